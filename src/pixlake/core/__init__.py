@@ -1,0 +1,1 @@
+"""Domain rules, the database and its tables. Nothing here knows about HTTP."""

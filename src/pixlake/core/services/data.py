@@ -1,0 +1,305 @@
+"""Data: the files of a datalake. Ingesting, listing, reading and deleting them.
+
+Ingestion always goes the same way, whether bytes arrive over HTTP or from a local path:
+
+1. stage: copy the bytes to a staging file, hashing them on the way;
+2. probe: recognise the media and read its dimensions from the header;
+3. commit: in one transaction, find which checksums the datalake already holds, move the
+   new bytes to their content-addressed object names, insert the new rows and link tags.
+
+A request refused at any step leaves nothing behind: staging files are dropped and the
+transaction rolls back. Bytes are in place before the row naming them commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.services import tags as tag_service
+from pixlake.core.services.datalakes import require_datalake
+from pixlake.core.sql import chunked
+from pixlake.enums import DataType, Target
+from pixlake.errors import FileMissingError, NotFoundError
+from pixlake.filenames import validate_filename
+from pixlake.ids import new_id
+from pixlake.media import MediaInfo, probe_media
+from pixlake.schemas import DataPage, DataPublic, DataQuery
+from pixlake.storage import StagedObject
+
+__all__ = [
+    "delete_data",
+    "get_data",
+    "ingest_local_files",
+    "ingest_stream",
+    "object_name_for",
+    "object_names_of",
+    "search_data",
+    "update_custom_metadata",
+]
+
+DEFAULT_INGEST_WORKERS = 4
+_COMMIT_ATTEMPTS = 3  # a concurrent upload of the same bytes may win the race once
+
+
+@dataclass
+class _Incoming:
+    filename: str
+    staged: StagedObject
+    media: MediaInfo
+
+
+def object_name_for(datalake_id: UUID, checksum: str) -> str:
+    """Where bytes live: derived from their hash, never from a user's filename."""
+    return f"{datalake_id}/{checksum[:2]}/{checksum}"
+
+
+def to_public(row: Any, large_file_threshold: int) -> DataPublic:
+    return DataPublic(
+        id=row.id, datalake_id=row.datalake_id, object_name=row.object_name,
+        filename=row.filename, type=DataType(row.type), content_type=row.content_type,
+        size=row.size, checksum=row.checksum, width=row.width, height=row.height,
+        duration=row.duration, large=row.size >= large_file_threshold, metadata=row.metadata,
+        custom_metadata=row.custom_metadata, created_at=row.created_at,
+    )
+
+
+def ingest_stream(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, filename: str, chunks: Iterable[bytes],
+    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
+) -> DataPublic:
+    """Store one file received as a stream of bytes."""
+    validate_filename(filename)
+    _check_request(ctx, actor, datalake_id, tag_ids)
+    staged = ctx.storage.stage_stream(chunks)
+    try:
+        media = probe_media(staged.path, filename)
+        return _commit(ctx, actor, datalake_id, [_Incoming(filename, staged, media)],
+                       tags, tag_ids)[0]
+    finally:
+        ctx.storage.discard(staged)
+
+
+def ingest_local_files(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, paths: Sequence[str],
+    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (), max_workers: int | None = None,
+) -> list[DataPublic]:
+    """Store files that sit on this machine, all or none.
+
+    Returns one Data per path, in order; paths holding the same bytes give the same Data.
+    """
+    sources = [Path(p) for p in paths]
+    for source in sources:
+        if not source.is_file():
+            raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
+        validate_filename(source.name)
+    _check_request(ctx, actor, datalake_id, tag_ids)
+
+    def stage_and_probe(source: Path) -> _Incoming:
+        staged = ctx.storage.stage_file(source)
+        try:
+            return _Incoming(source.name, staged, probe_media(staged.path, source.name))
+        except BaseException:
+            ctx.storage.discard(staged)
+            raise
+
+    workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
+    with ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(stage_and_probe, source) for source in sources]
+    incoming = [f.result() for f in futures if f.exception() is None]
+    try:
+        failed = next((f.exception() for f in futures if f.exception() is not None), None)
+        if failed is not None:
+            raise failed
+        return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
+    finally:
+        for item in incoming:
+            ctx.storage.discard(item.staged)
+
+
+def _check_request(ctx: AppContext, actor: Actor, datalake_id: UUID,
+                   tag_ids: Sequence[UUID]) -> None:
+    """Refuse an unknown datalake or tag before a single byte is staged."""
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        if tag_ids:
+            tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+
+
+def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming],
+            tags: Sequence[str], tag_ids: Sequence[UUID]) -> list[DataPublic]:
+    for attempt in range(_COMMIT_ATTEMPTS):
+        try:
+            with ctx.db.write() as conn:
+                ids_by_checksum = _commit_rows(ctx, conn, actor, datalake_id, incoming,
+                                               tags, tag_ids)
+            break
+        except IntegrityError:
+            # Another request stored the same bytes between our read and our insert:
+            # the next attempt finds its row and returns it instead.
+            if attempt == _COMMIT_ATTEMPTS - 1:
+                raise
+    ordered_ids = [ids_by_checksum[item.staged.checksum] for item in incoming]
+    found = {d.id: d for d in _data_by_ids(ctx, actor, list(dict.fromkeys(ordered_ids)))}
+    return [found[data_id] for data_id in ordered_ids]
+
+
+def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: UUID,
+                 incoming: Sequence[_Incoming], tags: Sequence[str],
+                 tag_ids: Sequence[UUID]) -> dict[str, UUID]:
+    all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+    all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+
+    checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
+    ids_by_checksum: dict[str, UUID] = {}
+    for chunk in chunked(checksums):
+        ids_by_checksum.update(conn.execute(
+            select(m.data.c.checksum, m.data.c.id)
+            .where(m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk)))
+        ).all())
+
+    now, rows = utcnow(), []
+    for item in incoming:
+        checksum = item.staged.checksum
+        if checksum in ids_by_checksum:
+            continue  # held already, or earlier in this request: the first one wins
+        data_id = new_id()
+        ids_by_checksum[checksum] = data_id
+        object_name = object_name_for(datalake_id, checksum)
+        ctx.storage.commit(item.staged, object_name)
+        media = item.media
+        rows.append({
+            "id": data_id, "organization_id": actor.organization_id,
+            "datalake_id": datalake_id, "object_name": object_name, "filename": item.filename,
+            "type": media.type.value, "content_type": media.content_type,
+            "size": item.staged.size, "checksum": checksum, "width": media.width,
+            "height": media.height, "duration": media.duration, "metadata": media.metadata,
+            "custom_metadata": {}, "created_at": now,
+        })
+    if rows:
+        conn.execute(insert(m.data), rows)
+    if all_tag_ids:
+        tag_service.link_tags(conn, list(ids_by_checksum.values()), all_tag_ids)
+    return ids_by_checksum
+
+
+def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[DataPublic]:
+    threshold = ctx.settings.large_file_threshold
+    found = []
+    with ctx.db.read() as conn:
+        for chunk in chunked(list(ids)):
+            found.extend(to_public(row, threshold) for row in conn.execute(
+                select(m.data).where(m.data.c.id.in_(list(chunk)),
+                                     m.data.c.organization_id == actor.organization_id)
+            ))
+    return found
+
+
+def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
+    found = _data_by_ids(ctx, actor, [data_id])
+    if not found:
+        raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+    return found[0]
+
+
+def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery) -> DataPage:
+    """One page of a datalake's data matching the filters, in id (creation) order."""
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        statement = select(m.data).where(m.data.c.datalake_id == datalake_id,
+                                         m.data.c.organization_id == actor.organization_id)
+        tag_ids = list(query.tag_ids)
+        if query.tag_ids:
+            tag_service.require_tags_of_target(conn, actor, query.tag_ids, Target.DATA)
+        if query.tags:
+            tag_ids += tag_service.resolve_tag_names(conn, actor, query.tags, Target.DATA)
+        if tag_ids:
+            statement = statement.where(m.data.c.id.in_(
+                select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(tag_ids))
+            ))
+        if query.filenames is not None:
+            statement = statement.where(m.data.c.filename.in_(query.filenames))
+        if query.ids is not None:
+            statement = statement.where(m.data.c.id.in_(query.ids))
+        if query.after is not None:
+            statement = statement.where(m.data.c.id > query.after)
+        statement = statement.order_by(m.data.c.id).offset(query.offset).limit(query.limit + 1)
+        rows = conn.execute(statement).all()
+    threshold = ctx.settings.large_file_threshold
+    items = [to_public(row, threshold) for row in rows[: query.limit]]
+    next_after = items[-1].id if len(rows) > query.limit else None
+    return DataPage(items=items, next_after=next_after)
+
+
+def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
+                           values: dict[str, Any]) -> DataPublic:
+    """Merge ``values`` into the data's custom metadata (like ``dict.update``)."""
+    with ctx.db.write() as conn:
+        current = conn.execute(
+            select(m.data.c.custom_metadata).where(
+                m.data.c.id == data_id, m.data.c.organization_id == actor.organization_id)
+        ).scalar_one_or_none()
+        if current is None:
+            raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+        conn.execute(update(m.data).where(m.data.c.id == data_id)
+                     .values(custom_metadata={**current, **values}))
+    return get_data(ctx, actor, data_id)
+
+
+def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """Object names of data the actor may read; NotFoundError naming the first other id."""
+    wanted = list(dict.fromkeys(data_ids))
+    names: dict[UUID, str] = {}
+    with ctx.db.read() as conn:
+        for chunk in chunked(wanted):
+            names.update(conn.execute(
+                select(m.data.c.id, m.data.c.object_name).where(
+                    m.data.c.id.in_(list(chunk)),
+                    m.data.c.organization_id == actor.organization_id)
+            ).all())
+    _require_all(wanted, names)
+    return names
+
+
+def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
+    """Delete data, all or none; returns how many. Objects go once no row names them."""
+    wanted = list(dict.fromkeys(data_ids))
+    with ctx.db.write() as conn:
+        names: dict[UUID, str] = {}
+        for chunk in chunked(wanted):
+            names.update(conn.execute(
+                select(m.data.c.id, m.data.c.object_name).where(
+                    m.data.c.id.in_(list(chunk)),
+                    m.data.c.organization_id == actor.organization_id)
+            ).all())
+        _require_all(wanted, names)
+        tag_service.unlink_objects(conn, wanted)
+        for chunk in chunked(wanted):
+            conn.execute(delete(m.data).where(m.data.c.id.in_(list(chunk))))
+        object_names = list(set(names.values()))
+        still_used: set[str] = set()
+        for chunk in chunked(object_names):
+            still_used.update(conn.execute(
+                select(m.data.c.object_name).where(m.data.c.object_name.in_(list(chunk)))
+            ).scalars())
+    # Only after the rows are gone for good: a failed commit must not lose bytes.
+    for object_name in object_names:
+        if object_name not in still_used:
+            ctx.storage.delete(object_name)
+    return len(wanted)
+
+
+def _require_all(wanted: Sequence[UUID], found: dict[UUID, Any]) -> None:
+    for data_id in wanted:
+        if data_id not in found:
+            raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+

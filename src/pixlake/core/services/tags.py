@@ -1,0 +1,211 @@
+"""Tags and the one mechanism that attaches them to objects of every kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.sql import chunked, insert_ignoring_duplicates
+from pixlake.enums import Target
+from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
+from pixlake.ids import new_id
+from pixlake.schemas import TagPublic
+
+__all__ = [
+    "TAGGABLE_TABLES",
+    "attach_tags",
+    "create_tag",
+    "delete_tag",
+    "detach_tags",
+    "ensure_tags",
+    "get_tag",
+    "list_tags",
+    "register_taggable",
+    "tags_of",
+    "update_tag",
+]
+
+TAGGABLE_TABLES: dict[Target, Table] = {Target.DATA: m.data}
+"""Which table holds the objects of each target. Every table here has ``id`` and
+``organization_id`` columns; kinds added later register themselves with register_taggable."""
+
+
+def register_taggable(target: Target, table: Table) -> None:
+    TAGGABLE_TABLES[target] = table
+
+
+def _public(row) -> TagPublic:
+    return TagPublic(id=row.id, name=row.name, target=Target(row.target),
+                     organization_id=row.organization_id, created_at=row.created_at)
+
+
+def _check_name(name: str) -> str:
+    if not name or not name.strip() or len(name) > 255:
+        raise BadRequestError(f"invalid tag name {name!r}", details={"name": name})
+    return name
+
+
+def create_tag(ctx: AppContext, actor: Actor, name: str, target: Target) -> TagPublic:
+    row = {"id": new_id(), "organization_id": actor.organization_id,
+           "name": _check_name(name), "target": Target(target).value, "created_at": utcnow()}
+    try:
+        with ctx.db.write() as conn:
+            conn.execute(insert(m.tags).values(**row))
+    except IntegrityError as exc:
+        raise ConflictError(f"a tag named {name!r} already exists for target {target}",
+                            details={"name": name, "target": str(target)}) from exc
+    return TagPublic(**row)
+
+
+def list_tags(ctx: AppContext, actor: Actor, target: Target | None = None,
+              name: str | None = None) -> list[TagPublic]:
+    query = select(m.tags).where(m.tags.c.organization_id == actor.organization_id)
+    if target is not None:
+        query = query.where(m.tags.c.target == Target(target).value)
+    if name is not None:
+        query = query.where(m.tags.c.name == name)
+    with ctx.db.read() as conn:
+        return [_public(row) for row in conn.execute(query.order_by(m.tags.c.id))]
+
+
+def get_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> TagPublic:
+    with ctx.db.read() as conn:
+        return _public(_require_tags(conn, actor, [tag_id])[0])
+
+
+def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPublic:
+    try:
+        with ctx.db.write() as conn:
+            tag = _require_tags(conn, actor, [tag_id])[0]
+            conn.execute(update(m.tags).where(m.tags.c.id == tag_id)
+                         .values(name=_check_name(name)))
+    except IntegrityError as exc:
+        raise ConflictError(f"a tag named {name!r} already exists for target {tag.target}",
+                            details={"name": name, "target": tag.target}) from exc
+    return get_tag(ctx, actor, tag_id)
+
+
+def delete_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> None:
+    with ctx.db.write() as conn:
+        _require_tags(conn, actor, [tag_id])
+        conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id == tag_id))
+        conn.execute(delete(m.tags).where(m.tags.c.id == tag_id))
+
+
+def ensure_tags(conn: Connection, actor: Actor, names: Sequence[str], target: Target) -> list[UUID]:
+    """Ids of the tags called ``names`` for ``target``, creating those that don't exist yet."""
+    names = list(dict.fromkeys(_check_name(n) for n in names))
+    if not names:
+        return []
+    now = utcnow()
+    insert_ignoring_duplicates(conn, m.tags, [
+        {"id": new_id(), "organization_id": actor.organization_id, "name": name,
+         "target": target.value, "created_at": now} for name in names
+    ], ["organization_id", "target", "name"])
+    return resolve_tag_names(conn, actor, names, target)
+
+
+def resolve_tag_names(conn: Connection, actor: Actor, names: Sequence[str],
+                      target: Target) -> list[UUID]:
+    """Ids of existing tags by name; NotFoundError naming the first unknown one."""
+    by_name = {row.name: row.id for row in conn.execute(
+        select(m.tags.c.id, m.tags.c.name).where(
+            m.tags.c.organization_id == actor.organization_id,
+            m.tags.c.target == target.value, m.tags.c.name.in_(list(names)))
+    )}
+    for name in names:
+        if name not in by_name:
+            raise NotFoundError(f"no tag named {name!r} for target {target}",
+                                details={"name": name, "target": target.value})
+    return [by_name[name] for name in names]
+
+
+def require_tags_of_target(conn: Connection, actor: Actor, tag_ids: Sequence[UUID],
+                           target: Target) -> list[UUID]:
+    """Check every tag exists in the organization and targets ``target``."""
+    tag_ids = list(dict.fromkeys(tag_ids))
+    for row in _require_tags(conn, actor, tag_ids):
+        if row.target != target.value:
+            raise WrongTargetError(
+                f"tag {row.name!r} targets {row.target}, it can't be used on {target}",
+                details={"tag_id": str(row.id), "tag_target": row.target,
+                         "object_target": target.value},
+            )
+    return tag_ids
+
+
+def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
+    rows = {row.id: row for row in conn.execute(
+        select(m.tags).where(m.tags.c.id.in_(list(tag_ids)),
+                             m.tags.c.organization_id == actor.organization_id)
+    )}
+    for tag_id in tag_ids:
+        if tag_id not in rows:
+            raise NotFoundError(f"tag {tag_id} not found", details={"id": str(tag_id)})
+    return [rows[tag_id] for tag_id in tag_ids]
+
+
+def _require_objects(conn: Connection, actor: Actor, target: Target,
+                     object_ids: Sequence[UUID]) -> None:
+    table = TAGGABLE_TABLES.get(target)
+    if table is None:
+        raise BadRequestError(f"objects of kind {target} can't be tagged yet",
+                              details={"target": target.value})
+    wanted = list(dict.fromkeys(object_ids))
+    found: set[UUID] = set()
+    for chunk in chunked(wanted):
+        found.update(conn.execute(
+            select(table.c.id).where(table.c.id.in_(list(chunk)),
+                                     table.c.organization_id == actor.organization_id)
+        ).scalars())
+    for object_id in wanted:
+        if object_id not in found:
+            raise NotFoundError(f"{target.value.lower()} {object_id} not found",
+                                details={"id": str(object_id), "target": target.value})
+
+
+def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UUID]) -> None:
+    """Attach already-checked tags to already-checked objects (no-op for existing links)."""
+    rows = [{"tag_id": t, "object_id": o} for o in dict.fromkeys(object_ids) for t in tag_ids]
+    for chunk in chunked(rows, 5000):
+        insert_ignoring_duplicates(conn, m.tag_links, chunk, ["tag_id", "object_id"])
+
+
+def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
+                tag_ids: Sequence[UUID]) -> None:
+    with ctx.db.write() as conn:
+        tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
+        _require_objects(conn, actor, target, object_ids)
+        link_tags(conn, object_ids, tag_ids)
+
+
+def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
+                tag_ids: Sequence[UUID]) -> None:
+    with ctx.db.write() as conn:
+        tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
+        _require_objects(conn, actor, target, object_ids)
+        for chunk in chunked(list(dict.fromkeys(object_ids))):
+            conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
+                                                   m.tag_links.c.object_id.in_(list(chunk))))
+
+
+def tags_of(ctx: AppContext, actor: Actor, target: Target, object_id: UUID) -> list[TagPublic]:
+    with ctx.db.read() as conn:
+        _require_objects(conn, actor, target, [object_id])
+        rows = conn.execute(
+            select(m.tags).join(m.tag_links, m.tag_links.c.tag_id == m.tags.c.id)
+            .where(m.tag_links.c.object_id == object_id, m.tags.c.target == target.value)
+            .order_by(m.tags.c.name)
+        )
+        return [_public(row) for row in rows]
+
+
+def unlink_objects(conn: Connection, object_ids: Sequence[UUID]) -> None:
+    """Drop every tag link of objects that are being deleted."""
+    for chunk in chunked(list(object_ids)):
+        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id.in_(list(chunk))))

@@ -1,0 +1,32 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL or keep statements bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+__all__ = ["IN_CHUNK", "chunked", "insert_ignoring_duplicates"]
+
+IN_CHUNK = 1000
+"""Largest list bound into one IN (...) clause; keeps statements under SQLite's limits."""
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_ignoring_duplicates(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], conflict_columns: list[str]
+) -> None:
+    """Insert rows, silently skipping those that would break a unique constraint."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    conn.execute(statement, list(rows))

@@ -1,0 +1,80 @@
+"""A workspace: the folder that holds an embedded platform (SQLite database and objects).
+
+Opening one creates whatever is missing: the folder, the schema, a signing secret, the
+default organization with its default datalake, and the owner user that embedded clients act
+as. The same folder can be served with ``pixlake serve --workspace DIR``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.db import Database
+from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME, ensure_organization
+from pixlake.ids import new_id
+from pixlake.settings import Settings
+from pixlake.storage import LocalStorage
+
+__all__ = ["OWNER_USERNAME", "Workspace", "open_workspace"]
+
+OWNER_USERNAME = "owner"
+SECRET_FILE = "secret.key"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    path: Path
+    context: AppContext
+    owner: Actor
+
+    def close(self) -> None:
+        self.context.db.dispose()
+
+
+def open_workspace(settings: Settings | None = None) -> Workspace:
+    settings = settings or Settings()
+    folder = settings.workspace_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key is None:
+        settings = settings.model_copy(update={"secret_key": _read_or_create_secret(folder)})
+    db = Database(settings.effective_database_url)
+    db.create_schema()
+    storage = LocalStorage(folder)
+    context = AppContext(db=db, storage=storage, settings=settings)
+    return Workspace(path=folder, context=context, owner=_ensure_owner(db))
+
+
+def _read_or_create_secret(folder: Path) -> str:
+    path = folder / SECRET_FILE
+    if not path.exists():
+        # Written with O_EXCL so two processes opening a new workspace agree on one secret.
+        try:
+            with open(path, "x", encoding="ascii") as out:
+                out.write(secrets.token_hex(32))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
+def _ensure_owner(db: Database) -> Actor:
+    with db.write() as conn:
+        org_id = ensure_organization(conn, DEFAULT_ORGANIZATION_NAME)
+        row = conn.execute(
+            select(m.users.c.id).where(m.users.c.username == OWNER_USERNAME)
+        ).one_or_none()
+        if row is None:
+            user_id = new_id()
+            conn.execute(insert(m.users).values(
+                id=user_id, organization_id=org_id, username=OWNER_USERNAME, token_hash=None,
+                created_at=utcnow(),
+            ))
+        else:
+            user_id = row.id
+    return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME)

@@ -1,0 +1,30 @@
+"""Progress bars for long work, silenced globally or with PIXLAKE_DISABLE_PROGRESS_BARS=1."""
+
+from __future__ import annotations
+
+import os
+
+from tqdm.auto import tqdm
+
+__all__ = ["disable_progress_bars", "enable_progress_bars", "progress", "progress_enabled"]
+
+_disabled = os.environ.get("PIXLAKE_DISABLE_PROGRESS_BARS", "").lower() in ("1", "true", "yes")
+
+
+def disable_progress_bars() -> None:
+    global _disabled
+    _disabled = True
+
+
+def enable_progress_bars() -> None:
+    global _disabled
+    _disabled = False
+
+
+def progress_enabled() -> bool:
+    return not _disabled
+
+
+def progress(total: int, description: str, unit: str = "file") -> tqdm:
+    return tqdm(total=total, desc=description, unit=unit, disable=_disabled or total == 0,
+                leave=False, dynamic_ncols=True)

@@ -1,0 +1,1 @@
+"""The Python SDK: objects that speak the pixlake API."""

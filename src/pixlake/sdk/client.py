@@ -1,0 +1,142 @@
+"""The entry point of the SDK."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from pixlake.enums import Target
+from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
+from pixlake.schemas import DatalakePublic, Me, TagPublic
+from pixlake.sdk.connection import Connection
+from pixlake.sdk.datalake import Datalake
+from pixlake.sdk.tag import Tag
+
+__all__ = ["Client"]
+
+
+class Client:
+    """A connection to a pixlake platform, embedded in this process or served.
+
+    Embedded (the default): ``Client()`` opens the workspace at ``$PIXLAKE_HOME``
+    (``~/.pixlake``), ``Client(workspace="dir")`` another one; no server, no network.
+
+    Server: ``Client(api_token=..., host="http://127.0.0.1:8080")``, or the
+    ``PIXLAKE_API_TOKEN`` and ``PIXLAKE_HOST`` environment variables.
+
+    Args:
+        api_token: the user's token (required in server mode; in embedded mode it selects
+            a user of the workspace other than its owner).
+        host: base URL of a pixlake server; when set (or PIXLAKE_HOST is), server mode.
+        workspace: workspace folder for embedded mode; wins over ``host``.
+    """
+
+    def __init__(self, api_token: str | None = None, host: str | None = None,
+                 workspace: str | Path | None = None) -> None:
+        api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
+        host = host or (None if workspace is not None else os.environ.get("PIXLAKE_HOST"))
+        if workspace is None and host:
+            if not api_token:
+                raise UnauthorizedError("an api_token (or PIXLAKE_API_TOKEN) is required "
+                                        f"to connect to {host}")
+            self._connection = Connection.to_server(host, api_token)
+        else:
+            self._connection = Connection.in_process(
+                Path(workspace) if workspace is not None else None, api_token)
+        try:
+            self._me = Me.model_validate(self._connection.request("GET", "/me"))
+        except BaseException:
+            self._connection.close()
+            raise
+
+    @property
+    def mode(self) -> str:
+        """``"embedded"`` or ``"server"``."""
+        return "embedded" if self._connection.embedded else "server"
+
+    @property
+    def username(self) -> str:
+        return self._me.user.username
+
+    @property
+    def user_id(self) -> UUID:
+        return self._me.user.id
+
+    @property
+    def organization_id(self) -> UUID:
+        return self._me.organization.id
+
+    @property
+    def organization_name(self) -> str:
+        return self._me.organization.name
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"Client(mode={self.mode!r}, user={self.username!r}, "
+                f"organization={self.organization_name!r})")
+
+    # Datalakes
+
+    def get_datalake(self, name: str | None = None, id: UUID | str | None = None) -> Datalake:
+        """A datalake by name or id; the organization's default one when neither is given."""
+        if id is not None:
+            row = self._connection.request("GET", f"/datalakes/{id}")
+            return Datalake(self._connection, DatalakePublic.model_validate(row))
+        wanted = name or "default"
+        rows = self._connection.request("GET", "/datalakes", params={"name": wanted})
+        if not rows:
+            raise NotFoundError(f"no datalake named {wanted!r}", details={"name": wanted})
+        return Datalake(self._connection, DatalakePublic.model_validate(rows[0]))
+
+    def create_datalake(self, name: str) -> Datalake:
+        """A new datalake; the name must be free in the organization (else ConflictError)."""
+        row = self._connection.request("POST", "/datalakes", json={"name": name})
+        return Datalake(self._connection, DatalakePublic.model_validate(row))
+
+    def list_datalakes(self) -> list[Datalake]:
+        rows = self._connection.request("GET", "/datalakes")
+        return [Datalake(self._connection, DatalakePublic.model_validate(r)) for r in rows]
+
+    # Tags
+
+    def create_tag(self, name: str, target: Target | str) -> Tag:
+        """A new tag for objects of kind ``target``; the name must be free for that target."""
+        row = self._connection.request("POST", "/tags",
+                                       json={"name": name, "target": _target(target).value})
+        return Tag(self._connection, TagPublic.model_validate(row))
+
+    def get_tag(self, name: str, target: Target | str) -> Tag:
+        target = _target(target)
+        rows = self._connection.request("GET", "/tags",
+                                        params={"name": name, "target": target.value})
+        if not rows:
+            raise NotFoundError(f"no tag named {name!r} for target {target}",
+                                details={"name": name, "target": target.value})
+        return Tag(self._connection, TagPublic.model_validate(rows[0]))
+
+    def get_tag_by_id(self, id: UUID | str) -> Tag:
+        row = self._connection.request("GET", f"/tags/{id}")
+        return Tag(self._connection, TagPublic.model_validate(row))
+
+    def list_tags(self, target: Target | str | None = None) -> list[Tag]:
+        params = {"target": _target(target).value} if target is not None else {}
+        rows = self._connection.request("GET", "/tags", params=params)
+        return [Tag(self._connection, TagPublic.model_validate(r)) for r in rows]
+
+
+def _target(target: Target | str) -> Target:
+    try:
+        return Target(target)
+    except ValueError:
+        raise BadRequestError(f"unknown target {target!r}; one of "
+                              + ", ".join(t.value for t in Target)) from None

@@ -1,0 +1,125 @@
+"""Data (one stored file of a datalake) and MultiData (many of them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pixlake.enums import DataType, Target
+from pixlake.schemas import DataPublic, UrlMap, UrlPublic
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
+from pixlake.sdk.multi import MultiObject
+from pixlake.sdk.transfer import DownloadJob, download_all
+
+if TYPE_CHECKING:
+    from pixlake.sdk.connection import Connection
+    from pixlake.sdk.tag import Tag
+
+__all__ = ["Data", "MultiData"]
+
+URL_CHUNK = 1000
+
+
+class Data(Taggable, SdkObject[DataPublic]):
+    """One image or video stored in a datalake."""
+
+    _tag_target = Target.DATA
+
+    def __init__(self, connection: Connection, schema: DataPublic) -> None:
+        super().__init__(connection, schema)
+        self._url: str | None = None
+
+    datalake_id: UUID = SchemaField()
+    object_name: str = SchemaField()
+    filename: str = SchemaField()
+    type: DataType = SchemaField()
+    content_type: str = SchemaField()
+    size: int = SchemaField()
+    checksum: str = SchemaField()
+    width: int | None = SchemaField()
+    height: int | None = SchemaField()
+    duration: float | None = SchemaField()
+    large: bool = SchemaField()
+    metadata: dict[str, Any] = SchemaField()
+    custom_metadata: dict[str, Any] = SchemaField()
+    created_at: datetime = SchemaField()
+
+    @property
+    def url(self) -> str:
+        """A URL to read the bytes from, asked for on first use (see ``reset_url``)."""
+        return self._url or self.reset_url()
+
+    def sync(self) -> dict[str, Any]:
+        """Refresh this object from the platform; returns its fields as a dict."""
+        self._schema = DataPublic.model_validate(
+            self._connection.request("GET", f"/data/{self.id}"))
+        return self._schema.model_dump(mode="json")
+
+    def reset_url(self) -> str:
+        """Ask the platform for a fresh URL to read the bytes from and return it.
+
+        In server mode it is a signed URL of the API that expires (one hour by default);
+        in embedded mode a ``file://`` URL of the workspace's object store.
+        """
+        answer = UrlPublic.model_validate(
+            self._connection.request("POST", f"/data/{self.id}/url"))
+        self._url = answer.url
+        return answer.url
+
+    def update_custom_metadata(self, values: dict[str, Any]) -> None:
+        """Merge ``values`` into ``custom_metadata`` (keys given replace existing ones)."""
+        self._schema = DataPublic.model_validate(self._connection.request(
+            "PATCH", f"/data/{self.id}/custom-metadata", json={"custom_metadata": values}))
+
+    def download(self, target_path: str | Path = "./", force_replace: bool = False) -> None:
+        """Write the file as ``target_path/filename``; an existing file is kept unless
+        ``force_replace``. Nothing partial is ever left at the target."""
+        MultiData(self._connection, [self]).download(target_path, force_replace, max_workers=1)
+
+    def delete(self) -> None:
+        """Delete this data from its datalake, bytes included."""
+        self._connection.request("DELETE", f"/data/{self.id}")
+
+
+class MultiData(MultiObject[Data]):
+    """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
+
+    def add_tags(self, tags: Tag | list[Tag]) -> None:
+        link_tags(self._connection, "attach", Target.DATA, self.ids, tags)
+
+    def remove_tags(self, tags: Tag | list[Tag]) -> None:
+        link_tags(self._connection, "detach", Target.DATA, self.ids, tags)
+
+    def delete(self) -> None:
+        """Delete every data of this collection (all or none)."""
+        ids = [str(i) for i in dict.fromkeys(self.ids)]
+        if ids:
+            self._connection.request("POST", "/data/delete", json={"ids": ids})
+
+    def download(self, target_path: str | Path = "./", force_replace: bool = False,
+                 max_workers: int | None = None) -> int:
+        """Download every file into ``target_path`` with a thread pool and one progress bar.
+
+        Args:
+            target_path: folder to write into (created if missing).
+            force_replace: download files that already exist at their target again.
+            max_workers: parallel downloads; defaults to ``os.cpu_count() + 4``.
+
+        Returns:
+            How many files were downloaded (existing ones skipped are not counted).
+        """
+        jobs = [DownloadJob(data.id, data.filename) for data in self.items]
+        return download_all(self._connection.downloads, jobs, self._urls, target_path,
+                            force_replace=force_replace, max_workers=max_workers)
+
+    def _urls(self, ids: list[Any]) -> dict[Any, str]:
+        urls: dict[Any, str] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), URL_CHUNK):
+            chunk = [str(i) for i in unique[start : start + URL_CHUNK]]
+            answer = UrlMap.model_validate(
+                self._connection.request("POST", "/data/urls", json={"ids": chunk}))
+            urls.update(answer.urls)
+        return urls

@@ -1,0 +1,251 @@
+"""Datalakes: where data is uploaded, listed and found."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from pixlake.enums import Target
+from pixlake.errors import (
+    BadRequestError,
+    EmptyFileError,
+    FileMissingError,
+    NotFoundError,
+    UnsupportedMediaError,
+    WrongTargetError,
+)
+from pixlake.filenames import validate_filename
+from pixlake.media import MEDIA_EXTENSIONS, probe_media
+from pixlake.progress import progress
+from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPage, DataPublic
+from pixlake.sdk.base import SchemaField, SdkObject
+from pixlake.sdk.data import Data, MultiData
+from pixlake.sdk.transfer import default_workers
+
+if TYPE_CHECKING:
+    from pixlake.sdk.tag import Tag
+
+__all__ = ["Datalake"]
+
+LOCAL_INGEST_CHUNK = 256
+"""Files per in-process ingest request: big enough to amortise a transaction, small enough
+for a smooth progress bar."""
+
+
+class Datalake(SdkObject[DatalakePublic]):
+    """A pool of images and videos of an organization."""
+
+    name: str = SchemaField()
+    organization_id: UUID = SchemaField()
+    created_at: Any = SchemaField()
+
+    def upload_data(
+        self, filepaths: str | Path | Sequence[str | Path],
+        tags: Sequence[str | Tag] | None = None, max_workers: int | None = None,
+    ) -> Data | MultiData:
+        """Upload images and videos.
+
+        Args:
+            filepaths: one file (gives a Data), or a list of files or a folder walked
+                recursively for media files (gives a MultiData, in the order given).
+            tags: tag names or Tags of target DATA for every file; unknown names are created.
+            max_workers: parallel uploads (defaults to ``os.cpu_count() + 4``).
+
+        Every file is checked before any is sent, so a bad one (missing, empty, not a
+        supported image or video, badly named) raises an error naming it and nothing is
+        stored. Bytes the datalake already holds give back their existing Data.
+        """
+        single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
+        paths = _collect_files(filepaths)
+        tag_names, tag_ids = _split_tags(tags)
+        for path in paths:
+            _preflight(path)
+        if self._connection.embedded:
+            uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
+        else:
+            uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
+        if single:
+            return uploaded[0]
+        return MultiData(self._connection, _unique_by_id(uploaded))
+
+    def _ingest_local(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
+                      max_workers: int | None) -> list[Data]:
+        uploaded: list[Data] = []
+        bar = progress(len(paths), "Uploading")
+        try:
+            for start in range(0, len(paths), LOCAL_INGEST_CHUNK):
+                chunk = paths[start : start + LOCAL_INGEST_CHUNK]
+                rows = self._connection.request(
+                    "POST", f"/datalakes/{self.id}/data/ingest-local",
+                    json={"paths": [str(p) for p in chunk], "tags": tag_names,
+                          "tag_ids": tag_ids, "max_workers": max_workers})
+                uploaded.extend(self._data(row) for row in rows)
+                bar.update(len(chunk))
+        finally:
+            bar.close()
+        return uploaded
+
+    def _upload_streams(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
+                        max_workers: int | None) -> list[Data]:
+        params: list[tuple[str, str]] = [("tags", n) for n in tag_names]
+        params += [("tag_ids", i) for i in tag_ids]
+
+        def upload_one(path: Path) -> Data:
+            with open(path, "rb") as stream:
+                row = self._connection.request(
+                    "PUT", f"/datalakes/{self.id}/data",
+                    params=[("filename", path.name), *params], content=_chunks(stream))
+            return self._data(row)
+
+        bar = progress(len(paths), "Uploading")
+        workers = max(1, min(max_workers or default_workers(), len(paths)))
+        try:
+            with ThreadPoolExecutor(workers) as pool:
+                results = []
+                for result in pool.map(upload_one, paths):
+                    results.append(result)
+                    bar.update(1)
+        finally:
+            bar.close()
+        return results
+
+    def list_data(
+        self, limit: int | None = None, offset: int | None = None,
+        tags: str | Tag | Sequence[str | Tag] | None = None,
+        filenames: Sequence[str] | None = None,
+    ) -> MultiData:
+        """Data of this datalake in upload order, optionally filtered.
+
+        Args:
+            limit: at most this many (all when None).
+            offset: skip this many first.
+            tags: keep data having any of these tags (names or Tags of target DATA).
+            filenames: keep data with one of these filenames.
+        """
+        _check_page_args(limit, offset)
+        if isinstance(tags, str) or (tags is not None and not isinstance(tags, Sequence)):
+            tags = [tags]  # type: ignore[list-item]
+        tag_names, tag_ids = _split_tags(tags)
+        query: dict[str, Any] = {"tags": tag_names, "tag_ids": tag_ids,
+                                 "filenames": list(filenames) if filenames is not None else None,
+                                 "offset": offset or 0}
+        return MultiData(self._connection, self._pages(query, limit))
+
+    def _pages(self, query: dict[str, Any], limit: int | None) -> Iterator[Data]:
+        remaining = limit
+        while remaining is None or remaining > 0:
+            page_size = MAX_PAGE_SIZE if remaining is None else min(MAX_PAGE_SIZE, remaining)
+            page = DataPage.model_validate(self._connection.request(
+                "POST", f"/datalakes/{self.id}/data/search",
+                json={**query, "limit": page_size}))
+            yield from (Data(self._connection, item) for item in page.items)
+            if remaining is not None:
+                remaining -= len(page.items)
+            if page.next_after is None:
+                return
+            # Later pages follow the key; the offset applied to the first page only.
+            query = {**query, "after": str(page.next_after), "offset": 0}
+
+    def find_data(self, filename: str | None = None, id: UUID | str | None = None) -> Data:
+        """The data with this id, or the first one uploaded with this filename.
+
+        Raises:
+            NotFoundError: there is none in this datalake.
+        """
+        if id is not None:
+            data = Data(self._connection, DataPublic.model_validate(
+                self._connection.request("GET", f"/data/{quote(str(id))}")))
+            if data.datalake_id != self.id:
+                raise NotFoundError(f"data {id} is not in datalake {self.name!r}",
+                                    details={"id": str(id)})
+            if filename is not None and data.filename != filename:
+                raise NotFoundError(f"data {id} is not named {filename!r}",
+                                    details={"id": str(id), "filename": filename})
+            return data
+        if filename is None:
+            raise BadRequestError("give a filename or an id to find data")
+        found = self.list_data(limit=1, filenames=[filename])
+        if not found:
+            raise NotFoundError(f"no data named {filename!r} in datalake {self.name!r}",
+                                details={"filename": filename})
+        return found[0]
+
+    def _data(self, row: Any) -> Data:
+        return Data(self._connection, DataPublic.model_validate(row))
+
+    def __repr__(self) -> str:
+        return f"Datalake(name={self.name!r}, id={self.id})"
+
+
+def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
+    while chunk := stream.read(size):
+        yield chunk
+
+
+def _collect_files(filepaths: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The files to upload, in order and without repeats; folders are walked for media."""
+    if isinstance(filepaths, str | os.PathLike):
+        filepaths = [filepaths]
+    if not filepaths:
+        raise BadRequestError("no file to upload")
+    files: list[Path] = []
+    for given in filepaths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise UnsupportedMediaError(f"{path}: folder holds no image or video",
+                                            details={"path": str(path)})
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise FileMissingError(f"{path}: no such file or folder", details={"path": str(path)})
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+def _preflight(path: Path) -> None:
+    """Refuse a bad file before anything is sent, naming it."""
+    validate_filename(path.name)
+    if path.stat().st_size == 0:
+        raise EmptyFileError(f"{path.name}: file is empty", details={"filename": path.name})
+    probe_media(path)
+
+
+def _split_tags(tags: Sequence[str | Tag] | None) -> tuple[list[str], list[str]]:
+    from pixlake.sdk.tag import Tag
+
+    names: list[str] = []
+    ids: list[str] = []
+    for tag in tags or []:
+        if isinstance(tag, Tag):
+            if tag.target != Target.DATA:
+                raise WrongTargetError(f"tag {tag.name!r} targets {tag.target}, not DATA",
+                                       details={"tag_id": str(tag.id)})
+            ids.append(str(tag.id))
+        elif isinstance(tag, str):
+            names.append(tag)
+        else:
+            raise BadRequestError(f"expected a tag name or a Tag, got {tag!r}")
+    return names, ids
+
+
+def _unique_by_id(items: list[Data]) -> list[Data]:
+    return list({item.id: item for item in items}.values())
+
+
+def _check_page_args(limit: int | None, offset: int | None) -> None:
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            raise BadRequestError(f"{name} must be an integer >= 0, got {value!r}",
+                                  details={name: repr(value)})

@@ -1,0 +1,32 @@
+"""The application factory: one FastAPI app for served and embedded use alike."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pixlake import __version__
+from pixlake.core.context import Actor, AppContext
+from pixlake.server.errors import install_error_handlers
+from pixlake.server.routers import data, datalakes, health, me, objects, tags
+
+__all__ = ["create_app"]
+
+
+def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> FastAPI:
+    """Build the API over ``context``.
+
+    Args:
+        context: database, storage and settings the services run on.
+        embedded_owner: set only for an in-process app (embedded mode). Requests without a
+            token then act as this user, data URLs are local ``file://`` URLs, and the route
+            that ingests files by local path is mounted. A served app never gets it.
+    """
+    app = FastAPI(title="pixlake", version=__version__)
+    app.state.context = context
+    app.state.embedded_owner = embedded_owner
+    install_error_handlers(app)
+    for module in (health, me, datalakes, data, tags, objects):
+        app.include_router(module.router)
+    if embedded_owner is not None:
+        app.include_router(datalakes.local_router)
+    return app

@@ -1,0 +1,61 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from pixlake.core.context import AppContext
+from pixlake.core.services import data as data_service
+from pixlake.schemas import DataCustomMetadataUpdate, DataPublic, IdList, UrlMap, UrlPublic
+from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
+from pixlake.server.signing import sign_object_url
+
+router = APIRouter(prefix="/data", tags=["data"])
+
+
+@router.get("/{data_id}")
+def get_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> DataPublic:
+    return data_service.get_data(ctx, actor, data_id)
+
+
+@router.delete("/{data_id}", status_code=204)
+def delete_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    data_service.delete_data(ctx, actor, [data_id])
+    return Response(status_code=204)
+
+
+@router.post("/delete")
+def delete_many(body: IdList, ctx: ContextDep, actor: CurrentActor) -> dict[str, int]:
+    return {"deleted": data_service.delete_data(ctx, actor, body.ids)}
+
+
+@router.patch("/{data_id}/custom-metadata")
+def update_custom_metadata(data_id: UUID, body: DataCustomMetadataUpdate, ctx: ContextDep,
+                           actor: CurrentActor) -> DataPublic:
+    return data_service.update_custom_metadata(ctx, actor, data_id, body.custom_metadata)
+
+
+@router.post("/{data_id}/url")
+def data_url(data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlPublic:
+    """A URL the data's bytes can be read from, signed and expiring."""
+    data = data_service.get_data(ctx, actor, data_id)
+    url, expires_at = object_url(request, ctx, data.object_name, data.content_type)
+    return UrlPublic(url=url, expires_at=expires_at)
+
+
+@router.post("/urls")
+def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlMap:
+    """URLs of many data in one request."""
+    names = data_service.object_names_of(ctx, actor, body.ids)
+    return UrlMap(urls={data_id: object_url(request, ctx, name, "application/octet-stream")[0]
+                        for data_id, name in names.items()})
+
+
+def object_url(request: Request, ctx: AppContext, object_name: str, content_type: str):
+    """In embedded mode, the object's own file; over the network, a signed API URL."""
+    if request.app.state.embedded_owner is not None:
+        path = ctx.storage.local_path(object_name)
+        if path is not None:
+            return path.as_uri(), None
+    settings = ctx.settings
+    return sign_object_url(base_url_for(request), settings.secret_key or "", object_name,
+                           content_type, settings.url_expiry_seconds)
+

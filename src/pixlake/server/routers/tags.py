@@ -1,0 +1,54 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from pixlake.core.services import tags as tag_service
+from pixlake.enums import Target
+from pixlake.schemas import TagCreate, TagLinks, TagPublic, TagsOfObject, TagUpdate
+from pixlake.server.deps import ContextDep, CurrentActor
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+@router.get("")
+def list_tags(ctx: ContextDep, actor: CurrentActor, target: Target | None = None,
+              name: str | None = None) -> list[TagPublic]:
+    return tag_service.list_tags(ctx, actor, target, name)
+
+
+@router.post("", status_code=201)
+def create_tag(body: TagCreate, ctx: ContextDep, actor: CurrentActor) -> TagPublic:
+    return tag_service.create_tag(ctx, actor, body.name, body.target)
+
+
+@router.post("/attach", status_code=204)
+def attach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
+    tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
+    return Response(status_code=204)
+
+
+@router.post("/detach", status_code=204)
+def detach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
+    tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
+    return Response(status_code=204)
+
+
+@router.post("/of")
+def tags_of(body: TagsOfObject, ctx: ContextDep, actor: CurrentActor) -> list[TagPublic]:
+    return tag_service.tags_of(ctx, actor, body.target, body.object_id)
+
+
+@router.get("/{tag_id}")
+def get_tag(tag_id: UUID, ctx: ContextDep, actor: CurrentActor) -> TagPublic:
+    return tag_service.get_tag(ctx, actor, tag_id)
+
+
+@router.patch("/{tag_id}")
+def update_tag(tag_id: UUID, body: TagUpdate, ctx: ContextDep, actor: CurrentActor) -> TagPublic:
+    return tag_service.update_tag(ctx, actor, tag_id, body.name)
+
+
+@router.delete("/{tag_id}", status_code=204)
+def delete_tag(tag_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    tag_service.delete_tag(ctx, actor, tag_id)
+    return Response(status_code=204)

@@ -1,0 +1,55 @@
+"""Every setting of a pixlake platform, read from ``PIXLAKE_*`` environment variables.
+
+Each setting has a name, a default and a help line; ``pixlake serve --help`` lists them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_HOME", "MiB", "Settings"]
+
+MiB = 1024 * 1024
+DEFAULT_HOME = Path("~/.pixlake")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIXLAKE_", extra="ignore")
+
+    home: Path = Field(
+        default=DEFAULT_HOME,
+        description="Workspace folder used when no other is given (SQLite database, objects).",
+    )
+    workspace: Path | None = Field(
+        default=None, description="Workspace folder to open instead of PIXLAKE_HOME."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy database URL; defaults to pixlake.db inside the workspace.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs download URLs; defaults to one generated in the workspace.",
+    )
+    large_file_threshold: int = Field(
+        default=25 * MiB, ge=1, description="Size in bytes from which a file counts as large."
+    )
+    url_expiry_seconds: int = Field(
+        default=3600, ge=1, description="How long a signed download URL stays valid."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients reach the API at, used in download URLs "
+        "(defaults to the URL of each request).",
+    )
+
+    @property
+    def workspace_dir(self) -> Path:
+        return (self.workspace or self.home).expanduser().resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.workspace_dir / 'pixlake.db'}"

@@ -1,0 +1,83 @@
+"""The storage interface the domain code relies on."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["CHUNK_SIZE", "ObjectStorage", "StagedObject"]
+
+CHUNK_SIZE = 1024 * 1024
+
+
+@dataclass
+class StagedObject:
+    """Bytes received and hashed, sitting in a local staging file until committed or dropped.
+
+    Staging lets the media be probed and validated before anything becomes visible, and lets
+    the object name be derived from the checksum, which is only known once every byte passed.
+    """
+
+    path: Path
+    size: int
+    checksum: str
+
+
+class ObjectStorage(ABC):
+    """Where bytes live. Object names are chosen by pixlake, never by users."""
+
+    @abstractmethod
+    def new_staging_path(self) -> Path:
+        """A fresh local path to write incoming bytes to."""
+
+    @abstractmethod
+    def commit(self, staged: StagedObject, object_name: str) -> None:
+        """Make staged bytes readable under ``object_name``; idempotent for identical bytes."""
+
+    @abstractmethod
+    def open(self, object_name: str) -> BinaryIO:
+        """Open an object for reading. Raises StorageError when it is missing."""
+
+    @abstractmethod
+    def delete(self, object_name: str) -> None:
+        """Remove an object; a missing object is not an error."""
+
+    @abstractmethod
+    def exists(self, object_name: str) -> bool: ...
+
+    def local_path(self, object_name: str) -> Path | None:
+        """The object's path on this machine, when the backend keeps it in a local file."""
+        return None
+
+    def stage_stream(self, chunks: Iterable[bytes]) -> StagedObject:
+        """Write a stream of bytes to a staging file, hashing them on the way."""
+        path = self.new_staging_path()
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(path, "wb") as out:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return StagedObject(path=path, size=size, checksum=digest.hexdigest())
+
+    def stage_file(self, source: Path) -> StagedObject:
+        """Copy a local file to a staging file, hashing it on the way."""
+        with open(source, "rb") as src:
+            return self.stage_stream(_read_chunks(src))
+
+    def discard(self, staged: StagedObject) -> None:
+        staged.path.unlink(missing_ok=True)
+
+
+def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(CHUNK_SIZE):
+        yield chunk
