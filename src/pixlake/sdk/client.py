@@ -57,6 +57,11 @@ class Client:
         return "embedded" if self._connection.embedded else "server"
 
     @property
+    def workspace(self) -> Path | None:
+        """The embedded workspace folder (None in server mode)."""
+        return self._connection.workspace
+
+    @property
     def username(self) -> str:
         return self._me.user.username
 

@@ -31,9 +31,11 @@ class Connection:
     """Sends requests to the API and turns error responses into pixlake errors."""
 
     def __init__(self, http: httpx.Client, *, embedded: bool,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None,
+                 workspace: Path | None = None) -> None:
         self.http = http
         self.embedded = embedded
+        self.workspace = workspace
         self._on_close = on_close
         # Bytes served by signed URLs are fetched without the API token: the URL is the
         # credential, and the token must not leak to whatever host serves the bytes.
@@ -73,7 +75,7 @@ class Connection:
             loop.close()
             opened.close()
 
-        return cls(http, embedded=True, on_close=close)
+        return cls(http, embedded=True, on_close=close, workspace=opened.path)
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: Any = None, content: Any = None) -> Any:

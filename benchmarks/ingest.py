@@ -1,0 +1,347 @@
+"""Ingest benchmark: upload rate and peak memory of ``Datalake.upload_data``.
+
+Compares, on the same synthetic JPEGs (320x240 to 1024x768):
+
+* raw: read, sha256-hash and copy every file in one thread (the baseline);
+* embedded: ``Client(workspace=<fresh dir>).get_datalake().upload_data(folder)``;
+* server: the same through a real ``pixlake serve`` subprocess over loopback.
+
+Every measured run happens in a fresh child process (this script re-invoked with a hidden
+``--child`` mode), so the peak RSS it reports belongs to that one upload. On Linux the peak
+is VmHWM from /proc/self/status: ``ru_maxrss`` survives fork and exec, so a child's value is
+floored by this (bigger) parent's peak; it is shown too, for reference.
+The rate is the wall time of the ``upload_data`` call alone (of the copy loop for raw).
+
+Targets (from the ingest issue): embedded >= 45% of the raw rate, server >= 30% of the raw
+rate, and the uploading process's peak RSS for 10,000 files within 150 MB of the one for
+1,000 files.
+
+    .venv/bin/python benchmarks/ingest.py --files 1000 --cache /tmp/pixlake-bench-cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import (
+    SAMPLE_GLOB,
+    child_env,
+    peak_rss_mib,
+    ru_maxrss_mib,
+    sample_folder,
+    serve_workspace,
+    warm_page_cache,
+)
+
+os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
+
+MODES = ("embedded", "server")
+RATE_TARGETS = {"embedded": 0.45, "server": 0.30}
+RSS_GROWTH_TARGET_MB = 150.0
+CHILD_TIMEOUT = 3 * 3600
+TOKEN_VARIABLE = "PIXLAKE_BENCH_TOKEN"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# Child side: one measured run, reported as one JSON line on stdout.
+
+
+def _child_raw(folder: Path, dest: Path) -> tuple[int, float]:
+    dest.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    paths = sorted(folder.glob(SAMPLE_GLOB))
+    for path in paths:
+        data = path.read_bytes()
+        hashlib.sha256(data).hexdigest()
+        (dest / path.name).write_bytes(data)
+    return len(paths), time.perf_counter() - started
+
+
+def _child_upload(folder: Path, client, max_workers: int | None) -> tuple[int, float]:
+    with client:
+        datalake = client.get_datalake()
+        started = time.perf_counter()
+        uploaded = datalake.upload_data(folder, max_workers=max_workers)
+        seconds = time.perf_counter() - started
+        return len(uploaded), seconds
+
+
+def run_child(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if args.child == "raw":
+        files, seconds = _child_raw(folder, Path(args.target))
+    else:
+        from pixlake import Client
+
+        if args.child == "embedded":
+            client = Client(workspace=args.target)
+        else:
+            client = Client(api_token=os.environ[TOKEN_VARIABLE], host=args.host)
+        files, seconds = _child_upload(folder, client, args.max_workers)
+    print(json.dumps({"files": files, "seconds": seconds, "peak_rss_mb": peak_rss_mib(),
+                      "ru_maxrss_mb": ru_maxrss_mib()}))
+    return 0
+
+
+# Parent side: samples, children, the server, the table.
+
+
+@dataclass
+class Row:
+    mode: str
+    count: int
+    files: int = 0
+    seconds: float = 0.0
+    peak_rss_mb: float | None = None
+    ru_maxrss_mb: float | None = None
+    server_rss_mb: float | None = None
+    error: str | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.files / self.seconds if self.seconds > 0 else 0.0
+
+
+def measure(row: Row, folder: Path, target: Path, *, host: str | None = None,
+            token: str | None = None, max_workers: int | None = None) -> Row:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", row.mode,
+               "--folder", str(folder), "--target", str(target)]
+    if host is not None:
+        command += ["--host", host]
+    if max_workers is not None:
+        command += ["--max-workers", str(max_workers)]
+    env = child_env(**({TOKEN_VARIABLE: token} if token is not None else {}))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
+                              timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        row.error = f"timed out after {CHILD_TIMEOUT} s"
+        return row
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        row.error = f"child exited with {done.returncode}"
+        log(f"  {row.mode} x {row.count} FAILED:\n{done.stderr.rstrip()}")
+        return row
+    report = json.loads(lines[-1])
+    row.files, row.seconds = report["files"], report["seconds"]
+    row.peak_rss_mb, row.ru_maxrss_mb = report["peak_rss_mb"], report["ru_maxrss_mb"]
+    if row.files != row.count:
+        row.error = f"uploaded {row.files} of {row.count} files"
+    return row
+
+
+def measure_server(row: Row, folder: Path, workspace: Path,
+                   max_workers: int | None) -> Row:
+    workspace.mkdir(parents=True)
+    try:
+        with serve_workspace(workspace) as served:
+            measure(row, folder, workspace, host=served.url, token=served.token,
+                    max_workers=max_workers)
+            if served.rss is not None:
+                row.server_rss_mb = served.rss.peak_mib()
+    except RuntimeError as exc:
+        row.error = "server failed"
+        log(f"  server x {row.count} FAILED: {exc}")
+    return row
+
+
+def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
+              max_workers: int | None) -> list[Row]:
+    warm_page_cache(folder)
+    rows = []
+    for mode in ["raw", *modes]:
+        target = scratch / f"{mode}-{count}"
+        log(f"measuring {mode} x {count} ...")
+        try:
+            if mode == "server":
+                row = measure_server(Row(mode, count), folder, target, max_workers)
+            else:
+                row = measure(Row(mode, count), folder, target, max_workers=max_workers)
+        finally:
+            shutil.rmtree(target, ignore_errors=True)
+        if row.error is None:
+            log(f"  {row.files} files in {row.seconds:.2f} s = {row.rate:.1f} files/s, "
+                f"peak RSS {row.peak_rss_mb:.1f} MB")
+        rows.append(row)
+    return rows
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def format_table(rows: list[Row]) -> str:
+    raw_rate = {r.count: r.rate for r in rows if r.mode == "raw" and r.error is None}
+    header = ("mode", "files", "seconds", "files/s", "vs raw", "peak RSS MB", "server RSS MB",
+              "ru_maxrss MB")
+    lines = [header]
+    for r in rows:
+        if r.error is not None:
+            lines.append((r.mode, str(r.count), "FAILED", r.error, "", "", "", ""))
+            continue
+        ratio = r.rate / raw_rate[r.count] if raw_rate.get(r.count) else None
+        lines.append((r.mode, str(r.count), f"{r.seconds:.2f}", f"{r.rate:.1f}",
+                      _fmt(None if ratio is None else ratio * 100, ".1f") + "%",
+                      _fmt(r.peak_rss_mb, ".1f"), _fmt(r.server_rss_mb, ".1f"),
+                      _fmt(r.ru_maxrss_mb, ".1f")))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for index, line in enumerate(lines):
+        cells = [c.ljust(w) if i == 0 else c.rjust(w)
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        out.append(" | ".join(cells).rstrip())
+        if index == 0:
+            out.append("-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None,
+                   modes: list[str]) -> tuple[str, bool]:
+    ok = {(r.mode, r.count): r for r in rows if r.error is None}
+    lines, all_pass = [], True
+
+    def verdict(passed: bool | None) -> str:
+        nonlocal all_pass
+        if passed is None:
+            all_pass = False
+            return "n/a (measurement failed)"
+        all_pass = all_pass and passed
+        return "PASS" if passed else "MISS"
+
+    raw = ok.get(("raw", files))
+    for mode in modes:
+        goal = RATE_TARGETS[mode]
+        row = ok.get((mode, files))
+        if row is None or raw is None or raw.rate == 0:
+            lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): "
+                         + verdict(None))
+            continue
+        ratio = row.rate / raw.rate
+        lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): {ratio:.1%}  "
+                     + verdict(ratio >= goal))
+    if rss_pair is not None:
+        small, large = rss_pair
+        for mode in modes:
+            label = "SDK process" if mode == "server" else "process"
+            name = (f"{mode} {label} RSS({large}) - RSS({small}) <= "
+                    f"{RSS_GROWTH_TARGET_MB:.0f} MB")
+            a, b = ok.get((mode, small)), ok.get((mode, large))
+            if a is None or b is None or a.peak_rss_mb is None or b.peak_rss_mb is None:
+                lines.append(f"{name}: " + verdict(None))
+                continue
+            growth = b.peak_rss_mb - a.peak_rss_mb
+            lines.append(f"{name}: {growth:+.1f} MB  "
+                         + verdict(growth <= RSS_GROWTH_TARGET_MB))
+        a, b = ok.get(("server", small)), ok.get(("server", large))
+        if a is not None and b is not None and a.server_rss_mb and b.server_rss_mb:
+            lines.append(f"server process RSS({large}) - RSS({small}) (no target): "
+                         f"{b.server_rss_mb - a.server_rss_mb:+.1f} MB")
+    return "\n".join(f"  {line}" for line in lines), all_pass
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}") from None
+    if len(counts) != 2 or min(counts) < 1 or counts[0] == counts[1]:
+        raise argparse.ArgumentTypeError("expected two different positive counts, "
+                                         f"like 1000,10000; got {text!r}")
+    return sorted(counts)
+
+
+def _modes(text: str) -> list[str]:
+    modes = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [m for m in modes if m not in MODES]
+    if unknown or not modes:
+        raise argparse.ArgumentTypeError(f"modes are a comma-separated subset of "
+                                         f"{','.join(MODES)}; got {text!r}")
+    return list(dict.fromkeys(modes))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark upload_data (embedded and served) against a raw "
+                    "read+sha256+copy baseline: files/s and peak RSS.",
+        epilog="Example: %(prog)s --files 1000 --cache /tmp/pixlake-bench-cache",
+    )
+    parser.add_argument("--files", type=_positive, default=1000,
+                        help="pictures for the rate measurements (default: 1000)")
+    parser.add_argument("--rss-files", type=_counts, default=[1000, 10000], metavar="A,B",
+                        help="the pair of upload sizes whose peak RSS is compared "
+                             "(default: 1000,10000)")
+    parser.add_argument("--skip-rss", action="store_true",
+                        help="measure only --files, not the RSS pair")
+    parser.add_argument("--modes", type=_modes, default=list(MODES),
+                        help="comma-separated modes to measure (default: embedded,server)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="folder keeping the generated pictures between runs "
+                             "(default: a temporary folder removed at the end)")
+    parser.add_argument("--max-workers", type=_positive, default=None,
+                        help="max_workers passed to upload_data (default: the SDK's)")
+    # Internal: one measured run in a fresh process.
+    parser.add_argument("--child", choices=["raw", *MODES], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    parser.add_argument("--host", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return run_child(args)
+
+    started = time.perf_counter()
+    rss_pair = None if args.skip_rss else tuple(args.rss_files)
+    counts = sorted({args.files, *(rss_pair or ())})
+    with tempfile.TemporaryDirectory(prefix="pixlake-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        cache = args.cache.expanduser().resolve() if args.cache else scratch / "cache"
+        folders = {count: sample_folder(cache, count, log=log) for count in counts}
+        rows = []
+        for count in counts:
+            rows += run_count(count, folders[count], args.modes, scratch, args.max_workers)
+
+    workers = args.max_workers or "SDK default"
+    print()
+    print(f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"upload_data max_workers={workers}")
+    print(format_table(rows))
+    print("peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
+          "server RSS: peak of the `pixlake serve` process; ru_maxrss: the uploading\n"
+          "process's getrusage value, floored by the parent's peak (kept across fork+exec);\n"
+          "MB = 2^20 bytes")
+    print()
+    print("Targets:")
+    targets, _ = format_targets(rows, args.files, rss_pair, args.modes)
+    print(targets)
+    print()
+    print(f"Total run time: {time.perf_counter() - started:.0f} s")
+    failed = any(r.error is not None for r in rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

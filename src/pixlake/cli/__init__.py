@@ -1,0 +1,1 @@
+"""The ``pixlake`` command line: one module per command group."""

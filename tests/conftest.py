@@ -1,0 +1,142 @@
+"""Shared fixtures: sample media, and the SDK client in both modes.
+
+``client`` is parametrized: every test that takes it runs once against an embedded
+workspace and once against a real uvicorn server on a loopback port. The server is shared
+by the whole run; each test gets its own organization and user, which the platform keeps
+apart exactly as it keeps customers apart.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from pixlake import Client, disable_progress_bars
+from pixlake.core.services.accounts import create_user
+from pixlake.core.workspace import Workspace, open_workspace
+from pixlake.samples import make_image, make_images, make_video
+from pixlake.server.app import create_app
+from pixlake.settings import Settings
+
+disable_progress_bars()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    workspace: Workspace
+
+    def new_user(self, organization: str | None = None) -> tuple[str, str]:
+        """A fresh user in a fresh (or the given) organization: (username, token)."""
+        username = f"user-{uuid.uuid4().hex[:10]}"
+        org = organization or f"org-{uuid.uuid4().hex[:10]}"
+        _user, token = create_user(self.workspace.context, username, org)
+        assert token is not None
+        return username, token
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real uvicorn server in a background thread, serving a session-wide workspace."""
+    folder = tmp_path_factory.mktemp("server-workspace")
+    opened = open_workspace(Settings(workspace=folder))
+    port = free_port()
+    config = uvicorn.Config(create_app(opened.context), host="127.0.0.1", port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", workspace=opened)
+    server.should_exit = True
+    thread.join(timeout=10)
+    opened.close()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def client(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Client]:
+    if mode == "embedded":
+        made = Client(workspace=tmp_path / "workspace")
+    else:
+        server: LiveServer = request.getfixturevalue("live_server")
+        _name, token = server.new_user()
+        made = Client(api_token=token, host=server.url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def other_client(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Client]:
+    """A client of another organization on the same platform as ``client``."""
+    if mode == "embedded":
+        workspace = tmp_path / "workspace"
+        opened = open_workspace(Settings(workspace=workspace))
+        _user, token = create_user(opened.context, f"other-{uuid.uuid4().hex[:8]}", "other-org")
+        opened.close()
+        made = Client(workspace=workspace, api_token=token)
+    else:
+        server: LiveServer = request.getfixturevalue("live_server")
+        _name, token = server.new_user()
+        made = Client(api_token=token, host=server.url)
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="session")
+def sample_images(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Eight JPEGs of mixed sizes; treat as read-only."""
+    return make_images(tmp_path_factory.mktemp("images"), 8)
+
+
+@pytest.fixture
+def images(tmp_path: Path) -> list[Path]:
+    """Five fresh JPEGs with distinct bytes, in a folder of the test's own."""
+    return make_images(tmp_path / "images", 5, seed=uuid.uuid4().int % 10_000)
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("videos")
+    return {ext: make_video(folder / f"clip{ext}", 64, 48, frames=25)
+            for ext in (".mp4", ".mov", ".mkv", ".avi", ".webm")}
+
+
+@pytest.fixture
+def unique_image(tmp_path: Path):
+    """A factory of images whose bytes no other test shares."""
+    counter = iter(range(1_000_000))
+
+    def make(name: str = "picture.jpg", width: int = 64, height: int = 48, **kwargs) -> Path:
+        return make_image(tmp_path / "unique" / f"{next(counter)}" / name, width, height,
+                          seed=uuid.uuid4().int % 1_000_000, **kwargs)
+
+    return make
+
+
+def stored_objects(workspace: Path) -> list[Path]:
+    """Every object file of a workspace's local store."""
+    root = workspace / "objects"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []

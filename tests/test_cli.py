@@ -1,0 +1,317 @@
+"""The ``pixlake`` command line, run in-process with click's CliRunner on a temporary workspace.
+
+Every test starts from an environment without any PIXLAKE_* variable (no PIXLAKE_HOST or
+PIXLAKE_API_TOKEN leaking in from the caller's shell), with progress bars off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import pixlake
+from pixlake.cli.main import cli
+from pixlake.samples import make_images
+from pixlake.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("PIXLAKE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PIXLAKE_DISABLE_PROGRESS_BARS", "1")
+    # A command that forgot its --workspace must not touch the real ~/.pixlake.
+    monkeypatch.setenv("PIXLAKE_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return tmp_path / "ws"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), prog_name="pixlake")
+
+
+def create_user(workspace: Path, name: str, org: str = "acme") -> str:
+    """Create a user with the CLI and return the token printed on its last line."""
+    result = run("users", "create", name, "--org", org, "--workspace", str(workspace))
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[-1]
+
+
+def assert_one_line_error(result: Result, *needles: str) -> str:
+    """The command failed with exit code 1 and a single ``error: ...`` line, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
+def stored_data_count(workspace: Path) -> int:
+    with pixlake.Client(workspace=workspace) as client:
+        return len(client.get_datalake().list_data())
+
+
+def stored_object_files(workspace: Path) -> list[Path]:
+    root = workspace / "objects"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+# --help
+
+
+@pytest.mark.parametrize("command", [
+    [], ["serve"], ["users"], ["users", "create"], ["users", "revoke"], ["upload"], ["ls"],
+    ["quickstart"],
+], ids=lambda command: " ".join(command) or "pixlake")
+def test_help_works_for_every_command(command: list[str]) -> None:
+    result = run(*command, "--help")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Usage: {' '.join(['pixlake', *command])} ")
+
+
+def test_short_help_option_works() -> None:
+    result = run("users", "-h")
+
+    assert result.exit_code == 0, result.output
+    assert "create" in result.stdout and "revoke" in result.stdout
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = run("--help")
+
+    for name in ("serve", "users", "upload", "ls", "quickstart"):
+        assert name in result.stdout
+
+
+def test_version_option_prints_the_package_version() -> None:
+    result = run("--version")
+
+    assert result.exit_code == 0
+    assert pixlake.__version__ in result.stdout
+
+
+def test_serve_help_lists_every_setting_env_var() -> None:
+    result = run("serve", "--help")
+
+    assert result.exit_code == 0, result.output
+    for name in ("PIXLAKE_HOME", "PIXLAKE_DATABASE_URL", "PIXLAKE_LARGE_FILE_THRESHOLD",
+                 "PIXLAKE_URL_EXPIRY_SECONDS", "PIXLAKE_SECRET_KEY", "PIXLAKE_PUBLIC_URL"):
+        assert name in result.stdout
+    for field in Settings.model_fields:
+        assert f"PIXLAKE_{field.upper()}" in result.stdout
+
+
+# users
+
+
+def test_users_create_prints_a_working_token_last(workspace: Path) -> None:
+    result = run("users", "create", "alice", "--org", "acme", "--workspace", str(workspace))
+
+    assert result.exit_code == 0, result.output
+    token = result.stdout.splitlines()[-1]
+    assert token.startswith("pxl_")
+    assert token == result.output.rstrip("\n").splitlines()[-1]
+    assert " " not in token and len(token) > 30
+    with pixlake.Client(workspace=workspace, api_token=token) as client:
+        assert client.username == "alice"
+        assert client.organization_name == "acme"
+
+
+def test_users_create_without_org_uses_the_default_organization(workspace: Path) -> None:
+    token = create_user(workspace, "dora", org="default")
+
+    with pixlake.Client(workspace=workspace, api_token=token) as client:
+        assert client.organization_name == "default"
+
+
+def test_database_keeps_only_the_token_hash(workspace: Path) -> None:
+    token = create_user(workspace, "alice")
+
+    with sqlite3.connect(workspace / "pixlake.db") as db:
+        rows = db.execute("SELECT * FROM users").fetchall()
+    values = [str(value) for row in rows for value in row if value is not None]
+    assert not any(token in value for value in values)
+    assert not any(token.removeprefix("pxl_") in value for value in values)
+    assert hashlib.sha256(token.encode()).hexdigest() in values
+
+
+def test_tokens_differ_between_users(workspace: Path) -> None:
+    assert create_user(workspace, "alice") != create_user(workspace, "bob")
+
+
+def test_creating_the_same_user_twice_fails_cleanly(workspace: Path) -> None:
+    first = create_user(workspace, "alice")
+
+    result = run("users", "create", "alice", "--org", "acme", "--workspace", str(workspace))
+
+    assert_one_line_error(result, "alice")
+    assert "pxl_" not in result.output
+    with pixlake.Client(workspace=workspace, api_token=first) as client:
+        assert client.username == "alice"
+
+
+def test_revoke_makes_the_token_refused(workspace: Path) -> None:
+    token = create_user(workspace, "alice")
+    kept = create_user(workspace, "bob")
+
+    result = run("users", "revoke", "alice", "--workspace", str(workspace))
+
+    assert result.exit_code == 0, result.output
+    assert "alice" in result.stdout
+    with pytest.raises(pixlake.UnauthorizedError):
+        pixlake.Client(workspace=workspace, api_token=token)
+    with pixlake.Client(workspace=workspace, api_token=kept) as client:
+        assert client.username == "bob"
+
+
+def test_revoking_an_unknown_user_fails_cleanly(workspace: Path) -> None:
+    create_user(workspace, "alice")
+
+    result = run("users", "revoke", "nobody", "--workspace", str(workspace))
+
+    assert_one_line_error(result, "nobody")
+
+
+# upload and ls
+
+
+@pytest.fixture
+def uploaded(workspace: Path, tmp_path: Path) -> list[Path]:
+    """Four images uploaded with the CLI into the default datalake, tagged 'cats'."""
+    images = make_images(tmp_path / "images", 4)
+    result = run("upload", str(tmp_path / "images"), "--tag", "cats",
+                 "--workspace", str(workspace))
+    assert result.exit_code == 0, result.output
+    assert "4 data" in result.stdout
+    return images
+
+
+def ls_filenames(result: Result) -> list[str]:
+    assert result.exit_code == 0, result.output
+    return [line.split()[-1] for line in result.stdout.splitlines()]
+
+
+def test_ls_without_datalake_lists_datalakes(workspace: Path, uploaded: list[Path]) -> None:
+    result = run("ls", "--workspace", str(workspace))
+
+    assert result.exit_code == 0, result.output
+    with pixlake.Client(workspace=workspace) as client:
+        lake = client.get_datalake()
+    assert result.stdout.splitlines() == [f"{lake.id}  default"]
+
+
+def test_ls_datalake_lists_every_uploaded_file(workspace: Path, uploaded: list[Path]) -> None:
+    result = run("ls", "default", "--workspace", str(workspace))
+
+    assert ls_filenames(result) == [p.name for p in uploaded]
+    assert result.stderr.strip() == "4 data"
+    first = result.stdout.splitlines()[0].split()
+    assert first[1] == "IMAGE"
+    assert first[3] == str(uploaded[0].stat().st_size)
+
+
+def test_ls_by_tag(workspace: Path, uploaded: list[Path], tmp_path: Path) -> None:
+    others = make_images(tmp_path / "others", 2, seed=99)
+    assert run("upload", *map(str, others), "--tag", "dogs",
+               "--workspace", str(workspace)).exit_code == 0
+
+    cats = run("ls", "default", "--tag", "cats", "--workspace", str(workspace))
+    dogs = run("ls", "default", "--tag", "dogs", "--workspace", str(workspace))
+    both = run("ls", "default", "--tag", "cats", "--tag", "dogs", "--workspace", str(workspace))
+
+    assert ls_filenames(cats) == [p.name for p in uploaded]
+    assert ls_filenames(dogs) == [p.name for p in others]
+    assert len(ls_filenames(both)) == 6
+
+
+def test_ls_by_filename(workspace: Path, uploaded: list[Path]) -> None:
+    result = run("ls", "default", "--filename", uploaded[2].name, "--workspace", str(workspace))
+
+    assert ls_filenames(result) == [uploaded[2].name]
+
+
+def test_ls_with_limit_and_offset(workspace: Path, uploaded: list[Path]) -> None:
+    limited = run("ls", "default", "--limit", "2", "--workspace", str(workspace))
+    shifted = run("ls", "default", "--limit", "2", "--offset", "1",
+                  "--workspace", str(workspace))
+
+    assert ls_filenames(limited) == [p.name for p in uploaded[:2]]
+    assert ls_filenames(shifted) == [p.name for p in uploaded[1:3]]
+
+
+def test_ls_of_an_unknown_datalake_fails_cleanly(workspace: Path, uploaded: list[Path]) -> None:
+    result = run("ls", "nowhere", "--workspace", str(workspace))
+
+    assert_one_line_error(result, "nowhere")
+
+
+def test_upload_of_one_file(workspace: Path, tmp_path: Path) -> None:
+    image = make_images(tmp_path / "one", 1)[0]
+
+    result = run("upload", str(image), "--workspace", str(workspace))
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 data")
+    assert stored_data_count(workspace) == 1
+
+
+def test_upload_of_a_missing_path_stores_nothing(workspace: Path, tmp_path: Path) -> None:
+    good = make_images(tmp_path / "good", 2)
+    missing = tmp_path / "missing.jpg"
+
+    result = run("upload", *map(str, good), str(missing), "--workspace", str(workspace))
+
+    assert result.exit_code != 0
+    assert_one_line_error(result, "missing.jpg")
+    assert stored_data_count(workspace) == 0
+    assert stored_object_files(workspace) == []
+
+
+def test_upload_of_a_text_file_named_jpg_stores_nothing(workspace: Path,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    make_images(folder, 3)
+    (folder / "notes.jpg").write_text("not a picture at all\n")
+
+    result = run("upload", str(folder), "--workspace", str(workspace))
+
+    assert result.exit_code != 0
+    assert_one_line_error(result, "notes.jpg")
+    assert stored_data_count(workspace) == 0
+    assert stored_object_files(workspace) == []
+
+
+def test_upload_without_paths_is_a_usage_error(workspace: Path) -> None:
+    result = run("upload", "--workspace", str(workspace))
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+# quickstart
+
+
+def test_quickstart_reports_the_uploaded_images(tmp_path: Path) -> None:
+    target = tmp_path / "qs"
+
+    result = run("quickstart", "--workspace", str(target), "--count", "12")
+
+    assert result.exit_code == 0, result.output
+    assert "uploaded 12 images" in result.stdout
+    assert "now holds 12 data" in result.stdout
+    assert stored_data_count(target) == 12
+    assert not (tmp_path / "home").exists()
