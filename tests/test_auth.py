@@ -117,3 +117,22 @@ def _sig(secret: str, name: str, expires: int, content_type: str) -> str:
     from pixlake.server.signing import _signature
 
     return _signature(secret, name, expires, content_type)
+
+
+def test_environment_token_is_not_used_for_a_workspace(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PIXLAKE_API_TOKEN", "pxl_meant_for_a_server")
+    with Client(workspace=tmp_path) as client:
+        assert client.username == "owner"
+
+
+def test_owner_has_no_token_to_revoke(tmp_path: Path) -> None:
+    from pixlake import BadRequestError
+    from pixlake.core.workspace import open_workspace
+    from pixlake.settings import Settings
+
+    opened = open_workspace(Settings(workspace=tmp_path))
+    try:
+        with pytest.raises(BadRequestError, match="owner"):
+            revoke_user(opened.context, "owner")
+    finally:
+        opened.close()

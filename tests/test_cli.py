@@ -315,3 +315,32 @@ def test_quickstart_reports_the_uploaded_images(tmp_path: Path) -> None:
     assert "now holds 12 data" in result.stdout
     assert stored_data_count(target) == 12
     assert not (tmp_path / "home").exists()
+
+
+def test_quickstart_uploads_only_the_count_asked(tmp_path: Path) -> None:
+    target = tmp_path / "qs"
+    assert run("quickstart", "--workspace", str(target), "--count", "5").exit_code == 0
+
+    result = run("quickstart", "--workspace", str(target), "--count", "3")
+
+    assert result.exit_code == 0, result.output
+    assert "uploaded 3 images" in result.stdout
+    assert stored_data_count(target) == 5
+
+
+def test_quickstart_stays_embedded_when_a_server_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIXLAKE_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("PIXLAKE_API_TOKEN", "pxl_for_the_server")
+    result = run("quickstart", "--workspace", str(tmp_path / "qs"), "--count", "2")
+    assert result.exit_code == 0, result.output
+
+
+def test_embedded_commands_ignore_a_server_token(
+    workspace: Path, uploaded: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIXLAKE_API_TOKEN", "pxl_for_the_server")
+    result = run("ls", "--workspace", str(workspace))
+    assert result.exit_code == 0, result.output
+    assert "default" in result.stdout

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pixlake.samples import make_images
 
 PIXLAKE = str(Path(sys.executable).parent / "pixlake")
 STARTUP_TIMEOUT = 20.0
+SOME_ID = "01a21db0-0000-7000-8000-000000000000"
 
 
 def free_port() -> int:
@@ -144,9 +144,10 @@ def test_health_needs_no_token(server: Server) -> None:
     ("GET", "/datalakes"),
     ("POST", "/datalakes"),
     ("GET", "/tags"),
-    ("GET", f"/data/{uuid.uuid4()}"),
-    ("GET", f"/datalakes/{uuid.uuid4()}"),
-    ("PUT", f"/datalakes/{uuid.uuid4()}/data?filename=a.jpg"),
+    ("GET", f"/data/{SOME_ID}"),
+    ("GET", f"/datalakes/{SOME_ID}"),
+    ("PUT", f"/datalakes/{SOME_ID}/data?filename=a.jpg"),
+    ("POST", f"/data/{SOME_ID}/url"),
 ])
 def test_routes_without_token_answer_401(server: Server, method: str, path: str) -> None:
     response = httpx.request(method, f"{server.url}{path}")

@@ -280,3 +280,62 @@ def test_upload_to_another_organizations_datalake(client: Client, other_client: 
     with pytest.raises(NotFoundError):
         stolen.upload_data(images[0])
     assert len(theirs.list_data()) == 0
+
+
+# The bundle route: many small files in one streamed request.
+
+def _frame(filename: str, body: bytes, size: int | None = None) -> bytes:
+    import json
+    import struct
+
+    header = json.dumps({"filename": filename, "size": len(body) if size is None else size})
+    return struct.pack(">I", len(header)) + header.encode() + body
+
+
+def _bundle_post(http: httpx.Client, lake_id: str, body: bytes) -> httpx.Response:
+    return http.post(f"/datalakes/{lake_id}/data/bundle", content=body,
+                     headers={"content-type": "application/x-pixlake-bundle"})
+
+
+def test_bundle_stores_every_file(raw_http, images: list[Path]) -> None:
+    http, lake_id = raw_http
+    body = b"".join(_frame(p.name, p.read_bytes()) for p in images[:3])
+    answer = _bundle_post(http, lake_id, body)
+    assert answer.status_code == 200, answer.text
+    assert [row["filename"] for row in answer.json()] == [p.name for p in images[:3]]
+
+
+@pytest.mark.parametrize("case", ["truncated-file", "truncated-header", "bad-json", "empty",
+                                  "bad-name", "bad-media"])
+def test_bad_bundles_store_nothing(raw_http, images: list[Path], case: str) -> None:
+    http, lake_id = raw_http
+    good = _frame(images[0].name, images[0].read_bytes())
+    body = {
+        "truncated-file": good + _frame("b.jpg", images[1].read_bytes(), size=10**6),
+        "truncated-header": good + b"\x00\x00\x00\x40{\"filename\"",
+        "bad-json": good + b"\x00\x00\x00\x03{x}",
+        "empty": b"",
+        "bad-name": good + _frame("../b.jpg", images[1].read_bytes()),
+        "bad-media": good + _frame("notes.jpg", b"plain text, not a picture"),
+    }[case]
+    answer = _bundle_post(http, lake_id, body)
+    assert answer.status_code == 400
+    if case in ("bad-name", "bad-media"):
+        assert ("b.jpg" if case == "bad-name" else "notes.jpg") in answer.json()["message"]
+    assert http.post(f"/datalakes/{lake_id}/data/search", json={}).json()["items"] == []
+
+
+def test_server_mode_bundles_small_files(live_server: LiveServer, tmp_path: Path,
+                                         monkeypatch) -> None:
+    """More files than one bundle holds, and one file too big for a bundle."""
+    from pixlake.samples import make_image, make_images
+
+    monkeypatch.setattr("pixlake.sdk.datalake.BUNDLE_MAX_FILES", 3)
+    monkeypatch.setattr("pixlake.sdk.datalake.BUNDLE_MAX_BYTES", 200_000)
+    paths = make_images(tmp_path / "many", 7, seed=77)
+    paths.append(make_image(tmp_path / "big.bmp", 300, 300))  # ~270 kB: sent alone
+    _name, token = live_server.new_user()
+    with Client(api_token=token, host=live_server.url) as client:
+        uploaded = client.get_datalake().upload_data(paths, tags=["bundled"])
+        assert sorted(d.filename for d in uploaded) == sorted(p.name for p in paths)
+        assert len(client.get_datalake().list_data(tags=["bundled"])) == 8

@@ -7,6 +7,7 @@ reads the container and decodes a single frame to prove the stream is readable.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -163,10 +164,8 @@ def _exif_as_json(exif: Any) -> dict[str, Any]:
         return {}
     tags: dict[str, Any] = {}
     entries = dict(exif)
-    try:
+    with contextlib.suppress(KeyError, ValueError, OSError):  # no or unreadable Exif IFD
         entries.update(exif.get_ifd(_EXIF_IFD))
-    except (KeyError, ValueError, OSError):
-        pass
     for tag_id, value in entries.items():
         if tag_id == _EXIF_IFD:
             continue

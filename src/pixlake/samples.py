@@ -27,7 +27,8 @@ def make_image(path: Path, width: int, height: int, *, seed: int = 0, quality: i
     draw = ImageDraw.Draw(image)
     for _ in range(rng.randrange(3, 9)):
         x0, y0 = rng.randrange(width), rng.randrange(height)
-        x1, y1 = x0 + rng.randrange(10, max(11, width // 2)), y0 + rng.randrange(10, max(11, height // 2))
+        x1 = x0 + rng.randrange(10, max(11, width // 2))
+        y1 = y0 + rng.randrange(10, max(11, height // 2))
         colour = tuple(rng.randrange(256) for _ in range(3))
         if rng.random() < 0.5:
             draw.ellipse((x0, y0, x1, y1), fill=colour)

@@ -19,8 +19,8 @@ workspace_option = click.option(
 
 
 def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--token", envvar="PIXLAKE_API_TOKEN", default=None,
-                           help="API token for --host (or PIXLAKE_API_TOKEN).")(command)
+    command = click.option("--token", default=None,
+                           help="API token (default for --host: PIXLAKE_API_TOKEN).")(command)
     command = click.option("--host", envvar="PIXLAKE_HOST", default=None,
                            help="URL of a pixlake server (or PIXLAKE_HOST); "
                                 "embedded workspace when unset.")(command)

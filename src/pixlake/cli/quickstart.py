@@ -20,16 +20,18 @@ def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None
     """Generate sample images, upload them, tag, split and download, and say what happened."""
     from pixlake import Client, Target
     from pixlake.samples import make_images
+    from pixlake.settings import Settings
 
-    with Client(workspace=workspace) if workspace else Client() as client:
+    # Always embedded, even where PIXLAKE_HOST points at a server: this shows the default.
+    with Client(workspace=workspace or Settings().workspace_dir) as client:
         lake = client.get_datalake()
         folder = samples or client.workspace / "samples"
         existing = sorted(folder.glob("sample_*.jpg")) if folder.is_dir() else []
         if len(existing) < count:
             click.echo(f"generating {count} sample images in {folder} ...")
-            make_images(folder, count)
+            existing = make_images(folder, count)
         started = time.perf_counter()
-        uploaded = lake.upload_data(folder, tags=["quickstart"])
+        uploaded = lake.upload_data(existing[:count], tags=["quickstart"])
         elapsed = time.perf_counter() - started
         click.echo(f"uploaded {len(uploaded)} images into datalake {lake.name!r} "
                    f"in {elapsed:.2f} s ({len(uploaded) / elapsed:.0f} files/s)")

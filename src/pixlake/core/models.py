@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 
 
-
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every database (SQLite would return naive ones)."""
 

@@ -35,9 +35,10 @@ class Client:
 
     def __init__(self, api_token: str | None = None, host: str | None = None,
                  workspace: str | Path | None = None) -> None:
-        api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
         host = host or (None if workspace is not None else os.environ.get("PIXLAKE_HOST"))
         if workspace is None and host:
+            # The environment's token is for the server it names, never for a workspace.
+            api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
             if not api_token:
                 raise UnauthorizedError("an api_token (or PIXLAKE_API_TOKEN) is required "
                                         f"to connect to {host}")

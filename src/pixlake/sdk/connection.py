@@ -77,13 +77,13 @@ class Connection:
 
         return cls(http, embedded=True, on_close=close, workspace=opened.path)
 
-    def request(self, method: str, path: str, *, json: Any = None,
-                params: Any = None, content: Any = None) -> Any:
+    def request(self, method: str, path: str, *, json: Any = None, params: Any = None,
+                content: Any = None, headers: dict[str, str] | None = None) -> Any:
         """Send one request; returns the decoded JSON body (None when there is none)."""
         for attempt in range(_CONNECT_ATTEMPTS):
             try:
                 response = self.http.request(method, path, json=json, params=params,
-                                             content=content)
+                                             content=content, headers=headers)
                 break
             except httpx.ConnectError as exc:
                 # Only a refused connection is retried: the request never reached the server.

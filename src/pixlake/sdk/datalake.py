@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from uuid import UUID
 
+from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_bundle
 from pixlake.enums import Target
 from pixlake.errors import (
     BadRequestError,
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from pixlake.sdk.tag import Tag
 
 __all__ = ["Datalake"]
+
+BUNDLE_MAX_FILES = 32
+BUNDLE_MAX_BYTES = 8 * 1024 * 1024
+"""Bounds of one bundle request in server mode: small enough to keep several requests in
+flight and a retry cheap, big enough that request overhead stops dominating."""
 
 LOCAL_INGEST_CHUNK = 256
 """Files per in-process ingest request: big enough to amortise a transaction, small enough
@@ -92,24 +98,32 @@ class Datalake(SdkObject[DatalakePublic]):
 
     def _upload_streams(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
                         max_workers: int | None) -> list[Data]:
+        """Small files travel in bundles, large ones alone; requests run in parallel."""
         params: list[tuple[str, str]] = [("tags", n) for n in tag_names]
         params += [("tag_ids", i) for i in tag_ids]
 
-        def upload_one(path: Path) -> Data:
-            with open(path, "rb") as stream:
-                row = self._connection.request(
-                    "PUT", f"/datalakes/{self.id}/data",
-                    params=[("filename", path.name), *params], content=_chunks(stream))
-            return self._data(row)
+        def send(batch: list[Path]) -> list[Data]:
+            if len(batch) == 1 and batch[0].stat().st_size > BUNDLE_MAX_BYTES:
+                with open(batch[0], "rb") as stream:
+                    rows = [self._connection.request(
+                        "PUT", f"/datalakes/{self.id}/data",
+                        params=[("filename", batch[0].name), *params], content=_chunks(stream))]
+            else:
+                rows = self._connection.request(
+                    "POST", f"/datalakes/{self.id}/data/bundle", params=params,
+                    content=encode_bundle(batch),
+                    headers={"content-type": BUNDLE_CONTENT_TYPE})
+            return [self._data(row) for row in rows]
 
+        batches = _bundle(paths)
+        results: list[Data] = []
         bar = progress(len(paths), "Uploading")
-        workers = max(1, min(max_workers or default_workers(), len(paths)))
+        workers = max(1, min(max_workers or default_workers(), len(batches)))
         try:
             with ThreadPoolExecutor(workers) as pool:
-                results = []
-                for result in pool.map(upload_one, paths):
-                    results.append(result)
-                    bar.update(1)
+                for batch, stored in zip(batches, pool.map(send, batches), strict=True):
+                    results.extend(stored)
+                    bar.update(len(batch))
         finally:
             bar.close()
         return results
@@ -180,6 +194,25 @@ class Datalake(SdkObject[DatalakePublic]):
 
     def __repr__(self) -> str:
         return f"Datalake(name={self.name!r}, id={self.id})"
+
+
+def _bundle(paths: list[Path]) -> list[list[Path]]:
+    """Group files into bundles of at most BUNDLE_MAX_FILES files and BUNDLE_MAX_BYTES bytes;
+    a file bigger than that travels alone."""
+    batches: list[list[Path]] = []
+    current: list[Path] = []
+    current_bytes = 0
+    for path in paths:
+        size = path.stat().st_size
+        full = len(current) == BUNDLE_MAX_FILES or current_bytes + size > BUNDLE_MAX_BYTES
+        if current and full:
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append(path)
+        current_bytes += size
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:

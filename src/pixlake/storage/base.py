@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -61,6 +61,26 @@ class ObjectStorage(ABC):
         try:
             with open(path, "wb") as out:
                 for chunk in chunks:
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return StagedObject(path=path, size=size, checksum=digest.hexdigest())
+
+    async def stage_async_stream(self, chunks: AsyncIterable[bytes]) -> StagedObject:
+        """``stage_stream`` for a request body read on the event loop.
+
+        Each chunk is written as it arrives (tens of kilobytes at a time), which is short
+        enough not to hold the event loop up.
+        """
+        path = self.new_staging_path()
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(path, "wb") as out:
+                async for chunk in chunks:
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)

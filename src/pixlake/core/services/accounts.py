@@ -83,11 +83,18 @@ def create_user(
 def revoke_user(ctx: AppContext, username: str) -> None:
     """Make a user's token unusable from now on."""
     with ctx.db.write() as conn:
-        result = conn.execute(
+        token_hash = conn.execute(
+            select(m.users.c.token_hash).where(m.users.c.username == username)
+        ).one_or_none()
+        if token_hash is None:
+            raise NotFoundError(f"no user named {username!r}", details={"username": username})
+        if token_hash[0] is None:
+            raise BadRequestError(f"user {username!r} has no API token to revoke "
+                                  "(it is the owner of an embedded workspace)",
+                                  details={"username": username})
+        conn.execute(
             update(m.users).where(m.users.c.username == username).values(revoked_at=utcnow())
         )
-    if result.rowcount == 0:
-        raise NotFoundError(f"no user named {username!r}", details={"username": username})
 
 
 def authenticate(ctx: AppContext, token: str | None) -> Actor:

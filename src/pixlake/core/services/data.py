@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -37,9 +38,11 @@ from pixlake.schemas import DataPage, DataPublic, DataQuery
 from pixlake.storage import StagedObject
 
 __all__ = [
+    "check_upload",
     "delete_data",
     "get_data",
     "ingest_local_files",
+    "ingest_staged",
     "ingest_stream",
     "object_name_for",
     "object_names_of",
@@ -73,20 +76,42 @@ def to_public(row: Any, large_file_threshold: int) -> DataPublic:
     )
 
 
+def check_upload(ctx: AppContext, actor: Actor, datalake_id: UUID, filenames: Sequence[str],
+                 tag_ids: Sequence[UUID] = ()) -> None:
+    """Refuse a bad filename, an unknown datalake or tag before a single byte is staged."""
+    for filename in filenames:
+        validate_filename(filename)
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        if tag_ids:
+            tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+
+
+def ingest_staged(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, staged: Sequence[tuple[str, StagedObject]],
+    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
+) -> list[DataPublic]:
+    """Store files whose bytes were staged already, all or none, one Data per file in order.
+
+    Call ``check_upload`` before staging. The staging files are consumed: committed as
+    objects, or dropped.
+    """
+    try:
+        incoming = [_Incoming(name, obj, probe_media(obj.path, name)) for name, obj in staged]
+        return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
+    finally:
+        for _name, obj in staged:
+            ctx.storage.discard(obj)
+
+
 def ingest_stream(
     ctx: AppContext, actor: Actor, datalake_id: UUID, filename: str, chunks: Iterable[bytes],
     tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
 ) -> DataPublic:
     """Store one file received as a stream of bytes."""
-    validate_filename(filename)
-    _check_request(ctx, actor, datalake_id, tag_ids)
+    check_upload(ctx, actor, datalake_id, [filename], tag_ids)
     staged = ctx.storage.stage_stream(chunks)
-    try:
-        media = probe_media(staged.path, filename)
-        return _commit(ctx, actor, datalake_id, [_Incoming(filename, staged, media)],
-                       tags, tag_ids)[0]
-    finally:
-        ctx.storage.discard(staged)
+    return ingest_staged(ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids)[0]
 
 
 def ingest_local_files(
@@ -101,38 +126,19 @@ def ingest_local_files(
     for source in sources:
         if not source.is_file():
             raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
-        validate_filename(source.name)
-    _check_request(ctx, actor, datalake_id, tag_ids)
-
-    def stage_and_probe(source: Path) -> _Incoming:
-        staged = ctx.storage.stage_file(source)
-        try:
-            return _Incoming(source.name, staged, probe_media(staged.path, source.name))
-        except BaseException:
-            ctx.storage.discard(staged)
-            raise
+    check_upload(ctx, actor, datalake_id, [source.name for source in sources], tag_ids)
 
     workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
     with ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(stage_and_probe, source) for source in sources]
-    incoming = [f.result() for f in futures if f.exception() is None]
-    try:
-        failed = next((f.exception() for f in futures if f.exception() is not None), None)
-        if failed is not None:
-            raise failed
-        return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
-    finally:
-        for item in incoming:
-            ctx.storage.discard(item.staged)
-
-
-def _check_request(ctx: AppContext, actor: Actor, datalake_id: UUID,
-                   tag_ids: Sequence[UUID]) -> None:
-    """Refuse an unknown datalake or tag before a single byte is staged."""
-    with ctx.db.read() as conn:
-        require_datalake(conn, actor, datalake_id)
-        if tag_ids:
-            tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+        futures = [pool.submit(ctx.storage.stage_file, source) for source in sources]
+    staged = [(src.name, f.result()) for src, f in zip(sources, futures, strict=True)
+              if f.exception() is None]
+    failed = next((f.exception() for f in futures if f.exception() is not None), None)
+    if failed is not None:
+        for _name, obj in staged:
+            ctx.storage.discard(obj)
+        raise failed
+    return ingest_staged(ctx, actor, datalake_id, staged, tags, tag_ids)
 
 
 def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming],
@@ -140,56 +146,54 @@ def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
             with ctx.db.write() as conn:
-                ids_by_checksum = _commit_rows(ctx, conn, actor, datalake_id, incoming,
-                                               tags, tag_ids)
+                by_checksum = _commit_rows(ctx, conn, actor, datalake_id, incoming, tags, tag_ids)
             break
         except IntegrityError:
             # Another request stored the same bytes between our read and our insert:
             # the next attempt finds its row and returns it instead.
             if attempt == _COMMIT_ATTEMPTS - 1:
                 raise
-    ordered_ids = [ids_by_checksum[item.staged.checksum] for item in incoming]
-    found = {d.id: d for d in _data_by_ids(ctx, actor, list(dict.fromkeys(ordered_ids)))}
-    return [found[data_id] for data_id in ordered_ids]
+    return [by_checksum[item.staged.checksum] for item in incoming]
 
 
 def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: UUID,
                  incoming: Sequence[_Incoming], tags: Sequence[str],
-                 tag_ids: Sequence[UUID]) -> dict[str, UUID]:
+                 tag_ids: Sequence[UUID]) -> dict[str, DataPublic]:
     all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
     all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+    threshold = ctx.settings.large_file_threshold
 
     checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
-    ids_by_checksum: dict[str, UUID] = {}
+    by_checksum: dict[str, DataPublic] = {}
     for chunk in chunked(checksums):
-        ids_by_checksum.update(conn.execute(
-            select(m.data.c.checksum, m.data.c.id)
-            .where(m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk)))
-        ).all())
+        for row in conn.execute(select(m.data).where(
+            m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk))
+        )):
+            by_checksum[row.checksum] = to_public(row, threshold)
 
     now, rows = utcnow(), []
     for item in incoming:
         checksum = item.staged.checksum
-        if checksum in ids_by_checksum:
+        if checksum in by_checksum:
             continue  # held already, or earlier in this request: the first one wins
-        data_id = new_id()
-        ids_by_checksum[checksum] = data_id
         object_name = object_name_for(datalake_id, checksum)
         ctx.storage.commit(item.staged, object_name)
         media = item.media
-        rows.append({
-            "id": data_id, "organization_id": actor.organization_id,
+        row = {
+            "id": new_id(), "organization_id": actor.organization_id,
             "datalake_id": datalake_id, "object_name": object_name, "filename": item.filename,
             "type": media.type.value, "content_type": media.content_type,
             "size": item.staged.size, "checksum": checksum, "width": media.width,
             "height": media.height, "duration": media.duration, "metadata": media.metadata,
             "custom_metadata": {}, "created_at": now,
-        })
+        }
+        rows.append(row)
+        by_checksum[checksum] = to_public(SimpleNamespace(**row), threshold)
     if rows:
         conn.execute(insert(m.data), rows)
     if all_tag_ids:
-        tag_service.link_tags(conn, list(ids_by_checksum.values()), all_tag_ids)
-    return ids_by_checksum
+        tag_service.link_tags(conn, [d.id for d in by_checksum.values()], all_tag_ids)
+    return by_checksum
 
 
 def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[DataPublic]:

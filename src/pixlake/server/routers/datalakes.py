@@ -1,14 +1,24 @@
 from typing import Annotated
 from uuid import UUID
 
-import anyio.from_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from pixlake.bundle import MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
-from pixlake.schemas import DataIngestLocal, DatalakeCreate, DatalakePublic, DataPage, DataPublic, DataQuery
+from pixlake.errors import BadRequestError
+from pixlake.filenames import validate_filename
+from pixlake.schemas import (
+    DataIngestLocal,
+    DatalakeCreate,
+    DatalakePublic,
+    DataPage,
+    DataPublic,
+    DataQuery,
+)
 from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.storage import StagedObject
 
 router = APIRouter(prefix="/datalakes", tags=["datalakes"])
 
@@ -41,18 +51,43 @@ async def upload_data(
     tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
 ) -> DataPublic:
     """Store the request body as one file. Uploading bytes already held returns their Data."""
-    body = request.stream()
+    await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [filename],
+                            tag_ids)
+    # The body is read on the event loop: one hop to a worker thread per request, not
+    # one per chunk.
+    staged = await ctx.storage.stage_async_stream(request.stream())
+    stored = await run_in_threadpool(
+        data_service.ingest_staged, ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids
+    )
+    return stored[0]
 
-    def chunks():
-        # The service runs in a worker thread and pulls the body from the event loop.
-        while True:
-            try:
-                yield anyio.from_thread.run(body.__anext__)
-            except StopAsyncIteration:
-                return
 
+@router.post("/{datalake_id}/data/bundle")
+async def upload_bundle(
+    datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
+    tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
+    tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
+) -> list[DataPublic]:
+    """Store every file of a streamed bundle (see ``pixlake.bundle``), all or none."""
+    await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [], tag_ids)
+    reader = AsyncByteReader(request.stream().__aiter__())
+    staged: list[tuple[str, StagedObject]] = []
+    try:
+        while not await reader.at_end():
+            if len(staged) == MAX_BUNDLE_FILES:
+                raise BadRequestError(f"a bundle holds at most {MAX_BUNDLE_FILES} files")
+            filename, size = await read_frame_header(reader)
+            validate_filename(filename)
+            staged.append((filename, await ctx.storage.stage_async_stream(
+                reader.iter_exactly(size))))
+    except BaseException:
+        for _name, obj in staged:
+            ctx.storage.discard(obj)
+        raise
+    if not staged:
+        raise BadRequestError("the bundle holds no file")
     return await run_in_threadpool(
-        data_service.ingest_stream, ctx, actor, datalake_id, filename, chunks(), tags, tag_ids
+        data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids
     )
 
 

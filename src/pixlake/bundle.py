@@ -1,0 +1,109 @@
+"""A streamed bundle of files: many small uploads in one request.
+
+One HTTP request per small file spends far more on the request than on the bytes. A bundle
+carries several files in one streamed body, framed by length so that neither side parses
+multipart boundaries or encodes anything::
+
+    frame  := header_length (4 bytes, big endian) header (JSON, UTF-8) bytes (header.size)
+    body   := frame*
+
+The header is ``{"filename": str, "size": int}``. Both sides stream: the SDK reads files as
+it sends them, the API hashes and stages each file as its bytes arrive.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+
+from pixlake.errors import BadRequestError
+
+__all__ = [
+    "BUNDLE_CONTENT_TYPE",
+    "MAX_BUNDLE_FILES",
+    "MAX_HEADER_BYTES",
+    "AsyncByteReader",
+    "encode_bundle",
+    "read_frame_header",
+]
+
+BUNDLE_CONTENT_TYPE = "application/x-pixlake-bundle"
+MAX_BUNDLE_FILES = 1000
+MAX_HEADER_BYTES = 64 * 1024
+_LENGTH = struct.Struct(">I")
+_CHUNK = 1024 * 1024
+
+
+def encode_bundle(paths: Sequence[Path]) -> Iterator[bytes]:
+    """The bundle body for ``paths``, produced as the files are read."""
+    for path in paths:
+        size = path.stat().st_size
+        header = json.dumps({"filename": path.name, "size": size}).encode()
+        yield _LENGTH.pack(len(header)) + header
+        sent = 0
+        with open(path, "rb") as stream:
+            while sent < size and (chunk := stream.read(min(_CHUNK, size - sent))):
+                sent += len(chunk)
+                yield chunk
+        if sent != size:
+            raise OSError(f"{path} changed size while being sent")
+
+
+class AsyncByteReader:
+    """Reads exact byte counts from an async stream of chunks of any size."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+        self._done = False
+
+    async def _fill(self) -> bool:
+        if self._done:
+            return False
+        try:
+            chunk = await self._chunks.__anext__()
+        except StopAsyncIteration:
+            self._done = True
+            return False
+        self._buffer += chunk
+        return True
+
+    async def at_end(self) -> bool:
+        while not self._buffer:
+            if not await self._fill():
+                return True
+        return False
+
+    async def read_exactly(self, count: int) -> bytes:
+        while len(self._buffer) < count:
+            if not await self._fill():
+                raise BadRequestError("bundle ends in the middle of a frame")
+        data, self._buffer = self._buffer[:count], self._buffer[count:]
+        return data
+
+    async def iter_exactly(self, count: int) -> AsyncIterator[bytes]:
+        """Yield exactly ``count`` bytes, in the chunks they arrive in."""
+        remaining = count
+        while remaining > 0:
+            if not self._buffer and not await self._fill():
+                raise BadRequestError("bundle ends in the middle of a file")
+            piece, self._buffer = self._buffer[:remaining], self._buffer[remaining:]
+            remaining -= len(piece)
+            yield piece
+
+
+async def read_frame_header(reader: AsyncByteReader) -> tuple[str, int]:
+    """The next frame's filename and size."""
+    (length,) = _LENGTH.unpack(await reader.read_exactly(_LENGTH.size))
+    if length > MAX_HEADER_BYTES:
+        raise BadRequestError(f"bundle frame header of {length} bytes is too long")
+    try:
+        header = json.loads(await reader.read_exactly(length))
+        filename, size = header["filename"], header["size"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequestError(f"malformed bundle frame header: {exc}") from exc
+    if not isinstance(filename, str) or not isinstance(size, int) or size < 0:
+        raise BadRequestError("bundle frame header needs a filename and a size >= 0")
+    return filename, size
