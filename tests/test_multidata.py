@@ -64,7 +64,7 @@ def test_delete_all(client: Client, five: MultiData) -> None:
 def test_delete_is_all_or_nothing(client: Client, other_client: Client, five: MultiData,
                                   images: list[Path]) -> None:
     theirs = other_client.get_datalake().upload_data(images[0])
-    mixed = five[:2] + [type(theirs)(client._connection, theirs._schema)]
+    mixed = five[:2] + [type(theirs)(client._connection, theirs._schema)]  # noqa: RUF005 (MultiData + list is the behaviour under test)
     with pytest.raises(NotFoundError):
         mixed.delete()
     assert len(client.get_datalake().list_data()) == 5
