@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,7 @@ class Row:
     mode: str
     count: int
     files: int = 0
+    runs: int = 1
     seconds: float = 0.0
     peak_rss_mb: float | None = None
     ru_maxrss_mb: float | None = None
@@ -158,25 +160,47 @@ def measure_server(row: Row, folder: Path, workspace: Path,
     return row
 
 
+def _merge(samples: list[Row]) -> Row:
+    """One row for repeated runs: the median time, the highest peaks."""
+    failed = next((r for r in samples if r.error is not None), None)
+    if failed is not None:
+        return failed
+
+    def highest(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return max(known) if known else None
+
+    first = samples[0]
+    return Row(first.mode, first.count, files=first.files, runs=len(samples),
+               seconds=statistics.median(r.seconds for r in samples),
+               peak_rss_mb=highest([r.peak_rss_mb for r in samples]),
+               ru_maxrss_mb=highest([r.ru_maxrss_mb for r in samples]),
+               server_rss_mb=highest([r.server_rss_mb for r in samples]))
+
+
 def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
-              max_workers: int | None) -> list[Row]:
+              max_workers: int | None, repeat: int) -> list[Row]:
+    """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike."""
     warm_page_cache(folder)
-    rows = []
-    for mode in ["raw", *modes]:
-        target = scratch / f"{mode}-{count}"
-        log(f"measuring {mode} x {count} ...")
-        try:
-            if mode == "server":
-                row = measure_server(Row(mode, count), folder, target, max_workers)
-            else:
-                row = measure(Row(mode, count), folder, target, max_workers=max_workers)
-        finally:
-            shutil.rmtree(target, ignore_errors=True)
-        if row.error is None:
-            log(f"  {row.files} files in {row.seconds:.2f} s = {row.rate:.1f} files/s, "
-                f"peak RSS {row.peak_rss_mb:.1f} MB")
-        rows.append(row)
-    return rows
+    samples: dict[str, list[Row]] = {mode: [] for mode in ["raw", *modes]}
+    for round_ in range(1, repeat + 1):
+        for mode, done in samples.items():
+            target = scratch / f"{mode}-{count}"
+            log(f"measuring {mode} x {count} (run {round_}/{repeat}) ...")
+            # Flush the previous run's writes so they are not paid for by this one.
+            os.sync()
+            try:
+                if mode == "server":
+                    row = measure_server(Row(mode, count), folder, target, max_workers)
+                else:
+                    row = measure(Row(mode, count), folder, target, max_workers=max_workers)
+            finally:
+                shutil.rmtree(target, ignore_errors=True)
+            if row.error is None:
+                log(f"  {row.files} files in {row.seconds:.2f} s = {row.rate:.1f} files/s, "
+                    f"peak RSS {row.peak_rss_mb:.1f} MB")
+            done.append(row)
+    return [_merge(done) for done in samples.values()]
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -185,15 +209,15 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def format_table(rows: list[Row]) -> str:
     raw_rate = {r.count: r.rate for r in rows if r.mode == "raw" and r.error is None}
-    header = ("mode", "files", "seconds", "files/s", "vs raw", "peak RSS MB", "server RSS MB",
-              "ru_maxrss MB")
+    header = ("mode", "files", "runs", "seconds", "files/s", "vs raw", "peak RSS MB",
+              "server RSS MB", "ru_maxrss MB")
     lines = [header]
     for r in rows:
         if r.error is not None:
-            lines.append((r.mode, str(r.count), "FAILED", r.error, "", "", "", ""))
+            lines.append((r.mode, str(r.count), "", "FAILED", r.error, "", "", "", ""))
             continue
         ratio = r.rate / raw_rate[r.count] if raw_rate.get(r.count) else None
-        lines.append((r.mode, str(r.count), f"{r.seconds:.2f}", f"{r.rate:.1f}",
+        lines.append((r.mode, str(r.count), str(r.runs), f"{r.seconds:.2f}", f"{r.rate:.1f}",
                       _fmt(None if ratio is None else ratio * 100, ".1f") + "%",
                       _fmt(r.peak_rss_mb, ".1f"), _fmt(r.server_rss_mb, ".1f"),
                       _fmt(r.ru_maxrss_mb, ".1f")))
@@ -298,6 +322,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
                         help="folder keeping the generated pictures between runs "
                              "(default: a temporary folder removed at the end)")
+    parser.add_argument("--repeat", type=_positive, default=3,
+                        help="runs of each mode on --files pictures, interleaved; the table "
+                             "shows the median time (default: 3; RSS-only sizes run once)")
     parser.add_argument("--max-workers", type=_positive, default=None,
                         help="max_workers passed to upload_data (default: the SDK's)")
     # Internal: one measured run in a fresh process.
@@ -322,13 +349,17 @@ def main(argv: list[str] | None = None) -> int:
         folders = {count: sample_folder(cache, count, log=log) for count in counts}
         rows = []
         for count in counts:
-            rows += run_count(count, folders[count], args.modes, scratch, args.max_workers)
+            repeat = args.repeat if count == args.files else 1
+            rows += run_count(count, folders[count], args.modes, scratch, args.max_workers,
+                              repeat)
 
     workers = args.max_workers or "SDK default"
     print()
     print(f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"upload_data max_workers={workers}")
     print(format_table(rows))
+    print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the "
+          "highest run.")
     print("peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
           "server RSS: peak of the `pixlake serve` process; ru_maxrss: the uploading\n"
           "process's getrusage value, floored by the parent's peak (kept across fork+exec);\n"
