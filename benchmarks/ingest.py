@@ -180,11 +180,18 @@ def _merge(samples: list[Row]) -> Row:
 
 def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
               max_workers: int | None, repeat: int) -> list[Row]:
-    """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike."""
+    """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike.
+
+    Each round starts one mode further on (raw, embedded, server; embedded, server, raw; ...)
+    so that no mode always runs right after another's heavy writes.
+    """
     warm_page_cache(folder)
-    samples: dict[str, list[Row]] = {mode: [] for mode in ["raw", *modes]}
+    order = ["raw", *modes]
+    samples: dict[str, list[Row]] = {mode: [] for mode in order}
     for round_ in range(1, repeat + 1):
-        for mode, done in samples.items():
+        shift = (round_ - 1) % len(order)
+        for mode in order[shift:] + order[:shift]:
+            done = samples[mode]
             target = scratch / f"{mode}-{count}"
             log(f"measuring {mode} x {count} (run {round_}/{repeat}) ...")
             # Flush the previous run's writes so they are not paid for by this one.
@@ -325,6 +332,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=_positive, default=3,
                         help="runs of each mode on --files pictures, interleaved; the table "
                              "shows the median time (default: 3; RSS-only sizes run once)")
+    parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
+                        help="where the raw copies and the workspaces are written, in a "
+                             "temporary folder removed at the end (default: the system's "
+                             "temporary folder)")
     parser.add_argument("--max-workers", type=_positive, default=None,
                         help="max_workers passed to upload_data (default: the SDK's)")
     # Internal: one measured run in a fresh process.
@@ -343,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rss_pair = None if args.skip_rss else tuple(args.rss_files)
     counts = sorted({args.files, *(rss_pair or ())})
-    with tempfile.TemporaryDirectory(prefix="pixlake-bench-") as scratch_name:
+    if args.scratch is not None:
+        args.scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pixlake-bench-", dir=args.scratch) as scratch_name:
         scratch = Path(scratch_name)
         cache = args.cache.expanduser().resolve() if args.cache else scratch / "cache"
         folders = {count: sample_folder(cache, count, log=log) for count in counts}
@@ -356,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.max_workers or "SDK default"
     print()
     print(f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"upload_data max_workers={workers}")
+          f"upload_data max_workers={workers}, scratch in {Path(scratch_name).parent}")
     print(format_table(rows))
     print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the "
           "highest run.")

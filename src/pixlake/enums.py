@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DataType", "Target"]
+__all__ = ["AnnotationStatus", "DataType", "InferenceType", "ShapeKind", "Target", "TrashKind"]
 
 
 class DataType(StrEnum):
@@ -23,3 +23,39 @@ class Target(StrEnum):
     DATASET_VERSION = "DATASET_VERSION"
     MODEL = "MODEL"
     MODEL_VERSION = "MODEL_VERSION"
+
+
+class InferenceType(StrEnum):
+    """What a dataset version's annotations are for."""
+
+    NOT_CONFIGURED = "NOT_CONFIGURED"
+    CLASSIFICATION = "CLASSIFICATION"
+    OBJECT_DETECTION = "OBJECT_DETECTION"
+    SEGMENTATION = "SEGMENTATION"
+    POINT = "POINT"
+    LINE = "LINE"
+    MULTI = "MULTI"
+
+
+class AnnotationStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REFUSED = "REFUSED"
+    SKIPPED = "SKIPPED"
+
+
+class ShapeKind(StrEnum):
+    RECTANGLE = "RECTANGLE"
+    POLYGON = "POLYGON"
+    CLASSIFICATION = "CLASSIFICATION"
+    POINT = "POINT"
+    LINE = "LINE"
+
+
+class TrashKind(StrEnum):
+    """What can sit in the trash."""
+
+    DATASET = "DATASET"
+    DATASET_VERSION = "DATASET_VERSION"
+    ASSET = "ASSET"
+    ANNOTATION = "ANNOTATION"

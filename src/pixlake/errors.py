@@ -19,6 +19,7 @@ Hierarchy::
     │   ├── NotFoundError                (LookupError)      404 not_found
     │   │   └── FileMissingError         (FileNotFoundError) 404 file_missing
     │   └── ConflictError                                   409 conflict
+    │       └── LockedError                                 409 locked
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
         └── TransportError               (ConnectionError)  503 transport_error
@@ -37,6 +38,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidFilenameError",
     "InvalidMediaError",
+    "LockedError",
     "NotFoundError",
     "PixlakeError",
     "ServiceError",
@@ -150,6 +152,12 @@ class ConflictError(ClientError):
 
     code = "conflict"
     status_code = 409
+
+
+class LockedError(ConflictError):
+    """The dataset version is locked: it refuses every write until unlocked."""
+
+    code = "locked"
 
 
 class ServiceError(PixlakeError):

@@ -12,14 +12,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pixlake.enums import DataType, Target
+from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
 
 MAX_PAGE_SIZE = 1000
 """The most items one page of a listing holds; the SDK pages through longer listings by key."""
 
 
 class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinities are refused everywhere: no coordinate or duration can be one.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ErrorBody(WireModel):
@@ -152,3 +153,238 @@ class TagLinks(WireModel):
 class TagsOfObject(WireModel):
     target: Target
     object_id: UUID
+
+
+# Datasets, versions and assets
+
+ASSET_PAGE_SIZE = 5000
+"""Assets are small rows listed by the hundred thousand: their pages are larger."""
+
+
+class DatasetCreate(WireModel):
+    name: str = Field(min_length=1, max_length=255)
+    description: str = ""
+
+
+class DatasetUpdate(WireModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = None
+
+
+class DatasetPublic(WireModel):
+    id: UUID
+    name: str
+    description: str
+    organization_id: UUID
+    created_at: datetime
+
+
+class VersionCreate(WireModel):
+    version: str = Field(min_length=1, max_length=255)
+    description: str = ""
+    type: InferenceType = InferenceType.NOT_CONFIGURED
+
+
+class VersionUpdate(WireModel):
+    version: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = None
+    type: InferenceType | None = None
+
+
+class VersionPublic(WireModel):
+    id: UUID
+    dataset_id: UUID
+    version: str
+    description: str
+    type: InferenceType
+    locked: bool
+    created_at: datetime
+
+
+class VersionFork(WireModel):
+    version: str = Field(min_length=1, max_length=255)
+    description: str = ""
+    with_annotations: bool = True
+
+
+class VersionStats(WireModel):
+    nb_assets: int
+    nb_annotations: int
+    nb_objects: int
+    """Shapes across all annotations."""
+    label_repartition: dict[str, int]
+    """Shapes per label name."""
+    tag_repartition: dict[str, int]
+    """Assets per asset tag name."""
+
+
+class AssetsAdd(WireModel):
+    data_ids: list[UUID] = Field(min_length=1)
+    tags: list[str] = []
+    tag_ids: list[UUID] = []
+
+
+class AssetPublic(WireModel):
+    id: UUID
+    dataset_version_id: UUID
+    data_id: UUID
+    datalake_id: UUID
+    object_name: str
+    filename: str
+    type: DataType
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    duration: float | None
+    large: bool
+    created_at: datetime
+    deleted_at: datetime | None = None
+
+
+class AssetQuery(WireModel):
+    after: UUID | None = None
+    limit: int = Field(default=ASSET_PAGE_SIZE, ge=1, le=ASSET_PAGE_SIZE)
+    offset: int = Field(default=0, ge=0)
+    tags: list[str] = []
+    tag_ids: list[UUID] = []
+    filenames: list[str] | None = None
+    data_ids: list[UUID] | None = None
+    ids: list[UUID] | None = None
+    deleted: bool = False
+    """List the assets in the trash instead of the live ones."""
+
+
+class AssetPage(WireModel):
+    items: list[AssetPublic]
+    next_after: UUID | None
+
+
+class AnnotationsDelete(WireModel):
+    asset_ids: list[UUID] = Field(min_length=1)
+    worker_ids: list[UUID] | None = None
+
+
+class WorkerAdd(WireModel):
+    username: str = Field(min_length=1)
+
+
+class WorkerPublic(WireModel):
+    id: UUID
+    dataset_id: UUID
+    user_id: UUID
+    username: str
+
+
+class LabelCreate(WireModel):
+    name: str = Field(min_length=1, max_length=255)
+
+
+class LabelPublic(WireModel):
+    id: UUID
+    dataset_version_id: UUID
+    name: str
+    created_at: datetime
+
+
+# Annotations and shapes
+
+class AnnotationCreate(WireModel):
+    duration: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    worker_id: UUID | None = None
+
+
+class AnnotationUpdate(WireModel):
+    duration: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    status: AnnotationStatus | None = None
+
+
+class AnnotationPublic(WireModel):
+    id: UUID
+    asset_id: UUID
+    dataset_version_id: UUID
+    worker_id: UUID
+    duration: float
+    status: AnnotationStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class AnnotationQuery(WireModel):
+    after: UUID | None = None
+    limit: int = Field(default=ASSET_PAGE_SIZE, ge=1, le=ASSET_PAGE_SIZE)
+    worker_ids: list[UUID] | None = None
+    status: AnnotationStatus | None = None
+
+
+class AnnotationPage(WireModel):
+    items: list[AnnotationPublic]
+    next_after: UUID | None
+
+
+class ShapeIn(WireModel):
+    """One shape to create; which fields it needs depends on ``kind``."""
+
+    kind: ShapeKind
+    label_id: UUID
+    x: float | None = None
+    y: float | None = None
+    w: float | None = None
+    h: float | None = None
+    coords: list[list[float]] | None = None
+    text: str | None = None
+
+
+class ShapesCreate(WireModel):
+    shapes: list[ShapeIn]
+    replace: bool = False
+    """Replace every shape of the annotation (``overwrite``) instead of adding."""
+
+
+class ShapeUpdate(WireModel):
+    label_id: UUID | None = None
+    x: float | None = None
+    y: float | None = None
+    w: float | None = None
+    h: float | None = None
+    coords: list[list[float]] | None = None
+    text: str | None = None
+
+
+class ShapePublic(WireModel):
+    id: UUID
+    annotation_id: UUID
+    kind: ShapeKind
+    label_id: UUID
+    x: float | None
+    y: float | None
+    w: float | None
+    h: float | None
+    coords: list[list[float]] | None
+    text: str | None
+    created_at: datetime
+
+
+# The trash
+
+class TrashItem(WireModel):
+    kind: TrashKind
+    id: UUID
+    name: str
+    """What the item is, in words (dataset name, version, filename...)."""
+    parent_id: UUID | None
+    deleted_at: datetime
+    expires_at: datetime
+
+
+class TrashRestore(WireModel):
+    ids: list[UUID] = Field(min_length=1)
+
+
+class TrashPurge(WireModel):
+    everything: bool = False
+    """Purge every item now, not only those past the retention period."""
+
+
+class TrashResult(WireModel):
+    count: int

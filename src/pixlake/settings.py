@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     url_expiry_seconds: int = Field(
         default=3600, ge=1, description="How long a signed download URL stays valid."
     )
+    trash_retention_days: float = Field(
+        default=7, ge=0,
+        description="How long deleted datasets, versions, assets and annotations stay "
+        "restorable before `pixlake trash purge` removes them.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs "

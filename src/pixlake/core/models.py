@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -119,4 +120,124 @@ tag_links = Table(
     Column("tag_id", Uuid, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     Column("object_id", Uuid, primary_key=True),
     Index("ix_tag_links_object_id", "object_id", "tag_id"),
+)
+
+
+def _alive(table_name: str):
+    """The WHERE of partial indexes that ignore rows in the trash."""
+    from sqlalchemy import text
+
+    return text(f"{table_name}.deleted_at IS NULL")
+
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", String, nullable=False),
+    Column("created_by", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # Set while the dataset is in the trash; rows there are invisible but restorable.
+    Column("deleted_at", UTCDateTime()),
+    Index("uq_datasets_org_name_alive", "organization_id", "name", unique=True,
+          sqlite_where=_alive("datasets"), postgresql_where=_alive("datasets")),
+)
+
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("dataset_id", Uuid, ForeignKey("datasets.id"), nullable=False),
+    Column("version", String(255), nullable=False),
+    Column("description", String, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    Index("uq_versions_dataset_version_alive", "dataset_id", "version", unique=True,
+          sqlite_where=_alive("dataset_versions"),
+          postgresql_where=_alive("dataset_versions")),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("dataset_version_id", Uuid, ForeignKey("dataset_versions.id"), nullable=False),
+    Column("data_id", Uuid, ForeignKey("data.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    # One asset per data per version (among those not in the trash).
+    Index("uq_assets_version_data_alive", "dataset_version_id", "data_id", unique=True,
+          sqlite_where=_alive("assets"), postgresql_where=_alive("assets")),
+    Index("ix_assets_version_id", "dataset_version_id", "id"),
+    Index("ix_assets_data_id", "data_id"),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("dataset_id", Uuid, ForeignKey("datasets.id"), nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("dataset_id", "user_id", name="uq_workers_dataset_user"),
+)
+
+labels = Table(
+    "labels",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("dataset_version_id", Uuid, ForeignKey("dataset_versions.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("dataset_version_id", "name", name="uq_labels_version_name"),
+)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    # Denormalised from the asset so that version-wide operations need no join.
+    Column("dataset_version_id", Uuid, ForeignKey("dataset_versions.id"), nullable=False),
+    Column("asset_id", Uuid, ForeignKey("assets.id"), nullable=False),
+    Column("worker_id", Uuid, ForeignKey("workers.id"), nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    # One annotation per worker per asset (among those not in the trash).
+    Index("uq_annotations_asset_worker_alive", "asset_id", "worker_id", unique=True,
+          sqlite_where=_alive("annotations"), postgresql_where=_alive("annotations")),
+    Index("ix_annotations_version_id", "dataset_version_id", "id"),
+)
+
+# Every kind of shape in one table: rectangles use x, y, w, h; polygons, lines and points
+# use coords; classifications only a label. One table keeps bulk writes to one statement.
+shapes = Table(
+    "shapes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("dataset_version_id", Uuid, ForeignKey("dataset_versions.id"), nullable=False),
+    Column("annotation_id", Uuid, ForeignKey("annotations.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("label_id", Uuid, ForeignKey("labels.id"), nullable=False),
+    Column("x", Float),
+    Column("y", Float),
+    Column("w", Float),
+    Column("h", Float),
+    Column("coords", JSON),
+    Column("text", String),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_shapes_annotation_id", "annotation_id", "id"),
+    Index("ix_shapes_label_id", "label_id"),
 )

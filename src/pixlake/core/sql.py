@@ -22,11 +22,16 @@ def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 
 
 def insert_ignoring_duplicates(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], conflict_columns: list[str]
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
+    conflict_columns: list[str], *, index_where: Any = None,
 ) -> None:
-    """Insert rows, silently skipping those that would break a unique constraint."""
+    """Insert rows, silently skipping those that would break a unique constraint.
+
+    ``index_where`` names the condition of a partial unique index (rows not in the trash).
+    """
     if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=conflict_columns)
+    statement = dialect.insert(table).on_conflict_do_nothing(
+        index_elements=conflict_columns, index_where=index_where)
     conn.execute(statement, list(rows))

@@ -7,7 +7,18 @@ from fastapi import FastAPI
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
 from pixlake.server.errors import install_error_handlers
-from pixlake.server.routers import data, datalakes, health, me, objects, tags
+from pixlake.server.routers import (
+    annotations,
+    assets,
+    data,
+    datalakes,
+    datasets,
+    health,
+    me,
+    objects,
+    tags,
+    trash,
+)
 
 __all__ = ["create_app"]
 
@@ -25,7 +36,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     app.state.context = context
     app.state.embedded_owner = embedded_owner
     install_error_handlers(app)
-    for module in (health, me, datalakes, data, tags, objects):
+    for module in (health, me, datalakes, data, tags, objects, datasets, assets, annotations,
+                   trash):
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)

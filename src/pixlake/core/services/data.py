@@ -30,7 +30,7 @@ from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.sql import chunked
 from pixlake.enums import DataType, Target
-from pixlake.errors import FileMissingError, NotFoundError
+from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.ids import new_id
 from pixlake.media import MediaInfo, probe_media
@@ -41,6 +41,7 @@ __all__ = [
     "check_upload",
     "delete_data",
     "get_data",
+    "get_many",
     "ingest_local_files",
     "ingest_staged",
     "ingest_stream",
@@ -208,6 +209,13 @@ def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[Dat
     return found
 
 
+def get_many(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> list[DataPublic]:
+    """Data by id in the order asked; NotFoundError naming the first unknown one."""
+    found = {d.id: d for d in _data_by_ids(ctx, actor, list(dict.fromkeys(data_ids)))}
+    _require_all(list(data_ids), found)
+    return [found[data_id] for data_id in data_ids]
+
+
 def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
     found = _data_by_ids(ctx, actor, [data_id])
     if not found:
@@ -286,6 +294,7 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
                     m.data.c.organization_id == actor.organization_id)
             ).all())
         _require_all(wanted, names)
+        _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
         for chunk in chunked(wanted):
             conn.execute(delete(m.data).where(m.data.c.id.in_(list(chunk))))
@@ -300,6 +309,21 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
         if object_name not in still_used:
             ctx.storage.delete(object_name)
     return len(wanted)
+
+
+def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None:
+    for chunk in chunked(list(data_ids)):
+        used = conn.execute(
+            select(m.assets.c.data_id, m.data.c.filename, m.assets.c.deleted_at)
+            .join(m.data, m.data.c.id == m.assets.c.data_id)
+            .where(m.assets.c.data_id.in_(list(chunk)))
+            .order_by(m.assets.c.deleted_at.is_not(None))
+        ).first()
+        if used is not None:
+            where = "the trash of a dataset version (purge it first)" if used.deleted_at \
+                else "a dataset version (delete its asset first)"
+            raise ConflictError(f"data {used.filename!r} is used by an asset in {where}",
+                                details={"id": str(used.data_id)})
 
 
 def _require_all(wanted: Sequence[UUID], found: dict[UUID, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -34,9 +34,16 @@ TAGGABLE_TABLES: dict[Target, Table] = {Target.DATA: m.data}
 """Which table holds the objects of each target. Every table here has ``id`` and
 ``organization_id`` columns; kinds added later register themselves with register_taggable."""
 
+TagGuard = Callable[[Connection, Actor, Sequence[UUID]], None]
+_GUARDS: dict[Target, TagGuard] = {}
 
-def register_taggable(target: Target, table: Table) -> None:
+
+def register_taggable(target: Target, table: Table, guard: TagGuard | None = None) -> None:
+    """Make objects of ``target`` taggable. ``guard`` may refuse changing the tags of some
+    objects (assets of a locked version, say) by raising."""
     TAGGABLE_TABLES[target] = table
+    if guard is not None:
+        _GUARDS[target] = guard
 
 
 def _public(row) -> TagPublic:
@@ -151,22 +158,25 @@ def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
 
 
 def _require_objects(conn: Connection, actor: Actor, target: Target,
-                     object_ids: Sequence[UUID]) -> None:
+                     object_ids: Sequence[UUID], *, writing: bool = False) -> None:
     table = TAGGABLE_TABLES.get(target)
     if table is None:
         raise BadRequestError(f"objects of kind {target} can't be tagged yet",
                               details={"target": target.value})
     wanted = list(dict.fromkeys(object_ids))
     found: set[UUID] = set()
+    alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
     for chunk in chunked(wanted):
         found.update(conn.execute(
             select(table.c.id).where(table.c.id.in_(list(chunk)),
-                                     table.c.organization_id == actor.organization_id)
+                                     table.c.organization_id == actor.organization_id, alive)
         ).scalars())
     for object_id in wanted:
         if object_id not in found:
             raise NotFoundError(f"{target.value.lower()} {object_id} not found",
                                 details={"id": str(object_id), "target": target.value})
+    if writing and target in _GUARDS:
+        _GUARDS[target](conn, actor, wanted)
 
 
 def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UUID]) -> None:
@@ -180,7 +190,7 @@ def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Seque
                 tag_ids: Sequence[UUID]) -> None:
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
-        _require_objects(conn, actor, target, object_ids)
+        _require_objects(conn, actor, target, object_ids, writing=True)
         link_tags(conn, object_ids, tag_ids)
 
 
@@ -188,7 +198,7 @@ def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Seque
                 tag_ids: Sequence[UUID]) -> None:
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
-        _require_objects(conn, actor, target, object_ids)
+        _require_objects(conn, actor, target, object_ids, writing=True)
         for chunk in chunked(list(dict.fromkeys(object_ids))):
             conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
                                                    m.tag_links.c.object_id.in_(list(chunk))))

@@ -1,0 +1,365 @@
+"""Labels, annotations and their shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.services.assets import asset_versions, require_assets
+from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
+from pixlake.core.sql import chunked
+from pixlake.enums import AnnotationStatus, ShapeKind
+from pixlake.errors import ConflictError, NotFoundError
+from pixlake.ids import new_id
+from pixlake.schemas import (
+    AnnotationPage,
+    AnnotationPublic,
+    AnnotationQuery,
+    LabelPublic,
+    ShapeIn,
+    ShapePublic,
+    ShapeUpdate,
+)
+from pixlake.shapes import check_shape
+
+__all__ = [
+    "add_shapes",
+    "create_annotation",
+    "create_label",
+    "delete_annotation",
+    "delete_annotations",
+    "delete_label",
+    "delete_shape",
+    "get_annotation",
+    "list_annotations_of_asset",
+    "list_labels",
+    "list_shapes",
+    "search_annotations",
+    "update_annotation",
+    "update_label",
+    "update_shape",
+]
+
+
+# Labels
+
+def _label_public(row: Any) -> LabelPublic:
+    return LabelPublic(id=row.id, dataset_version_id=row.dataset_version_id, name=row.name,
+                       created_at=row.created_at)
+
+
+def _require_label(conn: Connection, actor: Actor, label_id: UUID, *,
+                   writing: bool = False) -> Any:
+    row = conn.execute(select(m.labels).where(
+        m.labels.c.id == label_id, m.labels.c.organization_id == actor.organization_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"label {label_id} not found", details={"id": str(label_id)})
+    require_version(conn, actor, row.dataset_version_id, writing=writing)
+    return row
+
+
+def create_label(ctx: AppContext, actor: Actor, version_id: UUID, name: str) -> LabelPublic:
+    row = {"id": new_id(), "organization_id": actor.organization_id,
+           "dataset_version_id": version_id, "name": name, "created_at": utcnow()}
+    try:
+        with ctx.db.write() as conn:
+            require_version(conn, actor, version_id, writing=True)
+            conn.execute(insert(m.labels).values(**row))
+    except IntegrityError as exc:
+        raise ConflictError(f"the version already has a label {name!r}",
+                            details={"name": name}) from exc
+    return LabelPublic(**{k: v for k, v in row.items() if k != "organization_id"})
+
+
+def list_labels(ctx: AppContext, actor: Actor, version_id: UUID,
+                name: str | None = None) -> list[LabelPublic]:
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        query = select(m.labels).where(m.labels.c.dataset_version_id == version_id)
+        if name is not None:
+            query = query.where(m.labels.c.name == name)
+        return [_label_public(r) for r in conn.execute(query.order_by(m.labels.c.id))]
+
+
+def update_label(ctx: AppContext, actor: Actor, label_id: UUID, name: str) -> LabelPublic:
+    try:
+        with ctx.db.write() as conn:
+            _require_label(conn, actor, label_id, writing=True)
+            conn.execute(update(m.labels).where(m.labels.c.id == label_id).values(name=name))
+            row = _require_label(conn, actor, label_id)
+    except IntegrityError as exc:
+        raise ConflictError(f"the version already has a label {name!r}",
+                            details={"name": name}) from exc
+    return _label_public(row)
+
+
+def delete_label(ctx: AppContext, actor: Actor, label_id: UUID) -> None:
+    """Delete a label no shape uses (ConflictError says how many do otherwise)."""
+    with ctx.db.write() as conn:
+        row = _require_label(conn, actor, label_id, writing=True)
+        used = conn.execute(select(func.count()).where(m.shapes.c.label_id == label_id)
+                            ).scalar_one()
+        if used:
+            raise ConflictError(f"label {row.name!r} is used by {used} shape(s); delete or "
+                                "relabel them first", details={"id": str(label_id)})
+        conn.execute(delete(m.labels).where(m.labels.c.id == label_id))
+
+
+# Annotations
+
+def _annotation_public(row: Any) -> AnnotationPublic:
+    return AnnotationPublic(
+        id=row.id, asset_id=row.asset_id, dataset_version_id=row.dataset_version_id,
+        worker_id=row.worker_id, duration=row.duration, status=AnnotationStatus(row.status),
+        created_at=row.created_at, updated_at=row.updated_at)
+
+
+def _dataset_of_version(conn: Connection, version_id: UUID) -> UUID:
+    return conn.execute(select(m.dataset_versions.c.dataset_id).where(
+        m.dataset_versions.c.id == version_id)).scalar_one()
+
+
+def _require_annotation(conn: Connection, actor: Actor, annotation_id: UUID, *,
+                        writing: bool = False) -> Any:
+    row = conn.execute(select(m.annotations).where(
+        m.annotations.c.id == annotation_id,
+        m.annotations.c.organization_id == actor.organization_id,
+        m.annotations.c.deleted_at.is_(None))).one_or_none()
+    if row is None:
+        raise NotFoundError(f"annotation {annotation_id} not found",
+                            details={"id": str(annotation_id)})
+    asset = require_assets(conn, actor, [row.asset_id])  # the asset may be in the trash
+    asset_versions(conn, actor, asset, writing=writing)
+    return row
+
+
+def create_annotation(ctx: AppContext, actor: Actor, asset_id: UUID, duration: float,
+                      worker_id: UUID | None) -> AnnotationPublic:
+    """A new, empty annotation of the asset by ``worker_id`` (the actor when None)."""
+    now = utcnow()
+    try:
+        with ctx.db.write() as conn:
+            asset = require_assets(conn, actor, [asset_id])
+            asset_versions(conn, actor, asset, writing=True)
+            version_id = asset[0].dataset_version_id
+            dataset_id = _dataset_of_version(conn, version_id)
+            if worker_id is None:
+                worker_id = worker_for_user(conn, actor, dataset_id)
+            else:
+                require_workers(conn, actor, dataset_id, [worker_id])
+            row = {"id": new_id(), "organization_id": actor.organization_id,
+                   "dataset_version_id": version_id, "asset_id": asset_id,
+                   "worker_id": worker_id, "duration": float(duration),
+                   "status": AnnotationStatus.PENDING.value, "created_at": now,
+                   "updated_at": now}
+            conn.execute(insert(m.annotations).values(**row))
+    except IntegrityError as exc:
+        raise ConflictError(f"worker {worker_id} already has an annotation on asset {asset_id}",
+                            details={"asset_id": str(asset_id),
+                                     "worker_id": str(worker_id)}) from exc
+    return _annotation_public(SimpleNamespace(**row))
+
+
+def get_annotation(ctx: AppContext, actor: Actor, asset_id: UUID,
+                   worker_id: UUID | None) -> AnnotationPublic:
+    """The annotation of the asset by ``worker_id`` (the actor when None)."""
+    with ctx.db.read() as conn:
+        asset = require_assets(conn, actor, [asset_id])[0]
+        query = select(m.annotations).where(m.annotations.c.asset_id == asset_id,
+                                            m.annotations.c.deleted_at.is_(None))
+        if worker_id is None:
+            query = query.join(m.workers, m.workers.c.id == m.annotations.c.worker_id).where(
+                m.workers.c.user_id == actor.user_id)
+            who = f"user {actor.username!r}"
+        else:
+            require_workers(conn, actor, _dataset_of_version(conn, asset.dataset_version_id),
+                            [worker_id])
+            query = query.where(m.annotations.c.worker_id == worker_id)
+            who = f"worker {worker_id}"
+        row = conn.execute(query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"{who} has no annotation on asset {asset.filename!r}",
+                            details={"asset_id": str(asset_id)})
+    return _annotation_public(row)
+
+
+def get_annotation_by_id(ctx: AppContext, actor: Actor, annotation_id: UUID) -> AnnotationPublic:
+    with ctx.db.read() as conn:
+        return _annotation_public(_require_annotation(conn, actor, annotation_id))
+
+
+def list_annotations_of_asset(ctx: AppContext, actor: Actor,
+                              asset_id: UUID) -> list[AnnotationPublic]:
+    with ctx.db.read() as conn:
+        require_assets(conn, actor, [asset_id])
+        rows = conn.execute(select(m.annotations).where(
+            m.annotations.c.asset_id == asset_id, m.annotations.c.deleted_at.is_(None)
+        ).order_by(m.annotations.c.id))
+        return [_annotation_public(r) for r in rows]
+
+
+def update_annotation(ctx: AppContext, actor: Actor, annotation_id: UUID,
+                      duration: float | None, status: AnnotationStatus | None
+                      ) -> AnnotationPublic:
+    changes: dict[str, Any] = {"updated_at": utcnow()}
+    if duration is not None:
+        changes["duration"] = float(duration)
+    if status is not None:
+        changes["status"] = AnnotationStatus(status).value
+    with ctx.db.write() as conn:
+        _require_annotation(conn, actor, annotation_id, writing=True)
+        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+                     .values(**changes))
+        return _annotation_public(_require_annotation(conn, actor, annotation_id))
+
+
+def delete_annotation(ctx: AppContext, actor: Actor, annotation_id: UUID) -> None:
+    """Move one annotation (with its shapes) to the trash."""
+    with ctx.db.write() as conn:
+        _require_annotation(conn, actor, annotation_id, writing=True)
+        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+                     .values(deleted_at=utcnow()))
+
+
+def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
+                       worker_ids: Sequence[UUID] | None) -> int:
+    """Move the annotations of these assets (only those of ``worker_ids`` when given) to the
+    trash, all or none; returns how many."""
+    with ctx.db.write() as conn:
+        assets = require_assets(conn, actor, asset_ids)
+        asset_versions(conn, actor, assets, writing=True)
+        if worker_ids is not None:
+            datasets = {_dataset_of_version(conn, v)
+                        for v in {a.dataset_version_id for a in assets}}
+            for dataset_id in datasets:
+                require_workers(conn, actor, dataset_id, worker_ids)
+        now, count = utcnow(), 0
+        for chunk in chunked([a.id for a in assets]):
+            statement = update(m.annotations).where(
+                m.annotations.c.asset_id.in_(list(chunk)), m.annotations.c.deleted_at.is_(None))
+            if worker_ids is not None:
+                statement = statement.where(m.annotations.c.worker_id.in_(list(worker_ids)))
+            count += conn.execute(statement.values(deleted_at=now)).rowcount
+    return count
+
+
+def search_annotations(ctx: AppContext, actor: Actor, version_id: UUID,
+                       query: AnnotationQuery) -> AnnotationPage:
+    """One page of the live annotations of a version's live assets, in id order."""
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        statement = (
+            select(m.annotations)
+            .join(m.assets, m.assets.c.id == m.annotations.c.asset_id)
+            .where(m.annotations.c.dataset_version_id == version_id,
+                   m.annotations.c.deleted_at.is_(None), m.assets.c.deleted_at.is_(None))
+        )
+        if query.worker_ids is not None:
+            statement = statement.where(m.annotations.c.worker_id.in_(query.worker_ids))
+        if query.status is not None:
+            statement = statement.where(m.annotations.c.status == query.status.value)
+        if query.after is not None:
+            statement = statement.where(m.annotations.c.id > query.after)
+        rows = conn.execute(statement.order_by(m.annotations.c.id).limit(query.limit + 1)).all()
+    items = [_annotation_public(r) for r in rows[: query.limit]]
+    return AnnotationPage(items=items,
+                          next_after=items[-1].id if len(rows) > query.limit else None)
+
+
+# Shapes
+
+def _shape_public(row: Any) -> ShapePublic:
+    return ShapePublic(id=row.id, annotation_id=row.annotation_id, kind=ShapeKind(row.kind),
+                       label_id=row.label_id, x=row.x, y=row.y, w=row.w, h=row.h,
+                       coords=row.coords, text=row.text, created_at=row.created_at)
+
+
+def _require_labels_of_version(conn: Connection, version_id: UUID,
+                               label_ids: Sequence[UUID]) -> None:
+    wanted = list(dict.fromkeys(label_ids))
+    found = dict(conn.execute(select(m.labels.c.id, m.labels.c.dataset_version_id)
+                              .where(m.labels.c.id.in_(wanted))).all())
+    for label_id in wanted:
+        if found.get(label_id) != version_id:
+            raise NotFoundError(f"label {label_id} is not a label of this dataset version",
+                                details={"label_id": str(label_id)})
+
+
+def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Sequence[ShapeIn],
+               replace: bool = False) -> list[ShapePublic]:
+    """Add shapes to an annotation in one statement, all or none; with ``replace``, they
+    take the place of every shape it had (``overwrite``)."""
+    now = utcnow()
+    rows = []
+    for index, shape in enumerate(shapes):
+        geometry = check_shape(shape.kind, x=shape.x, y=shape.y, w=shape.w, h=shape.h,
+                               coords=shape.coords, where=f"shape {index}")
+        rows.append({"id": new_id(), "annotation_id": annotation_id, "kind": shape.kind.value,
+                     "label_id": shape.label_id, "text": shape.text, "created_at": now,
+                     **geometry})
+    with ctx.db.write() as conn:
+        annotation = _require_annotation(conn, actor, annotation_id, writing=True)
+        _require_labels_of_version(conn, annotation.dataset_version_id,
+                                   [row["label_id"] for row in rows])
+        if replace:
+            conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id == annotation_id))
+        common = {"organization_id": actor.organization_id,
+                  "dataset_version_id": annotation.dataset_version_id}
+        for chunk in chunked(rows, 10_000):
+            conn.execute(insert(m.shapes), [{**row, **common} for row in chunk])
+        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+                     .values(updated_at=now))
+    return [ShapePublic(**row) for row in rows]
+
+
+def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,
+                kind: ShapeKind | None = None) -> list[ShapePublic]:
+    with ctx.db.read() as conn:
+        _require_annotation(conn, actor, annotation_id)
+        query = select(m.shapes).where(m.shapes.c.annotation_id == annotation_id)
+        if kind is not None:
+            query = query.where(m.shapes.c.kind == kind.value)
+        return [_shape_public(r) for r in conn.execute(query.order_by(m.shapes.c.id))]
+
+
+def _require_shape(conn: Connection, actor: Actor, shape_id: UUID) -> Any:
+    row = conn.execute(select(m.shapes).where(
+        m.shapes.c.id == shape_id, m.shapes.c.organization_id == actor.organization_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"shape {shape_id} not found", details={"id": str(shape_id)})
+    _require_annotation(conn, actor, row.annotation_id, writing=True)
+    return row
+
+
+def update_shape(ctx: AppContext, actor: Actor, shape_id: UUID,
+                 changes: ShapeUpdate) -> ShapePublic:
+    given = changes.model_dump(exclude_unset=True)
+    with ctx.db.write() as conn:
+        row = _require_shape(conn, actor, shape_id)
+        merged = {key: given.get(key, getattr(row, key)) for key in ("x", "y", "w", "h",
+                                                                     "coords")}
+        geometry = check_shape(ShapeKind(row.kind), **merged, where=f"shape {shape_id}")
+        values: dict[str, Any] = {**geometry}
+        if "label_id" in given and given["label_id"] is not None:
+            _require_labels_of_version(conn, row.dataset_version_id, [given["label_id"]])
+            values["label_id"] = given["label_id"]
+        if "text" in given:
+            values["text"] = given["text"]
+        conn.execute(update(m.shapes).where(m.shapes.c.id == shape_id).values(**values))
+        return _shape_public(conn.execute(select(m.shapes).where(m.shapes.c.id == shape_id))
+                             .one())
+
+
+def delete_shape(ctx: AppContext, actor: Actor, shape_id: UUID) -> None:
+    with ctx.db.write() as conn:
+        _require_shape(conn, actor, shape_id)
+        conn.execute(delete(m.shapes).where(m.shapes.c.id == shape_id))

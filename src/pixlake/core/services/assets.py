@@ -1,0 +1,214 @@
+"""Assets: the data of a dataset version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, select, update
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.services import tags as tag_service
+from pixlake.core.services.datasets import require_version
+from pixlake.core.sql import chunked, insert_ignoring_duplicates
+from pixlake.enums import DataType, Target
+from pixlake.errors import ConflictError, NotFoundError
+from pixlake.ids import new_id
+from pixlake.schemas import AssetPage, AssetPublic, AssetQuery
+
+__all__ = [
+    "add_data",
+    "asset_versions",
+    "delete_assets",
+    "get_asset",
+    "require_assets",
+    "restore_assets",
+    "search_assets",
+]
+
+_ASSET_COLUMNS = (
+    m.assets.c.id, m.assets.c.dataset_version_id, m.assets.c.data_id, m.assets.c.created_at,
+    m.assets.c.deleted_at, m.data.c.datalake_id, m.data.c.object_name, m.data.c.filename,
+    m.data.c.type, m.data.c.content_type, m.data.c.size, m.data.c.width, m.data.c.height,
+    m.data.c.duration,
+)
+
+
+def _asset_select() -> Any:
+    return select(*_ASSET_COLUMNS).join(m.data, m.data.c.id == m.assets.c.data_id)
+
+
+def _trashed(deleted: bool) -> Any:
+    """Assets in the trash when ``deleted``, live ones otherwise."""
+    return m.assets.c.deleted_at.is_not(None) if deleted else m.assets.c.deleted_at.is_(None)
+
+
+def _public(row: Any, threshold: int) -> AssetPublic:
+    return AssetPublic(
+        id=row.id, dataset_version_id=row.dataset_version_id, data_id=row.data_id,
+        datalake_id=row.datalake_id, object_name=row.object_name, filename=row.filename,
+        type=DataType(row.type), content_type=row.content_type, size=row.size,
+        width=row.width, height=row.height, duration=row.duration,
+        large=row.size >= threshold, created_at=row.created_at, deleted_at=row.deleted_at,
+    )
+
+
+def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence[UUID],
+             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> list[AssetPublic]:
+    """One asset per data (data already in the version keep their asset); all or none.
+
+    Data may come from several datalakes of the organization. Returns the assets of the
+    given data, in the order given.
+    """
+    wanted = list(dict.fromkeys(data_ids))
+    with ctx.db.write() as conn:
+        require_version(conn, actor, version_id, writing=True)
+        found: set[UUID] = set()
+        for chunk in chunked(wanted):
+            found.update(conn.execute(select(m.data.c.id).where(
+                m.data.c.id.in_(list(chunk)),
+                m.data.c.organization_id == actor.organization_id)).scalars())
+        for data_id in wanted:
+            if data_id not in found:
+                raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+        all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.ASSET)
+        all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.ASSET)
+        now = utcnow()
+        for chunk in chunked(wanted, 5000):
+            insert_ignoring_duplicates(conn, m.assets, [
+                {"id": new_id(), "organization_id": actor.organization_id,
+                 "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
+                for data_id in chunk
+            ], ["dataset_version_id", "data_id"], index_where=m.assets.c.deleted_at.is_(None))
+        by_data: dict[UUID, Any] = {}
+        for chunk in chunked(wanted):
+            for row in conn.execute(_asset_select().where(
+                    m.assets.c.dataset_version_id == version_id,
+                    m.assets.c.deleted_at.is_(None), m.assets.c.data_id.in_(list(chunk)))):
+                by_data[row.data_id] = row
+        if all_tag_ids:
+            tag_service.link_tags(conn, [row.id for row in by_data.values()], all_tag_ids)
+    threshold = ctx.settings.large_file_threshold
+    return [_public(by_data[data_id], threshold) for data_id in data_ids]
+
+
+def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
+                  query: AssetQuery) -> AssetPage:
+    """One page of a version's assets (or of those in its trash), in id order."""
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        statement = _asset_select().where(
+            m.assets.c.dataset_version_id == version_id,
+            m.assets.c.organization_id == actor.organization_id,
+            _trashed(query.deleted),
+        )
+        tag_ids = list(query.tag_ids)
+        if query.tag_ids:
+            tag_service.require_tags_of_target(conn, actor, query.tag_ids, Target.ASSET)
+        if query.tags:
+            tag_ids += tag_service.resolve_tag_names(conn, actor, query.tags, Target.ASSET)
+        if tag_ids:
+            statement = statement.where(m.assets.c.id.in_(
+                select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(tag_ids))))
+        if query.filenames is not None:
+            statement = statement.where(m.data.c.filename.in_(query.filenames))
+        if query.data_ids is not None:
+            statement = statement.where(m.assets.c.data_id.in_(query.data_ids))
+        if query.ids is not None:
+            statement = statement.where(m.assets.c.id.in_(query.ids))
+        if query.after is not None:
+            statement = statement.where(m.assets.c.id > query.after)
+        statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)
+        rows = conn.execute(statement).all()
+    threshold = ctx.settings.large_file_threshold
+    items = [_public(row, threshold) for row in rows[: query.limit]]
+    return AssetPage(items=items, next_after=items[-1].id if len(rows) > query.limit else None)
+
+
+def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:
+    with ctx.db.read() as conn:
+        row = require_assets(conn, actor, [asset_id])[0]
+    return _public(row, ctx.settings.large_file_threshold)
+
+
+def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
+                   deleted: bool = False) -> list[Any]:
+    """The rows of live (or trashed) assets of live versions; NotFoundError naming the first
+    id that is not one."""
+    wanted = list(dict.fromkeys(asset_ids))
+    rows: dict[UUID, Any] = {}
+    for chunk in chunked(wanted):
+        for row in conn.execute(
+            _asset_select()
+            .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
+            .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
+            .where(m.assets.c.id.in_(list(chunk)),
+                   m.assets.c.organization_id == actor.organization_id,
+                   _trashed(deleted),
+                   m.dataset_versions.c.deleted_at.is_(None),
+                   m.datasets.c.deleted_at.is_(None))
+        ):
+            rows[row.id] = row
+    for asset_id in wanted:
+        if asset_id not in rows:
+            raise NotFoundError(f"asset {asset_id} not found", details={"id": str(asset_id)})
+    return [rows[asset_id] for asset_id in wanted]
+
+
+def asset_versions(conn: Connection, actor: Actor, rows: Sequence[Any], *,
+                   writing: bool) -> None:
+    """Check the versions the assets belong to (refusing writes to locked ones)."""
+    for version_id in dict.fromkeys(row.dataset_version_id for row in rows):
+        require_version(conn, actor, version_id, writing=writing)
+
+
+def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> int:
+    """Move assets (with their annotations) to the trash, all or none."""
+    with ctx.db.write() as conn:
+        rows = require_assets(conn, actor, asset_ids)
+        asset_versions(conn, actor, rows, writing=True)
+        now = utcnow()
+        ids = [row.id for row in rows]
+        for chunk in chunked(ids):
+            conn.execute(update(m.assets).where(m.assets.c.id.in_(list(chunk)))
+                         .values(deleted_at=now))
+    return len(ids)
+
+
+def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
+                   asset_ids: Sequence[UUID]) -> int:
+    """Bring assets back from the trash into their version, all or none.
+
+    An asset whose data was added to the version again since it was deleted can't come
+    back (the version would hold the data twice): ConflictError names it.
+    """
+    with ctx.db.write() as conn:
+        require_version(conn, actor, version_id, writing=True)
+        rows = require_assets(conn, actor, asset_ids, deleted=True)
+        for row in rows:
+            if row.dataset_version_id != version_id:
+                raise NotFoundError(f"asset {row.id} is not in this version's trash",
+                                    details={"id": str(row.id)})
+        taken: set[UUID] = set()
+        for chunk in chunked([row.data_id for row in rows]):
+            taken.update(conn.execute(select(m.assets.c.data_id).where(
+                m.assets.c.dataset_version_id == version_id, m.assets.c.deleted_at.is_(None),
+                m.assets.c.data_id.in_(list(chunk)))).scalars())
+        for row in rows:
+            if row.data_id in taken:
+                raise ConflictError(f"asset {row.id} can't be restored: {row.filename} is in "
+                                    "the version again", details={"id": str(row.id)})
+            taken.add(row.data_id)  # two trashed assets of the same data: only one may return
+        for chunk in chunked([row.id for row in rows]):
+            conn.execute(update(m.assets).where(m.assets.c.id.in_(list(chunk)))
+                         .values(deleted_at=None))
+    return len(rows)
+
+
+def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUID]) -> None:
+    asset_versions(conn, actor, require_assets(conn, actor, asset_ids), writing=True)
+
+
+tag_service.register_taggable(Target.ASSET, m.assets, _asset_tags_writable)

@@ -1,0 +1,349 @@
+"""Datasets, their versions and their workers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.services import tags as tag_service
+from pixlake.enums import InferenceType, Target
+from pixlake.errors import ConflictError, LockedError, NotFoundError
+from pixlake.ids import new_id
+from pixlake.schemas import (
+    DatasetPublic,
+    VersionPublic,
+    VersionStats,
+    WorkerPublic,
+)
+
+__all__ = [
+    "add_worker",
+    "create_dataset",
+    "create_version",
+    "delete_dataset",
+    "delete_version",
+    "fork_version",
+    "get_dataset",
+    "get_version",
+    "list_datasets",
+    "list_versions",
+    "list_workers",
+    "require_version",
+    "set_locked",
+    "update_dataset",
+    "update_version",
+    "version_stats",
+    "worker_for_user",
+]
+
+
+def _dataset_public(row: Any) -> DatasetPublic:
+    return DatasetPublic(id=row.id, name=row.name, description=row.description,
+                         organization_id=row.organization_id, created_at=row.created_at)
+
+
+def _version_public(row: Any) -> VersionPublic:
+    return VersionPublic(id=row.id, dataset_id=row.dataset_id, version=row.version,
+                         description=row.description, type=InferenceType(row.type),
+                         locked=row.locked, created_at=row.created_at)
+
+
+def require_dataset(conn: Connection, actor: Actor, dataset_id: UUID) -> Any:
+    row = conn.execute(select(m.datasets).where(
+        m.datasets.c.id == dataset_id, m.datasets.c.organization_id == actor.organization_id,
+        m.datasets.c.deleted_at.is_(None),
+    )).one_or_none()
+    if row is None:
+        raise NotFoundError(f"dataset {dataset_id} not found", details={"id": str(dataset_id)})
+    return row
+
+
+def require_version(conn: Connection, actor: Actor, version_id: UUID, *,
+                    writing: bool = False) -> Any:
+    """The version's row, if the actor may see it (and, when writing, it isn't locked)."""
+    row = conn.execute(
+        select(m.dataset_versions)
+        .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
+        .where(m.dataset_versions.c.id == version_id,
+               m.dataset_versions.c.organization_id == actor.organization_id,
+               m.dataset_versions.c.deleted_at.is_(None), m.datasets.c.deleted_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"dataset version {version_id} not found",
+                            details={"id": str(version_id)})
+    if writing and row.locked:
+        raise LockedError(f"dataset version {row.version!r} is locked; unlock it to change it",
+                          details={"id": str(version_id), "version": row.version})
+    return row
+
+
+# Datasets
+
+def create_dataset(ctx: AppContext, actor: Actor, name: str, description: str) -> DatasetPublic:
+    """A new dataset; its creator becomes its first worker."""
+    now = utcnow()
+    row = {"id": new_id(), "organization_id": actor.organization_id, "name": name,
+           "description": description, "created_by": actor.user_id, "created_at": now}
+    try:
+        with ctx.db.write() as conn:
+            conn.execute(insert(m.datasets).values(**row))
+            conn.execute(insert(m.workers).values(
+                id=new_id(), organization_id=actor.organization_id, dataset_id=row["id"],
+                user_id=actor.user_id, created_at=now))
+    except IntegrityError as exc:
+        raise ConflictError(f"a dataset named {name!r} already exists",
+                            details={"name": name}) from exc
+    return DatasetPublic(**{k: v for k, v in row.items() if k != "created_by"})
+
+
+def list_datasets(ctx: AppContext, actor: Actor, name: str | None = None) -> list[DatasetPublic]:
+    query = select(m.datasets).where(m.datasets.c.organization_id == actor.organization_id,
+                                     m.datasets.c.deleted_at.is_(None))
+    if name is not None:
+        query = query.where(m.datasets.c.name == name)
+    with ctx.db.read() as conn:
+        return [_dataset_public(r) for r in conn.execute(query.order_by(m.datasets.c.id))]
+
+
+def get_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> DatasetPublic:
+    with ctx.db.read() as conn:
+        return _dataset_public(require_dataset(conn, actor, dataset_id))
+
+
+def update_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID, name: str | None,
+                   description: str | None) -> DatasetPublic:
+    changes = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
+    try:
+        with ctx.db.write() as conn:
+            require_dataset(conn, actor, dataset_id)
+            if changes:
+                conn.execute(update(m.datasets).where(m.datasets.c.id == dataset_id)
+                             .values(**changes))
+    except IntegrityError as exc:
+        raise ConflictError(f"a dataset named {name!r} already exists",
+                            details={"name": name}) from exc
+    return get_dataset(ctx, actor, dataset_id)
+
+
+def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
+    """Move the dataset (and so its versions) to the trash."""
+    with ctx.db.write() as conn:
+        require_dataset(conn, actor, dataset_id)
+        locked = conn.execute(select(m.dataset_versions.c.version).where(
+            m.dataset_versions.c.dataset_id == dataset_id, m.dataset_versions.c.locked,
+            m.dataset_versions.c.deleted_at.is_(None))).scalars().first()
+        if locked is not None:
+            raise LockedError(f"dataset version {locked!r} is locked; unlock it first",
+                              details={"id": str(dataset_id), "version": locked})
+        conn.execute(update(m.datasets).where(m.datasets.c.id == dataset_id)
+                     .values(deleted_at=utcnow()))
+
+
+# Versions
+
+def create_version(ctx: AppContext, actor: Actor, dataset_id: UUID, version: str,
+                   description: str, type: InferenceType) -> VersionPublic:
+    row = {"id": new_id(), "organization_id": actor.organization_id, "dataset_id": dataset_id,
+           "version": version, "description": description, "type": type.value,
+           "locked": False, "created_at": utcnow()}
+    try:
+        with ctx.db.write() as conn:
+            require_dataset(conn, actor, dataset_id)
+            conn.execute(insert(m.dataset_versions).values(**row))
+    except IntegrityError as exc:
+        raise ConflictError(f"the dataset already has a version {version!r}",
+                            details={"version": version}) from exc
+    return _version_public(SimpleNamespace(**row))
+
+
+def list_versions(ctx: AppContext, actor: Actor, dataset_id: UUID,
+                  version: str | None = None) -> list[VersionPublic]:
+    with ctx.db.read() as conn:
+        require_dataset(conn, actor, dataset_id)
+        query = select(m.dataset_versions).where(
+            m.dataset_versions.c.dataset_id == dataset_id,
+            m.dataset_versions.c.deleted_at.is_(None))
+        if version is not None:
+            query = query.where(m.dataset_versions.c.version == version)
+        rows = conn.execute(query.order_by(m.dataset_versions.c.id))
+        return [_version_public(r) for r in rows]
+
+
+def get_version(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionPublic:
+    with ctx.db.read() as conn:
+        return _version_public(require_version(conn, actor, version_id))
+
+
+def update_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str | None,
+                   description: str | None, type: InferenceType | None) -> VersionPublic:
+    changes: dict[str, Any] = {"version": version, "description": description,
+                               "type": type.value if type is not None else None}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    try:
+        with ctx.db.write() as conn:
+            require_version(conn, actor, version_id, writing=True)
+            if changes:
+                conn.execute(update(m.dataset_versions)
+                             .where(m.dataset_versions.c.id == version_id).values(**changes))
+    except IntegrityError as exc:
+        raise ConflictError(f"the dataset already has a version {version!r}",
+                            details={"version": version}) from exc
+    return get_version(ctx, actor, version_id)
+
+
+def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) -> VersionPublic:
+    with ctx.db.write() as conn:
+        require_version(conn, actor, version_id)
+        conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
+                     .values(locked=locked))
+    return get_version(ctx, actor, version_id)
+
+
+def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
+    """Move the version (and so its assets and annotations) to the trash."""
+    with ctx.db.write() as conn:
+        require_version(conn, actor, version_id, writing=True)
+        conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
+                     .values(deleted_at=utcnow()))
+
+
+def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
+                 description: str, with_annotations: bool) -> VersionPublic:
+    """A new version of the same dataset holding the same assets, without copying bytes.
+
+    Asset tags and labels come along; annotations and their shapes too when asked.
+    Everything is copied with INSERT ... SELECT, so the cost does not grow in Python.
+    """
+    from pixlake.core.services.forking import copy_version_content
+
+    new_version_id = new_id()
+    try:
+        with ctx.db.write() as conn:
+            source = require_version(conn, actor, version_id)
+            conn.execute(insert(m.dataset_versions).values(
+                id=new_version_id, organization_id=actor.organization_id,
+                dataset_id=source.dataset_id, version=version, description=description,
+                type=source.type, locked=False, created_at=utcnow()))
+            copy_version_content(conn, version_id, new_version_id, with_annotations)
+    except IntegrityError as exc:
+        raise ConflictError(f"the dataset already has a version {version!r}",
+                            details={"version": version}) from exc
+    return get_version(ctx, actor, new_version_id)
+
+
+def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:
+    live_assets = select(m.assets.c.id).where(m.assets.c.dataset_version_id == version_id,
+                                              m.assets.c.deleted_at.is_(None))
+    live_annotations = (
+        select(m.annotations.c.id)
+        .where(m.annotations.c.dataset_version_id == version_id,
+               m.annotations.c.deleted_at.is_(None),
+               m.annotations.c.asset_id.in_(live_assets))
+    )
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        nb_assets = conn.execute(select(func.count()).select_from(live_assets.subquery())
+                                 ).scalar_one()
+        nb_annotations = conn.execute(
+            select(func.count()).select_from(live_annotations.subquery())).scalar_one()
+        per_label = dict(conn.execute(
+            select(m.labels.c.name, func.count(m.shapes.c.id))
+            .select_from(m.labels.outerjoin(m.shapes, (m.shapes.c.label_id == m.labels.c.id)
+                                            & m.shapes.c.annotation_id.in_(live_annotations)))
+            .where(m.labels.c.dataset_version_id == version_id)
+            .group_by(m.labels.c.name)
+        ).all())
+        per_tag = dict(conn.execute(
+            select(m.tags.c.name, func.count(m.tag_links.c.object_id))
+            .join(m.tag_links, m.tag_links.c.tag_id == m.tags.c.id)
+            .where(m.tags.c.organization_id == actor.organization_id,
+                   m.tags.c.target == Target.ASSET.value,
+                   m.tag_links.c.object_id.in_(live_assets))
+            .group_by(m.tags.c.name)
+        ).all())
+    return VersionStats(nb_assets=nb_assets, nb_annotations=nb_annotations,
+                        nb_objects=sum(per_label.values()), label_repartition=per_label,
+                        tag_repartition=per_tag)
+
+
+# Workers
+
+def _worker_query() -> Any:
+    return (select(m.workers.c.id, m.workers.c.dataset_id, m.workers.c.user_id,
+                   m.users.c.username)
+            .join(m.users, m.users.c.id == m.workers.c.user_id))
+
+
+def _worker_public(row: Any) -> WorkerPublic:
+    return WorkerPublic(id=row.id, dataset_id=row.dataset_id, user_id=row.user_id,
+                        username=row.username)
+
+
+def add_worker(ctx: AppContext, actor: Actor, dataset_id: UUID, username: str) -> WorkerPublic:
+    """Make a user of the same organization a worker of the dataset (idempotent)."""
+    with ctx.db.write() as conn:
+        require_dataset(conn, actor, dataset_id)
+        user_id = conn.execute(select(m.users.c.id).where(
+            m.users.c.username == username,
+            m.users.c.organization_id == actor.organization_id)).scalar_one_or_none()
+        if user_id is None:
+            raise NotFoundError(f"no user named {username!r} in this organization",
+                                details={"username": username})
+        existing = conn.execute(_worker_query().where(
+            m.workers.c.dataset_id == dataset_id, m.workers.c.user_id == user_id)).one_or_none()
+        if existing is not None:
+            return _worker_public(existing)
+        worker_id = new_id()
+        conn.execute(insert(m.workers).values(
+            id=worker_id, organization_id=actor.organization_id, dataset_id=dataset_id,
+            user_id=user_id, created_at=utcnow()))
+    return WorkerPublic(id=worker_id, dataset_id=dataset_id, user_id=user_id, username=username)
+
+
+def list_workers(ctx: AppContext, actor: Actor, dataset_id: UUID,
+                 username: str | None = None) -> list[WorkerPublic]:
+    with ctx.db.read() as conn:
+        require_dataset(conn, actor, dataset_id)
+        query = _worker_query().where(m.workers.c.dataset_id == dataset_id)
+        if username is not None:
+            query = query.where(m.users.c.username == username)
+        return [_worker_public(r) for r in conn.execute(query.order_by(m.workers.c.id))]
+
+
+def worker_for_user(conn: Connection, actor: Actor, dataset_id: UUID) -> UUID:
+    """The actor's worker id on the dataset, enrolling the actor on first use."""
+    worker_id = conn.execute(select(m.workers.c.id).where(
+        m.workers.c.dataset_id == dataset_id, m.workers.c.user_id == actor.user_id)
+    ).scalar_one_or_none()
+    if worker_id is not None:
+        return worker_id
+    worker_id = new_id()
+    conn.execute(insert(m.workers).values(
+        id=worker_id, organization_id=actor.organization_id, dataset_id=dataset_id,
+        user_id=actor.user_id, created_at=utcnow()))
+    return worker_id
+
+
+def require_workers(conn: Connection, actor: Actor, dataset_id: UUID,
+                    worker_ids: Sequence[UUID]) -> None:
+    """Every id must be a worker of this dataset (a worker of another one is refused)."""
+    wanted = list(dict.fromkeys(worker_ids))
+    found = set(conn.execute(select(m.workers.c.id).where(
+        m.workers.c.id.in_(wanted), m.workers.c.dataset_id == dataset_id,
+        m.workers.c.organization_id == actor.organization_id)).scalars())
+    for worker_id in wanted:
+        if worker_id not in found:
+            raise NotFoundError(f"worker {worker_id} is not a worker of this dataset",
+                                details={"worker_id": str(worker_id)})
+
+
+
+tag_service.register_taggable(Target.DATASET, m.datasets)
+tag_service.register_taggable(Target.DATASET_VERSION, m.dataset_versions)

@@ -1,0 +1,162 @@
+"""The trash: deleted datasets, versions, assets and annotations, restorable until purged.
+
+Deleting marks a row with ``deleted_at``; everything under it (a version's assets, an
+asset's annotations) becomes invisible with it and comes back with it. ``purge`` removes
+for good what has been in the trash longer than the retention period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pixlake.core import models as m
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.sql import chunked
+from pixlake.enums import TrashKind
+from pixlake.errors import ConflictError, NotFoundError
+from pixlake.schemas import TrashItem
+
+__all__ = ["list_trash", "purge_trash", "restore_from_trash"]
+
+_TABLES = {TrashKind.DATASET: m.datasets, TrashKind.DATASET_VERSION: m.dataset_versions,
+           TrashKind.ASSET: m.assets, TrashKind.ANNOTATION: m.annotations}
+
+
+def _in_scope(table: Any, actor: Actor | None) -> Any:
+    """Rows of the actor's organization; every organization for an operator (None)."""
+    return True if actor is None else table.c.organization_id == actor.organization_id
+
+
+def list_trash(ctx: AppContext, actor: Actor | None,
+               kind: TrashKind | None = None) -> list[TrashItem]:
+    retention = timedelta(days=ctx.settings.trash_retention_days)
+    queries = {
+        TrashKind.DATASET: select(m.datasets.c.id, m.datasets.c.name.label("name"),
+                                  m.datasets.c.id.label("parent_id"), m.datasets.c.deleted_at)
+        .where(m.datasets.c.deleted_at.is_not(None), _in_scope(m.datasets, actor)),
+        TrashKind.DATASET_VERSION: select(
+            m.dataset_versions.c.id,
+            (m.datasets.c.name + "/" + m.dataset_versions.c.version).label("name"),
+            m.dataset_versions.c.dataset_id.label("parent_id"), m.dataset_versions.c.deleted_at)
+        .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
+        .where(m.dataset_versions.c.deleted_at.is_not(None),
+               _in_scope(m.dataset_versions, actor)),
+        TrashKind.ASSET: select(m.assets.c.id, m.data.c.filename.label("name"),
+                                m.assets.c.dataset_version_id.label("parent_id"),
+                                m.assets.c.deleted_at)
+        .join(m.data, m.data.c.id == m.assets.c.data_id)
+        .where(m.assets.c.deleted_at.is_not(None), _in_scope(m.assets, actor)),
+        TrashKind.ANNOTATION: select(
+            m.annotations.c.id,
+            ("annotation of " + m.data.c.filename + " by " + m.users.c.username).label("name"),
+            m.annotations.c.asset_id.label("parent_id"), m.annotations.c.deleted_at)
+        .join(m.assets, m.assets.c.id == m.annotations.c.asset_id)
+        .join(m.data, m.data.c.id == m.assets.c.data_id)
+        .join(m.workers, m.workers.c.id == m.annotations.c.worker_id)
+        .join(m.users, m.users.c.id == m.workers.c.user_id)
+        .where(m.annotations.c.deleted_at.is_not(None), _in_scope(m.annotations, actor)),
+    }
+    items: list[TrashItem] = []
+    with ctx.db.read() as conn:
+        for item_kind, query in queries.items():
+            if kind is not None and item_kind is not kind:
+                continue
+            for row in conn.execute(query.order_by("deleted_at")):
+                items.append(TrashItem(
+                    kind=item_kind, id=row.id, name=row.name,
+                    parent_id=None if item_kind is TrashKind.DATASET else row.parent_id,
+                    deleted_at=row.deleted_at, expires_at=row.deleted_at + retention))
+    return sorted(items, key=lambda item: item.deleted_at)
+
+
+def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[UUID, TrashKind]:
+    found: dict[UUID, TrashKind] = {}
+    for kind, table in _TABLES.items():
+        for chunk in chunked(list(ids)):
+            for item_id in conn.execute(select(table.c.id).where(
+                    table.c.id.in_(list(chunk)), table.c.deleted_at.is_not(None),
+                    _in_scope(table, actor))).scalars():
+                found[item_id] = kind
+    for item_id in ids:
+        if item_id not in found:
+            raise NotFoundError(f"{item_id} is not in the trash", details={"id": str(item_id)})
+    return found
+
+
+def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]) -> int:
+    """Bring items back, all or none. An item whose place has been taken since (a dataset
+    of the same name, the same data added to the version again...) raises ConflictError."""
+    wanted = list(dict.fromkeys(ids))
+    try:
+        with ctx.db.write() as conn:
+            kinds = _locate(conn, actor, wanted)
+            for kind, table in _TABLES.items():
+                mine = [item_id for item_id in wanted if kinds[item_id] is kind]
+                for chunk in chunked(mine):
+                    conn.execute(update(table).where(table.c.id.in_(list(chunk)))
+                                 .values(deleted_at=None))
+    except IntegrityError as exc:
+        raise ConflictError("an item can't be restored: a live one has taken its place "
+                            "(same name, or same data in the version)",
+                            details={"ids": [str(i) for i in wanted]}) from exc
+    return len(wanted)
+
+
+def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
+    """Remove for good what has been in the trash longer than the retention period (or
+    everything); returns how many items were purged. Data and their bytes stay."""
+    cutoff = utcnow() if everything else utcnow() - timedelta(
+        days=ctx.settings.trash_retention_days)
+    count = 0
+    with ctx.db.write() as conn:
+        expired = {kind: list(conn.execute(select(table.c.id).where(
+            table.c.deleted_at.is_not(None), table.c.deleted_at <= cutoff,
+            _in_scope(table, actor))).scalars()) for kind, table in _TABLES.items()}
+        count = sum(len(ids) for ids in expired.values())
+        _purge_datasets(conn, expired[TrashKind.DATASET])
+        _purge_versions(conn, expired[TrashKind.DATASET_VERSION])
+        _purge_assets(conn, expired[TrashKind.ASSET])
+        _purge_annotations(conn, expired[TrashKind.ANNOTATION])
+    return count
+
+
+def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
+    return list(conn.execute(select(table.c.id).where(where)).scalars())
+
+
+def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
+    for chunk in chunked(annotation_ids):
+        conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id.in_(list(chunk))))
+        conn.execute(delete(m.annotations).where(m.annotations.c.id.in_(list(chunk))))
+
+
+def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
+    for chunk in chunked(asset_ids):
+        _purge_annotations(conn, _ids_where(conn, m.annotations,
+                                            m.annotations.c.asset_id.in_(list(chunk))))
+        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id.in_(list(chunk))))
+        conn.execute(delete(m.assets).where(m.assets.c.id.in_(list(chunk))))
+
+
+def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
+    for version_id in version_ids:
+        _purge_assets(conn, _ids_where(conn, m.assets,
+                                       m.assets.c.dataset_version_id == version_id))
+        conn.execute(delete(m.labels).where(m.labels.c.dataset_version_id == version_id))
+        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == version_id))
+        conn.execute(delete(m.dataset_versions).where(m.dataset_versions.c.id == version_id))
+
+
+def _purge_datasets(conn: Connection, dataset_ids: list[UUID]) -> None:
+    for dataset_id in dataset_ids:
+        _purge_versions(conn, _ids_where(conn, m.dataset_versions,
+                                         m.dataset_versions.c.dataset_id == dataset_id))
+        conn.execute(delete(m.workers).where(m.workers.c.dataset_id == dataset_id))
+        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == dataset_id))
+        conn.execute(delete(m.datasets).where(m.datasets.c.id == dataset_id))

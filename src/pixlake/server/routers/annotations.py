@@ -1,0 +1,120 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from pixlake.core.services import annotations as service
+from pixlake.enums import ShapeKind
+from pixlake.schemas import (
+    AnnotationCreate,
+    AnnotationPage,
+    AnnotationPublic,
+    AnnotationQuery,
+    AnnotationsDelete,
+    AnnotationUpdate,
+    LabelCreate,
+    LabelPublic,
+    ShapePublic,
+    ShapesCreate,
+    ShapeUpdate,
+    TrashResult,
+)
+from pixlake.server.deps import ContextDep, CurrentActor
+
+router = APIRouter(tags=["annotations"])
+
+
+@router.get("/versions/{version_id}/labels")
+def list_labels(version_id: UUID, ctx: ContextDep, actor: CurrentActor,
+                name: str | None = None) -> list[LabelPublic]:
+    return service.list_labels(ctx, actor, version_id, name)
+
+
+@router.post("/versions/{version_id}/labels", status_code=201)
+def create_label(version_id: UUID, body: LabelCreate, ctx: ContextDep,
+                 actor: CurrentActor) -> LabelPublic:
+    return service.create_label(ctx, actor, version_id, body.name)
+
+
+@router.patch("/labels/{label_id}")
+def update_label(label_id: UUID, body: LabelCreate, ctx: ContextDep,
+                 actor: CurrentActor) -> LabelPublic:
+    return service.update_label(ctx, actor, label_id, body.name)
+
+
+@router.delete("/labels/{label_id}", status_code=204)
+def delete_label(label_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    service.delete_label(ctx, actor, label_id)
+    return Response(status_code=204)
+
+
+@router.post("/versions/{version_id}/annotations/search")
+def search_annotations(version_id: UUID, query: AnnotationQuery, ctx: ContextDep,
+                       actor: CurrentActor) -> AnnotationPage:
+    return service.search_annotations(ctx, actor, version_id, query)
+
+
+@router.get("/assets/{asset_id}/annotations")
+def list_annotations(asset_id: UUID, ctx: ContextDep,
+                     actor: CurrentActor) -> list[AnnotationPublic]:
+    return service.list_annotations_of_asset(ctx, actor, asset_id)
+
+
+@router.get("/assets/{asset_id}/annotation")
+def find_annotation(asset_id: UUID, ctx: ContextDep, actor: CurrentActor,
+                    worker_id: UUID | None = None) -> AnnotationPublic:
+    """The annotation of one worker (the caller when none is named)."""
+    return service.get_annotation(ctx, actor, asset_id, worker_id)
+
+
+@router.post("/assets/{asset_id}/annotations", status_code=201)
+def create_annotation(asset_id: UUID, body: AnnotationCreate, ctx: ContextDep,
+                      actor: CurrentActor) -> AnnotationPublic:
+    return service.create_annotation(ctx, actor, asset_id, body.duration, body.worker_id)
+
+
+@router.post("/annotations/delete")
+def delete_annotations(body: AnnotationsDelete, ctx: ContextDep,
+                       actor: CurrentActor) -> TrashResult:
+    return TrashResult(count=service.delete_annotations(ctx, actor, body.asset_ids,
+                                                        body.worker_ids))
+
+
+@router.get("/annotations/{annotation_id}")
+def get_annotation(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor) -> AnnotationPublic:
+    return service.get_annotation_by_id(ctx, actor, annotation_id)
+
+
+@router.patch("/annotations/{annotation_id}")
+def update_annotation(annotation_id: UUID, body: AnnotationUpdate, ctx: ContextDep,
+                      actor: CurrentActor) -> AnnotationPublic:
+    return service.update_annotation(ctx, actor, annotation_id, body.duration, body.status)
+
+
+@router.delete("/annotations/{annotation_id}", status_code=204)
+def delete_annotation(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    service.delete_annotation(ctx, actor, annotation_id)
+    return Response(status_code=204)
+
+
+@router.get("/annotations/{annotation_id}/shapes")
+def list_shapes(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor,
+                kind: ShapeKind | None = None) -> list[ShapePublic]:
+    return service.list_shapes(ctx, actor, annotation_id, kind)
+
+
+@router.post("/annotations/{annotation_id}/shapes", status_code=201)
+def add_shapes(annotation_id: UUID, body: ShapesCreate, ctx: ContextDep,
+               actor: CurrentActor) -> list[ShapePublic]:
+    return service.add_shapes(ctx, actor, annotation_id, body.shapes, body.replace)
+
+
+@router.patch("/shapes/{shape_id}")
+def update_shape(shape_id: UUID, body: ShapeUpdate, ctx: ContextDep,
+                 actor: CurrentActor) -> ShapePublic:
+    return service.update_shape(ctx, actor, shape_id, body)
+
+
+@router.delete("/shapes/{shape_id}", status_code=204)
+def delete_shape(shape_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    service.delete_shape(ctx, actor, shape_id)
+    return Response(status_code=204)

@@ -1,0 +1,52 @@
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from pixlake.core.services import assets as service
+from pixlake.core.services import data as data_service
+from pixlake.schemas import (
+    AssetPage,
+    AssetPublic,
+    AssetQuery,
+    AssetsAdd,
+    DataPublic,
+    IdList,
+    TrashResult,
+)
+from pixlake.server.deps import ContextDep, CurrentActor
+
+router = APIRouter(tags=["assets"])
+
+
+@router.post("/versions/{version_id}/assets")
+def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep,
+             actor: CurrentActor) -> list[AssetPublic]:
+    return service.add_data(ctx, actor, version_id, body.data_ids, body.tags, body.tag_ids)
+
+
+@router.post("/versions/{version_id}/assets/search")
+def search_assets(version_id: UUID, query: AssetQuery, ctx: ContextDep,
+                  actor: CurrentActor) -> AssetPage:
+    return service.search_assets(ctx, actor, version_id, query)
+
+
+@router.post("/versions/{version_id}/assets/restore")
+def restore_assets(version_id: UUID, body: IdList, ctx: ContextDep,
+                   actor: CurrentActor) -> TrashResult:
+    return TrashResult(count=service.restore_assets(ctx, actor, version_id, body.ids))
+
+
+@router.get("/assets/{asset_id}")
+def get_asset(asset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> AssetPublic:
+    return service.get_asset(ctx, actor, asset_id)
+
+
+@router.post("/assets/delete")
+def delete_assets(body: IdList, ctx: ContextDep, actor: CurrentActor) -> TrashResult:
+    return TrashResult(count=service.delete_assets(ctx, actor, body.ids))
+
+
+@router.post("/data/by-ids")
+def data_by_ids(body: IdList, ctx: ContextDep, actor: CurrentActor) -> list[DataPublic]:
+    """Many data in one request, in the order asked (for assets spread over datalakes)."""
+    return data_service.get_many(ctx, actor, body.ids)
