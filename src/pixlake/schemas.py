@@ -238,8 +238,21 @@ class AssetPublic(WireModel):
     height: int | None
     duration: float | None
     large: bool
+    checksum: str
+    metadata: dict[str, Any]
+    custom_metadata: dict[str, Any]
+    data_created_at: datetime
     created_at: datetime
     deleted_at: datetime | None = None
+
+    def to_data(self) -> DataPublic:
+        """The underlying data, as far as an asset knows it (all of it)."""
+        return DataPublic(
+            id=self.data_id, datalake_id=self.datalake_id, object_name=self.object_name,
+            filename=self.filename, type=self.type, content_type=self.content_type,
+            size=self.size, checksum=self.checksum, width=self.width, height=self.height,
+            duration=self.duration, large=self.large, metadata=self.metadata,
+            custom_metadata=self.custom_metadata, created_at=self.data_created_at)
 
 
 class AssetQuery(WireModel):

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from pixlake.enums import Target
+from pixlake.enums import Target, TrashKind
 from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
-from pixlake.schemas import DatalakePublic, Me, TagPublic
+from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
+from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.tag import Tag
 
 __all__ = ["Client"]
@@ -112,6 +113,41 @@ class Client:
     def list_datalakes(self) -> list[Datalake]:
         rows = self._connection.request("GET", "/datalakes")
         return [Datalake(self._connection, DatalakePublic.model_validate(r)) for r in rows]
+
+    # Datasets
+
+    def create_dataset(self, name: str, description: str = "") -> Dataset:
+        """A new dataset; the name must be free in the organization (else ConflictError)."""
+        row = self._connection.request("POST", "/datasets",
+                                       json={"name": name, "description": description})
+        return Dataset(self._connection, DatasetPublic.model_validate(row))
+
+    def get_dataset(self, name: str) -> Dataset:
+        rows = self._connection.request("GET", "/datasets", params={"name": name})
+        if not rows:
+            raise NotFoundError(f"no dataset named {name!r}", details={"name": name})
+        return Dataset(self._connection, DatasetPublic.model_validate(rows[0]))
+
+    def get_dataset_by_id(self, id: UUID | str) -> Dataset:
+        row = self._connection.request("GET", f"/datasets/{id}")
+        return Dataset(self._connection, DatasetPublic.model_validate(row))
+
+    def list_datasets(self) -> list[Dataset]:
+        rows = self._connection.request("GET", "/datasets")
+        return [Dataset(self._connection, DatasetPublic.model_validate(r)) for r in rows]
+
+    # Trash
+
+    def list_trash(self, kind: TrashKind | str | None = None) -> list[TrashItem]:
+        """What this organization deleted and can still restore."""
+        params = {"kind": TrashKind(kind).value} if kind is not None else {}
+        rows = self._connection.request("GET", "/trash", params=params)
+        return [TrashItem.model_validate(r) for r in rows]
+
+    def restore_from_trash(self, ids: list[UUID | str]) -> int:
+        """Restore items of the trash by id, all or none; returns how many."""
+        return self._connection.request("POST", "/trash/restore",
+                                        json={"ids": [str(i) for i in ids]})["count"]
 
     # Tags
 

@@ -254,16 +254,19 @@ def _preflight(path: Path) -> None:
     probe_media(path)
 
 
-def _split_tags(tags: Sequence[str | Tag] | None) -> tuple[list[str], list[str]]:
+def _split_tags(tags: Sequence[str | Tag] | None,
+                target: Target = Target.DATA) -> tuple[list[str], list[str]]:
+    """Tag names and ids of Tags, checking the Tags target ``target``."""
     from pixlake.sdk.tag import Tag
 
     names: list[str] = []
     ids: list[str] = []
     for tag in tags or []:
         if isinstance(tag, Tag):
-            if tag.target != Target.DATA:
-                raise WrongTargetError(f"tag {tag.name!r} targets {tag.target}, not DATA",
-                                       details={"tag_id": str(tag.id)})
+            if tag.target != target:
+                raise WrongTargetError(
+                    f"tag {tag.name!r} targets {tag.target}, not {target}",
+                    details={"tag_id": str(tag.id)})
             ids.append(str(tag.id))
         elif isinstance(tag, str):
             names.append(tag)

@@ -16,7 +16,7 @@ from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
 from pixlake.core.sql import chunked
 from pixlake.enums import AnnotationStatus, ShapeKind
-from pixlake.errors import ConflictError, NotFoundError
+from pixlake.errors import BadRequestError, ConflictError, NotFoundError
 from pixlake.ids import new_id
 from pixlake.schemas import (
     AnnotationPage,
@@ -282,15 +282,19 @@ def _shape_public(row: Any) -> ShapePublic:
                        coords=row.coords, text=row.text, created_at=row.created_at)
 
 
-def _require_labels_of_version(conn: Connection, version_id: UUID,
+def _require_labels_of_version(conn: Connection, actor: Actor, version_id: UUID,
                                label_ids: Sequence[UUID]) -> None:
     wanted = list(dict.fromkeys(label_ids))
-    found = dict(conn.execute(select(m.labels.c.id, m.labels.c.dataset_version_id)
-                              .where(m.labels.c.id.in_(wanted))).all())
+    found = {row.id: row for row in conn.execute(
+        select(m.labels.c.id, m.labels.c.name, m.labels.c.dataset_version_id).where(
+            m.labels.c.id.in_(wanted), m.labels.c.organization_id == actor.organization_id))}
     for label_id in wanted:
-        if found.get(label_id) != version_id:
-            raise NotFoundError(f"label {label_id} is not a label of this dataset version",
-                                details={"label_id": str(label_id)})
+        if label_id not in found:
+            raise NotFoundError(f"label {label_id} not found", details={"label_id": str(label_id)})
+        if found[label_id].dataset_version_id != version_id:
+            raise BadRequestError(
+                f"label {found[label_id].name!r} belongs to another dataset version",
+                details={"label_id": str(label_id)})
 
 
 def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Sequence[ShapeIn],
@@ -307,7 +311,7 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
                      **geometry})
     with ctx.db.write() as conn:
         annotation = _require_annotation(conn, actor, annotation_id, writing=True)
-        _require_labels_of_version(conn, annotation.dataset_version_id,
+        _require_labels_of_version(conn, actor, annotation.dataset_version_id,
                                    [row["label_id"] for row in rows])
         if replace:
             conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id == annotation_id))
@@ -350,7 +354,8 @@ def update_shape(ctx: AppContext, actor: Actor, shape_id: UUID,
         geometry = check_shape(ShapeKind(row.kind), **merged, where=f"shape {shape_id}")
         values: dict[str, Any] = {**geometry}
         if "label_id" in given and given["label_id"] is not None:
-            _require_labels_of_version(conn, row.dataset_version_id, [given["label_id"]])
+            _require_labels_of_version(conn, actor, row.dataset_version_id,
+                                       [given["label_id"]])
             values["label_id"] = given["label_id"]
         if "text" in given:
             values["text"] = given["text"]

@@ -32,7 +32,8 @@ _ASSET_COLUMNS = (
     m.assets.c.id, m.assets.c.dataset_version_id, m.assets.c.data_id, m.assets.c.created_at,
     m.assets.c.deleted_at, m.data.c.datalake_id, m.data.c.object_name, m.data.c.filename,
     m.data.c.type, m.data.c.content_type, m.data.c.size, m.data.c.width, m.data.c.height,
-    m.data.c.duration,
+    m.data.c.duration, m.data.c.checksum, m.data.c.metadata, m.data.c.custom_metadata,
+    m.data.c.created_at.label("data_created_at"),
 )
 
 
@@ -51,7 +52,9 @@ def _public(row: Any, threshold: int) -> AssetPublic:
         datalake_id=row.datalake_id, object_name=row.object_name, filename=row.filename,
         type=DataType(row.type), content_type=row.content_type, size=row.size,
         width=row.width, height=row.height, duration=row.duration,
-        large=row.size >= threshold, created_at=row.created_at, deleted_at=row.deleted_at,
+        large=row.size >= threshold, checksum=row.checksum, metadata=row.metadata,
+        custom_metadata=row.custom_metadata, data_created_at=row.data_created_at,
+        created_at=row.created_at, deleted_at=row.deleted_at,
     )
 
 

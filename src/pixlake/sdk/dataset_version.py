@@ -1,0 +1,252 @@
+"""Dataset versions: a set of assets with labels and annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pixlake.enums import AnnotationStatus, InferenceType, Target
+from pixlake.errors import BadRequestError, NotFoundError
+from pixlake.schemas import (
+    ASSET_PAGE_SIZE,
+    AnnotationPage,
+    AssetPage,
+    AssetPublic,
+    LabelPublic,
+    VersionPublic,
+    VersionStats,
+)
+from pixlake.sdk.annotation import Annotation
+from pixlake.sdk.asset import BULK_CHUNK, Asset, MultiAsset
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable
+from pixlake.sdk.data import Data, MultiData
+from pixlake.sdk.datalake import _check_page_args, _split_tags
+from pixlake.sdk.label import Label
+
+if TYPE_CHECKING:
+    from pixlake.sdk.tag import Tag
+    from pixlake.sdk.worker import Worker
+
+__all__ = ["DatasetVersion"]
+
+
+class DatasetVersion(Taggable, SdkObject[VersionPublic]):
+    """One version of a dataset: its assets, labels and annotations."""
+
+    _tag_target = Target.DATASET_VERSION
+
+    dataset_id: UUID = SchemaField()
+    version: str = SchemaField()
+    description: str = SchemaField()
+    type: InferenceType = SchemaField()
+    locked: bool = SchemaField()
+    created_at: datetime = SchemaField()
+
+    @property
+    def name(self) -> str:
+        return self._schema.version
+
+    def sync(self) -> dict[str, Any]:
+        self._set(self._connection.request("GET", f"/versions/{self.id}"))
+        return self._schema.model_dump(mode="json")
+
+    def _set(self, row: Any) -> None:
+        self._schema = VersionPublic.model_validate(row)
+
+    def update(self, version: str | None = None, description: str | None = None,
+               type: InferenceType | str | None = None) -> None:
+        body: dict[str, Any] = {"version": version, "description": description,
+                                "type": InferenceType(type).value if type else None}
+        self._set(self._connection.request("PATCH", f"/versions/{self.id}",
+                                           json={k: v for k, v in body.items() if v is not None}))
+
+    def lock(self) -> None:
+        """Refuse every write to this version (assets, tags of assets, labels, annotations)
+        until ``unlock``."""
+        self._set(self._connection.request("POST", f"/versions/{self.id}/lock"))
+
+    def unlock(self) -> None:
+        self._set(self._connection.request("POST", f"/versions/{self.id}/unlock"))
+
+    def delete(self) -> None:
+        """Move this version (and its assets and annotations) to the trash."""
+        self._connection.request("DELETE", f"/versions/{self.id}")
+
+    def fork(self, version: str, description: str = "",
+             with_annotations: bool = True) -> DatasetVersion:
+        """A new version of the dataset with the same assets (and labels, asset tags and,
+        when asked, annotations); no bytes are copied."""
+        row = self._connection.request("POST", f"/versions/{self.id}/fork", json={
+            "version": version, "description": description,
+            "with_annotations": with_annotations})
+        return DatasetVersion(self._connection, VersionPublic.model_validate(row))
+
+    def retrieve_stats(self) -> VersionStats:
+        """Counts of assets, annotations, shapes per label and assets per asset tag."""
+        return VersionStats.model_validate(
+            self._connection.request("GET", f"/versions/{self.id}/stats"))
+
+    # Assets
+
+    def add_data(self, data: Data | MultiData | Sequence[Data],
+                 tags: Sequence[str | Tag] | None = None) -> MultiAsset:
+        """Make assets of data (of any datalakes of the organization), one per data.
+
+        Data already in the version keep their asset. ``tags`` (names or Tags of target
+        ASSET, names created if new) go on every asset. Returns the assets, in order.
+        """
+        items = [data] if isinstance(data, Data) else list(data)
+        for item in items:
+            if not isinstance(item, Data):
+                raise BadRequestError(f"expected Data, got {item!r}")
+        if not items:
+            raise BadRequestError("no data to add")
+        tag_names, tag_ids = _split_tags(tags, Target.ASSET)
+        assets: list[Asset] = []
+        for start in range(0, len(items), BULK_CHUNK):
+            chunk = [str(d.id) for d in items[start : start + BULK_CHUNK]]
+            rows = self._connection.request("POST", f"/versions/{self.id}/assets", json={
+                "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids})
+            assets.extend(Asset(self._connection, AssetPublic.model_validate(r)) for r in rows)
+        return MultiAsset(self._connection, list({a.id: a for a in assets}.values()))
+
+    def list_assets(self, limit: int | None = None, offset: int | None = None,
+                    tags: str | Tag | Sequence[str | Tag] | None = None,
+                    filenames: Sequence[str] | None = None,
+                    data_ids: Sequence[UUID | str] | None = None) -> MultiAsset:
+        """Assets of this version in the order they were added, optionally filtered.
+
+        Args:
+            limit: at most this many; offset: skip this many first.
+            tags: keep assets having any of these asset tags (names or Tags).
+            filenames: keep assets with one of these filenames.
+            data_ids: keep assets of these data.
+        """
+        return MultiAsset(self._connection, self._assets(
+            limit, offset, tags, filenames, data_ids, deleted=False))
+
+    def list_deleted_assets(self, limit: int | None = None) -> MultiAsset:
+        """Assets of this version that are in the trash (restorable)."""
+        return MultiAsset(self._connection, self._assets(limit, None, None, None, None,
+                                                         deleted=True))
+
+    def restore_assets(self, assets: Asset | MultiAsset | Sequence[Asset | UUID | str]) -> int:
+        """Bring assets back from the trash, all or none; returns how many."""
+        items = [assets] if isinstance(assets, Asset) else list(assets)
+        ids = [str(a.id) if isinstance(a, Asset) else str(a) for a in items]
+        if not ids:
+            raise BadRequestError("no asset to restore")
+        restored = 0
+        for start in range(0, len(ids), BULK_CHUNK):
+            restored += self._connection.request(
+                "POST", f"/versions/{self.id}/assets/restore",
+                json={"ids": ids[start : start + BULK_CHUNK]})["count"]
+        return restored
+
+    def _assets(self, limit: int | None, offset: int | None, tags: Any,
+                filenames: Sequence[str] | None, data_ids: Sequence[Any] | None,
+                *, deleted: bool) -> Iterator[Asset]:
+        _check_page_args(limit, offset)
+        if isinstance(tags, str) or (tags is not None and not isinstance(tags, Sequence)):
+            tags = [tags]
+        tag_names, tag_ids = _split_tags(tags, Target.ASSET)
+        query: dict[str, Any] = {
+            "tags": tag_names, "tag_ids": tag_ids, "offset": offset or 0, "deleted": deleted,
+            "filenames": list(filenames) if filenames is not None else None,
+            "data_ids": [str(i) for i in data_ids] if data_ids is not None else None}
+        remaining = limit
+        while remaining is None or remaining > 0:
+            size = ASSET_PAGE_SIZE if remaining is None else min(ASSET_PAGE_SIZE, remaining)
+            page = AssetPage.model_validate(self._connection.request(
+                "POST", f"/versions/{self.id}/assets/search", json={**query, "limit": size}))
+            yield from (Asset(self._connection, item) for item in page.items)
+            if remaining is not None:
+                remaining -= len(page.items)
+            if page.next_after is None:
+                return
+            query = {**query, "after": str(page.next_after), "offset": 0}
+
+    def find_asset(self, id: UUID | str | None = None, filename: str | None = None,
+                   data: Data | None = None) -> Asset:
+        """The asset with this id, filename or data.
+
+        Raises:
+            NotFoundError: this version has none.
+        """
+        if id is None and filename is None and data is None:
+            raise BadRequestError("give an id, a filename or a data to find an asset")
+        query: dict[str, Any] = {"limit": 1}
+        if id is not None:
+            query["ids"] = [str(id)]
+        if filename is not None:
+            query["filenames"] = [filename]
+        if data is not None:
+            query["data_ids"] = [str(data.id)]
+        page = AssetPage.model_validate(self._connection.request(
+            "POST", f"/versions/{self.id}/assets/search", json=query))
+        if not page.items:
+            wanted = ", ".join(f"{k}={v!r}" for k, v in
+                               (("id", id), ("filename", filename),
+                                ("data", data.id if data else None)) if v is not None)
+            raise NotFoundError(f"no asset with {wanted} in version {self.version!r}",
+                                details={"version_id": str(self.id)})
+        return Asset(self._connection, page.items[0])
+
+    def download(self, target_path: str | Path | None = None, force_replace: bool = False,
+                 max_workers: int | None = None) -> int:
+        """Download every asset's file (to ``./<version>`` by default); returns how many."""
+        target = target_path if target_path is not None else Path(".") / self.version
+        return self.list_assets().download(target, force_replace, max_workers)
+
+    # Labels
+
+    def create_label(self, name: str) -> Label:
+        row = self._connection.request("POST", f"/versions/{self.id}/labels",
+                                       json={"name": name})
+        return Label(self._connection, LabelPublic.model_validate(row))
+
+    def get_label(self, name: str) -> Label:
+        rows = self._connection.request("GET", f"/versions/{self.id}/labels",
+                                        params={"name": name})
+        if not rows:
+            raise NotFoundError(f"no label named {name!r} in version {self.version!r}",
+                                details={"name": name})
+        return Label(self._connection, LabelPublic.model_validate(rows[0]))
+
+    def get_or_create_label(self, name: str) -> Label:
+        try:
+            return self.get_label(name)
+        except NotFoundError:
+            return self.create_label(name)
+
+    def list_labels(self) -> list[Label]:
+        rows = self._connection.request("GET", f"/versions/{self.id}/labels")
+        return [Label(self._connection, LabelPublic.model_validate(r)) for r in rows]
+
+    # Annotations
+
+    def list_annotations(self, worker: Worker | None = None,
+                         status: AnnotationStatus | str | None = None,
+                         limit: int | None = None) -> list[Annotation]:
+        """Annotations of this version's assets, paged by key internally."""
+        _check_page_args(limit, None)
+        query: dict[str, Any] = {
+            "worker_ids": [str(worker.id)] if worker is not None else None,
+            "status": AnnotationStatus(status).value if status is not None else None}
+        found: list[Annotation] = []
+        while limit is None or len(found) < limit:
+            size = ASSET_PAGE_SIZE if limit is None else min(ASSET_PAGE_SIZE, limit - len(found))
+            page = AnnotationPage.model_validate(self._connection.request(
+                "POST", f"/versions/{self.id}/annotations/search",
+                json={**query, "limit": size}))
+            found.extend(Annotation(self._connection, item) for item in page.items)
+            if page.next_after is None:
+                break
+            query["after"] = str(page.next_after)
+        return found
+
+    def __repr__(self) -> str:
+        return f"DatasetVersion(version={self.version!r}, id={self.id})"
