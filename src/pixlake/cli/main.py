@@ -34,13 +34,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from pixlake.cli import data, quickstart, serve, users
+    from pixlake.cli import data, quickstart, serve, trash, users
 
     cli.add_command(serve.serve)
     cli.add_command(users.users)
     cli.add_command(data.upload)
     cli.add_command(data.ls)
     cli.add_command(quickstart.quickstart)
+    cli.add_command(trash.trash)
 
 
 _register()

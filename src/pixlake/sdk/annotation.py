@@ -10,7 +10,7 @@ from uuid import UUID
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError
 from pixlake.schemas import AnnotationPublic, LabelPublic, ShapePublic
-from pixlake.sdk.base import SchemaField, SdkObject
+from pixlake.sdk.base import SchemaField, SdkObject, coerce_enum
 from pixlake.sdk.label import Label
 from pixlake.sdk.shapes import (
     Classification,
@@ -55,7 +55,7 @@ class Annotation(SdkObject[AnnotationPublic]):
         if duration is not None:
             body["duration"] = duration
         if status is not None:
-            body["status"] = AnnotationStatus(status).value
+            body["status"] = coerce_enum(AnnotationStatus, status).value
         self._schema = AnnotationPublic.model_validate(
             self._connection.request("PATCH", f"/annotations/{self.id}", json=body))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
     from pixlake.sdk.tag import Tag
 
-__all__ = ["SchemaField", "SdkObject", "Taggable", "link_tags", "tag_ids_of"]
+__all__ = ["SchemaField", "SdkObject", "Taggable", "coerce_enum", "link_tags", "tag_ids_of"]
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
@@ -53,6 +54,19 @@ class SdkObject(Generic[SchemaT]):
     def __repr__(self) -> str:
         name = getattr(self._schema, "name", None) or getattr(self._schema, "filename", None)
         return f"{type(self).__name__}(id={self.id}" + (f", name={name!r})" if name else ")")
+
+
+EnumT = TypeVar("EnumT", bound=Enum)
+
+
+def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
+    """``enum(value)``, or a BadRequestError listing the accepted values."""
+    try:
+        return enum(value)
+    except ValueError:
+        accepted = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
+        raise BadRequestError(f"unknown {enum.__name__} {value!r}; one of {accepted}",
+                              details={"value": repr(value)}) from None
 
 
 def tag_ids_of(tags: Any) -> list[UUID]:

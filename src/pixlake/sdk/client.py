@@ -8,8 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from pixlake.enums import Target, TrashKind
-from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
+from pixlake.errors import NotFoundError, UnauthorizedError
 from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem
+from pixlake.sdk.base import coerce_enum
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
@@ -140,7 +141,7 @@ class Client:
 
     def list_trash(self, kind: TrashKind | str | None = None) -> list[TrashItem]:
         """What this organization deleted and can still restore."""
-        params = {"kind": TrashKind(kind).value} if kind is not None else {}
+        params = {"kind": coerce_enum(TrashKind, kind).value} if kind is not None else {}
         rows = self._connection.request("GET", "/trash", params=params)
         return [TrashItem.model_validate(r) for r in rows]
 
@@ -177,8 +178,4 @@ class Client:
 
 
 def _target(target: Target | str) -> Target:
-    try:
-        return Target(target)
-    except ValueError:
-        raise BadRequestError(f"unknown target {target!r}; one of "
-                              + ", ".join(t.value for t in Target)) from None
+    return coerce_enum(Target, target)

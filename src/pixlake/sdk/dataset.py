@@ -9,7 +9,7 @@ from uuid import UUID
 from pixlake.enums import InferenceType, Target
 from pixlake.errors import NotFoundError
 from pixlake.schemas import DatasetPublic, VersionPublic, WorkerPublic
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.worker import Worker
 
@@ -44,7 +44,7 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
     def create_version(self, version: str, description: str = "",
                        type: InferenceType | str | None = None) -> DatasetVersion:
         body = {"version": version, "description": description,
-                "type": InferenceType(type or InferenceType.NOT_CONFIGURED).value}
+                "type": coerce_enum(InferenceType, type or InferenceType.NOT_CONFIGURED).value}
         row = self._connection.request("POST", f"/datasets/{self.id}/versions", json=body)
         return DatasetVersion(self._connection, VersionPublic.model_validate(row))
 

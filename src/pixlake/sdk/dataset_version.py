@@ -21,7 +21,7 @@ from pixlake.schemas import (
 )
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import BULK_CHUNK, Asset, MultiAsset
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args, _split_tags
 from pixlake.sdk.label import Label
@@ -59,7 +59,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     def update(self, version: str | None = None, description: str | None = None,
                type: InferenceType | str | None = None) -> None:
         body: dict[str, Any] = {"version": version, "description": description,
-                                "type": InferenceType(type).value if type else None}
+                                "type": coerce_enum(InferenceType, type).value if type else None}
         self._set(self._connection.request("PATCH", f"/versions/{self.id}",
                                            json={k: v for k, v in body.items() if v is not None}))
 
@@ -235,7 +235,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         _check_page_args(limit, None)
         query: dict[str, Any] = {
             "worker_ids": [str(worker.id)] if worker is not None else None,
-            "status": AnnotationStatus(status).value if status is not None else None}
+            "status": coerce_enum(AnnotationStatus, status).value if status is not None else None}
         found: list[Annotation] = []
         while limit is None or len(found) < limit:
             size = ASSET_PAGE_SIZE if limit is None else min(ASSET_PAGE_SIZE, limit - len(found))
