@@ -12,7 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pixlake.enums import DataType
 from pixlake.errors import EmptyFileError, InvalidMediaError, UnsupportedMediaError
@@ -71,17 +71,19 @@ def probe_media(path: Path, filename: str | None = None) -> MediaInfo:
     name = filename or path.name
     with open(path, "rb") as stream:
         head = stream.read(64)
-    if not head:
-        raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
-    kind = _sniff(head)
-    if kind is None:
-        raise UnsupportedMediaError(
-            f"{name}: not a supported image (JPEG, PNG, BMP, TIFF, WEBP, GIF) "
-            "or video (MP4, MOV, MKV, AVI, WEBM)",
-            details={"filename": name},
-        )
-    if kind is DataType.IMAGE:
-        return _probe_image(path, name)
+        if not head:
+            raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
+        kind = _sniff(head)
+        if kind is None:
+            raise UnsupportedMediaError(
+                f"{name}: not a supported image (JPEG, PNG, BMP, TIFF, WEBP, GIF) "
+                "or video (MP4, MOV, MKV, AVI, WEBM)",
+                details={"filename": name},
+            )
+        if kind is DataType.IMAGE:
+            # One open file serves sniffing, the header and the tail check.
+            stream.seek(0)
+            return _probe_image(stream, name)
     return _probe_video(path, name, head)
 
 
@@ -101,19 +103,19 @@ def _sniff(head: bytes) -> DataType | None:
     return None
 
 
-def _probe_image(path: Path, name: str) -> MediaInfo:
+def _probe_image(stream: BinaryIO, name: str) -> MediaInfo:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(stream) as image:
                 if image.format not in _IMAGE_CONTENT_TYPES:
                     raise UnsupportedMediaError(
                         f"{name}: image format {image.format} is not supported",
                         details={"filename": name},
                     )
-                _check_complete(path, image, name)
+                _check_complete(stream, image, name)
                 width, height = image.size
                 exif = image.getexif()
                 if exif.get(_EXIF_ORIENTATION) in _ROTATED_ORIENTATIONS:
@@ -135,16 +137,17 @@ def _probe_image(path: Path, name: str) -> MediaInfo:
     return MediaInfo(DataType.IMAGE, content_type, width, height, None, metadata)
 
 
-def _check_complete(path: Path, image: Any, name: str) -> None:
+def _check_complete(stream: BinaryIO, image: Any, name: str) -> None:
     """Refuse truncated images without decoding the common ones.
 
     JPEG and PNG end with a known marker; when it is there the file is complete. When it is
     not (a truncated file, or trailing bytes some cameras append), decode fully to decide.
     """
-    with open(path, "rb") as stream:
-        stream.seek(0, 2)
-        stream.seek(max(0, stream.tell() - _TAIL_BYTES))
-        tail = stream.read().rstrip(b"\x00")
+    position = stream.tell()
+    stream.seek(0, 2)
+    stream.seek(max(0, stream.tell() - _TAIL_BYTES))
+    tail = stream.read().rstrip(b"\x00")
+    stream.seek(position)
     if image.format == "JPEG" and tail.endswith(b"\xff\xd9"):
         return
     if image.format == "PNG" and b"IEND" in tail:

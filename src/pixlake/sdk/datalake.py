@@ -230,11 +230,7 @@ def _collect_files(filepaths: str | Path | Sequence[str | Path]) -> list[Path]:
     for given in filepaths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = _media_in_folder(path)
             if not found:
                 raise UnsupportedMediaError(f"{path}: folder holds no image or video",
                                             details={"path": str(path)})
@@ -243,13 +239,30 @@ def _collect_files(filepaths: str | Path | Sequence[str | Path]) -> list[Path]:
             files.append(path)
         else:
             raise FileMissingError(f"{path}: no such file or folder", details={"path": str(path)})
-    return list(dict.fromkeys(p.resolve() for p in files))
+    # abspath, not resolve(): no system call per file, and symlinks keep their own names.
+    return list(dict.fromkeys(Path(os.path.abspath(p)) for p in files))
+
+
+def _media_in_folder(folder: Path) -> list[Path]:
+    """Media files under ``folder``, recursively and sorted, skipping hidden entries."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(os.path.join(root, name) for name in names
+                     if not name.startswith(".")
+                     and os.path.splitext(name)[1].lower() in MEDIA_EXTENSIONS)
+    return [Path(p) for p in sorted(found)]
 
 
 def _preflight(path: Path) -> None:
     """Refuse a bad file before anything is sent, naming it."""
     validate_filename(path.name)
-    if path.stat().st_size == 0:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FileMissingError(f"{path}: can't be read ({exc.strerror})",
+                               details={"path": str(path)}) from exc
+    if size == 0:
         raise EmptyFileError(f"{path.name}: file is empty", details={"filename": path.name})
     probe_media(path)
 
