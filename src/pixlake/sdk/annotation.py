@@ -53,7 +53,9 @@ class Annotation(SdkObject[AnnotationPublic]):
                status: AnnotationStatus | str | None = None) -> None:
         body: dict[str, Any] = {}
         if duration is not None:
-            body["duration"] = duration
+            from pixlake.sdk.asset import check_duration  # asset imports this module
+
+            body["duration"] = check_duration(duration)
         if status is not None:
             body["status"] = coerce_enum(AnnotationStatus, status).value
         self._schema = AnnotationPublic.model_validate(

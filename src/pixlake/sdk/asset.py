@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from pixlake.sdk.data import Data, MultiData, data_urls
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.transfer import DownloadJob, download_all
-from pixlake.sdk.worker import Worker
+from pixlake.sdk.worker import Worker, worker_id_of
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -32,12 +33,16 @@ def _worker_ids(workers: Any) -> list[str] | None:
         return None
     if isinstance(workers, Worker):
         workers = [workers]
-    ids = []
-    for worker in workers:
-        if not isinstance(worker, Worker):
-            raise BadRequestError(f"expected a Worker, got {worker!r}")
-        ids.append(str(worker.id))
-    return ids
+    return [worker_id_of(worker) for worker in workers]
+
+
+def check_duration(duration: Any) -> float:
+    """A duration in seconds: a finite number >= 0."""
+    if isinstance(duration, bool) or not isinstance(duration, int | float) \
+            or not math.isfinite(duration) or duration < 0:
+        raise BadRequestError(f"duration must be a finite number of seconds >= 0, "
+                              f"got {duration!r}", details={"duration": repr(duration)})
+    return float(duration)
 
 
 class Asset(Taggable, SdkObject[AssetPublic]):
@@ -101,7 +106,7 @@ class Asset(Taggable, SdkObject[AssetPublic]):
         Raises:
             NotFoundError: that worker has no annotation here.
         """
-        params = {"worker_id": str(worker.id)} if worker is not None else {}
+        params = {"worker_id": worker_id_of(worker)} if worker is not None else {}
         row = self._connection.request("GET", f"/assets/{self.id}/annotation", params=params)
         return Annotation(self._connection, AnnotationPublic.model_validate(row))
 
@@ -111,9 +116,9 @@ class Asset(Taggable, SdkObject[AssetPublic]):
 
         A worker has at most one annotation per asset: a second one is a ConflictError.
         """
-        body: dict[str, Any] = {"duration": duration}
+        body: dict[str, Any] = {"duration": check_duration(duration)}
         if worker is not None:
-            body["worker_id"] = str(worker.id)
+            body["worker_id"] = worker_id_of(worker)
         row = self._connection.request("POST", f"/assets/{self.id}/annotations", json=body)
         return Annotation(self._connection, AnnotationPublic.model_validate(row))
 

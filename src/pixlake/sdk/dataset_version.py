@@ -25,6 +25,7 @@ from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args, _split_tags
 from pixlake.sdk.label import Label
+from pixlake.sdk.worker import worker_id_of
 
 if TYPE_CHECKING:
     from pixlake.sdk.tag import Tag
@@ -234,7 +235,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         """Annotations of this version's assets, paged by key internally."""
         _check_page_args(limit, None)
         query: dict[str, Any] = {
-            "worker_ids": [str(worker.id)] if worker is not None else None,
+            "worker_ids": [worker_id_of(worker)] if worker is not None else None,
             "status": coerce_enum(AnnotationStatus, status).value if status is not None else None}
         found: list[Annotation] = []
         while limit is None or len(found) < limit:

@@ -41,7 +41,8 @@ class Shape(SdkObject[ShapePublic]):
         changes = {k: v for k, v in geometry.items() if v is not None}
         if changes:
             merged = {k: getattr(self._schema, k) for k in ("x", "y", "w", "h", "coords")}
-            check_shape(self.kind, **(merged | changes), where=self.kind.value.lower())
+            checked = check_shape(self.kind, **(merged | changes), where=self.kind.value.lower())
+            changes = {k: checked[k] for k in changes}  # normalised: a point's [x, y] too
         if text is not None:
             changes["text"] = text
         if label is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from pixlake.errors import BadRequestError
 from pixlake.schemas import WorkerPublic
 from pixlake.sdk.base import SchemaField, SdkObject
 
-__all__ = ["Worker"]
+__all__ = ["Worker", "worker_id_of"]
 
 
 class Worker(SdkObject[WorkerPublic]):
@@ -19,3 +20,10 @@ class Worker(SdkObject[WorkerPublic]):
 
     def __repr__(self) -> str:
         return f"Worker(username={self.username!r}, id={self.id})"
+
+
+def worker_id_of(worker: object) -> str:
+    """The id of a Worker, refusing anything else with a clear error."""
+    if not isinstance(worker, Worker):
+        raise BadRequestError(f"expected a Worker, got {worker!r}")
+    return str(worker.id)

@@ -314,13 +314,18 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
 def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None:
     for chunk in chunked(list(data_ids)):
         used = conn.execute(
-            select(m.assets.c.data_id, m.data.c.filename, m.assets.c.deleted_at)
+            select(m.assets.c.data_id, m.data.c.filename, m.assets.c.deleted_at,
+                   m.dataset_versions.c.deleted_at.label("version_deleted_at"),
+                   m.datasets.c.deleted_at.label("dataset_deleted_at"))
             .join(m.data, m.data.c.id == m.assets.c.data_id)
+            .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
+            .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
             .where(m.assets.c.data_id.in_(list(chunk)))
             .order_by(m.assets.c.deleted_at.is_not(None))
         ).first()
         if used is not None:
-            where = "the trash of a dataset version (purge it first)" if used.deleted_at \
+            in_trash = used.deleted_at or used.version_deleted_at or used.dataset_deleted_at
+            where = "the trash (purge it, or restore and delete the asset)" if in_trash \
                 else "a dataset version (delete its asset first)"
             raise ConflictError(f"data {used.filename!r} is used by an asset in {where}",
                                 details={"id": str(used.data_id)})

@@ -19,7 +19,7 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.sql import chunked
 from pixlake.enums import TrashKind
-from pixlake.errors import ConflictError, NotFoundError
+from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.schemas import TrashItem
 
 __all__ = ["list_trash", "purge_trash", "restore_from_trash"]
@@ -96,6 +96,8 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     try:
         with ctx.db.write() as conn:
             kinds = _locate(conn, actor, wanted)
+            _refuse_locked_versions(conn, [i for i in wanted if kinds[i] in
+                                           (TrashKind.ASSET, TrashKind.ANNOTATION)])
             for kind, table in _TABLES.items():
                 mine = [item_id for item_id in wanted if kinds[item_id] is kind]
                 for chunk in chunked(mine):
@@ -106,6 +108,20 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
                             "(same name, or same data in the version)",
                             details={"ids": [str(i) for i in wanted]}) from exc
     return len(wanted)
+
+
+def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
+    """Assets and annotations can't come back into a locked version."""
+    for table in (m.assets, m.annotations):
+        for chunk in chunked(list(item_ids)):
+            locked = conn.execute(
+                select(m.dataset_versions.c.version)
+                .join(table, table.c.dataset_version_id == m.dataset_versions.c.id)
+                .where(table.c.id.in_(list(chunk)), m.dataset_versions.c.locked)
+            ).scalars().first()
+            if locked is not None:
+                raise LockedError(f"dataset version {locked!r} is locked; unlock it to "
+                                  "restore into it", details={"version": locked})
 
 
 def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
