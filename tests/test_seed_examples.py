@@ -11,12 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.conftest import LiveServer
 
 from pixlake import Client, Target
 from pixlake.core.services.accounts import create_user
 from pixlake.core.workspace import open_workspace
 from pixlake.settings import Settings
-from tests.conftest import LiveServer
 
 
 @pytest.fixture
