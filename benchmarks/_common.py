@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ __all__ = [
     "child_env",
     "free_port",
     "peak_rss_mib",
+    "render_table",
     "ru_maxrss_mib",
     "sample_folder",
     "serve_workspace",
@@ -232,3 +233,18 @@ def serve_workspace(workspace: Path, *, user: str = "bench", sample_rss: bool = 
         if sampler is not None:
             sampler.stop()
         _terminate(process)
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain-text table: the first column left-aligned, the others right-aligned, a rule
+    under the header. Rows shorter than the header are padded with empty cells."""
+    lines = [list(header)] + [list(row) + [""] * (len(header) - len(row)) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for index, line in enumerate(lines):
+        cells = [c.ljust(w) if i == 0 else c.rjust(w)
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        out.append(" | ".join(cells).rstrip())
+        if index == 0:
+            out.append("-+-".join("-" * w for w in widths))
+    return "\n".join(out)

@@ -22,6 +22,8 @@ Hierarchy::
     │       └── LockedError                                 409 locked
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
+        ├── DatabaseError                                   503 database_error
+        │   └── OutdatedSchemaError                         503 outdated_schema
         └── TransportError               (ConnectionError)  503 transport_error
 """
 
@@ -33,6 +35,7 @@ __all__ = [
     "BadRequestError",
     "ClientError",
     "ConflictError",
+    "DatabaseError",
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
@@ -40,6 +43,7 @@ __all__ = [
     "InvalidMediaError",
     "LockedError",
     "NotFoundError",
+    "OutdatedSchemaError",
     "PixlakeError",
     "ServiceError",
     "StorageError",
@@ -172,6 +176,19 @@ class StorageError(ServiceError, OSError):
 
     code = "storage_error"
     status_code = 500
+
+
+class DatabaseError(ServiceError):
+    """The database can't be reached or used."""
+
+    code = "database_error"
+    status_code = 503
+
+
+class OutdatedSchemaError(DatabaseError):
+    """The database is at an older schema revision than this pixlake needs."""
+
+    code = "outdated_schema"
 
 
 class TransportError(ServiceError, ConnectionError):

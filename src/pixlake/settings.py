@@ -28,11 +28,20 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy database URL; defaults to pixlake.db inside the workspace.",
+        description="SQLAlchemy database URL (sqlite:///..., postgresql+psycopg://...); "
+        "defaults to pixlake.db inside the workspace.",
+    )
+    storage_url: str | None = Field(
+        default=None,
+        description="Where objects live: s3://bucket/prefix (endpoint, region and "
+        "credentials the standard AWS way: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID...) or a "
+        "file:// folder; defaults to the workspace folder.",
     )
     secret_key: str | None = Field(
         default=None,
-        description="Key that signs download URLs; defaults to one generated in the workspace.",
+        description="Key that signs download URLs; the same on every server of a "
+        "deployment. Defaults to one generated in the workspace, which `pixlake serve` "
+        "refuses when listening beyond loopback.",
     )
     large_file_threshold: int = Field(
         default=25 * MiB, ge=1, description="Size in bytes from which a file counts as large."

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from pixlake.core.models import metadata
+from pixlake.errors import DatabaseError
 
 __all__ = ["Database"]
 
@@ -37,8 +38,20 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
 
-    def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def check(self) -> None:
+        """Raise DatabaseError, saying why, when the database can't be reached."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise DatabaseError(f"cannot use the database at {self.safe_url}: {reason}") \
+                from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

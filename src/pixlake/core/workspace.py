@@ -16,10 +16,11 @@ from sqlalchemy import insert, select
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.db import Database
+from pixlake.core.migrate import ensure_schema
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME, ensure_organization
 from pixlake.ids import new_id
 from pixlake.settings import Settings
-from pixlake.storage import LocalStorage
+from pixlake.storage.factory import storage_from_settings
 
 __all__ = ["OWNER_USERNAME", "Workspace", "open_workspace"]
 
@@ -37,17 +38,36 @@ class Workspace:
         self.context.db.dispose()
 
 
-def open_workspace(settings: Settings | None = None) -> Workspace:
+def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = None) -> Workspace:
+    """Open (creating what is missing) the platform the settings describe.
+
+    Args:
+        settings: where the database and objects are; ``Settings()`` reads the environment.
+        upgrade: bring an older database schema up to date. By default only SQLite
+            workspaces upgrade themselves; a shared database is upgraded by an operator
+            with ``pixlake db upgrade``, and is refused until then (OutdatedSchemaError).
+
+    Raises:
+        DatabaseError: the database can't be reached (or its schema is outdated).
+        StorageError: the object store can't be used.
+    """
     settings = settings or Settings()
     folder = settings.workspace_dir
     folder.mkdir(parents=True, exist_ok=True)
-    if settings.secret_key is None:
+    if not settings.secret_key:
         settings = settings.model_copy(update={"secret_key": _read_or_create_secret(folder)})
     db = Database(settings.effective_database_url)
-    db.create_schema()
-    storage = LocalStorage(folder)
+    try:
+        db.check()
+        ensure_schema(db, upgrade_if_needed=db.is_sqlite if upgrade is None else upgrade)
+        storage = storage_from_settings(settings)
+        storage.check()
+        owner = _ensure_owner(db)
+    except BaseException:
+        db.dispose()
+        raise
     context = AppContext(db=db, storage=storage, settings=settings)
-    return Workspace(path=folder, context=context, owner=_ensure_owner(db))
+    return Workspace(path=folder, context=context, owner=owner)
 
 
 def _read_or_create_secret(folder: Path) -> str:

@@ -53,6 +53,15 @@ class ObjectStorage(ABC):
         """The object's path on this machine, when the backend keeps it in a local file."""
         return None
 
+    def presigned_url(self, object_name: str, content_type: str,
+                      expiry_seconds: int) -> str | None:
+        """A URL of the object store itself that reads the object until it expires, when
+        the backend has such URLs (clients then never read bytes through the API)."""
+        return None
+
+    def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check
+        """Raise StorageError, saying why, when the store can't be used."""
+
     def stage_stream(self, chunks: Iterable[bytes]) -> StagedObject:
         """Write a stream of bytes to a staging file, hashing them on the way."""
         path = self.new_staging_path()

@@ -1,0 +1,107 @@
+"""Objects in an S3-compatible bucket (AWS S3, MinIO, Ceph, moto...).
+
+Endpoint, region and credentials are found the standard AWS way: ``AWS_ENDPOINT_URL``,
+``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, ``AWS_PROFILE``
+and the shared config and credentials files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pixlake.errors import StorageError
+from pixlake.storage.base import ObjectStorage, StagedObject
+
+__all__ = ["S3Storage"]
+
+
+class S3Storage(ObjectStorage):
+    """Keeps each object at ``s3://bucket/prefix/<object_name>``.
+
+    Incoming bytes are staged in a local folder (to be hashed and probed before anything is
+    visible), then uploaded; files at or above ``multipart_threshold`` go up in parts.
+    Clients read objects through presigned URLs of the bucket, never through the API.
+    """
+
+    def __init__(self, bucket: str, prefix: str, staging_dir: Path, *,
+                 multipart_threshold: int) -> None:
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.staging_dir = Path(staging_dir)
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        self.client = boto3.session.Session().client(
+            "s3", config=Config(signature_version="s3v4", max_pool_connections=32,
+                                retries={"max_attempts": 3, "mode": "standard"}))
+        self._transfer = TransferConfig(multipart_threshold=multipart_threshold,
+                                        multipart_chunksize=max(8 * 1024 * 1024,
+                                                                multipart_threshold // 4))
+
+    def _key(self, object_name: str) -> str:
+        return f"{self.prefix}/{object_name}" if self.prefix else object_name
+
+    def _fail(self, action: str, exc: Exception) -> StorageError:
+        return StorageError(f"could not {action} in bucket {self.bucket!r}: {_reason(exc)}")
+
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except Exception as exc:  # botocore raises several unrelated classes
+            raise StorageError(f"bucket {self.bucket!r} can't be used: {_reason(exc)}") from exc
+
+    def new_staging_path(self) -> Path:
+        return self.staging_dir / f"{uuid.uuid4().hex}.part"
+
+    def commit(self, staged: StagedObject, object_name: str) -> None:
+        try:
+            self.client.upload_file(str(staged.path), self.bucket, self._key(object_name),
+                                    Config=self._transfer)
+        except Exception as exc:
+            raise self._fail(f"store object {object_name!r}", exc) from exc
+        staged.path.unlink(missing_ok=True)
+
+    def open(self, object_name: str) -> BinaryIO:
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self._key(object_name))
+        except Exception as exc:
+            raise self._fail(f"read object {object_name!r}", exc) from exc
+        return answer["Body"]  # type: ignore[no-any-return]
+
+    def delete(self, object_name: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(object_name))
+        except Exception as exc:
+            raise self._fail(f"delete object {object_name!r}", exc) from exc
+
+    def exists(self, object_name: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(object_name))
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise self._fail(f"look up object {object_name!r}", exc) from exc
+        return True
+
+    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int) -> str:
+        params = {"Bucket": self.bucket, "Key": self._key(object_name),
+                  "ResponseContentType": content_type}
+        return self.client.generate_presigned_url(  # type: ignore[no-any-return]
+            "get_object", Params=params, ExpiresIn=expiry_seconds)
+
+
+def _reason(exc: Exception) -> str:
+    response: Any = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        code, message = error.get("Code", ""), error.get("Message", "")
+        hints = {"404": "no such bucket", "NoSuchBucket": "no such bucket",
+                 "403": "access denied (check the credentials)",
+                 "InvalidAccessKeyId": "unknown access key (check the credentials)",
+                 "SignatureDoesNotMatch": "wrong secret key (check the credentials)"}
+        return hints.get(code) or f"{code} {message}".strip()
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
