@@ -1,13 +1,18 @@
-"""Shared fixtures: sample media, and the SDK client in both modes.
+"""Shared fixtures: sample media, and the SDK client in three configurations.
 
-``client`` is parametrized: every test that takes it runs once against an embedded
-workspace and once against a real uvicorn server on a loopback port. The server is shared
-by the whole run; each test gets its own organization and user, which the platform keeps
-apart exactly as it keeps customers apart.
+``client`` is parametrized: every test that takes it runs against
+- ``embedded``: an embedded workspace (SQLite and a local folder), in process;
+- ``server``: a real uvicorn server on a loopback port, with SQLite and a local folder;
+- ``server-pg-s3``: a real uvicorn server on PostgreSQL (a fresh database on the local
+  server, dropped afterwards) and an S3-compatible bucket (moto's standalone server,
+  started here on a loopback port).
+Servers are shared by the whole run; each test gets its own organization and user, which
+the platform keeps apart exactly as it keeps customers apart.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -20,11 +25,13 @@ import pytest
 import uvicorn
 
 from pixlake import Client, disable_progress_bars
+from pixlake.core.context import AppContext
 from pixlake.core.services.accounts import create_user
 from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.samples import make_image, make_images, make_video
 from pixlake.server.app import create_app
 from pixlake.settings import Settings
+from tests.services import make_postgres_database, run_s3_server
 
 disable_progress_bars()
 
@@ -49,11 +56,9 @@ class LiveServer:
         return username, token
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A real uvicorn server in a background thread, serving a session-wide workspace."""
-    folder = tmp_path_factory.mktemp("server-workspace")
-    opened = open_workspace(Settings(workspace=folder))
+def _serve(settings: Settings) -> Iterator[LiveServer]:
+    """A real uvicorn server in a background thread, for the platform ``settings`` name."""
+    opened = open_workspace(settings)
     port = free_port()
     config = uvicorn.Config(create_app(opened.context), host="127.0.0.1", port=port,
                             log_level="warning")
@@ -71,9 +76,65 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     opened.close()
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server on SQLite and a local folder (a session-wide workspace)."""
+    yield from _serve(Settings(workspace=tmp_path_factory.mktemp("server-workspace")))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server, dropped at the end of the run."""
+    url = os.environ.get("PIXLAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    with make_postgres_database(url) as database_url:
+        yield database_url
+
+
+@pytest.fixture(scope="session")
+def s3_bucket() -> Iterator[str]:
+    """An empty bucket on a standalone S3-compatible server (moto) on a loopback port;
+    the AWS_* variables point boto3 at it for the whole run."""
+    with run_s3_server() as endpoint:
+        bucket = f"pixlake-test-{uuid.uuid4().hex[:8]}"
+        import boto3
+
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        yield bucket
+
+
+@pytest.fixture(scope="session")
+def live_server_pg_s3(tmp_path_factory: pytest.TempPathFactory, postgres_url: str,
+                      s3_bucket: str) -> Iterator[LiveServer]:
+    """A server on PostgreSQL and an S3 bucket."""
+    yield from _serve(Settings(workspace=tmp_path_factory.mktemp("pg-s3-server"),
+                               database_url=postgres_url,
+                               storage_url=f"s3://{s3_bucket}/objects"))
+
+
+SERVER_FIXTURES = {"server": "live_server", "server-pg-s3": "live_server_pg_s3"}
+
+@pytest.fixture(params=["embedded", "server", "server-pg-s3"])
 def mode(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+@pytest.fixture
+def server(mode: str, request: pytest.FixtureRequest) -> LiveServer:
+    """The live server of the current server mode."""
+    if mode not in SERVER_FIXTURES:
+        pytest.skip("needs a server mode")
+    return request.getfixturevalue(SERVER_FIXTURES[mode])
+
+
+@pytest.fixture
+def platform(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[AppContext]:
+    """The services' context of the platform ``client`` talks to (to create users...)."""
+    if mode == "embedded":
+        opened = open_workspace(Settings(workspace=tmp_path / "workspace"))
+        yield opened.context
+        opened.close()
+    else:
+        yield request.getfixturevalue(SERVER_FIXTURES[mode]).workspace.context
 
 
 @pytest.fixture
@@ -81,7 +142,7 @@ def client(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     if mode == "embedded":
         made = Client(workspace=tmp_path / "workspace")
     else:
-        server: LiveServer = request.getfixturevalue("live_server")
+        server: LiveServer = request.getfixturevalue(SERVER_FIXTURES[mode])
         _name, token = server.new_user()
         made = Client(api_token=token, host=server.url)
     yield made
@@ -98,7 +159,7 @@ def other_client(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         opened.close()
         made = Client(workspace=workspace, api_token=token)
     else:
-        server: LiveServer = request.getfixturevalue("live_server")
+        server: LiveServer = request.getfixturevalue(SERVER_FIXTURES[mode])
         _name, token = server.new_user()
         made = Client(api_token=token, host=server.url)
     yield made

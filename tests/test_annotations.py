@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from pixlake import BadRequestError, Client, ConflictError, NotFoundError, Target
+from pixlake.core.context import AppContext
 from pixlake.core.services.accounts import create_user
-from pixlake.core.workspace import open_workspace
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import LockedError
 from pixlake.sdk.annotation import Annotation
@@ -25,7 +25,6 @@ from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
 from pixlake.sdk.shapes import Classification, Line, Point, Polygon, Rectangle
 from pixlake.sdk.worker import Worker
-from pixlake.settings import Settings
 
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.0]]
 SQUARE = [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]]
@@ -51,21 +50,12 @@ def env(client: Client, images: list[Path]) -> Setup:
 
 
 @pytest.fixture
-def new_colleague(client: Client, mode: str,
-                  request: pytest.FixtureRequest) -> Callable[[], str]:
+def new_colleague(client: Client, platform: AppContext) -> Callable[[], str]:
     """Makes a user in the organization of ``client`` and returns its username."""
 
     def make() -> str:
         username = f"colleague-{uuid.uuid4().hex[:8]}"
-        if mode == "embedded":
-            opened = open_workspace(Settings(workspace=client.workspace))
-            try:
-                create_user(opened.context, username, client.organization_name)
-            finally:
-                opened.close()
-        else:
-            server = request.getfixturevalue("live_server")
-            create_user(server.workspace.context, username, client.organization_name)
+        create_user(platform, username, client.organization_name)
         return username
 
     return make

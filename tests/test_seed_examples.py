@@ -11,12 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.conftest import LiveServer
 
 from pixlake import Client, Target
+from pixlake.core.context import AppContext
 from pixlake.core.services.accounts import create_user
-from pixlake.core.workspace import open_workspace
-from pixlake.settings import Settings
 
 
 @pytest.fixture
@@ -28,16 +26,10 @@ def dataset_version(client: Client, images: list[Path]):
 
 
 @pytest.fixture
-def second_username(client: Client, mode: str, request: pytest.FixtureRequest) -> str:
+def second_username(client: Client, platform: AppContext) -> str:
     """Another user of the client's organization, to be a second worker."""
     name = f"second-{os.urandom(4).hex()}"
-    if mode == "embedded":
-        opened = open_workspace(Settings(workspace=client.workspace))
-        create_user(opened.context, name, client.organization_name)
-        opened.close()
-    else:
-        server: LiveServer = request.getfixturevalue("live_server")
-        create_user(server.workspace.context, name, client.organization_name)
+    create_user(platform, name, client.organization_name)
     return name
 
 

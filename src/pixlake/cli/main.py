@@ -34,7 +34,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from pixlake.cli import data, quickstart, serve, trash, users
+    from pixlake.cli import data, db, quickstart, serve, trash, users
 
     cli.add_command(serve.serve)
     cli.add_command(users.users)
@@ -42,6 +42,7 @@ def _register() -> None:
     cli.add_command(data.ls)
     cli.add_command(quickstart.quickstart)
     cli.add_command(trash.trash)
+    cli.add_command(db.db)
 
 
 _register()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
 
 import click
 
 from pixlake.cli.options import settings_for, workspace_option
+from pixlake.errors import BadRequestError
 from pixlake.settings import Settings
 
 
 def _settings_help() -> str:
-    lines = ["\b", "Settings (environment variables):"]
+    lines = ["\b", "Settings (environment variables, or the matching options above):"]
     for name, field in Settings.model_fields.items():
         default = field.default if field.default is not None else "(see description)"
         lines.append(f"  PIXLAKE_{name.upper()} = {default}")
@@ -19,23 +22,63 @@ def _settings_help() -> str:
     return "\n".join(lines)
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @click.command(epilog=_settings_help())
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes sharing the port (each stateless).")
+@click.option("--database-url", default=None, help="PIXLAKE_DATABASE_URL.")
+@click.option("--storage-url", default=None, help="PIXLAKE_STORAGE_URL.")
+@click.option("--secret-key", default=None, help="PIXLAKE_SECRET_KEY.")
+@click.option("--large-file-threshold", type=int, default=None,
+              help="PIXLAKE_LARGE_FILE_THRESHOLD, in bytes.")
+@click.option("--url-expiry-seconds", type=int, default=None, help="PIXLAKE_URL_EXPIRY_SECONDS.")
+@click.option("--trash-retention-days", type=float, default=None,
+              help="PIXLAKE_TRASH_RETENTION_DAYS.")
+@click.option("--public-url", default=None, help="PIXLAKE_PUBLIC_URL.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(workspace: Path | None, host: str, port: int, log_level: str) -> None:
-    """Run the HTTP API for a workspace with uvicorn."""
+def serve(workspace: Path | None, host: str, port: int, workers: int, log_level: str,
+          **overrides: object) -> None:
+    """Run the HTTP API with uvicorn.
+
+    The database must be at the newest schema revision: run `pixlake db upgrade` after
+    installing a newer pixlake.
+    """
     import uvicorn
 
     from pixlake.core.workspace import open_workspace
     from pixlake.server.app import create_app
 
-    opened = open_workspace(settings_for(workspace))
-    app = create_app(opened.context)
-    click.echo(f"pixlake serving workspace {opened.path} on http://{host}:{port}", err=True)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
-    finally:
-        opened.close()
+    settings = settings_for(workspace, **overrides)
+    if not _is_loopback(host) and not settings.secret_key:
+        raise BadRequestError(
+            f"refusing to listen on {host} with the default signing secret: set "
+            "PIXLAKE_SECRET_KEY (or --secret-key) to a long random value, the same on "
+            "every server")
+    # Checks the database, its schema and the object store before listening.
+    opened = open_workspace(settings, upgrade=False)
+    click.echo(f"pixlake serving {opened.context.db.safe_url} on http://{host}:{port}",
+               err=True)
+    if workers == 1:
+        try:
+            uvicorn.run(create_app(opened.context), host=host, port=port, log_level=log_level)
+        finally:
+            opened.close()
+        return
+    opened.close()
+    # Worker processes rebuild the app from the environment: hand the settings over.
+    for name, value in settings.model_dump(exclude_none=True).items():
+        os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
+    uvicorn.run("pixlake.server.asgi:app_from_environment", factory=True, host=host,
+                port=port, workers=workers, log_level=log_level)

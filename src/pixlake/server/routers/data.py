@@ -1,8 +1,9 @@
+from datetime import timedelta
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from pixlake.core.context import AppContext
+from pixlake.core.context import AppContext, utcnow
 from pixlake.core.services import data as data_service
 from pixlake.schemas import DataCustomMetadataUpdate, DataPublic, IdList, UrlMap, UrlPublic
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
@@ -50,12 +51,17 @@ def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentAct
 
 
 def object_url(request: Request, ctx: AppContext, object_name: str, content_type: str):
-    """In embedded mode, the object's own file; over the network, a signed API URL."""
+    """Where a client reads an object: a presigned URL of the bucket when the store has
+    them; in embedded mode, the object's own file; else a signed URL of this API."""
+    settings = ctx.settings
+    presigned = ctx.storage.presigned_url(object_name, content_type,
+                                          settings.url_expiry_seconds)
+    if presigned is not None:
+        return presigned, utcnow() + timedelta(seconds=settings.url_expiry_seconds)
     if request.app.state.embedded_owner is not None:
         path = ctx.storage.local_path(object_name)
         if path is not None:
             return path.as_uri(), None
-    settings = ctx.settings
     return sign_object_url(base_url_for(request), settings.secret_key or "", object_name,
                            content_type, settings.url_expiry_seconds)
 
