@@ -817,6 +817,13 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(args)
 
     started = time.perf_counter()
+    # The bulk insert and the raw baselines need the workspace's own SQLite database and
+    # object folder: no PIXLAKE_DATABASE_URL / PIXLAKE_STORAGE_URL from the environment
+    # (the children get the same clean environment from child_env).
+    for key in [k for k in os.environ if k.startswith("PIXLAKE_")]:
+        if key != "PIXLAKE_DISABLE_PROGRESS_BARS":
+            log(f"ignoring {key} from the environment")
+            del os.environ[key]
     if args.scratch is not None:
         args.scratch.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}

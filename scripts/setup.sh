@@ -8,3 +8,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev,postgres]'
+
+# The S3-compatible server the tests use (s3rver, from the npm registry) when Node.js is here.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/s3server && npm install --no-audit --no-fund --silent)
+else
+  echo "npm not found: the tests will use moto's S3 server instead of s3rver" >&2
+fi

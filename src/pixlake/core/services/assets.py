@@ -211,7 +211,14 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
 
 
 def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUID]) -> None:
-    asset_versions(conn, actor, require_assets(conn, actor, asset_ids), writing=True)
+    """Tags of assets in a locked version can't change (the assets exist: checked before)."""
+    version_ids: set[UUID] = set()
+    for chunk in chunked(list(asset_ids)):
+        version_ids.update(conn.execute(
+            select(m.assets.c.dataset_version_id).distinct()
+            .where(m.assets.c.id.in_(list(chunk)))).scalars())
+    for version_id in version_ids:
+        require_version(conn, actor, version_id, writing=True)
 
 
 tag_service.register_taggable(Target.ASSET, m.assets, _asset_tags_writable)
