@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-__all__ = ["make_postgres_database", "run_s3_server"]
+__all__ = ["ServeProcess", "make_postgres_database", "pixlake_environment", "run_pixlake",
+           "run_s3_server"]
 
 
 @contextmanager
@@ -112,3 +114,61 @@ def run_s3_server() -> Iterator[str]:
             yield endpoint
     finally:
         server.stop()
+
+
+PIXLAKE = str(Path(sys.executable).parent / "pixlake")
+
+
+def pixlake_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without PIXLAKE_* settings, plus the given ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIXLAKE_")}
+    env["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
+    env.update({f"PIXLAKE_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+def run_pixlake(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PIXLAKE, *args], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+class ServeProcess:
+    """A real ``pixlake serve`` process on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+        self.env = env
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServeProcess:
+        import httpx
+
+        self.process = subprocess.Popen(
+            [PIXLAKE, "serve", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("pixlake serve exited: "
+                                   + self.process.stderr.read().decode()[-2000:])
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("pixlake serve did not answer /health in time")
+
+    def kill(self) -> None:
+        """Stop at once, as a crash would (SIGKILL: no cleanup of any kind)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,155 @@
+"""Alembic migrations, on SQLite and on PostgreSQL: creating, upgrading, refusing to serve
+an outdated database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import insert, inspect
+
+from pixlake import Client
+from pixlake.cli.main import cli
+from pixlake.core import models as m
+from pixlake.core.db import Database
+from pixlake.core.migrate import current_revision, head_revision, upgrade
+from pixlake.core.models import metadata
+from pixlake.core.workspace import open_workspace
+from pixlake.errors import OutdatedSchemaError
+from pixlake.ids import new_id
+from pixlake.settings import Settings
+from tests.services import make_postgres_database
+
+PREVIOUS_REVISION = "0001"
+POSTGRES = os.environ.get("PIXLAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        with make_postgres_database(POSTGRES) as url:
+            yield url
+
+
+def schema_differences(database: Database) -> list:
+    with database.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), metadata)
+
+
+def test_db_upgrade_creates_an_empty_database(database_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
+                                      "--workspace", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    assert f"to {head_revision()}" in result.output
+    database = Database(database_url)
+    try:
+        assert current_revision(database) == head_revision()
+        # The migrations build exactly the schema the models describe.
+        assert schema_differences(database) == []
+    finally:
+        database.dispose()
+    again = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
+                                     "--workspace", str(tmp_path / "ws")])
+    assert again.exit_code == 0 and "already at revision" in again.output
+
+
+def _fill_previous_revision(database: Database) -> None:
+    """Rows as the previous revision's pixlake wrote them (these tables did not change)."""
+    upgrade(database, PREVIOUS_REVISION)
+    org, user, lake, data = (new_id() for _ in range(4))
+    now = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    with database.engine.begin() as conn:
+        conn.execute(insert(m.organizations).values(id=org, name="default", created_at=now))
+        conn.execute(insert(m.users).values(id=user, organization_id=org, username="owner",
+                                            token_hash=None, created_at=now))
+        conn.execute(insert(m.datalakes).values(id=lake, organization_id=org, name="default",
+                                                created_at=now))
+        conn.execute(insert(m.data).values(
+            id=data, organization_id=org, datalake_id=lake, object_name="x/ab/abc",
+            filename="old.jpg", type="IMAGE", content_type="image/jpeg", size=10,
+            checksum="ab" * 32, width=4, height=3, duration=None, metadata={},
+            custom_metadata={"kept": True}, created_at=now))
+
+
+def test_upgrade_keeps_the_previous_revisions_data(database_url: str, tmp_path: Path) -> None:
+    database = Database(database_url)
+    try:
+        _fill_previous_revision(database)
+        assert current_revision(database) == PREVIOUS_REVISION
+        assert "datasets" not in inspect(database.engine).get_table_names()
+        upgrade(database)
+        assert current_revision(database) == head_revision()
+        assert schema_differences(database) == []
+    finally:
+        database.dispose()
+    opened = open_workspace(Settings(workspace=tmp_path / "ws", database_url=database_url),
+                            upgrade=False)
+    try:
+        from pixlake.core.services import data as data_service
+        from pixlake.core.services import datasets
+
+        owner = opened.owner
+        old = data_service.get_many(opened.context, owner, [_only_data_id(opened)])[0]
+        assert (old.filename, old.custom_metadata) == ("old.jpg", {"kept": True})
+        dataset = datasets.create_dataset(opened.context, owner, "after-upgrade", "")
+        assert dataset.name == "after-upgrade"
+    finally:
+        opened.close()
+
+
+def _only_data_id(opened) -> object:
+    from sqlalchemy import select
+
+    with opened.context.db.read() as conn:
+        return conn.execute(select(m.data.c.id)).scalar_one()
+
+
+def test_a_server_refuses_an_outdated_database(database_url: str, tmp_path: Path) -> None:
+    database = Database(database_url)
+    _fill_previous_revision(database)
+    database.dispose()
+    settings = Settings(workspace=tmp_path / "ws", database_url=database_url)
+    with pytest.raises(OutdatedSchemaError, match="pixlake db upgrade"):
+        open_workspace(settings, upgrade=False)
+    result = CliRunner().invoke(cli, ["serve", "--workspace", str(tmp_path / "ws"),
+                                      "--database-url", database_url, "--port", "9"])
+    assert result.exit_code == 1
+    assert "pixlake db upgrade" in result.output
+    assert "Traceback" not in result.output
+    upgraded = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
+                                        "--workspace", str(tmp_path / "ws")])
+    assert upgraded.exit_code == 0, upgraded.output
+    open_workspace(settings, upgrade=False).close()
+
+
+def test_an_embedded_workspace_upgrades_itself(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    database = Database(f"sqlite:///{workspace / 'pixlake.db'}")
+    _fill_previous_revision(database)
+    database.dispose()
+    with Client(workspace=workspace) as client:
+        assert [d.filename for d in client.get_datalake().list_data()] == ["old.jpg"]
+        client.create_dataset("now-possible")
+    database = Database(f"sqlite:///{workspace / 'pixlake.db'}")
+    assert current_revision(database) == head_revision()
+    database.dispose()
+
+
+def test_db_current_reports_the_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    database = Database(url)
+    upgrade(database, PREVIOUS_REVISION)
+    database.dispose()
+    result = CliRunner().invoke(cli, ["db", "current", "--database-url", url])
+    assert result.exit_code == 0
+    assert f"database revision: {PREVIOUS_REVISION}; newest: {head_revision()}" in result.output
