@@ -1,10 +1,12 @@
-"""Helpers shared by the benchmark scripts: sample folders, a served workspace, RSS probes."""
+"""Helpers shared by the benchmark scripts: sample folders, a served workspace, a PostgreSQL +
+S3 deployment (s3rver), RSS probes."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -13,21 +15,29 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
     "PIXLAKE_CLI",
+    "POSTGRES_SERVER",
     "SAMPLE_GLOB",
+    "PgS3Deployment",
     "RssSampler",
     "ServedWorkspace",
     "child_env",
+    "create_bucket",
+    "empty_bucket",
     "free_port",
     "peak_rss_mib",
+    "pg_s3_deployment",
     "render_table",
     "ru_maxrss_mib",
+    "s3_server",
     "sample_folder",
+    "serve_deployment",
     "serve_workspace",
     "warm_page_cache",
 ]
@@ -36,6 +46,12 @@ PIXLAKE_CLI = Path(sys.executable).parent / "pixlake"
 """The ``pixlake`` console script of the interpreter running the benchmark."""
 
 SAMPLE_GLOB = "sample_*.jpg"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+POSTGRES_SERVER = os.environ.get("PIXLAKE_BENCH_POSTGRES",
+                                 "postgresql+psycopg://postgres@127.0.0.1:5432")
+"""The PostgreSQL server the pg-s3 configuration creates its databases on (trust auth)."""
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -206,21 +222,16 @@ def _terminate(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve_workspace(workspace: Path, *, user: str = "bench", sample_rss: bool = True,
-                    startup_timeout: float = 60.0) -> Iterator[ServedWorkspace]:
-    """A real ``pixlake serve`` subprocess on a free loopback port, with a user's token.
-
-    The server is always stopped on exit, and its log is kept next to the workspace.
-    """
-    token = _create_user(workspace, user)
+def _serve(arguments: list[str], env: dict[str, str], token: str, log_path: Path, *,
+           sample_rss: bool, startup_timeout: float) -> Iterator[ServedWorkspace]:
+    """``pixlake serve <arguments>`` on a free loopback port until the block ends."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = workspace.with_name(workspace.name + "-server.log")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(PIXLAKE_CLI), "serve", "--workspace", str(workspace), "--port", str(port),
+            [str(PIXLAKE_CLI), "serve", *arguments, "--port", str(port),
              "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=child_env(),
+            stdout=log, stderr=subprocess.STDOUT, env=env,
         )
     sampler = None
     try:
@@ -233,6 +244,122 @@ def serve_workspace(workspace: Path, *, user: str = "bench", sample_rss: bool = 
         if sampler is not None:
             sampler.stop()
         _terminate(process)
+
+
+@contextlib.contextmanager
+def serve_workspace(workspace: Path, *, user: str = "bench", sample_rss: bool = True,
+                    startup_timeout: float = 60.0) -> Iterator[ServedWorkspace]:
+    """A real ``pixlake serve`` subprocess on a free loopback port, with a user's token.
+
+    The server is always stopped on exit, and its log is kept next to the workspace.
+    """
+    token = _create_user(workspace, user)
+    log_path = workspace.with_name(workspace.name + "-server.log")
+    with _serve(["--workspace", str(workspace)], child_env(), token, log_path,
+                sample_rss=sample_rss, startup_timeout=startup_timeout) as served:
+        yield served
+
+
+# PostgreSQL + S3: the services the test suite runs against (tests/services.py).
+
+
+def _services():
+    """``tests.services`` (the repository root is put on sys.path when missing)."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.append(str(REPO_ROOT))
+    from tests import services
+
+    return services
+
+
+@contextlib.contextmanager
+def s3_server() -> Iterator[str]:
+    """s3rver (tests/s3server) on a free loopback port while the block runs; yields its
+    endpoint. The AWS_* variables (endpoint, credentials, region) point boto3 at it
+    meanwhile, in this process and in every child started with ``child_env``."""
+    with _services().run_s3_server() as endpoint:
+        yield endpoint
+
+
+def create_bucket(prefix: str = "pixlake-bench") -> str:
+    """A new, empty bucket on the S3 server the AWS_* variables name."""
+    import boto3
+
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3").create_bucket(Bucket=name)
+    return name
+
+
+def empty_bucket(bucket: str, prefix: str = "") -> int:
+    """Delete every object under ``prefix`` in ``bucket``; returns how many."""
+    import boto3
+
+    s3 = boto3.client("s3")
+    deleted = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            deleted += len(keys)
+    return deleted
+
+
+@dataclass
+class PgS3Deployment:
+    """A fresh PostgreSQL database (upgraded) and a bucket prefix, with one user."""
+
+    database_url: str
+    bucket: str
+    prefix: str
+    env: dict[str, str]
+    token: str
+    workspace: Path
+    """The server's own folder: staging of incoming files only."""
+
+
+def _cli(env: dict[str, str], *arguments: str) -> str:
+    done = _services().run_pixlake(env, *arguments)
+    if done.returncode != 0:
+        raise RuntimeError(f"`pixlake {' '.join(arguments)}` failed ({done.returncode}):\n"
+                           f"{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+@contextlib.contextmanager
+def pg_s3_deployment(workspace: Path, bucket: str, *, user: str = "bench",
+                     server_url: str = POSTGRES_SERVER) -> Iterator[PgS3Deployment]:
+    """A new database on ``server_url`` (``pixlake db upgrade``d, dropped at the end) and a
+    new prefix of ``bucket`` (emptied at the end), with ``user``'s token; no server yet.
+
+    As in a real deployment: ``PIXLAKE_DATABASE_URL``, ``PIXLAKE_STORAGE_URL=s3://...`` and
+    ``PIXLAKE_SECRET_KEY`` in the environment; the workspace folder only stages uploads.
+    """
+    services = _services()
+    workspace.mkdir(parents=True, exist_ok=True)
+    with services.make_postgres_database(server_url) as database_url:
+        prefix = f"run-{uuid.uuid4().hex[:8]}"
+        env = services.pixlake_environment(
+            database_url=database_url, storage_url=f"s3://{bucket}/{prefix}",
+            secret_key=secrets.token_hex(32), workspace=str(workspace))
+        try:
+            _cli(env, "db", "upgrade")
+            lines = _cli(env, "users", "create", user).strip().splitlines()
+            if not lines:
+                raise RuntimeError("`pixlake users create` printed no token")
+            yield PgS3Deployment(database_url, bucket, prefix, env, lines[-1].strip(),
+                                 workspace)
+        finally:
+            with contextlib.suppress(Exception):
+                empty_bucket(bucket, prefix + "/")
+
+
+@contextlib.contextmanager
+def serve_deployment(deploy: PgS3Deployment, log_path: Path, *, sample_rss: bool = True,
+                     startup_timeout: float = 60.0) -> Iterator[ServedWorkspace]:
+    """A real ``pixlake serve`` subprocess of ``deploy`` on a free loopback port."""
+    with _serve([], deploy.env, deploy.token, log_path, sample_rss=sample_rss,
+                startup_timeout=startup_timeout) as served:
+        yield served
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

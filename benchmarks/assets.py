@@ -1,8 +1,9 @@
 """Assets benchmark: bulk operations on a dataset version of 100,000 assets.
 
-Builds a version of N assets (``--assets``, default 100,000) and times, embedded and through
-a real ``pixlake serve`` subprocess, every bulk operation of the SDK next to a raw floor
-measured in the same run:
+Builds a version of N assets (``--assets``, default 100,000) and times, embedded, through a
+real ``pixlake serve`` subprocess on the same SQLite workspace ("server"), and through a real
+``pixlake serve`` subprocess on PostgreSQL + S3 ("pg-s3"), every bulk operation of the SDK
+next to a raw floor measured in the same run:
 
 ======================================  =================================================
 SDK step                                raw baseline (sqlite3 / shutil, no pixlake)
@@ -26,8 +27,19 @@ uploaded through the SDK; the other N - 2,000 data rows are BULK-INSERTED straig
 workspace's SQLite database with SQLAlchemy Core (``pixlake.core.models.data``), as copies
 of the uploaded rows with new ids and distinct fake checksums but the same object_name, so
 every asset's bytes exist. That happens once, on a template workspace no server has open;
-each mode then works on its own copy of it. The download step uses the assets of the 2,000
-uploaded data (the bulk rows repeat their filenames).
+embedded and server then work on their own copy of it. The download step uses the assets of
+the 2,000 uploaded data (the bulk rows repeat their filenames).
+
+pg-s3 is a deployment of its own: a fresh database on the local PostgreSQL server
+(127.0.0.1:5432, user postgres; ``pixlake db upgrade``, ``pixlake users create``, dropped at
+the end) and a prefix of a bucket on s3rver (tests/s3server, started on a loopback port for
+the run). The 2,000 pictures are uploaded through a first ``pixlake serve`` of it, which is
+then stopped; the other data rows are bulk-inserted the same way into the PostgreSQL
+database (then ``ANALYZE data``, as autovacuum would have done on a database that grew to
+that size); the measured phases run against a second, fresh ``pixlake serve``. Downloads go
+through presigned URLs of s3rver; the raw floor of that step is boto3 ``get_object`` of the
+same keys, in a thread pool of the same size and in 1 thread. The other raw floors are the
+sqlite3 ones, for every mode.
 
 Every measured SDK step runs in a fresh child process (this script re-invoked with a hidden
 ``--child`` mode): ``build`` (list_data, add_data), ``list`` (only ``v.list_assets()``, so
@@ -40,20 +52,26 @@ report how much of each step was spent in Python's cyclic garbage collector.
 
 Targets: embedded list of N <= 2 s with peak RSS <= 400 MB, add_tags of N <= 2 s,
 R rectangles <= 5 s, download >= 50% of the raw copy rate (same pool size); server mode
-within 2x of embedded for each of those.
+within 2x of embedded for each of those; pg-s3 list of N <= 3 s.
 
     .venv/bin/python benchmarks/assets.py --assets 100000 --cache /tmp/pixlake-bench-cache
+
+pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and Node.js
+with tests/s3server installed (scripts/setup.sh); tests.services is imported from the
+repository root.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -65,17 +83,25 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
+    POSTGRES_SERVER,
+    PgS3Deployment,
     child_env,
+    create_bucket,
     peak_rss_mib,
+    pg_s3_deployment,
     render_table,
+    s3_server,
     sample_folder,
+    serve_deployment,
     serve_workspace,
     warm_page_cache,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
 
-MODES = ("embedded", "server")
+MODES = ("embedded", "server", "pg-s3")
+SQLITE_MODES = ("embedded", "server")
+"""The modes on the template workspace (SQLite database, local objects)."""
 CHILD_TIMEOUT = 2 * 3600
 TOKEN_VARIABLE = "PIXLAKE_BENCH_TOKEN"
 DATASET = "bench-assets"
@@ -92,6 +118,7 @@ ADD_TAGS_SECONDS = 2.0
 RECTANGLES_SECONDS = 5.0
 DOWNLOAD_SHARE_OF_RAW = 0.50
 SERVER_SLOWDOWN = 2.0
+PG_S3_LIST_SECONDS = 3.0
 
 DOWNLOAD_RUNS = 3
 """The download (and its raw copies) is repeated, each time into a fresh folder; the
@@ -155,22 +182,23 @@ def _sdk_timed(function, *args, **kwargs) -> tuple[Any, float, float]:
 # Preparing the data: a few real uploads, then bulk-inserted copies of their rows.
 
 
-def bulk_insert_data(db_path: Path, organization_id: uuid.UUID, datalake_id: uuid.UUID,
+def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id: uuid.UUID,
                      total: int, *, chunk: int = 10_000) -> int:
     """Bring the datalake to ``total`` data rows by inserting copies of its existing rows.
 
-    Straight into the SQLite database with SQLAlchemy Core, bypassing the API: each copy
-    gets a new id (``pixlake.ids.new_id``) and a distinct fake checksum but keeps the
-    object_name (and filename, size, dimensions...) of the row it copies, so its bytes exist.
-    Nothing else may be writing the database meanwhile. Returns how many rows were inserted.
+    Straight into the database (SQLite or PostgreSQL) with SQLAlchemy Core, bypassing the
+    API: each copy gets a new id (``pixlake.ids.new_id``) and a distinct fake checksum but
+    keeps the object_name (and filename, size, dimensions...) of the row it copies, so its
+    bytes exist. Nothing else may be writing the database meanwhile. On PostgreSQL the table
+    is ANALYZEd afterwards. Returns how many rows were inserted.
     """
-    from sqlalchemy import create_engine, insert, select
+    from sqlalchemy import create_engine, insert, select, text
 
     from pixlake.core import models as m
     from pixlake.core.context import utcnow
     from pixlake.ids import new_id
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
             originals = [dict(row) for row in conn.execute(
@@ -191,6 +219,9 @@ def bulk_insert_data(db_path: Path, organization_id: uuid.UUID, datalake_id: uui
                         created_at=now)
                     rows.append(row)
                 conn.execute(insert(m.data), rows)
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE data"))
     finally:
         engine.dispose()
     return max(missing, 0)
@@ -207,11 +238,33 @@ def prepare_template(workspace: Path, folder: Path, total: int) -> dict[str, Any
         originals = [str(d.id) for d in uploaded]
         organization_id, datalake_id = lake.organization_id, lake.id
     # The client is closed: nothing else has the database open while rows go in.
-    inserted, insert_seconds = _timed(bulk_insert_data, workspace / "pixlake.db",
+    inserted, insert_seconds = _timed(bulk_insert_data,
+                                      f"sqlite:///{workspace / 'pixlake.db'}",
                                       organization_id, datalake_id, total)
     os.sync()
     return {"originals": originals, "upload_seconds": upload_seconds,
             "bulk_inserted": inserted, "bulk_seconds": insert_seconds}
+
+
+def prepare_pg_s3(deploy: PgS3Deployment, folder: Path, total: int,
+                  log_path: Path) -> dict[str, Any]:
+    """The same data as ``prepare_template`` in a PostgreSQL + S3 deployment: the pictures of
+    ``folder`` uploaded through a ``pixlake serve`` of it (stopped afterwards), the rest
+    bulk-inserted into its database. Returns what the children need."""
+    from pixlake import Client
+
+    with serve_deployment(deploy, log_path, sample_rss=False) as served, \
+            Client(api_token=served.token, host=served.url) as client:
+        lake = client.get_datalake()
+        uploaded, upload_seconds = _timed(lake.upload_data, folder)
+        originals = [str(d.id) for d in uploaded]
+        organization_id, datalake_id = lake.organization_id, lake.id
+    # The server is stopped: nothing else writes the database while rows go in.
+    inserted, insert_seconds = _timed(bulk_insert_data, deploy.database_url,
+                                      organization_id, datalake_id, total)
+    return {"originals": originals, "upload_seconds": upload_seconds,
+            "bulk_inserted": inserted, "bulk_seconds": insert_seconds,
+            "s3": {"bucket": deploy.bucket, "prefix": deploy.prefix}}
 
 
 # Child side: one phase of one mode, reported as one JSON line on stdout.
@@ -309,8 +362,15 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
         _expect("assets of the uploaded data", len(originals), len(plan["originals"]))
         # The raw copies run in this same process, interleaved with the SDK downloads, so
         # that both see the same disk and page cache; each kind goes first once.
-        sources = [Path(args.workspace) / "objects" / a.object_name for a in originals]
-        warm_page_cache_files(sources)
+        if "s3" in plan:
+            raw_copy = _s3_copier(plan["s3"], [a.object_name for a in originals], args.workers)
+        else:
+            sources = [Path(args.workspace) / "objects" / a.object_name for a in originals]
+            warm_page_cache_files(sources)
+
+            def raw_copy(target: Path, workers: int) -> None:
+                _copy_files(sources, target, workers)
+
         kinds = ["download", "raw_download", "raw_download_1"]
         runs: dict[str, list[list[float]]] = {kind: [] for kind in kinds}
         for run in range(DOWNLOAD_RUNS):
@@ -323,7 +383,7 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
                     _expect("files downloaded", downloaded, len(originals))
                 else:
                     workers = args.workers if kind == "raw_download" else 1
-                    _, seconds, gc_seconds = _sdk_timed(_copy_files, sources, target, workers)
+                    _, seconds, gc_seconds = _sdk_timed(raw_copy, target, workers)
                 _expect(f"files in the {kind} folder", sum(
                     1 for p in target.iterdir() if not p.name.startswith(".")), len(originals))
                 shutil.rmtree(target)
@@ -456,6 +516,36 @@ def _copy_files(sources: list[Path], target: Path, workers: int) -> None:
         list(pool.map(lambda pair: shutil.copyfile(*pair), pairs))
 
 
+def _s3_copier(s3: dict[str, str], object_names: list[str], pool_size: int):
+    """The raw floor of a download from the bucket: boto3 ``get_object`` of every object
+    into a file, in a thread pool (one boto3 client, as many connections as threads).
+    Every object is read once first, as the local copies read every file first."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client("s3", config=Config(max_pool_connections=max(10, pool_size)))
+    bucket = s3["bucket"]
+    keys = [f"{s3['prefix']}/{name}" for name in object_names]
+
+    def fetch(index: int, key: str, target: Path) -> None:
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+        with open(target / f"{index:06d}-{key.rsplit('/', 1)[-1]}", "wb") as out:
+            shutil.copyfileobj(body, out, 1024 * 1024)
+
+    def copy(target: Path, workers: int) -> None:
+        target.mkdir(parents=True)
+        if workers == 1:
+            for index, key in enumerate(keys):
+                fetch(index, key, target)
+            return
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda pair: fetch(*pair, target), enumerate(keys)))
+
+    with tempfile.TemporaryDirectory(prefix="pixlake-bench-warm-") as warm:
+        copy(Path(warm) / "objects", pool_size)
+    return copy
+
+
 def _median_run(runs: list[list[float]]) -> list[float]:
     """The run of median duration (the lower middle one for an even count)."""
     return sorted(runs, key=lambda run: run[1])[(len(runs) - 1) // 2]
@@ -507,13 +597,13 @@ def spawn(phase: str, args: argparse.Namespace, *, workspace: Path, plan: Path,
     return json.loads(lines[-1])
 
 
-def run_mode(mode: str, args: argparse.Namespace, template: Path, scratch: Path,
-             plan: dict[str, Any], results: dict[str, Any]) -> None:
+def run_mode(mode: str, args: argparse.Namespace, template: Path | None, scratch: Path,
+             plan: dict[str, Any], results: dict[str, Any], *, folder: Path,
+             bucket: str | None = None) -> None:
+    """Every phase of ``mode``. embedded and server work on a copy of ``template`` (whose
+    ``plan`` is given); pg-s3 on a deployment of its own, prepared here from ``folder``."""
     workspace = scratch / f"ws-{mode}"
-    log(f"[{mode}] copying the template workspace ...")
-    shutil.copytree(template, workspace)
     plan_path = scratch / f"plan-{mode}.json"
-    plan_path.write_text(json.dumps(plan))
     mine: dict[str, Any] = {"steps": {}}
     results[mode] = mine
 
@@ -525,7 +615,7 @@ def run_mode(mode: str, args: argparse.Namespace, template: Path, scratch: Path,
         mine["build_rss_mb"] = build["peak_rss_mb"]
         plan["version_id"] = build["version_id"]
         plan_path.write_text(json.dumps(plan))
-        if "raw" not in results:
+        if "raw" not in results and mode in SQLITE_MODES:
             log(f"[{mode}] raw baselines ...")
             results["raw"] = spawn("raw", args, workspace=workspace, plan=plan_path,
                                    target=scratch / "raw")
@@ -543,15 +633,40 @@ def run_mode(mode: str, args: argparse.Namespace, template: Path, scratch: Path,
 
     started = time.perf_counter()
     try:
-        if mode == "server":
-            with serve_workspace(workspace) as served:
-                phases(served.url, served.token)
-                if served.rss is not None:
-                    mine["server_rss_mb"] = served.rss.peak_mib()
+        if mode == "pg-s3":
+            if bucket is None:
+                raise RuntimeError("no S3 server")
+            with pg_s3_deployment(workspace, bucket) as deploy:
+                log(f"[{mode}] preparing: uploading {args.originals} pictures through a "
+                    f"pg-s3 server, then bulk-inserting {args.assets - args.originals} data "
+                    "rows into PostgreSQL ...")
+                plan.clear()
+                plan.update(prepare_pg_s3(deploy, folder, args.assets,
+                                          scratch / f"{mode}-prepare-server.log"))
+                log(f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
+                    f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
+                mine["prepare"] = {k: plan[k] for k in ("upload_seconds", "bulk_inserted",
+                                                        "bulk_seconds")}
+                plan_path.write_text(json.dumps(plan))
+                with serve_deployment(deploy, scratch / f"{mode}-server.log") as served:
+                    phases(served.url, served.token)
+                    if served.rss is not None:
+                        mine["server_rss_mb"] = served.rss.peak_mib()
         else:
-            phases(None, None)
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        mine["error"] = str(exc).splitlines()[0]
+            if template is None:
+                raise RuntimeError("no template workspace")
+            log(f"[{mode}] copying the template workspace ...")
+            shutil.copytree(template, workspace)
+            plan_path.write_text(json.dumps(plan))
+            if mode == "server":
+                with serve_workspace(workspace) as served:
+                    phases(served.url, served.token)
+                    if served.rss is not None:
+                        mine["server_rss_mb"] = served.rss.peak_mib()
+            else:
+                phases(None, None)
+    except Exception as exc:  # a child, a server, the database, the bucket: report, go on
+        mine["error"] = (str(exc).splitlines() or [type(exc).__name__])[0]
         log(f"[{mode}] FAILED: {exc}")
     finally:
         mine["wall_seconds"] = time.perf_counter() - started
@@ -580,7 +695,7 @@ def _raw_seconds(results: dict[str, Any], mode: str, key: str) -> float | None:
 
 
 def _items(results: dict[str, Any], key: str) -> int | None:
-    for mode in ("embedded", "server", "raw"):
+    for mode in (*MODES, "raw"):
         step = results.get(mode, {}).get("steps", {}).get(key)
         if step is not None:
             return int(step[0])
@@ -597,12 +712,16 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "-" if a is None or b is None or b <= 0 else f"{a / b:.1f}x"
 
 
+def _compared(modes: list[str]) -> list[str]:
+    """The modes shown next to embedded (as mode/emb ratios), when embedded ran."""
+    return [m for m in modes if m != "embedded"] if "embedded" in modes else []
+
+
 def format_steps(results: dict[str, Any], modes: list[str], args: argparse.Namespace) -> str:
     header = ["step", "items", "raw s"]
     for mode in modes:
         header += [f"{mode} s", "in GC", "vs raw"]
-    if len(modes) == 2:
-        header.append("server/emb")
+    header += [f"{mode}/emb" for mode in _compared(modes)]
     rows = []
     for key, label in STEPS:
         if key == "delete":
@@ -615,9 +734,8 @@ def format_steps(results: dict[str, Any], modes: list[str], args: argparse.Names
                 row += [_fmt_s(value), _fmt_s(_gc_seconds(results, mode, key)),
                         "-" if value is None or not count
                         else f"{value / count * 1000:.1f}ms/call"]
-            if len(modes) == 2:
-                row.append(_ratio(_seconds(results, "server", key),
-                                  _seconds(results, "embedded", key)))
+            row += [_ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
+                    for mode in _compared(modes)]
             rows.append(row)
             continue
         items = _items(results, key)
@@ -627,9 +745,8 @@ def format_steps(results: dict[str, Any], modes: list[str], args: argparse.Names
             value = _seconds(results, mode, key)
             row += [_fmt_s(value), _fmt_s(_gc_seconds(results, mode, key)),
                     _ratio(value, _raw_seconds(results, mode, key))]
-        if len(modes) == 2:
-            row.append(_ratio(_seconds(results, "server", key),
-                              _seconds(results, "embedded", key)))
+        row += [_ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
+                for mode in _compared(modes)]
         rows.append(row)
     return render_table(header, rows)
 
@@ -645,9 +762,10 @@ def format_download(results: dict[str, Any], modes: list[str], workers: int) -> 
         raw = _rate(results, mode, "raw_download")
         single = _rate(results, mode, "raw_download_1")
         sdk = _rate(results, mode)
-        rows += [[f"{mode}: raw shutil.copyfile, pool of {workers}", _fmt_rate(raw),
+        floor = "boto3 get_object" if mode == "pg-s3" else "shutil.copyfile"
+        rows += [[f"{mode}: raw {floor}, pool of {workers}", _fmt_rate(raw),
                   "-" if raw is None else "100.0%"],
-                 [f"{mode}: raw shutil.copyfile, 1 thread", _fmt_rate(single),
+                 [f"{mode}: raw {floor}, 1 thread", _fmt_rate(single),
                   _share(single, raw)],
                  [f"{mode}: MultiAsset.download(max_workers={workers})", _fmt_rate(sdk),
                   _share(sdk, raw)]]
@@ -737,6 +855,9 @@ def format_targets(results: dict[str, Any], modes: list[str],
             check(f"server download rate >= 1/{SERVER_SLOWDOWN:g} of embedded",
                   None if ratio is None else f"{ratio:.2f}x",
                   None if ratio is None else ratio >= 1 / SERVER_SLOWDOWN)
+    if "pg-s3" in modes:
+        limit(f"pg-s3 list {n} <= {PG_S3_LIST_SECONDS:g} s",
+              _seconds(results, "pg-s3", "list_assets"), PG_S3_LIST_SECONDS, "s")
     return "\n".join(f"  {line}" for line in lines), all_pass
 
 
@@ -765,7 +886,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark the bulk operations of a dataset version of many assets "
                     "(list, tag, split, rectangles, delete annotations, download, delete), "
-                    "embedded and served, against raw sqlite3/shutil floors.",
+                    "embedded, served, and served on PostgreSQL + S3, against raw "
+                    "sqlite3/shutil/boto3 floors.",
         epilog="Example: %(prog)s --assets 100000 --rectangles 100000 "
                "--cache /tmp/pixlake-bench-cache",
     )
@@ -787,7 +909,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="download threads, for the SDK and the raw copy alike "
                              "(default: the SDK's, os.cpu_count() + 4)")
     parser.add_argument("--modes", type=_modes, default=list(MODES),
-                        help="comma-separated modes to measure (default: embedded,server)")
+                        help="comma-separated modes to measure "
+                             "(default: embedded,server,pg-s3)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                         help=f"folder keeping the generated pictures between runs "
                              f"(default: {DEFAULT_CACHE})")
@@ -817,6 +940,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(args)
 
     started = time.perf_counter()
+    # SIGTERM unwinds like Ctrl-C, so servers, s3rver and databases are still cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     # The bulk insert and the raw baselines need the workspace's own SQLite database and
     # object folder: no PIXLAKE_DATABASE_URL / PIXLAKE_STORAGE_URL from the environment
     # (the children get the same clean environment from child_env).
@@ -827,29 +952,53 @@ def main(argv: list[str] | None = None) -> int:
     if args.scratch is not None:
         args.scratch.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="pixlake-bench-assets-",
-                                     dir=args.scratch) as scratch_name:
+    plan: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        scratch_name = stack.enter_context(tempfile.TemporaryDirectory(
+            prefix="pixlake-bench-assets-", dir=args.scratch))
         scratch = Path(scratch_name)
         folder = sample_folder(args.cache.expanduser().resolve(), args.originals, log=log)
         warm_page_cache(folder)
-        template = scratch / "template"
-        log(f"preparing the template workspace: uploading {args.originals} pictures, then "
-            f"bulk-inserting {args.assets - args.originals} data rows ...")
-        plan = prepare_template(template, folder, args.assets)
-        log(f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
-            f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
+        template = None
+        if any(mode in SQLITE_MODES for mode in args.modes):
+            template = scratch / "template"
+            log(f"preparing the template workspace: uploading {args.originals} pictures, "
+                f"then bulk-inserting {args.assets - args.originals} data rows ...")
+            plan = prepare_template(template, folder, args.assets)
+            log(f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
+                f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
+        bucket = None
+        if "pg-s3" in args.modes:
+            log("starting s3rver ...")
+            try:
+                endpoint = stack.enter_context(s3_server())
+                bucket = create_bucket()
+                log(f"  bucket {bucket} on {endpoint}")
+            except Exception as exc:
+                log(f"  FAILED: {exc}")
         for mode in args.modes:
-            run_mode(mode, args, template, scratch, dict(plan), results)
+            run_mode(mode, args, template, scratch, dict(plan), results, folder=folder,
+                     bucket=bucket)
 
     print()
     print(f"Assets benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"{args.assets} assets, {args.rectangles} rectangles, scratch in "
           f"{Path(scratch_name).parent}")
-    print(f"Data: {args.originals} real JPEGs uploaded through the SDK "
-          f"({plan['upload_seconds']:.1f} s); the other {plan['bulk_inserted']} data rows "
-          f"were BULK-INSERTED with SQLAlchemy Core\n"
-          f"straight into the workspace's SQLite database ({plan['bulk_seconds']:.1f} s): "
-          f"copies of the uploaded rows (new ids, fake checksums, same object_name).")
+    if plan:
+        print(f"Data: {args.originals} real JPEGs uploaded through the SDK "
+              f"({plan['upload_seconds']:.1f} s); the other {plan['bulk_inserted']} data rows "
+              f"were BULK-INSERTED with SQLAlchemy Core\n"
+              f"straight into the workspace's SQLite database ({plan['bulk_seconds']:.1f} s): "
+              f"copies of the uploaded rows (new ids, fake checksums, same object_name).")
+    prepared = results.get("pg-s3", {}).get("prepare")
+    if prepared:
+        print(f"pg-s3: `pixlake serve` on a fresh PostgreSQL database "
+              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on s3rver (loopback);\n"
+              f"the {args.originals} JPEGs uploaded through a first server "
+              f"({prepared['upload_seconds']:.1f} s), {prepared['bulk_inserted']} rows "
+              f"BULK-INSERTED the same way into PostgreSQL\n"
+              f"({prepared['bulk_seconds']:.1f} s, with ANALYZE data); the steps run against a "
+              f"second, fresh server.")
     for mode in args.modes:
         if "error" in results.get(mode, {}):
             print(f"{mode}: FAILED: {results[mode]['error']}")
@@ -857,9 +1006,10 @@ def main(argv: list[str] | None = None) -> int:
     print(format_steps(results, args.modes, args))
     print("\n".join([
         "seconds: one run each, wall time of the SDK call alone (of the raw statement or copy",
-        "loop for raw); 'vs raw' = slower by. 'in GC': of those seconds, the time the SDK",
-        "process spent in Python's cyclic garbage collector (gc.callbacks; embedded, that",
-        "process runs the API too; server, the `pixlake serve` process is not counted).",
+        "loop for raw); 'vs raw' = slower by; 'X/emb' = X's seconds over embedded's. 'in GC':",
+        "of those seconds, the time the SDK process spent in Python's cyclic garbage",
+        "collector (gc.callbacks; embedded, that process runs the API too; server and pg-s3,",
+        "the `pixlake serve` process is not counted).",
         f"'create_annotation() each' is {args.annotations} one-request calls (no raw floor; "
         "ms per call shown), made",
         "only so that delete_annotations (over every asset) finds some; the other assets "
@@ -868,12 +1018,16 @@ def main(argv: list[str] | None = None) -> int:
         "scratch SQLite table with the",
         "same indexes and pragmas (WAL, synchronous=NORMAL), ids generated beforehand; raw "
         "reads run",
-        "on the mode's database. The download (median of "
-        f"{DOWNLOAD_RUNS} runs, each into a fresh folder) runs before",
-        "the delete, which would trash the downloaded assets; its raw copies run in the "
-        "same child,",
-        "interleaved with it ('raw s' shows the first mode's; each mode's 'vs raw' uses "
-        "its own).",
+        "on the first SQLite mode's database. pg-s3 is compared with these sqlite3 floors "
+        "too (there is",
+        "no PostgreSQL floor), except for the download. The download (median of "
+        f"{DOWNLOAD_RUNS} runs, each into",
+        "a fresh folder) runs before the delete, which would trash the downloaded assets; "
+        "its raw copies",
+        "run in the same child, interleaved with it ('raw s' shows the first mode's; each "
+        "mode's 'vs raw'",
+        "uses its own: shutil.copyfile of the object files, or for pg-s3 boto3 get_object "
+        "from s3rver).",
     ]))
     print()
     print(format_download(results, args.modes, args.workers))
@@ -887,8 +1041,8 @@ def main(argv: list[str] | None = None) -> int:
     print(targets)
     print()
     print(f"Total run time: {time.perf_counter() - started:.0f} s")
-    failed = any("error" in results.get(mode, {}) for mode in args.modes) \
-        or "raw" not in results
+    failed = any("error" in results.get(mode, {}) for mode in args.modes) or (
+        "raw" not in results and any(mode in SQLITE_MODES for mode in args.modes))
     return 1 if failed else 0
 
 

@@ -4,7 +4,12 @@ Compares, on the same synthetic JPEGs (320x240 to 1024x768):
 
 * raw: read, sha256-hash and copy every file in one thread (the baseline);
 * embedded: ``Client(workspace=<fresh dir>).get_datalake().upload_data(folder)``;
-* server: the same through a real ``pixlake serve`` subprocess over loopback.
+* server: the same through a real ``pixlake serve`` subprocess over loopback;
+* pg-s3: the same through a real ``pixlake serve`` subprocess of a PostgreSQL + S3
+  deployment: a fresh database on the local PostgreSQL server (127.0.0.1:5432, user
+  postgres), ``pixlake db upgrade``d, and a fresh prefix of a bucket on s3rver
+  (tests/s3server), started on a loopback port for the whole benchmark. Every run gets a
+  new database (dropped afterwards) and a new prefix (emptied afterwards).
 
 Every measured run happens in a fresh child process (this script re-invoked with a hidden
 ``--child`` mode), so the peak RSS it reports belongs to that one upload. On Linux the peak
@@ -13,19 +18,25 @@ floored by this (bigger) parent's peak; it is shown too, for reference.
 The rate is the wall time of the ``upload_data`` call alone (of the copy loop for raw).
 
 Targets (from the ingest issue): embedded >= 45% of the raw rate, server >= 30% of the raw
-rate, and the uploading process's peak RSS for 10,000 files within 150 MB of the one for
-1,000 files.
+rate, pg-s3 >= 25% of the raw rate, and the uploading process's peak RSS for 10,000 files
+within 150 MB of the one for 1,000 files.
 
     .venv/bin/python benchmarks/ingest.py --files 1000 --cache /tmp/pixlake-bench-cache
+
+pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and Node.js
+with tests/s3server installed (scripts/setup.sh); tests.services is imported from the
+repository root.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -35,19 +46,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _common import (
+    POSTGRES_SERVER,
     SAMPLE_GLOB,
     child_env,
+    create_bucket,
     peak_rss_mib,
+    pg_s3_deployment,
     ru_maxrss_mib,
+    s3_server,
     sample_folder,
+    serve_deployment,
     serve_workspace,
     warm_page_cache,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
 
-MODES = ("embedded", "server")
-RATE_TARGETS = {"embedded": 0.45, "server": 0.30}
+MODES = ("embedded", "server", "pg-s3")
+SERVED_MODES = ("server", "pg-s3")
+RATE_TARGETS = {"embedded": 0.45, "server": 0.30, "pg-s3": 0.25}
 RSS_GROWTH_TARGET_MB = 150.0
 CHILD_TIMEOUT = 3 * 3600
 TOKEN_VARIABLE = "PIXLAKE_BENCH_TOKEN"
@@ -160,6 +177,27 @@ def measure_server(row: Row, folder: Path, workspace: Path,
     return row
 
 
+def measure_pg_s3(row: Row, folder: Path, workdir: Path, bucket: str | None,
+                  max_workers: int | None) -> Row:
+    """One run on a fresh PostgreSQL database and bucket prefix, dropped and emptied after."""
+    if bucket is None:
+        row.error = "no S3 server"
+        return row
+    workdir.mkdir(parents=True)
+    try:
+        with pg_s3_deployment(workdir / "server", bucket) as deploy, \
+                serve_deployment(deploy, workdir.with_name(workdir.name + "-server.log")) \
+                as served:
+            measure(row, folder, workdir, host=served.url, token=served.token,
+                    max_workers=max_workers)
+            if served.rss is not None:
+                row.server_rss_mb = served.rss.peak_mib()
+    except Exception as exc:  # the database, the bucket or the server: report, go on
+        row.error = "pg-s3 deployment failed"
+        log(f"  pg-s3 x {row.count} FAILED: {exc}")
+    return row
+
+
 def _merge(samples: list[Row]) -> Row:
     """One row for repeated runs: the median time, the highest peaks."""
     failed = next((r for r in samples if r.error is not None), None)
@@ -179,11 +217,11 @@ def _merge(samples: list[Row]) -> Row:
 
 
 def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
-              max_workers: int | None, repeat: int) -> list[Row]:
+              max_workers: int | None, repeat: int, bucket: str | None = None) -> list[Row]:
     """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike.
 
-    Each round starts one mode further on (raw, embedded, server; embedded, server, raw; ...)
-    so that no mode always runs right after another's heavy writes.
+    Each round starts one mode further on (raw, embedded, server, pg-s3; embedded, server,
+    pg-s3, raw; ...) so that no mode always runs right after another's heavy writes.
     """
     warm_page_cache(folder)
     order = ["raw", *modes]
@@ -199,6 +237,9 @@ def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
             try:
                 if mode == "server":
                     row = measure_server(Row(mode, count), folder, target, max_workers)
+                elif mode == "pg-s3":
+                    row = measure_pg_s3(Row(mode, count), folder, target, bucket,
+                                        max_workers)
                 else:
                     row = measure(Row(mode, count), folder, target, max_workers=max_workers)
             finally:
@@ -266,7 +307,7 @@ def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None
     if rss_pair is not None:
         small, large = rss_pair
         for mode in modes:
-            label = "SDK process" if mode == "server" else "process"
+            label = "SDK process" if mode in SERVED_MODES else "process"
             name = (f"{mode} {label} RSS({large}) - RSS({small}) <= "
                     f"{RSS_GROWTH_TARGET_MB:.0f} MB")
             a, b = ok.get((mode, small)), ok.get((mode, large))
@@ -276,10 +317,11 @@ def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None
             growth = b.peak_rss_mb - a.peak_rss_mb
             lines.append(f"{name}: {growth:+.1f} MB  "
                          + verdict(growth <= RSS_GROWTH_TARGET_MB))
-        a, b = ok.get(("server", small)), ok.get(("server", large))
-        if a is not None and b is not None and a.server_rss_mb and b.server_rss_mb:
-            lines.append(f"server process RSS({large}) - RSS({small}) (no target): "
-                         f"{b.server_rss_mb - a.server_rss_mb:+.1f} MB")
+        for mode in (m for m in SERVED_MODES if m in modes):
+            a, b = ok.get((mode, small)), ok.get((mode, large))
+            if a is not None and b is not None and a.server_rss_mb and b.server_rss_mb:
+                lines.append(f"{mode} server process RSS({large}) - RSS({small}) "
+                             f"(no target): {b.server_rss_mb - a.server_rss_mb:+.1f} MB")
     return "\n".join(f"  {line}" for line in lines), all_pass
 
 
@@ -313,7 +355,8 @@ def _positive(text: str) -> int:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Benchmark upload_data (embedded and served) against a raw "
+        description="Benchmark upload_data (embedded, served, served on PostgreSQL + S3) "
+                    "against a raw "
                     "read+sha256+copy baseline: files/s and peak RSS.",
         epilog="Example: %(prog)s --files 1000 --cache /tmp/pixlake-bench-cache",
     )
@@ -325,7 +368,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-rss", action="store_true",
                         help="measure only --files, not the RSS pair")
     parser.add_argument("--modes", type=_modes, default=list(MODES),
-                        help="comma-separated modes to measure (default: embedded,server)")
+                        help="comma-separated modes to measure (default: embedded,server,pg-s3)")
     parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
                         help="folder keeping the generated pictures between runs "
                              "(default: a temporary folder removed at the end)")
@@ -352,31 +395,45 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(args)
 
     started = time.perf_counter()
+    # SIGTERM unwinds like Ctrl-C, so servers, s3rver and databases are still cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     rss_pair = None if args.skip_rss else tuple(args.rss_files)
     counts = sorted({args.files, *(rss_pair or ())})
     if args.scratch is not None:
         args.scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="pixlake-bench-", dir=args.scratch) as scratch_name:
+    with contextlib.ExitStack() as stack:
+        scratch_name = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="pixlake-bench-", dir=args.scratch))
         scratch = Path(scratch_name)
         cache = args.cache.expanduser().resolve() if args.cache else scratch / "cache"
         folders = {count: sample_folder(cache, count, log=log) for count in counts}
+        bucket = None
+        if "pg-s3" in args.modes:
+            log("starting s3rver ...")
+            endpoint = stack.enter_context(s3_server())
+            bucket = create_bucket()
+            log(f"  bucket {bucket} on {endpoint}")
         rows = []
         for count in counts:
             repeat = args.repeat if count == args.files else 1
             rows += run_count(count, folders[count], args.modes, scratch, args.max_workers,
-                              repeat)
+                              repeat, bucket)
 
     workers = args.max_workers or "SDK default"
     print()
     print(f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"upload_data max_workers={workers}, scratch in {Path(scratch_name).parent}")
+    if "pg-s3" in args.modes:
+        print("pg-s3: `pixlake serve` on a fresh PostgreSQL database "
+              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on s3rver (loopback)")
     print(format_table(rows))
     print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the "
           "highest run.")
     print("peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
-          "server RSS: peak of the `pixlake serve` process; ru_maxrss: the uploading\n"
-          "process's getrusage value, floored by the parent's peak (kept across fork+exec);\n"
-          "MB = 2^20 bytes")
+          "server RSS: peak of the `pixlake serve` process (PostgreSQL and s3rver not "
+          "counted);\n"
+          "ru_maxrss: the uploading process's getrusage value, floored by the parent's peak\n"
+          "(kept across fork+exec); MB = 2^20 bytes")
     print()
     print("Targets:")
     targets, _ = format_targets(rows, args.files, rss_pair, args.modes)

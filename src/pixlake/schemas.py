@@ -7,7 +7,7 @@ Families follow one pattern per resource: ``XCreate`` (what a client sends to ma
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +21,26 @@ MAX_PAGE_SIZE = 1000
 class WireModel(BaseModel):
     # NaN and infinities are refused everywhere: no coordinate or duration can be one.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance built without validation, from values that are already of the right
+        types (rows of our own database, pages the API just sent).
+
+        Bulk paths build hundreds of thousands of these: skipping validation halves their
+        cost, and one shared fields-set per class saves kilobytes per instance.
+        """
+        return cls.model_construct(_fields_set=_all_fields(cls), **values)
+
+
+_FIELD_SETS: dict[type, set[str]] = {}
+
+
+def _all_fields(cls: type[BaseModel]) -> set[str]:
+    fields = _FIELD_SETS.get(cls)
+    if fields is None:
+        fields = _FIELD_SETS[cls] = set(cls.model_fields)
+    return fields
 
 
 class ErrorBody(WireModel):

@@ -235,7 +235,7 @@ shapes = Table(
     Column("y", Float),
     Column("w", Float),
     Column("h", Float),
-    Column("coords", JSON),
+    Column("coords", JSON(none_as_null=True)),
     Column("text", String),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_shapes_annotation_id", "annotation_id", "id"),

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import AnnotationPublic, LabelPublic, ShapePublic
 from pixlake.sdk.base import SchemaField, SdkObject, coerce_enum
 from pixlake.sdk.label import Label
@@ -22,6 +23,7 @@ from pixlake.sdk.shapes import (
     label_of,
     shape_of,
 )
+from pixlake.sdk.wire import parse_many
 from pixlake.shapes import check_shape
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class Annotation(SdkObject[AnnotationPublic]):
 
     # Creating shapes
 
+    @paused_gc()
     def _send(self, shapes: list[dict[str, Any]], labels: dict[UUID, Label],
               replace: bool = False) -> list[Shape]:
         created: list[Shape] = []
@@ -75,8 +78,8 @@ class Annotation(SdkObject[AnnotationPublic]):
             rows = self._connection.request(
                 "POST", f"/annotations/{self.id}/shapes",
                 json={"shapes": chunk, "replace": replace and index == 0})
-            created.extend(shape_of(self._connection, ShapePublic.model_validate(row), labels)
-                           for row in rows)
+            created.extend(shape_of(self._connection, item, labels)
+                           for item in parse_many(ShapePublic, rows))
         return created
 
     def _prepare(self, kind: ShapeKind, items: Sequence[tuple[Any, Label]],
@@ -176,7 +179,8 @@ class Annotation(SdkObject[AnnotationPublic]):
         params = {"kind": kind.value} if kind is not None else {}
         rows = self._connection.request("GET", f"/annotations/{self.id}/shapes", params=params)
         labels = {label.id: label for label in self._version_labels()}
-        return [shape_of(self._connection, ShapePublic.model_validate(r), labels) for r in rows]
+        return [shape_of(self._connection, item, labels)
+                for item in parse_many(ShapePublic, rows)]
 
     def _version_labels(self) -> list[Label]:
         rows = self._connection.request("GET", f"/versions/{self.dataset_version_id}/labels")

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pixlake.enums import DataType, Target
 from pixlake.errors import BadRequestError
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import AnnotationPublic, AssetPublic, DataPublic, TagPublic, UrlPublic
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
@@ -17,6 +18,7 @@ from pixlake.sdk.data import Data, MultiData, data_urls
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.transfer import DownloadJob, download_all
+from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import Worker, worker_id_of
 
 if TYPE_CHECKING:
@@ -145,17 +147,21 @@ class MultiAsset(MultiObject[Asset]):
         ids = [str(i) for i in dict.fromkeys(self.ids)]
         return [ids[i : i + BULK_CHUNK] for i in range(0, len(ids), BULK_CHUNK)]
 
+    @paused_gc()
     def add_tags(self, tags: Tag | list[Tag]) -> None:
         link_tags(self._connection, "attach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
+    @paused_gc()
     def remove_tags(self, tags: Tag | list[Tag]) -> None:
         link_tags(self._connection, "detach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
+    @paused_gc()
     def delete(self) -> None:
         """Move these assets, with their annotations, to the trash of their version."""
         for chunk in self._chunks():
             self._connection.request("POST", "/assets/delete", json={"ids": chunk})
 
+    @paused_gc()
     def delete_annotations(self, workers: list[Worker] | None = None) -> None:
         """Move every annotation of these assets (only the given workers' ones) to the
         trash."""
@@ -189,7 +195,7 @@ class MultiAsset(MultiObject[Asset]):
         for start in range(0, len(data_ids), BULK_CHUNK):
             rows = self._connection.request(
                 "POST", "/data/by-ids", json={"ids": data_ids[start : start + BULK_CHUNK]})
-            found.extend(Data(self._connection, DataPublic.model_validate(r)) for r in rows)
+            found.extend(Data(self._connection, item) for item in parse_many(DataPublic, rows))
         return found
 
     def as_multidata(self, force_refresh: bool = True) -> MultiData:

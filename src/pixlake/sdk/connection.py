@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from a2wsgi import ASGIMiddleware
 
 from pixlake import __version__
@@ -94,7 +95,7 @@ class Connection:
         raise_for_error(response)
         if response.status_code == 204 or not response.content:
             return None
-        return response.json()
+        return orjson.loads(response.content)
 
     def close(self) -> None:
         if self.downloads is not self.http:

@@ -21,12 +21,14 @@ from pixlake.errors import (
     WrongTargetError,
 )
 from pixlake.filenames import validate_filename
+from pixlake.gcpause import paused_gc
 from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
-from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPage, DataPublic
+from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.transfer import default_workers
+from pixlake.sdk.wire import parse_many
 
 if TYPE_CHECKING:
     from pixlake.sdk.tag import Tag
@@ -90,7 +92,8 @@ class Datalake(SdkObject[DatalakePublic]):
                     "POST", f"/datalakes/{self.id}/data/ingest-local",
                     json={"paths": [str(p) for p in chunk], "tags": tag_names,
                           "tag_ids": tag_ids, "max_workers": max_workers})
-                uploaded.extend(self._data(row) for row in rows)
+                uploaded.extend(Data(self._connection, item)
+                                for item in parse_many(DataPublic, rows))
                 bar.update(len(chunk))
         finally:
             bar.close()
@@ -113,7 +116,7 @@ class Datalake(SdkObject[DatalakePublic]):
                     "POST", f"/datalakes/{self.id}/data/bundle", params=params,
                     content=encode_bundle(batch),
                     headers={"content-type": BUNDLE_CONTENT_TYPE})
-            return [self._data(row) for row in rows]
+            return [Data(self._connection, item) for item in parse_many(DataPublic, rows)]
 
         batches = _bundle(paths)
         results: list[Data] = []
@@ -148,22 +151,24 @@ class Datalake(SdkObject[DatalakePublic]):
         query: dict[str, Any] = {"tags": tag_names, "tag_ids": tag_ids,
                                  "filenames": list(filenames) if filenames is not None else None,
                                  "offset": offset or 0}
-        return MultiData(self._connection, self._pages(query, limit))
+        with paused_gc():
+            return MultiData(self._connection, self._pages(query, limit))
 
     def _pages(self, query: dict[str, Any], limit: int | None) -> Iterator[Data]:
         remaining = limit
         while remaining is None or remaining > 0:
             page_size = MAX_PAGE_SIZE if remaining is None else min(MAX_PAGE_SIZE, remaining)
-            page = DataPage.model_validate(self._connection.request(
+            page = self._connection.request(
                 "POST", f"/datalakes/{self.id}/data/search",
-                json={**query, "limit": page_size}))
-            yield from (Data(self._connection, item) for item in page.items)
+                json={**query, "limit": page_size})
+            items = parse_many(DataPublic, page["items"])
+            yield from (Data(self._connection, item) for item in items)
             if remaining is not None:
-                remaining -= len(page.items)
-            if page.next_after is None:
+                remaining -= len(items)
+            if page["next_after"] is None:
                 return
             # Later pages follow the key; the offset applied to the first page only.
-            query = {**query, "after": str(page.next_after), "offset": 0}
+            query = {**query, "after": page["next_after"], "offset": 0}
 
     def find_data(self, filename: str | None = None, id: UUID | str | None = None) -> Data:
         """The data with this id, or the first one uploaded with this filename.

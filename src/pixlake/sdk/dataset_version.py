@@ -10,9 +10,10 @@ from uuid import UUID
 
 from pixlake.enums import AnnotationStatus, InferenceType, Target
 from pixlake.errors import BadRequestError, NotFoundError
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import (
     ASSET_PAGE_SIZE,
-    AnnotationPage,
+    AnnotationPublic,
     AssetPage,
     AssetPublic,
     LabelPublic,
@@ -25,6 +26,7 @@ from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args, _split_tags
 from pixlake.sdk.label import Label
+from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import worker_id_of
 
 if TYPE_CHECKING:
@@ -107,12 +109,14 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             raise BadRequestError("no data to add")
         tag_names, tag_ids = _split_tags(tags, Target.ASSET)
         assets: list[Asset] = []
-        for start in range(0, len(items), BULK_CHUNK):
-            chunk = [str(d.id) for d in items[start : start + BULK_CHUNK]]
-            rows = self._connection.request("POST", f"/versions/{self.id}/assets", json={
-                "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids})
-            assets.extend(Asset(self._connection, AssetPublic.model_validate(r)) for r in rows)
-        return MultiAsset(self._connection, list({a.id: a for a in assets}.values()))
+        with paused_gc():
+            for start in range(0, len(items), BULK_CHUNK):
+                chunk = [str(d.id) for d in items[start : start + BULK_CHUNK]]
+                rows = self._connection.request("POST", f"/versions/{self.id}/assets", json={
+                    "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids})
+                assets.extend(Asset(self._connection, item)
+                              for item in parse_many(AssetPublic, rows))
+            return MultiAsset(self._connection, list({a.id: a for a in assets}.values()))
 
     def list_assets(self, limit: int | None = None, offset: int | None = None,
                     tags: str | Tag | Sequence[str | Tag] | None = None,
@@ -126,8 +130,9 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             filenames: keep assets with one of these filenames.
             data_ids: keep assets of these data.
         """
-        return MultiAsset(self._connection, self._assets(
-            limit, offset, tags, filenames, data_ids, deleted=False))
+        with paused_gc():
+            return MultiAsset(self._connection, self._assets(
+                limit, offset, tags, filenames, data_ids, deleted=False))
 
     def list_deleted_assets(self, limit: int | None = None) -> MultiAsset:
         """Assets of this version that are in the trash (restorable)."""
@@ -161,14 +166,15 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         remaining = limit
         while remaining is None or remaining > 0:
             size = ASSET_PAGE_SIZE if remaining is None else min(ASSET_PAGE_SIZE, remaining)
-            page = AssetPage.model_validate(self._connection.request(
-                "POST", f"/versions/{self.id}/assets/search", json={**query, "limit": size}))
-            yield from (Asset(self._connection, item) for item in page.items)
+            page = self._connection.request(
+                "POST", f"/versions/{self.id}/assets/search", json={**query, "limit": size})
+            items = parse_many(AssetPublic, page["items"])
+            yield from (Asset(self._connection, item) for item in items)
             if remaining is not None:
-                remaining -= len(page.items)
-            if page.next_after is None:
+                remaining -= len(items)
+            if page["next_after"] is None:
                 return
-            query = {**query, "after": str(page.next_after), "offset": 0}
+            query = {**query, "after": page["next_after"], "offset": 0}
 
     def find_asset(self, id: UUID | str | None = None, filename: str | None = None,
                    data: Data | None = None) -> Asset:
@@ -240,13 +246,14 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         found: list[Annotation] = []
         while limit is None or len(found) < limit:
             size = ASSET_PAGE_SIZE if limit is None else min(ASSET_PAGE_SIZE, limit - len(found))
-            page = AnnotationPage.model_validate(self._connection.request(
+            page = self._connection.request(
                 "POST", f"/versions/{self.id}/annotations/search",
-                json={**query, "limit": size}))
-            found.extend(Annotation(self._connection, item) for item in page.items)
-            if page.next_after is None:
+                json={**query, "limit": size})
+            found.extend(Annotation(self._connection, item)
+                         for item in parse_many(AnnotationPublic, page["items"]))
+            if page["next_after"] is None:
                 break
-            query["after"] = str(page.next_after)
+            query["after"] = page["next_after"]
         return found
 
     def __repr__(self) -> str:

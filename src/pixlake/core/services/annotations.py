@@ -116,7 +116,7 @@ def delete_label(ctx: AppContext, actor: Actor, label_id: UUID) -> None:
 # Annotations
 
 def _annotation_public(row: Any) -> AnnotationPublic:
-    return AnnotationPublic(
+    return AnnotationPublic.trusted(
         id=row.id, asset_id=row.asset_id, dataset_version_id=row.dataset_version_id,
         worker_id=row.worker_id, duration=row.duration, status=AnnotationStatus(row.status),
         created_at=row.created_at, updated_at=row.updated_at)
@@ -277,7 +277,7 @@ def search_annotations(ctx: AppContext, actor: Actor, version_id: UUID,
 # Shapes
 
 def _shape_public(row: Any) -> ShapePublic:
-    return ShapePublic(id=row.id, annotation_id=row.annotation_id, kind=ShapeKind(row.kind),
+    return ShapePublic.trusted(id=row.id, annotation_id=row.annotation_id, kind=ShapeKind(row.kind),
                        label_id=row.label_id, x=row.x, y=row.y, w=row.w, h=row.h,
                        coords=row.coords, text=row.text, created_at=row.created_at)
 
@@ -321,7 +321,7 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
             conn.execute(insert(m.shapes), [{**row, **common} for row in chunk])
         conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
                      .values(updated_at=now))
-    return [ShapePublic(**row) for row in rows]
+    return [ShapePublic.trusted(**row) for row in rows]
 
 
 def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,

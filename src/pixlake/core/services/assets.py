@@ -47,7 +47,7 @@ def _trashed(deleted: bool) -> Any:
 
 
 def _public(row: Any, threshold: int) -> AssetPublic:
-    return AssetPublic(
+    return AssetPublic.trusted(
         id=row.id, dataset_version_id=row.dataset_version_id, data_id=row.data_id,
         datalake_id=row.datalake_id, object_name=row.object_name, filename=row.filename,
         type=DataType(row.type), content_type=row.content_type, size=row.size,

@@ -68,7 +68,7 @@ def object_name_for(datalake_id: UUID, checksum: str) -> str:
 
 
 def to_public(row: Any, large_file_threshold: int) -> DataPublic:
-    return DataPublic(
+    return DataPublic.trusted(
         id=row.id, datalake_id=row.datalake_id, object_name=row.object_name,
         filename=row.filename, type=DataType(row.type), content_type=row.content_type,
         size=row.size, checksum=row.checksum, width=row.width, height=row.height,

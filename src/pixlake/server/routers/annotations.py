@@ -1,6 +1,9 @@
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from pixlake.core.services import annotations as service
 from pixlake.enums import ShapeKind
@@ -19,6 +22,7 @@ from pixlake.schemas import (
     TrashResult,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.fastjson import fast_json
 
 router = APIRouter(tags=["annotations"])
 
@@ -47,10 +51,10 @@ def delete_label(label_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Respon
     return Response(status_code=204)
 
 
-@router.post("/versions/{version_id}/annotations/search")
+@router.post("/versions/{version_id}/annotations/search", response_model=AnnotationPage)
 def search_annotations(version_id: UUID, query: AnnotationQuery, ctx: ContextDep,
-                       actor: CurrentActor) -> AnnotationPage:
-    return service.search_annotations(ctx, actor, version_id, query)
+                       actor: CurrentActor) -> Response:
+    return fast_json(service.search_annotations(ctx, actor, version_id, query))
 
 
 @router.get("/assets/{asset_id}/annotations")
@@ -96,16 +100,30 @@ def delete_annotation(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor)
     return Response(status_code=204)
 
 
-@router.get("/annotations/{annotation_id}/shapes")
+@router.get("/annotations/{annotation_id}/shapes", response_model=list[ShapePublic])
 def list_shapes(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor,
-                kind: ShapeKind | None = None) -> list[ShapePublic]:
-    return service.list_shapes(ctx, actor, annotation_id, kind)
+                kind: ShapeKind | None = None) -> Response:
+    return fast_json(service.list_shapes(ctx, actor, annotation_id, kind))
 
 
-@router.post("/annotations/{annotation_id}/shapes", status_code=201)
-def add_shapes(annotation_id: UUID, body: ShapesCreate, ctx: ContextDep,
-               actor: CurrentActor) -> list[ShapePublic]:
-    return service.add_shapes(ctx, actor, annotation_id, body.shapes, body.replace)
+@router.post("/annotations/{annotation_id}/shapes", status_code=201,
+             response_model=list[ShapePublic],
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": ShapesCreate.model_json_schema()}}, "required": True}})
+async def add_shapes(annotation_id: UUID, request: Request, ctx: ContextDep,
+                     actor: CurrentActor) -> Response:
+    """Add shapes (or replace them all): the body is a ShapesCreate.
+
+    The body is validated straight from its bytes, which for 100,000 shapes is several
+    times faster than validating the decoded JSON.
+    """
+    try:
+        body = ShapesCreate.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    shapes = await run_in_threadpool(service.add_shapes, ctx, actor, annotation_id,
+                                     body.shapes, body.replace)
+    return fast_json(shapes, status_code=201)
 
 
 @router.patch("/shapes/{shape_id}")

@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pixlake.core.services import assets as service
 from pixlake.core.services import data as data_service
@@ -14,20 +14,22 @@ from pixlake.schemas import (
     TrashResult,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.fastjson import fast_json
 
 router = APIRouter(tags=["assets"])
 
 
-@router.post("/versions/{version_id}/assets")
+@router.post("/versions/{version_id}/assets", response_model=list[AssetPublic])
 def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep,
-             actor: CurrentActor) -> list[AssetPublic]:
-    return service.add_data(ctx, actor, version_id, body.data_ids, body.tags, body.tag_ids)
+             actor: CurrentActor) -> Response:
+    return fast_json(service.add_data(ctx, actor, version_id, body.data_ids, body.tags,
+                                      body.tag_ids))
 
 
-@router.post("/versions/{version_id}/assets/search")
+@router.post("/versions/{version_id}/assets/search", response_model=AssetPage)
 def search_assets(version_id: UUID, query: AssetQuery, ctx: ContextDep,
-                  actor: CurrentActor) -> AssetPage:
-    return service.search_assets(ctx, actor, version_id, query)
+                  actor: CurrentActor) -> Response:
+    return fast_json(service.search_assets(ctx, actor, version_id, query))
 
 
 @router.post("/versions/{version_id}/assets/restore")
@@ -46,7 +48,7 @@ def delete_assets(body: IdList, ctx: ContextDep, actor: CurrentActor) -> TrashRe
     return TrashResult(count=service.delete_assets(ctx, actor, body.ids))
 
 
-@router.post("/data/by-ids")
-def data_by_ids(body: IdList, ctx: ContextDep, actor: CurrentActor) -> list[DataPublic]:
+@router.post("/data/by-ids", response_model=list[DataPublic])
+def data_by_ids(body: IdList, ctx: ContextDep, actor: CurrentActor) -> Response:
     """Many data in one request, in the order asked (for assets spread over datalakes)."""
-    return data_service.get_many(ctx, actor, body.ids)
+    return fast_json(data_service.get_many(ctx, actor, body.ids))

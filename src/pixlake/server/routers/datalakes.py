@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from pixlake.bundle import MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
@@ -18,6 +18,7 @@ from pixlake.schemas import (
     DataQuery,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.fastjson import fast_json
 from pixlake.storage import StagedObject
 
 router = APIRouter(prefix="/datalakes", tags=["datalakes"])
@@ -62,12 +63,12 @@ async def upload_data(
     return stored[0]
 
 
-@router.post("/{datalake_id}/data/bundle")
+@router.post("/{datalake_id}/data/bundle", response_model=list[DataPublic])
 async def upload_bundle(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
     tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
     tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
-) -> list[DataPublic]:
+) -> Response:
     """Store every file of a streamed bundle (see ``pixlake.bundle``), all or none."""
     await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [], tag_ids)
     reader = AsyncByteReader(request.stream().__aiter__())
@@ -86,19 +87,19 @@ async def upload_bundle(
         raise
     if not staged:
         raise BadRequestError("the bundle holds no file")
-    return await run_in_threadpool(
+    return fast_json(await run_in_threadpool(
         data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids
-    )
+    ))
 
 
-@router.post("/{datalake_id}/data/search")
+@router.post("/{datalake_id}/data/search", response_model=DataPage)
 def search_data(datalake_id: UUID, query: DataQuery, ctx: ContextDep,
-                actor: CurrentActor) -> DataPage:
-    return data_service.search_data(ctx, actor, datalake_id, query)
+                actor: CurrentActor) -> Response:
+    return fast_json(data_service.search_data(ctx, actor, datalake_id, query))
 
 
-@local_router.post("/{datalake_id}/data/ingest-local")
+@local_router.post("/{datalake_id}/data/ingest-local", response_model=list[DataPublic])
 def ingest_local(datalake_id: UUID, body: DataIngestLocal, ctx: ContextDep,
-                 actor: CurrentActor) -> list[DataPublic]:
-    return data_service.ingest_local_files(ctx, actor, datalake_id, body.paths, body.tags,
-                                           body.tag_ids, body.max_workers)
+                 actor: CurrentActor) -> Response:
+    return fast_json(data_service.ingest_local_files(ctx, actor, datalake_id, body.paths,
+                                                     body.tags, body.tag_ids, body.max_workers))

@@ -1,0 +1,29 @@
+"""JSON responses for bulk answers, written with orjson.
+
+FastAPI validates a returned model against the response model, then serialises it: for a
+page of 5,000 assets that is twice the work of building it. Bulk routes build their models
+without validation (the rows come from our own database) and answer through ``fast_json``,
+which serialises them in one pass; the routes still declare their response model, so the
+API's schema is unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+__all__ = ["fast_json"]
+
+
+def _fields(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.__dict__
+    raise TypeError(f"can't serialise {type(value).__name__}")
+
+
+def fast_json(content: Any, status_code: int = 200) -> Response:
+    return Response(orjson.dumps(content, default=_fields), status_code=status_code,
+                    media_type="application/json")
