@@ -6,6 +6,7 @@ Families follow one pattern per resource: ``XCreate`` (what a client sends to ma
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
@@ -27,20 +28,35 @@ class WireModel(BaseModel):
         """An instance built without validation, from values that are already of the right
         types (rows of our own database, pages the API just sent).
 
-        Bulk paths build hundreds of thousands of these: skipping validation halves their
-        cost, and one shared fields-set per class saves kilobytes per instance.
+        Bulk paths build hundreds of thousands of these: skipping validation (and the
+        generic ``model_construct``) cuts their cost several times, and one shared
+        fields-set per class saves kilobytes per instance. Fields not given take their
+        defaults.
         """
-        return cls.model_construct(_fields_set=_all_fields(cls), **values)
+        fields, defaults = _shape_of(cls)
+        if len(values) != len(fields):
+            values = {**{k: copy(v) for k, v in defaults.items() if k not in values},
+                      **values}
+        instance = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(instance, "__dict__", values)
+        _set(instance, "__pydantic_fields_set__", fields)
+        _set(instance, "__pydantic_extra__", None)
+        _set(instance, "__pydantic_private__", None)
+        return instance
 
 
-_FIELD_SETS: dict[type, set[str]] = {}
+_SHAPES: dict[type, tuple[set[str], dict[str, Any]]] = {}
 
 
-def _all_fields(cls: type[BaseModel]) -> set[str]:
-    fields = _FIELD_SETS.get(cls)
-    if fields is None:
-        fields = _FIELD_SETS[cls] = set(cls.model_fields)
-    return fields
+def _shape_of(cls: type[BaseModel]) -> tuple[set[str], dict[str, Any]]:
+    """A model's field names (one shared set) and the defaults of its optional fields."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        defaults = {name: field.get_default(call_default_factory=True)
+                    for name, field in cls.model_fields.items() if not field.is_required()}
+        shape = _SHAPES[cls] = (set(cls.model_fields), defaults)
+    return shape
 
 
 class ErrorBody(WireModel):

@@ -321,7 +321,7 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
             conn.execute(insert(m.shapes), [{**row, **common} for row in chunk])
         conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
                      .values(updated_at=now))
-    return [ShapePublic.trusted(**row) for row in rows]
+    return [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])}) for row in rows]
 
 
 def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,
