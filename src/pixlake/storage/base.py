@@ -64,19 +64,10 @@ class ObjectStorage(ABC):
 
     def stage_stream(self, chunks: Iterable[bytes]) -> StagedObject:
         """Write a stream of bytes to a staging file, hashing them on the way."""
-        path = self.new_staging_path()
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with open(path, "wb") as out:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return StagedObject(path=path, size=size, checksum=digest.hexdigest())
+        with _StagingWriter(self.new_staging_path()) as writer:
+            for chunk in chunks:
+                writer.write(chunk)
+        return writer.staged
 
     async def stage_async_stream(self, chunks: AsyncIterable[bytes]) -> StagedObject:
         """``stage_stream`` for a request body read on the event loop.
@@ -84,19 +75,10 @@ class ObjectStorage(ABC):
         Each chunk is written as it arrives (tens of kilobytes at a time), which is short
         enough not to hold the event loop up.
         """
-        path = self.new_staging_path()
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with open(path, "wb") as out:
-                async for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return StagedObject(path=path, size=size, checksum=digest.hexdigest())
+        with _StagingWriter(self.new_staging_path()) as writer:
+            async for chunk in chunks:
+                writer.write(chunk)
+        return writer.staged
 
     def stage_file(self, source: Path) -> StagedObject:
         """Copy a local file to a staging file, hashing it on the way."""
@@ -105,6 +87,33 @@ class ObjectStorage(ABC):
 
     def discard(self, staged: StagedObject) -> None:
         staged.path.unlink(missing_ok=True)
+
+
+class _StagingWriter:
+    """Writes bytes to a staging file while hashing them; removes the file on error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._digest = hashlib.sha256()
+        self._size = 0
+
+    def __enter__(self) -> _StagingWriter:
+        self._out = open(self.path, "wb")
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+        self._out.write(chunk)
+        self._size += len(chunk)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._out.close()
+        if exc_type is not None:
+            self.path.unlink(missing_ok=True)
+
+    @property
+    def staged(self) -> StagedObject:
+        return StagedObject(path=self.path, size=self._size, checksum=self._digest.hexdigest())
 
 
 def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:

@@ -269,15 +269,17 @@ def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
 
 def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> dict[UUID, str]:
     """Object names of data the actor may read; NotFoundError naming the first other id."""
-    wanted = list(dict.fromkeys(data_ids))
-    names: dict[UUID, str] = {}
     with ctx.db.read() as conn:
-        for chunk in chunked(wanted):
-            names.update(conn.execute(
-                select(m.data.c.id, m.data.c.object_name).where(
-                    m.data.c.id.in_(list(chunk)),
-                    m.data.c.organization_id == actor.organization_id)
-            ).all())
+        return _object_names(conn, actor, list(dict.fromkeys(data_ids)))
+
+
+def _object_names(conn: Connection, actor: Actor, wanted: list[UUID]) -> dict[UUID, str]:
+    names: dict[UUID, str] = {}
+    for chunk in chunked(wanted):
+        names.update(conn.execute(
+            select(m.data.c.id, m.data.c.object_name).where(
+                m.data.c.id.in_(list(chunk)), m.data.c.organization_id == actor.organization_id)
+        ).all())
     _require_all(wanted, names)
     return names
 
@@ -286,14 +288,7 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
     """Delete data, all or none; returns how many. Objects go once no row names them."""
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
-        names: dict[UUID, str] = {}
-        for chunk in chunked(wanted):
-            names.update(conn.execute(
-                select(m.data.c.id, m.data.c.object_name).where(
-                    m.data.c.id.in_(list(chunk)),
-                    m.data.c.organization_id == actor.organization_id)
-            ).all())
-        _require_all(wanted, names)
+        names = _object_names(conn, actor, wanted)
         _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
         for chunk in chunked(wanted):
