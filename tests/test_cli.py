@@ -344,3 +344,56 @@ def test_embedded_commands_ignore_a_server_token(
     result = run("ls", "--workspace", str(workspace))
     assert result.exit_code == 0, result.output
     assert "default" in result.stdout
+
+
+def _trashed_asset(workspace: Path, tmp_path: Path) -> str:
+    """A workspace with one asset in the trash; returns its id."""
+    from pixlake import Client
+    from pixlake.samples import make_images
+
+    with Client(workspace=workspace) as client:
+        data = client.get_datalake().upload_data(make_images(tmp_path / "trash-src", 2))
+        version = client.create_dataset("animals").create_version("v1")
+        assets = version.add_data(data)
+        assets[0].delete()
+        return str(assets[0].id)
+
+
+def test_trash_list_restore_and_purge(workspace: Path, tmp_path: Path) -> None:
+    asset_id = _trashed_asset(workspace, tmp_path)
+
+    listed = run("trash", "list", "--workspace", str(workspace))
+    assert listed.exit_code == 0, listed.output
+    assert asset_id in listed.stdout and "ASSET" in listed.stdout
+    assert run("trash", "list", "--kind", "DATASET", "--workspace",
+               str(workspace)).stdout.strip() == ""
+
+    restored = run("trash", "restore", asset_id, "--workspace", str(workspace))
+    assert restored.exit_code == 0 and "restored 1 item" in restored.stdout
+    assert asset_id not in run("trash", "list", "--workspace", str(workspace)).stdout
+
+    from pixlake import Client
+
+    with Client(workspace=workspace) as client:
+        client.get_dataset("animals").get_version("v1").list_assets()[0].delete()
+    kept = run("trash", "purge", "--workspace", str(workspace))
+    assert kept.exit_code == 0 and "purged 0 item" in kept.stdout  # younger than 7 days
+    purged = run("trash", "purge", "--all", "--workspace", str(workspace))
+    assert purged.exit_code == 0 and "purged 1 item" in purged.stdout
+    assert run("trash", "list", "--workspace", str(workspace)).stdout.strip() == ""
+
+
+def test_trash_restore_refuses_bad_ids(workspace: Path, tmp_path: Path) -> None:
+    _trashed_asset(workspace, tmp_path)
+    not_an_id = run("trash", "restore", "nope", "--workspace", str(workspace))
+    assert_one_line_error(not_an_id, "not an id")
+    unknown = run("trash", "restore", "01900000-0000-7000-8000-000000000000",
+                  "--workspace", str(workspace))
+    assert_one_line_error(unknown, "not in the trash")
+
+
+def test_db_commands(workspace: Path) -> None:
+    upgraded = run("db", "upgrade", "--workspace", str(workspace))
+    assert upgraded.exit_code == 0, upgraded.output
+    current = run("db", "current", "--workspace", str(workspace))
+    assert current.exit_code == 0 and "database revision" in current.stdout
