@@ -46,15 +46,22 @@ def _trashed(deleted: bool) -> Any:
     return m.assets.c.deleted_at.is_not(None) if deleted else m.assets.c.deleted_at.is_(None)
 
 
+_DATA_TYPES = {t.value: t for t in DataType}
+
+
 def _public(row: Any, threshold: int) -> AssetPublic:
+    # Unpacked by position, in the order of _ASSET_COLUMNS: listings build 100,000 of these
+    # and a tuple unpack is several times cheaper than named access on a Row.
+    (asset_id, version_id, data_id, created_at, deleted_at, datalake_id, object_name,
+     filename, data_type, content_type, size, width, height, duration, checksum, metadata,
+     custom_metadata, data_created_at) = row
     return AssetPublic.trusted(
-        id=row.id, dataset_version_id=row.dataset_version_id, data_id=row.data_id,
-        datalake_id=row.datalake_id, object_name=row.object_name, filename=row.filename,
-        type=DataType(row.type), content_type=row.content_type, size=row.size,
-        width=row.width, height=row.height, duration=row.duration,
-        large=row.size >= threshold, checksum=row.checksum, metadata=row.metadata,
-        custom_metadata=row.custom_metadata, data_created_at=row.data_created_at,
-        created_at=row.created_at, deleted_at=row.deleted_at,
+        id=asset_id, dataset_version_id=version_id, data_id=data_id, datalake_id=datalake_id,
+        object_name=object_name, filename=filename, type=_DATA_TYPES[data_type],
+        content_type=content_type, size=size, width=width, height=height, duration=duration,
+        large=size >= threshold, checksum=checksum, metadata=metadata,
+        custom_metadata=custom_metadata, data_created_at=data_created_at,
+        created_at=created_at, deleted_at=deleted_at,
     )
 
 
