@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select, update
+import orjson
+from sqlalchemy import Connection, String, select, type_coerce, update
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
@@ -16,7 +17,7 @@ from pixlake.core.sql import chunked, insert_ignoring_duplicates
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
 from pixlake.ids import new_id
-from pixlake.schemas import AssetPage, AssetPublic, AssetQuery
+from pixlake.schemas import AssetPublic, AssetQuery
 
 __all__ = [
     "add_data",
@@ -105,11 +106,16 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
-                  query: AssetQuery) -> AssetPage:
-    """One page of a version's assets (or of those in its trash), in id order."""
+                  query: AssetQuery) -> dict[str, Any]:
+    """One page of a version's assets (or of those in its trash), in id order.
+
+    Listings run to hundreds of thousands of rows, so the page comes back in wire form —
+    an AssetPage as plain JSON-ready values, straight from the driver (see
+    ``_wire_asset``) — rather than as models that would be built only to be serialised.
+    """
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        statement = _asset_select().where(
+        statement = select(*_WIRE_COLUMNS).join(m.data, m.data.c.id == m.assets.c.data_id).where(
             m.assets.c.dataset_version_id == version_id,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
@@ -133,8 +139,63 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)
         rows = conn.execute(statement).all()
     threshold = ctx.settings.large_file_threshold
-    items = [_public(row, threshold) for row in rows[: query.limit]]
-    return AssetPage(items=items, next_after=items[-1].id if len(rows) > query.limit else None)
+    shared: dict[Any, Any] = {}
+    items = [_wire_asset(row, threshold, shared) for row in rows[: query.limit]]
+    return {"items": items, "next_after": items[-1]["id"] if len(rows) > query.limit else None}
+
+
+# The listing's columns with the database types' conversions left out: the driver's values
+# (text on SQLite, native objects on PostgreSQL) go to the JSON writer nearly as they are.
+_WIRE_COLUMNS = tuple(
+    column if column.name in ("object_name", "filename", "type", "content_type", "size",
+                              "width", "height", "duration", "checksum")
+    else type_coerce(column, String).label(column.key)
+    for column in _ASSET_COLUMNS
+)
+
+
+def _wire_asset(row: Any, threshold: int, shared: dict[Any, Any]) -> dict[str, Any]:
+    """An AssetPublic in wire form from a row of _WIRE_COLUMNS."""
+    (asset_id, version_id, data_id, created_at, deleted_at, datalake_id, object_name,
+     filename, data_type, content_type, size, width, height, duration, checksum, metadata,
+     custom_metadata, data_created_at) = row
+    return {
+        "id": _uuid_text(asset_id), "dataset_version_id": _shared(shared, version_id),
+        "data_id": _uuid_text(data_id), "datalake_id": _shared(shared, datalake_id),
+        "object_name": object_name, "filename": filename, "type": data_type,
+        "content_type": content_type, "size": size, "width": width, "height": height,
+        "duration": duration, "large": size >= threshold, "checksum": checksum,
+        "metadata": _json_raw(metadata), "custom_metadata": _json_raw(custom_metadata),
+        "data_created_at": _time_text(data_created_at), "created_at": _time_text(created_at),
+        "deleted_at": None if deleted_at is None else _time_text(deleted_at),
+    }
+
+
+def _shared(shared: dict[Any, Any], raw: Any) -> Any:
+    converted = shared.get(raw)
+    if converted is None:
+        converted = shared[raw] = _uuid_text(raw)
+    return converted
+
+
+def _uuid_text(raw: Any) -> Any:
+    """SQLite keeps UUIDs as 32 hex digits: put the dashes back. Other drivers give UUIDs."""
+    if isinstance(raw, str) and len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return raw
+
+
+def _time_text(raw: Any) -> Any:
+    """SQLite keeps UTC datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff': make it ISO 8601 with
+    its offset. Other drivers give datetimes."""
+    if isinstance(raw, str):
+        return raw.replace(" ", "T", 1) + "+00:00"
+    return raw
+
+
+def _json_raw(raw: Any) -> Any:
+    """JSON text from the database goes into the answer as it is, without a parse."""
+    return orjson.Fragment(raw) if isinstance(raw, str) else raw
 
 
 def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:
