@@ -12,7 +12,6 @@ the platform keeps apart exactly as it keeps customers apart.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -31,7 +30,7 @@ from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.samples import make_image, make_images, make_video
 from pixlake.server.app import create_app
 from pixlake.settings import Settings
-from tests.services import make_postgres_database, run_s3_server
+from tests.services import POSTGRES_SERVER, make_postgres_database, run_s3_server
 
 disable_progress_bars()
 
@@ -85,8 +84,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database on the local server, dropped at the end of the run."""
-    url = os.environ.get("PIXLAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-    with make_postgres_database(url) as database_url:
+    with make_postgres_database(POSTGRES_SERVER) as database_url:
         yield database_url
 
 

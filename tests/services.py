@@ -16,7 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-__all__ = ["ServeProcess", "make_postgres_database", "pixlake_environment", "run_pixlake",
+POSTGRES_SERVER = os.environ.get("PIXLAKE_TEST_POSTGRES",
+                                 "postgresql+psycopg://postgres@127.0.0.1:5432")
+"""The PostgreSQL server tests create their databases on (trust authentication)."""
+
+__all__ = ["POSTGRES_SERVER", "ServeProcess", "make_postgres_database", "pixlake_environment", "run_pixlake",
            "run_s3_server"]
 
 

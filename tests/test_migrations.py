@@ -3,7 +3,6 @@ an outdated database."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +23,9 @@ from pixlake.core.workspace import open_workspace
 from pixlake.errors import OutdatedSchemaError
 from pixlake.ids import new_id
 from pixlake.settings import Settings
-from tests.services import make_postgres_database
+from tests.services import POSTGRES_SERVER, make_postgres_database
 
 PREVIOUS_REVISION = "0001"
-POSTGRES = os.environ.get("PIXLAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,7 +34,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
     else:
-        with make_postgres_database(POSTGRES) as url:
+        with make_postgres_database(POSTGRES_SERVER) as url:
             yield url
 
 

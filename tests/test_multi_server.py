@@ -21,13 +21,12 @@ from pixlake import Client, Target
 from pixlake.core import models as m
 from pixlake.samples import make_image, make_images
 from tests.services import (
+    POSTGRES_SERVER,
     ServeProcess,
     make_postgres_database,
     pixlake_environment,
     run_pixlake,
 )
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Deployment:
 @contextmanager
 def deployment(tmp_path: Path, s3_bucket: str) -> Iterator[Deployment]:
     """A fresh database and bucket prefix, upgraded, with one user; no server yet."""
-    with make_postgres_database(POSTGRES) as database_url:
+    with make_postgres_database(POSTGRES_SERVER) as database_url:
         prefix = f"run-{uuid.uuid4().hex[:8]}"
         env = pixlake_environment(database_url=database_url,
                                   storage_url=f"s3://{s3_bucket}/{prefix}",
