@@ -20,8 +20,14 @@ POSTGRES_SERVER = os.environ.get("PIXLAKE_TEST_POSTGRES",
                                  "postgresql+psycopg://postgres@127.0.0.1:5432")
 """The PostgreSQL server tests create their databases on (trust authentication)."""
 
-__all__ = ["POSTGRES_SERVER", "ServeProcess", "make_postgres_database", "pixlake_environment", "run_pixlake",
-           "run_s3_server"]
+__all__ = [
+    "POSTGRES_SERVER",
+    "ServeProcess",
+    "make_postgres_database",
+    "pixlake_environment",
+    "run_pixlake",
+    "run_s3_server",
+]
 
 
 @contextmanager
