@@ -58,9 +58,15 @@ class S3Storage(ObjectStorage):
         return self.staging_dir / f"{uuid.uuid4().hex}.part"
 
     def commit(self, staged: StagedObject, object_name: str) -> None:
+        key = self._key(object_name)
         try:
-            self.client.upload_file(str(staged.path), self.bucket, self._key(object_name),
-                                    Config=self._transfer)
+            if staged.size < self._transfer.multipart_threshold:
+                # One request: upload_file would set up a transfer manager per object.
+                with open(staged.path, "rb") as body:
+                    self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
+            else:
+                self.client.upload_file(str(staged.path), self.bucket, key,
+                                        Config=self._transfer)
         except Exception as exc:
             raise self._fail(f"store object {object_name!r}", exc) from exc
         staged.path.unlink(missing_ok=True)

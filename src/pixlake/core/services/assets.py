@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import Connection, String, select, type_coerce, update
+from sqlalchemy import JSON, Connection, String, Text, Uuid, cast, select, type_coerce, update
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
-from pixlake.core.sql import chunked, insert_ignoring_duplicates
+from pixlake.core.sql import analyze_after_bulk, chunked, insert_ignoring_duplicates
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
 from pixlake.ids import new_id
@@ -93,6 +94,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
                  "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
                 for data_id in chunk
             ], ["dataset_version_id", "data_id"], index_where=m.assets.c.deleted_at.is_(None))
+        analyze_after_bulk(conn, m.assets, len(wanted))
         by_data: dict[UUID, Any] = {}
         for chunk in chunked(wanted):
             for row in conn.execute(_asset_select().where(
@@ -115,7 +117,8 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     """
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        statement = select(*_WIRE_COLUMNS).join(m.data, m.data.c.id == m.assets.c.data_id).where(
+        columns = _wire_columns(conn.dialect.name)
+        statement = select(*columns).join(m.data, m.data.c.id == m.assets.c.data_id).where(
             m.assets.c.dataset_version_id == version_id,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
@@ -144,14 +147,25 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     return {"items": items, "next_after": items[-1]["id"] if len(rows) > query.limit else None}
 
 
-# The listing's columns with the database types' conversions left out: the driver's values
-# (text on SQLite, native objects on PostgreSQL) go to the JSON writer nearly as they are.
-_WIRE_COLUMNS = tuple(
-    column if column.name in ("object_name", "filename", "type", "content_type", "size",
-                              "width", "height", "duration", "checksum")
-    else type_coerce(column, String).label(column.key)
-    for column in _ASSET_COLUMNS
-)
+_PLAIN_COLUMNS = frozenset({"object_name", "filename", "type", "content_type", "size",
+                            "width", "height", "duration", "checksum"})
+
+
+@cache
+def _wire_columns(dialect: str) -> tuple[Any, ...]:
+    """The listing's columns with the database types' conversions left out, so that the
+    driver's values go to the JSON writer nearly as they are: text on SQLite; on PostgreSQL
+    UUIDs and JSON cast to text in SQL (the driver would build objects of them), and
+    timestamps as the driver's own datetimes."""
+    wired = []
+    for column in _ASSET_COLUMNS:
+        if column.name in _PLAIN_COLUMNS:
+            wired.append(column)
+        elif dialect == "postgresql" and isinstance(column.type, Uuid | JSON):
+            wired.append(cast(column, Text).label(column.key))
+        else:
+            wired.append(type_coerce(column, String).label(column.key))
+    return tuple(wired)
 
 
 def _wire_asset(row: Any, threshold: int, shared: dict[Any, Any]) -> dict[str, Any]:

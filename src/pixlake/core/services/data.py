@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 DEFAULT_INGEST_WORKERS = 4
+_STORE_WORKERS = 8  # objects put in place at once (uploads, for a bucket)
 _COMMIT_ATTEMPTS = 3  # a concurrent upload of the same bytes may win the race once
 
 
@@ -144,6 +145,8 @@ def ingest_local_files(
 
 def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming],
             tags: Sequence[str], tag_ids: Sequence[UUID]) -> list[DataPublic]:
+    tag_service.check_names(tags)
+    _store_new_objects(ctx, datalake_id, incoming)
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
             with ctx.db.write() as conn:
@@ -155,6 +158,31 @@ def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence
             if attempt == _COMMIT_ATTEMPTS - 1:
                 raise
     return [by_checksum[item.staged.checksum] for item in incoming]
+
+
+def _store_new_objects(ctx: AppContext, datalake_id: UUID,
+                       incoming: Sequence[_Incoming]) -> None:
+    """Put the bytes the datalake does not hold yet in place, in parallel, before the
+    transaction that names them: a slow object store then holds no database lock, and a
+    failure leaves at most objects no row names (reused by the retry)."""
+    first_of: dict[str, _Incoming] = {}
+    for item in incoming:
+        first_of.setdefault(item.staged.checksum, item)
+    held: set[str] = set()
+    with ctx.db.read() as conn:
+        for chunk in chunked(list(first_of)):
+            held.update(conn.execute(select(m.data.c.checksum).where(
+                m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk))
+            )).scalars())
+    new = [item for checksum, item in first_of.items() if checksum not in held]
+    if not new:
+        return
+    with ThreadPoolExecutor(min(_STORE_WORKERS, len(new))) as pool:
+        stored = [pool.submit(ctx.storage.commit, item.staged,
+                              object_name_for(datalake_id, item.staged.checksum))
+                  for item in new]
+    for future in stored:
+        future.result()
 
 
 def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: UUID,
@@ -177,8 +205,7 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
         checksum = item.staged.checksum
         if checksum in by_checksum:
             continue  # held already, or earlier in this request: the first one wins
-        object_name = object_name_for(datalake_id, checksum)
-        ctx.storage.commit(item.staged, object_name)
+        object_name = object_name_for(datalake_id, checksum)  # stored: _store_new_objects
         media = item.media
         row = {
             "id": new_id(), "organization_id": actor.organization_id,

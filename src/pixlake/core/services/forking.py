@@ -9,7 +9,7 @@ from sqlalchemy import Connection, insert, select
 
 from pixlake.core import models as m
 from pixlake.core.context import utcnow
-from pixlake.core.sql import chunked
+from pixlake.core.sql import analyze_after_bulk, chunked
 from pixlake.ids import new_id
 
 __all__ = ["copy_version_content"]
@@ -27,6 +27,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
     asset_ids = _copy_rows(conn, m.assets, (m.assets.c.dataset_version_id == source_id)
                            & m.assets.c.deleted_at.is_(None),
                            {"dataset_version_id": target_id, "created_at": now})
+    analyze_after_bulk(conn, m.assets, len(asset_ids))
     links = []
     for chunk in chunked(list(asset_ids)):
         links.extend({"tag_id": tag_id, "object_id": asset_ids[object_id]}

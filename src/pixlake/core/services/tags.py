@@ -51,6 +51,12 @@ def _public(row) -> TagPublic:
                      organization_id=row.organization_id, created_at=row.created_at)
 
 
+def check_names(names: Sequence[str]) -> None:
+    """Refuse an invalid tag name before anything of a request is stored."""
+    for name in names:
+        _check_name(name)
+
+
 def _check_name(name: str) -> str:
     if not name or not name.strip() or len(name) > 255:
         raise BadRequestError(f"invalid tag name {name!r}", details={"name": name})
