@@ -62,12 +62,13 @@ def fetch_url(http: httpx.Client, url: str, target: Path) -> None:
                     for chunk in response.iter_bytes(_CHUNK):
                         out.write(chunk)
         os.replace(temporary, target)
-    except FileNotFoundError as exc:
-        raise StorageError(f"bytes of {target.name} are missing from the store") from exc
-    except httpx.TransportError as exc:
-        raise StorageError(f"could not download {target.name}: {exc}") from exc
-    finally:
+    except BaseException as exc:
         temporary.unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError):
+            raise StorageError(f"bytes of {target.name} are missing from the store") from exc
+        if isinstance(exc, httpx.TransportError):
+            raise StorageError(f"could not download {target.name}: {exc}") from exc
+        raise
 
 
 @dataclass(frozen=True)
