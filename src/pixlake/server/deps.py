@@ -13,7 +13,8 @@ from pixlake.errors import UnauthorizedError
 __all__ = ["ContextDep", "CurrentActor", "base_url_for"]
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: FastAPI would run a plain function in a worker thread, a hop per request.
     return request.app.state.context
 
 

@@ -1,6 +1,9 @@
+import os
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
 from pixlake.errors import NotFoundError
@@ -11,8 +14,12 @@ from pixlake.storage.base import CHUNK_SIZE
 router = APIRouter(tags=["objects"])
 
 
+SMALL_OBJECT = 1024 * 1024
+"""Objects up to this size are read in one go and sent in one response body."""
+
+
 @router.get("/objects/{object_name:path}")
-def read_object(
+async def read_object(
     object_name: str, ctx: ContextDep,
     expires: Annotated[int, Query()], signature: Annotated[str, Query()],
     content_type: Annotated[str, Query()] = "application/octet-stream",
@@ -22,10 +29,12 @@ def read_object(
                             signature)
     local = ctx.storage.local_path(object_name)
     if local is not None:
-        if not local.is_file():
-            raise NotFoundError(f"object {object_name} not found")
+        # One worker-thread hop for a small file; a file response would take several.
+        small = await run_in_threadpool(_read_if_small, local)
+        if small is not None:
+            return Response(small, media_type=content_type)
         return FileResponse(local, media_type=content_type)
-    stream = ctx.storage.open(object_name)
+    stream = await run_in_threadpool(ctx.storage.open, object_name)
 
     def chunks():
         with stream:
@@ -33,3 +42,14 @@ def read_object(
                 yield chunk
 
     return StreamingResponse(chunks(), media_type=content_type)
+
+
+def _read_if_small(path: Path) -> bytes | None:
+    """The file's bytes when it is small, None when it is large; NotFoundError if gone."""
+    try:
+        with open(path, "rb") as stream:
+            if os.fstat(stream.fileno()).st_size > SMALL_OBJECT:
+                return None
+            return stream.read()
+    except FileNotFoundError:
+        raise NotFoundError(f"object {path.name} not found") from None
