@@ -11,10 +11,10 @@ from uuid import UUID
 from pixlake.enums import DataType, Target
 from pixlake.errors import BadRequestError
 from pixlake.gcpause import paused_gc
-from pixlake.schemas import AnnotationPublic, AssetPublic, DataPublic, TagPublic, UrlPublic
+from pixlake.schemas import AnnotationPublic, AssetPublic, DataPublic, TagPublic
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
-from pixlake.sdk.data import Data, MultiData, data_urls
+from pixlake.sdk.data import Data, MultiData, ReadableBytes, data_urls
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.transfer import DownloadJob, download_all
@@ -22,7 +22,7 @@ from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import Worker, worker_id_of
 
 if TYPE_CHECKING:
-    from pixlake.sdk.connection import Connection
+    pass
 
 __all__ = ["Asset", "MultiAsset"]
 
@@ -47,14 +47,13 @@ def check_duration(duration: Any) -> float:
     return float(duration)
 
 
-class Asset(Taggable, SdkObject[AssetPublic]):
+class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
     """A data of a dataset version, with its annotations and asset tags."""
 
     _tag_target = Target.ASSET
 
-    def __init__(self, connection: Connection, schema: AssetPublic) -> None:
-        super().__init__(connection, schema)
-        self._url: str | None = None
+    def _bytes_data_id(self) -> UUID:
+        return self.data_id
 
     dataset_version_id: UUID = SchemaField()
     data_id: UUID = SchemaField()
@@ -71,21 +70,10 @@ class Asset(Taggable, SdkObject[AssetPublic]):
     custom_metadata: dict[str, Any] = SchemaField()
     created_at: datetime = SchemaField()
 
-    @property
-    def url(self) -> str:
-        return self._url or self.reset_url()
-
     def sync(self) -> dict[str, Any]:
         self._schema = AssetPublic.model_validate(
             self._connection.request("GET", f"/assets/{self.id}"))
         return self._schema.model_dump(mode="json")
-
-    def reset_url(self) -> str:
-        """Ask the platform for a fresh URL of this asset's bytes and return it."""
-        answer = UrlPublic.model_validate(
-            self._connection.request("POST", f"/data/{self.data_id}/url"))
-        self._url = answer.url
-        return answer.url
 
     def to_data_schema(self) -> DataPublic:
         """The underlying data as a pydantic model, built without calling the platform."""

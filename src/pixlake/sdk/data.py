@@ -17,19 +17,45 @@ if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
     from pixlake.sdk.tag import Tag
 
-__all__ = ["Data", "MultiData", "data_urls"]
+__all__ = ["Data", "MultiData", "ReadableBytes", "data_urls"]
 
 URL_CHUNK = 1000
 
 
-class Data(Taggable, SdkObject[DataPublic]):
+class ReadableBytes:
+    """``url`` and ``reset_url`` for an object whose bytes are those of a data."""
+
+    _connection: Connection
+    _url: str | None = None
+
+    def _bytes_data_id(self) -> UUID:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        """A URL to read the bytes from, asked for on first use (see ``reset_url``)."""
+        return self._url or self.reset_url()
+
+    def reset_url(self) -> str:
+        """Ask the platform for a fresh URL to read the bytes from and return it.
+
+        With an S3 bucket it is a presigned URL of the bucket; with a local store, in server
+        mode a signed URL of the API; both expire (one hour by default). In embedded mode it
+        is a ``file://`` URL of the workspace's object store.
+        """
+        answer = UrlPublic.model_validate(
+            self._connection.request("POST", f"/data/{self._bytes_data_id()}/url"))
+        self._url = answer.url
+        return answer.url
+
+
+class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
     """One image or video stored in a datalake."""
 
     _tag_target = Target.DATA
 
-    def __init__(self, connection: Connection, schema: DataPublic) -> None:
-        super().__init__(connection, schema)
-        self._url: str | None = None
+    def _bytes_data_id(self) -> UUID:
+        return self.id
 
     datalake_id: UUID = SchemaField()
     object_name: str = SchemaField()
@@ -46,27 +72,11 @@ class Data(Taggable, SdkObject[DataPublic]):
     custom_metadata: dict[str, Any] = SchemaField()
     created_at: datetime = SchemaField()
 
-    @property
-    def url(self) -> str:
-        """A URL to read the bytes from, asked for on first use (see ``reset_url``)."""
-        return self._url or self.reset_url()
-
     def sync(self) -> dict[str, Any]:
         """Refresh this object from the platform; returns its fields as a dict."""
         self._schema = DataPublic.model_validate(
             self._connection.request("GET", f"/data/{self.id}"))
         return self._schema.model_dump(mode="json")
-
-    def reset_url(self) -> str:
-        """Ask the platform for a fresh URL to read the bytes from and return it.
-
-        In server mode it is a signed URL of the API that expires (one hour by default);
-        in embedded mode a ``file://`` URL of the workspace's object store.
-        """
-        answer = UrlPublic.model_validate(
-            self._connection.request("POST", f"/data/{self.id}/url"))
-        self._url = answer.url
-        return answer.url
 
     def update_custom_metadata(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into ``custom_metadata`` (keys given replace existing ones)."""
