@@ -192,3 +192,39 @@ def test_datalakes(client: Client, other_client: Client) -> None:
         client.create_datalake("cameras")
     with pytest.raises(NotFoundError):
         other_client.get_datalake(id=created.id)
+
+
+def test_server_downloads_come_in_bundles(live_server, images: list[Path], tmp_path: Path,
+                                          monkeypatch) -> None:
+    from pixlake.bundle import ByteReader, read_frames
+
+    monkeypatch.setattr("pixlake.sdk.transfer.BUNDLE_FILES", 2)
+    _name, token = live_server.new_user()
+    with Client(api_token=token, host=live_server.url) as client:
+        uploaded = client.get_datalake().upload_data(images)
+        assert uploaded.download(tmp_path / "out") == 5
+        for path in images:
+            assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
+    answer = httpx.post(f"{live_server.url}/data/download",
+                        json={"ids": [str(d.id) for d in uploaded[:2]]},
+                        headers={"authorization": f"Bearer {token}"})
+    frames = {name: b"".join(chunks) for name, chunks in
+              read_frames(ByteReader(iter([answer.content])))}
+    folder = images[0].parent
+    assert frames == {str(d.id): (folder / d.filename).read_bytes() for d in uploaded[:2]}
+
+
+def test_download_bundle_refusals(live_server, images: list[Path]) -> None:
+    _name, token = live_server.new_user()
+    _other, other_token = live_server.new_user()
+    headers = {"authorization": f"Bearer {token}"}
+    with Client(api_token=other_token, host=live_server.url) as other:
+        theirs = other.get_datalake().upload_data(images[0])
+    unknown = "01900000-0000-7000-8000-000000000000"
+    for ids, status in (([unknown], 404), ([str(theirs.id)], 404), ([unknown] * 257, 400),
+                        ([], 400)):
+        answer = httpx.post(f"{live_server.url}/data/download", json={"ids": ids},
+                            headers=headers)
+        assert answer.status_code == status, answer.text
+    assert httpx.post(f"{live_server.url}/data/download",
+                      json={"ids": [str(theirs.id)]}).status_code == 401

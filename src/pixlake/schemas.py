@@ -152,6 +152,14 @@ class IdList(WireModel):
     ids: list[UUID] = Field(min_length=1)
 
 
+MAX_DOWNLOAD_BUNDLE = 256
+"""Data per download bundle (the server holds their files open while it sends them)."""
+
+
+class DownloadRequest(WireModel):
+    ids: list[UUID] = Field(min_length=1, max_length=MAX_DOWNLOAD_BUNDLE)
+
+
 class UrlPublic(WireModel):
     url: str
     expires_at: datetime | None
@@ -159,6 +167,9 @@ class UrlPublic(WireModel):
 
 class UrlMap(WireModel):
     urls: dict[UUID, str]
+    through_api: bool = False
+    """The URLs are the API's own: many files are better fetched in one bundle
+    (``POST /data/download``) than one request each."""
 
 
 class TagCreate(WireModel):

@@ -14,7 +14,7 @@ from pixlake.gcpause import paused_gc
 from pixlake.schemas import AnnotationPublic, AssetPublic, DataPublic, TagPublic
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
-from pixlake.sdk.data import Data, MultiData, ReadableBytes, data_urls
+from pixlake.sdk.data import Data, MultiData, ReadableBytes
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.transfer import DownloadJob, download_all
@@ -172,8 +172,7 @@ class MultiAsset(MultiObject[Asset]):
             How many files were downloaded.
         """
         jobs = [DownloadJob(asset.data_id, asset.filename) for asset in self.items]
-        return download_all(self._connection.downloads, jobs,
-                            lambda ids: data_urls(self._connection, ids), target_path,
+        return download_all(self._connection, jobs, target_path,
                             force_replace=force_replace, max_workers=max_workers)
 
     def as_list_of_data(self) -> list[Data]:

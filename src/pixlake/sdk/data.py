@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pixlake.enums import DataType, Target
-from pixlake.schemas import DataPublic, UrlMap, UrlPublic
+from pixlake.schemas import DataPublic, UrlPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.transfer import DownloadJob, download_all
@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
     from pixlake.sdk.tag import Tag
 
-__all__ = ["Data", "MultiData", "ReadableBytes", "data_urls"]
-
-URL_CHUNK = 1000
+__all__ = ["Data", "MultiData", "ReadableBytes"]
 
 
 class ReadableBytes:
@@ -121,18 +119,5 @@ class MultiData(MultiObject[Data]):
             How many files were downloaded (existing ones skipped are not counted).
         """
         jobs = [DownloadJob(data.id, data.filename) for data in self.items]
-        return download_all(self._connection.downloads, jobs,
-                            lambda ids: data_urls(self._connection, ids), target_path,
+        return download_all(self._connection, jobs, target_path,
                             force_replace=force_replace, max_workers=max_workers)
-
-
-def data_urls(connection: Connection, data_ids: list[Any]) -> dict[Any, str]:
-    """URLs to read many data from, asked for in fixed-size chunks."""
-    urls: dict[Any, str] = {}
-    unique = list(dict.fromkeys(data_ids))
-    for start in range(0, len(unique), URL_CHUNK):
-        chunk = [str(i) for i in unique[start : start + URL_CHUNK]]
-        answer = UrlMap.model_validate(
-            connection.request("POST", "/data/urls", json={"ids": chunk}))
-        urls.update(answer.urls)
-    return urls

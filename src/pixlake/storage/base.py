@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ class ObjectStorage(ABC):
     @abstractmethod
     def open(self, object_name: str) -> BinaryIO:
         """Open an object for reading. Raises StorageError when it is missing."""
+
+    def open_sized(self, object_name: str) -> tuple[BinaryIO, int]:
+        """Open an object for reading, with its size in bytes."""
+        stream = self.open(object_name)
+        return stream, os.fstat(stream.fileno()).st_size
 
     @abstractmethod
     def delete(self, object_name: str) -> None:

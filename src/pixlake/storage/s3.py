@@ -72,11 +72,14 @@ class S3Storage(ObjectStorage):
         staged.path.unlink(missing_ok=True)
 
     def open(self, object_name: str) -> BinaryIO:
+        return self.open_sized(object_name)[0]
+
+    def open_sized(self, object_name: str) -> tuple[BinaryIO, int]:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self._key(object_name))
         except Exception as exc:
             raise self._fail(f"read object {object_name!r}", exc) from exc
-        return answer["Body"]  # type: ignore[no-any-return]
+        return answer["Body"], answer["ContentLength"]
 
     def delete(self, object_name: str) -> None:
         try:
