@@ -123,14 +123,10 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
         )
-        tag_ids = list(query.tag_ids)
-        if query.tag_ids:
-            tag_service.require_tags_of_target(conn, actor, query.tag_ids, Target.ASSET)
-        if query.tags:
-            tag_ids += tag_service.resolve_tag_names(conn, actor, query.tags, Target.ASSET)
-        if tag_ids:
-            statement = statement.where(m.assets.c.id.in_(
-                select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(tag_ids))))
+        tagged = tag_service.tagged_filter(conn, actor, m.assets.c.id, query.tag_ids,
+                                           query.tags, Target.ASSET)
+        if tagged is not None:
+            statement = statement.where(tagged)
         if query.filenames is not None:
             statement = statement.where(m.data.c.filename.in_(query.filenames))
         if query.data_ids is not None:

@@ -256,15 +256,10 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQue
         require_datalake(conn, actor, datalake_id)
         statement = select(m.data).where(m.data.c.datalake_id == datalake_id,
                                          m.data.c.organization_id == actor.organization_id)
-        tag_ids = list(query.tag_ids)
-        if query.tag_ids:
-            tag_service.require_tags_of_target(conn, actor, query.tag_ids, Target.DATA)
-        if query.tags:
-            tag_ids += tag_service.resolve_tag_names(conn, actor, query.tags, Target.DATA)
-        if tag_ids:
-            statement = statement.where(m.data.c.id.in_(
-                select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(tag_ids))
-            ))
+        tagged = tag_service.tagged_filter(conn, actor, m.data.c.id, query.tag_ids,
+                                           query.tags, Target.DATA)
+        if tagged is not None:
+            statement = statement.where(tagged)
         if query.filenames is not None:
             statement = statement.where(m.data.c.filename.in_(query.filenames))
         if query.ids is not None:

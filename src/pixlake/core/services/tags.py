@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -219,6 +220,18 @@ def tags_of(ctx: AppContext, actor: Actor, target: Target, object_id: UUID) -> l
             .order_by(m.tags.c.name)
         )
         return [_public(row) for row in rows]
+
+
+def tagged_filter(conn: Connection, actor: Actor, id_column: Any, tag_ids: Sequence[UUID],
+                  tag_names: Sequence[str], target: Target) -> Any | None:
+    """A WHERE clause keeping objects that have any of the tags (given by id or by name,
+    all of ``target``), or None when no tag is given. Unknown tags raise NotFoundError."""
+    wanted = require_tags_of_target(conn, actor, tag_ids, target) if tag_ids else []
+    if tag_names:
+        wanted += resolve_tag_names(conn, actor, tag_names, target)
+    if not wanted:
+        return None
+    return id_column.in_(select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(wanted)))
 
 
 def unlink_objects(conn: Connection, object_ids: Sequence[UUID]) -> None:
