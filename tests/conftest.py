@@ -90,8 +90,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def s3_bucket() -> Iterator[str]:
-    """An empty bucket on a standalone S3-compatible server (moto) on a loopback port;
-    the AWS_* variables point boto3 at it for the whole run."""
+    """An empty bucket on a standalone S3-compatible server (s3rver, or moto without
+    Node.js) on a loopback port; the AWS_* variables point boto3 at it for the whole run."""
     with run_s3_server() as endpoint:
         bucket = f"pixlake-test-{uuid.uuid4().hex[:8]}"
         import boto3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -27,6 +29,7 @@ __all__ = [
     "pixlake_environment",
     "run_pixlake",
     "run_s3_server",
+    "run_signature_checking_s3_server",
 ]
 
 
@@ -56,6 +59,19 @@ def _free_port() -> int:
 
 S3RVER = Path(__file__).parent / "s3server" / "node_modules" / "s3rver" / "bin" / "s3rver.js"
 S3RVER_KEY = "S3RVER"  # s3rver's one access key; any other is refused
+MEMORY_FOLDER = Path("/dev/shm")
+
+
+def _bucket_folder_parent() -> str | None:
+    """Where the S3 server keeps its objects: in memory where Linux offers a tmpfs.
+
+    In a deployment the object store runs on other machines, and its disk writes are not
+    paid for by the API server's cores and disk. Keeping the test store in memory comes
+    closer to that than sharing this machine's disk with the code under test.
+    """
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
+        return str(MEMORY_FOLDER)
+    return None
 
 
 def _wait_for_port(port: int, process: subprocess.Popen | None = None) -> None:
@@ -93,7 +109,8 @@ def run_s3_server() -> Iterator[str]:
     """Run a standalone S3-compatible server on a loopback port; yield its endpoint.
 
     s3rver (installed by scripts/setup.sh from the npm registry) is preferred: unlike moto,
-    it refuses unknown access keys and expired presigned URLs, as a real store does. Without
+    it refuses unknown access keys and expired presigned URLs, as a real store does (it does
+    not check SigV4 signatures: run_signature_checking_s3_server does). Without
     Node.js, moto's server stands in. The AWS_* variables (endpoint, credentials, region)
     are set while it runs, so boto3, in the SDK and in servers alike, finds it the standard
     way.
@@ -101,7 +118,8 @@ def run_s3_server() -> Iterator[str]:
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     if S3RVER.exists() and shutil.which("node"):
-        with tempfile.TemporaryDirectory(prefix="pixlake-s3-") as folder:
+        with tempfile.TemporaryDirectory(prefix="pixlake-s3-",
+                                         dir=_bucket_folder_parent()) as folder:
             process = subprocess.Popen(
                 ["node", str(S3RVER), "--directory", folder, "--address", "127.0.0.1",
                  "--port", str(port), "--silent"],
@@ -124,6 +142,44 @@ def run_s3_server() -> Iterator[str]:
             yield endpoint
     finally:
         server.stop()
+
+
+@dataclass(frozen=True)
+class SigningS3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
+
+
+@contextmanager
+def run_signature_checking_s3_server() -> Iterator[SigningS3Server]:
+    """moto's S3 server with request authentication on, on a loopback port.
+
+    s3rver does not check SigV4 signatures; this one does, for the access key it yields
+    (allowed every S3 action). Nothing of the environment is changed.
+    """
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto leaves this many requests unauthenticated: the three that make the user.
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, process)
+        import boto3
+
+        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+        iam.create_user(UserName="pixlake")
+        iam.put_user_policy(UserName="pixlake", PolicyName="s3", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="pixlake")["AccessKey"]
+        yield SigningS3Server(endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 PIXLAKE = str(Path(sys.executable).parent / "pixlake")

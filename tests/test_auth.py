@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 import pytest
-from tests.conftest import LiveServer
 
 from pixlake import Client, ForbiddenError, UnauthorizedError
 from pixlake.core.services.accounts import create_user, revoke_user
 from pixlake.server.signing import sign_object_url, verify_object_signature
+from tests.conftest import LiveServer
 
 
 def test_health_needs_no_token(live_server: LiveServer) -> None:

@@ -90,3 +90,32 @@ def test_error_names_the_given_filename(tmp_path: Path) -> None:
     (tmp_path / "staging.part").write_text("nope")
     with pytest.raises(UnsupportedMediaError, match="holiday.jpg"):
         probe_media(tmp_path / "staging.part", "holiday.jpg")
+
+
+# Bytes staged in memory are probed as they are, with the same answers as from a file.
+
+
+def test_image_bytes_probe_like_the_file(tmp_path: Path) -> None:
+    path = make_image(tmp_path / "r.jpg", 120, 80, exif_orientation=6)
+    assert probe_media(path.read_bytes(), "r.jpg") == probe_media(path)
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mov", ".mkv", ".avi", ".webm"])
+def test_video_bytes_probe_like_the_file(videos: dict[str, Path], suffix: str) -> None:
+    path = videos[suffix]
+    assert probe_media(path.read_bytes(), path.name) == probe_media(path)
+
+
+@pytest.mark.parametrize("content, error", [
+    (b"", EmptyFileError),
+    (b"not a picture", UnsupportedMediaError),
+    (b"\xff\xd8\xff\xe0" + b"\x00" * 60, InvalidMediaError),
+], ids=["empty", "text", "truncated-jpeg"])
+def test_bad_bytes_are_refused_under_their_name(content: bytes, error: type[Exception]) -> None:
+    with pytest.raises(error, match="holiday.jpg"):
+        probe_media(content, "holiday.jpg")
+
+
+def test_truncated_video_bytes_are_refused(videos: dict[str, Path]) -> None:
+    with pytest.raises(InvalidMediaError, match="clip.mp4"):
+        probe_media(videos[".mp4"].read_bytes()[:200], "clip.mp4")

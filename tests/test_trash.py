@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import stored_objects
 
 from pixlake import BadRequestError, Client, ConflictError, NotFoundError, Target
 from pixlake.core.services.accounts import create_user
@@ -26,6 +25,7 @@ from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
 from pixlake.settings import Settings
+from tests.conftest import stored_objects
 
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.0]]
 

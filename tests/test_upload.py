@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import LiveServer, stored_objects
 
 from pixlake import (
     BadRequestError,
@@ -24,6 +23,7 @@ from pixlake import (
     UnsupportedMediaError,
     WrongTargetError,
 )
+from tests.conftest import LiveServer, stored_objects
 
 
 def assert_nothing_stored(client: Client) -> None:

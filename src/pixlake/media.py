@@ -8,6 +8,7 @@ reads the container and decodes a single frame to prove the stream is readable.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -56,11 +57,11 @@ class MediaInfo:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def probe_media(path: Path, filename: str | None = None) -> MediaInfo:
-    """Identify the file at ``path`` and read its dimensions.
+def probe_media(source: Path | bytes, filename: str | None = None) -> MediaInfo:
+    """Identify a file and read its dimensions.
 
     Args:
-        path: where the bytes are.
+        source: the file's path, or its bytes.
         filename: the name to cite in errors (defaults to the path's name).
 
     Raises:
@@ -68,8 +69,9 @@ def probe_media(path: Path, filename: str | None = None) -> MediaInfo:
         UnsupportedMediaError: the bytes are not one of the supported formats.
         InvalidMediaError: the bytes claim a supported format but are corrupt or truncated.
     """
-    name = filename or path.name
-    with open(path, "rb") as stream:
+    in_memory = isinstance(source, bytes)
+    name = filename or ("upload" if in_memory else Path(source).name)
+    with (io.BytesIO(source) if in_memory else open(source, "rb")) as stream:
         head = stream.read(64)
         if not head:
             raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
@@ -80,11 +82,11 @@ def probe_media(path: Path, filename: str | None = None) -> MediaInfo:
                 "or video (MP4, MOV, MKV, AVI, WEBM)",
                 details={"filename": name},
             )
+        stream.seek(0)
         if kind is DataType.IMAGE:
-            # One open file serves sniffing, the header and the tail check.
-            stream.seek(0)
+            # One open stream serves sniffing, the header and the tail check.
             return _probe_image(stream, name)
-    return _probe_video(path, name, head)
+        return _probe_video(stream if in_memory else str(source), name, head)
 
 
 def _sniff(head: bytes) -> DataType | None:
@@ -201,11 +203,11 @@ _CONTAINER_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "matroska": "v
                     "webm": "video/webm", "avi": "video/x-msvideo"}
 
 
-def _probe_video(path: Path, name: str, head: bytes) -> MediaInfo:
+def _probe_video(source: str | BinaryIO, name: str, head: bytes) -> MediaInfo:
     import av
 
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with av.open(source, metadata_errors="ignore") as container:
             streams = container.streams.video
             if not streams:
                 raise InvalidMediaError(

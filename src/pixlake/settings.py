@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     large_file_threshold: int = Field(
         default=25 * MiB, ge=1, description="Size in bytes from which a file counts as large."
     )
+    staging_memory: int = Field(
+        default=256 * MiB, ge=0,
+        description="Bytes of incoming files a server in front of a bucket may hold in "
+        "memory, all requests together, between their arrival and their upload to the "
+        "bucket (files up to 8 MiB; the others, and any beyond this budget, are staged on "
+        "disk in the workspace). 0 stages every file on disk.",
+    )
     url_expiry_seconds: int = Field(
         default=3600, ge=1, description="How long a signed download URL stays valid."
     )

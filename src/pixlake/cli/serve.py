@@ -42,6 +42,8 @@ def _is_loopback(host: str) -> bool:
 @click.option("--secret-key", default=None, help="PIXLAKE_SECRET_KEY.")
 @click.option("--large-file-threshold", type=int, default=None,
               help="PIXLAKE_LARGE_FILE_THRESHOLD, in bytes.")
+@click.option("--staging-memory", type=int, default=None,
+              help="PIXLAKE_STAGING_MEMORY, in bytes.")
 @click.option("--url-expiry-seconds", type=int, default=None, help="PIXLAKE_URL_EXPIRY_SECONDS.")
 @click.option("--trash-retention-days", type=float, default=None,
               help="PIXLAKE_TRASH_RETENTION_DAYS.")

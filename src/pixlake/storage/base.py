@@ -4,32 +4,79 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["CHUNK_SIZE", "ObjectStorage", "StagedObject"]
+__all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStorage",
+           "StagedObject"]
 
 CHUNK_SIZE = 1024 * 1024
+MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
+"""Largest file that may be staged in memory; bigger ones always go to a staging file."""
 
 
 @dataclass
 class StagedObject:
-    """Bytes received and hashed, sitting in a local staging file until committed or dropped.
+    """Bytes received and hashed, waiting to be committed or dropped.
 
     Staging lets the media be probed and validated before anything becomes visible, and lets
     the object name be derived from the checksum, which is only known once every byte passed.
+    The bytes sit in a local file (``path``) or, for small files bound for a remote store
+    that allows it, in memory (``data``).
     """
 
-    path: Path
     size: int
     checksum: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    @property
+    def source(self) -> Path | bytes:
+        """The staged bytes, or the file holding them."""
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ValueError("staged bytes were dropped already")
+        return self.path
+
+
+class MemoryBudget:
+    """Bytes that staging may hold in memory at once, shared by every request of a process.
+
+    Once it is spent, further uploads are staged on disk until memory is given back, so a
+    burst of requests can't grow the server without bound.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._free = limit
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if size > self._free:
+                return False
+            self._free -= size
+            return True
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self._free += size
+
+    @property
+    def free(self) -> int:
+        return self._free
 
 
 class ObjectStorage(ABC):
     """Where bytes live. Object names are chosen by pixlake, never by users."""
+
+    memory_budget: MemoryBudget | None = None
+    """Set by backends for which memory staging pays (see ``MEMORY_STAGING_MAX_FILE``)."""
 
     @abstractmethod
     def new_staging_path(self) -> Path:
@@ -70,7 +117,7 @@ class ObjectStorage(ABC):
 
     def stage_stream(self, chunks: Iterable[bytes]) -> StagedObject:
         """Write a stream of bytes to a staging file, hashing them on the way."""
-        with _StagingWriter(self.new_staging_path()) as writer:
+        with _StagingWriter(self) as writer:
             for chunk in chunks:
                 writer.write(chunk)
         return writer.staged
@@ -81,7 +128,7 @@ class ObjectStorage(ABC):
         Each chunk is written as it arrives (tens of kilobytes at a time), which is short
         enough not to hold the event loop up.
         """
-        with _StagingWriter(self.new_staging_path()) as writer:
+        with _StagingWriter(self) as writer:
             async for chunk in chunks:
                 writer.write(chunk)
         return writer.staged
@@ -92,34 +139,80 @@ class ObjectStorage(ABC):
             return self.stage_stream(_read_chunks(src))
 
     def discard(self, staged: StagedObject) -> None:
-        staged.path.unlink(missing_ok=True)
+        """Drop staged bytes (committed or not); safe to call more than once."""
+        if staged.data is not None:
+            staged.data = None
+            if self.memory_budget is not None:
+                self.memory_budget.give(staged.size)
+        if staged.path is not None:
+            staged.path.unlink(missing_ok=True)
 
 
 class _StagingWriter:
-    """Writes bytes to a staging file while hashing them; removes the file on error."""
+    """Writes bytes to staging while hashing them; drops them on error.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    With a memory budget, a file stays in memory while it is at most
+    ``MEMORY_STAGING_MAX_FILE`` bytes and the budget lasts; otherwise, or from the first
+    chunk that does not fit, it goes to a staging file.
+    """
+
+    def __init__(self, storage: ObjectStorage) -> None:
+        self._storage = storage
+        self._budget = storage.memory_budget
         self._digest = hashlib.sha256()
         self._size = 0
+        self._chunks: list[bytes] | None = [] if self._budget is not None else None
+        self._path: Path | None = None
+        self._out: BinaryIO | None = None
 
     def __enter__(self) -> _StagingWriter:
-        self._out = open(self.path, "wb")
+        if self._chunks is None:
+            self._open_file()
         return self
+
+    def _open_file(self) -> None:
+        self._path = self._storage.new_staging_path()
+        self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
 
     def write(self, chunk: bytes) -> None:
         self._digest.update(chunk)
-        self._out.write(chunk)
         self._size += len(chunk)
+        if self._chunks is not None:
+            assert self._budget is not None
+            if self._size <= MEMORY_STAGING_MAX_FILE and self._budget.take(len(chunk)):
+                self._chunks.append(chunk)
+                return
+            self._spill()
+        assert self._out is not None
+        self._out.write(chunk)
+
+    def _spill(self) -> None:
+        """Move what is held in memory to a staging file and go on there."""
+        assert self._chunks is not None and self._budget is not None
+        held, self._chunks = self._chunks, None
+        self._open_file()
+        assert self._out is not None
+        for chunk in held:
+            self._out.write(chunk)
+        self._budget.give(sum(len(chunk) for chunk in held))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._out.close()
-        if exc_type is not None:
-            self.path.unlink(missing_ok=True)
+        if self._out is not None:
+            self._out.close()
+        if exc_type is None:
+            return
+        if self._chunks is not None and self._budget is not None:
+            self._budget.give(sum(len(chunk) for chunk in self._chunks))
+            self._chunks = None
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
 
     @property
     def staged(self) -> StagedObject:
-        return StagedObject(path=self.path, size=self._size, checksum=self._digest.hexdigest())
+        checksum = self._digest.hexdigest()
+        if self._chunks is not None:
+            return StagedObject(self._size, checksum, data=b"".join(self._chunks))
+        return StagedObject(self._size, checksum, path=self._path)
 
 
 def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixlake.errors import StorageError
-from pixlake.storage.base import ObjectStorage, StagedObject
+from pixlake.storage.base import MemoryBudget, ObjectStorage, StagedObject
+from pixlake.storage.signed_put import SignedPut
 
 __all__ = ["S3Storage"]
 
@@ -20,13 +21,16 @@ __all__ = ["S3Storage"]
 class S3Storage(ObjectStorage):
     """Keeps each object at ``s3://bucket/prefix/<object_name>``.
 
-    Incoming bytes are staged in a local folder (to be hashed and probed before anything is
-    visible), then uploaded; files at or above ``multipart_threshold`` go up in parts.
+    Incoming bytes are staged (to be hashed and probed before anything is visible), then
+    uploaded; files at or above ``multipart_threshold`` go up in parts. Small files are
+    staged in memory within ``memory_budget`` bytes for the whole process, the others in a
+    local folder: a file write, read and delete per upload would cost more than the put.
+    Those in memory go up in one signed request (``SignedPut``) rather than through boto3.
     Clients read objects through presigned URLs of the bucket, never through the API.
     """
 
     def __init__(self, bucket: str, prefix: str, staging_dir: Path, *,
-                 multipart_threshold: int) -> None:
+                 multipart_threshold: int, memory_budget: int = 0) -> None:
         import boto3
         from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
@@ -35,9 +39,14 @@ class S3Storage(ObjectStorage):
         self.prefix = prefix.strip("/")
         self.staging_dir = Path(staging_dir)
         self.staging_dir.mkdir(parents=True, exist_ok=True)
-        self.client = boto3.session.Session().client(
+        if memory_budget > 0:
+            self.memory_budget = MemoryBudget(memory_budget)
+        session = boto3.session.Session()
+        self.client = session.client(
             "s3", config=Config(signature_version="s3v4", max_pool_connections=32,
                                 retries={"max_attempts": 3, "mode": "standard"}))
+        self._signed_put = SignedPut.for_client(self.client, session.get_credentials(),
+                                                bucket)
         self._transfer = TransferConfig(multipart_threshold=multipart_threshold,
                                         multipart_chunksize=max(8 * 1024 * 1024,
                                                                 multipart_threshold // 4))
@@ -60,7 +69,9 @@ class S3Storage(ObjectStorage):
     def commit(self, staged: StagedObject, object_name: str) -> None:
         key = self._key(object_name)
         try:
-            if staged.size < self._transfer.multipart_threshold:
+            if staged.data is not None:
+                self._put_bytes(key, staged)
+            elif staged.size < self._transfer.multipart_threshold:
                 # One request: upload_file would set up a transfer manager per object.
                 with open(staged.path, "rb") as body:
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
@@ -69,7 +80,12 @@ class S3Storage(ObjectStorage):
                                         Config=self._transfer)
         except Exception as exc:
             raise self._fail(f"store object {object_name!r}", exc) from exc
-        staged.path.unlink(missing_ok=True)
+        self.discard(staged)
+
+    def _put_bytes(self, key: str, staged: StagedObject) -> None:
+        assert staged.data is not None
+        if self._signed_put is None or not self._signed_put(key, staged.data, staged.checksum):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=staged.data)
 
     def open(self, object_name: str) -> BinaryIO:
         return self.open_sized(object_name)[0]

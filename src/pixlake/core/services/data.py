@@ -99,7 +99,7 @@ def ingest_staged(
     objects, or dropped.
     """
     try:
-        incoming = [_Incoming(name, obj, probe_media(obj.path, name)) for name, obj in staged]
+        incoming = [_Incoming(name, obj, probe_media(obj.source, name)) for name, obj in staged]
         return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
     finally:
         for _name, obj in staged:
