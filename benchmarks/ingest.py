@@ -3,6 +3,8 @@
 Compares, on the same synthetic JPEGs (320x240 to 1024x768):
 
 * raw: read, sha256-hash and copy every file in one thread (the baseline);
+* raw-s3 (with pg-s3, no target): read, sha256-hash and ``put_object`` every file to the
+  same bucket with boto3 from 8 threads: what the S3 server itself takes on this machine;
 * embedded: ``Client(workspace=<fresh dir>).get_datalake().upload_data(folder)``;
 * server: the same through a real ``pixlake serve`` subprocess over loopback;
 * pg-s3: the same through a real ``pixlake serve`` subprocess of a PostgreSQL + S3
@@ -42,6 +44,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +54,7 @@ from _common import (
     SAMPLE_GLOB,
     child_env,
     create_bucket,
+    empty_bucket,
     peak_rss_mib,
     pg_s3_deployment,
     ru_maxrss_mib,
@@ -66,6 +71,7 @@ MODES = ("embedded", "server", "pg-s3")
 SERVED_MODES = ("server", "pg-s3")
 RATE_TARGETS = {"embedded": 0.45, "server": 0.30, "pg-s3": 0.25}
 RSS_GROWTH_TARGET_MB = 150.0
+RAW_S3_THREADS = 8
 CHILD_TIMEOUT = 3 * 3600
 TOKEN_VARIABLE = "PIXLAKE_BENCH_TOKEN"
 
@@ -88,6 +94,25 @@ def _child_raw(folder: Path, dest: Path) -> tuple[int, float]:
     return len(paths), time.perf_counter() - started
 
 
+def _child_raw_s3(folder: Path, bucket_and_prefix: str) -> tuple[int, float]:
+    import boto3
+    from botocore.config import Config
+
+    bucket, prefix = bucket_and_prefix.split("/", 1)
+    s3 = boto3.client("s3", config=Config(max_pool_connections=RAW_S3_THREADS))
+
+    def put(path: Path) -> None:
+        data = path.read_bytes()
+        checksum = hashlib.sha256(data).hexdigest()
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/{checksum}", Body=data)
+
+    started = time.perf_counter()
+    paths = sorted(folder.glob(SAMPLE_GLOB))
+    with ThreadPoolExecutor(RAW_S3_THREADS) as pool:
+        list(pool.map(put, paths))
+    return len(paths), time.perf_counter() - started
+
+
 def _child_upload(folder: Path, client, max_workers: int | None) -> tuple[int, float]:
     with client:
         datalake = client.get_datalake()
@@ -101,6 +126,8 @@ def run_child(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if args.child == "raw":
         files, seconds = _child_raw(folder, Path(args.target))
+    elif args.child == "raw-s3":
+        files, seconds = _child_raw_s3(folder, args.target)
     else:
         from pixlake import Client
 
@@ -198,6 +225,18 @@ def measure_pg_s3(row: Row, folder: Path, workdir: Path, bucket: str | None,
     return row
 
 
+def measure_raw_s3(row: Row, folder: Path, bucket: str | None) -> Row:
+    """The raw-s3 child on a fresh prefix of the bucket, emptied afterwards."""
+    if bucket is None:
+        row.error = "no S3 server"
+        return row
+    prefix = f"raw-{uuid.uuid4().hex[:8]}"
+    try:
+        return measure(row, folder, Path(f"{bucket}/{prefix}"))
+    finally:
+        empty_bucket(bucket, prefix + "/")
+
+
 def _merge(samples: list[Row]) -> Row:
     """One row for repeated runs: the median time, the highest peaks."""
     failed = next((r for r in samples if r.error is not None), None)
@@ -217,14 +256,16 @@ def _merge(samples: list[Row]) -> Row:
 
 
 def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
-              max_workers: int | None, repeat: int, bucket: str | None = None) -> list[Row]:
+              max_workers: int | None, repeat: int, bucket: str | None = None,
+              measure_s3_at: int | None = None) -> list[Row]:
     """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike.
 
     Each round starts one mode further on (raw, embedded, server, pg-s3; embedded, server,
     pg-s3, raw; ...) so that no mode always runs right after another's heavy writes.
     """
     warm_page_cache(folder)
-    order = ["raw", *modes]
+    order = ["raw", *(["raw-s3"] if "pg-s3" in modes and count == measure_s3_at else []),
+             *modes]
     samples: dict[str, list[Row]] = {mode: [] for mode in order}
     for round_ in range(1, repeat + 1):
         shift = (round_ - 1) % len(order)
@@ -240,6 +281,8 @@ def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
                 elif mode == "pg-s3":
                     row = measure_pg_s3(Row(mode, count), folder, target, bucket,
                                         max_workers)
+                elif mode == "raw-s3":
+                    row = measure_raw_s3(Row(mode, count), folder, bucket)
                 else:
                     row = measure(Row(mode, count), folder, target, max_workers=max_workers)
             finally:
@@ -304,6 +347,10 @@ def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None
         ratio = row.rate / raw.rate
         lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): {ratio:.1%}  "
                      + verdict(ratio >= goal))
+    raw_s3, pg_s3 = ok.get(("raw-s3", files)), ok.get(("pg-s3", files))
+    if raw_s3 is not None and pg_s3 is not None and raw_s3.rate:
+        lines.append(f"pg-s3 rate vs raw-s3, what the S3 server takes (no target): "
+                     f"{pg_s3.rate / raw_s3.rate:.1%}")
     if rss_pair is not None:
         small, large = rss_pair
         for mode in modes:
@@ -382,7 +429,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-workers", type=_positive, default=None,
                         help="max_workers passed to upload_data (default: the SDK's)")
     # Internal: one measured run in a fresh process.
-    parser.add_argument("--child", choices=["raw", *MODES], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["raw", "raw-s3", *MODES], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
@@ -417,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         for count in counts:
             repeat = args.repeat if count == args.files else 1
             rows += run_count(count, folders[count], args.modes, scratch, args.max_workers,
-                              repeat, bucket)
+                              repeat, bucket, measure_s3_at=args.files)
 
     workers = args.max_workers or "SDK default"
     print()
