@@ -95,6 +95,7 @@ from _common import (
     serve_deployment,
     serve_workspace,
     warm_page_cache,
+    warm_s3_server,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
@@ -973,7 +974,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 endpoint = stack.enter_context(s3_server())
                 bucket = create_bucket()
-                log(f"  bucket {bucket} on {endpoint}")
+                log(f"  bucket {bucket} on {endpoint}; warming s3rver up ...")
+                warm_s3_server(bucket)
             except Exception as exc:
                 log(f"  FAILED: {exc}")
         for mode in args.modes:

@@ -10,8 +10,9 @@ Compares, on the same synthetic JPEGs (320x240 to 1024x768):
 * pg-s3: the same through a real ``pixlake serve`` subprocess of a PostgreSQL + S3
   deployment: a fresh database on the local PostgreSQL server (127.0.0.1:5432, user
   postgres), ``pixlake db upgrade``d, and a fresh prefix of a bucket on s3rver
-  (tests/s3server), started on a loopback port for the whole benchmark. Every run gets a
-  new database (dropped afterwards) and a new prefix (emptied afterwards).
+  (tests/s3server), started on a loopback port for the whole benchmark and warmed up with
+  3,000 puts first, as a store in service is. Every run gets a new database (dropped
+  afterwards) and a new prefix (emptied afterwards).
 
 Every measured run happens in a fresh child process (this script re-invoked with a hidden
 ``--child`` mode), so the peak RSS it reports belongs to that one upload. On Linux the peak
@@ -63,6 +64,7 @@ from _common import (
     serve_deployment,
     serve_workspace,
     warm_page_cache,
+    warm_s3_server,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
@@ -459,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             log("starting s3rver ...")
             endpoint = stack.enter_context(s3_server())
             bucket = create_bucket()
-            log(f"  bucket {bucket} on {endpoint}")
+            log(f"  bucket {bucket} on {endpoint}; warming s3rver up ...")
+            warm_s3_server(bucket)
         rows = []
         for count in counts:
             repeat = args.repeat if count == args.files else 1

@@ -121,8 +121,10 @@ def run_s3_server() -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="pixlake-s3-",
                                          dir=_bucket_folder_parent()) as folder:
             process = subprocess.Popen(
-                ["node", str(S3RVER), "--directory", folder, "--address", "127.0.0.1",
-                 "--port", str(port), "--silent"],
+                # s3rver's ListObjectsV2 continuation tokens use DES, which OpenSSL 3
+                # only offers through its legacy provider.
+                ["node", "--openssl-legacy-provider", str(S3RVER), "--directory", folder,
+                 "--address", "127.0.0.1", "--port", str(port), "--silent"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 _wait_for_port(port, process)
