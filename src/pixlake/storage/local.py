@@ -37,7 +37,7 @@ class LocalStorage(ObjectStorage):
 
     def commit(self, staged: StagedObject, object_name: str) -> None:
         target = self._path(object_name)
-        if staged.path is None:  # never staged in memory: this store has no memory budget
+        if staged.path is None:  # only a file can be moved in place; this store has no budget
             raise StorageError(f"object {object_name!r} has no staging file to move in place")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
