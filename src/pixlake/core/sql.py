@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table, insert, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["IN_CHUNK", "analyze_after_bulk", "chunked", "insert_ignoring_duplicates"]
+__all__ = ["COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert", "chunked"]
+
+COPY_FROM_ROWS = 500
+"""From this many rows, bulk inserts on PostgreSQL stream them with COPY."""
 
 BULK_ROWS_TO_ANALYZE = 10_000
 
@@ -23,20 +30,72 @@ def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def insert_ignoring_duplicates(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
-    conflict_columns: list[str], *, index_where: Any = None,
+def bulk_insert(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *,
+    skip_duplicates_of: list[str] | None = None, index_where: Any = None,
 ) -> None:
-    """Insert rows, silently skipping those that would break a unique constraint.
+    """Insert many rows (each with the same keys) in one go.
 
-    ``index_where`` names the condition of a partial unique index (rows not in the trash).
+    With ``skip_duplicates_of``, rows that would break the unique index on those columns are
+    silently skipped; ``index_where`` is that index's condition when it is partial (rows not
+    in the trash). On PostgreSQL, from ``COPY_FROM_ROWS`` rows, the rows are streamed with
+    COPY (into a temporary table first when duplicates are to be skipped, then moved with
+    one INSERT ... SELECT): about twice as fast as a batch of INSERTs.
     """
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(
-        index_elements=conflict_columns, index_where=index_where)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        _copy_insert(conn, table, rows, skip_duplicates_of, index_where)
+        return
+    if skip_duplicates_of is None:
+        statement: Any = insert(table)
+    else:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).on_conflict_do_nothing(
+            index_elements=skip_duplicates_of, index_where=index_where)
     conn.execute(statement, list(rows))
+
+
+def _copy_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
+                 skip_duplicates_of: list[str] | None, index_where: Any) -> None:
+    names = list(rows[0])
+    converters = [_copy_converter(table.c[name].type, conn.dialect) for name in names]
+    staging = None
+    if skip_duplicates_of is not None:
+        staging = f"pixlake_incoming_{uuid.uuid4().hex[:16]}"
+        conn.exec_driver_sql(f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{table.name}") '
+                             "ON COMMIT DROP")
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{staging or table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([value if convert is None else convert(value)
+                                for value, convert in zip(
+                                    (row[name] for name in names), converters, strict=True)])
+    finally:
+        cursor.close()
+    if staging is not None:
+        source = sql_table(staging, *(sql_column(name) for name in names))
+        conn.execute(postgresql.insert(table)
+                     .from_select(names, select(*source.c))
+                     .on_conflict_do_nothing(index_elements=skip_duplicates_of,
+                                             index_where=index_where))
+        conn.exec_driver_sql(f'DROP TABLE "{staging}"')
+
+
+def _copy_converter(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """What an INSERT would do to a value of this column before the driver sees it.
+
+    COPY bypasses SQLAlchemy's parameter handling, so each column type's own conversion
+    (timezone checks...) is applied here. JSON is serialised to text: psycopg would take a
+    Python list for an array.
+    """
+    if isinstance(column_type, JSON):
+        serialize = getattr(dialect, "_json_serializer", None) or json.dumps
+        none = None if column_type.none_as_null else "null"
+        return lambda value: none if value is None else serialize(value)
+    return column_type.bind_processor(dialect)  # type: ignore[no-any-return]
 
 
 def analyze_after_bulk(conn: Connection, table: Table, rows: int) -> None:

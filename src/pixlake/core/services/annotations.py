@@ -14,7 +14,7 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
-from pixlake.core.sql import chunked
+from pixlake.core.sql import bulk_insert, chunked
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError
 from pixlake.ids import new_id
@@ -317,8 +317,7 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
             conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id == annotation_id))
         common = {"organization_id": actor.organization_id,
                   "dataset_version_id": annotation.dataset_version_id}
-        for chunk in chunked(rows, 10_000):
-            conn.execute(insert(m.shapes), [{**row, **common} for row in chunk])
+        bulk_insert(conn, m.shapes, [{**row, **common} for row in rows])
         conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
                      .values(updated_at=now))
     return [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])}) for row in rows]

@@ -14,7 +14,7 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
-from pixlake.core.sql import analyze_after_bulk, chunked, insert_ignoring_duplicates
+from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
 from pixlake.ids import new_id
@@ -88,12 +88,12 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.ASSET)
         all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.ASSET)
         now = utcnow()
-        for chunk in chunked(wanted, 5000):
-            insert_ignoring_duplicates(conn, m.assets, [
-                {"id": new_id(), "organization_id": actor.organization_id,
-                 "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
-                for data_id in chunk
-            ], ["dataset_version_id", "data_id"], index_where=m.assets.c.deleted_at.is_(None))
+        bulk_insert(conn, m.assets, [
+            {"id": new_id(), "organization_id": actor.organization_id,
+             "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
+            for data_id in wanted
+        ], skip_duplicates_of=["dataset_version_id", "data_id"],
+            index_where=m.assets.c.deleted_at.is_(None))
         analyze_after_bulk(conn, m.assets, len(wanted))
         by_data: dict[UUID, Any] = {}
         for chunk in chunked(wanted):

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from pixlake.core import models as m
 from pixlake.core.context import utcnow
-from pixlake.core.sql import analyze_after_bulk, chunked
+from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
 from pixlake.ids import new_id
 
 __all__ = ["copy_version_content"]
-
-_BATCH = 5000
 
 
 def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
@@ -34,8 +32,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
                      for tag_id, object_id in conn.execute(
                          select(m.tag_links.c.tag_id, m.tag_links.c.object_id)
                          .where(m.tag_links.c.object_id.in_(list(chunk)))))
-    for chunk in chunked(links, _BATCH):
-        conn.execute(insert(m.tag_links), list(chunk))
+    bulk_insert(conn, m.tag_links, links)
     if not with_annotations:
         return
     # Remapping drops what belongs to assets in the trash: their annotations are not copied,
@@ -58,7 +55,7 @@ def _copy_rows(conn: Connection, table: Any, where: Any, overrides: dict[str, An
     """
     remap = remap or {}
     new_ids: dict[UUID, UUID] = {}
-    batch: list[dict[str, Any]] = []
+    copies: list[dict[str, Any]] = []
     # Read everything first: inserting into a table while a SELECT on it is still being
     # stepped through is undefined on SQLite.
     for row in conn.execute(select(table).where(where).order_by(table.c.id)).all():
@@ -69,10 +66,6 @@ def _copy_rows(conn: Connection, table: Any, where: Any, overrides: dict[str, An
             values[column] = mapping[values[column]]
         new_ids[values["id"]] = values["id"] = new_id()
         values.update(overrides)
-        batch.append(values)
-        if len(batch) == _BATCH:
-            conn.execute(insert(table), batch)
-            batch = []
-    if batch:
-        conn.execute(insert(table), batch)
+        copies.append(values)
+    bulk_insert(conn, table, copies)
     return new_ids

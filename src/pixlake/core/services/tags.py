@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
-from pixlake.core.sql import chunked, insert_ignoring_duplicates
+from pixlake.core.sql import bulk_insert, chunked
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
 from pixlake.ids import new_id
@@ -117,10 +117,10 @@ def ensure_tags(conn: Connection, actor: Actor, names: Sequence[str], target: Ta
     if not names:
         return []
     now = utcnow()
-    insert_ignoring_duplicates(conn, m.tags, [
+    bulk_insert(conn, m.tags, [
         {"id": new_id(), "organization_id": actor.organization_id, "name": name,
          "target": target.value, "created_at": now} for name in names
-    ], ["organization_id", "target", "name"])
+    ], skip_duplicates_of=["organization_id", "target", "name"])
     return resolve_tag_names(conn, actor, names, target)
 
 
@@ -189,8 +189,7 @@ def _require_objects(conn: Connection, actor: Actor, target: Target,
 def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UUID]) -> None:
     """Attach already-checked tags to already-checked objects (no-op for existing links)."""
     rows = [{"tag_id": t, "object_id": o} for o in dict.fromkeys(object_ids) for t in tag_ids]
-    for chunk in chunked(rows, 5000):
-        insert_ignoring_duplicates(conn, m.tag_links, chunk, ["tag_id", "object_id"])
+    bulk_insert(conn, m.tag_links, rows, skip_duplicates_of=["tag_id", "object_id"])
 
 
 def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],

@@ -1,0 +1,169 @@
+"""``bulk_insert``: the same rows stored on SQLite and on PostgreSQL, where from
+COPY_FROM_ROWS rows they travel with COPY (through a temporary table when duplicates are
+skipped)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    Float,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    create_engine,
+    func,
+    inspect,
+    select,
+)
+
+from pixlake.core.models import UTCDateTime
+from pixlake.core.sql import COPY_FROM_ROWS, bulk_insert
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def table(engine: Engine) -> Iterator[Table]:
+    """A scratch table with the column types the bulk paths write, and a partial unique
+    index like the one that keeps one live asset per data."""
+    metadata = MetaData()
+    name = f"bulk_{uuid.uuid4().hex[:8]}"
+    table = Table(
+        name, metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("group_id", Uuid, nullable=False),
+        Column("key", String(64), nullable=False),
+        Column("label", String),
+        Column("score", Float),
+        Column("coords", JSON(none_as_null=True)),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("deleted_at", UTCDateTime()),
+        Index(f"uq_{name}_alive", "group_id", "key", unique=True,
+              sqlite_where=Column("deleted_at").is_(None),
+              postgresql_where=Column("deleted_at").is_(None)),
+    )
+    metadata.create_all(engine)
+    yield table
+    metadata.drop_all(engine)
+
+
+GROUP = uuid.uuid4()
+AWKWARD_TEXT = "tab\there, new\nline, back\\slash, quote \" ' , comma, NUL-free é 🐱 \\N"
+
+
+def make_rows(count: int, start: int = 0) -> list[dict[str, Any]]:
+    paris = timezone(timedelta(hours=1))
+    return [{
+        "id": uuid.uuid4(), "group_id": GROUP, "key": f"k{i}",
+        "label": AWKWARD_TEXT if i % 3 == 0 else None,
+        "score": i / 7 if i % 2 else None,
+        "coords": [[i, 0.5], [1, 2.25]] if i % 4 else None,
+        "created_at": datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=paris),
+        "deleted_at": None,
+    } for i in range(start, start + count)]
+
+
+def stored(engine: Engine, table: Table) -> dict[str, dict[str, Any]]:
+    with engine.connect() as conn:
+        return {row.key: dict(row._mapping) for row in conn.execute(select(table))}
+
+
+@pytest.mark.parametrize("count", [10, COPY_FROM_ROWS + 7], ids=["insert", "copy"])
+def test_every_value_comes_back_as_given(engine: Engine, table: Table, count: int) -> None:
+    rows = make_rows(count)
+    with engine.begin() as conn:
+        bulk_insert(conn, table, rows)
+    found = stored(engine, table)
+    assert len(found) == count
+    for row in rows:
+        back = found[row["key"]]
+        assert back["id"] == row["id"]
+        assert back["label"] == row["label"]
+        assert back["score"] == row["score"]
+        assert back["coords"] == row["coords"]  # JSON null stored as SQL NULL
+        assert back["created_at"] == row["created_at"]
+        assert back["created_at"].tzinfo is not None
+        assert back["deleted_at"] is None
+
+
+@pytest.mark.parametrize("count", [10, COPY_FROM_ROWS + 7], ids=["insert", "copy"])
+def test_duplicates_are_skipped_and_existing_rows_kept(engine: Engine, table: Table,
+                                                       count: int) -> None:
+    existing = make_rows(4)
+    for row in existing:
+        row["label"] = "first"
+    with engine.begin() as conn:
+        bulk_insert(conn, table, existing)
+    again = make_rows(count)  # its first four keys are held already
+    with engine.begin() as conn:
+        bulk_insert(conn, table, again, skip_duplicates_of=["group_id", "key"],
+                    index_where=table.c.deleted_at.is_(None))
+    found = stored(engine, table)
+    assert len(found) == count
+    assert all(found[f"k{i}"]["label"] == "first" for i in range(4))
+    assert all(found[f"k{i}"]["id"] == again[i]["id"] for i in range(4, count))
+
+
+def test_a_trashed_row_does_not_block_its_key(engine: Engine, table: Table) -> None:
+    """The unique index is partial: only live rows hold their key."""
+    trashed = make_rows(COPY_FROM_ROWS)
+    for row in trashed:
+        row["deleted_at"] = datetime.now(UTC)
+    with engine.begin() as conn:
+        bulk_insert(conn, table, trashed)
+        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS),
+                    skip_duplicates_of=["group_id", "key"],
+                    index_where=table.c.deleted_at.is_(None))
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(table)).scalar() == \
+            2 * COPY_FROM_ROWS
+
+
+def test_a_rolled_back_transaction_leaves_nothing(engine: Engine, table: Table) -> None:
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS + 1),
+                    skip_duplicates_of=["group_id", "key"],
+                    index_where=table.c.deleted_at.is_(None))
+        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS, start=10_000))
+        raise RuntimeError("the request failed after the inserts")
+    assert stored(engine, table) == {}
+    leftovers = [name for name in inspect(engine).get_table_names()
+                 if name.startswith("pixlake_incoming")]
+    assert leftovers == []
+
+
+def test_several_calls_in_one_transaction(engine: Engine, table: Table) -> None:
+    with engine.begin() as conn:
+        for start in range(0, 3 * COPY_FROM_ROWS, COPY_FROM_ROWS):
+            bulk_insert(conn, table, make_rows(COPY_FROM_ROWS, start=start),
+                        skip_duplicates_of=["group_id", "key"],
+                        index_where=table.c.deleted_at.is_(None))
+    assert len(stored(engine, table)) == 3 * COPY_FROM_ROWS
+
+
+def test_a_broken_row_refuses_the_whole_insert(engine: Engine, table: Table) -> None:
+    rows = make_rows(COPY_FROM_ROWS + 1)
+    rows[-1]["key"] = None  # NOT NULL
+    with pytest.raises(Exception, match="(?i)null"), engine.begin() as conn:
+        bulk_insert(conn, table, rows)
+    assert stored(engine, table) == {}
