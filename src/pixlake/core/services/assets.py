@@ -68,11 +68,11 @@ def _public(row: Any, threshold: int) -> AssetPublic:
 
 
 def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence[UUID],
-             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> list[AssetPublic]:
+             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> list[dict[str, Any]]:
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
-    given data, in the order given.
+    given data, in the order given, in wire form (as ``search_assets``).
     """
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
@@ -95,16 +95,24 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         ], skip_duplicates_of=["dataset_version_id", "data_id"],
             index_where=m.assets.c.deleted_at.is_(None))
         analyze_after_bulk(conn, m.assets, len(wanted))
-        by_data: dict[UUID, Any] = {}
+        # Rows in wire form, keyed by the data id as the driver gives it back.
+        raw_key = _raw_uuid_key(conn.dialect.name)
+        by_data: dict[Any, Any] = {}
         for chunk in chunked(wanted):
-            for row in conn.execute(_asset_select().where(
+            for row in conn.execute(_wire_select(conn.dialect.name).where(
                     m.assets.c.dataset_version_id == version_id,
                     m.assets.c.deleted_at.is_(None), m.assets.c.data_id.in_(list(chunk)))):
                 by_data[row.data_id] = row
         if all_tag_ids:
-            tag_service.link_tags(conn, [row.id for row in by_data.values()], all_tag_ids)
-    threshold = ctx.settings.large_file_threshold
-    return [_public(by_data[data_id], threshold) for data_id in data_ids]
+            tag_service.link_tags(conn, [UUID(row.id) for row in by_data.values()],
+                                  all_tag_ids)
+    threshold, shared = ctx.settings.large_file_threshold, {}
+    return [_wire_asset(by_data[raw_key(data_id)], threshold, shared) for data_id in data_ids]
+
+
+def _raw_uuid_key(dialect: str) -> Any:
+    """How a UUID reads in a wire row: 32 hex digits on SQLite, dashed text elsewhere."""
+    return (lambda value: value.hex) if dialect == "sqlite" else str
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
@@ -117,8 +125,7 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     """
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        columns = _wire_columns(conn.dialect.name)
-        statement = select(*columns).join(m.data, m.data.c.id == m.assets.c.data_id).where(
+        statement = _wire_select(conn.dialect.name).where(
             m.assets.c.dataset_version_id == version_id,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
@@ -162,6 +169,10 @@ def _wire_columns(dialect: str) -> tuple[Any, ...]:
         else:
             wired.append(type_coerce(column, String).label(column.key))
     return tuple(wired)
+
+
+def _wire_select(dialect: str) -> Any:
+    return select(*_wire_columns(dialect)).join(m.data, m.data.c.id == m.assets.c.data_id)
 
 
 def _wire_asset(row: Any, threshold: int, shared: dict[Any, Any]) -> dict[str, Any]:
