@@ -60,6 +60,7 @@ def _free_port() -> int:
 S3RVER = Path(__file__).parent / "s3server" / "node_modules" / "s3rver" / "bin" / "s3rver.js"
 S3RVER_KEY = "S3RVER"  # s3rver's one access key; any other is refused
 MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_FOLDER_MIN_FREE = 2 * 1024**3  # the benchmarks fill a few hundred MB at most
 
 
 def _bucket_folder_parent() -> str | None:
@@ -70,7 +71,9 @@ def _bucket_folder_parent() -> str | None:
     closer to that than sharing this machine's disk with the code under test.
     """
     if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
-        return str(MEMORY_FOLDER)
+        stats = os.statvfs(MEMORY_FOLDER)
+        if stats.f_bavail * stats.f_frsize >= MEMORY_FOLDER_MIN_FREE:
+            return str(MEMORY_FOLDER)
     return None
 
 

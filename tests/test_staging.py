@@ -4,6 +4,7 @@ the signed single-request PUT that sends staged bytes to the bucket."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +18,9 @@ from pixlake.core.workspace import open_workspace
 from pixlake.errors import EmptyFileError, InvalidMediaError, StorageError
 from pixlake.settings import Settings
 from pixlake.storage import LocalStorage
-from pixlake.storage import base as storage_base
 from pixlake.storage.factory import storage_from_settings
 from pixlake.storage.s3 import S3Storage
+from pixlake.storage.signed_put import put_object_url
 from tests.services import SigningS3Server, run_signature_checking_s3_server
 
 BUDGET = 64 * 1024
@@ -56,9 +57,8 @@ def test_a_small_file_is_staged_in_memory(bucket_storage: S3Storage) -> None:
     assert bucket_storage.memory_budget.free == BUDGET
 
 
-def test_a_file_over_the_per_file_limit_goes_to_disk(bucket_storage: S3Storage,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage_base, "MEMORY_STAGING_MAX_FILE", 2000)
+def test_a_file_over_the_per_file_limit_goes_to_disk(bucket_storage: S3Storage) -> None:
+    bucket_storage.memory_staging_max_file = 2000
     payload = bytes(range(256)) * 20  # 5,120 bytes, crossing the limit mid-stream
     staged = bucket_storage.stage_stream(chunks_of(payload, 700))
     assert staged.data is None and staged.path is not None
@@ -68,6 +68,53 @@ def test_a_file_over_the_per_file_limit_goes_to_disk(bucket_storage: S3Storage,
     assert bucket_storage.memory_budget.free == BUDGET  # what was held went to the file
     bucket_storage.discard(staged)
     assert staging_files(bucket_storage) == []
+
+
+def test_a_file_known_to_be_large_never_enters_memory(bucket_storage: S3Storage) -> None:
+    bucket_storage.memory_staging_max_file = 2000
+    budget = bucket_storage.memory_budget
+    assert budget is not None
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(5):
+            assert budget.free == BUDGET  # nothing held, not even the first chunks
+            yield b"z" * 1000
+
+    staged = bucket_storage.stage_stream(chunks(), expected_size=5000)
+    assert staged.path is not None and staged.path.read_bytes() == b"z" * 5000
+    bucket_storage.discard(staged)
+
+
+def test_memory_staging_stays_below_the_multipart_threshold(tmp_path: Path,
+                                                            s3_bucket: str) -> None:
+    storage = S3Storage(s3_bucket, "threshold", tmp_path / "staging",
+                        multipart_threshold=4096, memory_budget=BUDGET)
+    assert storage.memory_staging_max_file == 4095
+    assert storage.stage_stream([b"a" * 4095]).data is not None
+    assert storage.stage_stream([b"b" * 4096]).path is not None
+
+
+def test_a_failed_spill_gives_memory_back(bucket_storage: S3Storage, tmp_path: Path) -> None:
+    """The file a spill needs can't be created (no such folder, too many open files...)."""
+    bucket_storage.memory_staging_max_file = 1000
+    bucket_storage.new_staging_path = lambda: tmp_path / "gone" / "x.part"  # type: ignore[method-assign]
+    with pytest.raises(FileNotFoundError):
+        bucket_storage.stage_stream(chunks_of(b"s" * 1600, 600))
+    assert bucket_storage.memory_budget is not None
+    assert bucket_storage.memory_budget.free == BUDGET
+
+
+def test_a_reused_buffer_does_not_change_held_bytes(bucket_storage: S3Storage) -> None:
+    buffer = bytearray(b"first")
+
+    def chunks() -> Iterator[bytearray]:
+        yield buffer
+        buffer[:] = b"other"
+        yield buffer
+
+    staged = bucket_storage.stage_stream(chunks())  # type: ignore[arg-type]
+    assert staged.data == b"firstother"
+    assert staged.checksum == hashlib.sha256(b"firstother").hexdigest()
 
 
 def test_once_the_budget_is_spent_files_go_to_disk(bucket_storage: S3Storage) -> None:
@@ -162,6 +209,42 @@ def test_a_refused_signed_put_falls_back_to_put_object(bucket_storage: S3Storage
     assert answers == [False]
     with bucket_storage.open("fallback/object") as stream:
         assert stream.read() == b"fallback bytes"
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "eu-south-2"])
+@pytest.mark.parametrize("bucket", ["pixlake-objects", "pixlake.dotted.name"])
+def test_signed_puts_go_where_put_object_goes_on_aws(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, region: str, bucket: str) -> None:
+    """No request leaves the machine: the URLs are compared before sending."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    storage = S3Storage(bucket, "p", tmp_path / "staging", multipart_threshold=1 << 20,
+                        memory_budget=BUDGET)
+    assert storage._signed_put is not None
+    for key in ["p/ab/cd", "p/odd name+é/~(1)%.jpg"]:
+        expected = put_object_url(storage.client, bucket, key)
+        assert storage._signed_put.url(key) == expected
+        if region != "us-east-1":
+            assert f".{region}." in expected
+        presigned = storage.client.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key})
+        assert presigned.split("?")[0] == expected  # reset_url() names the Region too
+
+
+def test_signed_puts_give_up_after_failing_again_and_again(
+        bucket_storage: S3Storage, caplog: pytest.LogCaptureFixture) -> None:
+    signed_put = bucket_storage._signed_put
+    assert signed_put is not None
+    signed_put._url_before_key = signed_put._url_before_key.replace(
+        bucket_storage.bucket, "pixlake-no-such-bucket")
+    with caplog.at_level(logging.WARNING, logger="pixlake.storage.signed_put"):
+        for index in range(25):
+            staged = bucket_storage.stage_stream([f"object {index}".encode()])
+            bucket_storage.commit(staged, f"give-up/{index}")  # put_object stores them
+    assert not signed_put.enabled
+    assert len([r for r in caplog.records if "in a row" in r.message]) == 1
+    with bucket_storage.open("give-up/24") as stream:
+        assert stream.read() == b"object 24"
 
 
 @pytest.fixture(scope="module")

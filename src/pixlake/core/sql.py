@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -11,6 +10,7 @@ from sqlalchemy import JSON, Connection, Table, insert, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert", "chunked"]
 
@@ -40,11 +40,12 @@ def bulk_insert(
     silently skipped; ``index_where`` is that index's condition when it is partial (rows not
     in the trash). On PostgreSQL, from ``COPY_FROM_ROWS`` rows, the rows are streamed with
     COPY (into a temporary table first when duplicates are to be skipped, then moved with
-    one INSERT ... SELECT): about twice as fast as a batch of INSERTs.
+    one INSERT ... SELECT): about twice as fast as a batch of INSERTs. (COPY needs psycopg
+    3; with another driver the rows go as a batch of INSERTs.)
     """
     if not rows:
         return
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+    if conn.dialect.driver == "psycopg" and len(rows) >= COPY_FROM_ROWS:
         _copy_insert(conn, table, rows, skip_duplicates_of, index_where)
         return
     if skip_duplicates_of is None:
@@ -62,17 +63,24 @@ def _copy_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
     converters = [_copy_converter(table.c[name].type, conn.dialect) for name in names]
     staging = None
     if skip_duplicates_of is not None:
-        staging = f"pixlake_incoming_{uuid.uuid4().hex[:16]}"
+        # Dropped below, so one name per table serves every call, even in one transaction.
+        staging = f"pixlake_incoming_{table.name}"
         conn.exec_driver_sql(f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{table.name}") '
                              "ON COMMIT DROP")
     columns = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{staging or table.name}" ({columns}) FROM STDIN'
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f'COPY "{staging or table.name}" ({columns}) FROM STDIN') as copy:
+        with cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([value if convert is None else convert(value)
                                 for value, convert in zip(
                                     (row[name] for name in names), converters, strict=True)])
+    except cursor.connection.Error as exc:
+        # The same exception classes as a failed INSERT (IntegrityError...), for callers
+        # that tell them apart.
+        raise DBAPIError.instance(statement, None, exc, type(cursor.connection).Error) \
+            from exc
     finally:
         cursor.close()
     if staging is not None:

@@ -16,7 +16,7 @@ __all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStora
 
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
-"""Largest file that may be staged in memory; bigger ones always go to a staging file."""
+"""Largest file a backend with a memory budget stages in memory, unless it says less."""
 
 
 @dataclass
@@ -66,6 +66,7 @@ class MemoryBudget:
     def give(self, size: int) -> None:
         with self._lock:
             self._free += size
+            assert self._free <= self.limit, "memory given back twice"
 
     @property
     def free(self) -> int:
@@ -76,7 +77,9 @@ class ObjectStorage(ABC):
     """Where bytes live. Object names are chosen by pixlake, never by users."""
 
     memory_budget: MemoryBudget | None = None
-    """Set by backends for which memory staging pays (see ``MEMORY_STAGING_MAX_FILE``)."""
+    """Set by backends for which memory staging pays."""
+    memory_staging_max_file: int = MEMORY_STAGING_MAX_FILE
+    """Largest file such a backend stages in memory."""
 
     @abstractmethod
     def new_staging_path(self) -> Path:
@@ -115,28 +118,32 @@ class ObjectStorage(ABC):
     def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check
         """Raise StorageError, saying why, when the store can't be used."""
 
-    def stage_stream(self, chunks: Iterable[bytes]) -> StagedObject:
-        """Write a stream of bytes to a staging file, hashing them on the way."""
-        with _StagingWriter(self) as writer:
+    def stage_stream(self, chunks: Iterable[bytes],
+                     expected_size: int | None = None) -> StagedObject:
+        """Stage a stream of bytes (in memory or in a staging file), hashing them on the
+        way. ``expected_size``, when known, sends a large file straight to disk."""
+        with _StagingWriter(self, expected_size) as writer:
             for chunk in chunks:
                 writer.write(chunk)
         return writer.staged
 
-    async def stage_async_stream(self, chunks: AsyncIterable[bytes]) -> StagedObject:
+    async def stage_async_stream(self, chunks: AsyncIterable[bytes],
+                                 expected_size: int | None = None) -> StagedObject:
         """``stage_stream`` for a request body read on the event loop.
 
         Each chunk is written as it arrives (tens of kilobytes at a time), which is short
-        enough not to hold the event loop up.
+        enough not to hold the event loop up. So is moving what memory held to a file when
+        a file of unknown size outgrows memory staging (at most the per-file limit, once).
         """
-        with _StagingWriter(self) as writer:
+        with _StagingWriter(self, expected_size) as writer:
             async for chunk in chunks:
                 writer.write(chunk)
         return writer.staged
 
     def stage_file(self, source: Path) -> StagedObject:
-        """Copy a local file to a staging file, hashing it on the way."""
+        """Copy a local file to staging, hashing it on the way."""
         with open(source, "rb") as src:
-            return self.stage_stream(_read_chunks(src))
+            return self.stage_stream(_read_chunks(src), os.fstat(src.fileno()).st_size)
 
     def discard(self, staged: StagedObject) -> None:
         """Drop staged bytes (committed or not); safe to call more than once."""
@@ -151,17 +158,21 @@ class ObjectStorage(ABC):
 class _StagingWriter:
     """Writes bytes to staging while hashing them; drops them on error.
 
-    With a memory budget, a file stays in memory while it is at most
-    ``MEMORY_STAGING_MAX_FILE`` bytes and the budget lasts; otherwise, or from the first
-    chunk that does not fit, it goes to a staging file.
+    With a memory budget, a file stays in memory while it is at most the storage's
+    ``memory_staging_max_file`` bytes and the budget lasts; otherwise (known to be larger
+    from the start, or from the first chunk that does not fit) it goes to a staging file.
     """
 
-    def __init__(self, storage: ObjectStorage) -> None:
+    def __init__(self, storage: ObjectStorage, expected_size: int | None = None) -> None:
         self._storage = storage
         self._budget = storage.memory_budget
+        self._max_in_memory = storage.memory_staging_max_file
         self._digest = hashlib.sha256()
         self._size = 0
-        self._chunks: list[bytes] | None = [] if self._budget is not None else None
+        in_memory = self._budget is not None and (
+            expected_size is None or expected_size <= self._max_in_memory)
+        self._chunks: list[bytes] | None = [] if in_memory else None
+        self._held = 0  # bytes of the budget taken by _chunks
         self._path: Path | None = None
         self._out: BinaryIO | None = None
 
@@ -175,12 +186,14 @@ class _StagingWriter:
         self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
 
     def write(self, chunk: bytes) -> None:
+        chunk = bytes(chunk)  # a reused bytearray must not change what is held
         self._digest.update(chunk)
         self._size += len(chunk)
         if self._chunks is not None:
             assert self._budget is not None
-            if self._size <= MEMORY_STAGING_MAX_FILE and self._budget.take(len(chunk)):
+            if self._size <= self._max_in_memory and self._budget.take(len(chunk)):
                 self._chunks.append(chunk)
+                self._held += len(chunk)
                 return
             self._spill()
         assert self._out is not None
@@ -188,24 +201,33 @@ class _StagingWriter:
 
     def _spill(self) -> None:
         """Move what is held in memory to a staging file and go on there."""
-        assert self._chunks is not None and self._budget is not None
+        assert self._chunks is not None
         held, self._chunks = self._chunks, None
+        self._release()
         self._open_file()
         assert self._out is not None
         for chunk in held:
             self._out.write(chunk)
-        self._budget.give(sum(len(chunk) for chunk in held))
+
+    def _release(self) -> None:
+        if self._held and self._budget is not None:
+            self._budget.give(self._held)
+        self._held = 0
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        if self._out is not None:
-            self._out.close()
-        if exc_type is None:
-            return
-        if self._chunks is not None and self._budget is not None:
-            self._budget.give(sum(len(chunk) for chunk in self._chunks))
-            self._chunks = None
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
+        failed = exc_type is not None
+        try:
+            if self._out is not None:
+                self._out.close()  # may fail too: a full disk shows on the last flush
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            if failed:
+                self._chunks = None
+                self._release()
+                if self._path is not None:
+                    self._path.unlink(missing_ok=True)
 
     @property
     def staged(self) -> StagedObject:

@@ -10,9 +10,15 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from pixlake.errors import StorageError
-from pixlake.storage.base import MemoryBudget, ObjectStorage, StagedObject
+from pixlake.storage.base import (
+    MEMORY_STAGING_MAX_FILE,
+    MemoryBudget,
+    ObjectStorage,
+    StagedObject,
+)
 from pixlake.storage.signed_put import SignedPut
 
 __all__ = ["S3Storage"]
@@ -41,12 +47,20 @@ class S3Storage(ObjectStorage):
         self.staging_dir.mkdir(parents=True, exist_ok=True)
         if memory_budget > 0:
             self.memory_budget = MemoryBudget(memory_budget)
+            # Files from the threshold go up in parts, from a staging file.
+            self.memory_staging_max_file = min(MEMORY_STAGING_MAX_FILE,
+                                               multipart_threshold - 1)
         session = boto3.session.Session()
-        self.client = session.client(
-            "s3", config=Config(signature_version="s3v4", max_pool_connections=32,
-                                retries={"max_attempts": 3, "mode": "standard"}))
-        self._signed_put = SignedPut.for_client(self.client, session.get_credentials(),
-                                                bucket)
+        config = Config(signature_version="s3v4", max_pool_connections=32,
+                        retries={"max_attempts": 3, "mode": "standard"})
+        self.client = session.client("s3", config=config)
+        if _on_aws(self.client) and "." not in bucket:
+            # botocore presigns against the legacy global endpoint, which Regions opened
+            # since 2019 refuse; with explicit virtual hosting URLs name the bucket's Region.
+            # (Dotted names stay path-style: they would not match the TLS certificate.)
+            self.client = session.client("s3", config=config.merge(
+                Config(s3={"addressing_style": "virtual"})))
+        self._signed_put = SignedPut.for_client(self.client, session, bucket)
         self._transfer = TransferConfig(multipart_threshold=multipart_threshold,
                                         multipart_chunksize=max(8 * 1024 * 1024,
                                                                 multipart_threshold // 4))
@@ -117,6 +131,12 @@ class S3Storage(ObjectStorage):
                   "ResponseContentType": content_type}
         return self.client.generate_presigned_url(  # type: ignore[no-any-return]
             "get_object", Params=params, ExpiresIn=expiry_seconds)
+
+
+def _on_aws(client: Any) -> bool:
+    """Whether the client talks to AWS itself rather than a configured S3-compatible store."""
+    host = urlsplit(client.meta.endpoint_url).hostname or ""
+    return host.endswith((".amazonaws.com", ".amazonaws.com.cn"))
 
 
 def _reason(exc: Exception) -> str:

@@ -2,12 +2,13 @@
 
 Ingestion always goes the same way, whether bytes arrive over HTTP or from a local path:
 
-1. stage: copy the bytes to a staging file, hashing them on the way;
+1. stage: hold the bytes aside, hashing them on the way (a staging file, or memory for
+   small files bound for a bucket);
 2. probe: recognise the media and read its dimensions from the header;
-3. commit: in one transaction, find which checksums the datalake already holds, move the
-   new bytes to their content-addressed object names, insert the new rows and link tags.
+3. commit: put the new bytes in place under their content-addressed object names, then,
+   in one transaction, insert the new rows and link tags.
 
-A request refused at any step leaves nothing behind: staging files are dropped and the
+A request refused at any step leaves nothing behind: staged bytes are dropped and the
 transaction rolls back. Bytes are in place before the row naming them commits.
 """
 
@@ -21,14 +22,14 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
-from pixlake.core.sql import chunked
+from pixlake.core.sql import bulk_insert, chunked
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
@@ -217,8 +218,7 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
         }
         rows.append(row)
         by_checksum[checksum] = to_public(SimpleNamespace(**row), threshold)
-    if rows:
-        conn.execute(insert(m.data), rows)
+    bulk_insert(conn, m.data, rows)
     if all_tag_ids:
         tag_service.link_tags(conn, [d.id for d in by_checksum.values()], all_tag_ids)
     return by_checksum

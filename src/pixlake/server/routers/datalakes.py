@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from pixlake.bundle import MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
+from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.errors import BadRequestError
@@ -56,10 +57,10 @@ async def upload_data(
                             tag_ids)
     # The body is read on the event loop: one hop to a worker thread per request, not
     # one per chunk.
-    staged = await ctx.storage.stage_async_stream(request.stream())
-    stored = await run_in_threadpool(
-        data_service.ingest_staged, ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids
-    )
+    length = request.headers.get("content-length")
+    staged = await ctx.storage.stage_async_stream(
+        request.stream(), int(length) if length and length.isdigit() else None)
+    stored = await _ingest(ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids)
     return stored[0]
 
 
@@ -80,16 +81,32 @@ async def upload_bundle(
             filename, size = await read_frame_header(reader)
             validate_filename(filename)
             staged.append((filename, await ctx.storage.stage_async_stream(
-                reader.iter_exactly(size))))
+                reader.iter_exactly(size), size)))
+        if not staged:
+            raise BadRequestError("the bundle holds no file")
     except BaseException:
-        for _name, obj in staged:
-            ctx.storage.discard(obj)
+        _discard(ctx, staged)
         raise
-    if not staged:
-        raise BadRequestError("the bundle holds no file")
-    return fast_json(await run_in_threadpool(
-        data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids
-    ))
+    return fast_json(await _ingest(ctx, actor, datalake_id, staged, tags, tag_ids))
+
+
+async def _ingest(ctx: AppContext, actor: Actor, datalake_id: UUID,
+                  staged: list[tuple[str, StagedObject]], tags: list[str],
+                  tag_ids: list[UUID]) -> list[DataPublic]:
+    """``ingest_staged`` on a worker thread. It drops the staged bytes once it runs; if the
+    request is cancelled before it does (a client gone, a server shutting down), they are
+    dropped here, so neither staging files nor staging memory outlive the request."""
+    try:
+        return await run_in_threadpool(
+            data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids)
+    except BaseException:
+        _discard(ctx, staged)  # safe if ingest_staged dropped them already
+        raise
+
+
+def _discard(ctx: AppContext, staged: list[tuple[str, StagedObject]]) -> None:
+    for _name, obj in staged:
+        ctx.storage.discard(obj)
 
 
 @router.post("/{datalake_id}/data/search", response_model=DataPage)
