@@ -48,6 +48,38 @@ def test_asset_properties(client: Client, version, images: list[Path], videos) -
     assert image_asset.sync()["id"] == str(image_asset.id)
 
 
+def test_listed_and_added_assets_match_the_asset_read_alone(
+        client: Client, version, unique_image, videos) -> None:
+    """Listings and add_data answer with JSON the database writes; a single read goes
+    through validated models. Every field agrees, in every mode, trash included."""
+    lake = client.get_datalake()
+    picture = lake.upload_data(unique_image("exif.jpg", exif_orientation=6))
+    clip = lake.upload_data(videos[".mp4"])
+    picture.update_custom_metadata({"note": "tab\there \"quoted\" é", "n": 1.5, "list": [1, None]})
+    added = version.add_data([picture, clip, picture])
+    in_trash = version.add_data(lake.upload_data(unique_image("gone.png")))[0]
+
+    def fields(asset: Asset) -> dict:
+        return asset._schema.model_dump()
+
+    before_delete = fields(in_trash)
+    in_trash.delete()
+    listed = {a.id: fields(a) for a in version.list_assets()}
+    trashed = {a.id: fields(a) for a in version.list_deleted_assets()}
+    for asset in added:
+        alone = fields(asset)
+        asset.sync()  # GET /assets/{id}: a validated model
+        assert fields(asset) == alone == listed[asset.id]
+    in_the_trash = trashed[in_trash.id]
+    assert in_the_trash.pop("deleted_at") is not None
+    assert before_delete.pop("deleted_at") is None
+    assert in_the_trash == before_delete
+    assert listed[added[1].id]["duration"] == pytest.approx(1.0, abs=0.1)
+    assert isinstance(listed[added[1].id]["duration"], float)
+    assert listed[added[0].id]["metadata"]["exif"]["Orientation"] == 6
+    assert listed[added[0].id]["custom_metadata"]["note"] == "tab\there \"quoted\" é"
+
+
 def test_data_from_several_datalakes(client: Client, version, images: list[Path]) -> None:
     one = client.get_datalake().upload_data(images[:2])
     other = client.create_datalake("second").upload_data(images[2:4])

@@ -40,6 +40,8 @@ def _converter_for(annotation: Any) -> Converter | None:
         return UUID
     if annotation is datetime:
         return datetime.fromisoformat
+    if annotation is float:
+        return float  # JSON writers may give a whole number as 1, not 1.0
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return annotation
     return None

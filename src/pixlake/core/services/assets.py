@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import JSON, Connection, String, Text, Uuid, cast, select, type_coerce, update
+from sqlalchemy import Connection, select, update
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
+from pixlake.core.services.asset_json import asset_json_select, json_array, raw_uuid
 from pixlake.core.services.datasets import require_version
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
 from pixlake.enums import DataType, Target
@@ -68,11 +68,11 @@ def _public(row: Any, threshold: int) -> AssetPublic:
 
 
 def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence[UUID],
-             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> list[dict[str, Any]]:
+             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> orjson.Fragment:
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
-    given data, in the order given, in wire form (as ``search_assets``).
+    given data, in the order given, as a JSON array (see ``asset_json``).
     """
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
@@ -95,37 +95,33 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         ], skip_duplicates_of=["dataset_version_id", "data_id"],
             index_where=m.assets.c.deleted_at.is_(None))
         analyze_after_bulk(conn, m.assets, len(wanted))
-        # Rows in wire form, keyed by the data id as the driver gives it back.
-        raw_key = _raw_uuid_key(conn.dialect.name)
-        by_data: dict[Any, Any] = {}
+        dialect = conn.dialect.name
+        by_data: dict[str, Any] = {}  # keyed by the data id as raw_uuid writes it
         for chunk in chunked(wanted):
-            for row in conn.execute(_wire_select(conn.dialect.name).where(
-                    m.assets.c.dataset_version_id == version_id,
-                    m.assets.c.deleted_at.is_(None), m.assets.c.data_id.in_(list(chunk)))):
-                by_data[row.data_id] = row
+            for row in conn.execute(
+                    asset_json_select(dialect, ctx.settings.large_file_threshold).where(
+                        m.assets.c.dataset_version_id == version_id,
+                        m.assets.c.deleted_at.is_(None), m.assets.c.data_id.in_(list(chunk)))):
+                by_data[row.raw_data_id] = row
         if all_tag_ids:
-            tag_service.link_tags(conn, [UUID(row.id) for row in by_data.values()],
+            tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
                                   all_tag_ids)
-    threshold, shared = ctx.settings.large_file_threshold, {}
-    return [_wire_asset(by_data[raw_key(data_id)], threshold, shared) for data_id in data_ids]
-
-
-def _raw_uuid_key(dialect: str) -> Any:
-    """How a UUID reads in a wire row: 32 hex digits on SQLite, dashed text elsewhere."""
-    return (lambda value: value.hex) if dialect == "sqlite" else str
+    key = raw_uuid(dialect)
+    return json_array(by_data[key(data_id)].json for data_id in data_ids)
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
                   query: AssetQuery) -> dict[str, Any]:
     """One page of a version's assets (or of those in its trash), in id order.
 
-    Listings run to hundreds of thousands of rows, so the page comes back in wire form —
-    an AssetPage as plain JSON-ready values, straight from the driver (see
-    ``_wire_asset``) — rather than as models that would be built only to be serialised.
+    Listings run to hundreds of thousands of rows, so the page's items come back as one
+    JSON array written by the database (see ``asset_json``), not as models that would be
+    built only to be serialised.
     """
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        statement = _wire_select(conn.dialect.name).where(
+        statement = asset_json_select(
+            conn.dialect.name, ctx.settings.large_file_threshold).where(
             m.assets.c.dataset_version_id == version_id,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
@@ -144,79 +140,9 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
             statement = statement.where(m.assets.c.id > query.after)
         statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)
         rows = conn.execute(statement).all()
-    threshold = ctx.settings.large_file_threshold
-    shared: dict[Any, Any] = {}
-    items = [_wire_asset(row, threshold, shared) for row in rows[: query.limit]]
-    return {"items": items, "next_after": items[-1]["id"] if len(rows) > query.limit else None}
-
-
-_PLAIN_COLUMNS = frozenset({"object_name", "filename", "type", "content_type", "size",
-                            "width", "height", "duration", "checksum"})
-
-
-@cache
-def _wire_columns(dialect: str) -> tuple[Any, ...]:
-    """The listing's columns with the database types' conversions left out, so that the
-    driver's values go to the JSON writer nearly as they are: text on SQLite; on PostgreSQL
-    UUIDs and JSON cast to text in SQL (the driver would build objects of them), and
-    timestamps as the driver's own datetimes."""
-    wired = []
-    for column in _ASSET_COLUMNS:
-        if column.name in _PLAIN_COLUMNS:
-            wired.append(column)
-        elif dialect == "postgresql" and isinstance(column.type, Uuid | JSON):
-            wired.append(cast(column, Text).label(column.key))
-        else:
-            wired.append(type_coerce(column, String).label(column.key))
-    return tuple(wired)
-
-
-def _wire_select(dialect: str) -> Any:
-    return select(*_wire_columns(dialect)).join(m.data, m.data.c.id == m.assets.c.data_id)
-
-
-def _wire_asset(row: Any, threshold: int, shared: dict[Any, Any]) -> dict[str, Any]:
-    """An AssetPublic in wire form from a row of _WIRE_COLUMNS."""
-    (asset_id, version_id, data_id, created_at, deleted_at, datalake_id, object_name,
-     filename, data_type, content_type, size, width, height, duration, checksum, metadata,
-     custom_metadata, data_created_at) = row
-    return {
-        "id": _uuid_text(asset_id), "dataset_version_id": _shared(shared, version_id),
-        "data_id": _uuid_text(data_id), "datalake_id": _shared(shared, datalake_id),
-        "object_name": object_name, "filename": filename, "type": data_type,
-        "content_type": content_type, "size": size, "width": width, "height": height,
-        "duration": duration, "large": size >= threshold, "checksum": checksum,
-        "metadata": _json_raw(metadata), "custom_metadata": _json_raw(custom_metadata),
-        "data_created_at": _time_text(data_created_at), "created_at": _time_text(created_at),
-        "deleted_at": None if deleted_at is None else _time_text(deleted_at),
-    }
-
-
-def _shared(shared: dict[Any, Any], raw: Any) -> Any:
-    converted = shared.get(raw)
-    if converted is None:
-        converted = shared[raw] = _uuid_text(raw)
-    return converted
-
-
-def _uuid_text(raw: Any) -> Any:
-    """SQLite keeps UUIDs as 32 hex digits: put the dashes back. Other drivers give UUIDs."""
-    if isinstance(raw, str) and len(raw) == 32:
-        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
-    return raw
-
-
-def _time_text(raw: Any) -> Any:
-    """SQLite keeps UTC datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff': make it ISO 8601 with
-    its offset. Other drivers give datetimes."""
-    if isinstance(raw, str):
-        return raw.replace(" ", "T", 1) + "+00:00"
-    return raw
-
-
-def _json_raw(raw: Any) -> Any:
-    """JSON text from the database goes into the answer as it is, without a parse."""
-    return orjson.Fragment(raw) if isinstance(raw, str) else raw
+    page = rows[: query.limit]
+    next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
+    return {"items": json_array(row.json for row in page), "next_after": next_after}
 
 
 def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:
