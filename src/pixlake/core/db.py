@@ -34,6 +34,10 @@ class Database:
         engine_args: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:
             engine_args |= {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+        if url.startswith("postgresql"):
+            # Times the database writes itself (JSON answers) then carry +00:00 like every
+            # other answer, whatever the server's default time zone.
+            engine_args["connect_args"] = {"options": "-c TimeZone=UTC"}
         self.engine: Engine = create_engine(url, **engine_args)
         if self.is_sqlite:
             _configure_sqlite(self.engine)

@@ -28,9 +28,7 @@ def asset_json_select(dialect: str, large_file_threshold: int) -> Any:
     fields = (_sqlite_fields if dialect == "sqlite" else _postgresql_fields)(
         large_file_threshold)
     build = func.json_object if dialect == "sqlite" else func.json_build_object
-    # The keys are fixed names, written into the statement as SQL literals.
-    arguments = [part for name, value in fields
-                 for part in (literal_column(f"'{name}'"), value)]
+    arguments = [part for name, value in fields for part in (_text(name), value)]
     return select(
         _raw_text(m.assets.c.id, dialect).label("raw_id"),
         _raw_text(m.assets.c.data_id, dialect).label("raw_data_id"),
@@ -60,8 +58,12 @@ def _sqlite_fields(threshold: int) -> list[tuple[str, Any]]:
         ("id", _dashed(a.id)), ("dataset_version_id", _dashed(a.dataset_version_id)),
         ("data_id", _dashed(a.data_id)), ("datalake_id", _dashed(d.datalake_id)),
         *_data_fields(),
+        # json_object would write a REAL with 15 digits; 17 give back the same double.
+        ("duration", func.json(case((d.duration.is_(None), _text("null")),
+                                    else_=func.printf(_text("%!.17g"), d.duration)))),
         # json('true') makes a JSON boolean of it, not the string "true".
-        ("large", func.json(case((d.size >= threshold, "true"), else_="false"))),
+        ("large", func.json(case((d.size >= threshold, _text("true")),
+                                 else_=_text("false")))),
         ("checksum", d.checksum),
         ("metadata", func.json(d.metadata)), ("custom_metadata", func.json(d.custom_metadata)),
         ("data_created_at", _iso(d.created_at)), ("created_at", _iso(a.created_at)),
@@ -73,7 +75,8 @@ def _postgresql_fields(threshold: int) -> list[tuple[str, Any]]:
     a, d = m.assets.c, m.data.c
     return [
         ("id", a.id), ("dataset_version_id", a.dataset_version_id), ("data_id", a.data_id),
-        ("datalake_id", d.datalake_id), *_data_fields(), ("large", d.size >= threshold),
+        ("datalake_id", d.datalake_id), *_data_fields(), ("duration", d.duration),
+        ("large", d.size >= threshold),
         ("checksum", d.checksum), ("metadata", d.metadata),
         ("custom_metadata", d.custom_metadata), ("data_created_at", d.created_at),
         ("created_at", a.created_at), ("deleted_at", a.deleted_at),
@@ -84,7 +87,7 @@ def _data_fields() -> list[tuple[str, Any]]:
     d = m.data.c
     return [("object_name", d.object_name), ("filename", d.filename), ("type", d.type),
             ("content_type", d.content_type), ("size", d.size), ("width", d.width),
-            ("height", d.height), ("duration", d.duration)]
+            ("height", d.height)]
 
 
 def _dashed(column: Any) -> Any:
@@ -93,12 +96,20 @@ def _dashed(column: Any) -> Any:
 
     def part(start: int, length: int | None = None) -> Any:
         bounds = (start,) if length is None else (start, length)
-        return func.substr(raw, *bounds, type_=String)
+        return func.substr(raw, *(literal_column(str(b)) for b in bounds), type_=String)
 
-    return (part(1, 8) + "-" + part(9, 4) + "-" + part(13, 4) + "-" + part(17, 4) + "-"
+    dash = _text("-")
+    return (part(1, 8) + dash + part(9, 4) + dash + part(13, 4) + dash + part(17, 4) + dash
             + part(21))
 
 
 def _iso(column: Any) -> Any:
     """SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff': ISO 8601 with its offset."""
-    return func.replace(type_coerce(column, String), " ", "T", type_=String) + "+00:00"
+    return func.replace(type_coerce(column, String), _text(" "), _text("T"),
+                        type_=String) + _text("+00:00")
+
+
+def _text(constant: str) -> Any:
+    """A constant written into the statement, not bound: the statement already binds
+    thousands of ids, and SQLite counts every variable against its limit."""
+    return literal_column(f"'{constant}'", String)

@@ -1,0 +1,74 @@
+"""Asset JSON written by the database: exact values on SQLite and PostgreSQL, compared
+with the validated model of the same asset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import orjson
+import pytest
+
+from pixlake.core import models as m
+from pixlake.core.context import utcnow
+from pixlake.core.services import assets as asset_service
+from pixlake.core.services import datalakes as datalake_service
+from pixlake.core.services import datasets as dataset_service
+from pixlake.core.sql import bulk_insert
+from pixlake.core.workspace import Workspace, open_workspace
+from pixlake.enums import InferenceType
+from pixlake.ids import new_id
+from pixlake.schemas import AssetPublic, AssetQuery
+from pixlake.settings import Settings
+from tests.services import POSTGRES_SERVER, make_postgres_database
+
+DURATIONS = [10.033333333333333, 0.30000000000000004, 123456789.12345679, 1.0, 1e-7, None]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    if request.param == "sqlite":
+        opened = open_workspace(Settings(workspace=tmp_path))
+        yield opened
+        opened.close()
+        return
+    with make_postgres_database(POSTGRES_SERVER) as url:
+        opened = open_workspace(Settings(workspace=tmp_path, database_url=url), upgrade=True)
+        yield opened
+        opened.close()
+
+
+def test_listed_json_equals_the_model(workspace: Workspace) -> None:
+    ctx, owner = workspace.context, workspace.owner
+    lake = datalake_service.list_datalakes(ctx, owner)[0]
+    rows = [{
+        "id": new_id(), "organization_id": owner.organization_id, "datalake_id": lake.id,
+        "object_name": f"{lake.id}/00/{index:064x}", "filename": f"clip \u2028 \"{index}\".mp4",
+        "type": "VIDEO", "content_type": "video/mp4", "size": 1000 + index,
+        "checksum": f"{index:064x}", "width": 64, "height": None, "duration": duration,
+        "metadata": {"codec": "h264", "big": 2**53 + 1, "nothing": None, "é": "\u0000"},
+        "custom_metadata": {}, "created_at": utcnow(),
+    } for index, duration in enumerate(DURATIONS)]
+    with ctx.db.write() as conn:
+        bulk_insert(conn, m.data, rows)
+    dataset = dataset_service.create_dataset(ctx, owner, "d", "")
+    version = dataset_service.create_version(ctx, owner, dataset.id, "v1", "",
+                                             InferenceType.NOT_CONFIGURED)
+    data_ids = [row["id"] for row in rows]
+
+    added = orjson.loads(orjson.dumps(asset_service.add_data(ctx, owner, version.id, data_ids)))
+    page = asset_service.search_assets(ctx, owner, version.id, AssetQuery(limit=3))
+    listed = orjson.loads(orjson.dumps(page["items"]))
+    rest = asset_service.search_assets(ctx, owner, version.id,
+                                       AssetQuery(limit=10, after=page["next_after"]))
+    listed += orjson.loads(orjson.dumps(rest["items"]))
+    assert rest["next_after"] is None
+    assert [a["data_id"] for a in added] == [str(i) for i in data_ids]
+    assert sorted(a["id"] for a in listed) == sorted(a["id"] for a in added)
+
+    for answer in [*added, *listed]:
+        alone = asset_service.get_asset(ctx, owner, UUID(answer["id"]))
+        assert AssetPublic.model_validate(answer) == alone
+        assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
+        assert answer["created_at"].endswith("+00:00")
