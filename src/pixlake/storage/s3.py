@@ -1,4 +1,4 @@
-"""Objects in an S3-compatible bucket (AWS S3, MinIO, Ceph, moto...).
+"""Objects in an S3-compatible bucket (AWS S3, MinIO, Ceph, rclone serve s3...).
 
 Endpoint, region and credentials are found the standard AWS way: ``AWS_ENDPOINT_URL``,
 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, ``AWS_PROFILE``
