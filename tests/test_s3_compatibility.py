@@ -55,7 +55,10 @@ def storage(s3_server: S3Server, tmp_path: Path,
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     bucket = f"compat-{uuid.uuid4().hex[:8]}"
-    boto3.client("s3").create_bucket(Bucket=bucket)
+    # Explicit: boto3's default session keeps the credentials it first found.
+    boto3.client("s3", endpoint_url=s3_server.endpoint, region_name="us-east-1",
+                 aws_access_key_id=s3_server.access_key,
+                 aws_secret_access_key=s3_server.secret_key).create_bucket(Bucket=bucket)
     return S3Storage(bucket, "objects", tmp_path / "staging", multipart_threshold=THRESHOLD,
                      memory_budget=1024 * 1024)
 
