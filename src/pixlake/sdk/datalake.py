@@ -27,6 +27,7 @@ from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject
 from pixlake.sdk.data import Data, MultiData
+from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.transfer import default_workers
 from pixlake.sdk.wire import parse_many
 
@@ -155,20 +156,9 @@ class Datalake(SdkObject[DatalakePublic]):
             return MultiData(self._connection, self._pages(query, limit))
 
     def _pages(self, query: dict[str, Any], limit: int | None) -> Iterator[Data]:
-        remaining = limit
-        while remaining is None or remaining > 0:
-            page_size = MAX_PAGE_SIZE if remaining is None else min(MAX_PAGE_SIZE, remaining)
-            page = self._connection.request(
-                "POST", f"/datalakes/{self.id}/data/search",
-                json={**query, "limit": page_size})
-            items = parse_many(DataPublic, page["items"])
-            yield from (Data(self._connection, item) for item in items)
-            if remaining is not None:
-                remaining -= len(items)
-            if page["next_after"] is None:
-                return
-            # Later pages follow the key; the offset applied to the first page only.
-            query = {**query, "after": page["next_after"], "offset": 0}
+        for rows in keyset_pages(self._connection, f"/datalakes/{self.id}/data/search", query,
+                                 limit=limit, page_size=MAX_PAGE_SIZE):
+            yield from (Data(self._connection, item) for item in parse_many(DataPublic, rows))
 
     def find_data(self, filename: str | None = None, id: UUID | str | None = None) -> Data:
         """The data with this id, or the first one uploaded with this filename.

@@ -26,6 +26,7 @@ from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args, _split_tags
 from pixlake.sdk.label import Label
+from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import worker_id_of
 
@@ -163,18 +164,9 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             "tags": tag_names, "tag_ids": tag_ids, "offset": offset or 0, "deleted": deleted,
             "filenames": list(filenames) if filenames is not None else None,
             "data_ids": [str(i) for i in data_ids] if data_ids is not None else None}
-        remaining = limit
-        while remaining is None or remaining > 0:
-            size = ASSET_PAGE_SIZE if remaining is None else min(ASSET_PAGE_SIZE, remaining)
-            page = self._connection.request(
-                "POST", f"/versions/{self.id}/assets/search", json={**query, "limit": size})
-            items = parse_many(AssetPublic, page["items"])
-            yield from (Asset(self._connection, item) for item in items)
-            if remaining is not None:
-                remaining -= len(items)
-            if page["next_after"] is None:
-                return
-            query = {**query, "after": page["next_after"], "offset": 0}
+        for rows in keyset_pages(self._connection, f"/versions/{self.id}/assets/search", query,
+                                 limit=limit, page_size=ASSET_PAGE_SIZE):
+            yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
     def find_asset(self, id: UUID | str | None = None, filename: str | None = None,
                    data: Data | None = None) -> Asset:
@@ -243,18 +235,11 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         query: dict[str, Any] = {
             "worker_ids": [worker_id_of(worker)] if worker is not None else None,
             "status": coerce_enum(AnnotationStatus, status).value if status is not None else None}
-        found: list[Annotation] = []
-        while limit is None or len(found) < limit:
-            size = ASSET_PAGE_SIZE if limit is None else min(ASSET_PAGE_SIZE, limit - len(found))
-            page = self._connection.request(
-                "POST", f"/versions/{self.id}/annotations/search",
-                json={**query, "limit": size})
-            found.extend(Annotation(self._connection, item)
-                         for item in parse_many(AnnotationPublic, page["items"]))
-            if page["next_after"] is None:
-                break
-            query["after"] = page["next_after"]
-        return found
+        return [Annotation(self._connection, item)
+                for rows in keyset_pages(self._connection,
+                                         f"/versions/{self.id}/annotations/search", query,
+                                         limit=limit, page_size=ASSET_PAGE_SIZE)
+                for item in parse_many(AnnotationPublic, rows)]
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

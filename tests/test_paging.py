@@ -1,0 +1,100 @@
+"""Keyset paging in the SDK: the requests it sends, and the next page fetched ahead."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from pixlake.errors import NotFoundError
+from pixlake.sdk.paging import keyset_pages
+
+
+class Listing:
+    """An API listing of ``total`` numbered items, answering like the server does."""
+
+    def __init__(self, total: int, *, embedded: bool = False, fail_on_page: int | None = None):
+        self.items = list(range(total))
+        self.embedded = embedded
+        self.fail_on_page = fail_on_page
+        self.requests: list[dict[str, Any]] = []
+        self.threads: set[str] = set()
+        self.answered = threading.Condition()
+
+    def request(self, method: str, path: str, *, json: dict[str, Any]) -> dict[str, Any]:
+        assert (method, path) == ("POST", "/things/search")
+        with self.answered:
+            self.requests.append(json)
+            self.threads.add(threading.current_thread().name)
+            self.answered.notify_all()
+        if self.fail_on_page == len(self.requests):
+            raise NotFoundError("the listing went away")
+        start = 0 if "after" not in json else json["after"] + 1
+        start += json.get("offset", 0)
+        page = self.items[start:start + json["limit"]]
+        more = start + json["limit"] < len(self.items)
+        return {"items": page, "next_after": page[-1] if more and page else None}
+
+    def wait_for(self, count: int) -> bool:
+        with self.answered:
+            return self.answered.wait_for(lambda: len(self.requests) >= count, timeout=5)
+
+
+def listed(listing: Listing, query: dict[str, Any], limit: int | None, size: int) -> list[int]:
+    pages = keyset_pages(listing, "/things/search", query, limit=limit,  # type: ignore[arg-type]
+                         page_size=size)
+    return [item for page in pages for item in page]
+
+
+@pytest.mark.parametrize("embedded", [False, True], ids=["server", "embedded"])
+def test_every_item_once_in_order(embedded: bool) -> None:
+    listing = Listing(23, embedded=embedded)
+    assert listed(listing, {"tags": ["a"]}, None, 5) == list(range(23))
+    assert [r.get("after") for r in listing.requests] == [None, 4, 9, 14, 19]
+    assert all(r["tags"] == ["a"] and r["limit"] == 5 for r in listing.requests)
+
+
+def test_the_offset_applies_to_the_first_page_only() -> None:
+    listing = Listing(30)
+    assert listed(listing, {"offset": 7}, None, 10) == list(range(7, 30))
+    assert [r["offset"] for r in listing.requests] == [7, 0, 0]
+
+
+def test_a_limit_cuts_the_last_page_and_asks_no_further() -> None:
+    listing = Listing(100)
+    assert listed(listing, {}, 12, 5) == list(range(12))
+    assert [r["limit"] for r in listing.requests] == [5, 5, 2]
+
+
+def test_a_limit_of_zero_sends_nothing() -> None:
+    listing = Listing(10)
+    assert listed(listing, {}, 0, 5) == []
+    assert listing.requests == []
+
+
+def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
+    listing = Listing(20)
+    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
+                         page_size=5)
+    assert next(pages) == [0, 1, 2, 3, 4]
+    assert listing.wait_for(2)  # page two is on its way while page one is in our hands
+    assert listing.threads == {"pixlake-next-page_0"}
+    assert [item for page in pages for item in page] == list(range(5, 20))
+
+
+def test_embedded_pages_are_fetched_in_the_calling_thread() -> None:
+    listing = Listing(20, embedded=True)
+    assert listed(listing, {}, None, 5) == list(range(20))
+    assert listing.threads == {threading.current_thread().name}
+
+
+@pytest.mark.parametrize("embedded", [False, True], ids=["server", "embedded"])
+def test_a_failed_page_raises_when_it_is_due(embedded: bool) -> None:
+    listing = Listing(20, embedded=embedded, fail_on_page=3)
+    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
+                         page_size=5)
+    assert next(pages) == [0, 1, 2, 3, 4]
+    assert next(pages) == [5, 6, 7, 8, 9]
+    with pytest.raises(NotFoundError, match="went away"):
+        next(pages)
