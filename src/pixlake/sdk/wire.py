@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cache
@@ -47,30 +48,55 @@ def _converter_for(annotation: Any) -> Converter | None:
     return None
 
 
+# Fields whose values are the row's own: converting them once per row is all there is.
+_UNIQUE_PER_ROW = frozenset({"id", "data_id", "created_at", "data_created_at"})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    fields: frozenset[str]
+    per_row: tuple[tuple[str, Converter], ...]
+    """Fields converted on every row (ids and times of the row itself)."""
+    shared: tuple[tuple[str, Converter], ...]
+    """Fields whose values repeat across a page: converted once per distinct value."""
+
+
 @cache
-def _converters(model: type[WireModel]) -> tuple[tuple[str, Converter | None], ...]:
+def _plan(model: type[WireModel]) -> _Plan:
     hints = typing.get_type_hints(model)
-    return tuple((name, _converter_for(hints[name])) for name in model.model_fields)
+    converters = [(name, _converter_for(hints[name])) for name in model.model_fields]
+    return _Plan(frozenset(model.model_fields),
+                 tuple((n, c) for n, c in converters if c is not None and n in _UNIQUE_PER_ROW),
+                 tuple((n, c) for n, c in converters
+                       if c is not None and n not in _UNIQUE_PER_ROW))
 
 
 def parse_many(model: type[ModelT], rows: Iterable[dict[str, Any]]) -> list[ModelT]:
-    """Models of ``rows`` (decoded JSON of the API), converted without validation."""
-    converters = _converters(model)
+    """Models of ``rows`` (decoded JSON of the API), converted without validation.
+
+    The rows are taken over: each row's dict becomes its model's fields, converted in place
+    (the API writes exactly the model's fields; a row with others, or fewer, is copied
+    into a dict of the model's fields first, a missing one as None).
+    """
+    plan = _plan(model)
+    fields, per_row, shared_fields = plan.fields, plan.per_row, plan.shared
     shared: dict[tuple[str, Any], Any] = {}
+    adopt = model.trusted_from
     parsed = []
     for row in rows:
-        values = {}
-        for name, convert in converters:
-            value = row.get(name)
-            if convert is not None and value is not None:
+        if row.keys() != fields:
+            row = {name: row.get(name) for name in fields}
+        for name, convert in per_row:
+            value = row[name]
+            if value is not None:
+                row[name] = convert(value)
+        for name, convert in shared_fields:
+            value = row[name]
+            if value is not None:
                 key = (name, value)
                 converted = shared.get(key)
                 if converted is None:
-                    converted = convert(value)
-                    # Ids of the row itself never repeat; everything else may.
-                    if name not in ("id", "data_id", "created_at", "data_created_at"):
-                        shared[key] = converted
-                value = converted
-            values[name] = value
-        parsed.append(model.trusted(**values))
+                    converted = shared[key] = convert(value)
+                row[name] = converted
+        parsed.append(adopt(row))
     return parsed
