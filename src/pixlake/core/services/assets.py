@@ -12,8 +12,8 @@ from sqlalchemy import Connection, select, update
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
-from pixlake.core.services.asset_json import asset_json_select, json_array, raw_uuid
 from pixlake.core.services.datasets import require_version
+from pixlake.core.services.wire_json import asset_json_select, json_array, raw_uuid
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
@@ -72,7 +72,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
-    given data, in the order given, as a JSON array (see ``asset_json``).
+    given data, in the order given, as a JSON array (see ``wire_json``).
     """
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
@@ -115,7 +115,7 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     """One page of a version's assets (or of those in its trash), in id order.
 
     Listings run to hundreds of thousands of rows, so the page's items come back as one
-    JSON array written by the database (see ``asset_json``), not as models that would be
+    JSON array written by the database (see ``wire_json``), not as models that would be
     built only to be serialised.
     """
     with ctx.db.read() as conn:

@@ -29,13 +29,14 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
+from pixlake.core.services.wire_json import data_json_select, json_array
 from pixlake.core.sql import bulk_insert, chunked
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.ids import new_id
 from pixlake.media import MediaInfo, probe_media
-from pixlake.schemas import DataPage, DataPublic, DataQuery
+from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
 
 __all__ = [
@@ -250,12 +251,19 @@ def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
     return found[0]
 
 
-def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery) -> DataPage:
-    """One page of a datalake's data matching the filters, in id (creation) order."""
+def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
+                query: DataQuery) -> dict[str, Any]:
+    """One page of a datalake's data matching the filters, in id (creation) order.
+
+    The page's items come back as one JSON array written by the database (see
+    ``wire_json``): listings run to hundreds of thousands of rows.
+    """
     with ctx.db.read() as conn:
         require_datalake(conn, actor, datalake_id)
-        statement = select(m.data).where(m.data.c.datalake_id == datalake_id,
-                                         m.data.c.organization_id == actor.organization_id)
+        statement = data_json_select(
+            conn.dialect.name, ctx.settings.large_file_threshold).where(
+            m.data.c.datalake_id == datalake_id,
+            m.data.c.organization_id == actor.organization_id)
         tagged = tag_service.tagged_filter(conn, actor, m.data.c.id, query.tag_ids,
                                            query.tags, Target.DATA)
         if tagged is not None:
@@ -268,10 +276,9 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQue
             statement = statement.where(m.data.c.id > query.after)
         statement = statement.order_by(m.data.c.id).offset(query.offset).limit(query.limit + 1)
         rows = conn.execute(statement).all()
-    threshold = ctx.settings.large_file_threshold
-    items = [to_public(row, threshold) for row in rows[: query.limit]]
-    next_after = items[-1].id if len(rows) > query.limit else None
-    return DataPage(items=items, next_after=next_after)
+    page = rows[: query.limit]
+    next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
+    return {"items": json_array(row.json for row in page), "next_after": next_after}
 
 
 def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,

@@ -1,5 +1,5 @@
-"""Asset JSON written by the database: exact values on SQLite and PostgreSQL, compared
-with the validated model of the same asset."""
+"""Asset and data JSON written by the database: exact values on SQLite and PostgreSQL,
+compared with the validated model of the same asset or data."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import pytest
 from pixlake.core import models as m
 from pixlake.core.context import utcnow
 from pixlake.core.services import assets as asset_service
+from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.core.services import datasets as dataset_service
 from pixlake.core.sql import bulk_insert
 from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.enums import InferenceType
 from pixlake.ids import new_id
-from pixlake.schemas import AssetPublic, AssetQuery
+from pixlake.schemas import AssetPublic, AssetQuery, DataPublic, DataQuery
 from pixlake.settings import Settings
 from tests.services import POSTGRES_SERVER, make_postgres_database
 
@@ -39,7 +40,8 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Worksp
         opened.close()
 
 
-def test_listed_json_equals_the_model(workspace: Workspace) -> None:
+def insert_data(workspace: Workspace) -> list[UUID]:
+    """Data rows with every kind of value the JSON must keep exactly; their ids."""
     ctx, owner = workspace.context, workspace.owner
     lake = datalake_service.list_datalakes(ctx, owner)[0]
     rows = [{
@@ -52,10 +54,35 @@ def test_listed_json_equals_the_model(workspace: Workspace) -> None:
     } for index, duration in enumerate(DURATIONS)]
     with ctx.db.write() as conn:
         bulk_insert(conn, m.data, rows)
+    return [row["id"] for row in rows]
+
+
+def test_listed_data_json_equals_the_model(workspace: Workspace) -> None:
+    ctx, owner = workspace.context, workspace.owner
+    data_ids = insert_data(workspace)
+    lake = datalake_service.list_datalakes(ctx, owner)[0]
+    page = data_service.search_data(ctx, owner, lake.id, DataQuery(limit=4))
+    listed = orjson.loads(orjson.dumps(page["items"]))
+    rest = data_service.search_data(ctx, owner, lake.id, DataQuery(after=page["next_after"]))
+    listed += orjson.loads(orjson.dumps(rest["items"]))
+    assert rest["next_after"] is None
+    assert [d["id"] for d in listed] == sorted(str(i) for i in data_ids)
+
+    for answer in listed:
+        alone = data_service.get_data(ctx, owner, UUID(answer["id"]))
+        assert DataPublic.model_validate(answer) == alone
+        assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
+        assert answer["created_at"].endswith("+00:00")
+    only = data_service.search_data(ctx, owner, lake.id, DataQuery(ids=[data_ids[2]]))
+    assert [d["id"] for d in orjson.loads(orjson.dumps(only["items"]))] == [str(data_ids[2])]
+
+
+def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
+    ctx, owner = workspace.context, workspace.owner
+    data_ids = insert_data(workspace)
     dataset = dataset_service.create_dataset(ctx, owner, "d", "")
     version = dataset_service.create_version(ctx, owner, dataset.id, "v1", "",
                                              InferenceType.NOT_CONFIGURED)
-    data_ids = [row["id"] for row in rows]
 
     added = orjson.loads(orjson.dumps(asset_service.add_data(ctx, owner, version.id, data_ids)))
     page = asset_service.search_assets(ctx, owner, version.id, AssetQuery(limit=3))

@@ -1,9 +1,9 @@
-"""Assets in wire form (AssetPublic as JSON), written by the database itself.
+"""Assets and data in wire form (AssetPublic, DataPublic as JSON), written by the database.
 
-Listings run to hundreds of thousands of assets. Building a dict per row in Python to hand
+Listings run to hundreds of thousands of rows. Building a dict per row in Python to hand
 it to the JSON writer cost twice the query; SQLite's ``json_object`` and PostgreSQL's
 ``json_build_object`` write each row's JSON in C instead, and the answer is those texts
-joined. The fields and their formats are AssetPublic's: ids as dashed UUIDs, times as
+joined. The fields and their formats are the models': ids as dashed UUIDs, times as
 ISO 8601 with their offset, metadata as the JSON stored.
 """
 
@@ -18,22 +18,34 @@ from sqlalchemy import String, Text, case, cast, func, literal_column, select, t
 
 from pixlake.core import models as m
 
-__all__ = ["asset_json_select", "json_array", "raw_uuid"]
+__all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
 
 
 def asset_json_select(dialect: str, large_file_threshold: int) -> Any:
     """SELECT of (asset id, data id, asset JSON) over assets joined with their data; ids
     as the driver gives them raw (see ``raw_uuid``), to be filtered and ordered by the
     caller."""
-    fields = (_sqlite_fields if dialect == "sqlite" else _postgresql_fields)(
+    fields = (_sqlite_asset_fields if dialect == "sqlite" else _postgresql_asset_fields)(
         large_file_threshold)
-    build = func.json_object if dialect == "sqlite" else func.json_build_object
-    arguments = [part for name, value in fields for part in (_text(name), value)]
     return select(
         _raw_text(m.assets.c.id, dialect).label("raw_id"),
         _raw_text(m.assets.c.data_id, dialect).label("raw_data_id"),
-        cast(build(*arguments), Text).label("json"),
+        _json_object(dialect, fields).label("json"),
     ).join(m.data, m.data.c.id == m.assets.c.data_id)
+
+
+def data_json_select(dialect: str, large_file_threshold: int) -> Any:
+    """SELECT of (data id, data JSON) over data; the id as the driver gives it raw (see
+    ``raw_uuid``), to be filtered and ordered by the caller."""
+    fields = (_sqlite_data_fields if dialect == "sqlite" else _postgresql_data_fields)(
+        large_file_threshold)
+    return select(_raw_text(m.data.c.id, dialect).label("raw_id"),
+                  _json_object(dialect, fields).label("json"))
+
+
+def _json_object(dialect: str, fields: list[tuple[str, Any]]) -> Any:
+    build = func.json_object if dialect == "sqlite" else func.json_build_object
+    return cast(build(*[part for name, value in fields for part in (_text(name), value)]), Text)
 
 
 def json_array(texts: Iterable[str]) -> orjson.Fragment:
@@ -52,12 +64,51 @@ def raw_uuid(dialect: str) -> Callable[[UUID], str]:
     return (lambda value: value.hex) if dialect == "sqlite" else str
 
 
-def _sqlite_fields(threshold: int) -> list[tuple[str, Any]]:
+def _sqlite_asset_fields(threshold: int) -> list[tuple[str, Any]]:
     a, d = m.assets.c, m.data.c
     return [
         ("id", _dashed(a.id)), ("dataset_version_id", _dashed(a.dataset_version_id)),
         ("data_id", _dashed(a.data_id)), ("datalake_id", _dashed(d.datalake_id)),
-        *_data_fields(),
+        *_data_file_fields(), *_sqlite_measured_fields(threshold),
+        ("data_created_at", _iso(d.created_at)), ("created_at", _iso(a.created_at)),
+        ("deleted_at", case((a.deleted_at.is_(None), None), else_=_iso(a.deleted_at))),
+    ]
+
+
+def _postgresql_asset_fields(threshold: int) -> list[tuple[str, Any]]:
+    a, d = m.assets.c, m.data.c
+    return [
+        ("id", a.id), ("dataset_version_id", a.dataset_version_id), ("data_id", a.data_id),
+        ("datalake_id", d.datalake_id), *_data_file_fields(),
+        *_postgresql_measured_fields(threshold),
+        ("data_created_at", d.created_at), ("created_at", a.created_at),
+        ("deleted_at", a.deleted_at),
+    ]
+
+
+def _sqlite_data_fields(threshold: int) -> list[tuple[str, Any]]:
+    d = m.data.c
+    return [("id", _dashed(d.id)), ("datalake_id", _dashed(d.datalake_id)),
+            *_data_file_fields(), *_sqlite_measured_fields(threshold),
+            ("created_at", _iso(d.created_at))]
+
+
+def _postgresql_data_fields(threshold: int) -> list[tuple[str, Any]]:
+    d = m.data.c
+    return [("id", d.id), ("datalake_id", d.datalake_id), *_data_file_fields(),
+            *_postgresql_measured_fields(threshold), ("created_at", d.created_at)]
+
+
+def _data_file_fields() -> list[tuple[str, Any]]:
+    d = m.data.c
+    return [("object_name", d.object_name), ("filename", d.filename), ("type", d.type),
+            ("content_type", d.content_type), ("size", d.size), ("width", d.width),
+            ("height", d.height)]
+
+
+def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
+    d = m.data.c
+    return [
         # json_object would write a REAL with 15 digits; 17 give back the same double.
         ("duration", func.json(case((d.duration.is_(None), _text("null")),
                                     else_=func.printf(_text("%!.17g"), d.duration)))),
@@ -66,28 +117,14 @@ def _sqlite_fields(threshold: int) -> list[tuple[str, Any]]:
                                  else_=_text("false")))),
         ("checksum", d.checksum),
         ("metadata", func.json(d.metadata)), ("custom_metadata", func.json(d.custom_metadata)),
-        ("data_created_at", _iso(d.created_at)), ("created_at", _iso(a.created_at)),
-        ("deleted_at", case((a.deleted_at.is_(None), None), else_=_iso(a.deleted_at))),
     ]
 
 
-def _postgresql_fields(threshold: int) -> list[tuple[str, Any]]:
-    a, d = m.assets.c, m.data.c
-    return [
-        ("id", a.id), ("dataset_version_id", a.dataset_version_id), ("data_id", a.data_id),
-        ("datalake_id", d.datalake_id), *_data_fields(), ("duration", d.duration),
-        ("large", d.size >= threshold),
-        ("checksum", d.checksum), ("metadata", d.metadata),
-        ("custom_metadata", d.custom_metadata), ("data_created_at", d.created_at),
-        ("created_at", a.created_at), ("deleted_at", a.deleted_at),
-    ]
-
-
-def _data_fields() -> list[tuple[str, Any]]:
+def _postgresql_measured_fields(threshold: int) -> list[tuple[str, Any]]:
     d = m.data.c
-    return [("object_name", d.object_name), ("filename", d.filename), ("type", d.type),
-            ("content_type", d.content_type), ("size", d.size), ("width", d.width),
-            ("height", d.height)]
+    return [("duration", d.duration), ("large", d.size >= threshold),
+            ("checksum", d.checksum), ("metadata", d.metadata),
+            ("custom_metadata", d.custom_metadata)]
 
 
 def _dashed(column: Any) -> Any:
