@@ -106,7 +106,7 @@ def test_list_assets_filters_and_paging(client: Client, version, images: list[Pa
     assert version.list_assets(data_ids=[data[0].id, data[3].id]).ids == [
         assets[0].id, assets[3].id]
     assert version.list_assets(limit=2, offset=1).ids == assets.ids[1:3]
-    monkeypatch.setattr("pixlake.sdk.dataset_version.ASSET_PAGE_SIZE", 2)
+    monkeypatch.setattr("pixlake.sdk.dataset_version.MAX_PAGE_SIZE", 2)
     assert version.list_assets().ids == assets.ids
     assert version.list_assets(offset=1, limit=3).ids == assets.ids[1:4]
     assert isinstance(version.list_assets()[:10], MultiAsset)

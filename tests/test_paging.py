@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -14,10 +15,14 @@ from pixlake.sdk.paging import keyset_pages
 class Listing:
     """An API listing of ``total`` numbered items, answering like the server does."""
 
-    def __init__(self, total: int, *, embedded: bool = False, fail_on_page: int | None = None):
+    def __init__(self, total: int, *, embedded: bool = False, fail_on_page: int | None = None,
+                 hold_later_pages: bool = False):
         self.items = list(range(total))
         self.embedded = embedded
         self.fail_on_page = fail_on_page
+        self.released = threading.Event()  # later pages wait for it when held
+        if not hold_later_pages:
+            self.released.set()
         self.requests: list[dict[str, Any]] = []
         self.threads: set[str] = set()
         self.answered = threading.Condition()
@@ -28,6 +33,8 @@ class Listing:
             self.requests.append(json)
             self.threads.add(threading.current_thread().name)
             self.answered.notify_all()
+        if "after" in json:
+            self.released.wait(timeout=10)
         if self.fail_on_page == len(self.requests):
             raise NotFoundError("the listing went away")
         start = 0 if "after" not in json else json["after"] + 1
@@ -79,8 +86,33 @@ def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
                          page_size=5)
     assert next(pages) == [0, 1, 2, 3, 4]
     assert listing.wait_for(2)  # page two is on its way while page one is in our hands
-    assert listing.threads == {"pixlake-next-page_0"}
+    assert listing.threads == {threading.current_thread().name, "pixlake-next-page_0"}
     assert [item for page in pages for item in page] == list(range(5, 20))
+
+
+def test_leaving_early_does_not_wait_for_the_page_on_its_way() -> None:
+    listing = Listing(20, hold_later_pages=True)
+    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
+                         page_size=5)
+    assert next(pages) == [0, 1, 2, 3, 4]
+    assert listing.wait_for(2)
+    started = time.monotonic()
+    pages.close()
+    assert time.monotonic() - started < 5  # the held request would take 10 s
+    listing.released.set()
+    assert len(listing.requests) == 2
+
+
+def test_an_error_in_the_caller_does_not_wait_for_the_page_on_its_way() -> None:
+    listing = Listing(20, hold_later_pages=True)
+    started = time.monotonic()
+    with pytest.raises(ZeroDivisionError):
+        for page in keyset_pages(listing, "/things/search", {},  # type: ignore[arg-type]
+                                 limit=None, page_size=5):
+            assert listing.wait_for(2)
+            page.append(1 / 0)
+    assert time.monotonic() - started < 5
+    listing.released.set()
 
 
 def test_embedded_pages_are_fetched_in_the_calling_thread() -> None:

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
 
-MAX_PAGE_SIZE = 1000
-"""The most items one page of a listing holds; the SDK pages through longer listings by key."""
+MAX_PAGE_SIZE = 5000
+"""The most items one page of a listing (data, assets, annotations) holds; the SDK pages
+through longer listings by key. Rows are small and listed by the hundred thousand: each
+request costs about as much as a thousand rows, so pages are large."""
 
 
 class WireModel(BaseModel):
@@ -210,9 +212,6 @@ class TagsOfObject(WireModel):
 
 # Datasets, versions and assets
 
-ASSET_PAGE_SIZE = 5000
-"""Assets are small rows listed by the hundred thousand: their pages are larger."""
-
 
 class DatasetCreate(WireModel):
     name: str = Field(min_length=1, max_length=255)
@@ -310,7 +309,7 @@ class AssetPublic(WireModel):
 
 class AssetQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=ASSET_PAGE_SIZE, ge=1, le=ASSET_PAGE_SIZE)
+    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(default=0, ge=0)
     tags: list[str] = []
     tag_ids: list[UUID] = []
@@ -378,7 +377,7 @@ class AnnotationPublic(WireModel):
 
 class AnnotationQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=ASSET_PAGE_SIZE, ge=1, le=ASSET_PAGE_SIZE)
+    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     worker_ids: list[UUID] | None = None
     status: AnnotationStatus | None = None
 

@@ -12,7 +12,7 @@ from pixlake.enums import AnnotationStatus, InferenceType, Target
 from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
 from pixlake.schemas import (
-    ASSET_PAGE_SIZE,
+    MAX_PAGE_SIZE,
     AnnotationPublic,
     AssetPage,
     AssetPublic,
@@ -165,7 +165,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             "filenames": list(filenames) if filenames is not None else None,
             "data_ids": [str(i) for i in data_ids] if data_ids is not None else None}
         for rows in keyset_pages(self._connection, f"/versions/{self.id}/assets/search", query,
-                                 limit=limit, page_size=ASSET_PAGE_SIZE):
+                                 limit=limit, page_size=MAX_PAGE_SIZE):
             yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
     def find_asset(self, id: UUID | str | None = None, filename: str | None = None,
@@ -238,7 +238,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         return [Annotation(self._connection, item)
                 for rows in keyset_pages(self._connection,
                                          f"/versions/{self.id}/annotations/search", query,
-                                         limit=limit, page_size=ASSET_PAGE_SIZE)
+                                         limit=limit, page_size=MAX_PAGE_SIZE)
                 for item in parse_many(AnnotationPublic, rows)]
 
     def __repr__(self) -> str:

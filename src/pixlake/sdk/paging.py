@@ -14,7 +14,7 @@ There, each page is fetched in turn, in the calling thread.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
 
     Each request is ``query`` plus the page's ``limit``; later pages follow the
     ``next_after`` key of the one before, and an ``offset`` in ``query`` applies to the
-    first page only. A failed request raises here, when its page is due.
+    first page only. A failed request raises here, when its page is due. Leaving early
+    (an error, Ctrl-C, a closed generator) does not wait for a page on its way.
     """
     def body(remaining: int | None, after: str | None) -> dict[str, Any]:
         size = page_size if remaining is None else min(page_size, remaining)
@@ -45,30 +46,37 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
         return connection.request("POST", path, json=request)
 
     remaining = limit
-    if remaining == 0:
+    if remaining is not None and remaining <= 0:
         return
-    fetcher: Executor = (_InThisThread() if connection.embedded
-                         else ThreadPoolExecutor(1, thread_name_prefix="pixlake-next-page"))
-    with fetcher as ahead:
-        pending: Future[Any] | None = ahead.submit(fetch, body(remaining, None))
-        while pending is not None:
-            page = pending.result()
+    ahead = None if connection.embedded else ThreadPoolExecutor(
+        1, thread_name_prefix="pixlake-next-page")
+    try:
+        page = fetch(body(remaining, None))  # nothing to overlap with yet
+        while True:
             items = page["items"]
             if remaining is not None:
                 remaining -= len(items)
             after = page["next_after"]
-            more = after is not None and (remaining is None or remaining > 0)
-            pending = ahead.submit(fetch, body(remaining, after)) if more else None
+            following = (body(remaining, after)
+                         if after is not None and (remaining is None or remaining > 0)
+                         else None)
+            pending = _submit(ahead, fetch, following)
             yield items
+            if following is None:
+                return
+            page = pending.result() if pending is not None else fetch(following)
+    finally:
+        if ahead is not None:
+            ahead.shutdown(wait=False, cancel_futures=True)
 
 
-class _InThisThread(Executor):
-    """Runs each call at once, in the calling thread."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        done: Future[Any] = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed over, raised by result() like a thread's
-            done.set_exception(exc)
-        return done
+def _submit(ahead: ThreadPoolExecutor | None, fetch: Any,
+            request: dict[str, Any] | None) -> Future[Any] | None:
+    """The request on its way in the background, or None to send it when it is due (no
+    request, embedded, or an interpreter shutting down that starts no thread)."""
+    if ahead is None or request is None:
+        return None
+    try:
+        return ahead.submit(fetch, request)
+    except RuntimeError:
+        return None
