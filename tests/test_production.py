@@ -117,15 +117,16 @@ def test_objects_live_in_the_bucket(pg_s3_client: Client, images: list[Path],
 def test_presigned_url_expires(tmp_path: Path, postgres_url: str, s3_bucket: str,
                                images: list[Path]) -> None:
     settings = Settings(workspace=tmp_path, database_url=postgres_url,
-                        storage_url=f"s3://{s3_bucket}/expiring", url_expiry_seconds=1)
+                        storage_url=f"s3://{s3_bucket}/expiring", url_expiry_seconds=3)
     servers = _serve(settings)
     server = next(servers)
     try:
         _name, token = server.new_user()
         with Client(api_token=token, host=server.url) as client:
             url = client.get_datalake().upload_data(images[0]).reset_url()
+        # The signing time is whole seconds: the URL lives between 2 and 3 s from now.
         assert httpx.get(url).status_code == 200
-        time.sleep(2.5)
+        time.sleep(4.5)
         expired = httpx.get(url)
         # AWS answers 403, rclone 400; both with AccessDenied and none of the bytes.
         assert expired.status_code in (400, 403)

@@ -1,10 +1,11 @@
 """The S3 backend against two different S3-compatible servers.
 
-The suite's own server is ``rclone serve s3``; moto's standalone server is the other one
-the production issue names. Servers differ in small ways (status codes, which headers they
-answer with, how they sign and check), so every storage operation pixlake relies on runs
-against both: the single signed PUT of in-memory bytes, a plain PUT of a staged file, a
-multipart upload, reads, lookups, deletes, presigned URLs and the start-up check.
+The suite's own server is ``rclone serve s3``; moto's standalone server, the other one
+Python projects commonly test against, checks less but answers differently. Servers differ
+in small ways (status codes, which headers they answer with, how they sign and check), so
+every storage operation pixlake relies on runs against both: the single signed PUT of
+in-memory bytes, a plain PUT of a staged file, a multipart upload, reads, lookups, deletes,
+presigned URLs and the start-up check.
 """
 
 from __future__ import annotations
@@ -22,28 +23,35 @@ import pytest
 
 from pixlake.errors import StorageError
 from pixlake.storage.s3 import S3Storage
-from tests.services import S3Server, free_port, start_s3_server, wait_for_port
+from tests.services import (
+    S3Server,
+    free_port,
+    start_s3_server,
+    stop_process,
+    wait_for_port,
+)
 
 THRESHOLD = 5 * 1024 * 1024
 
 
 @pytest.fixture(scope="module", params=["rclone", "moto"])
-def s3_server(request: pytest.FixtureRequest) -> Iterator[S3Server]:
+def s3_server(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     if request.param == "rclone":
         with start_s3_server() as server:
             yield server
         return
     pytest.importorskip("moto.server", reason="moto[server] is in the dev extras")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-                                "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                    "-p", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, log)
         yield S3Server(f"http://127.0.0.1:{port}", "moto-key", "moto-secret")
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 @pytest.fixture

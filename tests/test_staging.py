@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -194,6 +195,29 @@ def test_staged_bytes_reach_the_bucket_in_one_signed_put(bucket_storage: S3Stora
     body = boto3.client("s3").get_object(Bucket=s3_bucket,
                                          Key=f"{bucket_storage.prefix}/signed/odd name+é")
     assert body["Body"].read() == payload
+
+
+def test_the_signed_put_declares_the_hash_of_its_body(bucket_storage: S3Storage) -> None:
+    """Not every store checks the body against the declared SHA-256 (AWS does, rclone does
+    not), so the request itself is checked here."""
+    signed_put = bucket_storage._signed_put
+    assert signed_put is not None
+    sent: list[Any] = []
+    session = signed_put._http
+
+    class Recording:
+        def send(self, request: Any) -> Any:
+            sent.append(request)
+            return session.send(request)
+
+    signed_put._http = Recording()
+    payload = b"hashed bytes" * 300
+    staged = bucket_storage.stage_stream([payload])
+    bucket_storage.commit(staged, "signed/hashed")
+    assert len(sent) == 1
+    headers = {name.lower(): value for name, value in sent[0].headers.items()}
+    assert headers["x-amz-content-sha256"] == hashlib.sha256(payload).hexdigest()
+    assert sent[0].body == payload
 
 
 def test_a_refused_signed_put_falls_back_to_put_object(bucket_storage: S3Storage) -> None:

@@ -71,6 +71,7 @@ def test_listed_data_json_equals_the_model(workspace: Workspace) -> None:
     for answer in listed:
         alone = data_service.get_data(ctx, owner, UUID(answer["id"]))
         assert DataPublic.model_validate(answer) == alone
+        assert list(answer) == list(DataPublic.model_fields)  # the model's own key order
         assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
         assert answer["created_at"].endswith("+00:00")
     only = data_service.search_data(ctx, owner, lake.id, DataQuery(ids=[data_ids[2]]))
@@ -97,5 +98,6 @@ def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
     for answer in [*added, *listed]:
         alone = asset_service.get_asset(ctx, owner, UUID(answer["id"]))
         assert AssetPublic.model_validate(answer) == alone
+        assert list(answer) == list(AssetPublic.model_fields)
         assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
         assert answer["created_at"].endswith("+00:00")

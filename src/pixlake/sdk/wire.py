@@ -54,6 +54,8 @@ _UNIQUE_PER_ROW = frozenset({"id", "data_id", "created_at", "data_created_at"})
 
 @dataclass(frozen=True)
 class _Plan:
+    names: tuple[str, ...]
+    """The model's fields, in its order."""
     fields: frozenset[str]
     per_row: tuple[tuple[str, Converter], ...]
     """Fields converted on every row (ids and times of the row itself)."""
@@ -65,7 +67,7 @@ class _Plan:
 def _plan(model: type[WireModel]) -> _Plan:
     hints = typing.get_type_hints(model)
     converters = [(name, _converter_for(hints[name])) for name in model.model_fields]
-    return _Plan(frozenset(model.model_fields),
+    return _Plan(tuple(model.model_fields), frozenset(model.model_fields),
                  tuple((n, c) for n, c in converters if c is not None and n in _UNIQUE_PER_ROW),
                  tuple((n, c) for n, c in converters
                        if c is not None and n not in _UNIQUE_PER_ROW))
@@ -75,17 +77,17 @@ def parse_many(model: type[ModelT], rows: Iterable[dict[str, Any]]) -> list[Mode
     """Models of ``rows`` (decoded JSON of the API), converted without validation.
 
     The rows are taken over: each row's dict becomes its model's fields, converted in place
-    (the API writes exactly the model's fields; a row with others, or fewer, is copied
-    into a dict of the model's fields first, a missing one as None).
+    (the API writes exactly the model's fields, in its order; a row with others, or fewer,
+    is copied into a dict of the model's fields first, a missing one as None).
     """
     plan = _plan(model)
-    fields, per_row, shared_fields = plan.fields, plan.per_row, plan.shared
+    names, fields, per_row, shared_fields = plan.names, plan.fields, plan.per_row, plan.shared
     shared: dict[tuple[str, Any], Any] = {}
     adopt = model.trusted_from
     parsed = []
     for row in rows:
         if row.keys() != fields:
-            row = {name: row.get(name) for name in fields}
+            row = {name: row.get(name) for name in names}
         for name, convert in per_row:
             value = row[name]
             if value is not None:

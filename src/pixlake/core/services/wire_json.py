@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import String, Text, case, cast, func, literal_column, select, type_coerce
 
 from pixlake.core import models as m
+from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
 __all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
 
@@ -30,7 +31,7 @@ def asset_json_select(dialect: str, large_file_threshold: int) -> Any:
     return select(
         _raw_text(m.assets.c.id, dialect).label("raw_id"),
         _raw_text(m.assets.c.data_id, dialect).label("raw_data_id"),
-        _json_object(dialect, fields).label("json"),
+        _json_object(dialect, AssetPublic, fields).label("json"),
     ).join(m.data, m.data.c.id == m.assets.c.data_id)
 
 
@@ -40,12 +41,17 @@ def data_json_select(dialect: str, large_file_threshold: int) -> Any:
     fields = (_sqlite_data_fields if dialect == "sqlite" else _postgresql_data_fields)(
         large_file_threshold)
     return select(_raw_text(m.data.c.id, dialect).label("raw_id"),
-                  _json_object(dialect, fields).label("json"))
+                  _json_object(dialect, DataPublic, fields).label("json"))
 
 
-def _json_object(dialect: str, fields: list[tuple[str, Any]]) -> Any:
+def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, Any]]) -> Any:
+    """The JSON object of ``fields``, keys in the model's order (as its own dump has them)."""
+    by_name = dict(fields)
+    if by_name.keys() != model.model_fields.keys():
+        raise TypeError(f"{model.__name__} JSON fields differ: {sorted(by_name)}")
     build = func.json_object if dialect == "sqlite" else func.json_build_object
-    return cast(build(*[part for name, value in fields for part in (_text(name), value)]), Text)
+    return cast(build(*[part for name in model.model_fields
+                        for part in (_text(name), by_name[name])]), Text)
 
 
 def json_array(texts: Iterable[str]) -> orjson.Fragment:
