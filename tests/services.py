@@ -23,6 +23,7 @@ POSTGRES_SERVER = os.environ.get("PIXLAKE_TEST_POSTGRES",
 """The PostgreSQL server tests create their databases on (trust authentication)."""
 
 __all__ = [
+    "PIXLAKE",
     "POSTGRES_SERVER",
     "RCLONE",
     "S3Server",
@@ -76,6 +77,8 @@ RCLONE = _rclone()
 
 def stop_process(process: subprocess.Popen) -> None:
     """Ask ``process`` to stop; kill it if it has not within 10 s."""
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -216,9 +219,5 @@ class ServeProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            stop_process(self.process)

@@ -6,10 +6,7 @@ with the ``pixlake users`` command while it runs, exactly as an operator would.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,27 +17,20 @@ import pytest
 
 import pixlake
 from pixlake.samples import make_images
+from tests.services import (
+    PIXLAKE,
+    free_port,
+    pixlake_environment,
+    run_pixlake,
+    stop_process,
+)
 
-PIXLAKE = str(Path(sys.executable).parent / "pixlake")
 STARTUP_TIMEOUT = 20.0
 SOME_ID = "01a21db0-0000-7000-8000-000000000000"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIXLAKE_")}
-    env["PIXLAKE_DISABLE_PROGRESS_BARS"] = "1"
-    return env
-
-
 def pixlake_command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PIXLAKE, *args], capture_output=True, text=True, env=clean_env(),
-                          timeout=60, check=False)
+    return run_pixlake(pixlake_environment(), *args)
 
 
 def create_user(workspace: Path, name: str, org: str) -> str:
@@ -77,16 +67,6 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
                        + log.read_text(errors="replace"))
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve")
@@ -98,13 +78,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process = subprocess.Popen(
             [PIXLAKE, "serve", "--workspace", str(workspace), "--port", str(port),
              "--host", "127.0.0.1", "--log-level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env=clean_env())
+            stdout=out, stderr=subprocess.STDOUT, env=pixlake_environment())
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(url, process, log)
         yield Server(url=url, port=port, workspace=workspace, token=token, process=process)
     finally:
-        stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
