@@ -1,6 +1,6 @@
 """``bulk_insert``: the same rows stored on SQLite and on PostgreSQL, where from
 COPY_FROM_ROWS rows they travel with COPY (through a temporary table when duplicates are
-skipped)."""
+skipped); and ``one_of``, IN on SQLite and one array parameter on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core.models import UTCDateTime
-from pixlake.core.sql import COPY_FROM_ROWS, bulk_insert
+from pixlake.core.sql import COPY_FROM_ROWS, bulk_insert, one_of
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -192,3 +192,22 @@ def test_a_duplicate_not_skipped_is_an_integrity_error(engine: Engine, table: Ta
     with pytest.raises(IntegrityError), engine.begin() as conn:
         bulk_insert(conn, table, rows)
     assert stored(engine, table) == {}
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 2500])
+def test_one_of_selects_what_in_selects(engine: Engine, table: Table, size: int) -> None:
+    rows = make_rows(3000)
+    with engine.begin() as conn:
+        bulk_insert(conn, table, rows)
+        wanted_ids = [r["id"] for r in rows[:size]] + [uuid.uuid4()]  # one unknown id
+        wanted_keys = [r["key"] for r in rows[-size:]] if size else []
+        by_id = set(conn.execute(select(table.c.id).where(
+            one_of(conn, table.c.id, wanted_ids))).scalars())
+        by_key = set(conn.execute(select(table.c.key).where(
+            one_of(conn, table.c.key, wanted_keys))).scalars())
+        statement = str(select(table.c.id).where(one_of(conn, table.c.id, wanted_ids)).compile(
+            conn))
+    assert by_id == {r["id"] for r in rows[:size]}
+    assert by_key == set(wanted_keys)
+    if engine.dialect.name == "postgresql":
+        assert "ANY" in statement and statement.count("%(") == 1  # one array parameter

@@ -6,13 +6,13 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Connection, Table, insert, select
+from sqlalchemy import JSON, Connection, Table, any_, bindparam, insert, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert", "chunked"]
+__all__ = ["COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert", "chunked", "one_of"]
 
 COPY_FROM_ROWS = 500
 """From this many rows, bulk inserts on PostgreSQL stream them with COPY."""
@@ -28,6 +28,14 @@ T = TypeVar("T")
 def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(:values)``, one array parameter
+    rather than one parameter per value."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 def bulk_insert(

@@ -14,7 +14,7 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
-from pixlake.core.sql import bulk_insert, chunked
+from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError
 from pixlake.ids import new_id
@@ -244,7 +244,7 @@ def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
         now, count = utcnow(), 0
         for chunk in chunked([a.id for a in assets]):
             statement = update(m.annotations).where(
-                m.annotations.c.asset_id.in_(list(chunk)), m.annotations.c.deleted_at.is_(None))
+                one_of(conn, m.annotations.c.asset_id, chunk), m.annotations.c.deleted_at.is_(None))
             if worker_ids is not None:
                 statement = statement.where(m.annotations.c.worker_id.in_(list(worker_ids)))
             count += conn.execute(statement.values(deleted_at=now)).rowcount

@@ -14,7 +14,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
 from pixlake.core.services.wire_json import asset_json_select, json_array, raw_uuid
-from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
+from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
 from pixlake.ids import new_id
@@ -80,7 +80,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         found: set[UUID] = set()
         for chunk in chunked(wanted):
             found.update(conn.execute(select(m.data.c.id).where(
-                m.data.c.id.in_(list(chunk)),
+                one_of(conn, m.data.c.id, chunk),
                 m.data.c.organization_id == actor.organization_id)).scalars())
         for data_id in wanted:
             if data_id not in found:
@@ -101,7 +101,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
             for row in conn.execute(
                     asset_json_select(dialect, ctx.settings.large_file_threshold).where(
                         m.assets.c.dataset_version_id == version_id,
-                        m.assets.c.deleted_at.is_(None), m.assets.c.data_id.in_(list(chunk)))):
+                        m.assets.c.deleted_at.is_(None), one_of(conn, m.assets.c.data_id, chunk))):
                 by_data[row.raw_data_id] = row
         if all_tag_ids:
             tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
@@ -162,7 +162,7 @@ def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
             _asset_select()
             .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
             .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-            .where(m.assets.c.id.in_(list(chunk)),
+            .where(one_of(conn, m.assets.c.id, chunk),
                    m.assets.c.organization_id == actor.organization_id,
                    _trashed(deleted),
                    m.dataset_versions.c.deleted_at.is_(None),
@@ -190,7 +190,7 @@ def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> i
         now = utcnow()
         ids = [row.id for row in rows]
         for chunk in chunked(ids):
-            conn.execute(update(m.assets).where(m.assets.c.id.in_(list(chunk)))
+            conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
                          .values(deleted_at=now))
     return len(ids)
 
@@ -213,14 +213,14 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         for chunk in chunked([row.data_id for row in rows]):
             taken.update(conn.execute(select(m.assets.c.data_id).where(
                 m.assets.c.dataset_version_id == version_id, m.assets.c.deleted_at.is_(None),
-                m.assets.c.data_id.in_(list(chunk)))).scalars())
+                one_of(conn, m.assets.c.data_id, chunk))).scalars())
         for row in rows:
             if row.data_id in taken:
                 raise ConflictError(f"asset {row.id} can't be restored: {row.filename} is in "
                                     "the version again", details={"id": str(row.id)})
             taken.add(row.data_id)  # two trashed assets of the same data: only one may return
         for chunk in chunked([row.id for row in rows]):
-            conn.execute(update(m.assets).where(m.assets.c.id.in_(list(chunk)))
+            conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
                          .values(deleted_at=None))
     return len(rows)
 
@@ -231,7 +231,7 @@ def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUI
     for chunk in chunked(list(asset_ids)):
         version_ids.update(conn.execute(
             select(m.assets.c.dataset_version_id).distinct()
-            .where(m.assets.c.id.in_(list(chunk)))).scalars())
+            .where(one_of(conn, m.assets.c.id, chunk))).scalars())
     for version_id in version_ids:
         require_version(conn, actor, version_id, writing=True)
 

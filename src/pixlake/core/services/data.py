@@ -30,7 +30,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.services.wire_json import data_json_select, json_array
-from pixlake.core.sql import bulk_insert, chunked
+from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
@@ -174,7 +174,7 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID,
     with ctx.db.read() as conn:
         for chunk in chunked(list(first_of)):
             held.update(conn.execute(select(m.data.c.checksum).where(
-                m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk))
+                m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
             )).scalars())
     new = [item for checksum, item in first_of.items() if checksum not in held]
     if not new:
@@ -198,7 +198,7 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
     by_checksum: dict[str, DataPublic] = {}
     for chunk in chunked(checksums):
         for row in conn.execute(select(m.data).where(
-            m.data.c.datalake_id == datalake_id, m.data.c.checksum.in_(list(chunk))
+            m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
         )):
             by_checksum[row.checksum] = to_public(row, threshold)
 
@@ -231,7 +231,7 @@ def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[Dat
     with ctx.db.read() as conn:
         for chunk in chunked(list(ids)):
             found.extend(to_public(row, threshold) for row in conn.execute(
-                select(m.data).where(m.data.c.id.in_(list(chunk)),
+                select(m.data).where(one_of(conn, m.data.c.id, chunk),
                                      m.data.c.organization_id == actor.organization_id)
             ))
     return found
@@ -307,7 +307,7 @@ def _object_names(conn: Connection, actor: Actor, wanted: list[UUID]) -> dict[UU
     for chunk in chunked(wanted):
         names.update(conn.execute(
             select(m.data.c.id, m.data.c.object_name).where(
-                m.data.c.id.in_(list(chunk)), m.data.c.organization_id == actor.organization_id)
+                one_of(conn, m.data.c.id, chunk), m.data.c.organization_id == actor.organization_id)
         ).all())
     _require_all(wanted, names)
     return names
@@ -321,12 +321,12 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
         _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
         for chunk in chunked(wanted):
-            conn.execute(delete(m.data).where(m.data.c.id.in_(list(chunk))))
+            conn.execute(delete(m.data).where(one_of(conn, m.data.c.id, chunk)))
         object_names = list(set(names.values()))
         still_used: set[str] = set()
         for chunk in chunked(object_names):
             still_used.update(conn.execute(
-                select(m.data.c.object_name).where(m.data.c.object_name.in_(list(chunk)))
+                select(m.data.c.object_name).where(one_of(conn, m.data.c.object_name, chunk))
             ).scalars())
     # Only after the rows are gone for good: a failed commit must not lose bytes.
     for object_name in object_names:
@@ -344,7 +344,7 @@ def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None
             .join(m.data, m.data.c.id == m.assets.c.data_id)
             .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
             .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-            .where(m.assets.c.data_id.in_(list(chunk)))
+            .where(one_of(conn, m.assets.c.data_id, chunk))
             .order_by(m.assets.c.deleted_at.is_not(None))
         ).first()
         if used is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from pixlake.core import models as m
 from pixlake.core.context import utcnow
-from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked
+from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.ids import new_id
 
 __all__ = ["copy_version_content"]
@@ -31,7 +31,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
         links.extend({"tag_id": tag_id, "object_id": asset_ids[object_id]}
                      for tag_id, object_id in conn.execute(
                          select(m.tag_links.c.tag_id, m.tag_links.c.object_id)
-                         .where(m.tag_links.c.object_id.in_(list(chunk)))))
+                         .where(one_of(conn, m.tag_links.c.object_id, chunk))))
     bulk_insert(conn, m.tag_links, links)
     if not with_annotations:
         return

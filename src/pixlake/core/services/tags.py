@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
-from pixlake.core.sql import bulk_insert, chunked
+from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
 from pixlake.ids import new_id
@@ -175,7 +175,7 @@ def _require_objects(conn: Connection, actor: Actor, target: Target,
     alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
     for chunk in chunked(wanted):
         found.update(conn.execute(
-            select(table.c.id).where(table.c.id.in_(list(chunk)),
+            select(table.c.id).where(one_of(conn, table.c.id, chunk),
                                      table.c.organization_id == actor.organization_id, alive)
         ).scalars())
     for object_id in wanted:
@@ -207,7 +207,7 @@ def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Seque
         _require_objects(conn, actor, target, object_ids, writing=True)
         for chunk in chunked(list(dict.fromkeys(object_ids))):
             conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
-                                                   m.tag_links.c.object_id.in_(list(chunk))))
+                                                   one_of(conn, m.tag_links.c.object_id, chunk)))
 
 
 def tags_of(ctx: AppContext, actor: Actor, target: Target, object_id: UUID) -> list[TagPublic]:
@@ -236,4 +236,4 @@ def tagged_filter(conn: Connection, actor: Actor, id_column: Any, tag_ids: Seque
 def unlink_objects(conn: Connection, object_ids: Sequence[UUID]) -> None:
     """Drop every tag link of objects that are being deleted."""
     for chunk in chunked(list(object_ids)):
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id.in_(list(chunk))))
+        conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
-from pixlake.core.sql import chunked
+from pixlake.core.sql import chunked, one_of
 from pixlake.enums import TrashKind
 from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.schemas import TrashItem
@@ -80,7 +80,7 @@ def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[
     for kind, table in _TABLES.items():
         for chunk in chunked(list(ids)):
             for item_id in conn.execute(select(table.c.id).where(
-                    table.c.id.in_(list(chunk)), table.c.deleted_at.is_not(None),
+                    one_of(conn, table.c.id, chunk), table.c.deleted_at.is_not(None),
                     _in_scope(table, actor))).scalars():
                 found[item_id] = kind
     for item_id in ids:
@@ -101,7 +101,7 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
             for kind, table in _TABLES.items():
                 mine = [item_id for item_id in wanted if kinds[item_id] is kind]
                 for chunk in chunked(mine):
-                    conn.execute(update(table).where(table.c.id.in_(list(chunk)))
+                    conn.execute(update(table).where(one_of(conn, table.c.id, chunk))
                                  .values(deleted_at=None))
     except IntegrityError as exc:
         raise ConflictError("an item can't be restored: a live one has taken its place "
@@ -117,7 +117,7 @@ def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
             locked = conn.execute(
                 select(m.dataset_versions.c.version)
                 .join(table, table.c.dataset_version_id == m.dataset_versions.c.id)
-                .where(table.c.id.in_(list(chunk)), m.dataset_versions.c.locked)
+                .where(one_of(conn, table.c.id, chunk), m.dataset_versions.c.locked)
             ).scalars().first()
             if locked is not None:
                 raise LockedError(f"dataset version {locked!r} is locked; unlock it to "
@@ -148,16 +148,16 @@ def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
 
 def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
     for chunk in chunked(annotation_ids):
-        conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id.in_(list(chunk))))
-        conn.execute(delete(m.annotations).where(m.annotations.c.id.in_(list(chunk))))
+        conn.execute(delete(m.shapes).where(one_of(conn, m.shapes.c.annotation_id, chunk)))
+        conn.execute(delete(m.annotations).where(one_of(conn, m.annotations.c.id, chunk)))
 
 
 def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
     for chunk in chunked(asset_ids):
         _purge_annotations(conn, _ids_where(conn, m.annotations,
-                                            m.annotations.c.asset_id.in_(list(chunk))))
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id.in_(list(chunk))))
-        conn.execute(delete(m.assets).where(m.assets.c.id.in_(list(chunk))))
+                                            one_of(conn, m.annotations.c.asset_id, chunk)))
+        conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))
+        conn.execute(delete(m.assets).where(one_of(conn, m.assets.c.id, chunk)))
 
 
 def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
