@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core.models import UTCDateTime
-from pixlake.core.sql import COPY_FROM_ROWS, bulk_insert, one_of
+from pixlake.core.sql import ARRAY_CHUNK, COPY_FROM_ROWS, IN_CHUNK, bulk_insert, chunked, one_of
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -211,3 +211,12 @@ def test_one_of_selects_what_in_selects(engine: Engine, table: Table, size: int)
     assert by_key == set(wanted_keys)
     if engine.dialect.name == "postgresql":
         assert "ANY" in statement and statement.count("%(") == 1  # one array parameter
+
+
+def test_chunks_fit_one_statement_of_each_database(engine: Engine) -> None:
+    items = list(range(25_000))
+    with engine.connect() as conn:
+        chunks = list(chunked(conn, items))
+    size = ARRAY_CHUNK if engine.dialect.name == "postgresql" else IN_CHUNK
+    assert [len(c) for c in chunks[:-1]] == [size] * (len(chunks) - 1)
+    assert [i for c in chunks for i in c] == items

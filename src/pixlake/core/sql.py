@@ -12,7 +12,8 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert", "chunked", "one_of"]
+__all__ = ["ARRAY_CHUNK", "COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert",
+           "chunked", "one_of"]
 
 COPY_FROM_ROWS = 500
 """From this many rows, bulk inserts on PostgreSQL stream them with COPY."""
@@ -22,10 +23,16 @@ BULK_ROWS_TO_ANALYZE = 10_000
 IN_CHUNK = 1000
 """Largest list bound into one IN (...) clause; keeps statements under SQLite's limits."""
 
+ARRAY_CHUNK = 10_000
+"""Largest list bound as one array on PostgreSQL (see ``one_of``): bounds the memory of one
+statement, not its text."""
+
 T = TypeVar("T")
 
 
-def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+def chunked(conn: Connection, items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in slices small enough for one ``one_of`` each on ``conn``'s database."""
+    size = ARRAY_CHUNK if conn.dialect.name == "postgresql" else IN_CHUNK
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

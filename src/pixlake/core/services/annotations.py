@@ -242,7 +242,7 @@ def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
             for dataset_id in datasets:
                 require_workers(conn, actor, dataset_id, worker_ids)
         now, count = utcnow(), 0
-        for chunk in chunked([a.id for a in assets]):
+        for chunk in chunked(conn, [a.id for a in assets]):
             statement = update(m.annotations).where(
                 one_of(conn, m.annotations.c.asset_id, chunk), m.annotations.c.deleted_at.is_(None))
             if worker_ids is not None:

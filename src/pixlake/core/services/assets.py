@@ -78,7 +78,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
     with ctx.db.write() as conn:
         require_version(conn, actor, version_id, writing=True)
         found: set[UUID] = set()
-        for chunk in chunked(wanted):
+        for chunk in chunked(conn, wanted):
             found.update(conn.execute(select(m.data.c.id).where(
                 one_of(conn, m.data.c.id, chunk),
                 m.data.c.organization_id == actor.organization_id)).scalars())
@@ -97,7 +97,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         analyze_after_bulk(conn, m.assets, len(wanted))
         dialect = conn.dialect.name
         by_data: dict[str, Any] = {}  # keyed by the data id as raw_uuid writes it
-        for chunk in chunked(wanted):
+        for chunk in chunked(conn, wanted):
             for row in conn.execute(
                     asset_json_select(dialect, ctx.settings.large_file_threshold).where(
                         m.assets.c.dataset_version_id == version_id,
@@ -157,7 +157,7 @@ def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
     id that is not one."""
     wanted = list(dict.fromkeys(asset_ids))
     rows: dict[UUID, Any] = {}
-    for chunk in chunked(wanted):
+    for chunk in chunked(conn, wanted):
         for row in conn.execute(
             _asset_select()
             .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
@@ -189,7 +189,7 @@ def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> i
         asset_versions(conn, actor, rows, writing=True)
         now = utcnow()
         ids = [row.id for row in rows]
-        for chunk in chunked(ids):
+        for chunk in chunked(conn, ids):
             conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
                          .values(deleted_at=now))
     return len(ids)
@@ -210,7 +210,7 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
                 raise NotFoundError(f"asset {row.id} is not in this version's trash",
                                     details={"id": str(row.id)})
         taken: set[UUID] = set()
-        for chunk in chunked([row.data_id for row in rows]):
+        for chunk in chunked(conn, [row.data_id for row in rows]):
             taken.update(conn.execute(select(m.assets.c.data_id).where(
                 m.assets.c.dataset_version_id == version_id, m.assets.c.deleted_at.is_(None),
                 one_of(conn, m.assets.c.data_id, chunk))).scalars())
@@ -219,7 +219,7 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
                 raise ConflictError(f"asset {row.id} can't be restored: {row.filename} is in "
                                     "the version again", details={"id": str(row.id)})
             taken.add(row.data_id)  # two trashed assets of the same data: only one may return
-        for chunk in chunked([row.id for row in rows]):
+        for chunk in chunked(conn, [row.id for row in rows]):
             conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
                          .values(deleted_at=None))
     return len(rows)
@@ -228,7 +228,7 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
 def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUID]) -> None:
     """Tags of assets in a locked version can't change (the assets exist: checked before)."""
     version_ids: set[UUID] = set()
-    for chunk in chunked(list(asset_ids)):
+    for chunk in chunked(conn, list(asset_ids)):
         version_ids.update(conn.execute(
             select(m.assets.c.dataset_version_id).distinct()
             .where(one_of(conn, m.assets.c.id, chunk))).scalars())

@@ -172,7 +172,7 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID,
         first_of.setdefault(item.staged.checksum, item)
     held: set[str] = set()
     with ctx.db.read() as conn:
-        for chunk in chunked(list(first_of)):
+        for chunk in chunked(conn, list(first_of)):
             held.update(conn.execute(select(m.data.c.checksum).where(
                 m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
             )).scalars())
@@ -196,7 +196,7 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
 
     checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
     by_checksum: dict[str, DataPublic] = {}
-    for chunk in chunked(checksums):
+    for chunk in chunked(conn, checksums):
         for row in conn.execute(select(m.data).where(
             m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
         )):
@@ -229,7 +229,7 @@ def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[Dat
     threshold = ctx.settings.large_file_threshold
     found = []
     with ctx.db.read() as conn:
-        for chunk in chunked(list(ids)):
+        for chunk in chunked(conn, list(ids)):
             found.extend(to_public(row, threshold) for row in conn.execute(
                 select(m.data).where(one_of(conn, m.data.c.id, chunk),
                                      m.data.c.organization_id == actor.organization_id)
@@ -304,7 +304,7 @@ def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> 
 
 def _object_names(conn: Connection, actor: Actor, wanted: list[UUID]) -> dict[UUID, str]:
     names: dict[UUID, str] = {}
-    for chunk in chunked(wanted):
+    for chunk in chunked(conn, wanted):
         names.update(conn.execute(
             select(m.data.c.id, m.data.c.object_name).where(
                 one_of(conn, m.data.c.id, chunk), m.data.c.organization_id == actor.organization_id)
@@ -320,11 +320,11 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
         names = _object_names(conn, actor, wanted)
         _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
-        for chunk in chunked(wanted):
+        for chunk in chunked(conn, wanted):
             conn.execute(delete(m.data).where(one_of(conn, m.data.c.id, chunk)))
         object_names = list(set(names.values()))
         still_used: set[str] = set()
-        for chunk in chunked(object_names):
+        for chunk in chunked(conn, object_names):
             still_used.update(conn.execute(
                 select(m.data.c.object_name).where(one_of(conn, m.data.c.object_name, chunk))
             ).scalars())
@@ -336,7 +336,7 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
 
 
 def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None:
-    for chunk in chunked(list(data_ids)):
+    for chunk in chunked(conn, list(data_ids)):
         used = conn.execute(
             select(m.assets.c.data_id, m.data.c.filename, m.assets.c.deleted_at,
                    m.dataset_versions.c.deleted_at.label("version_deleted_at"),

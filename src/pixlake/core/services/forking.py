@@ -27,7 +27,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
                            {"dataset_version_id": target_id, "created_at": now})
     analyze_after_bulk(conn, m.assets, len(asset_ids))
     links = []
-    for chunk in chunked(list(asset_ids)):
+    for chunk in chunked(conn, list(asset_ids)):
         links.extend({"tag_id": tag_id, "object_id": asset_ids[object_id]}
                      for tag_id, object_id in conn.execute(
                          select(m.tag_links.c.tag_id, m.tag_links.c.object_id)

@@ -173,7 +173,7 @@ def _require_objects(conn: Connection, actor: Actor, target: Target,
     wanted = list(dict.fromkeys(object_ids))
     found: set[UUID] = set()
     alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
-    for chunk in chunked(wanted):
+    for chunk in chunked(conn, wanted):
         found.update(conn.execute(
             select(table.c.id).where(one_of(conn, table.c.id, chunk),
                                      table.c.organization_id == actor.organization_id, alive)
@@ -205,7 +205,7 @@ def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Seque
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
         _require_objects(conn, actor, target, object_ids, writing=True)
-        for chunk in chunked(list(dict.fromkeys(object_ids))):
+        for chunk in chunked(conn, list(dict.fromkeys(object_ids))):
             conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
                                                    one_of(conn, m.tag_links.c.object_id, chunk)))
 
@@ -235,5 +235,5 @@ def tagged_filter(conn: Connection, actor: Actor, id_column: Any, tag_ids: Seque
 
 def unlink_objects(conn: Connection, object_ids: Sequence[UUID]) -> None:
     """Drop every tag link of objects that are being deleted."""
-    for chunk in chunked(list(object_ids)):
+    for chunk in chunked(conn, list(object_ids)):
         conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))

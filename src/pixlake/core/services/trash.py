@@ -78,7 +78,7 @@ def list_trash(ctx: AppContext, actor: Actor | None,
 def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[UUID, TrashKind]:
     found: dict[UUID, TrashKind] = {}
     for kind, table in _TABLES.items():
-        for chunk in chunked(list(ids)):
+        for chunk in chunked(conn, list(ids)):
             for item_id in conn.execute(select(table.c.id).where(
                     one_of(conn, table.c.id, chunk), table.c.deleted_at.is_not(None),
                     _in_scope(table, actor))).scalars():
@@ -100,7 +100,7 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
                                            (TrashKind.ASSET, TrashKind.ANNOTATION)])
             for kind, table in _TABLES.items():
                 mine = [item_id for item_id in wanted if kinds[item_id] is kind]
-                for chunk in chunked(mine):
+                for chunk in chunked(conn, mine):
                     conn.execute(update(table).where(one_of(conn, table.c.id, chunk))
                                  .values(deleted_at=None))
     except IntegrityError as exc:
@@ -113,7 +113,7 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
 def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
     """Assets and annotations can't come back into a locked version."""
     for table in (m.assets, m.annotations):
-        for chunk in chunked(list(item_ids)):
+        for chunk in chunked(conn, list(item_ids)):
             locked = conn.execute(
                 select(m.dataset_versions.c.version)
                 .join(table, table.c.dataset_version_id == m.dataset_versions.c.id)
@@ -147,13 +147,13 @@ def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
 
 
 def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
-    for chunk in chunked(annotation_ids):
+    for chunk in chunked(conn, annotation_ids):
         conn.execute(delete(m.shapes).where(one_of(conn, m.shapes.c.annotation_id, chunk)))
         conn.execute(delete(m.annotations).where(one_of(conn, m.annotations.c.id, chunk)))
 
 
 def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
-    for chunk in chunked(asset_ids):
+    for chunk in chunked(conn, asset_ids):
         _purge_annotations(conn, _ids_where(conn, m.annotations,
                                             one_of(conn, m.annotations.c.asset_id, chunk)))
         conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))
