@@ -12,6 +12,9 @@ from pixlake.storage.base import ObjectStorage, StagedObject
 
 __all__ = ["LocalStorage"]
 
+# An empty part is a leading, trailing or doubled "/".
+_UNSAFE_PARTS = frozenset({"", ".", ".."})
+
 
 class LocalStorage(ObjectStorage):
     """Keeps each object at ``root/objects/<object_name>``; staging files in ``root/staging``.
@@ -25,12 +28,16 @@ class LocalStorage(ObjectStorage):
         self.staging_dir = self.root / "staging"
         self.objects_dir.mkdir(parents=True, exist_ok=True)
         self.staging_dir.mkdir(parents=True, exist_ok=True)
+        self._objects_root = self.objects_dir.resolve()
 
     def _path(self, object_name: str) -> Path:
-        path = (self.objects_dir / object_name).resolve()
-        if not path.is_relative_to(self.objects_dir.resolve()):
+        """The object's file. The name is checked as text, not resolved on disk: every
+        read, write and URL goes through here, and resolving a path costs a system call
+        per folder of it."""
+        parts = object_name.split("/")
+        if any(part in _UNSAFE_PARTS or "\\" in part or "\x00" in part for part in parts):
             raise StorageError(f"object name {object_name!r} escapes the object store")
-        return path
+        return self._objects_root.joinpath(*parts)
 
     def new_staging_path(self) -> Path:
         return self.staging_dir / f"{uuid.uuid4().hex}.part"
