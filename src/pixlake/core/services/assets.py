@@ -99,7 +99,8 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         by_data: dict[str, Any] = {}  # keyed by the data id as raw_uuid writes it
         for chunk in chunked(conn, wanted):
             for row in conn.execute(
-                    asset_json_select(dialect, ctx.settings.large_file_threshold).where(
+                    asset_json_select(dialect, ctx.settings.large_file_threshold,
+                                      version_id).where(
                         m.assets.c.dataset_version_id == version_id,
                         m.assets.c.deleted_at.is_(None), one_of(conn, m.assets.c.data_id, chunk))):
                 by_data[row.raw_data_id] = row
@@ -121,7 +122,7 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = asset_json_select(
-            conn.dialect.name, ctx.settings.large_file_threshold).where(
+            conn.dialect.name, ctx.settings.large_file_threshold, version_id).where(
             m.assets.c.dataset_version_id == version_id,
             m.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),

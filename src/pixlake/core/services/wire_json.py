@@ -22,12 +22,14 @@ from pixlake.schemas import AssetPublic, DataPublic, WireModel
 __all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
 
 
-def asset_json_select(dialect: str, large_file_threshold: int) -> Any:
+def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID) -> Any:
     """SELECT of (asset id, data id, asset JSON) over assets joined with their data; ids
     as the driver gives them raw (see ``raw_uuid``), to be filtered and ordered by the
-    caller."""
-    fields = (_sqlite_asset_fields if dialect == "sqlite" else _postgresql_asset_fields)(
-        large_file_threshold)
+    caller, who keeps to the assets of ``version_id``."""
+    if dialect == "sqlite":
+        fields = _sqlite_asset_fields(large_file_threshold, version_id)
+    else:
+        fields = _postgresql_asset_fields(large_file_threshold)
     return select(
         _raw_text(m.assets.c.id, dialect).label("raw_id"),
         _raw_text(m.assets.c.data_id, dialect).label("raw_data_id"),
@@ -70,10 +72,12 @@ def raw_uuid(dialect: str) -> Callable[[UUID], str]:
     return (lambda value: value.hex) if dialect == "sqlite" else str
 
 
-def _sqlite_asset_fields(threshold: int) -> list[tuple[str, Any]]:
+def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, Any]]:
     a, d = m.assets.c, m.data.c
     return [
-        ("id", _dashed(a.id)), ("dataset_version_id", _dashed(a.dataset_version_id)),
+        # The version is the same on every row: written once into the statement rather
+        # than dashed row by row, it saves about a tenth of SQLite's time on a listing.
+        ("id", _dashed(a.id)), ("dataset_version_id", _text(str(version_id))),
         ("data_id", _dashed(a.data_id)), ("datalake_id", _dashed(d.datalake_id)),
         *_data_file_fields(), *_sqlite_measured_fields(threshold),
         ("data_created_at", _iso(d.created_at)), ("created_at", _iso(a.created_at)),
