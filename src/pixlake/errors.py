@@ -13,7 +13,9 @@ Hierarchy::
     │   │   ├── InvalidMediaError                          400 invalid_media
     │   │   │   ├── EmptyFileError                         400 empty_file
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
-    │   │   └── WrongTargetError                           400 wrong_target
+    │   │   ├── WrongTargetError                           400 wrong_target
+    │   │   └── LimitExceededError                         400 limit_exceeded
+    │   │       └── PayloadTooLargeError                   413 payload_too_large
     │   ├── UnauthorizedError            (PermissionError)  401 unauthorized
     │   ├── ForbiddenError               (PermissionError)  403 forbidden
     │   ├── NotFoundError                (LookupError)      404 not_found
@@ -22,6 +24,7 @@ Hierarchy::
     │       └── LockedError                                 409 locked
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
+        │   └── InsufficientStorageError                   507 insufficient_storage
         ├── DatabaseError                                   503 database_error
         │   └── OutdatedSchemaError                         503 outdated_schema
         └── TransportError               (ConnectionError)  503 transport_error
@@ -39,11 +42,14 @@ __all__ = [
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
+    "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
+    "LimitExceededError",
     "LockedError",
     "NotFoundError",
     "OutdatedSchemaError",
+    "PayloadTooLargeError",
     "PixlakeError",
     "ServiceError",
     "StorageError",
@@ -124,6 +130,30 @@ class WrongTargetError(BadRequestError):
     code = "wrong_target"
 
 
+class LimitExceededError(BadRequestError):
+    """A request goes beyond one of the server's limits (items per request, text length,
+    JSON depth...). ``details["limit"]`` names the limit and ``details["max"]`` its value."""
+
+    code = "limit_exceeded"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None,
+                 limit: str | None = None, maximum: int | float | None = None) -> None:
+        named = {"limit": limit, "max": maximum} if limit is not None else {}
+        super().__init__(message, details={**(details or {}), **named})
+
+    @property
+    def limit(self) -> str | None:
+        """The name of the limit (its setting), e.g. ``max_request_body``."""
+        return self.details.get("limit")
+
+
+class PayloadTooLargeError(LimitExceededError):
+    """A body, a file or a decoded image is larger than the server accepts."""
+
+    code = "payload_too_large"
+    status_code = 413
+
+
 class UnauthorizedError(ClientError, PermissionError):
     """The API token is missing, unknown or revoked."""
 
@@ -178,6 +208,13 @@ class StorageError(ServiceError, OSError):
     status_code = 500
 
 
+class InsufficientStorageError(StorageError):
+    """The object store (or the staging folder) is out of space; retry once space is freed."""
+
+    code = "insufficient_storage"
+    status_code = 507
+
+
 class DatabaseError(ServiceError):
     """The database can't be reached or used."""
 
@@ -213,7 +250,8 @@ def error_class_for_code(code: str, status_code: int) -> type[PixlakeError]:
     if code in _BY_CODE:
         return _BY_CODE[code]
     by_status = {400: BadRequestError, 401: UnauthorizedError, 403: ForbiddenError,
-                 404: NotFoundError, 409: ConflictError, 422: BadRequestError}
+                 404: NotFoundError, 409: ConflictError, 413: PayloadTooLargeError,
+                 422: BadRequestError, 507: InsufficientStorageError}
     if status_code in by_status:
         return by_status[status_code]
     return ClientError if 400 <= status_code < 500 else ServiceError

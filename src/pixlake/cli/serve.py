@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,23 +33,35 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# Settings with an option of their own; the others are read from the environment only.
+_NOT_OPTIONS = {"home", "workspace"}
+
+
+def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One ``--name`` option per setting, so a new setting needs no edit here."""
+    for name, field in reversed(Settings.model_fields.items()):
+        if name in _NOT_OPTIONS:
+            continue
+        flag, env = name.replace("_", "-"), f"PIXLAKE_{name.upper()}."
+        if field.annotation in (bool, bool | None):
+            option = click.option(f"--{flag}/--no-{flag}", default=None, help=env)
+        else:
+            click_type: Any = str
+            for candidate in (int, float):
+                if field.annotation in (candidate, candidate | None):
+                    click_type = candidate
+            option = click.option(f"--{flag}", default=None, type=click_type, help=env)
+        command = option(command)
+    return command
+
+
 @click.command(epilog=_settings_help())
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Server processes sharing the port (each stateless).")
-@click.option("--database-url", default=None, help="PIXLAKE_DATABASE_URL.")
-@click.option("--storage-url", default=None, help="PIXLAKE_STORAGE_URL.")
-@click.option("--secret-key", default=None, help="PIXLAKE_SECRET_KEY.")
-@click.option("--large-file-threshold", type=int, default=None,
-              help="PIXLAKE_LARGE_FILE_THRESHOLD, in bytes.")
-@click.option("--staging-memory", type=int, default=None,
-              help="PIXLAKE_STAGING_MEMORY, in bytes.")
-@click.option("--url-expiry-seconds", type=int, default=None, help="PIXLAKE_URL_EXPIRY_SECONDS.")
-@click.option("--trash-retention-days", type=float, default=None,
-              help="PIXLAKE_TRASH_RETENTION_DAYS.")
-@click.option("--public-url", default=None, help="PIXLAKE_PUBLIC_URL.")
+@setting_options
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(workspace: Path | None, host: str, port: int, workers: int, log_level: str,
