@@ -25,6 +25,7 @@ Hierarchy::
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
         │   └── InsufficientStorageError                   507 insufficient_storage
+        ├── InsecureFileError            (PermissionError)  500 insecure_file
         ├── DatabaseError                                   503 database_error
         │   └── OutdatedSchemaError                         503 outdated_schema
         └── TransportError               (ConnectionError)  503 transport_error
@@ -42,6 +43,7 @@ __all__ = [
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
+    "InsecureFileError",
     "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
@@ -213,6 +215,14 @@ class InsufficientStorageError(StorageError):
 
     code = "insufficient_storage"
     status_code = 507
+
+
+class InsecureFileError(ServiceError, PermissionError):
+    """A file holding a secret (the URL signing key) can be read by other users: the
+    platform refuses to start on it until its mode is fixed."""
+
+    code = "insecure_file"
+    status_code = 500
 
 
 class DatabaseError(ServiceError):

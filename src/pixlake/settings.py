@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         description="How long deleted datasets, versions, assets and annotations stay "
         "restorable before `pixlake trash purge` removes them.",
     )
+    orphan_grace_hours: float = Field(
+        default=24, ge=1,
+        description="Age in hours from which staging files and stored objects that no row "
+        "names count as crash residue, removed at start-up and by `pixlake gc`. Bytes are "
+        "in place before their row commits, so younger ones may belong to an upload still "
+        "in flight.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs "

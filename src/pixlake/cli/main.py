@@ -34,7 +34,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from pixlake.cli import data, db, quickstart, serve, trash, users
+    from pixlake.cli import data, db, gc, quickstart, serve, trash, users
 
     cli.add_command(serve.serve)
     cli.add_command(users.users)
@@ -43,6 +43,7 @@ def _register() -> None:
     cli.add_command(quickstart.quickstart)
     cli.add_command(trash.trash)
     cli.add_command(db.db)
+    cli.add_command(gc.gc)
 
 
 _register()

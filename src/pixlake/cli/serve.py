@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pixlake.cli.options import settings_for, workspace_option
-from pixlake.errors import BadRequestError
+from pixlake.errors import BadRequestError, PixlakeError
 from pixlake.settings import Settings
+
+if TYPE_CHECKING:
+    from pixlake.core.context import AppContext
 
 
 def _settings_help() -> str:
@@ -86,15 +90,31 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
     opened = open_workspace(settings, upgrade=False)
     click.echo(f"pixlake serving {opened.context.db.safe_url} on http://{host}:{port}",
                err=True)
-    if workers == 1:
-        try:
+    # Listing a large bucket takes a while: crash residue is swept while requests are served.
+    threading.Thread(target=_sweep_residue, args=(opened.context,), name="pixlake-sweep",
+                     daemon=True).start()
+    try:
+        if workers == 1:
             uvicorn.run(create_app(opened.context), host=host, port=port, log_level=log_level)
-        finally:
-            opened.close()
+            return
+        # Worker processes rebuild the app from the environment: hand the settings over.
+        for name, value in settings.model_dump(exclude_none=True).items():
+            os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
+        uvicorn.run("pixlake.server.asgi:app_from_environment", factory=True, host=host,
+                    port=port, workers=workers, log_level=log_level)
+    finally:
+        opened.close()
+
+
+def _sweep_residue(context: AppContext) -> None:
+    from pixlake.cli.gc import echo_sweep
+    from pixlake.core.services.orphans import sweep_orphans
+
+    try:
+        report = sweep_orphans(context)
+    except PixlakeError as exc:  # the server serves on; `pixlake gc` can try again
+        click.echo(f"sweeping crash residue failed: {exc.message}", err=True)
         return
-    opened.close()
-    # Worker processes rebuild the app from the environment: hand the settings over.
-    for name, value in settings.model_dump(exclude_none=True).items():
-        os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
-    uvicorn.run("pixlake.server.asgi:app_from_environment", factory=True, host=host,
-                port=port, workers=workers, log_level=log_level)
+    if report.removed_anything:
+        click.echo("swept crash residue at start-up:", err=True)
+        echo_sweep(report, err=True)

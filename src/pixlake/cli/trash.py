@@ -66,13 +66,18 @@ def restore(ids: tuple[str, ...], workspace: Path | None) -> None:
 @workspace_option
 def purge(everything: bool, workspace: Path | None) -> None:
     """Remove for good the items older than the retention period (PIXLAKE_TRASH_RETENTION_DAYS,
-    7 days by default). Data in datalakes are never removed by a purge."""
+    7 days by default). Data in datalakes are never removed by a purge. Then sweeps crash
+    residue, as `pixlake gc` does."""
+    from pixlake.cli.gc import echo_sweep
+    from pixlake.core.services.orphans import sweep_orphans
     from pixlake.core.services.trash import purge_trash
     from pixlake.core.workspace import open_workspace
 
     opened = open_workspace(settings_for(workspace))
     try:
         count = purge_trash(opened.context, None, everything=everything)
+        swept = sweep_orphans(opened.context)
     finally:
         opened.close()
     click.echo(f"purged {count} item(s)")
+    echo_sweep(swept)

@@ -2,23 +2,30 @@
 
 Opening one creates whatever is missing: the folder, the schema, a signing secret, the
 default organization with its default datalake, and the owner user that embedded clients act
-as. The same folder can be served with ``pixlake serve --workspace DIR``.
+as; and it removes staging files a killed process left behind. What it creates only its
+owner may read (folders 0700, files 0600). The same folder can be served with
+``pixlake serve --workspace DIR``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, make_url, select
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.db import Database
 from pixlake.core.migrate import ensure_schema
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME, ensure_organization
+from pixlake.core.services.orphans import sweep_staging
+from pixlake.errors import ServiceError
 from pixlake.ids import new_id
+from pixlake.permissions import create_private_file, make_private_dirs, require_private
 from pixlake.settings import Settings
 from pixlake.storage.factory import storage_from_settings
 
@@ -26,6 +33,7 @@ __all__ = ["OWNER_USERNAME", "Workspace", "open_workspace"]
 
 OWNER_USERNAME = "owner"
 SECRET_FILE = "secret.key"
+_SECRET_WAITS = 100
 
 
 @dataclass(frozen=True)
@@ -53,15 +61,19 @@ def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = N
     """
     settings = settings or Settings()
     folder = settings.workspace_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(folder)
     if not settings.secret_key:
         settings = settings.model_copy(update={"secret_key": _read_or_create_secret(folder)})
+    _create_private_sqlite_file(settings.effective_database_url)
     db = Database(settings.effective_database_url)
     try:
         db.check()
         ensure_schema(db, upgrade_if_needed=db.is_sqlite if upgrade is None else upgrade)
         storage = storage_from_settings(settings)
         storage.check()
+        # Staging files a killed process left: a quick scan of one local folder. Objects
+        # are swept by `pixlake serve` in the background and by `pixlake gc`.
+        sweep_staging(storage, settings)
         owner = _ensure_owner(db)
     except BaseException:
         db.dispose()
@@ -71,16 +83,33 @@ def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = N
 
 
 def _read_or_create_secret(folder: Path) -> str:
+    """The workspace's signing key: created 0600 in the same call that creates the file,
+    and refused when other users may read it (InsecureFileError)."""
     path = folder / SECRET_FILE
-    if not path.exists():
-        # Written with O_EXCL so two processes opening a new workspace agree on one secret.
-        try:
-            with open(path, "x", encoding="ascii") as out:
-                out.write(secrets.token_hex(32))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass
-    return path.read_text(encoding="ascii").strip()
+    try:
+        # O_EXCL: two processes opening a new workspace agree on one secret.
+        with create_private_file(path) as out:
+            out.write(secrets.token_hex(32).encode("ascii"))
+    except FileExistsError:
+        require_private(path, "the signing key file")
+    for _ in range(_SECRET_WAITS):
+        # Empty only while the process that just created it is still writing it.
+        if secret := path.read_text(encoding="ascii").strip():
+            return secret
+        time.sleep(0.01)
+    raise ServiceError(f"the signing key file {path} is empty: remove it and start "
+                            "again to create a new one", details={"path": str(path)})
+
+
+def _create_private_sqlite_file(database_url: str) -> None:
+    """Create a new SQLite database file 0600 before SQLite does (with the umask's usual
+    0644); SQLite gives its -wal and -shm files the database file's mode."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or url.database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        create_private_file(Path(url.database)).close()  # an empty file is a new database
 
 
 def _ensure_owner(db: Database) -> Actor:

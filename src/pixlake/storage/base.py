@@ -6,13 +6,15 @@ import hashlib
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, Iterable, Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from pixlake.permissions import create_private_file
 
 __all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStorage",
-           "StagedObject"]
+           "Removed", "StagedObject", "StoredItem"]
 
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
@@ -42,6 +44,35 @@ class StagedObject:
         if self.path is None:
             raise ValueError("staged bytes were dropped already")
         return self.path
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An object, or an upload the store never completed, as a listing saw it."""
+
+    name: str
+    """The object name (without the store's own prefix)."""
+    size: int
+    modified: float
+    """POSIX time of its last write; for an unfinished upload, of its start."""
+    version: Any = None
+    """What tells this copy from a later write under the same name (or the upload's id)."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    """How many things were removed, and their bytes."""
+
+    count: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Removed) -> Removed:
+        return Removed(self.count + other.count, self.bytes + other.bytes)
+
+    @classmethod
+    def of(cls, items: Iterable[StoredItem]) -> Removed:
+        sizes = [item.size for item in items]
+        return cls(len(sizes), sum(sizes))
 
 
 class MemoryBudget:
@@ -74,8 +105,11 @@ class MemoryBudget:
 
 
 class ObjectStorage(ABC):
-    """Where bytes live. Object names are chosen by pixlake, never by users."""
+    """Where bytes live. Object names are chosen by pixlake, never by users, and are
+    content addressed: two writes under one name write the same bytes."""
 
+    staging_dir: Path
+    """The local folder of staging files (set by each backend)."""
     memory_budget: MemoryBudget | None = None
     """Set by backends for which memory staging pays."""
     memory_staging_max_file: int = MEMORY_STAGING_MAX_FILE
@@ -104,6 +138,46 @@ class ObjectStorage(ABC):
 
     @abstractmethod
     def exists(self, object_name: str) -> bool: ...
+
+    @abstractmethod
+    def list_objects(self) -> Iterator[StoredItem]:
+        """Every object in the store, in no particular order, listed as it goes."""
+
+    @abstractmethod
+    def delete_unchanged(self, items: Sequence[StoredItem]) -> list[StoredItem]:
+        """Remove these listed objects, except any written again since the listing, as far
+        as the store can tell; returns the ones removed."""
+
+    def list_unfinished_uploads(self, started_before: float) -> Iterator[StoredItem]:
+        """Uploads begun before ``started_before`` (a POSIX time) and never completed,
+        which hold bytes no listing of objects shows; none unless the store has such."""
+        return iter(())
+
+    def abort_upload(self, item: StoredItem) -> None:
+        """Drop an unfinished upload and the bytes it holds."""
+        raise NotImplementedError
+
+    def sweep_staging(self, written_before: float) -> Removed:
+        """Remove staging files last written before ``written_before`` (a POSIX time).
+
+        A request writes to its staging file as the bytes arrive and drops it when it ends,
+        so an old one is what a killed process left behind.
+        """
+        removed = Removed()
+        try:
+            entries = list(os.scandir(self.staging_dir))
+        except FileNotFoundError:
+            return removed
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if not entry.is_file(follow_symlinks=False) or info.st_mtime >= written_before:
+                    continue
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                continue  # gone meanwhile: committed, dropped or swept by another process
+            removed += Removed(1, info.st_size)
+        return removed
 
     def local_path(self, object_name: str) -> Path | None:
         """The object's path on this machine, when the backend keeps it in a local file."""
@@ -183,7 +257,7 @@ class _StagingWriter:
 
     def _open_file(self) -> None:
         self._path = self._storage.new_staging_path()
-        self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
+        self._out = create_private_file(self._path)  # closed by __exit__
 
     def write(self, chunk: bytes) -> None:
         chunk = bytes(chunk)  # a reused bytearray must not change what is held

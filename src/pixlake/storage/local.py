@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from pixlake.errors import StorageError
-from pixlake.storage.base import ObjectStorage, StagedObject
+from pixlake.permissions import make_private_dirs
+from pixlake.storage.base import ObjectStorage, StagedObject, StoredItem
 
 __all__ = ["LocalStorage"]
 
@@ -26,8 +28,8 @@ class LocalStorage(ObjectStorage):
         self.root = Path(root)
         self.objects_dir = self.root / "objects"
         self.staging_dir = self.root / "staging"
-        self.objects_dir.mkdir(parents=True, exist_ok=True)
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.objects_dir)
+        make_private_dirs(self.staging_dir)
         self._objects_root = self.objects_dir.resolve()
 
     def _path(self, object_name: str) -> Path:
@@ -47,7 +49,7 @@ class LocalStorage(ObjectStorage):
         if staged.path is None:  # only a file can be moved in place; this store has no budget
             raise StorageError(f"object {object_name!r} has no staging file to move in place")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(target.parent)
             os.replace(staged.path, target)
         except OSError as exc:
             raise StorageError(f"could not store object {object_name!r}: {exc}") from exc
@@ -66,3 +68,49 @@ class LocalStorage(ObjectStorage):
 
     def local_path(self, object_name: str) -> Path:
         return self._path(object_name)
+
+    def list_objects(self) -> Iterator[StoredItem]:
+        yield from _walk(self._objects_root, "")
+
+    def delete_unchanged(self, items: Sequence[StoredItem]) -> list[StoredItem]:
+        """Each object is first renamed aside (atomically), then the file moved aside is
+        compared with the one listed: an upload that renamed the same bytes into place
+        in between brought a new file (a new inode and time), which is put back. Once
+        moved aside, a later upload can only create a new file, which stays."""
+        removed = []
+        for item in items:
+            path = self._path(item.name)
+            aside = self.staging_dir / f"{uuid.uuid4().hex}.removed"
+            try:
+                os.rename(path, aside)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StorageError(f"could not remove object {item.name!r}: {exc}") from exc
+            info = os.lstat(aside)
+            if (info.st_ino, info.st_mtime_ns) != item.version:
+                # Content addressed: whatever is at the name now holds these same bytes.
+                os.replace(aside, path)
+                continue
+            aside.unlink()
+            removed.append(item)
+        # Emptied folders stay: removing one could race an upload creating its object in it.
+        return removed
+
+
+def _walk(folder: Path, prefix: str) -> Iterator[StoredItem]:
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        name = f"{prefix}{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), f"{name}/")
+            elif entry.is_file(follow_symlinks=False):
+                info = entry.stat(follow_symlinks=False)
+                yield StoredItem(name, info.st_size, info.st_mtime,
+                                 version=(info.st_ino, info.st_mtime_ns))
+        except FileNotFoundError:
+            continue  # removed while listed

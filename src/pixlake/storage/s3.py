@@ -8,20 +8,25 @@ and the shared config and credentials files.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from pixlake.errors import StorageError
+from pixlake.permissions import make_private_dirs
 from pixlake.storage.base import (
     MEMORY_STAGING_MAX_FILE,
     MemoryBudget,
     ObjectStorage,
     StagedObject,
+    StoredItem,
 )
 from pixlake.storage.signed_put import SignedPut
 
 __all__ = ["S3Storage"]
+
+_DELETE_BATCH = 1000  # the most one DeleteObjects request takes
 
 
 class S3Storage(ObjectStorage):
@@ -44,7 +49,7 @@ class S3Storage(ObjectStorage):
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.staging_dir = Path(staging_dir)
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.staging_dir)
         if memory_budget > 0:
             self.memory_budget = MemoryBudget(memory_budget)
             # Files from the threshold go up in parts, from a staging file.
@@ -125,6 +130,65 @@ class S3Storage(ObjectStorage):
                 return False
             raise self._fail(f"look up object {object_name!r}", exc) from exc
         return True
+
+    def _listed_prefix(self) -> str:
+        return f"{self.prefix}/" if self.prefix else ""
+
+    def list_objects(self) -> Iterator[StoredItem]:
+        prefix = self._listed_prefix()
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=prefix):
+                for obj in page.get("Contents", ()):
+                    yield StoredItem(obj["Key"][len(prefix):], obj["Size"],
+                                     obj["LastModified"].timestamp(), version=obj.get("ETag"))
+        except Exception as exc:
+            raise self._fail("list objects", exc) from exc
+
+    def delete_unchanged(self, items: Sequence[StoredItem]) -> list[StoredItem]:
+        """Deletes in batches of 1,000 (one request each). A bucket can't delete only if
+        unchanged, nor rename: an object written again between the listing and the delete
+        is deleted too. Callers keep that window to one batch (see the orphan sweep)."""
+        removed: list[StoredItem] = []
+        for start in range(0, len(items), _DELETE_BATCH):
+            batch = items[start:start + _DELETE_BATCH]
+            try:
+                answer = self.client.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": self._key(item.name)} for item in batch],
+                    "Quiet": True})
+            except Exception as exc:
+                raise self._fail("delete objects", exc) from exc
+            if errors := answer.get("Errors"):
+                first = errors[0]
+                raise StorageError(f"could not delete object {first.get('Key')!r} in bucket "
+                                   f"{self.bucket!r}: {first.get('Code')} {first.get('Message')}")
+            removed.extend(batch)
+        return removed
+
+    def list_unfinished_uploads(self, started_before: float) -> Iterator[StoredItem]:
+        prefix = self._listed_prefix()
+        try:
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(
+                    Bucket=self.bucket, Prefix=prefix):
+                for upload in page.get("Uploads", ()):
+                    started = upload["Initiated"].timestamp()
+                    if started >= started_before:
+                        continue
+                    size = sum(part["Size"] for part_page in self.client.get_paginator(
+                        "list_parts").paginate(Bucket=self.bucket, Key=upload["Key"],
+                                               UploadId=upload["UploadId"])
+                        for part in part_page.get("Parts", ()))
+                    yield StoredItem(upload["Key"][len(prefix):], size, started,
+                                     version=upload["UploadId"])
+        except Exception as exc:
+            raise self._fail("list unfinished uploads", exc) from exc
+
+    def abort_upload(self, item: StoredItem) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self._key(item.name),
+                                               UploadId=item.version)
+        except Exception as exc:
+            raise self._fail(f"abort the unfinished upload of {item.name!r}", exc) from exc
 
     def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int) -> str:
         params = {"Bucket": self.bucket, "Key": self._key(object_name),

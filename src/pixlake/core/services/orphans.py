@@ -1,0 +1,149 @@
+"""Sweeping crash residue: staging files and stored objects that no row names.
+
+Bytes are put in place before the row naming them commits, and a request drops its staging
+files when it ends, so a process killed mid-upload leaves staging files nobody will read and
+objects no row names. Both are removed once older than the grace period
+(``orphan_grace_hours``): anything younger may belong to an upload still in flight, which
+puts its object in place and then commits its row. The age of an object is that of its
+last write, so re-uploading the bytes of an old orphan makes it young again.
+
+The sweep runs at start-up (staging files when any workspace opens, everything in the
+background when ``pixlake serve`` starts), and on demand with ``pixlake gc`` and
+``pixlake trash purge``. It works across organizations: it is an operator's task.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import Connection, select
+
+from pixlake.core import models as m
+from pixlake.core.context import AppContext
+from pixlake.core.services.data import object_name_for
+from pixlake.core.sql import chunked, one_of
+from pixlake.settings import Settings
+from pixlake.storage import ObjectStorage
+from pixlake.storage.base import Removed, StoredItem
+
+__all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans",
+           "sweep_staging"]
+
+OBJECT_NAME_COLUMNS = (m.data.c.object_name,)
+"""Every column that names a stored object. A table that names objects must be added here,
+and its names taught to ``_named_objects``, or the sweep would remove its objects."""
+
+_BATCH = 1000  # objects checked against the database, then deleted, at a time
+_CHECKSUM = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep removed, and what it left because pixlake does not name such objects."""
+
+    staging_files: Removed
+    objects: Removed
+    unfinished_uploads: Removed
+    foreign_objects: int = 0
+
+    @property
+    def removed_anything(self) -> bool:
+        return bool(self.staging_files.count or self.objects.count
+                    or self.unfinished_uploads.count)
+
+
+def grace_cutoff(settings: Settings, now: float | None = None) -> float:
+    """The POSIX time before which residue is old enough to be removed."""
+    return (time.time() if now is None else now) - settings.orphan_grace_hours * 3600
+
+
+def sweep_staging(storage: ObjectStorage, settings: Settings,
+                  now: float | None = None) -> Removed:
+    """Remove staging files older than the grace period: a local folder, quick to list."""
+    return storage.sweep_staging(grace_cutoff(settings, now))
+
+
+def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
+    """Remove staging files, objects no row names and unfinished uploads (a bucket's
+    multipart uploads), each older than the grace period.
+
+    Objects are listed, and checked against the database and deleted a batch at a time, so
+    memory stays flat in the size of the store. Only objects named the way pixlake names
+    them are considered: a bucket prefix shared with other software loses nothing.
+
+    Args:
+        ctx: the platform to sweep.
+        now: the POSIX time to measure ages from (default: the clock).
+
+    Raises:
+        StorageError: the store could not be listed or an object deleted.
+        DatabaseError: the database can't be reached.
+    """
+    cutoff = grace_cutoff(ctx.settings, now)
+    staging = ctx.storage.sweep_staging(cutoff)
+    objects, foreign = Removed(), 0
+    for batch in _batches(ctx.storage.list_objects(), cutoff):
+        ours = [item for item in batch if _data_object_key(item.name) is not None]
+        foreign += len(batch) - len(ours)
+        with ctx.db.read() as conn:
+            named = _named_objects(conn, [item.name for item in ours])
+        orphans = [item for item in ours if item.name not in named]
+        if orphans:
+            objects += Removed.of(ctx.storage.delete_unchanged(orphans))
+    uploads = [item for item in ctx.storage.list_unfinished_uploads(cutoff)
+               if _data_object_key(item.name) is not None]
+    for item in uploads:
+        ctx.storage.abort_upload(item)
+    return SweepReport(staging_files=staging, objects=objects,
+                       unfinished_uploads=Removed.of(uploads), foreign_objects=foreign)
+
+
+def _batches(items: Iterator[StoredItem], cutoff: float) -> Iterator[list[StoredItem]]:
+    batch: list[StoredItem] = []
+    for item in items:
+        if item.modified >= cutoff:
+            continue  # young: an upload in flight may be about to commit its row
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _data_object_key(name: str) -> tuple[UUID, str] | None:
+    """The (datalake, checksum) a data object's name is made of, or None for a name
+    ``object_name_for`` never gives."""
+    parts = name.split("/")
+    if len(parts) != 3 or not _CHECKSUM.fullmatch(parts[2]):
+        return None
+    try:
+        datalake_id = UUID(parts[0])
+    except ValueError:
+        return None
+    return (datalake_id, parts[2]) if object_name_for(datalake_id, parts[2]) == name else None
+
+
+def _named_objects(conn: Connection, names: Sequence[str]) -> set[str]:
+    """Which of these object names a row names.
+
+    Looked up through the unique (datalake, checksum) index, since ``object_name`` has
+    none; the column itself decides.
+    """
+    by_datalake: dict[UUID, list[str]] = defaultdict(list)
+    for name in names:
+        key = _data_object_key(name)
+        if key is not None:
+            by_datalake[key[0]].append(key[1])
+    named: set[str] = set()
+    for datalake_id, checksums in by_datalake.items():
+        for chunk in chunked(conn, checksums):
+            named.update(conn.execute(select(m.data.c.object_name).where(
+                m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk),
+            )).scalars())
+    return named.intersection(names)
