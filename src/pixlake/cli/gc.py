@@ -24,7 +24,7 @@ def gc(workspace: Path | None) -> None:
     from pixlake.core.services.orphans import sweep_orphans
     from pixlake.core.workspace import open_workspace
 
-    opened = open_workspace(settings_for(workspace))
+    opened = open_workspace(settings_for(workspace), sweep=False)
     try:
         report = sweep_orphans(opened.context)
     finally:

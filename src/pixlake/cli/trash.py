@@ -73,7 +73,7 @@ def purge(everything: bool, workspace: Path | None) -> None:
     from pixlake.core.services.trash import purge_trash
     from pixlake.core.workspace import open_workspace
 
-    opened = open_workspace(settings_for(workspace))
+    opened = open_workspace(settings_for(workspace), sweep=False)
     try:
         count = purge_trash(opened.context, None, everything=everything)
         swept = sweep_orphans(opened.context)

@@ -46,7 +46,8 @@ class Workspace:
         self.context.db.dispose()
 
 
-def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = None) -> Workspace:
+def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = None,
+                   sweep: bool = True) -> Workspace:
     """Open (creating what is missing) the platform the settings describe.
 
     Args:
@@ -54,6 +55,8 @@ def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = N
         upgrade: bring an older database schema up to date. By default only SQLite
             workspaces upgrade themselves; a shared database is upgraded by an operator
             with ``pixlake db upgrade``, and is refused until then (OutdatedSchemaError).
+        sweep: remove staging files older than the grace period (a killed process's);
+            commands that sweep everything and report it turn this off.
 
     Raises:
         DatabaseError: the database can't be reached (or its schema is outdated).
@@ -73,7 +76,8 @@ def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = N
         storage.check()
         # Staging files a killed process left: a quick scan of one local folder. Objects
         # are swept by `pixlake serve` in the background and by `pixlake gc`.
-        sweep_staging(storage, settings)
+        if sweep:
+            sweep_staging(storage, settings)
         owner = _ensure_owner(db)
     except BaseException:
         db.dispose()

@@ -172,16 +172,23 @@ class S3Storage(ObjectStorage):
                     Bucket=self.bucket, Prefix=prefix):
                 for upload in page.get("Uploads", ()):
                     started = upload["Initiated"].timestamp()
-                    if started >= started_before:
-                        continue
-                    size = sum(part["Size"] for part_page in self.client.get_paginator(
-                        "list_parts").paginate(Bucket=self.bucket, Key=upload["Key"],
-                                               UploadId=upload["UploadId"])
-                        for part in part_page.get("Parts", ()))
-                    yield StoredItem(upload["Key"][len(prefix):], size, started,
-                                     version=upload["UploadId"])
+                    if started < started_before:
+                        size = self._size_of_upload(upload["Key"], upload["UploadId"])
+                        yield StoredItem(upload["Key"][len(prefix):], size, started,
+                                         version=upload["UploadId"])
         except Exception as exc:
-            raise self._fail("list unfinished uploads", exc) from exc
+            if not _no_such_upload(exc):  # some stores answer so for a bucket without any
+                raise self._fail("list unfinished uploads", exc) from exc
+
+    def _size_of_upload(self, key: str, upload_id: str) -> int:
+        try:
+            return sum(part["Size"] for page in self.client.get_paginator("list_parts")
+                       .paginate(Bucket=self.bucket, Key=key, UploadId=upload_id)
+                       for part in page.get("Parts", ()))
+        except Exception as exc:
+            if _no_such_upload(exc):  # completed or aborted since it was listed
+                return 0
+            raise
 
     def abort_upload(self, item: StoredItem) -> None:
         try:
@@ -201,6 +208,11 @@ def _on_aws(client: Any) -> bool:
     """Whether the client talks to AWS itself rather than a configured S3-compatible store."""
     host = urlsplit(client.meta.endpoint_url).hostname or ""
     return host.endswith((".amazonaws.com", ".amazonaws.com.cn"))
+
+
+def _no_such_upload(exc: Exception) -> bool:
+    response: Any = getattr(exc, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") == "NoSuchUpload"
 
 
 def _reason(exc: Exception) -> str:
