@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -88,11 +88,12 @@ def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
     staging = ctx.storage.sweep_staging(cutoff)
     objects, foreign = Removed(), 0
     for batch in _batches(ctx.storage.list_objects(), cutoff):
-        ours = [item for item in batch if _data_object_key(item.name) is not None]
-        foreign += len(batch) - len(ours)
+        keys = {item.name: key for item in batch
+                if (key := _data_object_key(item.name)) is not None}
+        foreign += len(batch) - len(keys)
         with ctx.db.read() as conn:
-            named = _named_objects(conn, [item.name for item in ours])
-        orphans = [item for item in ours if item.name not in named]
+            named = _named_objects(conn, keys)
+        orphans = [item for item in batch if item.name in keys and item.name not in named]
         if orphans:
             objects += Removed.of(ctx.storage.delete_unchanged(orphans))
     uploads = [item for item in ctx.storage.list_unfinished_uploads(cutoff)
@@ -129,21 +130,19 @@ def _data_object_key(name: str) -> tuple[UUID, str] | None:
     return (datalake_id, parts[2]) if object_name_for(datalake_id, parts[2]) == name else None
 
 
-def _named_objects(conn: Connection, names: Sequence[str]) -> set[str]:
-    """Which of these object names a row names.
+def _named_objects(conn: Connection, keys: Mapping[str, tuple[UUID, str]]) -> set[str]:
+    """Which of these object names (with their ``_data_object_key``) a row names.
 
     Looked up through the unique (datalake, checksum) index, since ``object_name`` has
     none; the column itself decides.
     """
     by_datalake: dict[UUID, list[str]] = defaultdict(list)
-    for name in names:
-        key = _data_object_key(name)
-        if key is not None:
-            by_datalake[key[0]].append(key[1])
+    for datalake_id, checksum in keys.values():
+        by_datalake[datalake_id].append(checksum)
     named: set[str] = set()
     for datalake_id, checksums in by_datalake.items():
         for chunk in chunked(conn, checksums):
             named.update(conn.execute(select(m.data.c.object_name).where(
                 m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk),
             )).scalars())
-    return named.intersection(names)
+    return named.intersection(keys)
