@@ -16,6 +16,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from pixlake import Client
 from pixlake.cli.main import cli
 from pixlake.core import models as m
 from pixlake.core.context import AppContext
@@ -152,6 +153,18 @@ def test_serve_sweeps_residue_at_start_up(tmp_path: Path) -> None:
         assert storage.local_path(kept.object_name).read_bytes() == image.read_bytes()
     finally:
         server.stop()
+
+
+def test_opening_an_embedded_workspace_sweeps_old_staging_files(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    Client(workspace=workspace).close()
+    old, young = workspace / "staging" / "old.part", workspace / "staging" / "young.part"
+    old.write_bytes(b"a killed upload's bytes")
+    young.write_bytes(b"an upload in flight")
+    age(old)
+    with Client(workspace=workspace):
+        assert not old.exists()
+        assert young.exists()
 
 
 # The sweep itself, on both stores

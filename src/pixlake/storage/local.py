@@ -87,12 +87,15 @@ class LocalStorage(ObjectStorage):
                 continue
             except OSError as exc:
                 raise StorageError(f"could not remove object {item.name!r}: {exc}") from exc
-            info = os.lstat(aside)
+            try:
+                info = os.lstat(aside)
+            except FileNotFoundError:
+                continue  # old, so swept from staging by another process meanwhile
             if (info.st_ino, info.st_mtime_ns) != item.version:
                 # Content addressed: whatever is at the name now holds these same bytes.
                 os.replace(aside, path)
                 continue
-            aside.unlink()
+            aside.unlink(missing_ok=True)
             removed.append(item)
         # Emptied folders stay: removing one could race an upload creating its object in it.
         return removed
