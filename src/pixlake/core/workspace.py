@@ -60,6 +60,7 @@ def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = N
 
     Raises:
         DatabaseError: the database can't be reached (or its schema is outdated).
+        InsecureFileError: the signing key file may be read by other users.
         StorageError: the object store can't be used.
     """
     settings = settings or Settings()
@@ -101,8 +102,8 @@ def _read_or_create_secret(folder: Path) -> str:
         if secret := path.read_text(encoding="ascii").strip():
             return secret
         time.sleep(0.01)
-    raise ServiceError(f"the signing key file {path} is empty: remove it and start "
-                            "again to create a new one", details={"path": str(path)})
+    raise ServiceError(f"the signing key file {path} is empty: remove it and start again "
+                       "to create a new one", details={"path": str(path)})
 
 
 def _create_private_sqlite_file(database_url: str) -> None:
@@ -112,8 +113,10 @@ def _create_private_sqlite_file(database_url: str) -> None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
             or url.database.startswith("file:"):
         return
-    with contextlib.suppress(FileExistsError):
-        create_private_file(Path(url.database)).close()  # an empty file is a new database
+    # An empty file is a new database. If it can't be created (no such folder...), SQLite
+    # fails the same way next, and the database check says so.
+    with contextlib.suppress(OSError):
+        create_private_file(Path(url.database)).close()
 
 
 def _ensure_owner(db: Database) -> Actor:
