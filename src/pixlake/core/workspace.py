@@ -18,6 +18,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.db import Database
 from pixlake.core.migrate import ensure_schema
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME, ensure_organization
+from pixlake.enums import Role
 from pixlake.ids import new_id
 from pixlake.settings import Settings
 from pixlake.storage.factory import storage_from_settings
@@ -84,17 +85,19 @@ def _read_or_create_secret(folder: Path) -> str:
 
 
 def _ensure_owner(db: Database) -> Actor:
+    """The workspace's owner: an admin of the default organization, whom embedded clients
+    act as; created with the workspace."""
     with db.write() as conn:
         org_id = ensure_organization(conn, DEFAULT_ORGANIZATION_NAME)
         row = conn.execute(
-            select(m.users.c.id).where(m.users.c.username == OWNER_USERNAME)
+            select(m.users.c.id, m.users.c.role).where(m.users.c.username == OWNER_USERNAME)
         ).one_or_none()
         if row is None:
-            user_id = new_id()
+            user_id, role = new_id(), Role.ADMIN
             conn.execute(insert(m.users).values(
                 id=user_id, organization_id=org_id, username=OWNER_USERNAME, token_hash=None,
-                created_at=utcnow(),
+                created_at=utcnow(), role=role.value,
             ))
         else:
-            user_id = row.id
-    return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME)
+            user_id, role = row.id, Role(row.role)
+    return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME, role=role)
