@@ -167,6 +167,12 @@ class Client:
         return self._connection.request("POST", "/trash/restore",
                                         json={"ids": [str(i) for i in ids]})["count"]
 
+    def purge_trash(self, everything: bool = False) -> int:
+        """Remove for good what has been in the trash longer than the retention period
+        (everything with ``everything``); returns how many items. Admins only."""
+        return self._connection.request("POST", "/trash/purge",
+                                        json={"everything": everything})["count"]
+
     # Tags
 
     def create_tag(self, name: str, target: Target | str) -> Tag:
