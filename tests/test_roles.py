@@ -17,6 +17,7 @@ import pytest
 
 from pixlake import Client
 from pixlake.core.context import AppContext
+from pixlake.core.roles import AdminAction
 from pixlake.core.services.accounts import create_user
 from pixlake.enums import Role, Target
 from pixlake.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError
@@ -189,6 +190,13 @@ OTHERS_ANNOTATION_ROUTES = {
 }
 
 REFUSED_TO_MEMBERS = {**ADMIN_ONLY_ROUTES, **OTHERS_ANNOTATION_ROUTES}
+
+
+def test_every_admin_only_action_is_tested_and_in_the_roles_table() -> None:
+    assert {route.action for route in ADMIN_ONLY_ROUTES.values()} == set(AdminAction)
+    table = (Path(__file__).parents[1] / "docs" / "roles.md").read_text().lower()
+    for action in AdminAction:
+        assert action.value in table, action
 
 
 @pytest.mark.parametrize("route", REFUSED_TO_MEMBERS.values(), ids=REFUSED_TO_MEMBERS.keys())

@@ -73,4 +73,4 @@ def set_role(name: str, role: str, workspace: Path | None) -> None:
         set_user_role(opened.context, name, Role(role))
     finally:
         opened.close()
-    click.echo(f"{name} is now a {role}")
+    click.echo(f"the role of {name} is now {role}")
