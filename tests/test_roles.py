@@ -265,6 +265,12 @@ def test_a_member_uploads_tags_annotates_and_deletes_its_own_annotations(
     asset.create_annotation(1.0).create_rectangle(1, 1, 2, 2, label)
     asset.delete_annotations()  # only the member's own annotation is on it
     assert asset.list_annotations() == []
+    spare = version.create_label("spare")
+    spare.update("unused")
+    spare.delete()  # no shape uses it
+    dataset.update(description="described by a member")
+    version.update(description="so is this version")
+    dataset.add_worker(org.admin.username)
     member.create_dataset("members-own").create_version("v").fork("v-fork")
     assert {item.kind.value for item in member.list_trash()} >= {"ANNOTATION"}
     admin_view = org.admin.get_dataset_by_id(org.dataset_id).find_worker(member.username)
