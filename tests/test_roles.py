@@ -361,9 +361,10 @@ def test_the_first_user_of_an_organization_is_an_admin(platform: AppContext) -> 
     promoted, _ = create_user(platform, f"third-{uuid.uuid4().hex[:8]}", organization,
                               role=Role.ADMIN)
     assert (first.role, second.role, promoted.role) == (Role.ADMIN, Role.MEMBER, Role.ADMIN)
-    with pytest.raises(BadRequestError, match="first user of organization .* must be an admin"):
-        create_user(platform, f"lonely-{uuid.uuid4().hex[:8]}", f"org-{uuid.uuid4().hex}",
-                    role=Role.MEMBER)
+    lonely = f"org-{uuid.uuid4().hex}"
+    for _attempt in range(2):  # the refused organization was not kept: it is new again
+        with pytest.raises(BadRequestError, match="first user of organization .* an admin"):
+            create_user(platform, f"lonely-{uuid.uuid4().hex[:8]}", lonely, role=Role.MEMBER)
 
 
 def test_the_embedded_workspace_owner_is_an_admin(tmp_path: Path) -> None:
