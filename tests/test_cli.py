@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 import pixlake
 from pixlake.cli.main import cli
+from pixlake.enums import Role
 from pixlake.samples import make_images
 from pixlake.settings import Settings
 
@@ -73,7 +74,8 @@ def stored_object_files(workspace: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("command", [
-    [], ["serve"], ["users"], ["users", "create"], ["users", "revoke"], ["upload"], ["ls"],
+    [], ["serve"], ["users"], ["users", "create"], ["users", "revoke"], ["users", "set-role"],
+    ["upload"], ["ls"],
     ["quickstart"],
 ], ids=lambda command: " ".join(command) or "pixlake")
 def test_help_works_for_every_command(command: list[str]) -> None:
@@ -176,6 +178,40 @@ def test_revoke_makes_the_token_refused(workspace: Path) -> None:
         pixlake.Client(workspace=workspace, api_token=token)
     with pixlake.Client(workspace=workspace, api_token=kept) as client:
         assert client.username == "bob"
+
+
+def test_users_create_takes_a_role(workspace: Path) -> None:
+    first = run("users", "create", "alice", "--org", "acme", "--workspace", str(workspace))
+    second = run("users", "create", "bob", "--org", "acme", "--workspace", str(workspace))
+    chosen = run("users", "create", "carol", "--org", "acme", "--role", "admin",
+                 "--workspace", str(workspace))
+
+    assert "created user alice (admin)" in first.stdout  # the organization's first user
+    assert "created user bob (member)" in second.stdout
+    assert "created user carol (admin)" in chosen.stdout
+    with pixlake.Client(workspace=workspace, api_token=second.stdout.splitlines()[-1]) as bob:
+        assert bob.role is Role.MEMBER
+    refused = run("users", "create", "dan", "--org", "new-org", "--role", "member",
+                  "--workspace", str(workspace))
+    assert_one_line_error(refused, "must be an admin")
+    unknown = run("users", "create", "eve", "--role", "owner", "--workspace", str(workspace))
+    assert unknown.exit_code == 2 and "owner" in unknown.output
+
+
+def test_users_set_role_changes_a_role_but_keeps_an_admin(workspace: Path) -> None:
+    create_user(workspace, "alice")
+    bob = create_user(workspace, "bob")
+
+    promoted = run("users", "set-role", "bob", "admin", "--workspace", str(workspace))
+    assert promoted.exit_code == 0 and "the role of bob is now admin" in promoted.stdout
+    with pixlake.Client(workspace=workspace, api_token=bob) as client:
+        assert client.role is Role.ADMIN
+    assert run("users", "set-role", "alice", "member", "--workspace",
+               str(workspace)).exit_code == 0
+    last = run("users", "set-role", "bob", "member", "--workspace", str(workspace))
+    assert_one_line_error(last, "last admin")
+    with pixlake.Client(workspace=workspace, api_token=bob) as client:
+        assert client.role is Role.ADMIN
 
 
 def test_revoking_an_unknown_user_fails_cleanly(workspace: Path) -> None:

@@ -26,6 +26,7 @@ from pixlake.settings import Settings
 from tests.services import POSTGRES_SERVER, make_postgres_database
 
 PREVIOUS_REVISION = "0001"
+BEFORE_ROLES = "0002"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -151,3 +152,38 @@ def test_db_current_reports_the_revision(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["db", "current", "--database-url", url])
     assert result.exit_code == 0
     assert f"database revision: {PREVIOUS_REVISION}; newest: {head_revision()}" in result.output
+
+
+def test_upgrade_to_roles_makes_every_existing_user_an_admin(database_url: str,
+                                                             tmp_path: Path) -> None:
+    """Everyone could do everything before roles existed: after the upgrade, they still can."""
+    from sqlalchemy import select
+
+    from pixlake.core.services.accounts import create_user, hash_token
+    from pixlake.enums import Role
+
+    database = Database(database_url)
+    try:
+        upgrade(database, BEFORE_ROLES)
+        org, now = new_id(), datetime(2026, 11, 1, 10, tzinfo=UTC)
+        with database.engine.begin() as conn:
+            conn.execute(insert(m.organizations).values(id=org, name="acme", created_at=now))
+            for name in ("alice", "bob"):
+                conn.execute(insert(m.users).values(
+                    id=new_id(), organization_id=org, username=name,
+                    token_hash=hash_token(f"pxl_{name}"), created_at=now))
+        upgrade(database)
+        assert schema_differences(database) == []
+        with database.engine.connect() as conn:
+            roles = dict(conn.execute(select(m.users.c.username, m.users.c.role)).all())
+        assert roles == {"alice": "admin", "bob": "admin"}
+    finally:
+        database.dispose()
+    opened = open_workspace(Settings(workspace=tmp_path / "ws", database_url=database_url),
+                            upgrade=False)
+    try:
+        assert opened.owner.role is Role.ADMIN
+        newcomer, _token = create_user(opened.context, "carol", "acme")
+        assert newcomer.role is Role.MEMBER
+    finally:
+        opened.close()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AnnotationStatus", "DataType", "InferenceType", "ShapeKind", "Target", "TrashKind"]
+__all__ = [
+    "AnnotationStatus",
+    "DataType",
+    "InferenceType",
+    "Role",
+    "ShapeKind",
+    "Target",
+    "TrashKind",
+]
 
 
 class DataType(StrEnum):
@@ -59,3 +67,10 @@ class TrashKind(StrEnum):
     DATASET_VERSION = "DATASET_VERSION"
     ASSET = "ASSET"
     ANNOTATION = "ANNOTATION"
+
+
+class Role(StrEnum):
+    """What a user may do inside its organization (docs/roles.md has the table)."""
+
+    ADMIN = "admin"
+    MEMBER = "member"

@@ -164,7 +164,8 @@ class UnauthorizedError(ClientError, PermissionError):
 
 
 class ForbiddenError(ClientError, PermissionError):
-    """The caller is known but may not do this (an expired or forged signed URL...)."""
+    """The caller is known but may not do this (a member asking for what only an admin may
+    do, an expired or forged signed URL...)."""
 
     code = "forbidden"
     status_code = 403

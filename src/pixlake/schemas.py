@@ -13,7 +13,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
+from pixlake.enums import (
+    AnnotationStatus,
+    DataType,
+    InferenceType,
+    Role,
+    ShapeKind,
+    Target,
+    TrashKind,
+)
 
 MAX_PAGE_SIZE = 5000
 """The most items one page of a listing (data, assets, annotations) holds; the SDK pages
@@ -85,6 +93,7 @@ class UserPublic(WireModel):
     username: str
     organization_id: UUID
     created_at: datetime
+    role: Role
 
 
 class Me(WireModel):
@@ -340,6 +349,7 @@ class WorkerPublic(WireModel):
     dataset_id: UUID
     user_id: UUID
     username: str
+    role: Role
 
 
 class LabelCreate(WireModel):

@@ -8,6 +8,9 @@ import click
 
 from pixlake.cli.options import settings_for, workspace_option
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME
+from pixlake.enums import Role
+
+_ROLES = click.Choice([role.value for role in Role])
 
 
 @click.group()
@@ -19,18 +22,23 @@ def users() -> None:
 @click.argument("name")
 @click.option("--org", default=DEFAULT_ORGANIZATION_NAME, show_default=True,
               help="Organization of the user, created if new.")
+@click.option("--role", type=_ROLES, default=None,
+              help="What the user may do in its organization (see docs/roles.md). "
+                   "Default: admin for the organization's first user, member after.")
 @workspace_option
-def create(name: str, org: str, workspace: Path | None) -> None:
+def create(name: str, org: str, role: str | None, workspace: Path | None) -> None:
     """Create user NAME and print its API token (as the last line; it is not shown again)."""
     from pixlake.core.services.accounts import create_user
     from pixlake.core.workspace import open_workspace
 
     opened = open_workspace(settings_for(workspace))
     try:
-        user, token = create_user(opened.context, name, org)
+        user, token = create_user(opened.context, name, org,
+                                  role=Role(role) if role else None)
     finally:
         opened.close()
-    click.echo(f"created user {user.username} in organization {org} (id {user.id})")
+    click.echo(f"created user {user.username} ({user.role.value}) in organization {org} "
+               f"(id {user.id})")
     click.echo("API token (store it now, it is not shown again):")
     click.echo(token)
 
@@ -49,3 +57,20 @@ def revoke(name: str, workspace: Path | None) -> None:
     finally:
         opened.close()
     click.echo(f"revoked the token of {name}")
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=_ROLES)
+@workspace_option
+def set_role(name: str, role: str, workspace: Path | None) -> None:
+    """Give user NAME the role ROLE in its organization."""
+    from pixlake.core.services.accounts import set_role as set_user_role
+    from pixlake.core.workspace import open_workspace
+
+    opened = open_workspace(settings_for(workspace))
+    try:
+        set_user_role(opened.context, name, Role(role))
+    finally:
+        opened.close()
+    click.echo(f"the role of {name} is now {role}")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from pixlake.core.db import Database
+from pixlake.enums import Role
 from pixlake.settings import Settings
 from pixlake.storage import ObjectStorage
 
@@ -27,6 +28,7 @@ class Actor:
     user_id: UUID
     organization_id: UUID
     username: str
+    role: Role
 
 
 def utcnow() -> datetime:

@@ -64,6 +64,9 @@ users = Table(
     Column("token_hash", String(64), unique=True),
     Column("revoked_at", UTCDateTime()),
     Column("created_at", UTCDateTime(), nullable=False),
+    # A pixlake.enums.Role. Every insert names it; the default only decides what a row
+    # written without one gets, and the least privilege is the safe answer.
+    Column("role", String(16), nullable=False, server_default="member"),
 )
 
 datalakes = Table(

@@ -23,6 +23,7 @@ from pixlake.core.db import Database
 from pixlake.core.migrate import ensure_schema
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME, ensure_organization
 from pixlake.core.services.orphans import sweep_staging
+from pixlake.enums import Role
 from pixlake.errors import ServiceError
 from pixlake.ids import new_id
 from pixlake.permissions import create_private_file, make_private_dirs, require_private
@@ -120,17 +121,19 @@ def _create_private_sqlite_file(database_url: str) -> None:
 
 
 def _ensure_owner(db: Database) -> Actor:
+    """The workspace's owner: an admin of the default organization, whom embedded clients
+    act as; created with the workspace."""
     with db.write() as conn:
         org_id = ensure_organization(conn, DEFAULT_ORGANIZATION_NAME)
         row = conn.execute(
-            select(m.users.c.id).where(m.users.c.username == OWNER_USERNAME)
+            select(m.users.c.id, m.users.c.role).where(m.users.c.username == OWNER_USERNAME)
         ).one_or_none()
         if row is None:
-            user_id = new_id()
+            user_id, role = new_id(), Role.ADMIN
             conn.execute(insert(m.users).values(
                 id=user_id, organization_id=org_id, username=OWNER_USERNAME, token_hash=None,
-                created_at=utcnow(),
+                created_at=utcnow(), role=role.value,
             ))
         else:
-            user_id = row.id
-    return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME)
+            user_id, role = row.id, Role(row.role)
+    return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME, role=role)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
-from pixlake.enums import Target, TrashKind
+from pixlake.enums import Role, Target, TrashKind
 from pixlake.errors import NotFoundError, UnauthorizedError
-from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem
+from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem, UserPublic
 from pixlake.sdk.base import coerce_enum
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
@@ -73,6 +74,11 @@ class Client:
         return self._me.user.id
 
     @property
+    def role(self) -> Role:
+        """What this user may do in its organization (``admin`` or ``member``)."""
+        return self._me.user.role
+
+    @property
     def organization_id(self) -> UUID:
         return self._me.organization.id
 
@@ -91,7 +97,18 @@ class Client:
 
     def __repr__(self) -> str:
         return (f"Client(mode={self.mode!r}, user={self.username!r}, "
-                f"organization={self.organization_name!r})")
+                f"role={self.role.value!r}, organization={self.organization_name!r})")
+
+    # Users
+
+    def list_users(self) -> list[UserPublic]:
+        """The users of this organization who can still sign in, with their roles."""
+        rows = self._connection.request("GET", "/users")
+        return [UserPublic.model_validate(r) for r in rows]
+
+    def revoke_user(self, username: str) -> None:
+        """Make a user's API token unusable from now on (admins only: ForbiddenError)."""
+        self._connection.request("POST", f"/users/{quote(username, safe='')}/revoke")
 
     # Datalakes
 
@@ -149,6 +166,12 @@ class Client:
         """Restore items of the trash by id, all or none; returns how many."""
         return self._connection.request("POST", "/trash/restore",
                                         json={"ids": [str(i) for i in ids]})["count"]
+
+    def purge_trash(self, everything: bool = False) -> int:
+        """Remove for good what has been in the trash longer than the retention period
+        (everything with ``everything``); returns how many items. Admins only."""
+        return self._connection.request("POST", "/trash/purge",
+                                        json={"everything": everything})["count"]
 
     # Tags
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from pixlake.enums import Role
 from pixlake.errors import BadRequestError
 from pixlake.schemas import WorkerPublic
 from pixlake.sdk.base import SchemaField, SdkObject
@@ -17,6 +18,8 @@ class Worker(SdkObject[WorkerPublic]):
     username: str = SchemaField()
     user_id: UUID = SchemaField()
     dataset_id: UUID = SchemaField()
+    role: Role = SchemaField()
+    """The user's role in the organization (what it may do: docs/roles.md)."""
 
     def __repr__(self) -> str:
         return f"Worker(username={self.username!r}, id={self.id})"

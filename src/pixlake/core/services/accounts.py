@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, insert, select, update
@@ -11,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
+from pixlake.enums import Role
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, UnauthorizedError
 from pixlake.ids import new_id
 from pixlake.schemas import Me, OrganizationPublic, UserPublic
@@ -23,8 +26,10 @@ __all__ = [
     "create_user",
     "ensure_organization",
     "hash_token",
+    "list_users",
     "me",
     "revoke_user",
+    "set_role",
 ]
 
 TOKEN_PREFIX = "pxl_"
@@ -55,11 +60,17 @@ def ensure_organization(conn: Connection, name: str) -> UUID:
 
 def create_user(
     ctx: AppContext, username: str, organization: str = DEFAULT_ORGANIZATION_NAME,
-    *, with_token: bool = True,
+    *, with_token: bool = True, role: Role | None = None,
 ) -> tuple[UserPublic, str | None]:
     """Create a user (and its organization if new); returns it with its API token.
 
     The token is returned once and only its hash is kept.
+
+    Args:
+        role: what the user may do in its organization. By default the organization's
+            first user who can sign in is an admin (the embedded workspace's owner, who has
+            no token, does not count), and later ones are members. A new organization's
+            first user can't be a member: nobody could then administer it.
     """
     username = username.strip()
     if not username or len(username) > 255:
@@ -68,26 +79,68 @@ def create_user(
     user_id, now = new_id(), utcnow()
     try:
         with ctx.db.write() as conn:
+            is_new = _organization_id(conn, organization) is None
             org_id = ensure_organization(conn, organization)
+            if role is None:
+                role = Role.MEMBER if _has_users_with_tokens(conn, org_id) else Role.ADMIN
+            elif is_new and role is not Role.ADMIN:
+                raise BadRequestError(
+                    f"the first user of organization {organization!r} must be an admin",
+                    details={"username": username, "role": role.value})
             conn.execute(insert(m.users).values(
                 id=user_id, organization_id=org_id, username=username,
                 token_hash=hash_token(token) if token else None, created_at=now,
+                role=role.value,
             ))
     except IntegrityError as exc:
         raise ConflictError(f"user {username!r} already exists",
                             details={"username": username}) from exc
-    user = UserPublic(id=user_id, username=username, organization_id=org_id, created_at=now)
+    user = UserPublic(id=user_id, username=username, organization_id=org_id, created_at=now,
+                      role=role)
     return user, token
 
 
-def revoke_user(ctx: AppContext, username: str) -> None:
-    """Make a user's token unusable from now on."""
+def _organization_id(conn: Connection, name: str) -> UUID | None:
+    return conn.execute(select(m.organizations.c.id).where(m.organizations.c.name == name)
+                        ).scalar_one_or_none()
+
+
+def _has_users_with_tokens(conn: Connection, org_id: UUID) -> bool:
+    return conn.execute(select(m.users.c.id).where(
+        m.users.c.organization_id == org_id, m.users.c.token_hash.is_not(None)).limit(1)
+    ).first() is not None
+
+
+def _user_public(row: Any) -> UserPublic:
+    return UserPublic(id=row.id, username=row.username, organization_id=row.organization_id,
+                      created_at=row.created_at, role=Role(row.role))
+
+
+def list_users(ctx: AppContext, actor: Actor) -> list[UserPublic]:
+    """The users of the actor's organization, with their roles, oldest first."""
+    with ctx.db.read() as conn:
+        rows = conn.execute(select(m.users).where(
+            m.users.c.organization_id == actor.organization_id,
+            m.users.c.revoked_at.is_(None)).order_by(m.users.c.created_at, m.users.c.id))
+        return [_user_public(row) for row in rows]
+
+
+def revoke_user(ctx: AppContext, username: str, actor: Actor | None = None) -> None:
+    """Make a user's token unusable from now on.
+
+    Args:
+        actor: the admin asking, who may revoke users of its own organization only; None
+            for an operator working on the workspace itself (``pixlake users revoke``).
+    """
     with ctx.db.write() as conn:
-        token_hash = conn.execute(
-            select(m.users.c.token_hash).where(m.users.c.username == username)
-        ).one_or_none()
+        query = select(m.users.c.token_hash).where(m.users.c.username == username)
+        if actor is not None:
+            query = query.where(m.users.c.organization_id == actor.organization_id)
+        token_hash = conn.execute(query).one_or_none()
         if token_hash is None:
             raise NotFoundError(f"no user named {username!r}", details={"username": username})
+        if actor is not None:
+            require_admin(actor, AdminAction.REVOKE_USER)
         if token_hash[0] is None:
             raise BadRequestError(f"user {username!r} has no API token to revoke "
                                   "(it is the owner of an embedded workspace)",
@@ -97,6 +150,30 @@ def revoke_user(ctx: AppContext, username: str) -> None:
         )
 
 
+def set_role(ctx: AppContext, username: str, role: Role) -> None:
+    """Change a user's role (an operator's command: ``pixlake users set-role``).
+
+    An organization keeps at least one admin who can sign in (or its workspace owner), so
+    demoting the last one is refused.
+    """
+    with ctx.db.write() as conn:
+        user = conn.execute(select(m.users.c.organization_id, m.users.c.role).where(
+            m.users.c.username == username)).one_or_none()
+        if user is None:
+            raise NotFoundError(f"no user named {username!r}", details={"username": username})
+        if role is not Role.ADMIN and user.role == Role.ADMIN.value:
+            others = conn.execute(select(m.users.c.id).where(
+                m.users.c.organization_id == user.organization_id,
+                m.users.c.role == Role.ADMIN.value, m.users.c.revoked_at.is_(None),
+                m.users.c.username != username).limit(1)).first()
+            if others is None:
+                raise ConflictError(f"{username!r} is the last admin of its organization; "
+                                    "make another user an admin first",
+                                    details={"username": username})
+        conn.execute(update(m.users).where(m.users.c.username == username)
+                     .values(role=role.value))
+
+
 def authenticate(ctx: AppContext, token: str | None) -> Actor:
     """The actor a token belongs to. Raises UnauthorizedError if missing, unknown or revoked."""
     if not token:
@@ -104,25 +181,31 @@ def authenticate(ctx: AppContext, token: str | None) -> Actor:
     with ctx.db.read() as conn:
         row = conn.execute(
             select(m.users.c.id, m.users.c.organization_id, m.users.c.username,
-                   m.users.c.revoked_at)
+                   m.users.c.role, m.users.c.revoked_at)
             .where(m.users.c.token_hash == hash_token(token))
         ).one_or_none()
     if row is None:
         raise UnauthorizedError("the API token is not valid")
     if row.revoked_at is not None:
         raise UnauthorizedError("the API token has been revoked")
-    return Actor(user_id=row.id, organization_id=row.organization_id, username=row.username)
+    return _actor(row)
+
+
+def _actor(row: Any) -> Actor:
+    return Actor(user_id=row.id, organization_id=row.organization_id, username=row.username,
+                 role=Role(row.role))
 
 
 def actor_for_username(ctx: AppContext, username: str) -> Actor:
     with ctx.db.read() as conn:
         row = conn.execute(
-            select(m.users.c.id, m.users.c.organization_id, m.users.c.username)
+            select(m.users.c.id, m.users.c.organization_id, m.users.c.username,
+                   m.users.c.role)
             .where(m.users.c.username == username)
         ).one_or_none()
     if row is None:
         raise NotFoundError(f"no user named {username!r}", details={"username": username})
-    return Actor(user_id=row.id, organization_id=row.organization_id, username=row.username)
+    return _actor(row)
 
 
 def me(ctx: AppContext, actor: Actor) -> Me:
@@ -132,7 +215,6 @@ def me(ctx: AppContext, actor: Actor) -> Me:
             select(m.organizations).where(m.organizations.c.id == actor.organization_id)
         ).one()
     return Me(
-        user=UserPublic(id=user.id, username=user.username, organization_id=user.organization_id,
-                        created_at=user.created_at),
+        user=_user_public(user),
         organization=OrganizationPublic(id=org.id, name=org.name, created_at=org.created_at),
     )

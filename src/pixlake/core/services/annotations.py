@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
 from pixlake.core.sql import bulk_insert, chunked, one_of
@@ -137,8 +138,31 @@ def _require_annotation(conn: Connection, actor: Actor, annotation_id: UUID, *,
         raise NotFoundError(f"annotation {annotation_id} not found",
                             details={"id": str(annotation_id)})
     asset = require_assets(conn, actor, [row.asset_id])  # the asset may be in the trash
+    if writing:
+        require_own_work(actor, _users_of_workers(conn, [row.worker_id]),
+                         "change another worker's annotation")
     asset_versions(conn, actor, asset, writing=writing)
     return row
+
+
+def _users_of_workers(conn: Connection, worker_ids: Sequence[UUID]) -> Iterator[UUID]:
+    """The users behind these workers; a generator, so it queries only when read."""
+    yield from conn.execute(select(m.workers.c.user_id).where(
+        m.workers.c.id.in_(list(worker_ids)))).scalars().all()
+
+
+def _authors_on_assets(conn: Connection, asset_ids: Sequence[UUID],
+                       worker_ids: Sequence[UUID] | None) -> Iterator[UUID]:
+    """The users whose live annotations of these assets (by ``worker_ids`` when given)
+    a bulk delete would reach; queried only when read."""
+    for chunk in chunked(conn, list(asset_ids)):
+        statement = (select(m.workers.c.user_id).distinct()
+                     .join(m.annotations, m.annotations.c.worker_id == m.workers.c.id)
+                     .where(one_of(conn, m.annotations.c.asset_id, chunk),
+                            m.annotations.c.deleted_at.is_(None)))
+        if worker_ids is not None:
+            statement = statement.where(m.annotations.c.worker_id.in_(list(worker_ids)))
+        yield from conn.execute(statement).scalars().all()
 
 
 def create_annotation(ctx: AppContext, actor: Actor, asset_id: UUID, duration: float,
@@ -155,6 +179,8 @@ def create_annotation(ctx: AppContext, actor: Actor, asset_id: UUID, duration: f
                 worker_id = worker_for_user(conn, actor, dataset_id)
             else:
                 require_workers(conn, actor, dataset_id, [worker_id])
+                require_own_work(actor, _users_of_workers(conn, [worker_id]),
+                                 "annotate as another worker")
             row = {"id": new_id(), "organization_id": actor.organization_id,
                    "dataset_version_id": version_id, "asset_id": asset_id,
                    "worker_id": worker_id, "duration": float(duration),
@@ -241,6 +267,8 @@ def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
                         for v in {a.dataset_version_id for a in assets}}
             for dataset_id in datasets:
                 require_workers(conn, actor, dataset_id, worker_ids)
+        require_own_work(actor, _authors_on_assets(conn, [a.id for a in assets], worker_ids),
+                         "delete another worker's annotations")
         now, count = utcnow(), 0
         for chunk in chunked(conn, [a.id for a in assets]):
             statement = update(m.annotations).where(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select, update
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
 from pixlake.core.services.wire_json import asset_json_select, json_array, raw_uuid
@@ -187,6 +188,8 @@ def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> i
     """Move assets (with their annotations) to the trash, all or none."""
     with ctx.db.write() as conn:
         rows = require_assets(conn, actor, asset_ids)
+        # Admins only: an asset goes to the trash with every worker's annotations on it.
+        require_admin(actor, AdminAction.DELETE_ASSETS)
         asset_versions(conn, actor, rows, writing=True)
         now = utcnow()
         ids = [row.id for row in rows]
@@ -204,12 +207,14 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     back (the version would hold the data twice): ConflictError names it.
     """
     with ctx.db.write() as conn:
-        require_version(conn, actor, version_id, writing=True)
+        require_version(conn, actor, version_id)
         rows = require_assets(conn, actor, asset_ids, deleted=True)
         for row in rows:
             if row.dataset_version_id != version_id:
                 raise NotFoundError(f"asset {row.id} is not in this version's trash",
                                     details={"id": str(row.id)})
+        require_admin(actor, AdminAction.RESTORE_ASSETS)
+        require_version(conn, actor, version_id, writing=True)
         taken: set[UUID] = set()
         for chunk in chunked(conn, [row.data_id for row in rows]):
             taken.update(conn.execute(select(m.assets.c.data_id).where(

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.services.wire_json import data_json_select, json_array
@@ -318,6 +319,8 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
         names = _object_names(conn, actor, wanted)
+        # Admins only: data serve every dataset of the organization, and this is for good.
+        require_admin(actor, AdminAction.DELETE_DATA)
         _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
         for chunk in chunked(conn, wanted):

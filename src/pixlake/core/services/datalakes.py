@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.errors import ConflictError, NotFoundError
 from pixlake.ids import new_id
 from pixlake.schemas import DatalakePublic
@@ -22,6 +23,7 @@ def _public(row) -> DatalakePublic:
 
 
 def create_datalake(ctx: AppContext, actor: Actor, name: str) -> DatalakePublic:
+    require_admin(actor, AdminAction.CREATE_DATALAKE)
     row = {"id": new_id(), "organization_id": actor.organization_id, "name": name,
            "created_at": utcnow()}
     try:

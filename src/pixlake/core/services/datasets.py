@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
-from pixlake.enums import InferenceType, Target
+from pixlake.enums import InferenceType, Role, Target
 from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.ids import new_id
 from pixlake.schemas import (
@@ -136,6 +137,7 @@ def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
     """Move the dataset (and so its versions) to the trash."""
     with ctx.db.write() as conn:
         require_dataset(conn, actor, dataset_id)
+        require_admin(actor, AdminAction.DELETE_DATASET)
         locked = conn.execute(select(m.dataset_versions.c.version).where(
             m.dataset_versions.c.dataset_id == dataset_id, m.dataset_versions.c.locked,
             m.dataset_versions.c.deleted_at.is_(None))).scalars().first()
@@ -201,6 +203,7 @@ def update_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str
 def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) -> VersionPublic:
     with ctx.db.write() as conn:
         require_version(conn, actor, version_id)
+        require_admin(actor, AdminAction.LOCK_VERSION if locked else AdminAction.UNLOCK_VERSION)
         conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
                      .values(locked=locked))
     return get_version(ctx, actor, version_id)
@@ -209,6 +212,8 @@ def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) ->
 def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
     """Move the version (and so its assets and annotations) to the trash."""
     with ctx.db.write() as conn:
+        require_version(conn, actor, version_id)
+        require_admin(actor, AdminAction.DELETE_VERSION)
         require_version(conn, actor, version_id, writing=True)
         conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
                      .values(deleted_at=utcnow()))
@@ -277,25 +282,26 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
 
 def _worker_query() -> Any:
     return (select(m.workers.c.id, m.workers.c.dataset_id, m.workers.c.user_id,
-                   m.users.c.username)
+                   m.users.c.username, m.users.c.role)
             .join(m.users, m.users.c.id == m.workers.c.user_id))
 
 
 def _worker_public(row: Any) -> WorkerPublic:
     return WorkerPublic(id=row.id, dataset_id=row.dataset_id, user_id=row.user_id,
-                        username=row.username)
+                        username=row.username, role=Role(row.role))
 
 
 def add_worker(ctx: AppContext, actor: Actor, dataset_id: UUID, username: str) -> WorkerPublic:
     """Make a user of the same organization a worker of the dataset (idempotent)."""
     with ctx.db.write() as conn:
         require_dataset(conn, actor, dataset_id)
-        user_id = conn.execute(select(m.users.c.id).where(
+        user = conn.execute(select(m.users.c.id, m.users.c.role).where(
             m.users.c.username == username,
-            m.users.c.organization_id == actor.organization_id)).scalar_one_or_none()
-        if user_id is None:
+            m.users.c.organization_id == actor.organization_id)).one_or_none()
+        if user is None:
             raise NotFoundError(f"no user named {username!r} in this organization",
                                 details={"username": username})
+        user_id = user.id
         existing = conn.execute(_worker_query().where(
             m.workers.c.dataset_id == dataset_id, m.workers.c.user_id == user_id)).one_or_none()
         if existing is not None:
@@ -304,7 +310,8 @@ def add_worker(ctx: AppContext, actor: Actor, dataset_id: UUID, username: str) -
         conn.execute(insert(m.workers).values(
             id=worker_id, organization_id=actor.organization_id, dataset_id=dataset_id,
             user_id=user_id, created_at=utcnow()))
-    return WorkerPublic(id=worker_id, dataset_id=dataset_id, user_id=user_id, username=username)
+    return WorkerPublic(id=worker_id, dataset_id=dataset_id, user_id=user_id, username=username,
+                        role=Role(user.role))
 
 
 def list_workers(ctx: AppContext, actor: Actor, dataset_id: UUID,

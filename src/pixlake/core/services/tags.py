@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
@@ -96,6 +97,8 @@ def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPub
     try:
         with ctx.db.write() as conn:
             tag = _require_tags(conn, actor, [tag_id])[0]
+            # Admins only: a tag's name is the whole organization's vocabulary.
+            require_admin(actor, AdminAction.RENAME_TAG)
             conn.execute(update(m.tags).where(m.tags.c.id == tag_id)
                          .values(name=_check_name(name)))
     except IntegrityError as exc:
@@ -107,6 +110,8 @@ def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPub
 def delete_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> None:
     with ctx.db.write() as conn:
         _require_tags(conn, actor, [tag_id])
+        # Admins only: it comes off every object of the organization, with no trash.
+        require_admin(actor, AdminAction.DELETE_TAG)
         conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id == tag_id))
         conn.execute(delete(m.tags).where(m.tags.c.id == tag_id))
 

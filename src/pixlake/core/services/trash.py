@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.sql import chunked, one_of
 from pixlake.enums import TrashKind
 from pixlake.errors import ConflictError, LockedError, NotFoundError
@@ -96,6 +97,8 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     try:
         with ctx.db.write() as conn:
             kinds = _locate(conn, actor, wanted)
+            if actor is not None:
+                require_admin(actor, AdminAction.RESTORE_FROM_TRASH)
             _refuse_locked_versions(conn, [i for i in wanted if kinds[i] in
                                            (TrashKind.ASSET, TrashKind.ANNOTATION)])
             for kind, table in _TABLES.items():
@@ -126,7 +129,13 @@ def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
 
 def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
     """Remove for good what has been in the trash longer than the retention period (or
-    everything); returns how many items were purged. Data and their bytes stay."""
+    everything); returns how many items were purged. Data and their bytes stay.
+
+    ``actor`` None is an operator working on the workspace itself (``pixlake trash``), for
+    every organization; an actor must be an admin, and purges its organization's trash.
+    """
+    if actor is not None:
+        require_admin(actor, AdminAction.PURGE_TRASH)
     cutoff = utcnow() if everything else utcnow() - timedelta(
         days=ctx.settings.trash_retention_days)
     count = 0

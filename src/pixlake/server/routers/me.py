@@ -1,7 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from pixlake.core.services import accounts
-from pixlake.schemas import Me
+from pixlake.schemas import Me, UserPublic
 from pixlake.server.deps import ContextDep, CurrentActor
 
 router = APIRouter(tags=["accounts"])
@@ -10,3 +12,15 @@ router = APIRouter(tags=["accounts"])
 @router.get("/me")
 def read_me(ctx: ContextDep, actor: CurrentActor) -> Me:
     return accounts.me(ctx, actor)
+
+
+@router.get("/users")
+def list_users(ctx: ContextDep, actor: CurrentActor) -> list[UserPublic]:
+    return accounts.list_users(ctx, actor)
+
+
+@router.post("/users/{username}/revoke", status_code=204)
+def revoke_user(username: Annotated[str, Path(min_length=1, max_length=255)], ctx: ContextDep,
+                actor: CurrentActor) -> Response:
+    accounts.revoke_user(ctx, username, actor)
+    return Response(status_code=204)
