@@ -1,0 +1,45 @@
+"""How pixlake runs under uvicorn: one configuration, used by ``pixlake serve`` and by the
+tests' servers alike, so that tests run what users get."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import uvicorn
+from uvicorn.main import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+from pixlake.server.connection_limits import HeadLimits, LimitedConfig, limited_protocol
+from pixlake.settings import Settings
+
+__all__ = ["run_server", "uvicorn_config"]
+
+
+def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
+                   log_level: str = "info", workers: int = 1,
+                   factory: bool = False) -> LimitedConfig:
+    """uvicorn's configuration for the API ``app`` (an application, or the import string of
+    a factory for ``workers`` > 1) under the limits of ``settings``."""
+    return LimitedConfig(
+        app, host=host, port=port, log_level=log_level, workers=workers, factory=factory,
+        http=limited_protocol(),
+        head_limits=HeadLimits(max_header_bytes=settings.max_header_bytes,
+                               client_timeout=settings.client_timeout),
+        # Used when h11 parses; the protocol's own count holds for both parsers.
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+    )
+
+
+def run_server(config: uvicorn.Config) -> None:
+    """Serve until interrupted, in this process or in ``config.workers`` processes."""
+    server = uvicorn.Server(config)
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    if config.workers == 1 and not server.started:
+        sys.exit(STARTUP_FAILURE)  # as uvicorn.run does: the port was taken, the app failed
