@@ -56,12 +56,16 @@ class LiveServer:
         return username, token
 
 
-def _serve(settings: Settings) -> Iterator[LiveServer]:
-    """A real uvicorn server in a background thread, for the platform ``settings`` name."""
+def _serve(settings: Settings, protocol: type | None = None) -> Iterator[LiveServer]:
+    """A real uvicorn server in a background thread, for the platform ``settings`` name,
+    configured as ``pixlake serve`` configures it (``protocol`` replaces the HTTP protocol
+    it picks, to run a test on both parsers)."""
     opened = open_workspace(settings)
     port = free_port()
     config = uvicorn_config(create_app(opened.context), settings, host="127.0.0.1", port=port,
                             log_level="warning")
+    if protocol is not None:
+        config.http = protocol
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

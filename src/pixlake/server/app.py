@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
@@ -49,7 +48,5 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         limits=BodyLimits(max_request_body=settings.max_request_body,
                           max_header_count=settings.max_header_count,
                           client_timeout=settings.client_timeout),
-        file_routes=[(frozenset(route.methods), route.path_regex) for route in app.routes
-                     if isinstance(route, APIRoute)
-                     and route.endpoint in datalakes.FILE_UPLOAD_ENDPOINTS])
+        file_routes=datalakes.file_upload_routes())
     return app

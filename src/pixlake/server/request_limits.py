@@ -79,6 +79,7 @@ class RequestLimits:
             await _answer(send, _body_too_large(max_body))
             return
         guard = _BodyGuard(receive, max_body, limits.client_timeout)
+        has_body = bool(announced) or _is_chunked(scope)
 
         started = False
 
@@ -86,6 +87,11 @@ class RequestLimits:
             nonlocal started
             if guard.refusal is not None and not started:
                 return  # the application's own answer to the refusal; ours goes instead
+            if message["type"] == "http.response.start" and has_body and not guard.body_done:
+                # Answered before the body was read through (a file refused from its
+                # announced size...): the rest is never read, the connection can't go on.
+                message = {**message, "headers": [*message.get("headers", ()),
+                                                  (b"connection", b"close")]}
             started = True
             await send(message)
 
@@ -106,13 +112,13 @@ class _BodyGuard:
         self._max_body = max_body
         self._timeout = timeout
         self._received = 0
-        self._body_done = False
+        self.body_done = False
         self.refusal: PixlakeError | None = None
 
     async def receive(self) -> Message:
         if self.refusal is not None:
             raise self.refusal
-        if self._body_done:
+        if self.body_done:
             # Past the body, receive only waits for a disconnect (streamed answers listen
             # for one while they send): that wait is not the client's to bound.
             return await self._receive()
@@ -127,12 +133,12 @@ class _BodyGuard:
             raise self.refusal from None
         if message["type"] == "http.request":
             self._received += len(message.get("body", b""))
-            self._body_done = not message.get("more_body", False)
+            self.body_done = not message.get("more_body", False)
             if self._max_body is not None and self._received > self._max_body:
                 self.refusal = _body_too_large(self._max_body)
                 raise self.refusal
         else:
-            self._body_done = True  # disconnected
+            self.body_done = True  # disconnected
         return message
 
 
@@ -141,6 +147,11 @@ def _content_length(scope: Scope) -> int | None:
         if name == b"content-length":
             return int(value) if value.isdigit() else None
     return None
+
+
+def _is_chunked(scope: Scope) -> bool:
+    return any(name == b"transfer-encoding" and b"chunked" in value.lower()
+               for name, value in scope["headers"])
 
 
 def _body_too_large(maximum: int) -> PayloadTooLargeError:

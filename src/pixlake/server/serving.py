@@ -26,8 +26,9 @@ def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
         http=limited_protocol(),
         head_limits=HeadLimits(max_header_bytes=settings.max_header_bytes,
                                client_timeout=settings.client_timeout),
-        # Used when h11 parses; the protocol's own count holds for both parsers.
-        h11_max_incomplete_event_size=settings.max_header_bytes,
+        # h11's own bound (16 kB by default) must not refuse, untyped, what the protocol's
+        # count allows; it stays a backstop a little above it (one socket read, 256 kB).
+        h11_max_incomplete_event_size=settings.max_header_bytes + 256 * 1024,
     )
 
 
