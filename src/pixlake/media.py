@@ -6,8 +6,8 @@ reads the container and decodes a single frame to prove the stream is readable.
 
 An image's pixel count is checked against ``ImageLimits.max_pixels`` from its header, before
 anything is decoded: a small file can describe a huge picture (a 308 kB PNG of 81 Mpx decodes
-to 324 MB). The few images that are decoded fully (see ``_check_complete``) take one of
-``ImageLimits.decodes`` first, so the memory they need at once stays bounded.
+to 324 MB). The few images that are decoded fully (see ``_check_complete``) are decoded on
+``ImageLimits.decoder``'s few threads, so the memory they need at once stays bounded.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import contextlib
 import io
 import math
 import struct
-import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -66,15 +66,22 @@ _JPEG_DRAFT_SCALE = 8  # libjpeg decodes at 1/8 scale, reading every byte all th
 
 @dataclass(frozen=True)
 class ImageLimits:
-    """What probing an image may cost: its pixels at most, and decoding slots shared by
-    every probe that uses this object (a server process has one)."""
+    """What probing an image may cost: its pixels at most, and the threads that decode,
+    shared by every probe that uses this object (a server process has one).
+
+    Decodes run on those few threads rather than the requests' own, not just a few at a
+    time: the C allocator keeps freed memory in the arena of the thread that used it, so
+    decodes spread over 16 request threads held 16 decoded pictures' worth of memory even
+    when only two ran at once.
+    """
 
     max_pixels: int
-    decodes: threading.BoundedSemaphore
+    decoder: ThreadPoolExecutor
 
     @classmethod
     def of(cls, max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
-        return cls(max_pixels, threading.BoundedSemaphore(max_concurrent_decodes))
+        return cls(max_pixels, ThreadPoolExecutor(max_concurrent_decodes,
+                                                  thread_name_prefix="pixlake-decode"))
 
 
 @dataclass(frozen=True)
@@ -157,12 +164,15 @@ def _probe_image(stream: BinaryIO, name: str, limits: ImageLimits | None) -> Med
                 width, height = image.size
                 if limits is not None:
                     _check_pixels(name, width, height, limits.max_pixels)
-                _check_complete(stream, image, name, limits)
+                if image.format == "PNG":
+                    _check_png_complete(stream, image, name)  # finds a late eXIf chunk too
                 exif = _header_exif(image)
                 if exif.get(_EXIF_ORIENTATION) in _ROTATED_ORIENTATIONS:
                     width, height = height, width
                 metadata = _exif_as_json(exif)
                 content_type = _IMAGE_CONTENT_TYPES[image.format]
+                if image.format != "PNG":
+                    _check_complete(stream, image, name, limits)  # last: it may decode
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, InvalidMediaError | PayloadTooLargeError):
             raise
@@ -194,21 +204,23 @@ def _too_many_pixels(name: str, max_pixels: int, what: str,
         details={"filename": name, **details}, limit="max_image_pixels", maximum=max_pixels)
 
 
+def _check_png_complete(stream: BinaryIO, image: Any, name: str) -> None:
+    """A PNG is complete when its chunks, walked by their lengths, reach IEND: no pixel
+    is decoded."""
+    if not _png_chunks(stream, image):
+        raise InvalidMediaError(f"{name}: image is truncated (no IEND chunk)",
+                                details={"filename": name})
+
+
 def _check_complete(stream: BinaryIO, image: Any, name: str,
                     limits: ImageLimits | None) -> None:
-    """Refuse truncated images without decoding the common ones.
+    """Refuse truncated images (other than PNG) without decoding the common ones.
 
-    A PNG is complete when its chunks, walked by their lengths, reach IEND: no pixel is
-    decoded. A JPEG ends with a known marker; when it is there the file is complete. When it
-    is not (a truncated file, or trailing bytes some cameras append), it is decoded to
-    decide, at 1/8 scale (every byte is still read, a 64th of the memory). Other formats
-    are decoded fully, each taking one of ``limits.decodes`` first.
+    A JPEG ends with a known marker; when it is there the file is complete. When it is not
+    (a truncated file, or trailing bytes some cameras append), it is decoded to decide, at
+    1/8 scale (every byte is still read, a 64th of the memory). Other formats are decoded
+    fully, on one of ``limits.decoder``'s threads; the picture is dropped there at once.
     """
-    if image.format == "PNG":
-        if not _png_chunks(stream, image):
-            raise InvalidMediaError(f"{name}: image is truncated (no IEND chunk)",
-                                    details={"filename": name})
-        return
     position = stream.tell()
     stream.seek(0, 2)
     stream.seek(max(0, stream.tell() - _TAIL_BYTES))
@@ -220,12 +232,21 @@ def _check_complete(stream: BinaryIO, image: Any, name: str,
         image.draft(image.mode, (max(1, image.width // _JPEG_DRAFT_SCALE),
                                  max(1, image.height // _JPEG_DRAFT_SCALE)))
     try:
-        with limits.decodes if limits is not None else contextlib.nullcontext():
-            image.load()
+        if limits is None:
+            _decode_and_drop(image)
+        else:
+            limits.decoder.submit(_decode_and_drop, image).result()
     except OSError as exc:
         raise InvalidMediaError(
             f"{name}: image is truncated or corrupt ({exc})", details={"filename": name}
         ) from exc
+
+
+def _decode_and_drop(image: Any) -> None:
+    try:
+        image.load()
+    finally:
+        image.close()  # frees the decoded pixels now, on this thread
 
 
 def _png_chunks(stream: BinaryIO, image: Any) -> bool:
