@@ -416,3 +416,17 @@ def test_stalled_json_body_is_timed_out(any_parser_server: LiveServer) -> None:
     status, error = raw_answer(raw_exchange(any_parser_server, head))
     assert status == 408
     assert error["code"] == "request_timeout"
+
+
+def test_worker_processes_get_the_same_limits() -> None:
+    """``serve --workers N`` hands its configuration to N spawned processes by pickling."""
+    import pickle
+
+    from pixlake.server.serving import uvicorn_config
+
+    settings = Settings(max_header_bytes=5000, client_timeout=7)
+    config = uvicorn_config("pixlake.server.asgi:app_from_environment", settings,
+                            host="127.0.0.1", port=8080, workers=2, factory=True)
+    copy = pickle.loads(pickle.dumps(config))
+    assert copy.http is limited_protocol()
+    assert (copy.head_limits.max_header_bytes, copy.head_limits.client_timeout) == (5000, 7)

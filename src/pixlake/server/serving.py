@@ -15,6 +15,8 @@ from pixlake.settings import Settings
 
 __all__ = ["run_server", "uvicorn_config"]
 
+_WORKER_STARTUP_SECONDS = 60
+
 
 def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
                    log_level: str = "info", workers: int = 1,
@@ -29,6 +31,10 @@ def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
         # h11's own bound (16 kB by default) must not refuse, untyped, what the protocol's
         # count allows; it stays a backstop a little above it (one socket read, 256 kB).
         h11_max_incomplete_event_size=settings.max_header_bytes + 256 * 1024,
+        # A --workers process imports the app and opens the database and the object store
+        # before answering the supervisor's pings; on a busy machine that took longer than
+        # uvicorn's 5 s, and the supervisor killed and restarted workers for ever.
+        timeout_worker_healthcheck=_WORKER_STARTUP_SECONDS,
     )
 
 
