@@ -116,7 +116,7 @@ def ingest_staged(
 
 @functools.cache
 def image_limits(max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
-    """The image limits of this process: one set of decoding slots shared by every request
+    """The image limits of this process: one pool of decoding threads shared by every request
     (and every platform of the same settings in the process)."""
     return ImageLimits.of(max_pixels, max_concurrent_decodes)
 
