@@ -29,6 +29,7 @@ from pixlake.core.services.accounts import create_user
 from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.samples import make_image, make_images, make_video
 from pixlake.server.app import create_app
+from pixlake.server.serving import uvicorn_config
 from pixlake.settings import Settings
 from tests.services import POSTGRES_SERVER, make_postgres_database, run_s3_server
 
@@ -55,12 +56,16 @@ class LiveServer:
         return username, token
 
 
-def _serve(settings: Settings) -> Iterator[LiveServer]:
-    """A real uvicorn server in a background thread, for the platform ``settings`` name."""
+def _serve(settings: Settings, protocol: type | None = None) -> Iterator[LiveServer]:
+    """A real uvicorn server in a background thread, for the platform ``settings`` name,
+    configured as ``pixlake serve`` configures it (``protocol`` replaces the HTTP protocol
+    it picks, to run a test on both parsers)."""
     opened = open_workspace(settings)
     port = free_port()
-    config = uvicorn.Config(create_app(opened.context), host="127.0.0.1", port=port,
+    config = uvicorn_config(create_app(opened.context), settings, host="127.0.0.1", port=port,
                             log_level="warning")
+    if protocol is not None:
+        config.http = protocol
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -15,11 +15,13 @@ Hierarchy::
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
     │   │   ├── WrongTargetError                           400 wrong_target
     │   │   └── LimitExceededError                         400 limit_exceeded
-    │   │       └── PayloadTooLargeError                   413 payload_too_large
+    │   │       ├── PayloadTooLargeError                   413 payload_too_large
+    │   │       └── HeadersTooLargeError                   431 headers_too_large
     │   ├── UnauthorizedError            (PermissionError)  401 unauthorized
     │   ├── ForbiddenError               (PermissionError)  403 forbidden
     │   ├── NotFoundError                (LookupError)      404 not_found
     │   │   └── FileMissingError         (FileNotFoundError) 404 file_missing
+    │   ├── RequestTimeoutError          (TimeoutError)     408 request_timeout
     │   └── ConflictError                                   409 conflict
     │       └── LockedError                                 409 locked
     └── ServiceError                     the platform failed; retrying may help
@@ -43,6 +45,7 @@ __all__ = [
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
+    "HeadersTooLargeError",
     "InsecureFileError",
     "InsufficientStorageError",
     "InvalidFilenameError",
@@ -53,6 +56,7 @@ __all__ = [
     "OutdatedSchemaError",
     "PayloadTooLargeError",
     "PixlakeError",
+    "RequestTimeoutError",
     "ServiceError",
     "StorageError",
     "TransportError",
@@ -156,6 +160,13 @@ class PayloadTooLargeError(LimitExceededError):
     status_code = 413
 
 
+class HeadersTooLargeError(LimitExceededError):
+    """A request's head has more headers, or more bytes of them, than the server accepts."""
+
+    code = "headers_too_large"
+    status_code = 431
+
+
 class UnauthorizedError(ClientError, PermissionError):
     """The API token is missing, unknown or revoked."""
 
@@ -195,6 +206,13 @@ class LockedError(ConflictError):
     """The dataset version is locked: it refuses every write until unlocked."""
 
     code = "locked"
+
+
+class RequestTimeoutError(ClientError, TimeoutError):
+    """The client stopped sending a request (its headers, or its body) for too long."""
+
+    code = "request_timeout"
+    status_code = 408
 
 
 class ServiceError(PixlakeError):
@@ -261,8 +279,9 @@ def error_class_for_code(code: str, status_code: int) -> type[PixlakeError]:
     if code in _BY_CODE:
         return _BY_CODE[code]
     by_status = {400: BadRequestError, 401: UnauthorizedError, 403: ForbiddenError,
-                 404: NotFoundError, 409: ConflictError, 413: PayloadTooLargeError,
-                 422: BadRequestError, 507: InsufficientStorageError}
+                 404: NotFoundError, 408: RequestTimeoutError, 409: ConflictError,
+                 413: PayloadTooLargeError, 422: BadRequestError, 431: HeadersTooLargeError,
+                 507: InsufficientStorageError}
     if status_code in by_status:
         return by_status[status_code]
     return ClientError if 400 <= status_code < 500 else ServiceError

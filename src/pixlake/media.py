@@ -3,6 +3,11 @@
 Files are recognised by their bytes, not their extension: a text file named ``.jpg`` is
 refused. Images are probed with Pillow, which reads only the header; videos with PyAV, which
 reads the container and decodes a single frame to prove the stream is readable.
+
+An image's pixel count is checked against ``ImageLimits.max_pixels`` from its header, before
+anything is decoded: a small file can describe a huge picture (a 308 kB PNG of 81 Mpx decodes
+to 324 MB). The few images that are decoded fully (see ``_check_complete``) are decoded on
+``ImageLimits.decoder``'s few threads, so the memory they need at once stays bounded.
 """
 
 from __future__ import annotations
@@ -10,18 +15,26 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import struct
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixlake.enums import DataType
-from pixlake.errors import EmptyFileError, InvalidMediaError, UnsupportedMediaError
+from pixlake.errors import (
+    EmptyFileError,
+    InvalidMediaError,
+    PayloadTooLargeError,
+    UnsupportedMediaError,
+)
 
 __all__ = [
     "IMAGE_EXTENSIONS",
     "MEDIA_EXTENSIONS",
     "VIDEO_EXTENSIONS",
+    "ImageLimits",
     "MediaInfo",
     "probe_media",
 ]
@@ -45,6 +58,30 @@ _EXIF_ORIENTATION = 0x0112
 _EXIF_IFD = 0x8769
 _ROTATED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that turn the picture on its side
 _TAIL_BYTES = 64
+_PNG_SIGNATURE = 8
+_PNG_CHUNK_HEAD = struct.Struct(">I4s")
+_PNG_CRC = 4
+_JPEG_DRAFT_SCALE = 8  # libjpeg decodes at 1/8 scale, reading every byte all the same
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What probing an image may cost: its pixels at most, and the threads that decode,
+    shared by every probe that uses this object (a server process has one).
+
+    Decodes run on those few threads rather than the requests' own, not just a few at a
+    time: the C allocator keeps freed memory in the arena of the thread that used it, so
+    decodes spread over 16 request threads held 16 decoded pictures' worth of memory even
+    when only two ran at once.
+    """
+
+    max_pixels: int
+    decoder: ThreadPoolExecutor
+
+    @classmethod
+    def of(cls, max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
+        return cls(max_pixels, ThreadPoolExecutor(max_concurrent_decodes,
+                                                  thread_name_prefix="pixlake-decode"))
 
 
 @dataclass(frozen=True)
@@ -57,14 +94,18 @@ class MediaInfo:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def probe_media(source: Path | bytes, filename: str | None = None) -> MediaInfo:
+def probe_media(source: Path | bytes, filename: str | None = None,
+                limits: ImageLimits | None = None) -> MediaInfo:
     """Identify a file and read its dimensions.
 
     Args:
         source: the file's path, or its bytes.
         filename: the name to cite in errors (defaults to the path's name).
+        limits: the server's limits on images (none for a preflight on the caller's own
+            files, where Pillow's own bomb check still applies).
 
     Raises:
+        PayloadTooLargeError: an image has more pixels than ``limits.max_pixels``.
         EmptyFileError: the file has no bytes.
         UnsupportedMediaError: the bytes are not one of the supported formats.
         InvalidMediaError: the bytes claim a supported format but are corrupt or truncated.
@@ -85,7 +126,7 @@ def probe_media(source: Path | bytes, filename: str | None = None) -> MediaInfo:
         stream.seek(0)
         if kind is DataType.IMAGE:
             # One open stream serves sniffing, the header and the tail check.
-            return _probe_image(stream, name)
+            return _probe_image(stream, name, limits)
         return _probe_video(stream if in_memory else str(source), name, head)
 
 
@@ -105,32 +146,43 @@ def _sniff(head: bytes) -> DataType | None:
     return None
 
 
-def _probe_image(stream: BinaryIO, name: str) -> MediaInfo:
+def _probe_image(stream: BinaryIO, name: str, limits: ImageLimits | None) -> MediaInfo:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # With limits, ours is the check (Pillow's warning threshold is a global of its
+            # own); without, Pillow's warning refuses as an error.
+            warnings.simplefilter("ignore" if limits else "error",
+                                  Image.DecompressionBombWarning)
             with Image.open(stream) as image:
                 if image.format not in _IMAGE_CONTENT_TYPES:
                     raise UnsupportedMediaError(
                         f"{name}: image format {image.format} is not supported",
                         details={"filename": name},
                     )
-                _check_complete(stream, image, name)
                 width, height = image.size
-                exif = image.getexif()
+                if limits is not None:
+                    _check_pixels(name, width, height, limits.max_pixels)
+                if image.format == "PNG":
+                    _check_png_complete(stream, image, name)  # finds a late eXIf chunk too
+                exif = _header_exif(image)
                 if exif.get(_EXIF_ORIENTATION) in _ROTATED_ORIENTATIONS:
                     width, height = height, width
                 metadata = _exif_as_json(exif)
                 content_type = _IMAGE_CONTENT_TYPES[image.format]
+                if image.format != "PNG":
+                    _check_complete(stream, image, name, limits)  # last: it may decode
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, InvalidMediaError):
+        if isinstance(exc, InvalidMediaError | PayloadTooLargeError):
             raise
         raise InvalidMediaError(
             f"{name}: not a readable image ({exc})", details={"filename": name}
         ) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        if limits is not None:
+            # Pillow refuses at open what is far over any allowed max_pixels.
+            raise _too_many_pixels(name, limits.max_pixels, str(exc)) from exc
         raise InvalidMediaError(
             f"{name}: image is too large to be safe ({exc})", details={"filename": name}
         ) from exc
@@ -139,27 +191,92 @@ def _probe_image(stream: BinaryIO, name: str) -> MediaInfo:
     return MediaInfo(DataType.IMAGE, content_type, width, height, None, metadata)
 
 
-def _check_complete(stream: BinaryIO, image: Any, name: str) -> None:
-    """Refuse truncated images without decoding the common ones.
+def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise _too_many_pixels(name, max_pixels, f"{width}x{height} = {width * height} pixels",
+                               width=width, height=height)
 
-    JPEG and PNG end with a known marker; when it is there the file is complete. When it is
-    not (a truncated file, or trailing bytes some cameras append), decode fully to decide.
+
+def _too_many_pixels(name: str, max_pixels: int, what: str,
+                     **details: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"{name}: image is over {max_pixels} pixels ({what}; max_image_pixels)",
+        details={"filename": name, **details}, limit="max_image_pixels", maximum=max_pixels)
+
+
+def _check_png_complete(stream: BinaryIO, image: Any, name: str) -> None:
+    """A PNG is complete when its chunks, walked by their lengths, reach IEND: no pixel
+    is decoded."""
+    if not _png_chunks(stream, image):
+        raise InvalidMediaError(f"{name}: image is truncated (no IEND chunk)",
+                                details={"filename": name})
+
+
+def _check_complete(stream: BinaryIO, image: Any, name: str,
+                    limits: ImageLimits | None) -> None:
+    """Refuse truncated images (other than PNG) without decoding the common ones.
+
+    A JPEG ends with a known marker; when it is there the file is complete. When it is not
+    (a truncated file, or trailing bytes some cameras append), it is decoded to decide, at
+    1/8 scale (every byte is still read, a 64th of the memory). Other formats are decoded
+    fully, on one of ``limits.decoder``'s threads; the picture is dropped there at once.
     """
     position = stream.tell()
     stream.seek(0, 2)
     stream.seek(max(0, stream.tell() - _TAIL_BYTES))
     tail = stream.read().rstrip(b"\x00")
     stream.seek(position)
-    if image.format == "JPEG" and tail.endswith(b"\xff\xd9"):
-        return
-    if image.format == "PNG" and b"IEND" in tail:
-        return
+    if image.format == "JPEG":
+        if tail.endswith(b"\xff\xd9"):
+            return
+        image.draft(image.mode, (max(1, image.width // _JPEG_DRAFT_SCALE),
+                                 max(1, image.height // _JPEG_DRAFT_SCALE)))
     try:
-        image.load()
+        if limits is None:
+            _decode_and_drop(image)
+        else:
+            limits.decoder.submit(_decode_and_drop, image).result()
     except OSError as exc:
         raise InvalidMediaError(
             f"{name}: image is truncated or corrupt ({exc})", details={"filename": name}
         ) from exc
+
+
+def _decode_and_drop(image: Any) -> None:
+    try:
+        image.load()
+    finally:
+        image.close()  # frees the decoded pixels now, on this thread
+
+
+def _png_chunks(stream: BinaryIO, image: Any) -> bool:
+    """Whether the PNG's chunks reach IEND, reading their heads only. An eXIf chunk after
+    the image data (which Pillow finds only by decoding every pixel) is kept in
+    ``image.info`` on the way."""
+    position = stream.tell()
+    try:
+        stream.seek(_PNG_SIGNATURE)
+        while len(head := stream.read(_PNG_CHUNK_HEAD.size)) == _PNG_CHUNK_HEAD.size:
+            length, kind = _PNG_CHUNK_HEAD.unpack(head)
+            if kind == b"IEND":
+                return True
+            if kind == b"eXIf" and "exif" not in image.info:
+                exif = stream.read(length)
+                image.info["exif"] = exif if exif.startswith(b"Exif\x00\x00") \
+                    else b"Exif\x00\x00" + exif
+                length = 0  # read already (a short read ends the walk at the next head)
+            stream.seek(length + _PNG_CRC, 1)
+        return False
+    finally:
+        stream.seek(position)
+
+
+def _header_exif(image: Any) -> Any:
+    """The image's EXIF from what was read without decoding: Pillow's PNG plugin would
+    decode the whole picture to look for EXIF after the image data."""
+    from PIL import Image
+
+    return Image.Image.getexif(image)
 
 
 def _exif_as_json(exif: Any) -> dict[str, Any]:

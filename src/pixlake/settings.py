@@ -10,9 +10,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_HOME", "MiB", "Settings"]
+__all__ = ["DEFAULT_HOME", "GiB", "KiB", "MiB", "Settings"]
 
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+# Pillow refuses outright images over twice its own MAX_IMAGE_PIXELS when opening them, so
+# no setting above that could ever be honoured.
+_PILLOW_REFUSED_PIXELS = 2 * (1024 * 1024 * 1024 // 4 // 3)
 DEFAULT_HOME = Path("~/.pixlake")
 
 
@@ -67,6 +72,43 @@ class Settings(BaseSettings):
         "names count as crash residue, removed at start-up and by `pixlake gc`. Bytes are "
         "in place before their row commits, so younger ones may belong to an upload still "
         "in flight.",
+    )
+    max_request_body: int = Field(
+        default=16 * MiB, ge=1,
+        description="Largest request body, in bytes, of a JSON route (every route but the "
+        "two file uploads); refused with 413 from its Content-Length, or as soon as a "
+        "chunked body passes it.",
+    )
+    max_file_size: int = Field(
+        default=50 * GiB, ge=1,
+        description="Largest file, in bytes, one upload may store (a PUT of one file, or "
+        "one frame of a bundle); refused with 413 before staging when the size is "
+        "announced, and as soon as the bytes pass it otherwise.",
+    )
+    max_image_pixels: int = Field(
+        default=100_000_000, ge=1, le=_PILLOW_REFUSED_PIXELS,
+        description="Largest image, in pixels (width x height, read from its header "
+        "before anything is decoded), an upload may hold; refused with 413.",
+    )
+    max_concurrent_decodes: int = Field(
+        default=2, ge=1,
+        description="Images a server process decodes fully at once (those whose header "
+        "alone can't prove them complete); the others wait. Bounds decode memory to about "
+        "this x max_image_pixels x 4 bytes.",
+    )
+    max_header_bytes: int = Field(
+        default=32 * KiB, ge=1024,
+        description="Largest request head (request line and headers), in bytes; "
+        "refused with 431.",
+    )
+    max_header_count: int = Field(
+        default=100, ge=1, description="Most headers one request may carry; refused with 431."
+    )
+    client_timeout: float = Field(
+        default=60, gt=0,
+        description="Seconds a client has to send a request's headers in full, and the "
+        "longest pause allowed between two pieces of its body; past it the request is "
+        "answered 408, the connection closed and what it staged dropped.",
     )
     public_url: str | None = Field(
         default=None,

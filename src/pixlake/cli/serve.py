@@ -75,10 +75,9 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
     The database must be at the newest schema revision: run `pixlake db upgrade` after
     installing a newer pixlake.
     """
-    import uvicorn
-
     from pixlake.core.workspace import open_workspace
     from pixlake.server.app import create_app
+    from pixlake.server.serving import run_server, uvicorn_config
 
     settings = settings_for(workspace, **overrides)
     if not _is_loopback(host) and not settings.secret_key:
@@ -95,13 +94,15 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
                      daemon=True).start()
     try:
         if workers == 1:
-            uvicorn.run(create_app(opened.context), host=host, port=port, log_level=log_level)
+            run_server(uvicorn_config(create_app(opened.context), settings, host=host,
+                                      port=port, log_level=log_level))
             return
         # Worker processes rebuild the app from the environment: hand the settings over.
         for name, value in settings.model_dump(exclude_none=True).items():
             os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
-        uvicorn.run("pixlake.server.asgi:app_from_environment", factory=True, host=host,
-                    port=port, workers=workers, log_level=log_level)
+        run_server(uvicorn_config("pixlake.server.asgi:app_from_environment", settings,
+                                  host=host, port=port, log_level=log_level, workers=workers,
+                                  factory=True))
     finally:
         opened.close()
 

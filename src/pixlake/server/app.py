@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
 from pixlake.server.errors import install_error_handlers
+from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
     annotations,
     assets,
@@ -41,4 +42,11 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+    settings = context.settings
+    app.add_middleware(
+        RequestLimits,
+        limits=BodyLimits(max_request_body=settings.max_request_body,
+                          max_header_count=settings.max_header_count,
+                          client_timeout=settings.client_timeout),
+        file_routes=datalakes.file_upload_routes())
     return app

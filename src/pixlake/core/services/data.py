@@ -14,6 +14,7 @@ transaction rolls back. Bytes are in place before the row naming them commits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.file_limits import check_file_size
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
@@ -36,7 +38,7 @@ from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.ids import new_id
-from pixlake.media import MediaInfo, probe_media
+from pixlake.media import ImageLimits, MediaInfo, probe_media
 from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
 
@@ -45,6 +47,7 @@ __all__ = [
     "delete_data",
     "get_data",
     "get_many",
+    "image_limits",
     "ingest_local_files",
     "ingest_staged",
     "ingest_stream",
@@ -101,12 +104,22 @@ def ingest_staged(
     Call ``check_upload`` before staging. The staging files are consumed: committed as
     objects, or dropped.
     """
+    settings = ctx.settings
+    limits = image_limits(settings.max_image_pixels, settings.max_concurrent_decodes)
     try:
-        incoming = [_Incoming(name, obj, probe_media(obj.source, name)) for name, obj in staged]
+        incoming = [_Incoming(name, obj, probe_media(obj.source, name, limits))
+                    for name, obj in staged]
         return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
     finally:
         for _name, obj in staged:
             ctx.storage.discard(obj)
+
+
+@functools.cache
+def image_limits(max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
+    """The image limits of this process: one pool of decoding threads shared by every request
+    (and every platform of the same settings in the process)."""
+    return ImageLimits.of(max_pixels, max_concurrent_decodes)
 
 
 def ingest_stream(
@@ -132,6 +145,8 @@ def ingest_local_files(
         if not source.is_file():
             raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
     check_upload(ctx, actor, datalake_id, [source.name for source in sources], tag_ids)
+    for source in sources:
+        check_file_size(ctx.settings, source.name, source.stat().st_size)
 
     workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
     with ThreadPoolExecutor(workers) as pool:

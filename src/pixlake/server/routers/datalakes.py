@@ -1,11 +1,14 @@
+import re
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
 from pixlake.bundle import MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
 from pixlake.core.context import Actor, AppContext
+from pixlake.core.file_limits import check_file_size, within_file_size
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.errors import BadRequestError
@@ -53,13 +56,19 @@ async def upload_data(
     tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
 ) -> DataPublic:
     """Store the request body as one file. Uploading bytes already held returns their Data."""
+    header = request.headers.get("content-length")
+    length = int(header) if header and header.isdigit() else None
+    if length is not None:
+        check_file_size(ctx.settings, filename, length)
     await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [filename],
                             tag_ids)
     # The body is read on the event loop: one hop to a worker thread per request, not
-    # one per chunk.
-    length = request.headers.get("content-length")
+    # one per chunk. A Content-Length holds the body to it already (the server reads no
+    # further), so only a chunked body needs counting.
+    body = request.stream()
     staged = await ctx.storage.stage_async_stream(
-        request.stream(), int(length) if length and length.isdigit() else None)
+        body if length is not None else within_file_size(body, ctx.settings, filename),
+        length)
     stored = await _ingest(ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids)
     return stored[0]
 
@@ -80,6 +89,7 @@ async def upload_bundle(
                 raise BadRequestError(f"a bundle holds at most {MAX_BUNDLE_FILES} files")
             filename, size = await read_frame_header(reader)
             validate_filename(filename)
+            check_file_size(ctx.settings, filename, size)
             staged.append((filename, await ctx.storage.stage_async_stream(
                 reader.iter_exactly(size), size)))
         if not staged:
@@ -107,6 +117,17 @@ async def _ingest(ctx: AppContext, actor: Actor, datalake_id: UUID,
 def _discard(ctx: AppContext, staged: list[tuple[str, StagedObject]]) -> None:
     for _name, obj in staged:
         ctx.storage.discard(obj)
+
+
+FILE_UPLOAD_ENDPOINTS = (upload_data, upload_bundle)
+"""Routes whose body is files: held to ``max_file_size`` per file rather than to the
+request body limit of JSON routes."""
+
+
+def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
+    """``(methods, path regex)`` of the file upload routes, as mounted (at the root)."""
+    return [(frozenset(route.methods), route.path_regex) for route in router.routes
+            if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS]
 
 
 @router.post("/{datalake_id}/data/search", response_model=DataPage)
