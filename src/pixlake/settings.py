@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         description="How long deleted datasets, versions, assets and annotations stay "
         "restorable before `pixlake trash purge` removes them.",
     )
+    max_json_bytes: int = Field(
+        default=64 * 1024, ge=1,
+        description="Largest JSON value a client may store (a data's custom metadata, "
+        "once merged), in bytes written compactly; larger ones are refused.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs "

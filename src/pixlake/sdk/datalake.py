@@ -22,6 +22,7 @@ from pixlake.errors import (
 )
 from pixlake.filenames import validate_filename
 from pixlake.gcpause import paused_gc
+from pixlake.limits import MAX_LOCAL_PATHS_PER_REQUEST
 from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
@@ -41,7 +42,7 @@ BUNDLE_MAX_BYTES = 8 * 1024 * 1024
 """Bounds of one bundle request in server mode: small enough to keep several requests in
 flight and a retry cheap, big enough that request overhead stops dominating."""
 
-LOCAL_INGEST_CHUNK = 256
+LOCAL_INGEST_CHUNK = MAX_LOCAL_PATHS_PER_REQUEST
 """Files per in-process ingest request: big enough to amortise a transaction, small enough
 for a smooth progress bar."""
 

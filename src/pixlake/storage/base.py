@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import threading
@@ -11,12 +12,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from pixlake.errors import InsufficientStorageError, StorageError
+
 __all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStorage",
-           "StagedObject"]
+           "StagedObject", "storage_error"]
 
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 """Largest file a backend with a memory budget stages in memory, unless it says less."""
+
+
+_OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def storage_error(exc: OSError, doing: str) -> StorageError:
+    """The error to raise for ``exc``, met while ``doing`` (``"stage an upload"``): a full
+    disk or quota is an InsufficientStorageError (507, retry once space is freed), any
+    other failure a StorageError."""
+    if exc.errno in _OUT_OF_SPACE:
+        return InsufficientStorageError(
+            f"no space left to {doing}; retry once space is freed",
+            details={"errno": errno.errorcode.get(exc.errno or 0, str(exc.errno))})
+    return StorageError(f"could not {doing}: {exc}")
 
 
 @dataclass
@@ -183,7 +200,17 @@ class _StagingWriter:
 
     def _open_file(self) -> None:
         self._path = self._storage.new_staging_path()
-        self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
+        try:
+            self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
+        except OSError as exc:
+            raise storage_error(exc, "stage an upload") from exc
+
+    def _write_out(self, chunk: bytes) -> None:
+        assert self._out is not None
+        try:
+            self._out.write(chunk)
+        except OSError as exc:
+            raise storage_error(exc, "stage an upload") from exc
 
     def write(self, chunk: bytes) -> None:
         chunk = bytes(chunk)  # a reused bytearray must not change what is held
@@ -196,8 +223,7 @@ class _StagingWriter:
                 self._held += len(chunk)
                 return
             self._spill()
-        assert self._out is not None
-        self._out.write(chunk)
+        self._write_out(chunk)
 
     def _spill(self) -> None:
         """Move what is held in memory to a staging file and go on there."""
@@ -205,9 +231,8 @@ class _StagingWriter:
         held, self._chunks = self._chunks, None
         self._release()
         self._open_file()
-        assert self._out is not None
         for chunk in held:
-            self._out.write(chunk)
+            self._write_out(chunk)
 
     def _release(self) -> None:
         if self._held and self._budget is not None:
@@ -219,6 +244,9 @@ class _StagingWriter:
         try:
             if self._out is not None:
                 self._out.close()  # may fail too: a full disk shows on the last flush
+        except OSError as exc:
+            failed = True
+            raise storage_error(exc, "stage an upload") from exc
         except BaseException:
             failed = True
             raise

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pixlake.errors import StorageError
-from pixlake.storage.base import ObjectStorage, StagedObject
+from pixlake.storage.base import ObjectStorage, StagedObject, storage_error
 
 __all__ = ["LocalStorage"]
 
@@ -50,7 +50,7 @@ class LocalStorage(ObjectStorage):
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged.path, target)
         except OSError as exc:
-            raise StorageError(f"could not store object {object_name!r}: {exc}") from exc
+            raise storage_error(exc, f"store object {object_name!r}") from exc
 
     def open(self, object_name: str) -> BinaryIO:
         try:

@@ -132,11 +132,11 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(m.data.c.filename.in_(query.filenames))
+            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
         if query.data_ids is not None:
-            statement = statement.where(m.assets.c.data_id.in_(query.data_ids))
+            statement = statement.where(one_of(conn, m.assets.c.data_id, query.data_ids))
         if query.ids is not None:
-            statement = statement.where(m.assets.c.id.in_(query.ids))
+            statement = statement.where(one_of(conn, m.assets.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(m.assets.c.id > query.after)
         statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)

@@ -38,6 +38,7 @@ from pixlake.ids import new_id
 from pixlake.media import MediaInfo, probe_media
 from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
+from pixlake.validation import check_json
 
 __all__ = [
     "check_upload",
@@ -226,14 +227,19 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
 
 
 def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[DataPublic]:
+    with ctx.db.read() as conn:
+        return _data_by_ids_in(conn, ctx, actor, ids)
+
+
+def _data_by_ids_in(conn: Connection, ctx: AppContext, actor: Actor,
+                    ids: Sequence[UUID]) -> list[DataPublic]:
     threshold = ctx.settings.large_file_threshold
     found = []
-    with ctx.db.read() as conn:
-        for chunk in chunked(conn, list(ids)):
-            found.extend(to_public(row, threshold) for row in conn.execute(
-                select(m.data).where(one_of(conn, m.data.c.id, chunk),
-                                     m.data.c.organization_id == actor.organization_id)
-            ))
+    for chunk in chunked(conn, list(ids)):
+        found.extend(to_public(row, threshold) for row in conn.execute(
+            select(m.data).where(one_of(conn, m.data.c.id, chunk),
+                                 m.data.c.organization_id == actor.organization_id)
+        ))
     return found
 
 
@@ -269,9 +275,9 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(m.data.c.filename.in_(query.filenames))
+            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
         if query.ids is not None:
-            statement = statement.where(m.data.c.id.in_(query.ids))
+            statement = statement.where(one_of(conn, m.data.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(m.data.c.id > query.after)
         statement = statement.order_by(m.data.c.id).offset(query.offset).limit(query.limit + 1)
@@ -283,7 +289,13 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
 
 def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
                            values: dict[str, Any]) -> DataPublic:
-    """Merge ``values`` into the data's custom metadata (like ``dict.update``)."""
+    """Merge ``values`` into the data's custom metadata (like ``dict.update``).
+
+    The merged metadata must be plain JSON of at most ``max_json_bytes``
+    (``check_json``); the answer is read inside the transaction, so a failure to build it
+    rolls the change back rather than following its commit.
+    """
+    check_json(values, "custom_metadata", max_bytes=None)
     with ctx.db.write() as conn:
         current = conn.execute(
             select(m.data.c.custom_metadata).where(
@@ -291,9 +303,11 @@ def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
         ).scalar_one_or_none()
         if current is None:
             raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+        merged = check_json({**current, **values}, "custom_metadata",
+                            ctx.settings.max_json_bytes)
         conn.execute(update(m.data).where(m.data.c.id == data_id)
-                     .values(custom_metadata={**current, **values}))
-    return get_data(ctx, actor, data_id)
+                     .values(custom_metadata=merged))
+        return _data_by_ids_in(conn, ctx, actor, [data_id])[0].answer()
 
 
 def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> dict[UUID, str]:

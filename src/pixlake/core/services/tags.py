@@ -98,10 +98,11 @@ def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPub
             tag = _require_tags(conn, actor, [tag_id])[0]
             conn.execute(update(m.tags).where(m.tags.c.id == tag_id)
                          .values(name=_check_name(name)))
+            # Read inside the transaction: the answer never fails after the commit.
+            return _public(_require_tags(conn, actor, [tag_id])[0]).answer()
     except IntegrityError as exc:
         raise ConflictError(f"a tag named {name!r} already exists for target {tag.target}",
                             details={"name": name, "target": tag.target}) from exc
-    return get_tag(ctx, actor, tag_id)
 
 
 def delete_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> None:
