@@ -14,10 +14,10 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_LOCAL_PATHS_PER_REQUEST",
     "MAX_NAME_LENGTH",
-    "MAX_OFFSET",
     "MAX_SHAPES_PER_REQUEST",
     "MAX_TAGS_PER_REQUEST",
     "MAX_TEXT_LENGTH",
+    "OFFSET_BOUND",
     "limit_name_for_items",
     "limit_name_for_length",
 ]
@@ -48,8 +48,10 @@ MAX_JSON_DEPTH = 32
 """Nesting of a JSON value a client stores (custom metadata): objects and arrays inside
 one another. Its size is the setting ``max_json_bytes``."""
 
-MAX_OFFSET = 2**63 - 1
-"""Largest ``offset`` of a listing: the databases keep offsets in 64-bit integers."""
+OFFSET_BOUND = 2**63
+"""A listing's ``offset`` stays below this: the databases keep offsets in signed 64-bit
+integers. Stated as an exclusive bound because the OpenAPI document writes bounds as
+floats, and 2**63 is one exactly (2**63 - 1 is not)."""
 
 _LENGTH_LIMITS = {MAX_NAME_LENGTH: "max_name_length", MAX_TEXT_LENGTH: "max_text_length"}
 _ITEM_LIMITS = {MAX_IDS_PER_REQUEST: "max_ids_per_request",

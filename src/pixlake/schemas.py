@@ -18,10 +18,10 @@ from pixlake.limits import (
     MAX_IDS_PER_REQUEST,
     MAX_LOCAL_PATHS_PER_REQUEST,
     MAX_NAME_LENGTH,
-    MAX_OFFSET,
     MAX_SHAPES_PER_REQUEST,
     MAX_TAGS_PER_REQUEST,
     MAX_TEXT_LENGTH,
+    OFFSET_BOUND,
 )
 from pixlake.validation import check_json, check_text
 
@@ -171,7 +171,7 @@ class DataQuery(WireModel):
 
     after: UUID | None = None
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
     tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
@@ -349,7 +349,7 @@ class AssetPublic(WireModel):
 class AssetQuery(WireModel):
     after: UUID | None = None
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
     tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)

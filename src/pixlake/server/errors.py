@@ -67,10 +67,10 @@ def _typed_error(error: dict[str, Any]) -> PixlakeError | None:
         return LimitExceededError(f"{where} holds more than {maximum} items",
                                   details={"field": where},
                                   limit=limit_name_for_items(maximum), maximum=maximum)
-    if kind == "less_than_equal" and where.endswith("offset"):
-        maximum = ctx.get("le")
-        return LimitExceededError(f"{where} is over {maximum}", details={"field": where},
-                                  limit="max_offset", maximum=maximum)
+    if kind == "less_than" and where.endswith("offset"):
+        bound = ctx.get("lt")
+        return LimitExceededError(f"{where} must be below {bound}", details={"field": where},
+                                  limit="offset_bound", maximum=bound)
     raised = ctx.get("error")
     if isinstance(raised, PixlakeError):
         return _placed(raised, error.get("loc", ()))
@@ -100,16 +100,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems, typed = [], None
+        problems, typed, first = [], None, None
         for error in exc.errors():
             where = location_of(error.get("loc", ()))
+            first = where if first is None else first
             problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
             typed = typed or _typed_error(error)
         if typed is not None:
             typed.details["errors"] = problems
             return _respond(typed)
         return _respond(BadRequestError("invalid request: " + "; ".join(problems),
-                                        details={"errors": problems}))
+                                        details={"field": first, "errors": problems}))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
