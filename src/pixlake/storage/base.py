@@ -25,6 +25,13 @@ MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 _OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
+def _raise_if_out_of_space(exc: OSError) -> None:
+    """While staging, a full disk is the client's to hear about (507: retry later); other
+    failures go on as they are."""
+    if exc.errno in _OUT_OF_SPACE:
+        raise storage_error(exc, "stage an upload") from exc
+
+
 def storage_error(exc: OSError, doing: str) -> StorageError:
     """The error to raise for ``exc``, met while ``doing`` (``"stage an upload"``): a full
     disk or quota is an InsufficientStorageError (507, retry once space is freed), any
@@ -203,14 +210,16 @@ class _StagingWriter:
         try:
             self._out = open(self._path, "wb")  # noqa: SIM115 - closed by __exit__
         except OSError as exc:
-            raise storage_error(exc, "stage an upload") from exc
+            _raise_if_out_of_space(exc)
+            raise
 
     def _write_out(self, chunk: bytes) -> None:
         assert self._out is not None
         try:
             self._out.write(chunk)
         except OSError as exc:
-            raise storage_error(exc, "stage an upload") from exc
+            _raise_if_out_of_space(exc)
+            raise
 
     def write(self, chunk: bytes) -> None:
         chunk = bytes(chunk)  # a reused bytearray must not change what is held
@@ -246,7 +255,8 @@ class _StagingWriter:
                 self._out.close()  # may fail too: a full disk shows on the last flush
         except OSError as exc:
             failed = True
-            raise storage_error(exc, "stage an upload") from exc
+            _raise_if_out_of_space(exc)
+            raise
         except BaseException:
             failed = True
             raise
