@@ -165,6 +165,21 @@ def test_nul_or_lone_surrogate_in_any_text_is_refused(client: Client, images: li
     assert client.get_datalake().list_data()[0].custom_metadata == {}
 
 
+def test_nul_in_query_string_text_is_refused(client: Client, images: list[Path]) -> None:
+    for path in ("/datasets", "/datalakes", "/tags"):
+        with pytest.raises(BadRequestError) as caught:
+            _request(client, "GET", path, params={"name": "a\x00b"})
+        assert caught.value.details["field"] == "name"
+        with pytest.raises(LimitExceededError) as caught:
+            _request(client, "GET", path, params={"name": "n" * (MAX_NAME_LENGTH + 1)})
+        assert caught.value.limit == "max_name_length"
+    datalake = client.get_datalake()
+    with pytest.raises(BadRequestError):
+        datalake.upload_data(images[:1], tags=["a\x00b"])
+    assert len(datalake.list_data()) == 0
+    assert client.list_tags() == []
+
+
 # 2. Bounds on texts and bulk requests, named in the typed error
 
 def test_text_over_its_bound_is_refused_naming_field_and_index(

@@ -83,7 +83,12 @@ def _placed(raised: PixlakeError, loc: tuple[Any, ...] | list[Any]) -> PixlakeEr
     field = raised.details.get("field")
     if not field:
         return raised
-    parent = location_of(loc[:-1] if loc and isinstance(loc[-1], str) else loc)
+    # A field validator's location ends with its field, which ``field`` names already;
+    # a model validator's ends with the model.
+    last = loc[-1] if loc else None
+    names_last = isinstance(last, str) and (field == last or field.startswith((
+        f"{last}.", f"{last}[")))
+    parent = location_of(loc[:-1] if names_last else loc)
     named = f"{parent}.{field}" if parent else field
     placed = copy.copy(raised)
     placed.message = named + raised.message[len(field):] \

@@ -15,7 +15,9 @@ from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
 from pixlake.ids import new_id
+from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.schemas import TagPublic
+from pixlake.validation import check_text
 
 __all__ = [
     "TAGGABLE_TABLES",
@@ -59,9 +61,9 @@ def check_names(names: Sequence[str]) -> None:
 
 
 def _check_name(name: str) -> str:
-    if not name or not name.strip() or len(name) > 255:
+    if not name or not name.strip() or len(name) > MAX_NAME_LENGTH:
         raise BadRequestError(f"invalid tag name {name!r}", details={"name": name})
-    return name
+    return check_text(name, "tag name")
 
 
 def create_tag(ctx: AppContext, actor: Actor, name: str, target: Target) -> TagPublic:
