@@ -423,3 +423,31 @@ def test_a_500_leaves_the_connection_usable_for_the_next_request(tmp_path: Path)
                 assert http.get("/health").status_code == 200
     finally:
         opened.close()
+
+
+def test_deleting_data_answers_success_once_committed_even_if_the_store_fails(
+        tmp_path: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are gone for good once committed: a store failing afterwards leaves an
+    object no row names, never an error answer after the commit."""
+    from pixlake.core.services import data as data_service
+    from pixlake.core.services import datalakes as datalake_service
+    from pixlake.core.services.accounts import actor_for_username
+    from pixlake.errors import NotFoundError
+
+    opened = open_workspace(Settings(workspace=tmp_path / "workspace"))
+    try:
+        ctx = opened.context
+        create_user(ctx, "deleter", "delete-org")
+        actor = actor_for_username(ctx, "deleter")
+        datalake = datalake_service.create_datalake(ctx, actor, "lake")
+        stored = data_service.ingest_local_files(ctx, actor, datalake.id, [str(images[0])])
+
+        def store_down(_object_name: str) -> None:
+            raise OSError("the object store is unreachable")
+
+        monkeypatch.setattr(ctx.storage, "delete", store_down)
+        assert data_service.delete_data(ctx, actor, [stored[0].id]) == 1
+        with pytest.raises(NotFoundError):
+            data_service.get_data(ctx, actor, stored[0].id)
+    finally:
+        opened.close()

@@ -14,6 +14,7 @@ transaction rolls back. Bytes are in place before the row naming them commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ __all__ = [
     "search_data",
     "update_custom_metadata",
 ]
+
+logger = logging.getLogger("pixlake.data")
 
 DEFAULT_INGEST_WORKERS = 4
 _STORE_WORKERS = 8  # objects put in place at once (uploads, for a bucket)
@@ -342,10 +345,15 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
             still_used.update(conn.execute(
                 select(m.data.c.object_name).where(one_of(conn, m.data.c.object_name, chunk))
             ).scalars())
-    # Only after the rows are gone for good: a failed commit must not lose bytes.
+    # Only after the rows are gone for good: a failed commit must not lose bytes. And
+    # best effort: the deletion is committed, so a store failing now must not turn it
+    # into an error answer; an object left behind is one no row names.
     for object_name in object_names:
         if object_name not in still_used:
-            ctx.storage.delete(object_name)
+            try:
+                ctx.storage.delete(object_name)
+            except Exception:
+                logger.exception("could not delete object %s of deleted data", object_name)
     return len(wanted)
 
 
