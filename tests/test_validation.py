@@ -32,12 +32,14 @@ from pixlake.errors import (
     PixlakeError,
 )
 from pixlake.limits import (
+    MAX_DOWNLOAD_BUNDLE,
     MAX_IDS_PER_REQUEST,
     MAX_LOCAL_PATHS_PER_REQUEST,
     MAX_NAME_LENGTH,
     MAX_SHAPES_PER_REQUEST,
     MAX_TAGS_PER_REQUEST,
     MAX_TEXT_LENGTH,
+    limit_name_for_items,
 )
 from pixlake.sdk.annotation import SHAPE_CHUNK
 from pixlake.sdk.asset import BULK_CHUNK
@@ -242,8 +244,16 @@ def test_shapes_over_the_bulk_bound_are_refused(client: Client, images: list[Pat
 
 
 def test_sdk_chunks_are_the_bounds_the_server_states() -> None:
-    assert (BULK_CHUNK, SHAPE_CHUNK, LOCAL_INGEST_CHUNK) == (
-        MAX_IDS_PER_REQUEST, MAX_SHAPES_PER_REQUEST, MAX_LOCAL_PATHS_PER_REQUEST)
+    assert (BULK_CHUNK, SHAPE_CHUNK) == (MAX_IDS_PER_REQUEST, MAX_SHAPES_PER_REQUEST)
+    assert LOCAL_INGEST_CHUNK <= MAX_LOCAL_PATHS_PER_REQUEST
+    # Errors name a bound by its value, so no two bounds of one kind share a value.
+    item_bounds = [MAX_IDS_PER_REQUEST, MAX_SHAPES_PER_REQUEST, MAX_TAGS_PER_REQUEST,
+                   MAX_LOCAL_PATHS_PER_REQUEST, MAX_DOWNLOAD_BUNDLE]
+    assert len(set(item_bounds)) == len(item_bounds)
+    assert [limit_name_for_items(value) for value in item_bounds] == [
+        "max_ids_per_request", "max_shapes_per_request", "max_tags_per_request",
+        "max_local_paths_per_request", "max_download_bundle"]
+    assert MAX_NAME_LENGTH != MAX_TEXT_LENGTH
 
     with tempfile.TemporaryDirectory() as folder:
         opened = open_workspace(Settings(workspace=Path(folder)))

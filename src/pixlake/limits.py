@@ -10,6 +10,7 @@ constant here, or of its setting in ``pixlake.settings`` for those an operator m
 from __future__ import annotations
 
 __all__ = [
+    "MAX_DOWNLOAD_BUNDLE",
     "MAX_IDS_PER_REQUEST",
     "MAX_JSON_DEPTH",
     "MAX_LOCAL_PATHS_PER_REQUEST",
@@ -41,8 +42,13 @@ MAX_TAGS_PER_REQUEST = 1_000
 """Tags (by name or id) in one request. Attaching links every tag to every object, so this
 and ``MAX_IDS_PER_REQUEST`` together bound the rows one request writes."""
 
-MAX_LOCAL_PATHS_PER_REQUEST = 256
-"""Local paths in one embedded ingest request (the files are staged in parallel)."""
+MAX_LOCAL_PATHS_PER_REQUEST = 2_048
+"""Local paths in one embedded ingest request (the files are staged in parallel); the SDK
+sends 256 at a time."""
+
+MAX_DOWNLOAD_BUNDLE = 256
+"""Data per download bundle (the server holds their files open while it sends them); the
+SDK asks for 32 at a time."""
 
 MAX_JSON_DEPTH = 32
 """Nesting of a JSON value a client stores (custom metadata): objects and arrays inside
@@ -57,7 +63,10 @@ _LENGTH_LIMITS = {MAX_NAME_LENGTH: "max_name_length", MAX_TEXT_LENGTH: "max_text
 _ITEM_LIMITS = {MAX_IDS_PER_REQUEST: "max_ids_per_request",
                 MAX_SHAPES_PER_REQUEST: "max_shapes_per_request",
                 MAX_TAGS_PER_REQUEST: "max_tags_per_request",
-                MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request"}
+                MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request",
+                MAX_DOWNLOAD_BUNDLE: "max_download_bundle"}
+# Pydantic's errors give a bound's value, not its name: the names are found by value, so
+# values of one kind differ (a test checks it).
 
 
 def limit_name_for_length(maximum: int) -> str:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
 from pixlake.limits import (
+    MAX_DOWNLOAD_BUNDLE,
     MAX_IDS_PER_REQUEST,
     MAX_LOCAL_PATHS_PER_REQUEST,
     MAX_NAME_LENGTH,
@@ -200,8 +201,6 @@ class IdList(WireModel):
     ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
 
 
-MAX_DOWNLOAD_BUNDLE = 256
-"""Data per download bundle (the server holds their files open while it sends them)."""
 
 
 class DownloadRequest(WireModel):

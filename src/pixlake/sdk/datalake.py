@@ -22,7 +22,6 @@ from pixlake.errors import (
 )
 from pixlake.filenames import validate_filename
 from pixlake.gcpause import paused_gc
-from pixlake.limits import MAX_LOCAL_PATHS_PER_REQUEST
 from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
@@ -42,9 +41,9 @@ BUNDLE_MAX_BYTES = 8 * 1024 * 1024
 """Bounds of one bundle request in server mode: small enough to keep several requests in
 flight and a retry cheap, big enough that request overhead stops dominating."""
 
-LOCAL_INGEST_CHUNK = MAX_LOCAL_PATHS_PER_REQUEST
+LOCAL_INGEST_CHUNK = 256
 """Files per in-process ingest request: big enough to amortise a transaction, small enough
-for a smooth progress bar."""
+for a smooth progress bar (and within ``MAX_LOCAL_PATHS_PER_REQUEST``)."""
 
 
 class Datalake(SdkObject[DatalakePublic]):
