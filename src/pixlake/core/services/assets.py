@@ -107,8 +107,9 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         if all_tag_ids:
             tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
                                   all_tag_ids)
-    key = raw_uuid(dialect)
-    return json_array(by_data[key(data_id)].json for data_id in data_ids)
+        # The answer is complete before the commit: nothing can fail after it.
+        key = raw_uuid(dialect)
+        return json_array(by_data[key(data_id)].json for data_id in data_ids)
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
