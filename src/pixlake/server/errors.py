@@ -41,10 +41,11 @@ def _respond(error: PixlakeError, status_code: int | None = None,
 def location_of(loc: tuple[Any, ...] | list[Any]) -> str:
     """A pydantic error location as a path: ``("body", "shapes", 3, "text")`` is
     ``shapes[3].text``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]  # where FastAPI found the value, not part of its name
     path = ""
-    for part in loc:
-        if part in ("body", "query", "path") and not path:
-            continue
+    for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
