@@ -20,6 +20,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+import orjson
+
 from pixlake.errors import BadRequestError
 
 __all__ = [
@@ -167,7 +169,9 @@ async def read_frame_header(reader: AsyncByteReader) -> tuple[str, int]:
 
 def _parse_header(raw: bytes, length: int) -> tuple[str, int]:
     try:
-        header = json.loads(raw)
+        # orjson, not json: it refuses nesting beyond 1,024 with a ValueError, where json
+        # recursed until a RecursionError on a 60,000-deep header.
+        header = orjson.loads(raw)
         filename, size = header["filename"], header["size"]
     except (ValueError, KeyError, TypeError) as exc:
         raise BadRequestError(f"malformed bundle frame header: {exc}") from exc

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pixlake.enums import (
     AnnotationStatus,
@@ -22,6 +22,17 @@ from pixlake.enums import (
     Target,
     TrashKind,
 )
+from pixlake.limits import (
+    MAX_DOWNLOAD_BUNDLE,
+    MAX_IDS_PER_REQUEST,
+    MAX_LOCAL_PATHS_PER_REQUEST,
+    MAX_NAME_LENGTH,
+    MAX_SHAPES_PER_REQUEST,
+    MAX_TAGS_PER_REQUEST,
+    MAX_TEXT_LENGTH,
+    OFFSET_BOUND,
+)
+from pixlake.validation import check_json, check_text
 
 MAX_PAGE_SIZE = 5000
 """The most items one page of a listing (data, assets, annotations) holds; the SDK pages
@@ -33,6 +44,28 @@ are large: 5,000 rather than 1,000 per page took listing 100,000 data, embedded,
 class WireModel(BaseModel):
     # NaN and infinities are refused everywhere: no coordinate or duration can be one.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> Self:
+        """Every text of every model, alone or in a list, is one both databases store:
+        no NUL, no lone surrogate (see ``check_text``). Models built with ``trusted``
+        (our own rows) skip it. One check per model rather than per field: a request
+        holds up to 20,000 shapes."""
+        for name, value in self.__dict__.items():
+            if type(value) is str:
+                check_text(value, name)
+            elif type(value) is list and value and type(value[0]) is str:
+                for index, item in enumerate(value):
+                    if type(item) is str:
+                        check_text(item, f"{name}[{index}]")
+        return self
+
+    def answer(self) -> Self:
+        """This model, once it has been written as JSON (and thrown away): a service
+        calls it inside its write transaction, so that an answer that can't be written
+        fails before the commit, never after it."""
+        self.__pydantic_serializer__.to_json(self)
+        return self
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:
@@ -102,7 +135,7 @@ class Me(WireModel):
 
 
 class DatalakeCreate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 
 
 class DatalakePublic(WireModel):
@@ -138,9 +171,9 @@ class DataPublic(WireModel):
 class DataIngestLocal(WireModel):
     """Ingest files that already sit on the API's own machine (embedded mode only)."""
 
-    paths: list[str] = Field(min_length=1)
-    tags: list[str] = []
-    tag_ids: list[UUID] = []
+    paths: list[str] = Field(min_length=1, max_length=MAX_LOCAL_PATHS_PER_REQUEST)
+    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     max_workers: int | None = Field(default=None, ge=1, le=64)
 
 
@@ -149,11 +182,11 @@ class DataQuery(WireModel):
 
     after: UUID | None = None
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0)
-    tags: list[str] = []
-    tag_ids: list[UUID] = []
-    filenames: list[str] | None = None
-    ids: list[UUID] | None = None
+    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
+    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
 
 
 class DataPage(WireModel):
@@ -164,14 +197,19 @@ class DataPage(WireModel):
 
 class DataCustomMetadataUpdate(WireModel):
     custom_metadata: dict[str, Any]
+    """Plain JSON (see ``pixlake.validation.check_json``); its size is the setting
+    ``max_json_bytes``, checked by the service."""
+
+    @field_validator("custom_metadata", mode="after")
+    @classmethod
+    def _plain_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_json(value, "custom_metadata", max_bytes=None)
 
 
 class IdList(WireModel):
-    ids: list[UUID] = Field(min_length=1)
+    ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
 
 
-MAX_DOWNLOAD_BUNDLE = 256
-"""Data per download bundle (the server holds their files open while it sends them)."""
 
 
 class DownloadRequest(WireModel):
@@ -191,12 +229,12 @@ class UrlMap(WireModel):
 
 
 class TagCreate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     target: Target
 
 
 class TagUpdate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 
 
 class TagPublic(WireModel):
@@ -211,8 +249,8 @@ class TagLinks(WireModel):
     """Attach (or detach) every tag to (or from) every object, all of kind ``target``."""
 
     target: Target
-    object_ids: list[UUID] = Field(min_length=1)
-    tag_ids: list[UUID] = Field(min_length=1)
+    object_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(min_length=1, max_length=MAX_TAGS_PER_REQUEST)
 
 
 class TagsOfObject(WireModel):
@@ -224,13 +262,13 @@ class TagsOfObject(WireModel):
 
 
 class DatasetCreate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
 
 
 class DatasetUpdate(WireModel):
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
 class DatasetPublic(WireModel):
@@ -242,14 +280,14 @@ class DatasetPublic(WireModel):
 
 
 class VersionCreate(WireModel):
-    version: str = Field(min_length=1, max_length=255)
-    description: str = ""
+    version: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     type: InferenceType = InferenceType.NOT_CONFIGURED
 
 
 class VersionUpdate(WireModel):
-    version: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = None
+    version: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
     type: InferenceType | None = None
 
 
@@ -264,8 +302,8 @@ class VersionPublic(WireModel):
 
 
 class VersionFork(WireModel):
-    version: str = Field(min_length=1, max_length=255)
-    description: str = ""
+    version: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     with_annotations: bool = True
 
 
@@ -281,9 +319,9 @@ class VersionStats(WireModel):
 
 
 class AssetsAdd(WireModel):
-    data_ids: list[UUID] = Field(min_length=1)
-    tags: list[str] = []
-    tag_ids: list[UUID] = []
+    data_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
+    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
 
 
 class AssetPublic(WireModel):
@@ -320,12 +358,12 @@ class AssetPublic(WireModel):
 class AssetQuery(WireModel):
     after: UUID | None = None
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0)
-    tags: list[str] = []
-    tag_ids: list[UUID] = []
-    filenames: list[str] | None = None
-    data_ids: list[UUID] | None = None
-    ids: list[UUID] | None = None
+    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
+    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    data_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     deleted: bool = False
     """List the assets in the trash instead of the live ones."""
 
@@ -336,12 +374,12 @@ class AssetPage(WireModel):
 
 
 class AnnotationsDelete(WireModel):
-    asset_ids: list[UUID] = Field(min_length=1)
-    worker_ids: list[UUID] | None = None
+    asset_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
+    worker_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
 
 
 class WorkerAdd(WireModel):
-    username: str = Field(min_length=1)
+    username: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 
 
 class WorkerPublic(WireModel):
@@ -353,7 +391,7 @@ class WorkerPublic(WireModel):
 
 
 class LabelCreate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
 
 
 class LabelPublic(WireModel):
@@ -389,7 +427,7 @@ class AnnotationPublic(WireModel):
 class AnnotationQuery(WireModel):
     after: UUID | None = None
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    worker_ids: list[UUID] | None = None
+    worker_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     status: AnnotationStatus | None = None
 
 
@@ -408,11 +446,11 @@ class ShapeIn(WireModel):
     w: float | None = None
     h: float | None = None
     coords: list[list[float]] | None = None
-    text: str | None = None
+    text: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
 class ShapesCreate(WireModel):
-    shapes: list[ShapeIn]
+    shapes: list[ShapeIn] = Field(max_length=MAX_SHAPES_PER_REQUEST)
     replace: bool = False
     """Replace every shape of the annotation (``overwrite``) instead of adding."""
 
@@ -424,7 +462,7 @@ class ShapeUpdate(WireModel):
     w: float | None = None
     h: float | None = None
     coords: list[list[float]] | None = None
-    text: str | None = None
+    text: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
 class ShapePublic(WireModel):
@@ -454,7 +492,7 @@ class TrashItem(WireModel):
 
 
 class TrashRestore(WireModel):
-    ids: list[UUID] = Field(min_length=1)
+    ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
 
 
 class TrashPurge(WireModel):

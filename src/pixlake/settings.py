@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         "longest pause allowed between two pieces of its body; past it the request is "
         "answered 408, the connection closed and what it staged dropped.",
     )
+    max_json_bytes: int = Field(
+        default=64 * 1024, ge=1,
+        description="Largest JSON value a client may store (a data's custom metadata, "
+        "once merged), in bytes written compactly; larger ones are refused.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs "

@@ -10,6 +10,7 @@ from uuid import UUID
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError
 from pixlake.gcpause import paused_gc
+from pixlake.limits import MAX_SHAPES_PER_REQUEST
 from pixlake.schemas import AnnotationPublic, LabelPublic, ShapePublic
 from pixlake.sdk.base import SchemaField, SdkObject, coerce_enum
 from pixlake.sdk.label import Label
@@ -31,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Annotation"]
 
-SHAPE_CHUNK = 20_000
-"""Shapes per request when creating many: one statement each on the server."""
+SHAPE_CHUNK = MAX_SHAPES_PER_REQUEST
+"""Shapes per request when creating many (the most the server takes): one statement each
+on the server."""
 
 
 class Annotation(SdkObject[AnnotationPublic]):

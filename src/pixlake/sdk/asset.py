@@ -11,6 +11,7 @@ from uuid import UUID
 from pixlake.enums import DataType, Target
 from pixlake.errors import BadRequestError
 from pixlake.gcpause import paused_gc
+from pixlake.limits import MAX_IDS_PER_REQUEST
 from pixlake.schemas import AnnotationPublic, AssetPublic, DataPublic, TagPublic
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Asset", "MultiAsset"]
 
-BULK_CHUNK = 10_000
-"""Assets per request in bulk operations."""
+BULK_CHUNK = MAX_IDS_PER_REQUEST
+"""Assets per request in bulk operations (the most the server takes)."""
 
 
 def _worker_ids(workers: Any) -> list[str] | None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError
+from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import TagPublic
 
 if TYPE_CHECKING:
@@ -120,7 +121,11 @@ def _link(connection: Connection, action: str, target: Target, object_ids: list[
 
 def link_tags(connection: Connection, action: str, target: Target, object_ids: list[UUID],
               tags: Any, chunk_size: int = 5000) -> None:
-    """Attach or detach tags to many objects, in fixed-size chunks."""
+    """Attach or detach tags to many objects, in fixed-size chunks (of objects, and of
+    tags beyond the most one request takes)."""
     tag_ids = tag_ids_of(tags)
-    for start in range(0, len(object_ids), chunk_size):
-        _link(connection, action, target, object_ids[start : start + chunk_size], tag_ids)
+    for tag_start in range(0, max(len(tag_ids), 1), MAX_TAGS_PER_REQUEST):
+        some_tags = tag_ids[tag_start : tag_start + MAX_TAGS_PER_REQUEST]
+        for start in range(0, len(object_ids), chunk_size):
+            _link(connection, action, target, object_ids[start : start + chunk_size],
+                  some_tags)

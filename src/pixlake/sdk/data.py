@@ -12,6 +12,7 @@ from pixlake.schemas import DataPublic, UrlPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.transfer import DownloadJob, download_all
+from pixlake.validation import check_json
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -78,6 +79,8 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 
     def update_custom_metadata(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into ``custom_metadata`` (keys given replace existing ones)."""
+        # Checked here too: NaN, say, would otherwise fail inside the JSON encoder.
+        check_json(values, "custom_metadata", max_bytes=None)
         self._schema = DataPublic.model_validate(self._connection.request(
             "PATCH", f"/data/{self.id}/custom-metadata", json={"custom_metadata": values}))
 

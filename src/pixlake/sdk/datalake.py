@@ -43,7 +43,7 @@ flight and a retry cheap, big enough that request overhead stops dominating."""
 
 LOCAL_INGEST_CHUNK = 256
 """Files per in-process ingest request: big enough to amortise a transaction, small enough
-for a smooth progress bar."""
+for a smooth progress bar (and within ``MAX_LOCAL_PATHS_PER_REQUEST``)."""
 
 
 class Datalake(SdkObject[DatalakePublic]):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import accounts
 from pixlake.errors import UnauthorizedError
+from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
+from pixlake.validation import check_text
 
-__all__ = ["ContextDep", "CurrentActor", "base_url_for"]
+__all__ = ["ContextDep", "CurrentActor", "NameFilter", "TagNamesQuery", "base_url_for"]
 
 
 async def get_context(request: Request) -> AppContext:
@@ -36,6 +39,25 @@ def base_url_for(request: Request) -> str:
     context: AppContext = request.app.state.context
     return context.settings.public_url or str(request.base_url)
 
+
+def _storable(value: str | None) -> str | None:
+    return value if value is None else check_text(value, "name")
+
+
+def _storable_names(values: list[str]) -> list[str]:
+    for index, value in enumerate(values):
+        check_text(value, f"tags[{index}]")
+    return values
+
+
+NameFilter = Annotated[str | None, Query(max_length=MAX_NAME_LENGTH), AfterValidator(_storable)]
+"""A name to filter a listing by, in the query string: bounded and storable text like the
+names it is compared with."""
+
+TagNamesQuery = Annotated[
+    list[str], Query(description="Tag names (target DATA), created if new.",
+                     max_length=MAX_TAGS_PER_REQUEST), AfterValidator(_storable_names)]
+"""Tag names given in the query string of an upload."""
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]

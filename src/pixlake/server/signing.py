@@ -31,7 +31,9 @@ def sign_object_url(base_url: str, secret: str, object_name: str, content_type: 
 def verify_object_signature(secret: str, object_name: str, expires: int, content_type: str,
                             signature: str) -> None:
     expected = _signature(secret, object_name, expires, content_type)
-    if not hmac.compare_digest(expected, signature):
+    # As bytes: compare_digest refuses a str that is not ASCII (anyone may send one,
+    # no token needed), and a forged signature is simply not the expected one.
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise ForbiddenError("the URL signature is not valid")
     if expires < time.time():
         raise ForbiddenError("the URL has expired; ask for a new one with reset_url()")

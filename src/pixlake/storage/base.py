@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import threading
@@ -11,14 +12,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pixlake.errors import InsufficientStorageError, StorageError
 from pixlake.permissions import create_private_file
 
 __all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStorage",
-           "Removed", "StagedObject", "StoredItem"]
+           "Removed", "StagedObject", "StoredItem", "storage_error"]
 
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 """Largest file a backend with a memory budget stages in memory, unless it says less."""
+
+
+_OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _raise_if_out_of_space(exc: OSError) -> None:
+    """While staging, a full disk is the client's to hear about (507: retry later); other
+    failures go on as they are."""
+    if exc.errno in _OUT_OF_SPACE:
+        raise storage_error(exc, "stage an upload") from exc
+
+
+def storage_error(exc: OSError, doing: str) -> StorageError:
+    """The error to raise for ``exc``, met while ``doing`` (``"stage an upload"``): a full
+    disk or quota is an InsufficientStorageError (507, retry once space is freed), any
+    other failure a StorageError."""
+    if exc.errno in _OUT_OF_SPACE:
+        return InsufficientStorageError(
+            f"no space left to {doing}; retry once space is freed",
+            details={"errno": errno.errorcode.get(exc.errno or 0, str(exc.errno))})
+    return StorageError(f"could not {doing}: {exc}")
 
 
 @dataclass
@@ -257,7 +280,19 @@ class _StagingWriter:
 
     def _open_file(self) -> None:
         self._path = self._storage.new_staging_path()
-        self._out = create_private_file(self._path)  # closed by __exit__
+        try:
+            self._out = create_private_file(self._path)  # closed by __exit__
+        except OSError as exc:
+            _raise_if_out_of_space(exc)
+            raise
+
+    def _write_out(self, chunk: bytes) -> None:
+        assert self._out is not None
+        try:
+            self._out.write(chunk)
+        except OSError as exc:
+            _raise_if_out_of_space(exc)
+            raise
 
     def write(self, chunk: bytes) -> None:
         chunk = bytes(chunk)  # a reused bytearray must not change what is held
@@ -270,8 +305,7 @@ class _StagingWriter:
                 self._held += len(chunk)
                 return
             self._spill()
-        assert self._out is not None
-        self._out.write(chunk)
+        self._write_out(chunk)
 
     def _spill(self) -> None:
         """Move what is held in memory to a staging file and go on there."""
@@ -279,9 +313,8 @@ class _StagingWriter:
         held, self._chunks = self._chunks, None
         self._release()
         self._open_file()
-        assert self._out is not None
         for chunk in held:
-            self._out.write(chunk)
+            self._write_out(chunk)
 
     def _release(self) -> None:
         if self._held and self._budget is not None:
@@ -293,6 +326,10 @@ class _StagingWriter:
         try:
             if self._out is not None:
                 self._out.close()  # may fail too: a full disk shows on the last flush
+        except OSError as exc:
+            failed = True
+            _raise_if_out_of_space(exc)
+            raise
         except BaseException:
             failed = True
             raise

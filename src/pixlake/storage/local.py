@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from pixlake.errors import StorageError
 from pixlake.permissions import make_private_dirs
-from pixlake.storage.base import ObjectStorage, StagedObject, StoredItem
+from pixlake.storage.base import ObjectStorage, StagedObject, StoredItem, storage_error
 
 __all__ = ["LocalStorage"]
 
@@ -52,7 +52,7 @@ class LocalStorage(ObjectStorage):
             make_private_dirs(target.parent)
             os.replace(staged.path, target)
         except OSError as exc:
-            raise StorageError(f"could not store object {object_name!r}: {exc}") from exc
+            raise storage_error(exc, f"store object {object_name!r}") from exc
 
     def open(self, object_name: str) -> BinaryIO:
         try:

@@ -291,7 +291,7 @@ def search_annotations(ctx: AppContext, actor: Actor, version_id: UUID,
                    m.annotations.c.deleted_at.is_(None), m.assets.c.deleted_at.is_(None))
         )
         if query.worker_ids is not None:
-            statement = statement.where(m.annotations.c.worker_id.in_(query.worker_ids))
+            statement = statement.where(one_of(conn, m.annotations.c.worker_id, query.worker_ids))
         if query.status is not None:
             statement = statement.where(m.annotations.c.status == query.status.value)
         if query.after is not None:
@@ -348,7 +348,8 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
         bulk_insert(conn, m.shapes, [{**row, **common} for row in rows])
         conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
                      .values(updated_at=now))
-    return [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])}) for row in rows]
+        # Built before the commit, from input validated to be writable JSON.
+        return [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])}) for row in rows]
 
 
 def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,

@@ -108,8 +108,9 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         if all_tag_ids:
             tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
                                   all_tag_ids)
-    key = raw_uuid(dialect)
-    return json_array(by_data[key(data_id)].json for data_id in data_ids)
+        # The answer is complete before the commit: nothing can fail after it.
+        key = raw_uuid(dialect)
+        return json_array(by_data[key(data_id)].json for data_id in data_ids)
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
@@ -133,11 +134,11 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(m.data.c.filename.in_(query.filenames))
+            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
         if query.data_ids is not None:
-            statement = statement.where(m.assets.c.data_id.in_(query.data_ids))
+            statement = statement.where(one_of(conn, m.assets.c.data_id, query.data_ids))
         if query.ids is not None:
-            statement = statement.where(m.assets.c.id.in_(query.ids))
+            statement = statement.where(one_of(conn, m.assets.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(m.assets.c.id > query.after)
         statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)

@@ -15,6 +15,7 @@ transaction rolls back. Bytes are in place before the row naming them commits.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pixlake.ids import new_id
 from pixlake.media import ImageLimits, MediaInfo, probe_media
 from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
+from pixlake.validation import check_json
 
 __all__ = [
     "check_upload",
@@ -56,6 +58,8 @@ __all__ = [
     "search_data",
     "update_custom_metadata",
 ]
+
+logger = logging.getLogger("pixlake.data")
 
 DEFAULT_INGEST_WORKERS = 4
 _STORE_WORKERS = 8  # objects put in place at once (uploads, for a bucket)
@@ -242,14 +246,19 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
 
 
 def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[DataPublic]:
+    with ctx.db.read() as conn:
+        return _data_by_ids_in(conn, ctx, actor, ids)
+
+
+def _data_by_ids_in(conn: Connection, ctx: AppContext, actor: Actor,
+                    ids: Sequence[UUID]) -> list[DataPublic]:
     threshold = ctx.settings.large_file_threshold
     found = []
-    with ctx.db.read() as conn:
-        for chunk in chunked(conn, list(ids)):
-            found.extend(to_public(row, threshold) for row in conn.execute(
-                select(m.data).where(one_of(conn, m.data.c.id, chunk),
-                                     m.data.c.organization_id == actor.organization_id)
-            ))
+    for chunk in chunked(conn, list(ids)):
+        found.extend(to_public(row, threshold) for row in conn.execute(
+            select(m.data).where(one_of(conn, m.data.c.id, chunk),
+                                 m.data.c.organization_id == actor.organization_id)
+        ))
     return found
 
 
@@ -285,9 +294,9 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(m.data.c.filename.in_(query.filenames))
+            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
         if query.ids is not None:
-            statement = statement.where(m.data.c.id.in_(query.ids))
+            statement = statement.where(one_of(conn, m.data.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(m.data.c.id > query.after)
         statement = statement.order_by(m.data.c.id).offset(query.offset).limit(query.limit + 1)
@@ -299,7 +308,13 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
 
 def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
                            values: dict[str, Any]) -> DataPublic:
-    """Merge ``values`` into the data's custom metadata (like ``dict.update``)."""
+    """Merge ``values`` into the data's custom metadata (like ``dict.update``).
+
+    The merged metadata must be plain JSON of at most ``max_json_bytes``
+    (``check_json``); the answer is read inside the transaction, so a failure to build it
+    rolls the change back rather than following its commit.
+    """
+    check_json(values, "custom_metadata", max_bytes=None)
     with ctx.db.write() as conn:
         current = conn.execute(
             select(m.data.c.custom_metadata).where(
@@ -307,9 +322,11 @@ def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
         ).scalar_one_or_none()
         if current is None:
             raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
+        merged = check_json({**current, **values}, "custom_metadata",
+                            ctx.settings.max_json_bytes)
         conn.execute(update(m.data).where(m.data.c.id == data_id)
-                     .values(custom_metadata={**current, **values}))
-    return get_data(ctx, actor, data_id)
+                     .values(custom_metadata=merged))
+        return _data_by_ids_in(conn, ctx, actor, [data_id])[0].answer()
 
 
 def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> dict[UUID, str]:
@@ -346,10 +363,15 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
             still_used.update(conn.execute(
                 select(m.data.c.object_name).where(one_of(conn, m.data.c.object_name, chunk))
             ).scalars())
-    # Only after the rows are gone for good: a failed commit must not lose bytes.
+    # Only after the rows are gone for good: a failed commit must not lose bytes. And
+    # best effort: the deletion is committed, so a store failing now must not turn it
+    # into an error answer; an object left behind is one no row names.
     for object_name in object_names:
         if object_name not in still_used:
-            ctx.storage.delete(object_name)
+            try:
+                ctx.storage.delete(object_name)
+            except Exception:
+                logger.exception("could not delete object %s of deleted data", object_name)
     return len(wanted)
 
 

@@ -127,10 +127,11 @@ def update_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID, name: str | 
             if changes:
                 conn.execute(update(m.datasets).where(m.datasets.c.id == dataset_id)
                              .values(**changes))
+            # Read inside the transaction: the answer never fails after the commit.
+            return _dataset_public(require_dataset(conn, actor, dataset_id)).answer()
     except IntegrityError as exc:
         raise ConflictError(f"a dataset named {name!r} already exists",
                             details={"name": name}) from exc
-    return get_dataset(ctx, actor, dataset_id)
 
 
 def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
@@ -194,10 +195,10 @@ def update_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str
             if changes:
                 conn.execute(update(m.dataset_versions)
                              .where(m.dataset_versions.c.id == version_id).values(**changes))
+            return _version_public(require_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise ConflictError(f"the dataset already has a version {version!r}",
                             details={"version": version}) from exc
-    return get_version(ctx, actor, version_id)
 
 
 def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) -> VersionPublic:
@@ -206,7 +207,7 @@ def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) ->
         require_admin(actor, AdminAction.LOCK_VERSION if locked else AdminAction.UNLOCK_VERSION)
         conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
                      .values(locked=locked))
-    return get_version(ctx, actor, version_id)
+        return _version_public(require_version(conn, actor, version_id)).answer()
 
 
 def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
@@ -237,10 +238,10 @@ def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
                 dataset_id=source.dataset_id, version=version, description=description,
                 type=source.type, locked=False, created_at=utcnow()))
             copy_version_content(conn, version_id, new_version_id, with_annotations)
+            return _version_public(require_version(conn, actor, new_version_id)).answer()
     except IntegrityError as exc:
         raise ConflictError(f"the dataset already has a version {version!r}",
                             details={"version": version}) from exc
-    return get_version(ctx, actor, new_version_id)
 
 
 def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:

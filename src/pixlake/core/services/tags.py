@@ -16,7 +16,9 @@ from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
 from pixlake.ids import new_id
+from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.schemas import TagPublic
+from pixlake.validation import check_text
 
 __all__ = [
     "TAGGABLE_TABLES",
@@ -60,9 +62,9 @@ def check_names(names: Sequence[str]) -> None:
 
 
 def _check_name(name: str) -> str:
-    if not name or not name.strip() or len(name) > 255:
+    if not name or not name.strip() or len(name) > MAX_NAME_LENGTH:
         raise BadRequestError(f"invalid tag name {name!r}", details={"name": name})
-    return name
+    return check_text(name, "tag name")
 
 
 def create_tag(ctx: AppContext, actor: Actor, name: str, target: Target) -> TagPublic:
@@ -101,10 +103,11 @@ def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPub
             require_admin(actor, AdminAction.RENAME_TAG)
             conn.execute(update(m.tags).where(m.tags.c.id == tag_id)
                          .values(name=_check_name(name)))
+            # Read inside the transaction: the answer never fails after the commit.
+            return _public(_require_tags(conn, actor, [tag_id])[0]).answer()
     except IntegrityError as exc:
         raise ConflictError(f"a tag named {name!r} already exists for target {tag.target}",
                             details={"name": name, "target": tag.target}) from exc
-    return get_tag(ctx, actor, tag_id)
 
 
 def delete_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> None:

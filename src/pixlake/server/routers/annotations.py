@@ -21,7 +21,7 @@ from pixlake.schemas import (
     ShapeUpdate,
     TrashResult,
 )
-from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 from pixlake.server.fastjson import fast_json
 
 router = APIRouter(tags=["annotations"])
@@ -29,7 +29,7 @@ router = APIRouter(tags=["annotations"])
 
 @router.get("/versions/{version_id}/labels")
 def list_labels(version_id: UUID, ctx: ContextDep, actor: CurrentActor,
-                name: str | None = None) -> list[LabelPublic]:
+                name: NameFilter = None) -> list[LabelPublic]:
     return service.list_labels(ctx, actor, version_id, name)
 
 

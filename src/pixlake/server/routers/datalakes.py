@@ -13,6 +13,7 @@ from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.errors import BadRequestError
 from pixlake.filenames import validate_filename
+from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import (
     DataIngestLocal,
     DatalakeCreate,
@@ -21,7 +22,7 @@ from pixlake.schemas import (
     DataPublic,
     DataQuery,
 )
-from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.deps import ContextDep, CurrentActor, NameFilter, TagNamesQuery
 from pixlake.server.fastjson import fast_json
 from pixlake.storage import StagedObject
 
@@ -34,7 +35,7 @@ local_router = APIRouter(prefix="/datalakes", tags=["embedded"])
 
 @router.get("")
 def list_datalakes(ctx: ContextDep, actor: CurrentActor,
-                   name: str | None = None) -> list[DatalakePublic]:
+                   name: NameFilter = None) -> list[DatalakePublic]:
     return datalake_service.list_datalakes(ctx, actor, name)
 
 
@@ -52,8 +53,8 @@ def get_datalake(datalake_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Dat
 async def upload_data(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
     filename: Annotated[str, Query(description="Name the file is shown and downloaded under.")],
-    tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
-    tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
+    tags: TagNamesQuery = [],  # noqa: B006
+    tag_ids: Annotated[list[UUID], Query(max_length=MAX_TAGS_PER_REQUEST)] = [],  # noqa: B006
 ) -> DataPublic:
     """Store the request body as one file. Uploading bytes already held returns their Data."""
     header = request.headers.get("content-length")
@@ -76,8 +77,8 @@ async def upload_data(
 @router.post("/{datalake_id}/data/bundle", response_model=list[DataPublic])
 async def upload_bundle(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
-    tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
-    tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
+    tags: TagNamesQuery = [],  # noqa: B006
+    tag_ids: Annotated[list[UUID], Query(max_length=MAX_TAGS_PER_REQUEST)] = [],  # noqa: B006
 ) -> Response:
     """Store every file of a streamed bundle (see ``pixlake.bundle``), all or none."""
     await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [], tag_ids)

@@ -15,14 +15,14 @@ from pixlake.schemas import (
     WorkerAdd,
     WorkerPublic,
 )
-from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 
 router = APIRouter(tags=["datasets"])
 
 
 @router.get("/datasets")
 def list_datasets(ctx: ContextDep, actor: CurrentActor,
-                  name: str | None = None) -> list[DatasetPublic]:
+                  name: NameFilter = None) -> list[DatasetPublic]:
     return service.list_datasets(ctx, actor, name)
 
 
@@ -50,7 +50,7 @@ def delete_dataset(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Re
 
 @router.get("/datasets/{dataset_id}/versions")
 def list_versions(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor,
-                  version: str | None = None) -> list[VersionPublic]:
+                  version: NameFilter = None) -> list[VersionPublic]:
     return service.list_versions(ctx, actor, dataset_id, version)
 
 
@@ -63,7 +63,7 @@ def create_version(dataset_id: UUID, body: VersionCreate, ctx: ContextDep,
 
 @router.get("/datasets/{dataset_id}/workers")
 def list_workers(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor,
-                 username: str | None = None) -> list[WorkerPublic]:
+                 username: NameFilter = None) -> list[WorkerPublic]:
     return service.list_workers(ctx, actor, dataset_id, username)
 
 

@@ -5,14 +5,14 @@ from fastapi import APIRouter, Response
 from pixlake.core.services import tags as tag_service
 from pixlake.enums import Target
 from pixlake.schemas import TagCreate, TagLinks, TagPublic, TagsOfObject, TagUpdate
-from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
 
 @router.get("")
 def list_tags(ctx: ContextDep, actor: CurrentActor, target: Target | None = None,
-              name: str | None = None) -> list[TagPublic]:
+              name: NameFilter = None) -> list[TagPublic]:
     return tag_service.list_tags(ctx, actor, target, name)
 
 
