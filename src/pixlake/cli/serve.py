@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 
 from pixlake.cli.options import settings_for, workspace_option
 from pixlake.errors import BadRequestError
+from pixlake.loopback import is_loopback
 from pixlake.settings import Settings
 
 
@@ -22,15 +22,6 @@ def _settings_help() -> str:
         lines.append(f"  PIXLAKE_{name.upper()} = {default}")
         lines.append(f"      {field.description}")
     return "\n".join(lines)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # Settings with an option of their own; the others are read from the environment only.
@@ -74,10 +65,11 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
     import uvicorn
 
     from pixlake.core.workspace import open_workspace
+    from pixlake.server.access_log import log_config
     from pixlake.server.app import create_app
 
     settings = settings_for(workspace, **overrides)
-    if not _is_loopback(host) and not settings.secret_key:
+    if not is_loopback(host) and not settings.secret_key:
         raise BadRequestError(
             f"refusing to listen on {host} with the default signing secret: set "
             "PIXLAKE_SECRET_KEY (or --secret-key) to a long random value, the same on "
@@ -88,7 +80,8 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
                err=True)
     if workers == 1:
         try:
-            uvicorn.run(create_app(opened.context), host=host, port=port, log_level=log_level)
+            uvicorn.run(create_app(opened.context), host=host, port=port, log_level=log_level,
+                        log_config=log_config())
         finally:
             opened.close()
         return
@@ -97,4 +90,4 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
     for name, value in settings.model_dump(exclude_none=True).items():
         os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
     uvicorn.run("pixlake.server.asgi:app_from_environment", factory=True, host=host,
-                port=port, workers=workers, log_level=log_level)
+                port=port, workers=workers, log_level=log_level, log_config=log_config())

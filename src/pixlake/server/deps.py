@@ -8,7 +8,8 @@ from fastapi import Depends, Request
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import accounts
-from pixlake.errors import UnauthorizedError
+from pixlake.errors import BadRequestError, UnauthorizedError
+from pixlake.loopback import is_loopback
 
 __all__ = ["ContextDep", "CurrentActor", "base_url_for"]
 
@@ -33,8 +34,24 @@ def get_actor(request: Request) -> Actor:
 
 
 def base_url_for(request: Request) -> str:
+    """The URL clients reach this API at, under which it signs download URLs.
+
+    It is ``PIXLAKE_PUBLIC_URL`` when set. Without it, the request's own URL stands in only
+    when its ``Host`` is a loopback name: a ``Host`` header is whatever the client (or a
+    proxy passing it on) says, and a URL built from a spoofed one would hand a signed link
+    to whichever server the spoofer names. An in-process (embedded) app is reached by no
+    network, so its ``Host`` is the SDK's own.
+    """
     context: AppContext = request.app.state.context
-    return context.settings.public_url or str(request.base_url)
+    if context.settings.public_url:
+        return context.settings.public_url
+    host = request.url.hostname or ""
+    if request.app.state.embedded_owner is None and not is_loopback(host):
+        raise BadRequestError(
+            f"this server can't build download URLs for the host {host!r}: set "
+            "PIXLAKE_PUBLIC_URL (or --public-url) to the URL clients reach it at",
+            details={"host": host, "setting": "public_url"})
+    return str(request.base_url)
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
