@@ -101,6 +101,22 @@ def test_object_headers_on_a_real_server(live_server: LiveServer, unique_image) 
         assert untyped.content == typed.content
 
 
+def test_object_headers_from_the_bucket(live_server_pg_s3: LiveServer, unique_image) -> None:
+    """Presigned URLs of the bucket ask it for the same disposition and cache policy (a
+    bucket can't be asked for nosniff or a CSP; it is an origin of its own)."""
+    _name, token = live_server_pg_s3.new_user()
+    expiry = live_server_pg_s3.workspace.context.settings.url_expiry_seconds
+    with Client(api_token=token, host=live_server_pg_s3.url) as client:
+        data = client.get_datalake().upload_data(unique_image())
+        url = data.reset_url()
+    assert not url.startswith(live_server_pg_s3.url)
+    answer = httpx.get(url)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/jpeg"
+    assert answer.headers["content-disposition"] == f'inline; filename="{data.checksum}"'
+    assert answer.headers["cache-control"] == f"private, max-age={expiry}, immutable"
+
+
 def test_object_headers_in_embedded_mode(tmp_path: Path, unique_image) -> None:
     with Client(workspace=tmp_path / "ws") as client:
         image = unique_image()

@@ -19,7 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pixlake.media import MEDIA_CONTENT_TYPES
 
 __all__ = ["BUNDLE_HEADERS", "USER_BYTES_POLICY", "SecurityHeadersMiddleware",
-           "install_security_headers", "object_headers"]
+           "install_security_headers", "object_cache_control", "object_disposition",
+           "object_headers"]
 
 USER_BYTES_POLICY = "default-src 'none'; sandbox"
 """Content-Security-Policy of served user bytes: opened as a page, they may load nothing,
@@ -74,19 +75,30 @@ def install_security_headers(app: FastAPI) -> None:
 
 
 def object_headers(object_name: str, content_type: str, expires: int) -> dict[str, Any]:
-    """Headers of the bytes of ``object_name`` served under a URL valid until ``expires``.
+    """Headers of the bytes of ``object_name`` served under a URL valid until ``expires``."""
+    return {
+        "content-disposition": object_disposition(object_name, content_type),
+        "content-security-policy": USER_BYTES_POLICY,
+        "cache-control": object_cache_control(expires - int(time.time())),
+    }
+
+
+def object_disposition(object_name: str, content_type: str) -> str:
+    """``Content-Disposition`` of an object's bytes.
 
     Media pixlake stores are shown ``inline`` (a browser displays the picture or video),
-    anything else is an ``attachment``; the filename is the object's content digest, as the
-    same bytes may be held under several filenames and this route reads no database row.
-    The bytes behind a content-addressed name never change, so the caller's own cache may
-    keep them (``private``, ``immutable``), but no longer than the URL stays valid.
+    anything else is an ``attachment``. The filename is the object's content digest: the
+    same bytes may be held under several filenames, and the object route reads no row.
     """
     disposition = "inline" if content_type in MEDIA_CONTENT_TYPES else "attachment"
     filename = _UNSAFE_IN_FILENAME.sub("_", object_name.rsplit("/", 1)[-1]) or "object"
-    max_age = max(0, expires - int(time.time()))
-    return {
-        "content-disposition": f'{disposition}; filename="{filename}"',
-        "content-security-policy": USER_BYTES_POLICY,
-        "cache-control": f"private, max-age={max_age}, immutable",
-    }
+    return f'{disposition}; filename="{filename}"'
+
+
+def object_cache_control(seconds_left: int) -> str:
+    """``Cache-Control`` of an object's bytes under a URL valid ``seconds_left`` more.
+
+    The bytes behind a content-addressed name never change, so the caller's own cache may
+    keep them (``private``, ``immutable``), but no longer than the URL stays valid.
+    """
+    return f"private, max-age={max(0, seconds_left)}, immutable"

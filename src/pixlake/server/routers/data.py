@@ -17,7 +17,7 @@ from pixlake.schemas import (
     UrlPublic,
 )
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
-from pixlake.server.headers import BUNDLE_HEADERS
+from pixlake.server.headers import BUNDLE_HEADERS, object_cache_control, object_disposition
 from pixlake.server.signing import sign_object_url
 
 router = APIRouter(prefix="/data", tags=["data"])
@@ -95,15 +95,17 @@ def object_url(request: Request, ctx: AppContext, object_name: str,
     """Where a client reads an object: a presigned URL of the bucket when the store has
     them; in embedded mode, the object's own file; else a signed URL of this API."""
     settings = ctx.settings
-    presigned = ctx.storage.presigned_url(object_name, content_type,
-                                          settings.url_expiry_seconds)
+    expiry = settings.url_expiry_seconds
+    presigned = ctx.storage.presigned_url(
+        object_name, content_type, expiry,
+        disposition=object_disposition(object_name, content_type),
+        cache_control=object_cache_control(expiry))
     if presigned is not None:
-        return ObjectUrl(presigned, utcnow() + timedelta(seconds=settings.url_expiry_seconds),
-                         through_api=False)
+        return ObjectUrl(presigned, utcnow() + timedelta(seconds=expiry), through_api=False)
     if request.app.state.embedded_owner is not None:
         path = ctx.storage.local_path(object_name)
         if path is not None:
             return ObjectUrl(path.as_uri(), None, through_api=False)
     url, expires_at = sign_object_url(base_url_for(request), settings.secret_key or "",
-                                      object_name, content_type, settings.url_expiry_seconds)
+                                      object_name, content_type, expiry)
     return ObjectUrl(url, expires_at, through_api=True)
