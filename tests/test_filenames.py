@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from pixlake import Client
-from pixlake.errors import InvalidFilenameError
+from pixlake.errors import BadRequestError, InvalidFilenameError
 from pixlake.filenames import MAX_FILENAME_BYTES, validate_filename
 
 LONGEST = "x" * (MAX_FILENAME_BYTES - 4) + ".jpg"
@@ -119,3 +120,36 @@ def test_255_byte_filename_round_trip(client: Client, unique_image, tmp_path: Pa
     assert (target / LONGEST).read_bytes() == path.read_bytes()
     data.download(target, force_replace=True)
     assert (target / LONGEST).read_bytes() == path.read_bytes()
+
+
+# Whitespace-only names are refused for every named object, not only for files.
+
+BLANKS = ["   ", "\t", "\u3000"]
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+def test_whitespace_only_names_are_refused_everywhere(client: Client, blank: str) -> None:
+    datalakes, datasets = len(client.list_datalakes()), len(client.list_datasets())
+    with pytest.raises(BadRequestError, match="whitespace"):
+        client.create_datalake(blank)
+    with pytest.raises(BadRequestError, match="whitespace"):
+        client.create_dataset(blank)
+    with pytest.raises(BadRequestError):
+        client.create_tag(blank, "DATA")
+    dataset = client.create_dataset(f"named-{uuid.uuid4().hex[:8]}")
+    with pytest.raises(BadRequestError, match="whitespace"):
+        dataset.create_version(blank)
+    with pytest.raises(BadRequestError, match="whitespace"):
+        dataset.update(name=blank)
+    version = dataset.create_version("v1")
+    with pytest.raises(BadRequestError, match="whitespace"):
+        version.update(version=blank)
+    with pytest.raises(BadRequestError, match="whitespace"):
+        version.create_label(blank)
+    assert len(client.list_datalakes()) == datalakes
+    assert len(client.list_datasets()) == datasets + 1
+    assert client.list_tags() == []
+    assert [v.version for v in dataset.list_versions()] == ["v1"]
+    assert version.list_labels() == []
+    dataset.sync()
+    assert dataset.name.startswith("named-")
