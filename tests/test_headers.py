@@ -61,6 +61,18 @@ def test_nosniff_and_no_store_on_json_and_error_responses(client: Client) -> Non
         assert_api_headers(answer)
 
 
+def test_docs_and_openapi_are_public(live_server: LiveServer) -> None:
+    """The API's description is public on purpose (docs/security.md): it holds no data."""
+    with httpx.Client(base_url=live_server.url) as anonymous:
+        docs, schema = anonymous.get("/docs"), anonymous.get("/openapi.json")
+        refused = anonymous.get("/datalakes")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert schema.status_code == 200 and schema.json()["info"]["title"] == "pixlake"
+    assert refused.status_code == 401
+    for answer in (docs, schema, refused):
+        assert_api_headers(answer)
+
+
 def test_nosniff_on_an_unexpected_error(tmp_path: Path) -> None:
     opened = open_workspace(Settings(workspace=tmp_path / "ws"))
     try:
@@ -99,6 +111,12 @@ def test_object_headers_on_a_real_server(live_server: LiveServer, unique_image) 
         assert_user_bytes_headers(untyped, data.checksum, "attachment",
                                   settings.url_expiry_seconds)
         assert untyped.content == typed.content
+        # Objects over 1 MiB are sent as a file response rather than in one body.
+        large = client.get_datalake().upload_data(unique_image("large.bmp", 1024, 1024))
+        assert large.size > 1024 * 1024
+        sent = httpx.get(large.reset_url())
+        assert_user_bytes_headers(sent, large.checksum, "inline", settings.url_expiry_seconds)
+        assert len(sent.content) == large.size
 
 
 def test_object_headers_from_the_bucket(live_server_pg_s3: LiveServer, unique_image) -> None:
