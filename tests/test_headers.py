@@ -176,15 +176,23 @@ def raw_http(live_server: LiveServer, unique_image) -> Iterator[tuple[httpx.Clie
         yield http, str(data.id)
 
 
-def test_spoofed_host_is_refused_without_a_public_url(raw_http) -> None:
+@pytest.mark.parametrize("host, named", [
+    ("evil.example", "evil.example"), ("evil.example:8080", "evil.example"),
+    ("localhost.evil.example", "localhost.evil.example"), ("10.0.0.1", "10.0.0.1"),
+    # Headers a URL parser and a browser read differently are refused whole.
+    ("evil.example\\@127.0.0.1", "evil.example\\@127.0.0.1"),
+    ("127.0.0.1@evil.example", "127.0.0.1@evil.example"),
+    ("127.0.0.1/@evil.example", "127.0.0.1/@evil.example"),
+])
+def test_spoofed_host_is_refused_without_a_public_url(raw_http, host: str,
+                                                      named: str) -> None:
     http, data_id = raw_http
-    for answer in (http.post(f"/data/{data_id}/url", headers={"host": "evil.example"}),
-                   http.post("/data/urls", json={"ids": [data_id]},
-                             headers={"host": "evil.example:8080"})):
-        assert answer.status_code == 400
+    for answer in (http.post(f"/data/{data_id}/url", headers={"host": host}),
+                   http.post("/data/urls", json={"ids": [data_id]}, headers={"host": host})):
+        assert answer.status_code == 400, answer.text
         body = answer.json()
         assert "PIXLAKE_PUBLIC_URL" in body["message"]
-        assert body["details"] == {"host": "evil.example", "setting": "public_url"}
+        assert body["details"] == {"host": named, "setting": "public_url"}
         assert_api_headers(answer)
 
 

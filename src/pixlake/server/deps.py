@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +13,8 @@ from pixlake.errors import BadRequestError, UnauthorizedError
 from pixlake.loopback import is_loopback
 
 __all__ = ["ContextDep", "CurrentActor", "base_url_for"]
+
+_PLAIN_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
 
 
 async def get_context(request: Request) -> AppContext:
@@ -45,12 +48,18 @@ def base_url_for(request: Request) -> str:
     context: AppContext = request.app.state.context
     if context.settings.public_url:
         return context.settings.public_url
-    host = request.url.hostname or ""
-    if request.app.state.embedded_owner is None and not is_loopback(host):
-        raise BadRequestError(
-            f"this server can't build download URLs for the host {host!r}: set "
-            "PIXLAKE_PUBLIC_URL (or --public-url) to the URL clients reach it at",
-            details={"host": host, "setting": "public_url"})
+    if request.app.state.embedded_owner is None:
+        header = request.headers.get("host")
+        # The whole header must be a plain name and port: "evil.example\@127.0.0.1" names
+        # 127.0.0.1 to a URL parser here and evil.example to a browser.
+        plain = _PLAIN_HOST.fullmatch(header) if header is not None else None
+        host = plain.group("name") if plain else (header or "")
+        if header is not None and not (plain and is_loopback(host)):
+            raise BadRequestError(
+                f"this server can't build download URLs for the host {host!r}: set "
+                "PIXLAKE_PUBLIC_URL (or --public-url) to the URL clients reach it at",
+                details={"host": host, "setting": "public_url"})
+    # Without a Host header, the URL is the address the server listens on.
     return str(request.base_url)
 
 

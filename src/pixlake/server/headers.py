@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,7 +73,7 @@ def install_security_headers(app: FastAPI) -> None:
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
 
 
-def object_headers(object_name: str, content_type: str, expires: int) -> dict[str, Any]:
+def object_headers(object_name: str, content_type: str, expires: int) -> dict[str, str]:
     """Headers of the bytes of ``object_name`` served under a URL valid until ``expires``."""
     return {
         "content-disposition": object_disposition(object_name, content_type),
