@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -240,7 +241,10 @@ def raw_http(live_server: LiveServer):
 
 @pytest.mark.parametrize("filename, reason", [
     ("../escape.jpg", "'/'"), ("a/b.jpg", "'/'"), ("a\\b.jpg", "backslash|'\\\\\\\\'"),
-    ("x" * 300 + ".jpg", "bytes long"), ("..", "'..'"), ("", "empty|filename"),
+    ("x" * 300 + ".jpg", "bytes long"), ("..", "folder"), ("", "empty|filename"),
+    (".", "folder"), ("CON.jpg", "device"), ("lpt1", "device"), ("a:b.jpg", "Windows"),
+    ("x\u202egpj.jpg", "U\\+202E"), ("zero\u200bwidth.jpg", "U\\+200B"),
+    ("bom\ufeff.jpg", "U\\+FEFF"), ("   ", "whitespace"), ("trailing.jpg.", "dot"),
 ])
 def test_api_refuses_bad_filenames(raw_http, images: list[Path], filename: str,
                                    reason: str) -> None:
@@ -250,6 +254,8 @@ def test_api_refuses_bad_filenames(raw_http, images: list[Path], filename: str,
     assert answer.status_code == 400
     body = answer.json()
     assert body["code"] in ("invalid_filename", "bad_request")
+    if filename:
+        assert re.search(reason, body["message"]), body
     assert http.post(f"/datalakes/{lake_id}/data/search", json={}).json()["items"] == []
 
 

@@ -32,6 +32,7 @@ from pixlake.errors import (
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "MEDIA_CONTENT_TYPES",
     "MEDIA_EXTENSIONS",
     "VIDEO_EXTENSIONS",
     "ImageLimits",
@@ -318,6 +319,10 @@ def _json_value(value: Any) -> Any:
 
 _CONTAINER_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "matroska": "video/x-matroska",
                     "webm": "video/webm", "avi": "video/x-msvideo"}
+MEDIA_CONTENT_TYPES = frozenset(_IMAGE_CONTENT_TYPES.values()) | frozenset(
+    _CONTAINER_TYPES.values())
+"""Every content type a stored file can have: raster images and videos, none of which a
+browser runs scripts from."""
 
 
 def _probe_video(source: str | BinaryIO, name: str, head: bytes) -> MediaInfo:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from copy import copy
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pixlake.enums import (
     AnnotationStatus,
@@ -39,6 +39,18 @@ MAX_PAGE_SIZE = 5000
 through longer listings by key. Rows are small and listed by the hundred thousand, so pages
 are large: 5,000 rather than 1,000 per page took listing 100,000 data, embedded, from about
 1.7 to 1.2 s."""
+
+
+def _not_blank(value: str) -> str:
+    # A blank name shows as nothing in a listing and can't be told from another blank one.
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH),
+                 AfterValidator(_not_blank)]
+"""The name a person gives a datalake, dataset, version, tag or label."""
 
 
 class WireModel(BaseModel):
@@ -135,7 +147,7 @@ class Me(WireModel):
 
 
 class DatalakeCreate(WireModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    name: Name
 
 
 class DatalakePublic(WireModel):
@@ -229,12 +241,12 @@ class UrlMap(WireModel):
 
 
 class TagCreate(WireModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    name: Name
     target: Target
 
 
 class TagUpdate(WireModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    name: Name
 
 
 class TagPublic(WireModel):
@@ -262,12 +274,12 @@ class TagsOfObject(WireModel):
 
 
 class DatasetCreate(WireModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    name: Name
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
 class DatasetUpdate(WireModel):
-    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
+    name: Name | None = None
     description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
@@ -280,13 +292,13 @@ class DatasetPublic(WireModel):
 
 
 class VersionCreate(WireModel):
-    version: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    version: Name
     description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     type: InferenceType = InferenceType.NOT_CONFIGURED
 
 
 class VersionUpdate(WireModel):
-    version: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
+    version: Name | None = None
     description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
     type: InferenceType | None = None
 
@@ -302,7 +314,7 @@ class VersionPublic(WireModel):
 
 
 class VersionFork(WireModel):
-    version: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    version: Name
     description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     with_annotations: bool = True
 
@@ -391,7 +403,7 @@ class WorkerPublic(WireModel):
 
 
 class LabelCreate(WireModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    name: Name
 
 
 class LabelPublic(WireModel):

@@ -117,8 +117,9 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="Base URL clients reach the API at, used in download URLs "
-        "(defaults to the URL of each request).",
+        description="Base URL clients reach the API at, used in download URLs. Unset, "
+        "a request's own URL is used only when its Host is loopback (localhost, "
+        "127.0.0.1, ::1); other hosts are refused, as a Host header can be spoofed.",
     )
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 from collections.abc import Callable
@@ -13,6 +12,7 @@ import click
 
 from pixlake.cli.options import settings_for, workspace_option
 from pixlake.errors import BadRequestError, PixlakeError
+from pixlake.loopback import is_loopback
 from pixlake.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,15 +26,6 @@ def _settings_help() -> str:
         lines.append(f"  PIXLAKE_{name.upper()} = {default}")
         lines.append(f"      {field.description}")
     return "\n".join(lines)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # Settings with an option of their own; the others are read from the environment only.
@@ -80,7 +71,7 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
     from pixlake.server.serving import run_server, uvicorn_config
 
     settings = settings_for(workspace, **overrides)
-    if not _is_loopback(host) and not settings.secret_key:
+    if not is_loopback(host) and not settings.secret_key:
         raise BadRequestError(
             f"refusing to listen on {host} with the default signing secret: set "
             "PIXLAKE_SECRET_KEY (or --secret-key) to a long random value, the same on "

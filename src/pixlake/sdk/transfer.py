@@ -25,7 +25,8 @@ from pixlake.sdk.connection import raise_for_error
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
 
-__all__ = ["DownloadJob", "default_workers", "download_all", "fetch_url", "safe_target"]
+__all__ = ["DownloadJob", "default_workers", "download_all", "fetch_url", "safe_target",
+           "temporary_path"]
 
 logger = logging.getLogger("pixlake")
 _CHUNK = 1024 * 1024
@@ -50,12 +51,19 @@ def safe_target(folder: Path, filename: str) -> Path:
     return target
 
 
+def temporary_path(target: Path) -> Path:
+    """Where a download to ``target`` is written before its rename: a hidden name of fixed
+    length beside it, so that a filename of the full 255 bytes still downloads (a name
+    derived from the target's would be longer than the filesystem allows)."""
+    return target.with_name(f".pixlake-{uuid.uuid4().hex}.part")
+
+
 def fetch_url(http: httpx.Client, url: str, target: Path) -> None:
     """Write the bytes at ``url`` to ``target`` through a temporary file and a rename.
 
     A failure leaves no partial file at ``target``.
     """
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    temporary = temporary_path(target)
     try:
         parsed = urlparse(url)
         if parsed.scheme == "file":
@@ -178,7 +186,7 @@ def _download_bundles(connection: Connection, todo: Sequence[tuple[DownloadJob, 
 
 def write_atomically(target: Path, chunks: Iterator[bytes]) -> None:
     """Write ``chunks`` to ``target`` through a temporary file and a rename."""
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    temporary = temporary_path(target)
     try:
         with open(temporary, "wb") as out:
             for chunk in chunks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -9,11 +10,14 @@ from pydantic import AfterValidator
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import accounts
-from pixlake.errors import UnauthorizedError
+from pixlake.errors import BadRequestError, UnauthorizedError
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
+from pixlake.loopback import is_loopback
 from pixlake.validation import check_text
 
 __all__ = ["ContextDep", "CurrentActor", "NameFilter", "TagNamesQuery", "base_url_for"]
+
+_PLAIN_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
 
 
 async def get_context(request: Request) -> AppContext:
@@ -36,8 +40,30 @@ def get_actor(request: Request) -> Actor:
 
 
 def base_url_for(request: Request) -> str:
+    """The URL clients reach this API at, under which it signs download URLs.
+
+    It is ``PIXLAKE_PUBLIC_URL`` when set. Without it, the request's own URL stands in only
+    when its ``Host`` is a loopback name: a ``Host`` header is whatever the client (or a
+    proxy passing it on) says, and a URL built from a spoofed one would hand a signed link
+    to whichever server the spoofer names. An in-process (embedded) app is reached by no
+    network, so its ``Host`` is the SDK's own.
+    """
     context: AppContext = request.app.state.context
-    return context.settings.public_url or str(request.base_url)
+    if context.settings.public_url:
+        return context.settings.public_url
+    if request.app.state.embedded_owner is None:
+        header = request.headers.get("host")
+        # The whole header must be a plain name and port: "evil.example\@127.0.0.1" names
+        # 127.0.0.1 to a URL parser here and evil.example to a browser.
+        plain = _PLAIN_HOST.fullmatch(header) if header is not None else None
+        host = plain.group("name") if plain else (header or "")
+        if header is not None and not (plain and is_loopback(host)):
+            raise BadRequestError(
+                f"this server can't build download URLs for the host {host!r}: set "
+                "PIXLAKE_PUBLIC_URL (or --public-url) to the URL clients reach it at",
+                details={"host": host, "setting": "public_url"})
+    # Without a Host header, the URL is the address the server listens on.
+    return str(request.base_url)
 
 
 def _storable(value: str | None) -> str | None:

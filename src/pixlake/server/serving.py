@@ -10,6 +10,7 @@ import uvicorn
 from uvicorn.main import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
+from pixlake.server.access_log import log_config
 from pixlake.server.connection_limits import HeadLimits, LimitedConfig, limited_protocol
 from pixlake.settings import Settings
 
@@ -26,6 +27,7 @@ def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
     return LimitedConfig(
         app, host=host, port=port, log_level=log_level, workers=workers, factory=factory,
         http=limited_protocol(),
+        log_config=log_config(),  # signatures masked in the access log
         head_limits=HeadLimits(max_header_bytes=settings.max_header_bytes,
                                client_timeout=settings.client_timeout),
         # h11's own bound (16 kB by default) must not refuse, untyped, what the protocol's

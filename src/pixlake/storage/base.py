@@ -206,10 +206,13 @@ class ObjectStorage(ABC):
         """The object's path on this machine, when the backend keeps it in a local file."""
         return None
 
-    def presigned_url(self, object_name: str, content_type: str,
-                      expiry_seconds: int) -> str | None:
+    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int, *,
+                      disposition: str | None = None,
+                      cache_control: str | None = None) -> str | None:
         """A URL of the object store itself that reads the object until it expires, when
-        the backend has such URLs (clients then never read bytes through the API)."""
+        the backend has such URLs (clients then never read bytes through the API). Its
+        answer carries ``content_type`` and, if given, the ``disposition`` and
+        ``cache_control`` headers."""
         return None
 
     def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check

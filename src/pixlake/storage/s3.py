@@ -197,9 +197,16 @@ class S3Storage(ObjectStorage):
         except Exception as exc:
             raise self._fail(f"abort the unfinished upload of {item.name!r}", exc) from exc
 
-    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int) -> str:
+    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int, *,
+                      disposition: str | None = None,
+                      cache_control: str | None = None) -> str:
+        # S3 answers a GET with the response-* headers its (signed) URL asks for.
         params = {"Bucket": self.bucket, "Key": self._key(object_name),
                   "ResponseContentType": content_type}
+        if disposition is not None:
+            params["ResponseContentDisposition"] = disposition
+        if cache_control is not None:
+            params["ResponseCacheControl"] = cache_control
         return self.client.generate_presigned_url(  # type: ignore[no-any-return]
             "get_object", Params=params, ExpiresIn=expiry_seconds)
 

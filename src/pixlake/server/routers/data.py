@@ -1,5 +1,5 @@
-from datetime import timedelta
-from typing import BinaryIO
+from datetime import datetime, timedelta
+from typing import BinaryIO, NamedTuple
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +17,7 @@ from pixlake.schemas import (
     UrlPublic,
 )
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
+from pixlake.server.headers import BUNDLE_HEADERS, object_cache_control, object_disposition
 from pixlake.server.signing import sign_object_url
 
 router = APIRouter(prefix="/data", tags=["data"])
@@ -48,18 +49,18 @@ def update_custom_metadata(data_id: UUID, body: DataCustomMetadataUpdate, ctx: C
 def data_url(data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlPublic:
     """A URL the data's bytes can be read from, signed and expiring."""
     data = data_service.get_data(ctx, actor, data_id)
-    url, expires_at = object_url(request, ctx, data.object_name, data.content_type)
-    return UrlPublic(url=url, expires_at=expires_at)
+    found = object_url(request, ctx, data.object_name, data.content_type)
+    return UrlPublic(url=found.url, expires_at=found.expires_at)
 
 
 @router.post("/urls")
 def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlMap:
     """URLs of many data in one request."""
     names = data_service.object_names_of(ctx, actor, body.ids)
-    urls = {data_id: object_url(request, ctx, name, "application/octet-stream")[0]
-            for data_id, name in names.items()}
-    base = base_url_for(request)
-    return UrlMap(urls=urls, through_api=all(url.startswith(base) for url in urls.values()))
+    found = {data_id: object_url(request, ctx, name, "application/octet-stream")
+             for data_id, name in names.items()}
+    return UrlMap(urls={data_id: url.url for data_id, url in found.items()},
+                  through_api=all(url.through_api for url in found.values()))
 
 
 @router.post("/download", response_class=StreamingResponse)
@@ -78,21 +79,33 @@ def download(body: DownloadRequest, ctx: ContextDep, actor: CurrentActor) -> Str
         for _name, _size, stream in opened:
             stream.close()
         raise
-    return StreamingResponse(encode_streams(opened), media_type=BUNDLE_CONTENT_TYPE)
+    return StreamingResponse(encode_streams(opened), media_type=BUNDLE_CONTENT_TYPE,
+                             headers=BUNDLE_HEADERS)
 
 
-def object_url(request: Request, ctx: AppContext, object_name: str, content_type: str):
+class ObjectUrl(NamedTuple):
+    url: str
+    expires_at: datetime | None
+    through_api: bool
+    """Whether the URL is this API's own ``/objects/...`` route."""
+
+
+def object_url(request: Request, ctx: AppContext, object_name: str,
+               content_type: str) -> ObjectUrl:
     """Where a client reads an object: a presigned URL of the bucket when the store has
     them; in embedded mode, the object's own file; else a signed URL of this API."""
     settings = ctx.settings
-    presigned = ctx.storage.presigned_url(object_name, content_type,
-                                          settings.url_expiry_seconds)
+    expiry = settings.url_expiry_seconds
+    presigned = ctx.storage.presigned_url(
+        object_name, content_type, expiry,
+        disposition=object_disposition(object_name, content_type),
+        cache_control=object_cache_control(expiry))
     if presigned is not None:
-        return presigned, utcnow() + timedelta(seconds=settings.url_expiry_seconds)
+        return ObjectUrl(presigned, utcnow() + timedelta(seconds=expiry), through_api=False)
     if request.app.state.embedded_owner is not None:
         path = ctx.storage.local_path(object_name)
         if path is not None:
-            return path.as_uri(), None
-    return sign_object_url(base_url_for(request), settings.secret_key or "", object_name,
-                           content_type, settings.url_expiry_seconds)
-
+            return ObjectUrl(path.as_uri(), None, through_api=False)
+    url, expires_at = sign_object_url(base_url_for(request), settings.secret_key or "",
+                                      object_name, content_type, expiry)
+    return ObjectUrl(url, expires_at, through_api=True)

@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from pixlake.errors import NotFoundError
 from pixlake.server.deps import ContextDep
+from pixlake.server.headers import object_headers
 from pixlake.server.signing import verify_object_signature
 from pixlake.storage.base import CHUNK_SIZE
 
@@ -27,13 +28,14 @@ async def read_object(
     """Bytes of an object, for holders of a signed URL (the signature stands for the token)."""
     verify_object_signature(ctx.settings.secret_key or "", object_name, expires, content_type,
                             signature)
+    headers = object_headers(object_name, content_type, expires)
     local = ctx.storage.local_path(object_name)
     if local is not None:
         # One worker-thread hop for a small file; a file response would take several.
         small = await run_in_threadpool(_read_if_small, local)
         if small is not None:
-            return Response(small, media_type=content_type)
-        return FileResponse(local, media_type=content_type)
+            return Response(small, media_type=content_type, headers=headers)
+        return FileResponse(local, media_type=content_type, headers=headers)
     stream = await run_in_threadpool(ctx.storage.open, object_name)
 
     def chunks():
@@ -41,7 +43,7 @@ async def read_object(
             while chunk := stream.read(CHUNK_SIZE):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type=content_type)
+    return StreamingResponse(chunks(), media_type=content_type, headers=headers)
 
 
 def _read_if_small(path: Path) -> bytes | None:
