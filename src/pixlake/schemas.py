@@ -275,7 +275,7 @@ class TagsOfObject(WireModel):
 
 class DatasetCreate(WireModel):
     name: Name
-    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
 
 
 class DatasetUpdate(WireModel):
