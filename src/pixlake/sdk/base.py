@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError
 from pixlake.schemas import TagPublic
+from pixlake.sdk.connection import idempotency_keys
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -111,16 +112,18 @@ class Taggable:
 
 
 def _link(connection: Connection, action: str, target: Target, object_ids: list[UUID],
-          tag_ids: list[UUID]) -> None:
+          tag_ids: list[UUID], idempotency_key: str) -> None:
     connection.request("POST", f"/tags/{action}", json={
         "target": target.value, "object_ids": [str(i) for i in object_ids],
         "tag_ids": [str(i) for i in tag_ids],
-    })
+    }, idempotency_key=idempotency_key)
 
 
 def link_tags(connection: Connection, action: str, target: Target, object_ids: list[UUID],
               tags: Any, chunk_size: int = 5000) -> None:
     """Attach or detach tags to many objects, in fixed-size chunks."""
     tag_ids = tag_ids_of(tags)
+    keys = idempotency_keys()
     for start in range(0, len(object_ids), chunk_size):
-        _link(connection, action, target, object_ids[start : start + chunk_size], tag_ids)
+        _link(connection, action, target, object_ids[start : start + chunk_size], tag_ids,
+              next(keys))

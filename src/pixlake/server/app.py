@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
 from pixlake.server.errors import install_error_handlers
+from pixlake.server.idempotency import install_idempotency
 from pixlake.server.routers import (
     annotations,
     assets,
@@ -36,6 +37,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     app.state.context = context
     app.state.embedded_owner = embedded_owner
     install_error_handlers(app)
+    install_idempotency(app)
     for module in (health, me, datalakes, data, tags, objects, datasets, assets, annotations,
                    trash):
         app.include_router(module.router)
