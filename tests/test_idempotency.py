@@ -451,3 +451,41 @@ def test_a_real_server_whose_answer_is_lost_adds_the_shapes_once(
             assert count_shapes(made) == 2000
     finally:
         proxy.close()
+
+
+def test_a_body_refused_by_validation_frees_its_key(client: Client, target: Annotated,
+                                                    images: list[Path]) -> None:
+    """FastAPI validates the body after the key was claimed: the key must be freed too."""
+    path = f"/versions/{target.version.id}/assets"
+    refused = post(client, path, {"data_ids": ["not-a-uuid"]}, "validated")
+    assert refused.status_code == 400
+    data = client.get_datalake().upload_data(images[1])
+    accepted = post(client, path, {"data_ids": [str(data.id)]}, "validated")
+    assert accepted.status_code == 200 and REPLAYED_HEADER not in accepted.headers
+
+
+def test_two_requests_claiming_one_new_key_at_once_get_one_claim(
+        workspace: Path, images: list[Path]) -> None:
+    with Client(workspace=workspace) as client:
+        opened = open_workspace(Settings(workspace=workspace))
+        try:
+            ctx, actor = opened.context, actor_of(client)
+            start = threading.Barrier(4)
+            outcomes: list[object] = []
+
+            def claim_it() -> None:
+                start.wait()
+                try:
+                    outcomes.append(idempotency.claim(ctx, actor, "raced", "r" * 64))
+                except RequestInProgressError as exc:
+                    outcomes.append(exc)
+
+            threads = [threading.Thread(target=claim_it) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sum(isinstance(o, Claim) for o in outcomes) == 1
+            assert sum(isinstance(o, RequestInProgressError) for o in outcomes) == 3
+        finally:
+            opened.close()

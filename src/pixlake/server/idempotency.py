@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from pixlake.core.services import idempotency
@@ -99,9 +99,15 @@ def check_key(key: str, max_length: int) -> None:
             "e.g. a UUID", details={"header": IDEMPOTENCY_HEADER})
 
 
-async def _keyed_request(request: Request, ctx: ContextDep,
-                         actor: CurrentActor) -> AsyncIterator[KeyedRequest]:
-    key = request.headers.get(IDEMPOTENCY_HEADER)
+_KeyHeader = Annotated[str | None, Header(
+    alias=IDEMPOTENCY_HEADER,
+    description="A key of the client's choosing (printable ASCII, at most "
+    "max_idempotency_key_length characters) that makes this write safe to retry: a retry "
+    "with the same key gets the first answer instead of doing the work again.")]
+
+
+async def _keyed_request(request: Request, ctx: ContextDep, actor: CurrentActor,
+                         key: _KeyHeader = None) -> AsyncIterator[KeyedRequest]:
     if key is None:
         yield KeyedRequest(None)
         return
