@@ -32,19 +32,19 @@ from pixlake.errors import (
     LimitExceededError,
     RequestInProgressError,
 )
-from pixlake.schemas import ShapeIn
+from pixlake.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER, ShapeIn
 from pixlake.sdk import annotation as sdk_annotation
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.connection import Retries
 from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
-from pixlake.server.idempotency import REPLAYED_HEADER, request_fingerprint
+from pixlake.server.idempotency import request_fingerprint
 from pixlake.settings import Settings
 from tests.conftest import LiveServer
 from tests.services import POSTGRES_SERVER, make_postgres_database
 
-HEADER = "Idempotency-Key"
+HEADER = IDEMPOTENCY_HEADER
 NO_WAIT = Retries(attempts=5, backoff=0.0)
 
 

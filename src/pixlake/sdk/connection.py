@@ -35,13 +35,12 @@ from pixlake.errors import (
     TransportError,
     error_class_for_code,
 )
+from pixlake.schemas import IDEMPOTENCY_HEADER
 
-__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "IDEMPOTENCY_HEADER", "Connection", "Retries",
-           "idempotency_keys"]
+__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "Connection", "Retries", "idempotency_keys"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 EMBEDDED_BASE_URL = "http://embedded.pixlake"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,10 @@ from fastapi.concurrency import run_in_threadpool
 from pixlake.core.services import idempotency
 from pixlake.core.services.idempotency import Claim, KeyedAnswer, StoredAnswer
 from pixlake.errors import BadRequestError, LimitExceededError, ServiceError
+from pixlake.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from pixlake.server.deps import ContextDep, CurrentActor
 
-__all__ = ["IDEMPOTENCY_HEADER", "REPLAYED_HEADER", "KeyedRequest", "KeyedRequestDep",
-           "install_idempotency", "request_fingerprint"]
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
-"""Set (to ``true``) on an answer given again to a retry rather than made afresh."""
+__all__ = ["KeyedRequest", "KeyedRequestDep", "install_idempotency", "request_fingerprint"]
 
 
 class KeyedRequest:

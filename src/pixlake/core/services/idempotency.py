@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -55,7 +56,7 @@ class StoredAnswer:
 class Claim:
     """A key held by one attempt of a request, until its answer is recorded."""
 
-    organization_id: Any
+    organization_id: UUID
     key: str
     attempt: str
     retention: timedelta
