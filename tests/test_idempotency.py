@@ -180,10 +180,12 @@ def test_another_organizations_identical_key_never_replays(
     assert first.status_code == second.status_code == 201
     assert REPLAYED_HEADER not in second.headers
     assert second.json()[0]["annotation_id"] == str(theirs.annotation.id)
-    # Nor can the other organization replay the first one's answer with its key.
+    # Nor can the other organization replay the first one's answer with that key: in its
+    # scope the key names its own request (422), and the first one's annotation is not found.
     stolen = post(other_client, shapes_path(mine), body_mine, "shared-key")
-    assert stolen.status_code == 404
-    assert REPLAYED_HEADER not in stolen.headers
+    assert stolen.status_code == 422 and REPLAYED_HEADER not in stolen.headers
+    assert post(other_client, shapes_path(mine), body_mine, "fresh").status_code == 404
+    assert count_shapes(mine) == 1
 
 
 def test_a_refused_keyed_request_frees_its_key(client: Client, target: Annotated) -> None:
