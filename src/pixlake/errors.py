@@ -14,16 +14,18 @@ Hierarchy::
     │   │   │   ├── EmptyFileError                         400 empty_file
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
     │   │   ├── WrongTargetError                           400 wrong_target
-    │   │   └── LimitExceededError                         400 limit_exceeded
-    │   │       ├── PayloadTooLargeError                   413 payload_too_large
-    │   │       └── HeadersTooLargeError                   431 headers_too_large
+    │   │   ├── LimitExceededError                         400 limit_exceeded
+    │   │   │   ├── PayloadTooLargeError                   413 payload_too_large
+    │   │   │   └── HeadersTooLargeError                   431 headers_too_large
+    │   │   └── IdempotencyKeyReusedError                  422 idempotency_key_reused
     │   ├── UnauthorizedError            (PermissionError)  401 unauthorized
     │   ├── ForbiddenError               (PermissionError)  403 forbidden
     │   ├── NotFoundError                (LookupError)      404 not_found
     │   │   └── FileMissingError         (FileNotFoundError) 404 file_missing
     │   ├── RequestTimeoutError          (TimeoutError)     408 request_timeout
     │   └── ConflictError                                   409 conflict
-    │       └── LockedError                                 409 locked
+    │       ├── LockedError                                 409 locked
+    │       └── RequestInProgressError                      409 request_in_progress
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
         │   └── InsufficientStorageError                   507 insufficient_storage
@@ -46,6 +48,7 @@ __all__ = [
     "FileMissingError",
     "ForbiddenError",
     "HeadersTooLargeError",
+    "IdempotencyKeyReusedError",
     "InsecureFileError",
     "InsufficientStorageError",
     "InvalidFilenameError",
@@ -56,6 +59,7 @@ __all__ = [
     "OutdatedSchemaError",
     "PayloadTooLargeError",
     "PixlakeError",
+    "RequestInProgressError",
     "RequestTimeoutError",
     "ServiceError",
     "StorageError",
@@ -167,6 +171,14 @@ class HeadersTooLargeError(LimitExceededError):
     status_code = 431
 
 
+class IdempotencyKeyReusedError(BadRequestError):
+    """An ``Idempotency-Key`` already names another request (another method, path, body or
+    user): a key stands for one request only. ``details["idempotency_key"]`` names it."""
+
+    code = "idempotency_key_reused"
+    status_code = 422
+
+
 class UnauthorizedError(ClientError, PermissionError):
     """The API token is missing, unknown or revoked."""
 
@@ -213,6 +225,13 @@ class RequestTimeoutError(ClientError, TimeoutError):
 
     code = "request_timeout"
     status_code = 408
+
+
+class RequestInProgressError(ConflictError):
+    """The first request with this ``Idempotency-Key`` is still running: retry later to get
+    its answer. ``details["idempotency_key"]`` names the key."""
+
+    code = "request_in_progress"
 
 
 class ServiceError(PixlakeError):

@@ -40,6 +40,11 @@ through longer listings by key. Rows are small and listed by the hundred thousan
 are large: 5,000 rather than 1,000 per page took listing 100,000 data, embedded, from about
 1.7 to 1.2 s."""
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+"""The request header that makes a bulk write safe to retry (see docs/retries.md)."""
+REPLAYED_HEADER = "Idempotent-Replayed"
+"""Set (to ``true``) on an answer given again to a retry rather than made afresh."""
+
 
 def _not_blank(value: str) -> str:
     # A blank name shows as nothing in a listing and can't be told from another blank one.

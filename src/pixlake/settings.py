@@ -115,6 +115,21 @@ class Settings(BaseSettings):
         description="Largest JSON value a client may store (a data's custom metadata, "
         "once merged), in bytes written compactly; larger ones are refused.",
     )
+    idempotency_retention_hours: float = Field(
+        default=24, ge=0,
+        description="How long the answer of a request sent with an Idempotency-Key is kept, "
+        "so that a retry with the same key gets it instead of doing the work again.",
+    )
+    idempotency_lease_seconds: float = Field(
+        default=600, ge=0,
+        description="How long a request holding an Idempotency-Key may run; a retry with "
+        "the key answers 409 until then, and afterwards takes the place of a request whose "
+        "server died before committing.",
+    )
+    max_idempotency_key_length: int = Field(
+        default=255, ge=1, le=255,
+        description="Longest Idempotency-Key header accepted, in characters.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs. Unset, "

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -243,4 +244,25 @@ shapes = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_shapes_annotation_id", "annotation_id", "id"),
     Index("ix_shapes_label_id", "label_id"),
+)
+
+# The answers of requests sent with an Idempotency-Key, so that a retry gets the first
+# answer instead of doing the work again. A row is written in the same transaction as the
+# work it answers: `status_code` NULL means the first request still runs (its `attempt`
+# holds the key until `lease_until`). See docs/retries.md.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    # sha256 of the request (method, path, query, user, body): one key, one request.
+    Column("fingerprint", String(64), nullable=False),
+    Column("attempt", String(32), nullable=False),
+    Column("lease_until", UTCDateTime(), nullable=False),
+    Column("status_code", Integer),
+    Column("media_type", String(128)),
+    Column("body", LargeBinary),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
 )

@@ -13,6 +13,7 @@ from pixlake.gcpause import paused_gc
 from pixlake.limits import MAX_SHAPES_PER_REQUEST
 from pixlake.schemas import AnnotationPublic, LabelPublic, ShapePublic
 from pixlake.sdk.base import SchemaField, SdkObject, coerce_enum
+from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.label import Label
 from pixlake.sdk.shapes import (
     Classification,
@@ -76,10 +77,12 @@ class Annotation(SdkObject[AnnotationPublic]):
               replace: bool = False) -> list[Shape]:
         created: list[Shape] = []
         chunks = [shapes[i : i + SHAPE_CHUNK] for i in range(0, len(shapes), SHAPE_CHUNK)]
+        keys = idempotency_keys()  # a retried chunk is answered once, not added twice
         for index, chunk in enumerate(chunks or [[]]):
             rows = self._connection.request(
                 "POST", f"/annotations/{self.id}/shapes",
-                json={"shapes": chunk, "replace": replace and index == 0})
+                json={"shapes": chunk, "replace": replace and index == 0},
+                idempotency_key=next(keys))
             created.extend(shape_of(self._connection, item, labels)
                            for item in parse_many(ShapePublic, rows))
         return created

@@ -13,6 +13,7 @@ from pixlake.enums import Target
 from pixlake.errors import BadRequestError
 from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import TagPublic
+from pixlake.sdk.connection import idempotency_keys
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -112,11 +113,11 @@ class Taggable:
 
 
 def _link(connection: Connection, action: str, target: Target, object_ids: list[UUID],
-          tag_ids: list[UUID]) -> None:
+          tag_ids: list[UUID], idempotency_key: str) -> None:
     connection.request("POST", f"/tags/{action}", json={
         "target": target.value, "object_ids": [str(i) for i in object_ids],
         "tag_ids": [str(i) for i in tag_ids],
-    })
+    }, idempotency_key=idempotency_key)
 
 
 def link_tags(connection: Connection, action: str, target: Target, object_ids: list[UUID],
@@ -124,8 +125,9 @@ def link_tags(connection: Connection, action: str, target: Target, object_ids: l
     """Attach or detach tags to many objects, in fixed-size chunks (of objects, and of
     tags beyond the most one request takes)."""
     tag_ids = tag_ids_of(tags)
+    keys = idempotency_keys()
     for tag_start in range(0, max(len(tag_ids), 1), MAX_TAGS_PER_REQUEST):
         some_tags = tag_ids[tag_start : tag_start + MAX_TAGS_PER_REQUEST]
         for start in range(0, len(object_ids), chunk_size):
             _link(connection, action, target, object_ids[start : start + chunk_size],
-                  some_tags)
+                  some_tags, next(keys))

@@ -3,13 +3,22 @@
 SDK objects call ``Connection.request`` and nothing else; they never build SQL or touch
 storage. The embedded transport runs the very same FastAPI application in this process, so
 both modes share every rule below the transport.
+
+Requests whose retry is safe are retried on transport failures, with exponential backoff
+(see ``Retries`` and docs/retries.md): reads (GET and the POSTs that only read), PUT and
+DELETE, and bulk writes sent with an ``Idempotency-Key``, which the server answers once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 import threading
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +27,68 @@ import orjson
 from a2wsgi import ASGIMiddleware
 
 from pixlake import __version__
-from pixlake.errors import PixlakeError, ServiceError, TransportError, error_class_for_code
+from pixlake.errors import (
+    OutdatedSchemaError,
+    PixlakeError,
+    RequestInProgressError,
+    ServiceError,
+    TransportError,
+    error_class_for_code,
+)
+from pixlake.schemas import IDEMPOTENCY_HEADER
 
-__all__ = ["DEFAULT_TIMEOUT", "Connection"]
+__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "Connection", "Retries", "idempotency_keys"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 EMBEDDED_BASE_URL = "http://embedded.pixlake"
-_RETRIED_METHODS = frozenset({"GET", "PUT", "DELETE"})
-_CONNECT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Retries:
+    """How a connection retries the requests whose retry is safe.
+
+    Attributes:
+        attempts: tries in all, the first included (1 never retries).
+        backoff: seconds before the first retry, doubled before each next one (with a
+            random part, so that many clients failing at once do not retry in step).
+        max_backoff: the longest wait between two tries.
+    """
+
+    attempts: int = 5
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+
+    def delay(self, retry: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (1 for the first)."""
+        wait = min(self.max_backoff, self.backoff * 2 ** (retry - 1))
+        wait *= random.uniform(0.5, 1.0)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_backoff))
+        return wait
+
+
+DEFAULT_RETRIES = Retries()
+"""Five tries over about eight seconds at most."""
+
+# Methods whose repetition does what doing them once does.
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# POST routes that only read (their bodies carry long id lists or queries).
+_READING_POSTS = ("/search", "/urls", "/url", "/by-ids", "/tags/of")
+# Answers of a server or a proxy in trouble, which a later try may not meet.
+_TRANSIENT_STATUSES = frozenset({502, 503, 504})
+# Transport failures that happen before any byte of the request leaves: safe to retry for
+# every method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def idempotency_keys() -> Iterator[str]:
+    """The keys of the requests of one logical call, chunk by chunk.
+
+    One random base per call, then ``<base>.<chunk index>``: each chunk's key is derived
+    from the call's, and the retries of a chunk send that chunk's key again.
+    """
+    base = uuid.uuid4().hex
+    return (f"{base}.{index}" for index in itertools.count())
 
 
 class Connection:
@@ -33,10 +96,11 @@ class Connection:
 
     def __init__(self, http: httpx.Client, *, embedded: bool,
                  on_close: Callable[[], None] | None = None,
-                 workspace: Path | None = None) -> None:
+                 workspace: Path | None = None, retries: Retries = DEFAULT_RETRIES) -> None:
         self.http = http
         self.embedded = embedded
         self.workspace = workspace
+        self.retries = retries
         self._on_close = on_close
         # Bytes served by signed URLs are fetched without the API token: the URL is the
         # credential, and the token must not leak to whatever host serves the bytes.
@@ -79,19 +143,45 @@ class Connection:
         return cls(http, embedded=True, on_close=close, workspace=opened.path)
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None,
-                content: Any = None, headers: dict[str, str] | None = None) -> Any:
-        """Send one request; returns the decoded JSON body (None when there is none)."""
-        for attempt in range(_CONNECT_ATTEMPTS):
+                content: Any = None, headers: dict[str, str] | None = None,
+                idempotency_key: str | None = None) -> Any:
+        """Send one request; returns the decoded JSON body (None when there is none).
+
+        Args:
+            idempotency_key: sent as the ``Idempotency-Key`` header (see
+                ``idempotency_keys``), for the routes that answer a key once; it makes the
+                request safe to retry.
+
+        Raises:
+            TransportError: the server could not be reached, or the connection failed and
+                the request was not safe to retry (or still failed after the retries).
+            PixlakeError: the server's answer was an error (the matching class).
+        """
+        method = method.upper()
+        if idempotency_key is not None:
+            headers = {**(headers or {}), IDEMPOTENCY_HEADER: idempotency_key}
+        # A streamed body can't be sent twice: only a request that never left is retried.
+        safe = _retry_is_safe(method, path, idempotency_key) and _replayable(content)
+        retry = 0
+        while True:
+            last = retry + 1 >= self.retries.attempts
+            retry_after = None
             try:
                 response = self.http.request(method, path, json=json, params=params,
                                              content=content, headers=headers)
-                break
-            except httpx.ConnectError as exc:
-                # Only a refused connection is retried: the request never reached the server.
-                if method not in _RETRIED_METHODS or attempt == _CONNECT_ATTEMPTS - 1:
+            except _NOT_SENT as exc:
+                if last:
                     raise TransportError(f"could not reach {self.http.base_url}: {exc}") from exc
             except httpx.TransportError as exc:
-                raise TransportError(f"{method} {path} failed: {exc}") from exc
+                # The request may have been done, its answer lost: retried only when safe.
+                if not safe or last:
+                    raise TransportError(f"{method} {path} failed: {exc}") from exc
+            else:
+                if not safe or last or not _is_transient(response, idempotency_key):
+                    break
+                retry_after = _retry_after(response)
+            retry += 1
+            time.sleep(self.retries.delay(retry, retry_after))
         raise_for_error(response)
         if response.status_code == 204 or not response.content:
             return None
@@ -104,6 +194,38 @@ class Connection:
         if self._on_close is not None:
             self._on_close()
             self._on_close = None
+
+
+def _retry_is_safe(method: str, path: str, idempotency_key: str | None) -> bool:
+    if method in _IDEMPOTENT_METHODS or idempotency_key is not None:
+        return True
+    return method == "POST" and path.rstrip("/").endswith(_READING_POSTS)
+
+
+def _replayable(content: Any) -> bool:
+    return content is None or isinstance(content, bytes | str)
+
+
+def _is_transient(response: httpx.Response, idempotency_key: str | None) -> bool:
+    """Whether a later try may get another answer: a server or proxy in trouble, or the
+    first request with this idempotency key still running."""
+    status = response.status_code
+    if status not in _TRANSIENT_STATUSES and not (idempotency_key and status == 409):
+        return False
+    try:
+        code = orjson.loads(response.content).get("code")
+    except (orjson.JSONDecodeError, AttributeError):
+        code = None
+    if status == 409:
+        return code == RequestInProgressError.code
+    return code != OutdatedSchemaError.code  # waiting won't upgrade the database
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
 
 
 def raise_for_error(response: httpx.Response) -> None:

@@ -23,6 +23,7 @@ from pixlake.schemas import (
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import BULK_CHUNK, Asset, MultiAsset
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args, _split_tags
 from pixlake.sdk.label import Label
@@ -85,7 +86,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         when asked, annotations); no bytes are copied."""
         row = self._connection.request("POST", f"/versions/{self.id}/fork", json={
             "version": version, "description": description,
-            "with_annotations": with_annotations})
+            "with_annotations": with_annotations}, idempotency_key=next(idempotency_keys()))
         return DatasetVersion(self._connection, VersionPublic.model_validate(row))
 
     def retrieve_stats(self) -> VersionStats:
@@ -110,11 +111,13 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             raise BadRequestError("no data to add")
         tag_names, tag_ids = _split_tags(tags, Target.ASSET)
         assets: list[Asset] = []
+        keys = idempotency_keys()
         with paused_gc():
             for start in range(0, len(items), BULK_CHUNK):
                 chunk = [str(d.id) for d in items[start : start + BULK_CHUNK]]
                 rows = self._connection.request("POST", f"/versions/{self.id}/assets", json={
-                    "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids})
+                    "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids},
+                    idempotency_key=next(keys))
                 assets.extend(Asset(self._connection, item)
                               for item in parse_many(AssetPublic, rows))
             return MultiAsset(self._connection, list({a.id: a for a in assets}.values()))

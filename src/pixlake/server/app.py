@@ -8,6 +8,7 @@ from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
+from pixlake.server.idempotency import install_idempotency
 from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
     annotations,
@@ -39,6 +40,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     app.state.embedded_owner = embedded_owner
     install_error_handlers(app)
     install_security_headers(app)
+    install_idempotency(app)
     for module in (health, me, datalakes, data, tags, objects, datasets, assets, annotations,
                    trash):
         app.include_router(module.router)

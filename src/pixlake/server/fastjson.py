@@ -15,7 +15,7 @@ import orjson
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-__all__ = ["fast_json"]
+__all__ = ["fast_json", "json_bytes"]
 
 
 def _fields(value: Any) -> Any:
@@ -24,6 +24,11 @@ def _fields(value: Any) -> Any:
     raise TypeError(f"can't serialise {type(value).__name__}")
 
 
+def json_bytes(content: Any) -> bytes:
+    """The body ``fast_json`` answers with (models serialised from their fields)."""
+    return orjson.dumps(content, default=_fields)
+
+
 def fast_json(content: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(content, default=_fields), status_code=status_code,
+    return Response(json_bytes(content), status_code=status_code,
                     media_type="application/json")

@@ -15,6 +15,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ShapeKind
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError
@@ -326,9 +327,10 @@ def _require_labels_of_version(conn: Connection, actor: Actor, version_id: UUID,
 
 
 def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Sequence[ShapeIn],
-               replace: bool = False) -> list[ShapePublic]:
+               replace: bool = False, answer: KeyedAnswer | None = None) -> list[ShapePublic]:
     """Add shapes to an annotation in one statement, all or none; with ``replace``, they
-    take the place of every shape it had (``overwrite``)."""
+    take the place of every shape it had (``overwrite``). ``answer`` is recorded with the
+    shapes (an idempotent request's)."""
     now = utcnow()
     rows = []
     for index, shape in enumerate(shapes):
@@ -349,7 +351,11 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
         conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
                      .values(updated_at=now))
         # Built before the commit, from input validated to be writable JSON.
-        return [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])}) for row in rows]
+        created = [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])})
+                   for row in rows]
+        if answer is not None:
+            answer.record(conn, created)
+    return created
 
 
 def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,

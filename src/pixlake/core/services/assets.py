@@ -14,6 +14,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.services.wire_json import asset_json_select, json_array, raw_uuid
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
@@ -69,11 +70,13 @@ def _public(row: Any, threshold: int) -> AssetPublic:
 
 
 def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence[UUID],
-             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = ()) -> orjson.Fragment:
+             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
+             answer: KeyedAnswer | None = None) -> orjson.Fragment:
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
-    given data, in the order given, as a JSON array (see ``wire_json``).
+    given data, in the order given, as a JSON array (see ``wire_json``). ``answer`` is
+    recorded with the assets (an idempotent request's).
     """
     wanted = list(dict.fromkeys(data_ids))
     with ctx.db.write() as conn:
@@ -110,7 +113,10 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
                                   all_tag_ids)
         # The answer is complete before the commit: nothing can fail after it.
         key = raw_uuid(dialect)
-        return json_array(by_data[key(data_id)].json for data_id in data_ids)
+        added = json_array(by_data[key(data_id)].json for data_id in data_ids)
+        if answer is not None:
+            answer.record(conn, added)
+    return added
 
 
 def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,

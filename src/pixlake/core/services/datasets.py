@@ -14,6 +14,7 @@ from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.enums import InferenceType, Role, Target
 from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.ids import new_id
@@ -221,11 +222,13 @@ def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
 
 
 def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
-                 description: str, with_annotations: bool) -> VersionPublic:
+                 description: str, with_annotations: bool,
+                 answer: KeyedAnswer | None = None) -> VersionPublic:
     """A new version of the same dataset holding the same assets, without copying bytes.
 
     Asset tags and labels come along; annotations and their shapes too when asked.
     Everything is copied with INSERT ... SELECT, so the cost does not grow in Python.
+    ``answer`` is recorded with the new version (an idempotent request's).
     """
     from pixlake.core.services.forking import copy_version_content
 
@@ -238,10 +241,13 @@ def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
                 dataset_id=source.dataset_id, version=version, description=description,
                 type=source.type, locked=False, created_at=utcnow()))
             copy_version_content(conn, version_id, new_version_id, with_annotations)
-            return _version_public(require_version(conn, actor, new_version_id)).answer()
+            forked = _version_public(require_version(conn, actor, new_version_id)).answer()
+            if answer is not None:
+                answer.record(conn, forked)
     except IntegrityError as exc:
         raise ConflictError(f"the dataset already has a version {version!r}",
                             details={"version": version}) from exc
+    return forked
 
 
 def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from pixlake.core import models as m
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
@@ -201,21 +202,27 @@ def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UU
 
 
 def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
-                tag_ids: Sequence[UUID]) -> None:
+                tag_ids: Sequence[UUID], answer: KeyedAnswer | None = None) -> None:
+    """Link the tags to the objects; ``answer`` is recorded with the links (an idempotent
+    request's)."""
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
         _require_objects(conn, actor, target, object_ids, writing=True)
         link_tags(conn, object_ids, tag_ids)
+        if answer is not None:
+            answer.record(conn, None)
 
 
 def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
-                tag_ids: Sequence[UUID]) -> None:
+                tag_ids: Sequence[UUID], answer: KeyedAnswer | None = None) -> None:
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
         _require_objects(conn, actor, target, object_ids, writing=True)
         for chunk in chunked(conn, list(dict.fromkeys(object_ids))):
             conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
                                                    one_of(conn, m.tag_links.c.object_id, chunk)))
+        if answer is not None:
+            answer.record(conn, None)
 
 
 def tags_of(ctx: AppContext, actor: Actor, target: Target, object_id: UUID) -> list[TagPublic]:

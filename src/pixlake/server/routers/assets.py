@@ -14,16 +14,18 @@ from pixlake.schemas import (
     TrashResult,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
-from pixlake.server.fastjson import fast_json
+from pixlake.server.fastjson import fast_json, json_bytes
+from pixlake.server.idempotency import KeyedRequestDep
 
 router = APIRouter(tags=["assets"])
 
 
 @router.post("/versions/{version_id}/assets", response_model=list[AssetPublic])
-def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep,
-             actor: CurrentActor) -> Response:
-    return fast_json(service.add_data(ctx, actor, version_id, body.data_ids, body.tags,
-                                      body.tag_ids))
+def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep, actor: CurrentActor,
+             keyed: KeyedRequestDep) -> Response:
+    answer = keyed.expect(200, json_bytes)
+    return keyed.respond(service.add_data(ctx, actor, version_id, body.data_ids, body.tags,
+                                          body.tag_ids, answer=answer))
 
 
 @router.post("/versions/{version_id}/assets/search", response_model=AssetPage)

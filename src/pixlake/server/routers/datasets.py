@@ -16,6 +16,7 @@ from pixlake.schemas import (
     WorkerPublic,
 )
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
+from pixlake.server.idempotency import KeyedRequestDep
 
 router = APIRouter(tags=["datasets"])
 
@@ -101,11 +102,13 @@ def unlock(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> VersionPub
     return service.set_locked(ctx, actor, version_id, False)
 
 
-@router.post("/versions/{version_id}/fork", status_code=201)
-def fork(version_id: UUID, body: VersionFork, ctx: ContextDep,
-         actor: CurrentActor) -> VersionPublic:
-    return service.fork_version(ctx, actor, version_id, body.version, body.description,
-                                body.with_annotations)
+@router.post("/versions/{version_id}/fork", status_code=201, response_model=VersionPublic)
+def fork(version_id: UUID, body: VersionFork, ctx: ContextDep, actor: CurrentActor,
+         keyed: KeyedRequestDep) -> Response:
+    answer = keyed.expect(201, lambda version: version.model_dump_json().encode())
+    return keyed.respond(service.fork_version(ctx, actor, version_id, body.version,
+                                              body.description, body.with_annotations,
+                                              answer=answer))
 
 
 @router.get("/versions/{version_id}/stats")

@@ -6,6 +6,7 @@ from pixlake.core.services import tags as tag_service
 from pixlake.enums import Target
 from pixlake.schemas import TagCreate, TagLinks, TagPublic, TagsOfObject, TagUpdate
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
+from pixlake.server.idempotency import KeyedRequestDep
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
@@ -22,15 +23,21 @@ def create_tag(body: TagCreate, ctx: ContextDep, actor: CurrentActor) -> TagPubl
 
 
 @router.post("/attach", status_code=204)
-def attach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
-    tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
-    return Response(status_code=204)
+def attach(body: TagLinks, ctx: ContextDep, actor: CurrentActor,
+           keyed: KeyedRequestDep) -> Response:
+    answer = keyed.expect(204, lambda _none: b"")
+    tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
+                            answer=answer)
+    return keyed.respond(None)
 
 
 @router.post("/detach", status_code=204)
-def detach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
-    tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
-    return Response(status_code=204)
+def detach(body: TagLinks, ctx: ContextDep, actor: CurrentActor,
+           keyed: KeyedRequestDep) -> Response:
+    answer = keyed.expect(204, lambda _none: b"")
+    tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
+                            answer=answer)
+    return keyed.respond(None)
 
 
 @router.post("/of")
