@@ -202,7 +202,7 @@ def test_a_key_whose_first_request_still_runs_answers_409(
         client: Client, platform: AppContext, target: Annotated) -> None:
     body = {"shapes": rectangles(target.label, 1)}
     content = httpx.Request("POST", "http://x", json=body).content
-    actor = Actor(client.user_id, client.organization_id, client.username)
+    actor = Actor(client.user_id, client.organization_id, client.username, client.role)
     # The first request: claimed, its work not yet committed.
     running = idempotency.claim(platform, actor, "busy", request_fingerprint(
         "POST", shapes_path(target), "", client.user_id, content))
@@ -240,7 +240,7 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path,
 
 
 def actor_of(client: Client) -> Actor:
-    return Actor(client.user_id, client.organization_id, client.username)
+    return Actor(client.user_id, client.organization_id, client.username, client.role)
 
 
 def shape_rows(ctx: AppContext, annotation_id: Any) -> int:
