@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
 
@@ -198,12 +198,26 @@ class TagPublic(WireModel):
     created_at: datetime
 
 
+MAX_TAG_NAMES = 1000
+"""Tag names one request may give (each one a lookup, and on attach maybe a new tag)."""
+
+
 class TagLinks(WireModel):
-    """Attach (or detach) every tag to (or from) every object, all of kind ``target``."""
+    """Attach (or detach) every tag to (or from) every object, all of kind ``target``.
+
+    Tags are given by id, by name (``tags``), or both; on attach, a name that doesn't exist
+    yet for ``target`` is created, in the same transaction."""
 
     target: Target
     object_ids: list[UUID] = Field(min_length=1)
-    tag_ids: list[UUID] = Field(min_length=1)
+    tag_ids: list[UUID] = []
+    tags: list[str] = Field(default=[], max_length=MAX_TAG_NAMES)
+
+    @model_validator(mode="after")
+    def _some_tag(self) -> Self:
+        if not self.tag_ids and not self.tags:
+            raise ValueError("give at least one tag (tag_ids or tags)")
+        return self
 
 
 class TagsOfObject(WireModel):

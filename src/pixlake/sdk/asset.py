@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,11 +137,15 @@ class MultiAsset(MultiObject[Asset]):
         return [ids[i : i + BULK_CHUNK] for i in range(0, len(ids), BULK_CHUNK)]
 
     @paused_gc()
-    def add_tags(self, tags: Tag | list[Tag]) -> None:
+    def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Attach a Tag, a tag name, or a list of them to every item (names not known yet
+        are created)."""
         link_tags(self._connection, "attach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
     @paused_gc()
-    def remove_tags(self, tags: Tag | list[Tag]) -> None:
+    def remove_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Detach a Tag, a tag name, or a list of them from every item (an unknown name is
+        a NotFoundError)."""
         link_tags(self._connection, "detach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
     @paused_gc()

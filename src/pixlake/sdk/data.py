@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,10 +95,14 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 class MultiData(MultiObject[Data]):
     """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
 
-    def add_tags(self, tags: Tag | list[Tag]) -> None:
+    def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Attach a Tag, a tag name, or a list of them to every item (names not known yet
+        are created)."""
         link_tags(self._connection, "attach", Target.DATA, self.ids, tags)
 
-    def remove_tags(self, tags: Tag | list[Tag]) -> None:
+    def remove_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Detach a Tag, a tag name, or a list of them from every item (an unknown name is
+        a NotFoundError)."""
         link_tags(self._connection, "detach", Target.DATA, self.ids, tags)
 
     def delete(self) -> None:

@@ -18,14 +18,13 @@ from pixlake.errors import (
     FileMissingError,
     NotFoundError,
     UnsupportedMediaError,
-    WrongTargetError,
 )
 from pixlake.filenames import validate_filename
 from pixlake.gcpause import paused_gc
 from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
-from pixlake.sdk.base import SchemaField, SdkObject
+from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.transfer import default_workers
@@ -55,14 +54,15 @@ class Datalake(SdkObject[DatalakePublic]):
 
     def upload_data(
         self, filepaths: str | Path | Sequence[str | Path],
-        tags: Sequence[str | Tag] | None = None, max_workers: int | None = None,
+        tags: Tag | str | Sequence[Tag | str] | None = None, max_workers: int | None = None,
     ) -> Data | MultiData:
         """Upload images and videos.
 
         Args:
             filepaths: one file (gives a Data), or a list of files or a folder walked
                 recursively for media files (gives a MultiData, in the order given).
-            tags: tag names or Tags of target DATA for every file; unknown names are created.
+            tags: a tag name, a Tag of target DATA, or a list of them, for every file;
+                unknown names are created.
             max_workers: parallel uploads (defaults to ``os.cpu_count() + 4``).
 
         Every file is checked before any is sent, so a bad one (missing, empty, not a
@@ -71,7 +71,7 @@ class Datalake(SdkObject[DatalakePublic]):
         """
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
         paths = _collect_files(filepaths)
-        tag_names, tag_ids = _split_tags(tags)
+        tag_names, tag_ids = split_tags(tags, Target.DATA)
         for path in paths:
             _preflight(path)
         if self._connection.embedded:
@@ -146,9 +146,7 @@ class Datalake(SdkObject[DatalakePublic]):
             filenames: keep data with one of these filenames.
         """
         _check_page_args(limit, offset)
-        if isinstance(tags, str) or (tags is not None and not isinstance(tags, Sequence)):
-            tags = [tags]  # type: ignore[list-item]
-        tag_names, tag_ids = _split_tags(tags)
+        tag_names, tag_ids = split_tags(tags, Target.DATA)
         query: dict[str, Any] = {"tags": tag_names, "tag_ids": tag_ids,
                                  "filenames": list(filenames) if filenames is not None else None,
                                  "offset": offset or 0}
@@ -260,27 +258,6 @@ def _preflight(path: Path) -> None:
     if size == 0:
         raise EmptyFileError(f"{path.name}: file is empty", details={"filename": path.name})
     probe_media(path)
-
-
-def _split_tags(tags: Sequence[str | Tag] | None,
-                target: Target = Target.DATA) -> tuple[list[str], list[str]]:
-    """Tag names and ids of Tags, checking the Tags target ``target``."""
-    from pixlake.sdk.tag import Tag
-
-    names: list[str] = []
-    ids: list[str] = []
-    for tag in tags or []:
-        if isinstance(tag, Tag):
-            if tag.target != target:
-                raise WrongTargetError(
-                    f"tag {tag.name!r} targets {tag.target}, not {target}",
-                    details={"tag_id": str(tag.id)})
-            ids.append(str(tag.id))
-        elif isinstance(tag, str):
-            names.append(tag)
-        else:
-            raise BadRequestError(f"expected a tag name or a Tag, got {tag!r}")
-    return names, ids
 
 
 def _unique_by_id(items: list[Data]) -> list[Data]:

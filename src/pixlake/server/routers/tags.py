@@ -23,13 +23,15 @@ def create_tag(body: TagCreate, ctx: ContextDep, actor: CurrentActor) -> TagPubl
 
 @router.post("/attach", status_code=204)
 def attach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
-    tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
+    tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
+                            body.tags)
     return Response(status_code=204)
 
 
 @router.post("/detach", status_code=204)
 def detach(body: TagLinks, ctx: ContextDep, actor: CurrentActor) -> Response:
-    tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids)
+    tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
+                            body.tags)
     return Response(status_code=204)
 
 
