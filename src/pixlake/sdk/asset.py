@@ -174,7 +174,12 @@ class MultiAsset(MultiObject[Asset]):
             max_workers: parallel downloads; defaults to ``os.cpu_count() + 4``.
 
         Returns:
-            How many files were downloaded.
+            How many files were written (existing ones skipped are not counted).
+
+        A data listed twice is written once. Two data with the same filename are both
+        written: the first keeps it, the next is ``<stem>.<last 8 hex digits of its
+        id><ext>`` (``cat.jpg``, ``cat.9f3a0c1e.jpg``); names differing only in case count
+        as the same.
         """
         jobs = [DownloadJob(asset.data_id, asset.filename) for asset in self.items]
         return download_all(self._connection, jobs, target_path,
