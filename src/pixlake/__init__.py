@@ -49,6 +49,7 @@ from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
+from pixlake.sdk.local_files import SkippedFile
 from pixlake.sdk.shapes import Classification, Line, Point, Polygon, Rectangle, Shape
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.worker import Worker
@@ -91,6 +92,7 @@ __all__ = [
     "ServiceError",
     "Shape",
     "ShapeKind",
+    "SkippedFile",
     "StorageError",
     "Tag",
     "Target",

@@ -11,6 +11,7 @@ from uuid import UUID
 from pixlake.enums import DataType, Target
 from pixlake.schemas import DataPublic, UrlPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
+from pixlake.sdk.local_files import SkippedFile
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.transfer import DownloadJob, download_all
 
@@ -94,6 +95,10 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 
 class MultiData(MultiObject[Data]):
     """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
+
+    skipped: tuple[SkippedFile, ...] = ()
+    """On the result of a folder upload: the entries of the folders that were not media,
+    each with its path as given and the reason (empty otherwise)."""
 
     def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
         """Attach a Tag, a tag name, or a list of them to every item (names not known yet

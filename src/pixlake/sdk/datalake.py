@@ -12,20 +12,13 @@ from uuid import UUID
 
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_bundle
 from pixlake.enums import Target
-from pixlake.errors import (
-    BadRequestError,
-    EmptyFileError,
-    FileMissingError,
-    NotFoundError,
-    UnsupportedMediaError,
-)
-from pixlake.filenames import validate_filename
+from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
-from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
+from pixlake.sdk.local_files import collect_files, preflight, report_skipped
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.transfer import default_workers
 from pixlake.sdk.wire import parse_many
@@ -59,28 +52,36 @@ class Datalake(SdkObject[DatalakePublic]):
         """Upload images and videos.
 
         Args:
-            filepaths: one file (gives a Data), or a list of files or a folder walked
-                recursively for media files (gives a MultiData, in the order given).
+            filepaths: one file (gives a Data), or a list of files or folders (gives a
+                MultiData, in the order given). Folders are walked recursively; their files
+                are recognised as media by their bytes, and what is not media is skipped,
+                reported by a warning of the ``pixlake`` logger and listed in the result's
+                ``skipped`` (path and reason each).
             tags: a tag name, a Tag of target DATA, or a list of them, for every file;
                 unknown names are created.
             max_workers: parallel uploads (defaults to ``os.cpu_count() + 4``).
 
         Every file is checked before any is sent, so a bad one (missing, empty, not a
-        supported image or video, badly named) raises an error naming it and nothing is
+        supported image or video, badly named; in a folder, a broken file with a media
+        extension) raises an error naming it by the path as given, and nothing is
         stored. Bytes the datalake already holds give back their existing Data.
         """
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
-        paths = _collect_files(filepaths)
+        collected = collect_files(filepaths)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
-        for path in paths:
-            _preflight(path)
+        for file in collected.files:
+            preflight(file)
+        report_skipped(collected.skipped)
+        paths = [file.path for file in collected.files]
         if self._connection.embedded:
             uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
         else:
             uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
         if single:
             return uploaded[0]
-        return MultiData(self._connection, _unique_by_id(uploaded))
+        result = MultiData(self._connection, _unique_by_id(uploaded))
+        result.skipped = tuple(collected.skipped)
+        return result
 
     def _ingest_local(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
                       max_workers: int | None) -> list[Data]:
@@ -211,53 +212,6 @@ def _bundle(paths: list[Path]) -> list[list[Path]]:
 def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
     while chunk := stream.read(size):
         yield chunk
-
-
-def _collect_files(filepaths: str | Path | Sequence[str | Path]) -> list[Path]:
-    """The files to upload, in order and without repeats; folders are walked for media."""
-    if isinstance(filepaths, str | os.PathLike):
-        filepaths = [filepaths]
-    if not filepaths:
-        raise BadRequestError("no file to upload")
-    files: list[Path] = []
-    for given in filepaths:
-        path = Path(given)
-        if path.is_dir():
-            found = _media_in_folder(path)
-            if not found:
-                raise UnsupportedMediaError(f"{path}: folder holds no image or video",
-                                            details={"path": str(path)})
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise FileMissingError(f"{path}: no such file or folder", details={"path": str(path)})
-    # abspath, not resolve(): no system call per file, and symlinks keep their own names.
-    return list(dict.fromkeys(Path(os.path.abspath(p)) for p in files))
-
-
-def _media_in_folder(folder: Path) -> list[Path]:
-    """Media files under ``folder``, recursively and sorted, skipping hidden entries."""
-    found = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(root, name) for name in names
-                     if not name.startswith(".")
-                     and os.path.splitext(name)[1].lower() in MEDIA_EXTENSIONS)
-    return [Path(p) for p in sorted(found)]
-
-
-def _preflight(path: Path) -> None:
-    """Refuse a bad file before anything is sent, naming it."""
-    validate_filename(path.name)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise FileMissingError(f"{path}: can't be read ({exc.strerror})",
-                               details={"path": str(path)}) from exc
-    if size == 0:
-        raise EmptyFileError(f"{path.name}: file is empty", details={"filename": path.name})
-    probe_media(path)
 
 
 def _unique_by_id(items: list[Data]) -> list[Data]:
