@@ -183,3 +183,12 @@ def test_add_tags_by_name_refused_creates_no_tag(client: Client, images: list[Pa
     with pytest.raises(BadRequestError):
         data.add_tags(" ")
     assert client.list_tags(Target.DATA) == []
+
+
+def test_tag_names_per_request_are_bounded(client: Client, images: list[Path]) -> None:
+    from pixlake.schemas import MAX_TAG_NAMES
+
+    data = client.get_datalake().upload_data(images[0])
+    with pytest.raises(BadRequestError, match=f"tags: .*at most {MAX_TAG_NAMES}"):
+        data.add_tags([f"t{index}" for index in range(MAX_TAG_NAMES + 1)])
+    assert client.list_tags() == []

@@ -103,7 +103,12 @@ def _walk(folder: str) -> tuple[list[str], list[SkippedFile]]:
     """Media under ``folder``, recursively and sorted, and the entries skipped."""
     found: list[str] = []
     skipped: list[SkippedFile] = []
-    for root, dirs, names in os.walk(folder):
+
+    def unreadable(exc: OSError) -> None:  # os.walk would otherwise pass over it in silence
+        skipped.append(SkippedFile(_shown(os.fspath(exc.filename or folder)),
+                                   f"can't be read ({exc.strerror or exc})"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
         kept = []
         for name in sorted(dirs):
             path = os.path.join(root, name)
