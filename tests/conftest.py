@@ -13,6 +13,7 @@ the platform keeps apart exactly as it keeps customers apart.
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -205,3 +206,50 @@ def stored_objects(workspace: Path) -> list[Path]:
     """Every object file of a workspace's local store."""
     root = workspace / "objects"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+# Tests leave nothing in the repository: the controller (or the only process, without
+# xdist) notes what git sees before the run and fails the run if anything was added.
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+_ENTRIES_BEFORE = pytest.StashKey[set[str] | None]()
+
+
+def repository_entries() -> set[str] | None:
+    """Changed tracked files and untracked entries (empty folders included, which
+    ``git status`` does not show); None outside a git checkout."""
+    commands = (["git", "status", "--porcelain", "--untracked-files=no"],
+                ["git", "ls-files", "--others", "--exclude-standard", "--directory"])
+    entries: set[str] = set()
+    for command in commands:
+        try:
+            done = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True,
+                                  timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        entries.update(line for line in done.stdout.splitlines() if line)
+    return entries
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        session.config.stash[_ENTRIES_BEFORE] = repository_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    before = session.config.stash.get(_ENTRIES_BEFORE, None)
+    after = repository_entries()
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("=", "tests left these in the repository: " + ", ".join(left),
+                               red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

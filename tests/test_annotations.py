@@ -478,6 +478,44 @@ def test_delete_shapes(env: Setup) -> None:
         rectangle.update(x=3)
 
 
+def test_a_shape_wholly_outside_its_image_is_refused(env: Setup) -> None:
+    asset = env.assets[0]
+    width, height = asset.width, asset.height
+    annotation = asset.create_annotation()
+    kept = annotation.create_rectangle(1, 1, 5, 5, env.label)
+    outside = [
+        lambda: annotation.create_multiple_rectangles(
+            [(0, 0, 5, 5, env.label), (width + 1, 0, 5, 5, env.label)]),
+        lambda: annotation.create_multiple_rectangles(
+            [(0, 0, 5, 5, env.label), (-20, -20, 10, 10, env.label)]),
+        lambda: annotation.create_multiple_polygons(
+            [(TRIANGLE, env.label), ([[0, height + 1], [9, height + 1], [5, height + 9]],
+                                     env.label)]),
+        lambda: annotation.create_multiple_points(
+            [([1, 1], env.label), ([width * 2, 1], env.label)]),
+        lambda: annotation.create_multiple_lines(
+            [([[0, 0], [1, 1]], env.label), ([[-5, -5], [-1, -9]], env.label)]),
+        lambda: annotation.overwrite(rectangles=[(0, 0, 5, 5, env.label),
+                                                 (0, height + 0.5, 5, 5, env.label)]),
+    ]
+    for attempt in outside:
+        with pytest.raises(BadRequestError, match=f"shape 1: lies wholly outside its "
+                                                  f"{width} x {height} image"):
+            attempt()
+    assert annotation.list_shapes() == [kept]  # none of a refused request is stored
+    with pytest.raises(BadRequestError, match="wholly outside"):
+        kept.update(x=width + 10)
+    assert annotation.list_shapes()[0].x == 1
+    # Overhanging the border, touching it, or around the whole image is kept as drawn.
+    annotation.create_multiple_rectangles([(-5, -5, 10, 10, env.label),
+                                           (width, height, 5, 5, env.label)])
+    annotation.create_point([width, height], env.label)
+    annotation.create_polygon([[-10, -10], [width + 10, -10], [width / 2, height * 3]],
+                              env.label)
+    annotation.create_classification(env.label)
+    assert len(annotation.list_shapes()) == 6
+
+
 def test_overwrite_replaces_every_shape(env: Setup) -> None:
     annotation = env.assets[0].create_annotation()
     dog = env.v.create_label("dog")

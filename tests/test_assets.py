@@ -170,6 +170,16 @@ def test_multiasset_download(client: Client, version, images: list[Path],
     assert version.download(tmp_path / "whole") == 5
 
 
+def test_version_download_of_two_assets_with_one_filename_writes_both(
+        client: Client, version, unique_image, tmp_path: Path) -> None:
+    sources = [unique_image("frame.png"), unique_image("frame.png")]
+    assets = version.add_data(client.get_datalake().upload_data(sources))
+    assert version.download(tmp_path / "out") == 2
+    second = f"frame.{assets[1].data_id.hex[-8:]}.png"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(["frame.png", second])
+    assert (tmp_path / "out" / second).read_bytes() == sources[1].read_bytes()
+
+
 def test_multiasset_list_behaviour(client: Client, version, images: list[Path]) -> None:
     assets = version.add_data(client.get_datalake().upload_data(images))
     assert isinstance(assets[0], Asset) and isinstance(assets[1:], MultiAsset)

@@ -188,3 +188,52 @@ def test_another_organization_cannot_reach_datasets(client: Client,
         with pytest.raises(NotFoundError):
             attempt()
     other_client.create_dataset("animals")  # names are per organization
+
+
+def test_get_or_create_lets_a_script_run_twice(client: Client, images: list[Path]) -> None:
+    def script() -> tuple:
+        dataset = client.get_or_create_dataset("animals", description="four legs")
+        version = dataset.get_or_create_version("v1", type="OBJECT_DETECTION")
+        tag = client.get_or_create_tag("reviewed", Target.DATASET_VERSION)
+        version.add_tags(tag)
+        return dataset.id, version.id, tag.id
+
+    first = script()
+    assert script() == first
+    assert [d.name for d in client.list_datasets()] == ["animals"]
+    dataset = client.get_dataset("animals")
+    assert dataset.description == "four legs"
+    assert [(v.version, v.type) for v in dataset.list_versions()] == [
+        ("v1", InferenceType.OBJECT_DETECTION)]
+    assert [t.name for t in client.list_tags()] == ["reviewed"]
+    # Arguments other than the name only serve a creation: what exists is returned as it is.
+    assert client.get_or_create_dataset("animals", description="other").description == \
+        "four legs"
+    # A deleted dataset is in the trash, not in the way: the script makes a new one.
+    dataset.delete()
+    assert script()[0] != first[0]
+
+
+def test_get_or_create_returns_what_another_process_just_created(client: Client) -> None:
+    from pixlake.sdk.base import get_or_create
+
+    client.create_dataset("raced")  # made by "another process" after our lookup
+    lookups = iter([NotFoundError("not there yet")])
+
+    def get():  # the first lookup ran before the other process created the dataset
+        if (error := next(lookups, None)) is not None:
+            raise error
+        return client.get_dataset("raced")
+
+    found = get_or_create(get, lambda: client.create_dataset("raced"))
+    assert found == client.get_dataset("raced")
+    assert len(client.list_datasets()) == 1
+
+
+def test_get_or_create_version_of_a_locked_version_is_still_a_lookup(client: Client) -> None:
+    dataset = client.get_or_create_dataset("animals")
+    version = dataset.get_or_create_version("v1")
+    version.lock()
+    assert dataset.get_or_create_version("v1") == version
+    with pytest.raises(LockedError):
+        version.get_or_create_label("cat")

@@ -79,8 +79,39 @@ def test_download_all(five: MultiData, images: list[Path], tmp_path: Path) -> No
     assert five[:2].download(tmp_path / "out", force_replace=True) == 2
 
 
-def test_empty_multidata(client: Client) -> None:
+def test_empty_multidata(client: Client, tmp_path: Path) -> None:
     empty = client.get_datalake().list_data()
     assert len(empty) == 0 and not empty
     empty.delete()
-    assert empty.download("unused") == 0
+    assert empty.download(tmp_path / "unused") == 0
+
+
+def test_download_of_two_data_with_one_filename_writes_both(client: Client, unique_image,
+                                                             tmp_path: Path) -> None:
+    sources = [unique_image("same.jpg"), unique_image("same.jpg"), unique_image("SAME.jpg")]
+    uploaded = client.get_datalake().upload_data(sources)
+    first, second, third = uploaded
+    out = tmp_path / "out"
+    both = uploaded + uploaded[:1]  # the first one listed twice is written once
+    assert both.download(out) == 3
+    expected = {"same.jpg": sources[0],
+                f"same.{second.id.hex[-8:]}.jpg": sources[1],
+                f"SAME.{third.id.hex[-8:]}.jpg": sources[2]}  # one name where case is folded
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected)
+    for name, source in expected.items():
+        assert (out / name).read_bytes() == source.read_bytes()
+    assert both.download(out) == 0  # the same names again: all there
+    # The first listed keeps the name.
+    assert (uploaded[1:2] + uploaded[:1]).download(tmp_path / "other") == 2
+    assert (tmp_path / "other" / "same.jpg").read_bytes() == sources[1].read_bytes()
+    assert (tmp_path / "other" / f"same.{first.id.hex[-8:]}.jpg").exists()
+
+
+def test_download_names_taken_by_other_files_are_not_reused(client: Client, unique_image,
+                                                            tmp_path: Path) -> None:
+    pair = client.get_datalake().upload_data([unique_image("a.jpg"), unique_image("a.jpg")])
+    two = pair[1]
+    decoy = client.get_datalake().upload_data(unique_image(f"a.{two.id.hex[-8:]}.jpg"))
+    assert (pair + decoy).download(tmp_path / "out") == 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        ["a.jpg", decoy.filename, f"a.{two.id.hex}.jpg"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 
 import pixlake
-from pixlake import errors
+import pixlake.sdk
+from pixlake import enums, errors
+from pixlake.sdk.base import SdkObject
+from pixlake.sdk.multi import MultiObject
 
 
 def test_all_lists_exactly_the_public_names() -> None:
@@ -13,6 +18,26 @@ def test_all_lists_exactly_the_public_names() -> None:
               and not inspect.ismodule(getattr(pixlake, name))}
     assert set(pixlake.__all__) == public | {"__version__"}
     assert pixlake.__all__ == sorted(pixlake.__all__)
+
+
+def test_public_api_is_complete() -> None:
+    """Every SDK object, collection, enumeration and error a user meets is importable from
+    ``pixlake`` (found by walking the modules, so a new one can't be forgotten)."""
+    exported = {getattr(pixlake, name) for name in pixlake.__all__}
+    met: set[type] = set()
+    for module_info in pkgutil.iter_modules(pixlake.sdk.__path__, "pixlake.sdk."):
+        module = importlib.import_module(module_info.name)
+        for name in getattr(module, "__all__", []):
+            value = getattr(module, name)
+            if inspect.isclass(value) and issubclass(value, SdkObject | MultiObject) \
+                    and value not in (SdkObject, MultiObject):
+                met.add(value)
+    met |= {getattr(errors, name) for name in errors.__all__ if name.endswith("Error")}
+    met |= {getattr(enums, name) for name in enums.__all__}
+    missing = sorted(cls.__name__ for cls in met - exported)
+    assert missing == []
+    assert {"Dataset", "DatasetVersion", "Asset", "MultiAsset", "Annotation", "Label",
+            "Worker", "Rectangle", "Polygon", "LockedError"} <= set(pixlake.__all__)
 
 
 def test_top_level_imports() -> None:

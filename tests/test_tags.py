@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from pixlake import (
     BadRequestError,
     Client,
     ConflictError,
+    LockedError,
     NotFoundError,
     Tag,
     Target,
@@ -109,8 +111,84 @@ def test_another_organizations_tag(client: Client, other_client: Client,
     client.create_tag("secret", Target.DATA)  # names are per organization
 
 
-@pytest.mark.parametrize("value", ["car", 3, None, ["car"]])
+@pytest.mark.parametrize("value", [3, None, [3], b"car", [], ["car", 3]])
 def test_add_tags_refuses_non_tags(client: Client, images: list[Path], value) -> None:
     data = client.get_datalake().upload_data(images[0])
     with pytest.raises(BadRequestError):
         data.add_tags(value)
+
+
+def test_a_plain_string_is_one_tag_name(client: Client, images: list[Path]) -> None:
+    lake = client.get_datalake()
+    data = lake.upload_data(images[:2], tags="single")
+    assert [t.name for t in client.list_tags()] == ["single"]
+    assert [t.name for t in data[0].get_tags()] == ["single"]
+    version = client.create_dataset("d").create_version("v")
+    assets = version.add_data(data, tags="checked")
+    assert [t.name for t in assets[1].get_tags()] == ["checked"]
+    assert {(t.name, t.target) for t in client.list_tags()} == {
+        ("single", Target.DATA), ("checked", Target.ASSET)}
+    assert len(lake.list_data(tags="single")) == 2
+    assert len(version.list_assets(tags="checked")) == 2
+    single = client.get_tag("single", Target.DATA)
+    assert len(lake.upload_data(images[2:4], tags=single)) == 2  # one Tag, not in a list
+    assert len(lake.list_data(tags=single)) == 4
+
+
+def _one_of_each(client: Client, images: list[Path]) -> list[tuple[Any, Target, list[Any]]]:
+    """(taggable, its tag target, the objects it tags) for every kind and both collections."""
+    data = client.get_datalake().upload_data(images[:2])
+    dataset = client.create_dataset("tagged")
+    version = dataset.create_version("v1")
+    assets = version.add_data(data)
+    return [(data[0], Target.DATA, [data[0]]), (data, Target.DATA, list(data)),
+            (assets[0], Target.ASSET, [assets[0]]), (assets, Target.ASSET, list(assets)),
+            (dataset, Target.DATASET, [dataset]),
+            (version, Target.DATASET_VERSION, [version])]
+
+
+def test_add_tags_takes_a_tag_a_name_or_a_list_on_every_object(client: Client,
+                                                                images: list[Path]) -> None:
+    for item, target, objects in _one_of_each(client, images):
+        existing = client.get_or_create_tag("existing", target)
+        item.add_tags("by-name")
+        item.add_tags(["listed", existing])
+        item.add_tags(existing)
+        for obj in objects:
+            assert [t.name for t in obj.get_tags()] == ["by-name", "existing", "listed"]
+        created = client.get_tag("by-name", target)
+        assert created.target is target
+        item.remove_tags("by-name")
+        item.remove_tags([existing, "listed"])
+        for obj in objects:
+            assert obj.get_tags() == []
+        item.remove_tags(created)  # not attached any more: nothing to do
+        with pytest.raises(NotFoundError, match="never-made"):
+            item.remove_tags(["listed", "never-made"])
+        assert sorted(t.name for t in client.list_tags(target)) == ["by-name", "existing",
+                                                                   "listed"]
+
+
+def test_add_tags_by_name_refused_creates_no_tag(client: Client, images: list[Path]) -> None:
+    data = client.get_datalake().upload_data(images[0])
+    version = client.create_dataset("locked").create_version("v1")
+    asset = version.add_data(data)[0]
+    version.lock()
+    with pytest.raises(LockedError):
+        asset.add_tags("too-late")
+    assert client.list_tags(Target.ASSET) == []
+    with pytest.raises(WrongTargetError):
+        data.add_tags(["fine", client.create_tag("asset-only", Target.ASSET)])
+    assert client.list_tags(Target.DATA) == []
+    with pytest.raises(BadRequestError):
+        data.add_tags(" ")
+    assert client.list_tags(Target.DATA) == []
+
+
+def test_tag_names_per_request_are_bounded(client: Client, images: list[Path]) -> None:
+    from pixlake.limits import MAX_TAGS_PER_REQUEST as MAX_TAG_NAMES
+
+    data = client.get_datalake().upload_data(images[0])
+    with pytest.raises(BadRequestError, match=f"tags: .*at most {MAX_TAG_NAMES}"):
+        data.add_tags([f"t{index}" for index in range(MAX_TAG_NAMES + 1)])
+    assert client.list_tags() == []

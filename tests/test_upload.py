@@ -67,6 +67,50 @@ def test_a_folder_is_walked_recursively(client: Client, tmp_path: Path,
     assert sorted(d.filename for d in uploaded) == ["a.jpg", "b.png", "c.jpg"]
 
 
+def test_a_folder_recognises_media_by_their_bytes_and_reports_what_it_skipped(
+        client: Client, tmp_path: Path, unique_image, videos: dict[str, Path],
+        caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "shots"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    unique_image("a.jpg").rename(folder / "a.jpg")
+    unique_image("x.jpg").rename(folder / "photo.dat")  # a JPEG whatever its name says
+    (folder / "sub" / "clip.bin").write_bytes(videos[".mp4"].read_bytes())
+    (folder / "sub" / "notes.txt").write_text("not media")
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    unique_image("hidden.jpg").rename(folder / ".cache" / "hidden.jpg")
+    with caplog.at_level("WARNING", logger="pixlake"):
+        uploaded = client.get_datalake().upload_data(folder)
+    assert sorted(d.filename for d in uploaded) == ["a.jpg", "clip.bin", "photo.dat"]
+    assert {d.filename: d.type for d in uploaded}["photo.dat"] is DataType.IMAGE
+    assert {d.filename: d.type for d in uploaded}["clip.bin"] is DataType.VIDEO
+    assert sorted((s.path, s.reason) for s in uploaded.skipped) == sorted([
+        (str(folder / ".cache"), "hidden"), (str(folder / ".DS_Store"), "hidden"),
+        (str(folder / "empty.csv"), "empty file"),
+        (str(folder / "sub" / "notes.txt"), "not an image or video")])
+    warned = " ".join(r.getMessage() for r in caplog.records if r.name == "pixlake")
+    assert "4 entries" in warned and "notes.txt" in warned and "empty.csv" in warned
+
+
+def test_errors_name_the_path_as_given(client: Client, tmp_path: Path, images: list[Path],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "shots" / "day1").mkdir(parents=True)
+    (tmp_path / "shots" / "day1" / "cut.jpg").write_bytes(images[0].read_bytes()[:3000])
+    monkeypatch.chdir(tmp_path)
+    given = os.path.join("shots", "day1", "cut.jpg")
+    for argument in ("shots", given, [images[1], Path(given)]):
+        with pytest.raises(InvalidMediaError, match=f"^{given}: ") as raised:
+            client.get_datalake().upload_data(argument)
+        assert raised.value.details["path"] == given
+        assert raised.value.details["filename"] == "cut.jpg"
+    (tmp_path / "shots" / "day1" / "cut.jpg").unlink()
+    (tmp_path / "shots" / "day1" / ".keep").write_text("")
+    with pytest.raises(UnsupportedMediaError, match="skipped: 1 hidden"):
+        client.get_datalake().upload_data("shots")
+    assert_nothing_stored(client)
+
+
 def test_videos_get_their_duration(client: Client, videos: dict[str, Path]) -> None:
     uploaded = client.get_datalake().upload_data(list(videos.values()))
     assert len(uploaded) == 5

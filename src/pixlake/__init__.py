@@ -7,15 +7,20 @@ Quick start::
     client = Client()                       # embedded workspace at ~/.pixlake
     datalake = client.get_datalake()
     data = datalake.upload_data("images/")  # a MultiData
+
+Every class a user meets is importable from here: the SDK objects, the shapes, the
+enumerations and every error of ``pixlake.errors``. Plain result records (``VersionStats``,
+``TrashItem``...) are the wire models of ``pixlake.schemas``.
 """
 
 __version__ = "0.1.0"
 
-from pixlake.enums import DataType, Target
+from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
 from pixlake.errors import (
     BadRequestError,
     ClientError,
     ConflictError,
+    DatabaseError,
     EmptyFileError,
     FileMissingError,
     ForbiddenError,
@@ -27,6 +32,7 @@ from pixlake.errors import (
     LimitExceededError,
     LockedError,
     NotFoundError,
+    OutdatedSchemaError,
     PayloadTooLargeError,
     PixlakeError,
     RequestInProgressError,
@@ -39,42 +45,70 @@ from pixlake.errors import (
     WrongTargetError,
 )
 from pixlake.progress import disable_progress_bars, enable_progress_bars
+from pixlake.sdk.annotation import Annotation
+from pixlake.sdk.asset import Asset, MultiAsset
 from pixlake.sdk.client import Client
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import Datalake
+from pixlake.sdk.dataset import Dataset
+from pixlake.sdk.dataset_version import DatasetVersion
+from pixlake.sdk.label import Label
+from pixlake.sdk.local_files import SkippedFile
+from pixlake.sdk.shapes import Classification, Line, Point, Polygon, Rectangle, Shape
 from pixlake.sdk.tag import Tag
+from pixlake.sdk.worker import Worker
 
 __all__ = [
+    "Annotation",
+    "AnnotationStatus",
+    "Asset",
     "BadRequestError",
+    "Classification",
     "Client",
     "ClientError",
     "ConflictError",
     "Data",
     "DataType",
+    "DatabaseError",
     "Datalake",
+    "Dataset",
+    "DatasetVersion",
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
     "HeadersTooLargeError",
     "IdempotencyKeyReusedError",
+    "InferenceType",
     "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
+    "Label",
     "LimitExceededError",
+    "Line",
     "LockedError",
+    "MultiAsset",
     "MultiData",
     "NotFoundError",
+    "OutdatedSchemaError",
     "PayloadTooLargeError",
     "PixlakeError",
+    "Point",
+    "Polygon",
+    "Rectangle",
     "RequestInProgressError",
     "RequestTimeoutError",
     "ServiceError",
+    "Shape",
+    "ShapeKind",
+    "SkippedFile",
     "StorageError",
     "Tag",
     "Target",
     "TransportError",
+    "TrashKind",
     "UnauthorizedError",
     "UnsupportedMediaError",
+    "Worker",
     "WrongTargetError",
     "__version__",
     "disable_progress_bars",

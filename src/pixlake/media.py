@@ -38,6 +38,7 @@ __all__ = [
     "ImageLimits",
     "MediaInfo",
     "probe_media",
+    "sniff_media",
 ]
 
 IMAGE_EXTENSIONS = frozenset(
@@ -45,7 +46,8 @@ IMAGE_EXTENSIONS = frozenset(
 )
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm"})
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS
-"""Extensions picked up when a folder is walked. Single files are judged by content."""
+"""Extensions that mark a file of a walked folder as meant to be media (so a broken one is an
+error, not skipped). Files are judged by their bytes whatever their extension."""
 
 _IMAGE_CONTENT_TYPES = {
     "JPEG": "image/jpeg",
@@ -129,6 +131,22 @@ def probe_media(source: Path | bytes, filename: str | None = None,
             # One open stream serves sniffing, the header and the tail check.
             return _probe_image(stream, name, limits)
         return _probe_video(stream if in_memory else str(source), name, head)
+
+
+def sniff_media(path: Path | str) -> DataType | None:
+    """What a file's first bytes say it is (an image, a video, or neither: None), without
+    reading further.
+
+    Raises:
+        EmptyFileError: the file has no bytes.
+        OSError: the file can't be read.
+    """
+    with open(path, "rb") as stream:
+        head = stream.read(64)
+    if not head:
+        name = Path(path).name
+        raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
+    return _sniff(head)
 
 
 def _sniff(head: bytes) -> DataType | None:

@@ -263,11 +263,21 @@ class TagPublic(WireModel):
 
 
 class TagLinks(WireModel):
-    """Attach (or detach) every tag to (or from) every object, all of kind ``target``."""
+    """Attach (or detach) every tag to (or from) every object, all of kind ``target``.
+
+    Tags are given by id, by name (``tags``), or both; on attach, a name that doesn't exist
+    yet for ``target`` is created, in the same transaction."""
 
     target: Target
     object_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
-    tag_ids: list[UUID] = Field(min_length=1, max_length=MAX_TAGS_PER_REQUEST)
+    tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+
+    @model_validator(mode="after")
+    def _some_tag(self) -> Self:
+        if not self.tag_ids and not self.tags:
+            raise ValueError("give at least one tag (tag_ids or tags)")
+        return self
 
 
 class TagsOfObject(WireModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,11 +138,15 @@ class MultiAsset(MultiObject[Asset]):
         return [ids[i : i + BULK_CHUNK] for i in range(0, len(ids), BULK_CHUNK)]
 
     @paused_gc()
-    def add_tags(self, tags: Tag | list[Tag]) -> None:
+    def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Attach a Tag, a tag name, or a list of them to every item (names not known yet
+        are created)."""
         link_tags(self._connection, "attach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
     @paused_gc()
-    def remove_tags(self, tags: Tag | list[Tag]) -> None:
+    def remove_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Detach a Tag, a tag name, or a list of them from every item (an unknown name is
+        a NotFoundError)."""
         link_tags(self._connection, "detach", Target.ASSET, self.ids, tags, BULK_CHUNK)
 
     @paused_gc()
@@ -170,7 +175,12 @@ class MultiAsset(MultiObject[Asset]):
             max_workers: parallel downloads; defaults to ``os.cpu_count() + 4``.
 
         Returns:
-            How many files were downloaded.
+            How many files were written (existing ones skipped are not counted).
+
+        A data listed twice is written once. Two data with the same filename are both
+        written: the first keeps it, the next is ``<stem>.<last 8 hex digits of its
+        id><ext>`` (``cat.jpg``, ``cat.9f3a0c1e.jpg``); names differing only in case count
+        as the same.
         """
         jobs = [DownloadJob(asset.data_id, asset.filename) for asset in self.items]
         return download_all(self._connection, jobs, target_path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -10,7 +10,13 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from pixlake.enums import Target
-from pixlake.errors import BadRequestError
+from pixlake.errors import (
+    BadRequestError,
+    ConflictError,
+    LockedError,
+    NotFoundError,
+    WrongTargetError,
+)
 from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import TagPublic
 from pixlake.sdk.connection import idempotency_keys
@@ -19,7 +25,16 @@ if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
     from pixlake.sdk.tag import Tag
 
-__all__ = ["SchemaField", "SdkObject", "Taggable", "coerce_enum", "link_tags", "tag_ids_of"]
+__all__ = [
+    "SchemaField",
+    "SdkObject",
+    "Taggable",
+    "coerce_enum",
+    "get_or_create",
+    "link_tags",
+    "split_tags",
+    "tag_list",
+]
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
@@ -58,6 +73,25 @@ class SdkObject(Generic[SchemaT]):
         return f"{type(self).__name__}(id={self.id}" + (f", name={name!r})" if name else ")")
 
 
+ObjectT = TypeVar("ObjectT")
+
+
+def get_or_create(get: Callable[[], ObjectT], create: Callable[[], ObjectT]) -> ObjectT:
+    """``get()``, or ``create()`` when that is a NotFoundError, so that a script can run
+    twice. When another process creates the object between the two (a ConflictError), the
+    one it created is returned."""
+    try:
+        return get()
+    except NotFoundError:
+        pass
+    try:
+        return create()
+    except LockedError:
+        raise
+    except ConflictError:
+        return get()
+
+
 EnumT = TypeVar("EnumT", bound=Enum)
 
 
@@ -71,21 +105,44 @@ def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
                               details={"value": repr(value)}) from None
 
 
-def tag_ids_of(tags: Any) -> list[UUID]:
-    """Ids of a Tag or a list of Tag, refusing anything else with a clear error."""
+def tag_list(tags: Any) -> list[Tag | str]:
+    """A Tag, a tag name, or a list of them, as a list.
+
+    A plain string is one tag name, never a sequence of one-letter names.
+    """
     from pixlake.sdk.tag import Tag
 
-    items: Iterable[Any] = [tags] if isinstance(tags, Tag) else tags
-    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        raise BadRequestError(f"expected a Tag or a list of Tag, got {tags!r}")
-    ids = []
+    if tags is None:
+        return []
+    if isinstance(tags, Tag | str):
+        return [tags]
+    if isinstance(tags, bytes | bytearray) or not isinstance(tags, Iterable):
+        raise BadRequestError(f"expected a tag name, a Tag or a list of them, got {tags!r}",
+                              details={"tags": repr(tags)})
+    items = list(tags)
     for item in items:
-        if not isinstance(item, Tag):
-            raise BadRequestError(f"expected a Tag, got {item!r}", details={"item": repr(item)})
-        ids.append(item.id)
-    if not ids:
-        raise BadRequestError("no tag given")
-    return ids
+        if not isinstance(item, Tag | str):
+            raise BadRequestError(f"expected a tag name or a Tag, got {item!r}",
+                                  details={"item": repr(item)})
+    return items
+
+
+def split_tags(tags: Any, target: Target) -> tuple[list[str], list[str]]:
+    """Tag names and ids of Tags, checking that every Tag targets ``target``."""
+    from pixlake.sdk.tag import Tag
+
+    names: list[str] = []
+    ids: list[str] = []
+    for tag in tag_list(tags):
+        if isinstance(tag, Tag):
+            if tag.target != target:
+                raise WrongTargetError(
+                    f"tag {tag.name!r} targets {tag.target}, not {target}",
+                    details={"tag_id": str(tag.id)})
+            ids.append(str(tag.id))
+        else:
+            names.append(tag)
+    return names, ids
 
 
 class Taggable:
@@ -95,12 +152,19 @@ class Taggable:
     _connection: Connection
     id: UUID
 
-    def add_tags(self, tags: Tag | list[Tag]) -> None:
-        """Attach a Tag or a list of Tag; each must target this kind of object."""
+    def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Attach a Tag, a tag name, or a list of them; each must target this kind of object.
+
+        A name not known yet for this kind of object is created (in the same request).
+        """
         link_tags(self._connection, "attach", self._tag_target, [self.id], tags)
 
-    def remove_tags(self, tags: Tag | list[Tag]) -> None:
-        """Detach a Tag or a list of Tag (those not attached are ignored)."""
+    def remove_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Detach a Tag, a tag name, or a list of them (those not attached are ignored).
+
+        Raises:
+            NotFoundError: a name is not a tag of this kind of object.
+        """
         link_tags(self._connection, "detach", self._tag_target, [self.id], tags)
 
     def get_tags(self) -> list[Tag]:
@@ -113,21 +177,25 @@ class Taggable:
 
 
 def _link(connection: Connection, action: str, target: Target, object_ids: list[UUID],
-          tag_ids: list[UUID], idempotency_key: str) -> None:
+          tag_ids: list[str], tag_names: list[str], idempotency_key: str) -> None:
     connection.request("POST", f"/tags/{action}", json={
         "target": target.value, "object_ids": [str(i) for i in object_ids],
-        "tag_ids": [str(i) for i in tag_ids],
+        "tag_ids": tag_ids, "tags": tag_names,
     }, idempotency_key=idempotency_key)
 
 
 def link_tags(connection: Connection, action: str, target: Target, object_ids: list[UUID],
               tags: Any, chunk_size: int = 5000) -> None:
-    """Attach or detach tags to many objects, in fixed-size chunks (of objects, and of
-    tags beyond the most one request takes)."""
-    tag_ids = tag_ids_of(tags)
+    """Attach or detach tags (Tags or names) to many objects, in fixed-size chunks (of
+    objects, and of tags beyond the most one request takes)."""
+    names, ids = split_tags(tags, target)
+    if not names and not ids:
+        raise BadRequestError("no tag given")
+    step = MAX_TAGS_PER_REQUEST
+    tag_groups = [(ids[i : i + step], []) for i in range(0, len(ids), step)]
+    tag_groups += [([], names[i : i + step]) for i in range(0, len(names), step)]
     keys = idempotency_keys()
-    for tag_start in range(0, max(len(tag_ids), 1), MAX_TAGS_PER_REQUEST):
-        some_tags = tag_ids[tag_start : tag_start + MAX_TAGS_PER_REQUEST]
+    for some_ids, some_names in tag_groups:
         for start in range(0, len(object_ids), chunk_size):
             _link(connection, action, target, object_ids[start : start + chunk_size],
-                  some_tags, next(keys))
+                  some_ids, some_names, next(keys))

@@ -11,7 +11,7 @@ from uuid import UUID
 from pixlake.enums import Role, Target, TrashKind
 from pixlake.errors import NotFoundError, UnauthorizedError
 from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem, UserPublic
-from pixlake.sdk.base import coerce_enum
+from pixlake.sdk.base import coerce_enum, get_or_create
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
@@ -140,6 +140,12 @@ class Client:
                                        json={"name": name, "description": description})
         return Dataset(self._connection, DatasetPublic.model_validate(row))
 
+    def get_or_create_dataset(self, name: str, description: str = "") -> Dataset:
+        """The dataset called ``name``, created with ``description`` if there is none (so a
+        script can run twice); an existing dataset is returned as it is."""
+        return get_or_create(lambda: self.get_dataset(name),
+                             lambda: self.create_dataset(name, description))
+
     def get_dataset(self, name: str) -> Dataset:
         rows = self._connection.request("GET", "/datasets", params={"name": name})
         if not rows:
@@ -189,6 +195,11 @@ class Client:
             raise NotFoundError(f"no tag named {name!r} for target {target}",
                                 details={"name": name, "target": target.value})
         return Tag(self._connection, TagPublic.model_validate(rows[0]))
+
+    def get_or_create_tag(self, name: str, target: Target | str) -> Tag:
+        """The tag called ``name`` for ``target``, created if there is none."""
+        return get_or_create(lambda: self.get_tag(name, target),
+                             lambda: self.create_tag(name, target))
 
     def get_tag_by_id(self, id: UUID | str) -> Tag:
         row = self._connection.request("GET", f"/tags/{id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from uuid import UUID
 from pixlake.enums import DataType, Target
 from pixlake.schemas import DataPublic, UrlPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
+from pixlake.sdk.local_files import SkippedFile
 from pixlake.sdk.multi import MultiObject
 from pixlake.sdk.transfer import DownloadJob, download_all
 from pixlake.validation import check_json
@@ -97,10 +99,18 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 class MultiData(MultiObject[Data]):
     """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
 
-    def add_tags(self, tags: Tag | list[Tag]) -> None:
+    skipped: tuple[SkippedFile, ...] = ()
+    """On the result of a folder upload: the entries of the folders that were not media,
+    each with its path as given and the reason (empty otherwise)."""
+
+    def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Attach a Tag, a tag name, or a list of them to every item (names not known yet
+        are created)."""
         link_tags(self._connection, "attach", Target.DATA, self.ids, tags)
 
-    def remove_tags(self, tags: Tag | list[Tag]) -> None:
+    def remove_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
+        """Detach a Tag, a tag name, or a list of them from every item (an unknown name is
+        a NotFoundError)."""
         link_tags(self._connection, "detach", Target.DATA, self.ids, tags)
 
     def delete(self) -> None:
@@ -119,7 +129,12 @@ class MultiData(MultiObject[Data]):
             max_workers: parallel downloads; defaults to ``os.cpu_count() + 4``.
 
         Returns:
-            How many files were downloaded (existing ones skipped are not counted).
+            How many files were written (existing ones skipped are not counted).
+
+        A data listed twice is written once. Two data with the same filename are both
+        written: the first keeps it, the next is ``<stem>.<last 8 hex digits of its
+        id><ext>`` (``cat.jpg``, ``cat.9f3a0c1e.jpg``); names differing only in case count
+        as the same.
         """
         jobs = [DownloadJob(data.id, data.filename) for data in self.items]
         return download_all(self._connection, jobs, target_path,

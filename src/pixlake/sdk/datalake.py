@@ -12,21 +12,13 @@ from uuid import UUID
 
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_bundle
 from pixlake.enums import Target
-from pixlake.errors import (
-    BadRequestError,
-    EmptyFileError,
-    FileMissingError,
-    NotFoundError,
-    UnsupportedMediaError,
-    WrongTargetError,
-)
-from pixlake.filenames import validate_filename
+from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
-from pixlake.media import MEDIA_EXTENSIONS, probe_media
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
-from pixlake.sdk.base import SchemaField, SdkObject
+from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
+from pixlake.sdk.local_files import collect_files, preflight, report_skipped
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.transfer import default_workers
 from pixlake.sdk.wire import parse_many
@@ -55,32 +47,41 @@ class Datalake(SdkObject[DatalakePublic]):
 
     def upload_data(
         self, filepaths: str | Path | Sequence[str | Path],
-        tags: Sequence[str | Tag] | None = None, max_workers: int | None = None,
+        tags: Tag | str | Sequence[Tag | str] | None = None, max_workers: int | None = None,
     ) -> Data | MultiData:
         """Upload images and videos.
 
         Args:
-            filepaths: one file (gives a Data), or a list of files or a folder walked
-                recursively for media files (gives a MultiData, in the order given).
-            tags: tag names or Tags of target DATA for every file; unknown names are created.
+            filepaths: one file (gives a Data), or a list of files or folders (gives a
+                MultiData, in the order given). Folders are walked recursively; their files
+                are recognised as media by their bytes, and what is not media is skipped,
+                reported by a warning of the ``pixlake`` logger and listed in the result's
+                ``skipped`` (path and reason each).
+            tags: a tag name, a Tag of target DATA, or a list of them, for every file;
+                unknown names are created.
             max_workers: parallel uploads (defaults to ``os.cpu_count() + 4``).
 
         Every file is checked before any is sent, so a bad one (missing, empty, not a
-        supported image or video, badly named) raises an error naming it and nothing is
+        supported image or video, badly named; in a folder, a broken file with a media
+        extension) raises an error naming it by the path as given, and nothing is
         stored. Bytes the datalake already holds give back their existing Data.
         """
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
-        paths = _collect_files(filepaths)
-        tag_names, tag_ids = _split_tags(tags)
-        for path in paths:
-            _preflight(path)
+        collected = collect_files(filepaths)
+        tag_names, tag_ids = split_tags(tags, Target.DATA)
+        for file in collected.files:
+            preflight(file)
+        report_skipped(collected.skipped)
+        paths = [file.path for file in collected.files]
         if self._connection.embedded:
             uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
         else:
             uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
         if single:
             return uploaded[0]
-        return MultiData(self._connection, _unique_by_id(uploaded))
+        result = MultiData(self._connection, _unique_by_id(uploaded))
+        result.skipped = tuple(collected.skipped)
+        return result
 
     def _ingest_local(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
                       max_workers: int | None) -> list[Data]:
@@ -146,9 +147,7 @@ class Datalake(SdkObject[DatalakePublic]):
             filenames: keep data with one of these filenames.
         """
         _check_page_args(limit, offset)
-        if isinstance(tags, str) or (tags is not None and not isinstance(tags, Sequence)):
-            tags = [tags]  # type: ignore[list-item]
-        tag_names, tag_ids = _split_tags(tags)
+        tag_names, tag_ids = split_tags(tags, Target.DATA)
         query: dict[str, Any] = {"tags": tag_names, "tag_ids": tag_ids,
                                  "filenames": list(filenames) if filenames is not None else None,
                                  "offset": offset or 0}
@@ -213,74 +212,6 @@ def _bundle(paths: list[Path]) -> list[list[Path]]:
 def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
     while chunk := stream.read(size):
         yield chunk
-
-
-def _collect_files(filepaths: str | Path | Sequence[str | Path]) -> list[Path]:
-    """The files to upload, in order and without repeats; folders are walked for media."""
-    if isinstance(filepaths, str | os.PathLike):
-        filepaths = [filepaths]
-    if not filepaths:
-        raise BadRequestError("no file to upload")
-    files: list[Path] = []
-    for given in filepaths:
-        path = Path(given)
-        if path.is_dir():
-            found = _media_in_folder(path)
-            if not found:
-                raise UnsupportedMediaError(f"{path}: folder holds no image or video",
-                                            details={"path": str(path)})
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise FileMissingError(f"{path}: no such file or folder", details={"path": str(path)})
-    # abspath, not resolve(): no system call per file, and symlinks keep their own names.
-    return list(dict.fromkeys(Path(os.path.abspath(p)) for p in files))
-
-
-def _media_in_folder(folder: Path) -> list[Path]:
-    """Media files under ``folder``, recursively and sorted, skipping hidden entries."""
-    found = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(root, name) for name in names
-                     if not name.startswith(".")
-                     and os.path.splitext(name)[1].lower() in MEDIA_EXTENSIONS)
-    return [Path(p) for p in sorted(found)]
-
-
-def _preflight(path: Path) -> None:
-    """Refuse a bad file before anything is sent, naming it."""
-    validate_filename(path.name)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise FileMissingError(f"{path}: can't be read ({exc.strerror})",
-                               details={"path": str(path)}) from exc
-    if size == 0:
-        raise EmptyFileError(f"{path.name}: file is empty", details={"filename": path.name})
-    probe_media(path)
-
-
-def _split_tags(tags: Sequence[str | Tag] | None,
-                target: Target = Target.DATA) -> tuple[list[str], list[str]]:
-    """Tag names and ids of Tags, checking the Tags target ``target``."""
-    from pixlake.sdk.tag import Tag
-
-    names: list[str] = []
-    ids: list[str] = []
-    for tag in tags or []:
-        if isinstance(tag, Tag):
-            if tag.target != target:
-                raise WrongTargetError(
-                    f"tag {tag.name!r} targets {tag.target}, not {target}",
-                    details={"tag_id": str(tag.id)})
-            ids.append(str(tag.id))
-        elif isinstance(tag, str):
-            names.append(tag)
-        else:
-            raise BadRequestError(f"expected a tag name or a Tag, got {tag!r}")
-    return names, ids
 
 
 def _unique_by_id(items: list[Data]) -> list[Data]:

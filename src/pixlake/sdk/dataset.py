@@ -9,7 +9,7 @@ from uuid import UUID
 from pixlake.enums import InferenceType, Target
 from pixlake.errors import NotFoundError
 from pixlake.schemas import DatasetPublic, VersionPublic, WorkerPublic
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum, get_or_create
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.worker import Worker
 
@@ -55,6 +55,13 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
             raise NotFoundError(f"dataset {self.name!r} has no version {version!r}",
                                 details={"version": version})
         return DatasetVersion(self._connection, VersionPublic.model_validate(rows[0]))
+
+    def get_or_create_version(self, version: str, description: str = "",
+                              type: InferenceType | str | None = None) -> DatasetVersion:
+        """The version called ``version``, created with ``description`` and ``type`` if there
+        is none (so a script can run twice); an existing version is returned as it is."""
+        return get_or_create(lambda: self.get_version(version),
+                             lambda: self.create_version(version, description, type))
 
     def get_version_by_id(self, id: UUID | str) -> DatasetVersion:
         row = self._connection.request("GET", f"/versions/{id}")

@@ -22,10 +22,17 @@ from pixlake.schemas import (
 )
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import BULK_CHUNK, Asset, MultiAsset
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.base import (
+    SchemaField,
+    SdkObject,
+    Taggable,
+    coerce_enum,
+    get_or_create,
+    split_tags,
+)
 from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.data import Data, MultiData
-from pixlake.sdk.datalake import _check_page_args, _split_tags
+from pixlake.sdk.datalake import _check_page_args
 from pixlake.sdk.label import Label
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.wire import parse_many
@@ -97,11 +104,12 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     # Assets
 
     def add_data(self, data: Data | MultiData | Sequence[Data],
-                 tags: Sequence[str | Tag] | None = None) -> MultiAsset:
+                 tags: Tag | str | Sequence[Tag | str] | None = None) -> MultiAsset:
         """Make assets of data (of any datalakes of the organization), one per data.
 
         Data already in the version keep their asset. ``tags`` (names or Tags of target
-        ASSET, names created if new) go on every asset. Returns the assets, in order.
+        ASSET, names created if new; one name or Tag, or a list) go on every asset.
+        Returns the assets, in order.
         """
         items = [data] if isinstance(data, Data) else list(data)
         for item in items:
@@ -109,7 +117,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
                 raise BadRequestError(f"expected Data, got {item!r}")
         if not items:
             raise BadRequestError("no data to add")
-        tag_names, tag_ids = _split_tags(tags, Target.ASSET)
+        tag_names, tag_ids = split_tags(tags, Target.ASSET)
         assets: list[Asset] = []
         keys = idempotency_keys()
         with paused_gc():
@@ -160,9 +168,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
                 filenames: Sequence[str] | None, data_ids: Sequence[Any] | None,
                 *, deleted: bool) -> Iterator[Asset]:
         _check_page_args(limit, offset)
-        if isinstance(tags, str) or (tags is not None and not isinstance(tags, Sequence)):
-            tags = [tags]
-        tag_names, tag_ids = _split_tags(tags, Target.ASSET)
+        tag_names, tag_ids = split_tags(tags, Target.ASSET)
         query: dict[str, Any] = {
             "tags": tag_names, "tag_ids": tag_ids, "offset": offset or 0, "deleted": deleted,
             "filenames": list(filenames) if filenames is not None else None,
@@ -219,10 +225,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         return Label(self._connection, LabelPublic.model_validate(rows[0]))
 
     def get_or_create_label(self, name: str) -> Label:
-        try:
-            return self.get_label(name)
-        except NotFoundError:
-            return self.create_label(name)
+        """The label called ``name``, created if this version has none."""
+        return get_or_create(lambda: self.get_label(name), lambda: self.create_label(name))
 
     def list_labels(self) -> list[Label]:
         rows = self._connection.request("GET", f"/versions/{self.id}/labels")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 from uuid import UUID
@@ -25,8 +26,15 @@ from pixlake.sdk.connection import raise_for_error
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
 
-__all__ = ["DownloadJob", "default_workers", "download_all", "fetch_url", "safe_target",
-           "temporary_path"]
+__all__ = [
+    "DownloadJob",
+    "default_workers",
+    "download_all",
+    "fetch_url",
+    "plan_targets",
+    "safe_target",
+    "temporary_path",
+]
 
 logger = logging.getLogger("pixlake")
 _CHUNK = 1024 * 1024
@@ -92,6 +100,56 @@ class DownloadJob:
     filename: str
 
 
+def plan_targets(folder: Path, jobs: Sequence[DownloadJob]) -> list[tuple[DownloadJob, Path]]:
+    """One target file per distinct data, none of them written over by another.
+
+    The first data with a filename (in the order given) gets it; another data with the same
+    filename gets ``<stem>.<last 8 hex digits of its id><ext>`` (the random end of a
+    UUIDv7), so that both are written and a second run finds the same names. Names are
+    compared as a case-insensitive file system would (case and Unicode normalisation
+    folded): the folder can be copied to any machine without two files becoming one.
+    """
+    unique = list({job.data_id: job for job in jobs}.values())  # a data listed twice: once
+    taken: set[str] = set()
+    named: dict[UUID, str] = {}
+    for job in unique:  # first every name as given, so a renamed file can't take one
+        if _name_key(job.filename) not in taken:
+            taken.add(_name_key(job.filename))
+            named[job.data_id] = job.filename
+    renamed = []
+    for job in unique:
+        if job.data_id in named:
+            continue
+        for candidate in (_with_id(job.filename, job.data_id.hex[-8:]),
+                          _with_id(job.filename, job.data_id.hex)):
+            if _name_key(candidate) not in taken:
+                break
+        else:  # only if other data are named after both forms of this data's id
+            raise BadRequestError(f"no free name to download {job.filename!r} "
+                                  f"(data {job.data_id}) as", details={"id": str(job.data_id)})
+        taken.add(_name_key(candidate))
+        named[job.data_id] = candidate
+        renamed.append(candidate)
+    if renamed:
+        logger.warning("%d file(s) have the filename of another one in this download and are "
+                       "written with the end of their data id: %s", len(renamed),
+                       ", ".join(renamed[:5]) + (", ..." if len(renamed) > 5 else ""))
+    return [(job, safe_target(folder, named[job.data_id])) for job in unique]
+
+
+def _name_key(filename: str) -> str:
+    return unicodedata.normalize("NFC", filename).casefold()
+
+
+def _with_id(filename: str, id_part: str) -> str:
+    """``filename`` with ``.<id_part>`` before its extension, within 255 UTF-8 bytes."""
+    name = PurePath(filename)
+    stem, extension = name.stem, name.suffix
+    while stem and len(f"{stem}.{id_part}{extension}".encode()) > 255:
+        stem = stem[:-1]
+    return f"{stem}.{id_part}{extension}"
+
+
 URL_CHUNK = 1000
 BUNDLE_FILES = 32
 """Files per download bundle: several bundles stay in flight, each amortises a request."""
@@ -111,7 +169,7 @@ def download_all(connection: Connection, jobs: Sequence[DownloadJob],
     folder = Path(target_path)
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()
-    planned = [(job, safe_target(folder, job.filename)) for job in jobs]
+    planned = plan_targets(folder, jobs)
     todo = [(job, target) for job, target in planned if force_replace or not target.exists()]
     skipped = len(planned) - len(todo)
     workers = max(1, min(max_workers or default_workers(), len(todo) or 1))
@@ -164,19 +222,14 @@ def _download_bundles(connection: Connection, todo: Sequence[tuple[DownloadJob, 
     batches = [todo[i : i + BUNDLE_FILES] for i in range(0, len(todo), BUNDLE_FILES)]
 
     def fetch(batch: Sequence[tuple[DownloadJob, Path]]) -> int:
-        targets: dict[str, list[Path]] = {}
-        for job, target in batch:
-            targets.setdefault(str(job.data_id), []).append(target)
+        targets = {str(job.data_id): target for job, target in batch}  # one per data
         body = {"ids": list(targets)}
         with connection.http.stream("POST", "/data/download", json=body) as response:
             if response.status_code >= 400:
                 response.read()
                 raise_for_error(response)
             for name, chunks in read_frames(ByteReader(response.iter_bytes(_CHUNK))):
-                first, *others = targets[name]
-                write_atomically(first, chunks)
-                for other in others:  # the same data listed twice: copy what was written
-                    write_atomically(other, iter([first.read_bytes()]))
+                write_atomically(targets[name], chunks)
         return len(batch)
 
     with ThreadPoolExecutor(max(1, min(workers, len(batches)))) as pool:

@@ -326,16 +326,33 @@ def _require_labels_of_version(conn: Connection, actor: Actor, version_id: UUID,
                 details={"label_id": str(label_id)})
 
 
+def _image_size(conn: Connection, actor: Actor, annotation_id: UUID) -> tuple[int, int] | None:
+    """Width and height of the image an annotation is drawn on; None when unknown (or when
+    there is no such annotation, which the caller's own lookup then reports)."""
+    row = conn.execute(
+        select(m.data.c.width, m.data.c.height)
+        .join(m.assets, m.assets.c.data_id == m.data.c.id)
+        .join(m.annotations, m.annotations.c.asset_id == m.assets.c.id)
+        .where(m.annotations.c.id == annotation_id,
+               m.annotations.c.organization_id == actor.organization_id)).one_or_none()
+    if row is None or not row.width or not row.height:
+        return None
+    return row.width, row.height
+
+
 def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Sequence[ShapeIn],
                replace: bool = False, answer: KeyedAnswer | None = None) -> list[ShapePublic]:
     """Add shapes to an annotation in one statement, all or none; with ``replace``, they
     take the place of every shape it had (``overwrite``). ``answer`` is recorded with the
     shapes (an idempotent request's)."""
     now = utcnow()
+    with ctx.db.read() as conn:
+        image_size = _image_size(conn, actor, annotation_id)
     rows = []
     for index, shape in enumerate(shapes):
         geometry = check_shape(shape.kind, x=shape.x, y=shape.y, w=shape.w, h=shape.h,
-                               coords=shape.coords, where=f"shape {index}")
+                               coords=shape.coords, where=f"shape {index}",
+                               image_size=image_size)
         rows.append({"id": new_id(), "annotation_id": annotation_id, "kind": shape.kind.value,
                      "label_id": shape.label_id, "text": shape.text, "created_at": now,
                      **geometry})
@@ -385,7 +402,8 @@ def update_shape(ctx: AppContext, actor: Actor, shape_id: UUID,
         row = _require_shape(conn, actor, shape_id)
         merged = {key: given.get(key, getattr(row, key)) for key in ("x", "y", "w", "h",
                                                                      "coords")}
-        geometry = check_shape(ShapeKind(row.kind), **merged, where=f"shape {shape_id}")
+        geometry = check_shape(ShapeKind(row.kind), **merged, where=f"shape {shape_id}",
+                               image_size=_image_size(conn, actor, row.annotation_id))
         values: dict[str, Any] = {**geometry}
         if "label_id" in given and given["label_id"] is not None:
             _require_labels_of_version(conn, actor, row.dataset_version_id,

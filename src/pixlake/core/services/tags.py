@@ -202,21 +202,31 @@ def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UU
 
 
 def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
-                tag_ids: Sequence[UUID], answer: KeyedAnswer | None = None) -> None:
-    """Link the tags to the objects; ``answer`` is recorded with the links (an idempotent
-    request's)."""
+                tag_ids: Sequence[UUID], tag_names: Sequence[str] = (),
+                answer: KeyedAnswer | None = None) -> None:
+    """Attach tags given by id or by name; names not known yet for ``target`` are created in
+    the same transaction, so a refused request creates no tag. ``answer`` is recorded with
+    the links (an idempotent request's)."""
+    check_names(tag_names)
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
         _require_objects(conn, actor, target, object_ids, writing=True)
+        tag_ids = list(dict.fromkeys([*tag_ids, *ensure_tags(conn, actor, tag_names, target)]))
         link_tags(conn, object_ids, tag_ids)
         if answer is not None:
             answer.record(conn, None)
 
 
 def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
-                tag_ids: Sequence[UUID], answer: KeyedAnswer | None = None) -> None:
+                tag_ids: Sequence[UUID], tag_names: Sequence[str] = (),
+                answer: KeyedAnswer | None = None) -> None:
+    """Detach tags given by id or by name; an unknown name is a NotFoundError."""
+    check_names(tag_names)
     with ctx.db.write() as conn:
         tag_ids = require_tags_of_target(conn, actor, tag_ids, target)
+        if tag_names:
+            named = resolve_tag_names(conn, actor, list(dict.fromkeys(tag_names)), target)
+            tag_ids = list(dict.fromkeys([*tag_ids, *named]))
         _require_objects(conn, actor, target, object_ids, writing=True)
         for chunk in chunked(conn, list(dict.fromkeys(object_ids))):
             conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),

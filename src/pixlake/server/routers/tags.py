@@ -27,7 +27,7 @@ def attach(body: TagLinks, ctx: ContextDep, actor: CurrentActor,
            keyed: KeyedRequestDep) -> Response:
     answer = keyed.expect(204, lambda _none: b"")
     tag_service.attach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
-                            answer=answer)
+                            body.tags, answer=answer)
     return keyed.respond(None)
 
 
@@ -36,7 +36,7 @@ def detach(body: TagLinks, ctx: ContextDep, actor: CurrentActor,
            keyed: KeyedRequestDep) -> Response:
     answer = keyed.expect(204, lambda _none: b"")
     tag_service.detach_tags(ctx, actor, body.target, body.object_ids, body.tag_ids,
-                            answer=answer)
+                            body.tags, answer=answer)
     return keyed.respond(None)
 
 

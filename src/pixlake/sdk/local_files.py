@@ -1,0 +1,188 @@
+"""Which local files an upload sends, and the checks each passes before any is sent.
+
+Files given one by one are judged strictly: each must be a readable image or video.
+Folders are walked recursively and recognise media by their bytes, as a single file is
+judged; what a folder holds that is not media is skipped, and every skipped entry is
+reported with its reason. Errors and reports name each file by the path as given (the
+folder given, then the path below it), not only its basename.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pixlake.errors import (
+    BadRequestError,
+    EmptyFileError,
+    FileMissingError,
+    InvalidFilenameError,
+    PixlakeError,
+    UnsupportedMediaError,
+)
+from pixlake.filenames import validate_filename
+from pixlake.media import MEDIA_EXTENSIONS, probe_media, sniff_media
+
+__all__ = ["Collected", "LocalFile", "SkippedFile", "collect_files", "preflight",
+           "report_skipped"]
+
+logger = logging.getLogger("pixlake")
+
+HIDDEN = "hidden"
+NOT_MEDIA = "not an image or video"
+EMPTY = "empty file"
+LINKED_FOLDER = "link to a folder, not followed"
+"""Reasons for skipping an entry of a folder."""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """An entry of an uploaded folder that was not sent, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file to send: its absolute path, and the path as the caller gave it."""
+
+    path: Path
+    shown: str
+
+
+@dataclass
+class Collected:
+    files: list[LocalFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def _shown(path: str) -> str:
+    """A path fit for a message: bytes that are not UTF-8 written as escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def collect_files(filepaths: str | Path | Sequence[str | Path]) -> Collected:
+    """The files to upload, in order and without repeats, and what folders held besides."""
+    if isinstance(filepaths, str | os.PathLike):
+        filepaths = [filepaths]
+    if not filepaths:
+        raise BadRequestError("no file to upload")
+    collected = Collected()
+    given: list[str] = []
+    for item in filepaths:
+        path = os.fspath(item)
+        if os.path.isdir(path):
+            found, skipped = _walk(path)
+            collected.skipped.extend(skipped)
+            if not found:
+                raise UnsupportedMediaError(
+                    f"{_shown(path)}: folder holds no image or video"
+                    + (f" (skipped: {_summary(skipped)})" if skipped else ""),
+                    details={"path": _shown(path),
+                             "skipped": [[s.path, s.reason] for s in skipped]})
+            given.extend(found)
+        elif os.path.isfile(path):
+            given.append(path)
+        else:
+            raise FileMissingError(f"{_shown(path)}: no such file or folder",
+                                   details={"path": _shown(path)})
+    # abspath, not resolve(): no system call per file, and symlinks keep their own names.
+    unique: dict[str, str] = {}
+    for path in given:
+        unique.setdefault(os.path.abspath(path), path)
+    collected.files = [LocalFile(Path(absolute), _shown(path))
+                       for absolute, path in unique.items()]
+    return collected
+
+
+def _walk(folder: str) -> tuple[list[str], list[SkippedFile]]:
+    """Media under ``folder``, recursively and sorted, and the entries skipped."""
+    found: list[str] = []
+    skipped: list[SkippedFile] = []
+
+    def unreadable(exc: OSError) -> None:  # os.walk would otherwise pass over it in silence
+        skipped.append(SkippedFile(_shown(os.fspath(exc.filename or folder)),
+                                   f"can't be read ({exc.strerror or exc})"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        kept = []
+        for name in sorted(dirs):
+            path = os.path.join(root, name)
+            if name.startswith("."):
+                skipped.append(SkippedFile(_shown(path), HIDDEN))
+            elif os.path.islink(path):
+                skipped.append(SkippedFile(_shown(path), LINKED_FOLDER))
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            reason = _skip_reason(path, name)
+            if reason is None:
+                found.append(path)
+            else:
+                skipped.append(SkippedFile(_shown(path), reason))
+    return sorted(found), skipped
+
+
+def _skip_reason(path: str, name: str) -> str | None:
+    """Why a file of a folder is not sent, or None when it is.
+
+    A media extension keeps a file even when its bytes disappoint: a broken ``.jpg`` is an
+    error that names it, not something to skip quietly. Other files are kept when their
+    bytes are an image or video.
+    """
+    if name.startswith("."):
+        return HIDDEN
+    if os.path.splitext(name)[1].lower() in MEDIA_EXTENSIONS:
+        return None
+    try:
+        kind = sniff_media(path)
+    except EmptyFileError:
+        return EMPTY
+    except OSError as exc:
+        return f"can't be read ({exc.strerror or exc})"
+    return None if kind is not None else NOT_MEDIA
+
+
+def preflight(file: LocalFile) -> None:
+    """Refuse a bad file before anything is sent, naming it by the path as given."""
+    try:
+        validate_filename(file.path.name)
+        try:
+            size = file.path.stat().st_size
+        except OSError as exc:
+            raise FileMissingError(f"{file.shown}: can't be read ({exc.strerror})") from exc
+        if size == 0:
+            raise EmptyFileError(f"{file.shown}: file is empty")
+        probe_media(file.path, filename=file.shown)
+    except InvalidFilenameError as exc:
+        raise InvalidFilenameError(f"{file.shown}: {exc.message}",
+                                   details={**exc.details, "path": file.shown}) from None
+    except PixlakeError as exc:
+        exc.details.update({"filename": file.path.name, "path": file.shown})
+        raise
+
+
+def _summary(skipped: Sequence[SkippedFile], examples: int = 3) -> str:
+    """``2 not an image or video (a.txt, b.csv), 1 hidden (.DS_Store)``."""
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        by_reason.setdefault(entry.reason, []).append(entry.path)
+    parts = []
+    for reason, paths in by_reason.items():
+        shown = ", ".join(paths[:examples]) + (", ..." if len(paths) > examples else "")
+        parts.append(f"{len(paths)} {reason} ({shown})")
+    return ", ".join(parts)
+
+
+def report_skipped(skipped: Sequence[SkippedFile]) -> None:
+    """Say what folders held that was not uploaded (a warning of the ``pixlake`` logger,
+    which Python prints to stderr when logging is not configured)."""
+    if skipped:
+        logger.warning("upload skipped %d entr%s of the folders given: %s", len(skipped),
+                       "y" if len(skipped) == 1 else "ies", _summary(skipped))
