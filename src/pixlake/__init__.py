@@ -15,7 +15,15 @@ enumerations and every error of ``pixlake.errors``. Plain result records (``Vers
 
 __version__ = "0.1.0"
 
-from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
+from pixlake.enums import (
+    AnnotationStatus,
+    DataType,
+    InferenceType,
+    Role,
+    ShapeKind,
+    Target,
+    TrashKind,
+)
 from pixlake.errors import (
     BadRequestError,
     ClientError,
@@ -26,6 +34,7 @@ from pixlake.errors import (
     ForbiddenError,
     HeadersTooLargeError,
     IdempotencyKeyReusedError,
+    InsecureFileError,
     InsufficientStorageError,
     InvalidFilenameError,
     InvalidMediaError,
@@ -79,6 +88,7 @@ __all__ = [
     "HeadersTooLargeError",
     "IdempotencyKeyReusedError",
     "InferenceType",
+    "InsecureFileError",
     "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
@@ -97,6 +107,7 @@ __all__ = [
     "Rectangle",
     "RequestInProgressError",
     "RequestTimeoutError",
+    "Role",
     "ServiceError",
     "Shape",
     "ShapeKind",
