@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
+from pixlake.server.allow import TrueAllowHeader
 from pixlake.server.errors import install_error_handlers
+from pixlake.server.openapi import install_openapi
 from pixlake.server.routers import (
     annotations,
     assets,
@@ -41,4 +43,6 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+    install_openapi(app)
+    app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import accounts
@@ -18,14 +19,24 @@ async def get_context(request: Request) -> AppContext:
     return request.app.state.context
 
 
-def get_actor(request: Request) -> Actor:
-    header = request.headers.get("authorization")
+BEARER = HTTPBearer(
+    scheme_name="token", auto_error=False,
+    description="An API token (`pixlake users create`), sent as `Authorization: Bearer "
+    "<token>`.")
+"""The token scheme, as the API's document shows it (Swagger's "Authorize" fills it in)."""
+
+
+def get_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Actor:
     token = None
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise UnauthorizedError("the Authorization header must be 'Bearer <token>'")
-        token = value.strip()
+    if credentials is not None:
+        token = credentials.credentials.strip()
+    elif request.headers.get("authorization"):
+        # HTTPBearer lets a malformed header pass as "no token", which in embedded mode
+        # would act as the owner: a header that is there but wrong is refused instead.
+        raise UnauthorizedError("the Authorization header must be 'Bearer <token>'")
     owner: Actor | None = request.app.state.embedded_owner
     if token is None and owner is not None:
         return owner  # an in-process app acts as the workspace owner unless told otherwise

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
-from pixlake.errors import NotFoundError
+from pixlake.errors import ForbiddenError, NotFoundError
 from pixlake.server.deps import ContextDep
+from pixlake.server.openapi import binary_response, errors
 from pixlake.server.signing import verify_object_signature
 from pixlake.storage.base import CHUNK_SIZE
 
@@ -18,7 +19,10 @@ SMALL_OBJECT = 1024 * 1024
 """Objects up to this size are read in one go and sent in one response body."""
 
 
-@router.get("/objects/{object_name:path}")
+@router.get("/objects/{object_name:path}",
+             responses={**binary_response("*/*", "The object's bytes, of the type the URL "
+                                          "names."),
+                        **errors(ForbiddenError, NotFoundError)})
 async def read_object(
     object_name: str, ctx: ContextDep,
     expires: Annotated[int, Query()], signature: Annotated[str, Query()],
