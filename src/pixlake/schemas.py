@@ -6,20 +6,41 @@ Families follow one pattern per resource: ``XCreate`` (what a client sends to ma
 
 from __future__ import annotations
 
-from copy import copy
+from copy import copy, deepcopy
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat
 
 from pixlake.enums import AnnotationStatus, DataType, InferenceType, ShapeKind, Target, TrashKind
+from pixlake.shapes import MIN_POINTS
 
 MAX_PAGE_SIZE = 5000
 """The most items one page of a listing (data, assets, annotations) holds; the SDK pages
 through longer listings by key. Rows are small and listed by the hundred thousand, so pages
 are large: 5,000 rather than 1,000 per page took listing 100,000 data, embedded, from about
 1.7 to 1.2 s."""
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value  # pydantic then takes 3.0 as 3 and refuses 3.5
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+"""An integer as JSON Schema means it: ``3`` or ``3.0``, never ``true`` or ``"3"``.
+
+Numbers and flags a client sends are typed strictly (JsonInt, StrictBool, StrictFloat):
+``"limit": true`` or ``"everything": 0`` is a mistake to point out, not a value to guess at.
+pydantic's StrictInt would refuse ``3.0`` too, which the API's document (JSON Schema)
+calls an integer; a float field still takes an integer."""
+
+
+TagName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
+"""A tag's name as given to create one: 1 to 255 characters, not only blanks (the rule of
+``tags.check_names``, in the API's document too)."""
 
 
 class WireModel(BaseModel):
@@ -130,17 +151,17 @@ class DataIngestLocal(WireModel):
     """Ingest files that already sit on the API's own machine (embedded mode only)."""
 
     paths: list[str] = Field(min_length=1)
-    tags: list[str] = []
+    tags: list[TagName] = []
     tag_ids: list[UUID] = []
-    max_workers: int | None = Field(default=None, ge=1, le=64)
+    max_workers: JsonInt | None = Field(default=None, ge=1, le=64)
 
 
 class DataQuery(WireModel):
     """One page of a datalake's data, ordered by id (which is creation order)."""
 
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: JsonInt = Field(default=0, ge=0)
     tags: list[str] = []
     tag_ids: list[UUID] = []
     filenames: list[str] | None = None
@@ -182,12 +203,12 @@ class UrlMap(WireModel):
 
 
 class TagCreate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: TagName
     target: Target
 
 
 class TagUpdate(WireModel):
-    name: str = Field(min_length=1, max_length=255)
+    name: TagName
 
 
 class TagPublic(WireModel):
@@ -257,7 +278,7 @@ class VersionPublic(WireModel):
 class VersionFork(WireModel):
     version: str = Field(min_length=1, max_length=255)
     description: str = ""
-    with_annotations: bool = True
+    with_annotations: StrictBool = True
 
 
 class VersionStats(WireModel):
@@ -273,7 +294,7 @@ class VersionStats(WireModel):
 
 class AssetsAdd(WireModel):
     data_ids: list[UUID] = Field(min_length=1)
-    tags: list[str] = []
+    tags: list[TagName] = []
     tag_ids: list[UUID] = []
 
 
@@ -310,14 +331,14 @@ class AssetPublic(WireModel):
 
 class AssetQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: JsonInt = Field(default=0, ge=0)
     tags: list[str] = []
     tag_ids: list[UUID] = []
     filenames: list[str] | None = None
     data_ids: list[UUID] | None = None
     ids: list[UUID] | None = None
-    deleted: bool = False
+    deleted: StrictBool = False
     """List the assets in the trash instead of the live ones."""
 
 
@@ -356,12 +377,12 @@ class LabelPublic(WireModel):
 # Annotations and shapes
 
 class AnnotationCreate(WireModel):
-    duration: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    duration: StrictFloat = Field(default=0.0, ge=0, allow_inf_nan=False)
     worker_id: UUID | None = None
 
 
 class AnnotationUpdate(WireModel):
-    duration: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    duration: StrictFloat | None = Field(default=None, ge=0, allow_inf_nan=False)
     status: AnnotationStatus | None = None
 
 
@@ -378,7 +399,7 @@ class AnnotationPublic(WireModel):
 
 class AnnotationQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     worker_ids: list[UUID] | None = None
     status: AnnotationStatus | None = None
 
@@ -388,32 +409,70 @@ class AnnotationPage(WireModel):
     next_after: UUID | None
 
 
+_NUMBER = {"type": "number"}
+_POINT = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
+_SIZE = {"type": "number", "exclusiveMinimum": 0}
+
+
+def _geometry_by_kind(schema: dict[str, Any]) -> None:
+    """Say in the API's document what ``check_shape`` asks of each kind of shape, from the
+    same numbers (``MIN_POINTS``); the server still checks with ``check_shape``, whose
+    errors name the offending shape."""
+    variants: list[dict[str, Any]] = [{
+        "properties": {"kind": {"const": ShapeKind.RECTANGLE.value},
+                       "x": _NUMBER, "y": _NUMBER, "w": _SIZE, "h": _SIZE},
+        "required": ["x", "y", "w", "h"]}]
+    for kind, needed in MIN_POINTS.items():
+        points: dict[str, Any] = {"type": "array", "items": _POINT, "minItems": needed}
+        if kind is ShapeKind.POINT:
+            points["maxItems"] = 1
+        variants.append({"properties": {"kind": {"const": kind.value}, "coords": points},
+                         "required": ["coords"]})
+    variants.append({"properties": {"kind": {"const": ShapeKind.CLASSIFICATION.value}}})
+    schema["oneOf"] = deepcopy(variants)  # no dict shared between places of the document
+
+
+def _geometry_of_updates(schema: dict[str, Any]) -> None:
+    """What a shape update may hold whatever the shape's kind (which only the server
+    knows): sizes above 0 and points of two numbers."""
+    properties = schema["properties"]
+    for name in ("w", "h"):
+        properties[name] = deepcopy({"anyOf": [_SIZE, {"type": "null"}], "default": None})
+    properties["coords"] = deepcopy({"anyOf": [{"type": "array", "items": _POINT,
+                                                "minItems": 1}, {"type": "null"}],
+                                     "default": None})
+
+
 class ShapeIn(WireModel):
     """One shape to create; which fields it needs depends on ``kind``."""
 
+    model_config = ConfigDict(json_schema_extra=_geometry_by_kind)
+
     kind: ShapeKind
     label_id: UUID
-    x: float | None = None
-    y: float | None = None
-    w: float | None = None
-    h: float | None = None
-    coords: list[list[float]] | None = None
+    x: StrictFloat | None = None
+    y: StrictFloat | None = None
+    w: StrictFloat | None = None
+    h: StrictFloat | None = None
+    coords: list[list[StrictFloat]] | None = None
     text: str | None = None
 
 
 class ShapesCreate(WireModel):
     shapes: list[ShapeIn]
-    replace: bool = False
+    replace: StrictBool = False
     """Replace every shape of the annotation (``overwrite``) instead of adding."""
 
 
 class ShapeUpdate(WireModel):
+    model_config = ConfigDict(json_schema_extra=_geometry_of_updates)
+
     label_id: UUID | None = None
-    x: float | None = None
-    y: float | None = None
-    w: float | None = None
-    h: float | None = None
-    coords: list[list[float]] | None = None
+    x: StrictFloat | None = None
+    y: StrictFloat | None = None
+    w: StrictFloat | None = None
+    h: StrictFloat | None = None
+    coords: list[list[StrictFloat]] | None = None
     text: str | None = None
 
 
@@ -448,7 +507,7 @@ class TrashRestore(WireModel):
 
 
 class TrashPurge(WireModel):
-    everything: bool = False
+    everything: StrictBool = False
     """Purge every item now, not only those past the retention period."""
 
 

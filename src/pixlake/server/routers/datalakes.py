@@ -25,6 +25,7 @@ from pixlake.schemas import (
     DataPage,
     DataPublic,
     DataQuery,
+    TagName,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.fastjson import fast_json
@@ -36,6 +37,9 @@ router = APIRouter(prefix="/datalakes", tags=["datalakes"])
 # Mounted only on an in-process (embedded) application, never on a served one: it reads
 # server-side paths, which a network client must never be able to name.
 local_router = APIRouter(prefix="/datalakes", tags=["embedded"])
+
+UploadTags = Annotated[list[TagName],
+                      Query(description="Tag names (target DATA), created if new.")]
 
 UPLOAD_ERRORS = (InvalidFilenameError, EmptyFileError, UnsupportedMediaError, InvalidMediaError,
                  InsufficientStorageError)
@@ -65,7 +69,7 @@ def get_datalake(datalake_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Dat
 async def upload_data(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
     filename: Annotated[str, Query(description="Name the file is shown and downloaded under.")],
-    tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
+    tags: UploadTags = [],  # noqa: B006
     tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
 ) -> DataPublic:
     """Store the request body as one file. Uploading bytes already held returns their Data."""
@@ -87,7 +91,7 @@ async def upload_data(
              responses=errors(*UPLOAD_ERRORS))
 async def upload_bundle(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
-    tags: Annotated[list[str], Query(description="Tag names (target DATA), created if new.")] = [],  # noqa: B006
+    tags: UploadTags = [],  # noqa: B006
     tag_ids: Annotated[list[UUID], Query()] = [],  # noqa: B006
 ) -> Response:
     """Store every file of a streamed bundle (see ``pixlake.bundle``), all or none."""

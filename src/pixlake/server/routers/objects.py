@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pixlake.errors import ForbiddenError, NotFoundError
 from pixlake.server.deps import ContextDep
 from pixlake.server.openapi import binary_response, errors
+from pixlake.server.params import DecimalInt
 from pixlake.server.signing import verify_object_signature
 from pixlake.storage.base import CHUNK_SIZE
 
@@ -25,7 +26,8 @@ SMALL_OBJECT = 1024 * 1024
                         **errors(ForbiddenError, NotFoundError)})
 async def read_object(
     object_name: str, ctx: ContextDep,
-    expires: Annotated[int, Query()], signature: Annotated[str, Query()],
+    expires: Annotated[DecimalInt, Query()],
+    signature: Annotated[str, Query()],
     content_type: Annotated[str, Query()] = "application/octet-stream",
 ):
     """Bytes of an object, for holders of a signed URL (the signature stands for the token)."""
