@@ -20,14 +20,17 @@ from pixlake import Client
 from pixlake.samples import make_image
 from tests.services import ServeProcess, pixlake_environment, run_pixlake
 
-MAX_EXAMPLES = 15
-"""Cases per operation and phase: about 2,500 requests over the API's 65 operations."""
+MAX_EXAMPLES = 10
+"""Cases per operation and phase: about 2,000 requests over the API's 65 operations, two
+minutes on two idle cores."""
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 """A fixed seed keeps CI's run the same from one commit to the next; set FUZZ_SEED to
 explore other cases."""
 
-RUN_TIMEOUT = 240
+RUN_TIMEOUT = 480
+"""A hard bound for a loaded machine (the full suite runs beside it); the cases are the
+real bound."""
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
@@ -81,6 +84,8 @@ def test_openapi_fuzz_finds_nothing(tmp_path: Path) -> None:
           f"requests {stats.get('requests')}, 5xx {stats.get('5xx', 0)}, "
           f"failures {summary['failures']}, errors {summary['errors']}, "
           f"accepted as pending or limits {stats.get('pending', 0)}")
+    for name, count in sorted(stats.items()):
+        print(f"  {name}: {count}")
     (tmp_path / "schemathesis.txt").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, (f"the whole output is in {tmp_path / 'schemathesis.txt'}\n"
                                   + done.stdout[-20000:])
