@@ -72,7 +72,8 @@ def test_openapi_fuzz_finds_nothing(tmp_path: Path) -> None:
              "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED), "--workers", "2",
              "--request-timeout", "30", "--wait-for-schema", "20", "--no-color", "--report", "json",
              "--report-json-path", str(report)],
-            env=run_env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
+            env=run_env, cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repo
+            capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     finally:
         server.stop()
     if not report.exists():
