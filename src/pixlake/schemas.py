@@ -6,12 +6,22 @@ Families follow one pattern per resource: ``XCreate`` (what a client sends to ma
 
 from __future__ import annotations
 
-from copy import copy
+from copy import copy, deepcopy
 from datetime import datetime
 from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    field_validator,
+    model_validator,
+)
 
 from pixlake.enums import (
     AnnotationStatus,
@@ -32,6 +42,7 @@ from pixlake.limits import (
     MAX_TEXT_LENGTH,
     OFFSET_BOUND,
 )
+from pixlake.shapes import MIN_POINTS
 from pixlake.validation import check_json, check_text
 
 MAX_PAGE_SIZE = 5000
@@ -53,9 +64,26 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH),
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH,
+                             # in the document; the validator says why in its own words
+                             json_schema_extra={"pattern": r"\S"}),
                  AfterValidator(_not_blank)]
 """The name a person gives a datalake, dataset, version, tag or label."""
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value  # pydantic then takes 3.0 as 3 and refuses 3.5
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+"""An integer as JSON Schema means it: ``3`` or ``3.0``, never ``true`` or ``"3"``.
+
+Numbers and flags a client sends are typed strictly (JsonInt, StrictBool, StrictFloat):
+``"limit": true`` or ``"everything": 0`` is a mistake to point out, not a value to guess at.
+pydantic's StrictInt would refuse ``3.0`` too, which the API's document (JSON Schema)
+calls an integer; a float field still takes an integer."""
 
 
 class WireModel(BaseModel):
@@ -189,17 +217,17 @@ class DataIngestLocal(WireModel):
     """Ingest files that already sit on the API's own machine (embedded mode only)."""
 
     paths: list[str] = Field(min_length=1, max_length=MAX_LOCAL_PATHS_PER_REQUEST)
-    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tags: list[Name] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
-    max_workers: int | None = Field(default=None, ge=1, le=64)
+    max_workers: JsonInt | None = Field(default=None, ge=1, le=64)
 
 
 class DataQuery(WireModel):
     """One page of a datalake's data, ordered by id (which is creation order)."""
 
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: JsonInt = Field(default=0, ge=0, lt=OFFSET_BOUND)
     tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
@@ -331,7 +359,7 @@ class VersionPublic(WireModel):
 class VersionFork(WireModel):
     version: Name
     description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
-    with_annotations: bool = True
+    with_annotations: StrictBool = True
 
 
 class VersionStats(WireModel):
@@ -347,7 +375,7 @@ class VersionStats(WireModel):
 
 class AssetsAdd(WireModel):
     data_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
-    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tags: list[Name] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
 
 
@@ -384,14 +412,14 @@ class AssetPublic(WireModel):
 
 class AssetQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(default=0, ge=0, lt=OFFSET_BOUND)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: JsonInt = Field(default=0, ge=0, lt=OFFSET_BOUND)
     tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     data_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
-    deleted: bool = False
+    deleted: StrictBool = False
     """List the assets in the trash instead of the live ones."""
 
 
@@ -431,12 +459,12 @@ class LabelPublic(WireModel):
 # Annotations and shapes
 
 class AnnotationCreate(WireModel):
-    duration: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    duration: StrictFloat = Field(default=0.0, ge=0, allow_inf_nan=False)
     worker_id: UUID | None = None
 
 
 class AnnotationUpdate(WireModel):
-    duration: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    duration: StrictFloat | None = Field(default=None, ge=0, allow_inf_nan=False)
     status: AnnotationStatus | None = None
 
 
@@ -453,7 +481,7 @@ class AnnotationPublic(WireModel):
 
 class AnnotationQuery(WireModel):
     after: UUID | None = None
-    limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    limit: JsonInt = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     worker_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     status: AnnotationStatus | None = None
 
@@ -463,32 +491,70 @@ class AnnotationPage(WireModel):
     next_after: UUID | None
 
 
+_NUMBER = {"type": "number"}
+_POINT = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
+_SIZE = {"type": "number", "exclusiveMinimum": 0}
+
+
+def _geometry_by_kind(schema: dict[str, Any]) -> None:
+    """Say in the API's document what ``check_shape`` asks of each kind of shape, from the
+    same numbers (``MIN_POINTS``); the server still checks with ``check_shape``, whose
+    errors name the offending shape."""
+    variants: list[dict[str, Any]] = [{
+        "properties": {"kind": {"const": ShapeKind.RECTANGLE.value},
+                       "x": _NUMBER, "y": _NUMBER, "w": _SIZE, "h": _SIZE},
+        "required": ["x", "y", "w", "h"]}]
+    for kind, needed in MIN_POINTS.items():
+        points: dict[str, Any] = {"type": "array", "items": _POINT, "minItems": needed}
+        if kind is ShapeKind.POINT:
+            points["maxItems"] = 1
+        variants.append({"properties": {"kind": {"const": kind.value}, "coords": points},
+                         "required": ["coords"]})
+    variants.append({"properties": {"kind": {"const": ShapeKind.CLASSIFICATION.value}}})
+    schema["oneOf"] = deepcopy(variants)  # no dict shared between places of the document
+
+
+def _geometry_of_updates(schema: dict[str, Any]) -> None:
+    """What a shape update may hold whatever the shape's kind (which only the server
+    knows): sizes above 0 and points of two numbers."""
+    properties = schema["properties"]
+    for name in ("w", "h"):
+        properties[name] = deepcopy({"anyOf": [_SIZE, {"type": "null"}], "default": None})
+    properties["coords"] = deepcopy({"anyOf": [{"type": "array", "items": _POINT,
+                                                "minItems": 1}, {"type": "null"}],
+                                     "default": None})
+
+
 class ShapeIn(WireModel):
     """One shape to create; which fields it needs depends on ``kind``."""
 
+    model_config = ConfigDict(json_schema_extra=_geometry_by_kind)
+
     kind: ShapeKind
     label_id: UUID
-    x: float | None = None
-    y: float | None = None
-    w: float | None = None
-    h: float | None = None
-    coords: list[list[float]] | None = None
+    x: StrictFloat | None = None
+    y: StrictFloat | None = None
+    w: StrictFloat | None = None
+    h: StrictFloat | None = None
+    coords: list[list[StrictFloat]] | None = None
     text: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
 class ShapesCreate(WireModel):
     shapes: list[ShapeIn] = Field(max_length=MAX_SHAPES_PER_REQUEST)
-    replace: bool = False
+    replace: StrictBool = False
     """Replace every shape of the annotation (``overwrite``) instead of adding."""
 
 
 class ShapeUpdate(WireModel):
+    model_config = ConfigDict(json_schema_extra=_geometry_of_updates)
+
     label_id: UUID | None = None
-    x: float | None = None
-    y: float | None = None
-    w: float | None = None
-    h: float | None = None
-    coords: list[list[float]] | None = None
+    x: StrictFloat | None = None
+    y: StrictFloat | None = None
+    w: StrictFloat | None = None
+    h: StrictFloat | None = None
+    coords: list[list[StrictFloat]] | None = None
     text: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 
@@ -523,7 +589,7 @@ class TrashRestore(WireModel):
 
 
 class TrashPurge(WireModel):
-    everything: bool = False
+    everything: StrictBool = False
     """Purge every item now, not only those past the retention period."""
 
 

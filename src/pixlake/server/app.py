@@ -6,9 +6,11 @@ from fastapi import FastAPI
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
+from pixlake.server.allow import TrueAllowHeader
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
+from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
     annotations,
@@ -46,6 +48,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+    install_openapi(app)
+    app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
     app.add_middleware(
         RequestLimits,

@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
 
 from pixlake.core.context import Actor, AppContext
@@ -13,6 +14,7 @@ from pixlake.core.services import accounts
 from pixlake.errors import BadRequestError, UnauthorizedError
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
 from pixlake.loopback import is_loopback
+from pixlake.schemas import Name
 from pixlake.validation import check_text
 
 __all__ = ["ContextDep", "CurrentActor", "NameFilter", "TagNamesQuery", "base_url_for"]
@@ -25,14 +27,24 @@ async def get_context(request: Request) -> AppContext:
     return request.app.state.context
 
 
-def get_actor(request: Request) -> Actor:
-    header = request.headers.get("authorization")
+BEARER = HTTPBearer(
+    scheme_name="token", auto_error=False,
+    description="An API token (`pixlake users create`), sent as `Authorization: Bearer "
+    "<token>`.")
+"""The token scheme, as the API's document shows it (Swagger's "Authorize" fills it in)."""
+
+
+def get_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Actor:
     token = None
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise UnauthorizedError("the Authorization header must be 'Bearer <token>'")
-        token = value.strip()
+    if credentials is not None:
+        token = credentials.credentials.strip()
+    elif request.headers.get("authorization"):
+        # HTTPBearer lets a malformed header pass as "no token", which in embedded mode
+        # would act as the owner: a header that is there but wrong is refused instead.
+        raise UnauthorizedError("the Authorization header must be 'Bearer <token>'")
     owner: Actor | None = request.app.state.embedded_owner
     if token is None and owner is not None:
         return owner  # an in-process app acts as the workspace owner unless told otherwise
@@ -81,7 +93,7 @@ NameFilter = Annotated[str | None, Query(max_length=MAX_NAME_LENGTH), AfterValid
 names it is compared with."""
 
 TagNamesQuery = Annotated[
-    list[str], Query(description="Tag names (target DATA), created if new.",
+    list[Name], Query(description="Tag names (target DATA), created if new.",
                      max_length=MAX_TAGS_PER_REQUEST), AfterValidator(_storable_names)]
 """Tag names given in the query string of an upload."""
 

@@ -176,10 +176,13 @@ def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
 def _require_objects(conn: Connection, actor: Actor, target: Target,
                      object_ids: Sequence[UUID], *, writing: bool = False) -> None:
     table = TAGGABLE_TABLES.get(target)
-    if table is None:
-        raise BadRequestError(f"objects of kind {target} can't be tagged yet",
-                              details={"target": target.value})
     wanted = list(dict.fromkeys(object_ids))
+    if table is None:
+        # No object of a kind pixlake does not store yet (models) can exist: its ids name
+        # nothing, as an unknown id of any other kind.
+        raise NotFoundError(f"{target.value.lower()} {wanted[0]} not found (objects of kind "
+                            f"{target} can't be tagged yet)",
+                            details={"id": str(wanted[0]), "target": target.value})
     found: set[UUID] = set()
     alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
     for chunk in chunked(conn, wanted):

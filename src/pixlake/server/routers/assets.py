@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 
 from pixlake.core.services import assets as service
 from pixlake.core.services import data as data_service
+from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.schemas import (
     AssetPage,
     AssetPublic,
@@ -16,11 +17,13 @@ from pixlake.schemas import (
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.fastjson import fast_json, json_bytes
 from pixlake.server.idempotency import KeyedRequestDep
+from pixlake.server.openapi import errors
 
 router = APIRouter(tags=["assets"])
 
 
-@router.post("/versions/{version_id}/assets", response_model=list[AssetPublic])
+@router.post("/versions/{version_id:uuid}/assets", response_model=list[AssetPublic],
+             responses=errors(LockedError))
 def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep, actor: CurrentActor,
              keyed: KeyedRequestDep) -> Response:
     answer = keyed.expect(200, json_bytes)
@@ -28,29 +31,32 @@ def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep, actor: CurrentA
                                           body.tag_ids, answer=answer))
 
 
-@router.post("/versions/{version_id}/assets/search", response_model=AssetPage)
+@router.post("/versions/{version_id:uuid}/assets/search", response_model=AssetPage)
 def search_assets(version_id: UUID, query: AssetQuery, ctx: ContextDep,
                   actor: CurrentActor) -> Response:
     return fast_json(service.search_assets(ctx, actor, version_id, query))
 
 
-@router.post("/versions/{version_id}/assets/restore")
+@router.post("/versions/{version_id:uuid}/assets/restore",
+             responses=errors(ConflictError, LockedError))
 def restore_assets(version_id: UUID, body: IdList, ctx: ContextDep,
                    actor: CurrentActor) -> TrashResult:
     return TrashResult(count=service.restore_assets(ctx, actor, version_id, body.ids))
 
 
-@router.get("/assets/{asset_id}")
+@router.get("/assets/{asset_id:uuid}")
 def get_asset(asset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> AssetPublic:
     return service.get_asset(ctx, actor, asset_id)
 
 
-@router.post("/assets/delete")
+@router.post("/assets/delete",
+             responses=errors(NotFoundError, LockedError))
 def delete_assets(body: IdList, ctx: ContextDep, actor: CurrentActor) -> TrashResult:
     return TrashResult(count=service.delete_assets(ctx, actor, body.ids))
 
 
-@router.post("/data/by-ids", response_model=list[DataPublic])
+@router.post("/data/by-ids", response_model=list[DataPublic],
+             responses=errors(NotFoundError))
 def data_by_ids(body: IdList, ctx: ContextDep, actor: CurrentActor) -> Response:
     """Many data in one request, in the order asked (for assets spread over datalakes)."""
     return fast_json(data_service.get_many(ctx, actor, body.ids))

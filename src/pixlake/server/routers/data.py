@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_streams
 from pixlake.core.context import AppContext, utcnow
 from pixlake.core.services import data as data_service
+from pixlake.errors import ConflictError, NotFoundError
 from pixlake.schemas import (
     DataCustomMetadataUpdate,
     DataPublic,
@@ -18,34 +19,37 @@ from pixlake.schemas import (
 )
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
 from pixlake.server.headers import BUNDLE_HEADERS, object_cache_control, object_disposition
+from pixlake.server.openapi import binary_response, errors
 from pixlake.server.signing import sign_object_url
 
 router = APIRouter(prefix="/data", tags=["data"])
 
 
-@router.get("/{data_id}")
+@router.get("/{data_id:uuid}")
 def get_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> DataPublic:
     return data_service.get_data(ctx, actor, data_id)
 
 
-@router.delete("/{data_id}", status_code=204)
+@router.delete("/{data_id:uuid}", status_code=204,
+             responses=errors(ConflictError))
 def delete_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
     data_service.delete_data(ctx, actor, [data_id])
     return Response(status_code=204)
 
 
-@router.post("/delete")
+@router.post("/delete",
+             responses=errors(NotFoundError, ConflictError))
 def delete_many(body: IdList, ctx: ContextDep, actor: CurrentActor) -> dict[str, int]:
     return {"deleted": data_service.delete_data(ctx, actor, body.ids)}
 
 
-@router.patch("/{data_id}/custom-metadata")
+@router.patch("/{data_id:uuid}/custom-metadata")
 def update_custom_metadata(data_id: UUID, body: DataCustomMetadataUpdate, ctx: ContextDep,
                            actor: CurrentActor) -> DataPublic:
     return data_service.update_custom_metadata(ctx, actor, data_id, body.custom_metadata)
 
 
-@router.post("/{data_id}/url")
+@router.post("/{data_id:uuid}/url")
 def data_url(data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlPublic:
     """A URL the data's bytes can be read from, signed and expiring."""
     data = data_service.get_data(ctx, actor, data_id)
@@ -53,7 +57,8 @@ def data_url(data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentAct
     return UrlPublic(url=found.url, expires_at=found.expires_at)
 
 
-@router.post("/urls")
+@router.post("/urls",
+             responses=errors(NotFoundError))
 def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlMap:
     """URLs of many data in one request."""
     names = data_service.object_names_of(ctx, actor, body.ids)
@@ -63,7 +68,10 @@ def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentAct
                   through_api=all(url.through_api for url in found.values()))
 
 
-@router.post("/download", response_class=StreamingResponse)
+@router.post("/download", response_class=StreamingResponse,
+             responses={**binary_response(BUNDLE_CONTENT_TYPE, "The data's bytes, framed "
+                                          "as a pixlake bundle."),
+                        **errors(NotFoundError)})
 def download(body: DownloadRequest, ctx: ContextDep, actor: CurrentActor) -> StreamingResponse:
     """The bytes of many data in one streamed bundle (see ``pixlake.bundle``), one frame per
     data named by its id, in the order asked."""

@@ -6,12 +6,20 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
-from pixlake.bundle import MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
+from pixlake.bundle import BUNDLE_CONTENT_TYPE, MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.file_limits import check_file_size, within_file_size
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
-from pixlake.errors import BadRequestError
+from pixlake.errors import (
+    BadRequestError,
+    ConflictError,
+    EmptyFileError,
+    InsufficientStorageError,
+    InvalidFilenameError,
+    InvalidMediaError,
+    UnsupportedMediaError,
+)
 from pixlake.filenames import validate_filename
 from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import (
@@ -24,6 +32,7 @@ from pixlake.schemas import (
 )
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter, TagNamesQuery
 from pixlake.server.fastjson import fast_json
+from pixlake.server.openapi import binary_body, errors
 from pixlake.storage import StagedObject
 
 router = APIRouter(prefix="/datalakes", tags=["datalakes"])
@@ -32,6 +41,10 @@ router = APIRouter(prefix="/datalakes", tags=["datalakes"])
 # server-side paths, which a network client must never be able to name.
 local_router = APIRouter(prefix="/datalakes", tags=["embedded"])
 
+UPLOAD_ERRORS = (InvalidFilenameError, EmptyFileError, UnsupportedMediaError, InvalidMediaError,
+                 InsufficientStorageError)
+"""What an upload may answer beyond bad input in general: a refused file, a full store."""
+
 
 @router.get("")
 def list_datalakes(ctx: ContextDep, actor: CurrentActor,
@@ -39,17 +52,20 @@ def list_datalakes(ctx: ContextDep, actor: CurrentActor,
     return datalake_service.list_datalakes(ctx, actor, name)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201,
+             responses=errors(ConflictError))
 def create_datalake(body: DatalakeCreate, ctx: ContextDep, actor: CurrentActor) -> DatalakePublic:
     return datalake_service.create_datalake(ctx, actor, body.name)
 
 
-@router.get("/{datalake_id}")
+@router.get("/{datalake_id:uuid}")
 def get_datalake(datalake_id: UUID, ctx: ContextDep, actor: CurrentActor) -> DatalakePublic:
     return datalake_service.get_datalake(ctx, actor, datalake_id)
 
 
-@router.put("/{datalake_id}/data")
+@router.put("/{datalake_id:uuid}/data",
+             openapi_extra=binary_body("application/octet-stream", "The file's bytes."),
+             responses=errors(*UPLOAD_ERRORS))
 async def upload_data(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
     filename: Annotated[str, Query(description="Name the file is shown and downloaded under.")],
@@ -74,7 +90,11 @@ async def upload_data(
     return stored[0]
 
 
-@router.post("/{datalake_id}/data/bundle", response_model=list[DataPublic])
+@router.post("/{datalake_id:uuid}/data/bundle", response_model=list[DataPublic],
+             openapi_extra=binary_body(BUNDLE_CONTENT_TYPE, "Files framed as a pixlake "
+                                       "bundle (see pixlake.bundle), at most "
+                                       f"{MAX_BUNDLE_FILES}."),
+             responses=errors(*UPLOAD_ERRORS))
 async def upload_bundle(
     datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
     tags: TagNamesQuery = [],  # noqa: B006
@@ -131,13 +151,13 @@ def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
             if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS]
 
 
-@router.post("/{datalake_id}/data/search", response_model=DataPage)
+@router.post("/{datalake_id:uuid}/data/search", response_model=DataPage)
 def search_data(datalake_id: UUID, query: DataQuery, ctx: ContextDep,
                 actor: CurrentActor) -> Response:
     return fast_json(data_service.search_data(ctx, actor, datalake_id, query))
 
 
-@local_router.post("/{datalake_id}/data/ingest-local", response_model=list[DataPublic])
+@local_router.post("/{datalake_id:uuid}/data/ingest-local", response_model=list[DataPublic])
 def ingest_local(datalake_id: UUID, body: DataIngestLocal, ctx: ContextDep,
                  actor: CurrentActor) -> Response:
     return fast_json(data_service.ingest_local_files(ctx, actor, datalake_id, body.paths,

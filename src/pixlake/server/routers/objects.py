@@ -6,9 +6,11 @@ from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
-from pixlake.errors import NotFoundError
+from pixlake.errors import ForbiddenError, NotFoundError
 from pixlake.server.deps import ContextDep
 from pixlake.server.headers import object_headers
+from pixlake.server.openapi import binary_response, errors
+from pixlake.server.params import DecimalInt
 from pixlake.server.signing import verify_object_signature
 from pixlake.storage.base import CHUNK_SIZE
 
@@ -19,10 +21,14 @@ SMALL_OBJECT = 1024 * 1024
 """Objects up to this size are read in one go and sent in one response body."""
 
 
-@router.get("/objects/{object_name:path}")
+@router.get("/objects/{object_name:path}",
+             responses={**binary_response("*/*", "The object's bytes, of the type the URL "
+                                          "names."),
+                        **errors(ForbiddenError, NotFoundError)})
 async def read_object(
     object_name: str, ctx: ContextDep,
-    expires: Annotated[int, Query()], signature: Annotated[str, Query()],
+    expires: Annotated[DecimalInt, Query()],
+    signature: Annotated[str, Query()],
     content_type: Annotated[str, Query()] = "application/octet-stream",
 ):
     """Bytes of an object, for holders of a signed URL (the signature stands for the token)."""

@@ -2,8 +2,10 @@ from fastapi import APIRouter
 
 from pixlake.core.services import trash as service
 from pixlake.enums import TrashKind
+from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.schemas import TrashItem, TrashPurge, TrashRestore, TrashResult
 from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.openapi import errors
 
 router = APIRouter(prefix="/trash", tags=["trash"])
 
@@ -14,7 +16,8 @@ def list_trash(ctx: ContextDep, actor: CurrentActor,
     return service.list_trash(ctx, actor, kind)
 
 
-@router.post("/restore")
+@router.post("/restore",
+             responses=errors(NotFoundError, ConflictError, LockedError))
 def restore(body: TrashRestore, ctx: ContextDep, actor: CurrentActor) -> TrashResult:
     return TrashResult(count=service.restore_from_trash(ctx, actor, body.ids))
 

@@ -1,0 +1,27 @@
+"""Query parameters typed as strictly as the JSON fields of the wire models.
+
+A query value is always text, so pydantic's strict mode can't apply to it; its lax mode
+reads ``1.0``, `` 12 ``, ``1_000`` and ``+5`` as integers. An integer parameter here is
+written in decimal digits and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+__all__ = ["DecimalInt"]
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _decimal_digits(value: Any) -> Any:
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("must be a whole number in decimal digits")
+    return value
+
+
+DecimalInt = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(_decimal_digits)]
+"""A non-negative integer query parameter that fits in 64 bits, in decimal digits only."""
