@@ -42,7 +42,40 @@ def _is_shape_update_of_another_kind(failure: Any, case: Any, response: Any) -> 
             and b'"message":"shape ' in response.content)
 
 
+def _is_key_reused(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 422 and b'"idempotency_key_reused"' in response.content
+
+
+def _is_shape_outside_its_image(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"lies wholly outside its" in response.content
+
+
+def _is_text_with_nul(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"contains a NUL character" in response.content
+
+
+def _is_revoking_oneself(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"can't revoke its own token" in response.content
+
+
+def _is_metadata_beyond_json_limits(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b'"field":"custom_metadata' in response.content
+
+
 LIMITS_OF_THE_DOCUMENT = [
+    ("custom metadata: integers beyond 64 bits, depth over 32 and size over max_json_bytes "
+     "are refused (pixlake.validation); the document can't bound a free-form object so",
+     {"ST202"}, _is_metadata_beyond_json_limits),
+    ("shapes: whether a shape lies in its image depends on the stored image's size",
+     {"ST202"}, _is_shape_outside_its_image),
+    ("text: NUL is refused in every text field (nothing stores it on both databases); the "
+     "document says so of names, not of every other string",
+     {"ST202"}, _is_text_with_nul),
+    ("users: an admin can't revoke its own token, and who asks is not in the request's "
+     "schema", {"ST202"}, _is_revoking_oneself),
+    ("keyed writes: a key names the first request sent with it, which only the server "
+     "remembers; the fuzzer sends many requests with one key",
+     {"ST202"}, _is_key_reused),
     ("uploads: no schema says which bytes are a readable image or video, nor every rule "
      "of a filename (see pixlake.filenames); the fuzzer's bytes are refused as media",
      {"ST202"}, _is_refused_media),

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pixlake import Client
@@ -74,6 +75,10 @@ def test_openapi_fuzz_finds_nothing(tmp_path: Path) -> None:
              "--report-json-path", str(report)],
             env=run_env, cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repo
             capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
+        # The run's token must still be good at its end, or its later requests tested
+        # nothing but a refusal.
+        still_signed_in = httpx.get(f"{server.url}/me",
+                                    headers={"Authorization": f"Bearer {token}"}).status_code
     finally:
         server.stop()
     if not report.exists():
@@ -91,3 +96,4 @@ def test_openapi_fuzz_finds_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0, (f"the whole output is in {tmp_path / 'schemathesis.txt'}\n"
                                   + done.stdout[-20000:])
     assert summary["operations"]["tested"] == summary["operations"]["total"]
+    assert still_signed_in == 200

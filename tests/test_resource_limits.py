@@ -430,3 +430,14 @@ def test_worker_processes_get_the_same_limits() -> None:
     copy = pickle.loads(pickle.dumps(config))
     assert copy.http is limited_protocol()
     assert (copy.head_limits.max_header_bytes, copy.head_limits.client_timeout) == (5000, 7)
+
+
+
+def test_a_request_the_parser_cannot_read_gets_the_error_body(
+        any_parser_server: LiveServer) -> None:
+    """A malformed request line is answered 400 with pixlake's JSON body, not plain text."""
+    status, error = raw_answer(raw_exchange(
+        any_parser_server, b"GET /he alth HTTP/1.1 extra\r\nhost: 127.0.0.1\r\n\r\n"))
+    assert status == 400
+    assert error["code"] == "bad_request"
+    assert_still_answers(any_parser_server)

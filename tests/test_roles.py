@@ -382,3 +382,10 @@ def test_an_admin_revokes_a_members_token(org: Org) -> None:
     assert victim_username not in {user.username for user in org.admin.list_users()}
     with pytest.raises(NotFoundError):
         org.admin.revoke_user(f"nobody-{uuid.uuid4().hex[:8]}")
+
+
+def test_an_admin_cannot_revoke_its_own_token(org: Org) -> None:
+    """Over the API an organization always keeps an admin who can sign in."""
+    with pytest.raises(BadRequestError, match="its own token"):
+        org.admin.revoke_user(org.admin.username)
+    assert call(org.admin, "GET", "/me")["user"]["username"] == org.admin.username

@@ -39,6 +39,7 @@ from pixlake.limits import (
     MAX_SHAPES_PER_REQUEST,
     MAX_TAGS_PER_REQUEST,
     MAX_TEXT_LENGTH,
+    OFFSET_BOUND,
     limit_name_for_items,
 )
 from pixlake.sdk.annotation import SHAPE_CHUNK
@@ -264,13 +265,14 @@ def test_sdk_chunks_are_the_bounds_the_server_states() -> None:
     shapes_body = document["paths"]["/annotations/{annotation_id}/shapes"]["post"][
         "requestBody"]["content"]["application/json"]["schema"]
     assert shapes_body["properties"]["shapes"]["maxItems"] == MAX_SHAPES_PER_REQUEST
-    assert shapes_body["$defs"]["ShapeIn"]["properties"]["text"]["anyOf"][0]["maxLength"] \
+    shape_in = document["components"]["schemas"]["ShapeIn"]
+    assert shape_in["properties"]["text"]["anyOf"][0]["maxLength"] \
         == MAX_TEXT_LENGTH
     document = document["components"]["schemas"]
     assert document["IdList"]["properties"]["ids"]["maxItems"] == MAX_IDS_PER_REQUEST
     assert document["DatasetCreate"]["properties"]["description"]["maxLength"] == \
         MAX_TEXT_LENGTH
-    assert document["DataQuery"]["properties"]["offset"]["exclusiveMaximum"] == 2**63
+    assert document["DataQuery"]["properties"]["offset"]["exclusiveMaximum"] == OFFSET_BOUND
 
 
 # 3. Malformed numbers and filters
@@ -284,7 +286,7 @@ def test_offset_beyond_64_bits_is_refused(client: Client, images: list[Path]) ->
     assert caught.value.details["field"] == "offset"
     assert caught.value.limit == "offset_bound"
     page = _request(client, "POST", f"/datalakes/{datalake.id}/data/search",
-                    json={"offset": 2**63 - 1})
+                    json={"offset": OFFSET_BOUND - 1})
     assert page["items"] == []
 
 

@@ -54,10 +54,11 @@ MAX_JSON_DEPTH = 32
 """Nesting of a JSON value a client stores (custom metadata): objects and arrays inside
 one another. Its size is the setting ``max_json_bytes``."""
 
-OFFSET_BOUND = 2**63
-"""A listing's ``offset`` stays below this: the databases keep offsets in signed 64-bit
-integers. Stated as an exclusive bound because the OpenAPI document writes bounds as
-floats, and 2**63 is one exactly (2**63 - 1 is not)."""
+OFFSET_BOUND = 2**53
+"""A listing's ``offset`` stays below this. The databases keep offsets in signed 64-bit
+integers, but the OpenAPI document writes bounds as JSON numbers, which clients read as
+doubles: below 2**53 every integer is one exactly, so a client reading the document and
+the server agree on every value (near 2**63 they did not)."""
 
 _LENGTH_LIMITS = {MAX_NAME_LENGTH: "max_name_length", MAX_TEXT_LENGTH: "max_text_length"}
 _ITEM_LIMITS = {MAX_IDS_PER_REQUEST: "max_ids_per_request",

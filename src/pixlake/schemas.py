@@ -66,7 +66,7 @@ def _not_blank(value: str) -> str:
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH,
                              # in the document; the validator says why in its own words
-                             json_schema_extra={"pattern": r"\S"}),
+                             json_schema_extra={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}),
                  AfterValidator(_not_blank)]
 """The name a person gives a datalake, dataset, version, tag or label."""
 
@@ -296,10 +296,15 @@ class TagLinks(WireModel):
     Tags are given by id, by name (``tags``), or both; on attach, a name that doesn't exist
     yet for ``target`` is created, in the same transaction."""
 
+    # "At least one tag, by id or by name", as the document says it.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["tag_ids"], "properties": {"tag_ids": {"minItems": 1}}},
+        {"required": ["tags"], "properties": {"tags": {"minItems": 1}}}]})
+
     target: Target
     object_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
     tag_ids: list[UUID] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
-    tags: list[str] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
+    tags: list[Name] = Field(default=[], max_length=MAX_TAGS_PER_REQUEST)
 
     @model_validator(mode="after")
     def _some_tag(self) -> Self:

@@ -21,7 +21,12 @@ import orjson
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from pixlake.errors import HeadersTooLargeError, PixlakeError, RequestTimeoutError
+from pixlake.errors import (
+    BadRequestError,
+    HeadersTooLargeError,
+    PixlakeError,
+    RequestTimeoutError,
+)
 
 __all__ = ["HeadLimits", "LimitedConfig", "LimitedH11Protocol", "limited_protocol"]
 
@@ -109,6 +114,11 @@ class _HeadLimitsMixin:
             f"request headers not complete within {timeout:g} s (client_timeout)",
             details={"limit": "client_timeout", "max": timeout}))
 
+    def send_400_response(self, msg: str) -> None:
+        # What the parser can't read at all (a malformed request line or header) is
+        # answered like every other error, with pixlake's body, not uvicorn's plain text.
+        self._refuse(BadRequestError(f"malformed HTTP request: {msg}"))
+
     def _refuse(self, error: PixlakeError) -> None:
         self._stop_head_timer()
         body = orjson.dumps(error.to_body())
@@ -119,7 +129,7 @@ class _HeadLimitsMixin:
         self.transport.close()
 
 
-_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large"}
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
 
 
 class LimitedH11Protocol(_HeadLimitsMixin, H11Protocol):

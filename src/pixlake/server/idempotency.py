@@ -97,6 +97,8 @@ def check_key(key: str, max_length: int) -> None:
 
 _KeyHeader = Annotated[str | None, Header(
     alias=IDEMPOTENCY_HEADER,
+    # In the document, what check_key enforces (its length is the setting's, at most 255).
+    json_schema_extra={"pattern": "^[!-~]+$", "maxLength": 255},
     description="A key of the client's choosing (printable ASCII, at most "
     "max_idempotency_key_length characters) that makes this write safe to retry: a retry "
     "with the same key gets the first answer instead of doing the work again.")]

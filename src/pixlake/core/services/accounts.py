@@ -141,6 +141,12 @@ def revoke_user(ctx: AppContext, username: str, actor: Actor | None = None) -> N
             raise NotFoundError(f"no user named {username!r}", details={"username": username})
         if actor is not None:
             require_admin(actor, AdminAction.REVOKE_USER)
+            if username == actor.username:
+                # Over the API an admin is always left who can sign in: one can't lock the
+                # organization out by revoking oneself (the operator's command still can).
+                raise BadRequestError(f"user {username!r} can't revoke its own token; "
+                                      "another admin, or `pixlake users revoke`, can",
+                                      details={"username": username})
         if token_hash[0] is None:
             raise BadRequestError(f"user {username!r} has no API token to revoke "
                                   "(it is the owner of an embedded workspace)",
