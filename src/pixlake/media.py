@@ -2,7 +2,9 @@
 
 Files are recognised by their bytes, not their extension: a text file named ``.jpg`` is
 refused. Images are probed with Pillow, which reads only the header; videos with PyAV, which
-reads the container and decodes a single frame to prove the stream is readable.
+reads the container and decodes a single frame to prove the stream is readable. Both are
+imported only when a file is probed: on a client machine with the SDK alone, which has
+neither, ``can_probe`` says so and ``recognise_media`` still tells media by their bytes.
 
 An image's pixel count is checked against ``ImageLimits.max_pixels`` from its header, before
 anything is decoded: a small file can describe a huge picture (a 308 kB PNG of 81 Mpx decodes
