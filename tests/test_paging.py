@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from pixlake.embedded import IN_PROCESS
 from pixlake.errors import NotFoundError
+from pixlake.sdk.connection import OVER_THE_NETWORK
 from pixlake.sdk.paging import keyset_pages
 
 
@@ -18,7 +20,7 @@ class Listing:
     def __init__(self, total: int, *, embedded: bool = False, fail_on_page: int | None = None,
                  hold_later_pages: bool = False):
         self.items = list(range(total))
-        self.embedded = embedded
+        self.capabilities = IN_PROCESS if embedded else OVER_THE_NETWORK
         self.fail_on_page = fail_on_page
         self.released = threading.Event()  # later pages wait for it when held
         if not hold_later_pages:

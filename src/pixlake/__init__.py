@@ -15,6 +15,7 @@ enumerations and every error of ``pixlake.errors``. Plain result records (``Vers
 
 __version__ = "0.1.0"
 
+from pixlake.client import Client
 from pixlake.enums import (
     AnnotationStatus,
     DataType,
@@ -56,7 +57,6 @@ from pixlake.errors import (
 from pixlake.progress import disable_progress_bars, enable_progress_bars
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset, MultiAsset
-from pixlake.sdk.client import Client
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset

@@ -2,7 +2,9 @@
 
 Files are recognised by their bytes, not their extension: a text file named ``.jpg`` is
 refused. Images are probed with Pillow, which reads only the header; videos with PyAV, which
-reads the container and decodes a single frame to prove the stream is readable.
+reads the container and decodes a single frame to prove the stream is readable. Both are
+imported only when a file is probed: on a client machine with the SDK alone, which has
+neither, ``can_probe`` says so and ``recognise_media`` still tells media by their bytes.
 
 An image's pixel count is checked against ``ImageLimits.max_pixels`` from its header, before
 anything is decoded: a small file can describe a huge picture (a 308 kB PNG of 81 Mpx decodes
@@ -13,12 +15,14 @@ to 324 MB). The few images that are decoded fully (see ``_check_complete``) are 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import math
 import struct
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,7 +41,9 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "ImageLimits",
     "MediaInfo",
+    "can_probe",
     "probe_media",
+    "recognise_media",
     "sniff_media",
 ]
 
@@ -117,15 +123,7 @@ def probe_media(source: Path | bytes, filename: str | None = None,
     name = filename or ("upload" if in_memory else Path(source).name)
     with (io.BytesIO(source) if in_memory else open(source, "rb")) as stream:
         head = stream.read(64)
-        if not head:
-            raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
-        kind = _sniff(head)
-        if kind is None:
-            raise UnsupportedMediaError(
-                f"{name}: not a supported image (JPEG, PNG, BMP, TIFF, WEBP, GIF) "
-                "or video (MP4, MOV, MKV, AVI, WEBM)",
-                details={"filename": name},
-            )
+        kind = _recognise(head, name)
         stream.seek(0)
         if kind is DataType.IMAGE:
             # One open stream serves sniffing, the header and the tail check.
@@ -147,6 +145,46 @@ def sniff_media(path: Path | str) -> DataType | None:
         name = Path(path).name
         raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
     return _sniff(head)
+
+
+def recognise_media(path: Path, filename: str | None = None) -> DataType:
+    """Whether a file is an image or a video, by its first bytes alone: what can be
+    checked without Pillow and PyAV (a client machine with the SDK alone lacks them).
+
+    Raises:
+        EmptyFileError: the file has no bytes.
+        UnsupportedMediaError: the bytes are not one of the supported formats.
+        OSError: the file can't be read.
+    """
+    with open(path, "rb") as stream:
+        return _recognise(stream.read(64), filename or path.name)
+
+
+def can_probe(kind: DataType) -> bool:
+    """Whether this interpreter has the library that probes ``kind`` (Pillow for images,
+    PyAV for videos); the application always has both."""
+    return _has_module(_PROBING_MODULES[kind])
+
+
+_PROBING_MODULES = {DataType.IMAGE: "PIL", DataType.VIDEO: "av"}
+
+
+@cache
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _recognise(head: bytes, name: str) -> DataType:
+    if not head:
+        raise EmptyFileError(f"{name}: file is empty", details={"filename": name})
+    kind = _sniff(head)
+    if kind is None:
+        raise UnsupportedMediaError(
+            f"{name}: not a supported image (JPEG, PNG, BMP, TIFF, WEBP, GIF) "
+            "or video (MP4, MOV, MKV, AVI, WEBM)",
+            details={"filename": name},
+        )
+    return kind
 
 
 def _sniff(head: bytes) -> DataType | None:

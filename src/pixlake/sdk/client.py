@@ -1,15 +1,15 @@
-"""The entry point of the SDK."""
+"""The entry point of the SDK: a client of a server, or of a connection handed to it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 from uuid import UUID
 
 from pixlake.enums import Role, Target, TrashKind
-from pixlake.errors import NotFoundError, UnauthorizedError
+from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
 from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem, UserPublic
 from pixlake.sdk.base import coerce_enum, get_or_create
 from pixlake.sdk.connection import Connection
@@ -17,38 +17,52 @@ from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.tag import Tag
 
-__all__ = ["Client"]
+__all__ = ["Client", "resolve_host"]
+
+
+def resolve_host(host: str | None) -> str | None:
+    """The server to connect to: ``host``, else ``PIXLAKE_HOST``; None when neither names
+    one."""
+    return host or os.environ.get("PIXLAKE_HOST") or None
+
+
+def _connect_to_server(api_token: str | None, host: str | None) -> Connection:
+    if not host:
+        raise BadRequestError("no server to connect to: give host= (or set PIXLAKE_HOST); "
+                              "pixlake.Client opens an embedded workspace without one")
+    # The environment's token is for the server it names, never for a workspace.
+    api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
+    if not api_token:
+        raise UnauthorizedError("an api_token (or PIXLAKE_API_TOKEN) is required "
+                                f"to connect to {host}")
+    return Connection.to_server(host, api_token)
 
 
 class Client:
-    """A connection to a pixlake platform, embedded in this process or served.
+    """A client of a pixlake platform: a server, or the connection it is handed.
 
-    Embedded (the default): ``Client()`` opens the workspace at ``$PIXLAKE_HOME``
-    (``~/.pixlake``), ``Client(workspace="dir")`` another one; no server, no network.
-
-    Server: ``Client(api_token=..., host="http://127.0.0.1:8080")``, or the
-    ``PIXLAKE_API_TOKEN`` and ``PIXLAKE_HOST`` environment variables.
+    ``Client(api_token=..., host="http://127.0.0.1:8080")``, or the ``PIXLAKE_API_TOKEN``
+    and ``PIXLAKE_HOST`` environment variables, connects to a server. This class needs
+    only the SDK's own packages; ``pixlake.Client``, the one to import, adds the embedded
+    mode: without a host it opens a workspace in this process and hands its connection
+    here.
 
     Args:
-        api_token: the user's token (required in server mode; in embedded mode it selects
-            a user of the workspace other than its owner).
-        host: base URL of a pixlake server; when set (or PIXLAKE_HOST is), server mode.
-        workspace: workspace folder for embedded mode; wins over ``host``.
+        api_token: the user's token (required to connect to a server).
+        host: base URL of a pixlake server; PIXLAKE_HOST when not given.
+        connection: an open connection to use instead of connecting to ``host``; the
+            client owns it from then on (``close()`` closes it, and so does a failure
+            here).
+
+    Raises:
+        BadRequestError: neither a host nor a connection is given.
+        UnauthorizedError: a host is given without a token, or the token is refused.
     """
 
-    def __init__(self, api_token: str | None = None, host: str | None = None,
-                 workspace: str | Path | None = None) -> None:
-        host = host or (None if workspace is not None else os.environ.get("PIXLAKE_HOST"))
-        if workspace is None and host:
-            # The environment's token is for the server it names, never for a workspace.
-            api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
-            if not api_token:
-                raise UnauthorizedError("an api_token (or PIXLAKE_API_TOKEN) is required "
-                                        f"to connect to {host}")
-            self._connection = Connection.to_server(host, api_token)
-        else:
-            self._connection = Connection.in_process(
-                Path(workspace) if workspace is not None else None, api_token)
+    def __init__(self, api_token: str | None = None, host: str | None = None, *,
+                 connection: Connection | None = None) -> None:
+        self._connection = connection if connection is not None \
+            else _connect_to_server(api_token, resolve_host(host))
         try:
             self._me = Me.model_validate(self._connection.request("GET", "/me"))
         except BaseException:
@@ -57,8 +71,8 @@ class Client:
 
     @property
     def mode(self) -> str:
-        """``"embedded"`` or ``"server"``."""
-        return "embedded" if self._connection.embedded else "server"
+        """``"embedded"`` (a workspace opened in this process) or ``"server"``."""
+        return "server" if self._connection.workspace is None else "embedded"
 
     @property
     def workspace(self) -> Path | None:
@@ -89,7 +103,7 @@ class Client:
     def close(self) -> None:
         self._connection.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -1,8 +1,11 @@
-"""The SDK's one way to the API: an httpx client, in-process (embedded) or over the network.
+"""The SDK's one way to the API: an httpx client and what the API behind it can do.
 
 SDK objects call ``Connection.request`` and nothing else; they never build SQL or touch
-storage. The embedded transport runs the very same FastAPI application in this process, so
-both modes share every rule below the transport.
+storage, and they never ask which mode they run in: what an API in this very process lets
+them do differently is a ``Capabilities`` of the connection. The SDK itself connects only
+to servers; ``pixlake.embedded`` builds the in-process connection (the same FastAPI
+application reached through an in-process transport) and hands it over, so this package
+imports nothing of the server.
 
 Requests whose retry is safe are retried on transport failures, with exponential backoff
 (see ``Retries`` and docs/retries.md): reads (GET and the POSTs that only read), PUT and
@@ -11,10 +14,8 @@ DELETE, and bulk writes sent with an ``Idempotency-Key``, which the server answe
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +25,6 @@ from typing import Any
 
 import httpx
 import orjson
-from a2wsgi import ASGIMiddleware
 
 from pixlake import __version__
 from pixlake.errors import (
@@ -37,10 +37,43 @@ from pixlake.errors import (
 )
 from pixlake.schemas import IDEMPOTENCY_HEADER
 
-__all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "Connection", "Retries", "idempotency_keys"]
+__all__ = [
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "OVER_THE_NETWORK",
+    "Capabilities",
+    "Connection",
+    "Retries",
+    "idempotency_keys",
+]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-EMBEDDED_BASE_URL = "http://embedded.pixlake"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the API behind a connection lets the SDK do beyond plain requests.
+
+    Declared by whoever builds the connection (``OVER_THE_NETWORK`` for a server,
+    ``pixlake.embedded`` for an API in this process); SDK objects ask these questions and
+    never which mode they run in.
+
+    Attributes:
+        local_files: the API reads files of this machine by path (``POST
+            /datalakes/{id}/data/ingest-local``), so an upload sends paths rather than
+            bytes. Only an in-process application mounts that route.
+        fetch_ahead: a listing may ask for its next page from a background thread while it
+            parses the current one. Worth it when another process writes the pages; not
+            when the API runs on this interpreter, where the two threads would only contend
+            for its lock.
+    """
+
+    local_files: bool = False
+    fetch_ahead: bool = True
+
+
+OVER_THE_NETWORK = Capabilities()
+"""A server: bytes travel in requests, listings fetch their next page ahead."""
 
 
 @dataclass(frozen=True)
@@ -94,53 +127,40 @@ def idempotency_keys() -> Iterator[str]:
 class Connection:
     """Sends requests to the API and turns error responses into pixlake errors."""
 
-    def __init__(self, http: httpx.Client, *, embedded: bool,
+    def __init__(self, http: httpx.Client, *,
+                 capabilities: Capabilities = OVER_THE_NETWORK,
+                 downloads: httpx.Client | None = None,
+                 workspace: Path | None = None,
                  on_close: Callable[[], None] | None = None,
-                 workspace: Path | None = None, retries: Retries = DEFAULT_RETRIES) -> None:
+                 retries: Retries = DEFAULT_RETRIES) -> None:
+        """A connection over ``http``, the client every API request goes through.
+
+        Args:
+            capabilities: what the API behind ``http`` lets the SDK do besides requests.
+            downloads: the client that fetches the bytes of signed URLs; by default a
+                client of its own, without the API token (the URL is the credential, and
+                the token must not leak to whatever host serves the bytes).
+            workspace: the folder of the platform, when it runs in this process.
+            on_close: called once by ``close()``, after the clients are closed.
+            retries: how the requests whose retry is safe are retried.
+        """
         self.http = http
-        self.embedded = embedded
+        self.capabilities = capabilities
         self.workspace = workspace
         self.retries = retries
         self._on_close = on_close
-        # Bytes served by signed URLs are fetched without the API token: the URL is the
-        # credential, and the token must not leak to whatever host serves the bytes.
-        self.downloads = http if embedded else httpx.Client(timeout=DEFAULT_TIMEOUT)
+        self.downloads = downloads if downloads is not None else httpx.Client(
+            timeout=DEFAULT_TIMEOUT)
 
     @classmethod
     def to_server(cls, host: str, api_token: str | None) -> Connection:
+        """A connection to the pixlake server at ``host`` (its base URL)."""
         headers = {"user-agent": f"pixlake-sdk/{__version__}"}
         if api_token:
             headers["authorization"] = f"Bearer {api_token}"
         http = httpx.Client(base_url=host.rstrip("/"), headers=headers, timeout=DEFAULT_TIMEOUT,
                             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
-        return cls(http, embedded=False)
-
-    @classmethod
-    def in_process(cls, workspace: Path | None, api_token: str | None = None) -> Connection:
-        """Open a workspace and reach its API in this process, without any network."""
-        from pixlake.core.workspace import open_workspace
-        from pixlake.server.app import create_app
-        from pixlake.settings import Settings
-
-        settings = Settings(workspace=workspace) if workspace is not None else Settings()
-        opened = open_workspace(settings)
-        app = create_app(opened.context, embedded_owner=opened.owner)
-        loop = asyncio.new_event_loop()
-        loop_thread = threading.Thread(target=loop.run_forever, name="pixlake-embedded",
-                                       daemon=True)
-        loop_thread.start()
-        transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=loop))
-        headers = {"authorization": f"Bearer {api_token}"} if api_token else {}
-        http = httpx.Client(transport=transport, base_url=EMBEDDED_BASE_URL, headers=headers,
-                            timeout=DEFAULT_TIMEOUT)
-
-        def close() -> None:
-            loop.call_soon_threadsafe(loop.stop)
-            loop_thread.join(timeout=5)
-            loop.close()
-            opened.close()
-
-        return cls(http, embedded=True, on_close=close, workspace=opened.path)
+        return cls(http)
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None,
                 content: Any = None, headers: dict[str, str] | None = None,

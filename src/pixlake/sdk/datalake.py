@@ -73,7 +73,7 @@ class Datalake(SdkObject[DatalakePublic]):
             preflight(file)
         report_skipped(collected.skipped)
         paths = [file.path for file in collected.files]
-        if self._connection.embedded:
+        if self._connection.capabilities.local_files:
             uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
         else:
             uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)

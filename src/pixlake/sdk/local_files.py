@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pixlake.enums import DataType
 from pixlake.errors import (
     BadRequestError,
     EmptyFileError,
@@ -24,7 +25,7 @@ from pixlake.errors import (
     UnsupportedMediaError,
 )
 from pixlake.filenames import validate_filename
-from pixlake.media import MEDIA_EXTENSIONS, probe_media, sniff_media
+from pixlake.media import MEDIA_EXTENSIONS, can_probe, probe_media, recognise_media, sniff_media
 
 __all__ = ["Collected", "LocalFile", "SkippedFile", "collect_files", "preflight",
            "report_skipped"]
@@ -159,13 +160,25 @@ def preflight(file: LocalFile) -> None:
             raise FileMissingError(f"{file.shown}: can't be read ({exc.strerror})") from exc
         if size == 0:
             raise EmptyFileError(f"{file.shown}: file is empty")
-        probe_media(file.path, filename=file.shown)
+        _check_media(file)
     except InvalidFilenameError as exc:
         raise InvalidFilenameError(f"{file.shown}: {exc.message}",
                                    details={**exc.details, "path": file.shown}) from None
     except PixlakeError as exc:
         exc.details.update({"filename": file.path.name, "path": file.shown})
         raise
+
+
+def _check_media(file: LocalFile) -> None:
+    """Probe the file as the server will, as far as this machine can.
+
+    With the SDK alone (no Pillow or PyAV) a file is only recognised by its bytes: a text
+    file is still refused here, while a truncated picture is left to the server, which
+    probes every file anyway and stores nothing of a refused upload.
+    """
+    everything = can_probe(DataType.IMAGE) and can_probe(DataType.VIDEO)
+    if everything or can_probe(recognise_media(file.path, file.shown)):
+        probe_media(file.path, filename=file.shown)
 
 
 def _summary(skipped: Sequence[SkippedFile], examples: int = 3) -> str:

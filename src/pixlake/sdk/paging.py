@@ -8,7 +8,8 @@ server on SQLite took about a fifth less time).
 
 Embedded, both halves are Python code of this one process, and a thread fetching ahead
 only fights the parsing thread for the interpreter lock: listing took about 30% longer.
-There, each page is fetched in turn, in the calling thread.
+There (a connection without ``Capabilities.fetch_ahead``), each page is fetched in turn,
+in the calling thread.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
     remaining = limit
     if remaining is not None and remaining <= 0:
         return
-    ahead = None if connection.embedded else ThreadPoolExecutor(
-        1, thread_name_prefix="pixlake-next-page")
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="pixlake-next-page") \
+        if connection.capabilities.fetch_ahead else None
     try:
         page = fetch(body(remaining, None))  # nothing to overlap with yet
         while True:
@@ -73,7 +74,7 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
 def _submit(ahead: ThreadPoolExecutor | None, fetch: Any,
             request: dict[str, Any] | None) -> Future[Any] | None:
     """The request on its way in the background, or None to send it when it is due (no
-    request, embedded, or an interpreter shutting down that starts no thread)."""
+    request, no fetching ahead, or an interpreter shutting down that starts no thread)."""
     if ahead is None or request is None:
         return None
     try:

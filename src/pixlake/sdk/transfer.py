@@ -177,7 +177,7 @@ def download_all(connection: Connection, jobs: Sequence[DownloadJob],
     try:
         if todo:
             urls, through_api = _urls(connection, [job.data_id for job, _ in todo])
-            if through_api and not connection.embedded:
+            if through_api:
                 _download_bundles(connection, todo, workers, bar)
             else:
                 _download_urls(connection.downloads, urls, todo, workers, bar)
