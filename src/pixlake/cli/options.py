@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,7 @@ def confirm(question: str, yes: bool) -> None:
     """
     if yes:
         return
-    if not click.get_text_stream("stdin").isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         raise click.ClickException(f"{question} Not confirmed: stdin is not a terminal; "
                                    "pass --yes to do it without asking.")
     click.confirm(question, abort=True, err=True)
