@@ -551,3 +551,14 @@ def test_every_command_of_the_sdk_mirror_is_there() -> None:
                     ["tags", "ls"], ["tags", "create"], ["tags", "delete"], ["download"],
                     ["data", "rm"], ["users", "ls"], ["trash", "list"]):
         assert command in EVERY_COMMAND
+
+
+def test_a_second_download_suggests_no_python_argument(embedded: Platform, tmp_path: Path,
+                                                       progress_bars: None) -> None:
+    out = tmp_path / "again"
+    embedded.ok("download", "--datalake", "default", "--out", str(out))
+
+    again = embedded.ok("download", "--datalake", "default", "--out", str(out))
+
+    assert "force_replace" not in again.output
+    assert "1 already there, kept (--force downloads them again)" in again.stdout

@@ -12,9 +12,10 @@ from pixlake.cli.options import client_from, client_options, confirm, json_optio
 from pixlake.cli.output import echo_listing
 from pixlake.enums import Target
 from pixlake.errors import NotFoundError
+from pixlake import MultiData
 
 if TYPE_CHECKING:
-    from pixlake import Datalake, MultiData
+    from pixlake import Datalake
 
 __all__ = ["data", "ls", "upload"]
 
@@ -39,7 +40,7 @@ def upload(paths: tuple[Path, ...], datalake: str | None, tags: tuple[str, ...],
     with client_from(workspace, host, token) as client:
         lake = client.get_datalake(datalake)
         uploaded = lake.upload_data(list(paths), tags=list(tags), max_workers=max_workers)
-        count = 1 if not hasattr(uploaded, "items") else len(uploaded)
+        count = len(uploaded) if isinstance(uploaded, MultiData) else 1
         click.echo(f"{count} data in datalake {lake.name!r} from {len(paths)} path(s)")
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pixlake.cli.options import client_from, client_options
+
+if TYPE_CHECKING:
+    from pixlake import MultiAsset, MultiData
 
 __all__ = ["download"]
 
@@ -40,6 +44,7 @@ def download(dataset: str | None, version: str | None, datalake: str | None,
         raise click.UsageError("give DATASET VERSION, or --datalake NAME")
     if tags and datalake is None:
         raise click.UsageError("--tag selects data of a datalake: use it with --datalake")
+    items: MultiData | MultiAsset
     with client_from(workspace, host, token, reading=True) as client:
         if datalake is not None:
             lake = client.get_datalake(datalake)

@@ -22,14 +22,15 @@ def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None
     Run again, it uploads the same images: they are stored once, and it says how many were
     new.
     """
-    from pixlake import Client, Target
+    from pixlake import Client, MultiData, Target
     from pixlake.progress import progress
     from pixlake.samples import make_images
 
     # Always embedded, even where PIXLAKE_HOST points at a server: this shows the default.
-    with Client(workspace=settings_for(workspace).workspace_dir) as client:
+    workspace_dir = settings_for(workspace).workspace_dir
+    with Client(workspace=workspace_dir) as client:
         lake = client.get_datalake()
-        folder = samples or client.workspace / "samples"
+        folder = samples or workspace_dir / "samples"
         existing = sorted(folder.glob("sample_*.jpg")) if folder.is_dir() else []
         if len(existing) < count:
             click.echo(f"generating {count} sample images in {folder} ...")
@@ -42,6 +43,7 @@ def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None
         started = time.perf_counter()
         uploaded = lake.upload_data(existing[:count], tags=["quickstart"])
         elapsed = time.perf_counter() - started
+        assert isinstance(uploaded, MultiData)  # a list of paths gives a MultiData
         total = len(lake.list_data())
         # Content-addressed: images already stored come back as the data they already are.
         new = total - before

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pixlake.cli.options import client_from, client_options, confirm, json_option, yes_option
 from pixlake.cli.output import echo_json, echo_listing
 from pixlake.enums import Target
+
+if TYPE_CHECKING:
+    from click.decorators import FC
 
 __all__ = ["tags"]
 
@@ -17,7 +22,7 @@ TAG_COLUMNS = {"name": "NAME", "target": "TARGET", "id": "ID"}
 _TARGETS = click.Choice([target.value for target in Target], case_sensitive=False)
 
 
-def target_option(*, required: bool) -> click.Option:
+def target_option(*, required: bool) -> Callable[[FC], FC]:
     return click.option("--target", type=_TARGETS, required=required,
                         help="Kind of object the tag is for"
                              + ("." if required else " (default: every kind)."))
