@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from pixlake import MultiData
 from pixlake.cli.datalakes import DATALAKE_COLUMNS, datalake_rows
 from pixlake.cli.options import client_from, client_options, confirm, json_option, yes_option
 from pixlake.cli.output import echo_listing
 from pixlake.enums import Target
 from pixlake.errors import NotFoundError
-from pixlake import MultiData
 
 if TYPE_CHECKING:
     from pixlake import Datalake
