@@ -359,7 +359,9 @@ def test_destructive_commands_refuse_without_a_terminal_or_yes(embedded: Platfor
     result = embedded.run(*command)
 
     assert result.exit_code == 1
-    assert "Not confirmed: stdin is not a terminal; pass --yes" in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and line.endswith(
+        "Not confirmed: stdin is not a terminal; pass --yes to do it without asking.")
     assert "Traceback" not in result.output
     assert _everything(embedded) == before
 

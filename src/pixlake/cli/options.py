@@ -71,6 +71,13 @@ def require_workspace(workspace: Path | None) -> None:
                             details={"workspace": str(folder)})
 
 
+class NotConfirmedError(click.ClickException):
+    """A destructive command nobody could confirm; shown as pixlake errors are."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
 def confirm(question: str, yes: bool) -> None:
     """Ask ``question`` before something destructive, unless ``--yes`` was given.
 
@@ -79,8 +86,8 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if sys.stdin is None or not sys.stdin.isatty():
-        raise click.ClickException(f"{question} Not confirmed: stdin is not a terminal; "
-                                   "pass --yes to do it without asking.")
+        raise NotConfirmedError(f"{question} Not confirmed: stdin is not a terminal; "
+                                "pass --yes to do it without asking.")
     click.confirm(question, abort=True, err=True)
 
 
