@@ -237,8 +237,11 @@ def uploaded(workspace: Path, tmp_path: Path) -> list[Path]:
 
 
 def ls_filenames(result: Result) -> list[str]:
+    """The filenames of a data listing, under its header row."""
     assert result.exit_code == 0, result.output
-    return [line.split()[-1] for line in result.stdout.splitlines()]
+    header, *rows = result.stdout.splitlines()
+    assert header.split()[-1] == "FILENAME"
+    return [line.split()[-1] for line in rows]
 
 
 def test_ls_without_datalake_lists_datalakes(workspace: Path, uploaded: list[Path]) -> None:
@@ -247,7 +250,9 @@ def test_ls_without_datalake_lists_datalakes(workspace: Path, uploaded: list[Pat
     assert result.exit_code == 0, result.output
     with pixlake.Client(workspace=workspace) as client:
         lake = client.get_datalake()
-    assert result.stdout.splitlines() == [f"{lake.id}  default"]
+    header, row = result.stdout.splitlines()
+    assert header.split() == ["NAME", "CREATED", "ID"]
+    assert row.split()[0] == "default" and row.split()[-1] == str(lake.id)
 
 
 def test_ls_datalake_lists_every_uploaded_file(workspace: Path, uploaded: list[Path]) -> None:
@@ -255,7 +260,7 @@ def test_ls_datalake_lists_every_uploaded_file(workspace: Path, uploaded: list[P
 
     assert ls_filenames(result) == [p.name for p in uploaded]
     assert result.stderr.strip() == "4 data"
-    first = result.stdout.splitlines()[0].split()
+    first = result.stdout.splitlines()[1].split()
     assert first[1] == "IMAGE"
     assert first[3] == str(uploaded[0].stat().st_size)
 
@@ -414,7 +419,7 @@ def test_trash_list_restore_and_purge(workspace: Path, tmp_path: Path) -> None:
         client.get_dataset("animals").get_version("v1").list_assets()[0].delete()
     kept = run("trash", "purge", "--workspace", str(workspace))
     assert kept.exit_code == 0 and "purged 0 item" in kept.stdout  # younger than 7 days
-    purged = run("trash", "purge", "--all", "--workspace", str(workspace))
+    purged = run("trash", "purge", "--all", "--yes", "--workspace", str(workspace))
     assert purged.exit_code == 0 and "purged 1 item" in purged.stdout
     assert run("trash", "list", "--workspace", str(workspace)).stdout.strip() == ""
 

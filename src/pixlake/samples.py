@@ -7,7 +7,7 @@ The pictures are gradients with a few shapes and light noise: they compress like
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 __all__ = ["SAMPLE_SIZES", "make_image", "make_images", "make_video"]
@@ -48,14 +48,18 @@ def make_image(path: Path, width: int, height: int, *, seed: int = 0, quality: i
     return path
 
 
-def make_images(folder: Path, count: int, *, seed: int = 0, suffix: str = ".jpg") -> list[Path]:
-    """Write ``count`` pictures of mixed sizes (320x240 to 1024x768) into ``folder``."""
+def make_images(folder: Path, count: int, *, seed: int = 0, suffix: str = ".jpg",
+                on_image: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write ``count`` pictures of mixed sizes (320x240 to 1024x768) into ``folder``;
+    ``on_image`` is called after each one (a progress bar, for instance)."""
     rng = random.Random(seed)
     paths = []
     for index in range(count):
         width, height = rng.choice(SAMPLE_SIZES)
         paths.append(make_image(folder / f"sample_{index:06d}{suffix}", width, height,
                                 seed=seed * 1_000_003 + index))
+        if on_image is not None:
+            on_image(paths[-1])
     return paths
 
 

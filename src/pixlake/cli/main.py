@@ -34,12 +34,31 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from pixlake.cli import data, db, gc, quickstart, serve, trash, users
+    from pixlake.cli import (
+        data,
+        datalakes,
+        datasets,
+        db,
+        download,
+        gc,
+        quickstart,
+        serve,
+        tags,
+        trash,
+        users,
+        versions,
+    )
 
     cli.add_command(serve.serve)
     cli.add_command(users.users)
+    cli.add_command(datalakes.datalakes)
     cli.add_command(data.upload)
     cli.add_command(data.ls)
+    cli.add_command(data.data)
+    cli.add_command(datasets.datasets)
+    cli.add_command(versions.versions)
+    cli.add_command(tags.tags)
+    cli.add_command(download.download)
     cli.add_command(quickstart.quickstart)
     cli.add_command(trash.trash)
     cli.add_command(db.db)

@@ -1,24 +1,38 @@
-"""Options shared by several commands."""
+"""Options shared by several commands, and the client they describe."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from pixlake.errors import NotFoundError
 from pixlake.settings import Settings
 
-__all__ = ["client_from", "client_options", "settings_for", "workspace_option"]
+if TYPE_CHECKING:
+    from pixlake import Client
+
+__all__ = ["client_from", "client_options", "confirm", "is_embedded", "json_option",
+           "require_workspace",
+           "settings_for", "workspace_option", "yes_option"]
 
 workspace_option = click.option(
     "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Workspace folder (default: PIXLAKE_HOME, else ~/.pixlake).",
 )
 
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print one JSON document instead of a table, for scripts.")
+
+yes_option = click.option("--yes", "-y", is_flag=True,
+                          help="Do it without asking for confirmation.")
+
 
 def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workspace`` for embedded mode, ``--host`` and ``--token`` for server mode."""
     command = click.option("--token", default=None,
                            help="API token (default for --host: PIXLAKE_API_TOKEN).")(command)
     command = click.option("--host", envvar="PIXLAKE_HOST", default=None,
@@ -27,12 +41,54 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return workspace_option(command)
 
 
-def client_from(workspace: Path | None, host: str | None, token: str | None):
+def is_embedded(workspace: Path | None, host: str | None) -> bool:
+    """Whether these options name an embedded workspace (``--workspace`` wins over a host)."""
+    return workspace is not None or not host
+
+
+def client_from(workspace: Path | None, host: str | None, token: str | None, *,
+                reading: bool = False) -> Client:
+    """The client the options describe.
+
+    ``reading``: the command only reads, so an embedded workspace must exist already;
+    opening one creates it, and a mistyped folder would otherwise answer as an empty one.
+    """
     from pixlake import Client
 
-    if workspace is not None:
-        return Client(workspace=workspace, api_token=token)
+    if is_embedded(workspace, host):
+        if reading:
+            require_workspace(workspace)
+        return Client(workspace=settings_for(workspace).workspace_dir, api_token=token)
     return Client(api_token=token, host=host)
+
+
+def require_workspace(workspace: Path | None) -> None:
+    """Raise NotFoundError unless the workspace folder exists and holds something."""
+    folder = settings_for(workspace).workspace_dir
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise NotFoundError(f"no workspace at {folder}: check --workspace (or PIXLAKE_HOME); "
+                            "`pixlake upload` or `pixlake quickstart` creates one",
+                            details={"workspace": str(folder)})
+
+
+class NotConfirmedError(click.ClickException):
+    """A destructive command nobody could confirm; shown as pixlake errors are."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask ``question`` before something destructive, unless ``--yes`` was given.
+
+    Without a terminal there is nobody to answer: refuse rather than guess.
+    """
+    if yes:
+        return
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise NotConfirmedError(f"{question} Not confirmed: stdin is not a terminal; "
+                                "pass --yes to do it without asking.")
+    click.confirm(question, abort=True, err=True)
 
 
 def settings_for(workspace: Path | None, **overrides: Any) -> Settings:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pixlake.cli.options import workspace_option
+from pixlake.cli.options import settings_for, workspace_option
 
 
 @click.command()
@@ -17,41 +17,48 @@ from pixlake.cli.options import workspace_option
 @click.option("--samples", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the sample images (default: WORKSPACE/samples).")
 def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None:
-    """Generate sample images, upload them, tag, split and download, and say what happened."""
-    from pixlake import Client, Target
+    """Generate sample images, upload them, tag, split and download, and say what happened.
+
+    Run again, it uploads the same images: they are stored once, and it says how many were
+    new.
+    """
+    from pixlake import Client, MultiData, Target
+    from pixlake.progress import progress
     from pixlake.samples import make_images
-    from pixlake.settings import Settings
 
     # Always embedded, even where PIXLAKE_HOST points at a server: this shows the default.
-    with Client(workspace=workspace or Settings().workspace_dir) as client:
+    workspace_dir = settings_for(workspace).workspace_dir
+    with Client(workspace=workspace_dir) as client:
         lake = client.get_datalake()
-        folder = samples or client.workspace / "samples"
+        folder = samples or workspace_dir / "samples"
         existing = sorted(folder.glob("sample_*.jpg")) if folder.is_dir() else []
         if len(existing) < count:
             click.echo(f"generating {count} sample images in {folder} ...")
-            existing = make_images(folder, count)
+            bar = progress(count, "Generating", unit="image")
+            try:
+                existing = make_images(folder, count, on_image=lambda _path: bar.update(1))
+            finally:
+                bar.close()
+        before = len(lake.list_data())
         started = time.perf_counter()
         uploaded = lake.upload_data(existing[:count], tags=["quickstart"])
         elapsed = time.perf_counter() - started
+        assert isinstance(uploaded, MultiData)  # a list of paths gives a MultiData
+        total = len(lake.list_data())
+        # Content-addressed: images already stored come back as the data they already are.
+        new = total - before
         click.echo(f"uploaded {len(uploaded)} images into datalake {lake.name!r} "
-                   f"in {elapsed:.2f} s ({len(uploaded) / elapsed:.0f} files/s)")
+                   f"in {elapsed:.2f} s ({len(uploaded) / elapsed:.0f} files/s): "
+                   f"{new} new, {len(uploaded) - new} already there")
         train, val = uploaded.split(0.8)
         for name, part in (("train", train), ("val", val)):
-            tag = _get_or_create_tag(client, name, Target.DATA)
-            part.add_tags(tag)
+            part.add_tags(client.get_or_create_tag(name, Target.DATA))
             click.echo(f"tagged {len(part)} images {name!r}")
         sizes = sorted({(d.width, d.height) for d in uploaded})
         click.echo("image sizes: " + ", ".join(f"{w}x{h}" for w, h in sizes))
-        total = len(lake.list_data())
         click.echo(f"datalake {lake.name!r} now holds {total} data")
         target = folder.parent / "downloads"
-        val.download(target)
-
-
-def _get_or_create_tag(client, name, target):
-    from pixlake.errors import NotFoundError
-
-    try:
-        return client.get_tag(name, target)
-    except NotFoundError:
-        return client.create_tag(name, target)
+        written = val.download(target)
+        click.echo(f"downloaded {written} 'val' images to {target}"
+                   + ("" if written == len(val) else
+                      f" ({len(val) - written} already there, kept)"))

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from pixlake.cli.options import settings_for, workspace_option
+from pixlake.cli.options import (
+    client_from,
+    client_options,
+    json_option,
+    settings_for,
+    workspace_option,
+)
+from pixlake.cli.output import echo_listing
 from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME
 from pixlake.enums import Role
 
@@ -15,7 +22,25 @@ _ROLES = click.Choice([role.value for role in Role])
 
 @click.group()
 def users() -> None:
-    """Create users and revoke their tokens."""
+    """List users, create them, set their roles and revoke their tokens.
+
+    `users ls` works on a workspace or a server; the others on a workspace directly.
+    """
+
+
+USER_COLUMNS = {"username": "USERNAME", "role": "ROLE", "created_at": "CREATED", "id": "ID"}
+
+
+@users.command("ls")
+@json_option
+@client_options
+def ls(as_json: bool, workspace: Path | None, host: str | None, token: str | None) -> None:
+    """List the users of the organization who can still sign in, with their roles."""
+    with client_from(workspace, host, token, reading=True) as client:
+        rows = [{"username": user.username, "role": user.role.value,
+                 "created_at": user.created_at, "id": str(user.id)}
+                for user in client.list_users()]
+    echo_listing(rows, USER_COLUMNS, as_json=as_json, noun="user(s)")
 
 
 @users.command("create")

@@ -185,7 +185,7 @@ def download_all(connection: Connection, jobs: Sequence[DownloadJob],
         bar.close()
     message = f"{len(todo)} file(s) downloaded to {folder}"
     if skipped:
-        message += f", {skipped} already there (use force_replace=True to download again)"
+        message += f", {skipped} already there and kept"
     logger.info(message)
     if progress_enabled():
         bar.write(message)
