@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.sql import chunked, one_of
@@ -25,8 +25,8 @@ from pixlake.schemas import TrashItem
 
 __all__ = ["list_trash", "purge_trash", "restore_from_trash"]
 
-_TABLES = {TrashKind.DATASET: m.datasets, TrashKind.DATASET_VERSION: m.dataset_versions,
-           TrashKind.ASSET: m.assets, TrashKind.ANNOTATION: m.annotations}
+_TABLES = {TrashKind.DATASET: t.datasets, TrashKind.DATASET_VERSION: t.dataset_versions,
+           TrashKind.ASSET: t.assets, TrashKind.ANNOTATION: t.annotations_table}
 
 
 def _in_scope(table: Any, actor: Actor | None) -> Any:
@@ -38,30 +38,31 @@ def list_trash(ctx: AppContext, actor: Actor | None,
                kind: TrashKind | None = None) -> list[TrashItem]:
     retention = timedelta(days=ctx.settings.trash_retention_days)
     queries = {
-        TrashKind.DATASET: select(m.datasets.c.id, m.datasets.c.name.label("name"),
-                                  m.datasets.c.id.label("parent_id"), m.datasets.c.deleted_at)
-        .where(m.datasets.c.deleted_at.is_not(None), _in_scope(m.datasets, actor)),
+        TrashKind.DATASET: select(t.datasets.c.id, t.datasets.c.name.label("name"),
+                                  t.datasets.c.id.label("parent_id"), t.datasets.c.deleted_at)
+        .where(t.datasets.c.deleted_at.is_not(None), _in_scope(t.datasets, actor)),
         TrashKind.DATASET_VERSION: select(
-            m.dataset_versions.c.id,
-            (m.datasets.c.name + "/" + m.dataset_versions.c.version).label("name"),
-            m.dataset_versions.c.dataset_id.label("parent_id"), m.dataset_versions.c.deleted_at)
-        .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-        .where(m.dataset_versions.c.deleted_at.is_not(None),
-               _in_scope(m.dataset_versions, actor)),
-        TrashKind.ASSET: select(m.assets.c.id, m.data.c.filename.label("name"),
-                                m.assets.c.dataset_version_id.label("parent_id"),
-                                m.assets.c.deleted_at)
-        .join(m.data, m.data.c.id == m.assets.c.data_id)
-        .where(m.assets.c.deleted_at.is_not(None), _in_scope(m.assets, actor)),
+            t.dataset_versions.c.id,
+            (t.datasets.c.name + "/" + t.dataset_versions.c.version).label("name"),
+            t.dataset_versions.c.dataset_id.label("parent_id"), t.dataset_versions.c.deleted_at)
+        .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
+        .where(t.dataset_versions.c.deleted_at.is_not(None),
+               _in_scope(t.dataset_versions, actor)),
+        TrashKind.ASSET: select(t.assets.c.id, t.data.c.filename.label("name"),
+                                t.assets.c.dataset_version_id.label("parent_id"),
+                                t.assets.c.deleted_at)
+        .join(t.data, t.data.c.id == t.assets.c.data_id)
+        .where(t.assets.c.deleted_at.is_not(None), _in_scope(t.assets, actor)),
         TrashKind.ANNOTATION: select(
-            m.annotations.c.id,
-            ("annotation of " + m.data.c.filename + " by " + m.users.c.username).label("name"),
-            m.annotations.c.asset_id.label("parent_id"), m.annotations.c.deleted_at)
-        .join(m.assets, m.assets.c.id == m.annotations.c.asset_id)
-        .join(m.data, m.data.c.id == m.assets.c.data_id)
-        .join(m.workers, m.workers.c.id == m.annotations.c.worker_id)
-        .join(m.users, m.users.c.id == m.workers.c.user_id)
-        .where(m.annotations.c.deleted_at.is_not(None), _in_scope(m.annotations, actor)),
+            t.annotations_table.c.id,
+            ("annotation of " + t.data.c.filename + " by " + t.users.c.username).label("name"),
+            t.annotations_table.c.asset_id.label("parent_id"), t.annotations_table.c.deleted_at)
+        .join(t.assets, t.assets.c.id == t.annotations_table.c.asset_id)
+        .join(t.data, t.data.c.id == t.assets.c.data_id)
+        .join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id)
+        .join(t.users, t.users.c.id == t.workers.c.user_id)
+        .where(t.annotations_table.c.deleted_at.is_not(None),
+               _in_scope(t.annotations_table, actor)),
     }
     items: list[TrashItem] = []
     with ctx.db.read() as conn:
@@ -115,12 +116,12 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
 
 def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
     """Assets and annotations can't come back into a locked version."""
-    for table in (m.assets, m.annotations):
+    for table in (t.assets, t.annotations_table):
         for chunk in chunked(conn, list(item_ids)):
             locked = conn.execute(
-                select(m.dataset_versions.c.version)
-                .join(table, table.c.dataset_version_id == m.dataset_versions.c.id)
-                .where(one_of(conn, table.c.id, chunk), m.dataset_versions.c.locked)
+                select(t.dataset_versions.c.version)
+                .join(table, table.c.dataset_version_id == t.dataset_versions.c.id)
+                .where(one_of(conn, table.c.id, chunk), t.dataset_versions.c.locked)
             ).scalars().first()
             if locked is not None:
                 raise LockedError(f"dataset version {locked!r} is locked; unlock it to "
@@ -157,31 +158,32 @@ def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
 
 def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
     for chunk in chunked(conn, annotation_ids):
-        conn.execute(delete(m.shapes).where(one_of(conn, m.shapes.c.annotation_id, chunk)))
-        conn.execute(delete(m.annotations).where(one_of(conn, m.annotations.c.id, chunk)))
+        conn.execute(delete(t.shapes).where(one_of(conn, t.shapes.c.annotation_id, chunk)))
+        conn.execute(delete(t.annotations_table)
+                     .where(one_of(conn, t.annotations_table.c.id, chunk)))
 
 
 def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
     for chunk in chunked(conn, asset_ids):
-        _purge_annotations(conn, _ids_where(conn, m.annotations,
-                                            one_of(conn, m.annotations.c.asset_id, chunk)))
-        conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))
-        conn.execute(delete(m.assets).where(one_of(conn, m.assets.c.id, chunk)))
+        _purge_annotations(conn, _ids_where(conn, t.annotations_table,
+                                            one_of(conn, t.annotations_table.c.asset_id, chunk)))
+        conn.execute(delete(t.tag_links).where(one_of(conn, t.tag_links.c.object_id, chunk)))
+        conn.execute(delete(t.assets).where(one_of(conn, t.assets.c.id, chunk)))
 
 
 def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
     for version_id in version_ids:
-        _purge_assets(conn, _ids_where(conn, m.assets,
-                                       m.assets.c.dataset_version_id == version_id))
-        conn.execute(delete(m.labels).where(m.labels.c.dataset_version_id == version_id))
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == version_id))
-        conn.execute(delete(m.dataset_versions).where(m.dataset_versions.c.id == version_id))
+        _purge_assets(conn, _ids_where(conn, t.assets,
+                                       t.assets.c.dataset_version_id == version_id))
+        conn.execute(delete(t.labels).where(t.labels.c.dataset_version_id == version_id))
+        conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == version_id))
+        conn.execute(delete(t.dataset_versions).where(t.dataset_versions.c.id == version_id))
 
 
 def _purge_datasets(conn: Connection, dataset_ids: list[UUID]) -> None:
     for dataset_id in dataset_ids:
-        _purge_versions(conn, _ids_where(conn, m.dataset_versions,
-                                         m.dataset_versions.c.dataset_id == dataset_id))
-        conn.execute(delete(m.workers).where(m.workers.c.dataset_id == dataset_id))
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == dataset_id))
-        conn.execute(delete(m.datasets).where(m.datasets.c.id == dataset_id))
+        _purge_versions(conn, _ids_where(conn, t.dataset_versions,
+                                         t.dataset_versions.c.dataset_id == dataset_id))
+        conn.execute(delete(t.workers).where(t.workers.c.dataset_id == dataset_id))
+        conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == dataset_id))
+        conn.execute(delete(t.datasets).where(t.datasets.c.id == dataset_id))
