@@ -10,8 +10,10 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ANNOTATION, LABEL, SHAPE
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
@@ -59,9 +61,8 @@ def _label_public(row: Any) -> LabelPublic:
 
 def _require_label(conn: Connection, actor: Actor, label_id: UUID, *,
                    writing: bool = False) -> Any:
-    row = conn.execute(select(t.labels).where(
-        t.labels.c.id == label_id, t.labels.c.organization_id == actor.organization_id)
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(LABEL, actor.organization_id)
+                       .where(t.labels.c.id == label_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"label {label_id} not found", details={"id": str(label_id)})
     require_version(conn, actor, row.dataset_version_id, writing=writing)
@@ -131,14 +132,12 @@ def _dataset_of_version(conn: Connection, version_id: UUID) -> UUID:
 
 def _require_annotation(conn: Connection, actor: Actor, annotation_id: UUID, *,
                         writing: bool = False) -> Any:
-    row = conn.execute(select(t.annotations_table).where(
-        t.annotations_table.c.id == annotation_id,
-        t.annotations_table.c.organization_id == actor.organization_id,
-        t.annotations_table.c.deleted_at.is_(None))).one_or_none()
+    row = conn.execute(kinds.select_visible(ANNOTATION, actor.organization_id)
+                       .where(t.annotations_table.c.id == annotation_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"annotation {annotation_id} not found",
                             details={"id": str(annotation_id)})
-    asset = require_assets(conn, actor, [row.asset_id])  # the asset may be in the trash
+    asset = require_assets(conn, actor, [row.asset_id])
     if writing:
         require_own_work(actor, _users_of_workers(conn, [row.worker_id]),
                          "change another worker's annotation")
@@ -389,9 +388,8 @@ def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,
 
 
 def _require_shape(conn: Connection, actor: Actor, shape_id: UUID) -> Any:
-    row = conn.execute(select(t.shapes).where(
-        t.shapes.c.id == shape_id, t.shapes.c.organization_id == actor.organization_id)
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(SHAPE, actor.organization_id)
+                       .where(t.shapes.c.id == shape_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"shape {shape_id} not found", details={"id": str(shape_id)})
     _require_annotation(conn, actor, row.annotation_id, writing=True)

@@ -9,8 +9,10 @@ from uuid import UUID
 import orjson
 from sqlalchemy import Connection, select, update
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ASSET
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
@@ -41,13 +43,9 @@ _ASSET_COLUMNS = (
 )
 
 
-def _asset_select() -> Any:
-    return select(*_ASSET_COLUMNS).join(t.data, t.data.c.id == t.assets.c.data_id)
-
-
 def _trashed(deleted: bool) -> Any:
     """Assets in the trash when ``deleted``, live ones otherwise."""
-    return t.assets.c.deleted_at.is_not(None) if deleted else t.assets.c.deleted_at.is_(None)
+    return kinds.in_trash(ASSET) if deleted else kinds.not_in_trash(ASSET)
 
 
 _DATA_TYPES = {member.value: member for member in DataType}
@@ -166,17 +164,12 @@ def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
     id that is not one."""
     wanted = list(dict.fromkeys(asset_ids))
     rows: dict[UUID, Any] = {}
+    source, visible = kinds.visible(ASSET, actor.organization_id, trashed=deleted)
+    statement = (select(*_ASSET_COLUMNS)
+                 .select_from(source.join(t.data, t.data.c.id == t.assets.c.data_id))
+                 .where(*visible))
     for chunk in chunked(conn, wanted):
-        for row in conn.execute(
-            _asset_select()
-            .join(t.dataset_versions, t.dataset_versions.c.id == t.assets.c.dataset_version_id)
-            .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
-            .where(one_of(conn, t.assets.c.id, chunk),
-                   t.assets.c.organization_id == actor.organization_id,
-                   _trashed(deleted),
-                   t.dataset_versions.c.deleted_at.is_(None),
-                   t.datasets.c.deleted_at.is_(None))
-        ):
+        for row in conn.execute(statement.where(one_of(conn, t.assets.c.id, chunk))):
             rows[row.id] = row
     for asset_id in wanted:
         if asset_id not in rows:
@@ -236,17 +229,3 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
             conn.execute(update(t.assets).where(one_of(conn, t.assets.c.id, chunk))
                          .values(deleted_at=None))
     return len(rows)
-
-
-def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUID]) -> None:
-    """Tags of assets in a locked version can't change (the assets exist: checked before)."""
-    version_ids: set[UUID] = set()
-    for chunk in chunked(conn, list(asset_ids)):
-        version_ids.update(conn.execute(
-            select(t.assets.c.dataset_version_id).distinct()
-            .where(one_of(conn, t.assets.c.id, chunk))).scalars())
-    for version_id in version_ids:
-        require_version(conn, actor, version_id, writing=True)
-
-
-tag_service.register_taggable(Target.ASSET, t.assets, _asset_tags_writable)

@@ -10,10 +10,11 @@ from uuid import UUID
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ANNOTATION, ASSET, DATASET, DATASET_VERSION
 from pixlake.core.roles import AdminAction, require_admin
-from pixlake.core.services import tags as tag_service
 from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.enums import InferenceType, Role, Target
 from pixlake.errors import ConflictError, LockedError, NotFoundError
@@ -58,10 +59,8 @@ def _version_public(row: Any) -> VersionPublic:
 
 
 def require_dataset(conn: Connection, actor: Actor, dataset_id: UUID) -> Any:
-    row = conn.execute(select(t.datasets).where(
-        t.datasets.c.id == dataset_id, t.datasets.c.organization_id == actor.organization_id,
-        t.datasets.c.deleted_at.is_(None),
-    )).one_or_none()
+    row = conn.execute(kinds.select_visible(DATASET, actor.organization_id)
+                       .where(t.datasets.c.id == dataset_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"dataset {dataset_id} not found", details={"id": str(dataset_id)})
     return row
@@ -70,13 +69,8 @@ def require_dataset(conn: Connection, actor: Actor, dataset_id: UUID) -> Any:
 def require_version(conn: Connection, actor: Actor, version_id: UUID, *,
                     writing: bool = False) -> Any:
     """The version's row, if the actor may see it (and, when writing, it isn't locked)."""
-    row = conn.execute(
-        select(t.dataset_versions)
-        .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
-        .where(t.dataset_versions.c.id == version_id,
-               t.dataset_versions.c.organization_id == actor.organization_id,
-               t.dataset_versions.c.deleted_at.is_(None), t.datasets.c.deleted_at.is_(None))
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(DATASET_VERSION, actor.organization_id)
+                       .where(t.dataset_versions.c.id == version_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"dataset version {version_id} not found",
                             details={"id": str(version_id)})
@@ -106,8 +100,7 @@ def create_dataset(ctx: AppContext, actor: Actor, name: str, description: str) -
 
 
 def list_datasets(ctx: AppContext, actor: Actor, name: str | None = None) -> list[DatasetPublic]:
-    query = select(t.datasets).where(t.datasets.c.organization_id == actor.organization_id,
-                                     t.datasets.c.deleted_at.is_(None))
+    query = kinds.select_visible(DATASET, actor.organization_id)
     if name is not None:
         query = query.where(t.datasets.c.name == name)
     with ctx.db.read() as conn:
@@ -171,9 +164,8 @@ def list_versions(ctx: AppContext, actor: Actor, dataset_id: UUID,
                   version: str | None = None) -> list[VersionPublic]:
     with ctx.db.read() as conn:
         require_dataset(conn, actor, dataset_id)
-        query = select(t.dataset_versions).where(
-            t.dataset_versions.c.dataset_id == dataset_id,
-            t.dataset_versions.c.deleted_at.is_(None))
+        query = kinds.select_visible(DATASET_VERSION, actor.organization_id).where(
+            t.dataset_versions.c.dataset_id == dataset_id)
         if version is not None:
             query = query.where(t.dataset_versions.c.version == version)
         rows = conn.execute(query.order_by(t.dataset_versions.c.id))
@@ -251,12 +243,14 @@ def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
 
 
 def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:
+    # The version itself is checked alive below, so its assets and annotations only need
+    # to be out of the trash themselves: the same shape as before, no join up the lineage.
     live_assets = select(t.assets.c.id).where(t.assets.c.dataset_version_id == version_id,
-                                              t.assets.c.deleted_at.is_(None))
+                                              kinds.not_in_trash(ASSET))
     live_annotations = (
         select(t.annotations_table.c.id)
         .where(t.annotations_table.c.dataset_version_id == version_id,
-               t.annotations_table.c.deleted_at.is_(None),
+               kinds.not_in_trash(ANNOTATION),
                t.annotations_table.c.asset_id.in_(live_assets))
     )
     with ctx.db.read() as conn:
@@ -358,6 +352,3 @@ def require_workers(conn: Connection, actor: Actor, dataset_id: UUID,
                                 details={"worker_id": str(worker_id)})
 
 
-
-tag_service.register_taggable(Target.DATASET, t.datasets)
-tag_service.register_taggable(Target.DATASET_VERSION, t.dataset_versions)

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
-from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
+from pixlake.errors import (
+    BadRequestError,
+    ConflictError,
+    LockedError,
+    NotFoundError,
+    WrongTargetError,
+)
 from pixlake.ids import new_id
 from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.schemas import TagPublic
 from pixlake.validation import check_text
 
 __all__ = [
-    "TAGGABLE_TABLES",
     "attach_tags",
     "create_tag",
     "delete_tag",
@@ -30,26 +36,9 @@ __all__ = [
     "ensure_tags",
     "get_tag",
     "list_tags",
-    "register_taggable",
     "tags_of",
     "update_tag",
 ]
-
-TAGGABLE_TABLES: dict[Target, Table] = {Target.DATA: t.data}
-"""Which table holds the objects of each target. Every table here has ``id`` and
-``organization_id`` columns; kinds added later register themselves with register_taggable."""
-
-TagGuard = Callable[[Connection, Actor, Sequence[UUID]], None]
-_GUARDS: dict[Target, TagGuard] = {}
-
-
-def register_taggable(target: Target, table: Table, guard: TagGuard | None = None) -> None:
-    """Make objects of ``target`` taggable. ``guard`` may refuse changing the tags of some
-    objects (assets of a locked version, say) by raising."""
-    TAGGABLE_TABLES[target] = table
-    if guard is not None:
-        _GUARDS[target] = guard
-
 
 def _public(row) -> TagPublic:
     return TagPublic(id=row.id, name=row.name, target=Target(row.target),
@@ -175,24 +164,41 @@ def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
 
 def _require_objects(conn: Connection, actor: Actor, target: Target,
                      object_ids: Sequence[UUID], *, writing: bool = False) -> None:
-    table = TAGGABLE_TABLES.get(target)
-    if table is None:
+    """Every object must be visible to the actor (alive, its ancestors too); when
+    ``writing``, none may be frozen by a locked ancestor."""
+    kind = kinds.by_tag_target(target)
+    if kind is None:
         raise BadRequestError(f"objects of kind {target} can't be tagged yet",
                               details={"target": target.value})
     wanted = list(dict.fromkeys(object_ids))
     found: set[UUID] = set()
-    alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
     for chunk in chunked(conn, wanted):
         found.update(conn.execute(
-            select(table.c.id).where(one_of(conn, table.c.id, chunk),
-                                     table.c.organization_id == actor.organization_id, alive)
+            kinds.select_visible(kind, actor.organization_id, kind.id_column)
+            .where(one_of(conn, kind.id_column, chunk))
         ).scalars())
     for object_id in wanted:
         if object_id not in found:
             raise NotFoundError(f"{target.value.lower()} {object_id} not found",
                                 details={"id": str(object_id), "target": target.value})
-    if writing and target in _GUARDS:
-        _GUARDS[target](conn, actor, wanted)
+    if writing and kind.locked_by is not None:
+        _refuse_locked(conn, kind, wanted)
+
+
+def _refuse_locked(conn: Connection, kind: kinds.Kind, object_ids: Sequence[UUID]) -> None:
+    """Tags of objects frozen by a locked ancestor (assets of a locked version) can't change."""
+    assert kind.locked_by is not None
+    lock = kinds.KINDS[kind.locked_by]
+    for chunk in chunked(conn, list(object_ids)):
+        locked = conn.execute(
+            select(lock.id_column, lock.table.c[lock.name_column])
+            .select_from(kinds.join_up_to(kind, lock))
+            .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
+        ).first()
+        if locked is not None:
+            lock_id, name = locked
+            raise LockedError(f"{lock.label} {name!r} is locked; unlock it to change it",
+                              details={"id": str(lock_id), lock.name_column: name})
 
 
 def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UUID]) -> None:

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
@@ -25,8 +26,8 @@ from pixlake.schemas import TrashItem
 
 __all__ = ["list_trash", "purge_trash", "restore_from_trash"]
 
-_TABLES = {TrashKind.DATASET: t.datasets, TrashKind.DATASET_VERSION: t.dataset_versions,
-           TrashKind.ASSET: t.assets, TrashKind.ANNOTATION: t.annotations_table}
+# The kinds with a trash, parents before children (the order of the declaration).
+_KINDS = kinds.trashable_kinds()
 
 
 def _in_scope(table: Any, actor: Actor | None) -> Any:
@@ -79,12 +80,12 @@ def list_trash(ctx: AppContext, actor: Actor | None,
 
 def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[UUID, TrashKind]:
     found: dict[UUID, TrashKind] = {}
-    for kind, table in _TABLES.items():
+    for trash_kind, kind in _KINDS.items():
         for chunk in chunked(conn, list(ids)):
-            for item_id in conn.execute(select(table.c.id).where(
-                    one_of(conn, table.c.id, chunk), table.c.deleted_at.is_not(None),
-                    _in_scope(table, actor))).scalars():
-                found[item_id] = kind
+            for item_id in conn.execute(select(kind.id_column).where(
+                    one_of(conn, kind.id_column, chunk), kinds.in_trash(kind),
+                    _in_scope(kind.table, actor))).scalars():
+                found[item_id] = trash_kind
     for item_id in ids:
         if item_id not in found:
             raise NotFoundError(f"{item_id} is not in the trash", details={"id": str(item_id)})
@@ -97,15 +98,15 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     wanted = list(dict.fromkeys(ids))
     try:
         with ctx.db.write() as conn:
-            kinds = _locate(conn, actor, wanted)
+            located = _locate(conn, actor, wanted)
             if actor is not None:
                 require_admin(actor, AdminAction.RESTORE_FROM_TRASH)
-            _refuse_locked_versions(conn, [i for i in wanted if kinds[i] in
-                                           (TrashKind.ASSET, TrashKind.ANNOTATION)])
-            for kind, table in _TABLES.items():
-                mine = [item_id for item_id in wanted if kinds[item_id] is kind]
+            for trash_kind, kind in _KINDS.items():
+                mine = [item_id for item_id in wanted if located[item_id] is trash_kind]
+                if kind.locked_by is not None:
+                    _refuse_locked(conn, kind, mine)
                 for chunk in chunked(conn, mine):
-                    conn.execute(update(table).where(one_of(conn, table.c.id, chunk))
+                    conn.execute(update(kind.table).where(one_of(conn, kind.id_column, chunk))
                                  .values(deleted_at=None))
     except IntegrityError as exc:
         raise ConflictError("an item can't be restored: a live one has taken its place "
@@ -114,18 +115,20 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     return len(wanted)
 
 
-def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
-    """Assets and annotations can't come back into a locked version."""
-    for table in (t.assets, t.annotations_table):
-        for chunk in chunked(conn, list(item_ids)):
-            locked = conn.execute(
-                select(t.dataset_versions.c.version)
-                .join(table, table.c.dataset_version_id == t.dataset_versions.c.id)
-                .where(one_of(conn, table.c.id, chunk), t.dataset_versions.c.locked)
-            ).scalars().first()
-            if locked is not None:
-                raise LockedError(f"dataset version {locked!r} is locked; unlock it to "
-                                  "restore into it", details={"version": locked})
+def _refuse_locked(conn: Connection, kind: kinds.Kind, item_ids: Sequence[UUID]) -> None:
+    """Nothing comes back into a locked ancestor (assets and annotations into a locked
+    version)."""
+    assert kind.locked_by is not None
+    lock = kinds.KINDS[kind.locked_by]
+    name = lock.table.c[lock.name_column]
+    for chunk in chunked(conn, list(item_ids)):
+        locked = conn.execute(
+            select(name).select_from(kinds.join_up_to(kind, lock))
+            .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
+        ).scalars().first()
+        if locked is not None:
+            raise LockedError(f"{lock.label} {locked!r} is locked; unlock it to "
+                              "restore into it", details={lock.name_column: locked})
 
 
 def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
@@ -141,9 +144,9 @@ def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = Fals
         days=ctx.settings.trash_retention_days)
     count = 0
     with ctx.db.write() as conn:
-        expired = {kind: list(conn.execute(select(table.c.id).where(
-            table.c.deleted_at.is_not(None), table.c.deleted_at <= cutoff,
-            _in_scope(table, actor))).scalars()) for kind, table in _TABLES.items()}
+        expired = {trash_kind: list(conn.execute(select(kind.id_column).where(
+            kinds.in_trash(kind), kind.table.c.deleted_at <= cutoff,
+            _in_scope(kind.table, actor))).scalars()) for trash_kind, kind in _KINDS.items()}
         count = sum(len(ids) for ids in expired.values())
         _purge_datasets(conn, expired[TrashKind.DATASET])
         _purge_versions(conn, expired[TrashKind.DATASET_VERSION])
