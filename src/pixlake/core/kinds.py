@@ -151,14 +151,22 @@ def join_up_to(kind: Kind, ancestor: Kind) -> FromClause:
     raise ValueError(f"{ancestor.key} is not an ancestor of {kind.key}")
 
 
-def not_in_trash(kind: Kind) -> ColumnElement[bool] | None:
-    """The kind's own rows that are not in the trash (None: the kind has no trash)."""
-    return kind.table.c.deleted_at.is_(None) if kind.trashable else None
+def not_in_trash(kind: Kind) -> ColumnElement[bool]:
+    """The kind's own rows that are not in the trash, whatever their ancestors: for queries
+    whose container was checked alive already (a version's listing)."""
+    _require_trash(kind)
+    return kind.table.c.deleted_at.is_(None)
 
 
 def in_trash(kind: Kind) -> ColumnElement[bool]:
     """The kind's own rows that are in the trash."""
+    _require_trash(kind)
     return kind.table.c.deleted_at.is_not(None)
+
+
+def _require_trash(kind: Kind) -> None:
+    if not kind.trashable:
+        raise ValueError(f"{kind.key} has no trash")
 
 
 def visible(kind: Kind, organization_id: UUID, *,

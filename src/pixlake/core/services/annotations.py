@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
-from pixlake.core.kinds import ANNOTATION, LABEL, SHAPE
+from pixlake.core.kinds import ANNOTATION, ASSET, LABEL, SHAPE
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
@@ -159,7 +159,7 @@ def _authors_on_assets(conn: Connection, asset_ids: Sequence[UUID],
         statement = (select(t.workers.c.user_id).distinct()
                      .join(t.annotations_table, t.annotations_table.c.worker_id == t.workers.c.id)
                      .where(one_of(conn, t.annotations_table.c.asset_id, chunk),
-                            t.annotations_table.c.deleted_at.is_(None)))
+                            kinds.not_in_trash(ANNOTATION)))
         if worker_ids is not None:
             statement = statement.where(t.annotations_table.c.worker_id.in_(list(worker_ids)))
         yield from conn.execute(statement).scalars().all()
@@ -200,7 +200,7 @@ def get_annotation(ctx: AppContext, actor: Actor, asset_id: UUID,
     with ctx.db.read() as conn:
         asset = require_assets(conn, actor, [asset_id])[0]
         query = select(t.annotations_table).where(t.annotations_table.c.asset_id == asset_id,
-                                            t.annotations_table.c.deleted_at.is_(None))
+                                            kinds.not_in_trash(ANNOTATION))
         if worker_id is None:
             query = query.join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id).where(
                 t.workers.c.user_id == actor.user_id)
@@ -227,7 +227,7 @@ def list_annotations_of_asset(ctx: AppContext, actor: Actor,
     with ctx.db.read() as conn:
         require_assets(conn, actor, [asset_id])
         rows = conn.execute(select(t.annotations_table).where(
-            t.annotations_table.c.asset_id == asset_id, t.annotations_table.c.deleted_at.is_(None)
+            t.annotations_table.c.asset_id == asset_id, kinds.not_in_trash(ANNOTATION)
         ).order_by(t.annotations_table.c.id))
         return [_annotation_public(r) for r in rows]
 
@@ -273,7 +273,7 @@ def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
         for chunk in chunked(conn, [a.id for a in assets]):
             statement = update(t.annotations_table).where(
                 one_of(conn, t.annotations_table.c.asset_id, chunk),
-                t.annotations_table.c.deleted_at.is_(None))
+                kinds.not_in_trash(ANNOTATION))
             if worker_ids is not None:
                 statement = statement.where(t.annotations_table.c.worker_id.in_(list(worker_ids)))
             count += conn.execute(statement.values(deleted_at=now)).rowcount
@@ -289,7 +289,7 @@ def search_annotations(ctx: AppContext, actor: Actor, version_id: UUID,
             select(t.annotations_table)
             .join(t.assets, t.assets.c.id == t.annotations_table.c.asset_id)
             .where(t.annotations_table.c.dataset_version_id == version_id,
-                   t.annotations_table.c.deleted_at.is_(None), t.assets.c.deleted_at.is_(None))
+                   kinds.not_in_trash(ANNOTATION), kinds.not_in_trash(ASSET))
         )
         if query.worker_ids is not None:
             statement = statement.where(

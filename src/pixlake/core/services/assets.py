@@ -104,7 +104,7 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
                     asset_json_select(dialect, ctx.settings.large_file_threshold,
                                       version_id).where(
                         t.assets.c.dataset_version_id == version_id,
-                        t.assets.c.deleted_at.is_(None), one_of(conn, t.assets.c.data_id, chunk))):
+                        kinds.not_in_trash(ASSET), one_of(conn, t.assets.c.data_id, chunk))):
                 by_data[row.raw_data_id] = row
         if all_tag_ids:
             tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
@@ -218,7 +218,7 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         taken: set[UUID] = set()
         for chunk in chunked(conn, [row.data_id for row in rows]):
             taken.update(conn.execute(select(t.assets.c.data_id).where(
-                t.assets.c.dataset_version_id == version_id, t.assets.c.deleted_at.is_(None),
+                t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET),
                 one_of(conn, t.assets.c.data_id, chunk))).scalars())
         for row in rows:
             if row.data_id in taken:

@@ -135,7 +135,7 @@ def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
         require_admin(actor, AdminAction.DELETE_DATASET)
         locked = conn.execute(select(t.dataset_versions.c.version).where(
             t.dataset_versions.c.dataset_id == dataset_id, t.dataset_versions.c.locked,
-            t.dataset_versions.c.deleted_at.is_(None))).scalars().first()
+            kinds.not_in_trash(DATASET_VERSION))).scalars().first()
         if locked is not None:
             raise LockedError(f"dataset version {locked!r} is locked; unlock it first",
                               details={"id": str(dataset_id), "version": locked})

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
+from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import utcnow
+from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.ids import new_id
 
@@ -23,7 +25,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
     label_ids = _copy_rows(conn, t.labels, t.labels.c.dataset_version_id == source_id,
                            {"dataset_version_id": target_id, "created_at": now})
     asset_ids = _copy_rows(conn, t.assets, (t.assets.c.dataset_version_id == source_id)
-                           & t.assets.c.deleted_at.is_(None),
+                           & kinds.not_in_trash(ASSET),
                            {"dataset_version_id": target_id, "created_at": now})
     analyze_after_bulk(conn, t.assets, len(asset_ids))
     links = []
@@ -40,7 +42,7 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
     annotation_ids = _copy_rows(
         conn, t.annotations_table,
         (t.annotations_table.c.dataset_version_id == source_id)
-        & t.annotations_table.c.deleted_at.is_(None),
+        & kinds.not_in_trash(ANNOTATION),
         {"dataset_version_id": target_id}, remap={"asset_id": asset_ids})
     _copy_rows(conn, t.shapes, t.shapes.c.dataset_version_id == source_id,
                {"dataset_version_id": target_id, "created_at": now},

@@ -41,19 +41,19 @@ def list_trash(ctx: AppContext, actor: Actor | None,
     queries = {
         TrashKind.DATASET: select(t.datasets.c.id, t.datasets.c.name.label("name"),
                                   t.datasets.c.id.label("parent_id"), t.datasets.c.deleted_at)
-        .where(t.datasets.c.deleted_at.is_not(None), _in_scope(t.datasets, actor)),
+        .where(kinds.in_trash(kinds.DATASET), _in_scope(t.datasets, actor)),
         TrashKind.DATASET_VERSION: select(
             t.dataset_versions.c.id,
             (t.datasets.c.name + "/" + t.dataset_versions.c.version).label("name"),
             t.dataset_versions.c.dataset_id.label("parent_id"), t.dataset_versions.c.deleted_at)
         .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
-        .where(t.dataset_versions.c.deleted_at.is_not(None),
+        .where(kinds.in_trash(kinds.DATASET_VERSION),
                _in_scope(t.dataset_versions, actor)),
         TrashKind.ASSET: select(t.assets.c.id, t.data.c.filename.label("name"),
                                 t.assets.c.dataset_version_id.label("parent_id"),
                                 t.assets.c.deleted_at)
         .join(t.data, t.data.c.id == t.assets.c.data_id)
-        .where(t.assets.c.deleted_at.is_not(None), _in_scope(t.assets, actor)),
+        .where(kinds.in_trash(kinds.ASSET), _in_scope(t.assets, actor)),
         TrashKind.ANNOTATION: select(
             t.annotations_table.c.id,
             ("annotation of " + t.data.c.filename + " by " + t.users.c.username).label("name"),
@@ -62,7 +62,7 @@ def list_trash(ctx: AppContext, actor: Actor | None,
         .join(t.data, t.data.c.id == t.assets.c.data_id)
         .join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id)
         .join(t.users, t.users.c.id == t.workers.c.user_id)
-        .where(t.annotations_table.c.deleted_at.is_not(None),
+        .where(kinds.in_trash(kinds.ANNOTATION),
                _in_scope(t.annotations_table, actor)),
     }
     items: list[TrashItem] = []
