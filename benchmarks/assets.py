@@ -24,7 +24,7 @@ SDK step                                raw baseline (sqlite3 / shutil, no pixla
 
 How the N data come to be: ``--originals`` (2,000) real JPEGs from ``pixlake.samples`` are
 uploaded through the SDK; the other N - 2,000 data rows are BULK-INSERTED straight into the
-workspace's SQLite database with SQLAlchemy Core (``pixlake.core.models.data``), as copies
+workspace's SQLite database with SQLAlchemy Core (``pixlake.core.tables.data``), as copies
 of the uploaded rows with new ids and distinct fake checksums but the same object_name, so
 every asset's bytes exist. That happens once, on a template workspace no server has open;
 embedded and server then work on their own copy of it. The download step uses the assets of
@@ -194,7 +194,7 @@ def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id:
     """
     from sqlalchemy import create_engine, insert, select, text
 
-    from pixlake.core import models as m
+    from pixlake.core import tables as t
     from pixlake.core.context import utcnow
     from pixlake.ids import new_id
 
@@ -202,8 +202,8 @@ def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id:
     try:
         with engine.begin() as conn:
             originals = [dict(row) for row in conn.execute(
-                select(m.data).where(m.data.c.datalake_id == datalake_id)
-                .order_by(m.data.c.id)).mappings()]
+                select(t.data).where(t.data.c.datalake_id == datalake_id)
+                .order_by(t.data.c.id)).mappings()]
             if not originals:
                 raise RuntimeError(f"datalake {datalake_id} holds no data to copy")
             missing = total - len(originals)
@@ -218,7 +218,7 @@ def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id:
                         .hexdigest(),
                         created_at=now)
                     rows.append(row)
-                conn.execute(insert(m.data), rows)
+                conn.execute(insert(t.data), rows)
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE data"))

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core.models import UTCDateTime
 from pixlake.core.sql import ARRAY_CHUNK, COPY_FROM_ROWS, IN_CHUNK, bulk_insert, chunked, one_of
+from pixlake.core.tables import UTCDateTime
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from pixlake import Client
 from pixlake.cli.main import cli
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import AppContext
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
@@ -57,7 +57,7 @@ def default_datalake(opened: Workspace) -> uuid.UUID:
 
 
 def test_every_column_naming_objects_is_swept() -> None:
-    named_by = {column for table in m.metadata.tables.values() for column in table.c
+    named_by = {column for table in t.metadata.tables.values() for column in table.c
                 if column.name == "object_name"}
     assert named_by == set(OBJECT_NAME_COLUMNS), "a new table names objects: teach the sweep"
 

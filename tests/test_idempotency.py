@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pixlake import Client
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import annotations as annotation_service
 from pixlake.core.services import idempotency
@@ -246,7 +246,7 @@ def actor_of(client: Client) -> Actor:
 def shape_rows(ctx: AppContext, annotation_id: Any) -> int:
     with ctx.db.read() as conn:
         return conn.execute(select(func.count()).where(
-            m.shapes.c.annotation_id == annotation_id)).scalar_one()
+            t.shapes.c.annotation_id == annotation_id)).scalar_one()
 
 
 def test_a_key_held_past_its_lease_is_taken_over_and_the_old_work_rolls_back(
@@ -294,8 +294,8 @@ def test_keys_expire_after_the_retention_and_are_swept(
         opened = open_workspace(Settings(workspace=workspace))
         try:
             with opened.context.db.read() as conn:
-                kept = conn.execute(select(func.count()).select_from(m.idempotency_keys).where(
-                    m.idempotency_keys.c.organization_id == client.organization_id)
+                kept = conn.execute(select(func.count()).select_from(t.idempotency_keys).where(
+                    t.idempotency_keys.c.organization_id == client.organization_id)
                 ).scalar_one()
             assert kept == 1  # the second answer; the first one is gone
         finally:

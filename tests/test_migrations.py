@@ -15,10 +15,10 @@ from sqlalchemy import insert, inspect
 
 from pixlake import Client
 from pixlake.cli.main import cli
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.db import Database
 from pixlake.core.migrate import current_revision, head_revision, upgrade
-from pixlake.core.models import metadata
+from pixlake.core.tables import metadata
 from pixlake.core.workspace import open_workspace
 from pixlake.errors import OutdatedSchemaError
 from pixlake.ids import new_id
@@ -67,12 +67,12 @@ def _fill_previous_revision(database: Database) -> None:
     org, user, lake, data = (new_id() for _ in range(4))
     now = datetime(2026, 11, 1, 10, tzinfo=UTC)
     with database.engine.begin() as conn:
-        conn.execute(insert(m.organizations).values(id=org, name="default", created_at=now))
-        conn.execute(insert(m.users).values(id=user, organization_id=org, username="owner",
+        conn.execute(insert(t.organizations).values(id=org, name="default", created_at=now))
+        conn.execute(insert(t.users).values(id=user, organization_id=org, username="owner",
                                             token_hash=None, created_at=now))
-        conn.execute(insert(m.datalakes).values(id=lake, organization_id=org, name="default",
+        conn.execute(insert(t.datalakes).values(id=lake, organization_id=org, name="default",
                                                 created_at=now))
-        conn.execute(insert(m.data).values(
+        conn.execute(insert(t.data).values(
             id=data, organization_id=org, datalake_id=lake, object_name="x/ab/abc",
             filename="old.jpg", type="IMAGE", content_type="image/jpeg", size=10,
             checksum="ab" * 32, width=4, height=3, duration=None, metadata={},
@@ -109,7 +109,7 @@ def _only_data_id(opened) -> object:
     from sqlalchemy import select
 
     with opened.context.db.read() as conn:
-        return conn.execute(select(m.data.c.id)).scalar_one()
+        return conn.execute(select(t.data.c.id)).scalar_one()
 
 
 def test_a_server_refuses_an_outdated_database(database_url: str, tmp_path: Path) -> None:
@@ -167,15 +167,15 @@ def test_upgrade_to_roles_makes_every_existing_user_an_admin(database_url: str,
         upgrade(database, BEFORE_ROLES)
         org, now = new_id(), datetime(2026, 11, 1, 10, tzinfo=UTC)
         with database.engine.begin() as conn:
-            conn.execute(insert(m.organizations).values(id=org, name="acme", created_at=now))
+            conn.execute(insert(t.organizations).values(id=org, name="acme", created_at=now))
             for name in ("alice", "bob"):
-                conn.execute(insert(m.users).values(
+                conn.execute(insert(t.users).values(
                     id=new_id(), organization_id=org, username=name,
                     token_hash=hash_token(f"pxl_{name}"), created_at=now))
         upgrade(database)
         assert schema_differences(database) == []
         with database.engine.connect() as conn:
-            roles = dict(conn.execute(select(m.users.c.username, m.users.c.role)).all())
+            roles = dict(conn.execute(select(t.users.c.username, t.users.c.role)).all())
         assert roles == {"alice": "admin", "bob": "admin"}
     finally:
         database.dispose()

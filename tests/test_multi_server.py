@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from pixlake import Client, Target
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.samples import make_image, make_images
 from tests.services import (
     POSTGRES_SERVER,
@@ -83,7 +83,7 @@ def scenario(clients: list[Client], images: list[Path], downloads: Path) -> dict
 
     final = first.get_dataset("ds")
     return {
-        "data": sorted((d.filename, d.checksum, tuple(t.name for t in d.get_tags()))
+        "data": sorted((d.filename, d.checksum, tuple(tag.name for tag in d.get_tags()))
                        for d in second.get_datalake().list_data()),
         "versions": [(v.version, v.type.value) for v in final.list_versions()],
         "stats": {v.version: v.retrieve_stats().model_dump() for v in final.list_versions()},
@@ -134,7 +134,7 @@ def _count_data(database_url: str) -> int:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(m.data)).scalar_one()
+            return conn.execute(select(func.count()).select_from(t.data)).scalar_one()
     finally:
         engine.dispose()
 

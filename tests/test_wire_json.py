@@ -10,7 +10,7 @@ from uuid import UUID
 import orjson
 import pytest
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import utcnow
 from pixlake.core.services import assets as asset_service
 from pixlake.core.services import data as data_service
@@ -53,7 +53,7 @@ def insert_data(workspace: Workspace) -> list[UUID]:
         "custom_metadata": {}, "created_at": utcnow(),
     } for index, duration in enumerate(DURATIONS)]
     with ctx.db.write() as conn:
-        bulk_insert(conn, m.data, rows)
+        bulk_insert(conn, t.data, rows)
     return [row["id"] for row in rows]
 
 

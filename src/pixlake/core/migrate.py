@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from pixlake.core.db import Database
-from pixlake.core.models import metadata
+from pixlake.core.tables import metadata
 from pixlake.errors import OutdatedSchemaError
 
 __all__ = ["current_revision", "ensure_schema", "head_revision", "upgrade"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, make_url, select
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.db import Database
 from pixlake.core.migrate import ensure_schema
@@ -126,11 +126,11 @@ def _ensure_owner(db: Database) -> Actor:
     with db.write() as conn:
         org_id = ensure_organization(conn, DEFAULT_ORGANIZATION_NAME)
         row = conn.execute(
-            select(m.users.c.id, m.users.c.role).where(m.users.c.username == OWNER_USERNAME)
+            select(t.users.c.id, t.users.c.role).where(t.users.c.username == OWNER_USERNAME)
         ).one_or_none()
         if row is None:
             user_id, role = new_id(), Role.ADMIN
-            conn.execute(insert(m.users).values(
+            conn.execute(insert(t.users).values(
                 id=user_id, organization_id=org_id, username=OWNER_USERNAME, token_hash=None,
                 created_at=utcnow(), role=role.value,
             ))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from pixlake.core.models import metadata
+from pixlake.core.tables import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

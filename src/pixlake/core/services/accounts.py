@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.enums import Role
@@ -45,14 +45,14 @@ def hash_token(token: str) -> str:
 
 def ensure_organization(conn: Connection, name: str) -> UUID:
     """The id of the organization called ``name``, created with its default datalake if new."""
-    found = conn.execute(select(m.organizations.c.id).where(m.organizations.c.name == name))
+    found = conn.execute(select(t.organizations.c.id).where(t.organizations.c.name == name))
     org_id = found.scalar_one_or_none()
     if org_id is not None:
         return org_id
     org_id = new_id()
     now = utcnow()
-    conn.execute(insert(m.organizations).values(id=org_id, name=name, created_at=now))
-    conn.execute(insert(m.datalakes).values(
+    conn.execute(insert(t.organizations).values(id=org_id, name=name, created_at=now))
+    conn.execute(insert(t.datalakes).values(
         id=new_id(), organization_id=org_id, name=DEFAULT_DATALAKE_NAME, created_at=now
     ))
     return org_id
@@ -87,7 +87,7 @@ def create_user(
                 raise BadRequestError(
                     f"the first user of organization {organization!r} must be an admin",
                     details={"username": username, "role": role.value})
-            conn.execute(insert(m.users).values(
+            conn.execute(insert(t.users).values(
                 id=user_id, organization_id=org_id, username=username,
                 token_hash=hash_token(token) if token else None, created_at=now,
                 role=role.value,
@@ -101,13 +101,13 @@ def create_user(
 
 
 def _organization_id(conn: Connection, name: str) -> UUID | None:
-    return conn.execute(select(m.organizations.c.id).where(m.organizations.c.name == name)
+    return conn.execute(select(t.organizations.c.id).where(t.organizations.c.name == name)
                         ).scalar_one_or_none()
 
 
 def _has_users_with_tokens(conn: Connection, org_id: UUID) -> bool:
-    return conn.execute(select(m.users.c.id).where(
-        m.users.c.organization_id == org_id, m.users.c.token_hash.is_not(None)).limit(1)
+    return conn.execute(select(t.users.c.id).where(
+        t.users.c.organization_id == org_id, t.users.c.token_hash.is_not(None)).limit(1)
     ).first() is not None
 
 
@@ -119,9 +119,9 @@ def _user_public(row: Any) -> UserPublic:
 def list_users(ctx: AppContext, actor: Actor) -> list[UserPublic]:
     """The users of the actor's organization, with their roles, oldest first."""
     with ctx.db.read() as conn:
-        rows = conn.execute(select(m.users).where(
-            m.users.c.organization_id == actor.organization_id,
-            m.users.c.revoked_at.is_(None)).order_by(m.users.c.created_at, m.users.c.id))
+        rows = conn.execute(select(t.users).where(
+            t.users.c.organization_id == actor.organization_id,
+            t.users.c.revoked_at.is_(None)).order_by(t.users.c.created_at, t.users.c.id))
         return [_user_public(row) for row in rows]
 
 
@@ -133,9 +133,9 @@ def revoke_user(ctx: AppContext, username: str, actor: Actor | None = None) -> N
             for an operator working on the workspace itself (``pixlake users revoke``).
     """
     with ctx.db.write() as conn:
-        query = select(m.users.c.token_hash).where(m.users.c.username == username)
+        query = select(t.users.c.token_hash).where(t.users.c.username == username)
         if actor is not None:
-            query = query.where(m.users.c.organization_id == actor.organization_id)
+            query = query.where(t.users.c.organization_id == actor.organization_id)
         token_hash = conn.execute(query).one_or_none()
         if token_hash is None:
             raise NotFoundError(f"no user named {username!r}", details={"username": username})
@@ -152,7 +152,7 @@ def revoke_user(ctx: AppContext, username: str, actor: Actor | None = None) -> N
                                   "(it is the owner of an embedded workspace)",
                                   details={"username": username})
         conn.execute(
-            update(m.users).where(m.users.c.username == username).values(revoked_at=utcnow())
+            update(t.users).where(t.users.c.username == username).values(revoked_at=utcnow())
         )
 
 
@@ -163,20 +163,20 @@ def set_role(ctx: AppContext, username: str, role: Role) -> None:
     demoting the last one is refused.
     """
     with ctx.db.write() as conn:
-        user = conn.execute(select(m.users.c.organization_id, m.users.c.role).where(
-            m.users.c.username == username)).one_or_none()
+        user = conn.execute(select(t.users.c.organization_id, t.users.c.role).where(
+            t.users.c.username == username)).one_or_none()
         if user is None:
             raise NotFoundError(f"no user named {username!r}", details={"username": username})
         if role is not Role.ADMIN and user.role == Role.ADMIN.value:
-            others = conn.execute(select(m.users.c.id).where(
-                m.users.c.organization_id == user.organization_id,
-                m.users.c.role == Role.ADMIN.value, m.users.c.revoked_at.is_(None),
-                m.users.c.username != username).limit(1)).first()
+            others = conn.execute(select(t.users.c.id).where(
+                t.users.c.organization_id == user.organization_id,
+                t.users.c.role == Role.ADMIN.value, t.users.c.revoked_at.is_(None),
+                t.users.c.username != username).limit(1)).first()
             if others is None:
                 raise ConflictError(f"{username!r} is the last admin of its organization; "
                                     "make another user an admin first",
                                     details={"username": username})
-        conn.execute(update(m.users).where(m.users.c.username == username)
+        conn.execute(update(t.users).where(t.users.c.username == username)
                      .values(role=role.value))
 
 
@@ -186,9 +186,9 @@ def authenticate(ctx: AppContext, token: str | None) -> Actor:
         raise UnauthorizedError("an API token is required (Authorization: Bearer <token>)")
     with ctx.db.read() as conn:
         row = conn.execute(
-            select(m.users.c.id, m.users.c.organization_id, m.users.c.username,
-                   m.users.c.role, m.users.c.revoked_at)
-            .where(m.users.c.token_hash == hash_token(token))
+            select(t.users.c.id, t.users.c.organization_id, t.users.c.username,
+                   t.users.c.role, t.users.c.revoked_at)
+            .where(t.users.c.token_hash == hash_token(token))
         ).one_or_none()
     if row is None:
         raise UnauthorizedError("the API token is not valid")
@@ -205,9 +205,9 @@ def _actor(row: Any) -> Actor:
 def actor_for_username(ctx: AppContext, username: str) -> Actor:
     with ctx.db.read() as conn:
         row = conn.execute(
-            select(m.users.c.id, m.users.c.organization_id, m.users.c.username,
-                   m.users.c.role)
-            .where(m.users.c.username == username)
+            select(t.users.c.id, t.users.c.organization_id, t.users.c.username,
+                   t.users.c.role)
+            .where(t.users.c.username == username)
         ).one_or_none()
     if row is None:
         raise NotFoundError(f"no user named {username!r}", details={"username": username})
@@ -216,9 +216,9 @@ def actor_for_username(ctx: AppContext, username: str) -> Actor:
 
 def me(ctx: AppContext, actor: Actor) -> Me:
     with ctx.db.read() as conn:
-        user = conn.execute(select(m.users).where(m.users.c.id == actor.user_id)).one()
+        user = conn.execute(select(t.users).where(t.users.c.id == actor.user_id)).one()
         org = conn.execute(
-            select(m.organizations).where(m.organizations.c.id == actor.organization_id)
+            select(t.organizations).where(t.organizations.c.id == actor.organization_id)
         ).one()
     return Me(
         user=_user_public(user),

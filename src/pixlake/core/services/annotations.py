@@ -10,8 +10,10 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ANNOTATION, ASSET, LABEL, SHAPE
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
@@ -59,9 +61,8 @@ def _label_public(row: Any) -> LabelPublic:
 
 def _require_label(conn: Connection, actor: Actor, label_id: UUID, *,
                    writing: bool = False) -> Any:
-    row = conn.execute(select(m.labels).where(
-        m.labels.c.id == label_id, m.labels.c.organization_id == actor.organization_id)
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(LABEL, actor.organization_id)
+                       .where(t.labels.c.id == label_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"label {label_id} not found", details={"id": str(label_id)})
     require_version(conn, actor, row.dataset_version_id, writing=writing)
@@ -74,7 +75,7 @@ def create_label(ctx: AppContext, actor: Actor, version_id: UUID, name: str) -> 
     try:
         with ctx.db.write() as conn:
             require_version(conn, actor, version_id, writing=True)
-            conn.execute(insert(m.labels).values(**row))
+            conn.execute(insert(t.labels).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"the version already has a label {name!r}",
                             details={"name": name}) from exc
@@ -85,17 +86,17 @@ def list_labels(ctx: AppContext, actor: Actor, version_id: UUID,
                 name: str | None = None) -> list[LabelPublic]:
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        query = select(m.labels).where(m.labels.c.dataset_version_id == version_id)
+        query = select(t.labels).where(t.labels.c.dataset_version_id == version_id)
         if name is not None:
-            query = query.where(m.labels.c.name == name)
-        return [_label_public(r) for r in conn.execute(query.order_by(m.labels.c.id))]
+            query = query.where(t.labels.c.name == name)
+        return [_label_public(r) for r in conn.execute(query.order_by(t.labels.c.id))]
 
 
 def update_label(ctx: AppContext, actor: Actor, label_id: UUID, name: str) -> LabelPublic:
     try:
         with ctx.db.write() as conn:
             _require_label(conn, actor, label_id, writing=True)
-            conn.execute(update(m.labels).where(m.labels.c.id == label_id).values(name=name))
+            conn.execute(update(t.labels).where(t.labels.c.id == label_id).values(name=name))
             row = _require_label(conn, actor, label_id)
     except IntegrityError as exc:
         raise ConflictError(f"the version already has a label {name!r}",
@@ -107,12 +108,12 @@ def delete_label(ctx: AppContext, actor: Actor, label_id: UUID) -> None:
     """Delete a label no shape uses (ConflictError says how many do otherwise)."""
     with ctx.db.write() as conn:
         row = _require_label(conn, actor, label_id, writing=True)
-        used = conn.execute(select(func.count()).where(m.shapes.c.label_id == label_id)
+        used = conn.execute(select(func.count()).where(t.shapes.c.label_id == label_id)
                             ).scalar_one()
         if used:
             raise ConflictError(f"label {row.name!r} is used by {used} shape(s); delete or "
                                 "relabel them first", details={"id": str(label_id)})
-        conn.execute(delete(m.labels).where(m.labels.c.id == label_id))
+        conn.execute(delete(t.labels).where(t.labels.c.id == label_id))
 
 
 # Annotations
@@ -125,20 +126,18 @@ def _annotation_public(row: Any) -> AnnotationPublic:
 
 
 def _dataset_of_version(conn: Connection, version_id: UUID) -> UUID:
-    return conn.execute(select(m.dataset_versions.c.dataset_id).where(
-        m.dataset_versions.c.id == version_id)).scalar_one()
+    return conn.execute(select(t.dataset_versions.c.dataset_id).where(
+        t.dataset_versions.c.id == version_id)).scalar_one()
 
 
 def _require_annotation(conn: Connection, actor: Actor, annotation_id: UUID, *,
                         writing: bool = False) -> Any:
-    row = conn.execute(select(m.annotations).where(
-        m.annotations.c.id == annotation_id,
-        m.annotations.c.organization_id == actor.organization_id,
-        m.annotations.c.deleted_at.is_(None))).one_or_none()
+    row = conn.execute(kinds.select_visible(ANNOTATION, actor.organization_id)
+                       .where(t.annotations_table.c.id == annotation_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"annotation {annotation_id} not found",
                             details={"id": str(annotation_id)})
-    asset = require_assets(conn, actor, [row.asset_id])  # the asset may be in the trash
+    asset = require_assets(conn, actor, [row.asset_id])
     if writing:
         require_own_work(actor, _users_of_workers(conn, [row.worker_id]),
                          "change another worker's annotation")
@@ -148,8 +147,8 @@ def _require_annotation(conn: Connection, actor: Actor, annotation_id: UUID, *,
 
 def _users_of_workers(conn: Connection, worker_ids: Sequence[UUID]) -> Iterator[UUID]:
     """The users behind these workers; a generator, so it queries only when read."""
-    yield from conn.execute(select(m.workers.c.user_id).where(
-        m.workers.c.id.in_(list(worker_ids)))).scalars().all()
+    yield from conn.execute(select(t.workers.c.user_id).where(
+        t.workers.c.id.in_(list(worker_ids)))).scalars().all()
 
 
 def _authors_on_assets(conn: Connection, asset_ids: Sequence[UUID],
@@ -157,12 +156,12 @@ def _authors_on_assets(conn: Connection, asset_ids: Sequence[UUID],
     """The users whose live annotations of these assets (by ``worker_ids`` when given)
     a bulk delete would reach; queried only when read."""
     for chunk in chunked(conn, list(asset_ids)):
-        statement = (select(m.workers.c.user_id).distinct()
-                     .join(m.annotations, m.annotations.c.worker_id == m.workers.c.id)
-                     .where(one_of(conn, m.annotations.c.asset_id, chunk),
-                            m.annotations.c.deleted_at.is_(None)))
+        statement = (select(t.workers.c.user_id).distinct()
+                     .join(t.annotations_table, t.annotations_table.c.worker_id == t.workers.c.id)
+                     .where(one_of(conn, t.annotations_table.c.asset_id, chunk),
+                            kinds.not_in_trash(ANNOTATION)))
         if worker_ids is not None:
-            statement = statement.where(m.annotations.c.worker_id.in_(list(worker_ids)))
+            statement = statement.where(t.annotations_table.c.worker_id.in_(list(worker_ids)))
         yield from conn.execute(statement).scalars().all()
 
 
@@ -187,7 +186,7 @@ def create_annotation(ctx: AppContext, actor: Actor, asset_id: UUID, duration: f
                    "worker_id": worker_id, "duration": float(duration),
                    "status": AnnotationStatus.PENDING.value, "created_at": now,
                    "updated_at": now}
-            conn.execute(insert(m.annotations).values(**row))
+            conn.execute(insert(t.annotations_table).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"worker {worker_id} already has an annotation on asset {asset_id}",
                             details={"asset_id": str(asset_id),
@@ -200,16 +199,16 @@ def get_annotation(ctx: AppContext, actor: Actor, asset_id: UUID,
     """The annotation of the asset by ``worker_id`` (the actor when None)."""
     with ctx.db.read() as conn:
         asset = require_assets(conn, actor, [asset_id])[0]
-        query = select(m.annotations).where(m.annotations.c.asset_id == asset_id,
-                                            m.annotations.c.deleted_at.is_(None))
+        query = select(t.annotations_table).where(t.annotations_table.c.asset_id == asset_id,
+                                            kinds.not_in_trash(ANNOTATION))
         if worker_id is None:
-            query = query.join(m.workers, m.workers.c.id == m.annotations.c.worker_id).where(
-                m.workers.c.user_id == actor.user_id)
+            query = query.join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id).where(
+                t.workers.c.user_id == actor.user_id)
             who = f"user {actor.username!r}"
         else:
             require_workers(conn, actor, _dataset_of_version(conn, asset.dataset_version_id),
                             [worker_id])
-            query = query.where(m.annotations.c.worker_id == worker_id)
+            query = query.where(t.annotations_table.c.worker_id == worker_id)
             who = f"worker {worker_id}"
         row = conn.execute(query).one_or_none()
     if row is None:
@@ -227,9 +226,9 @@ def list_annotations_of_asset(ctx: AppContext, actor: Actor,
                               asset_id: UUID) -> list[AnnotationPublic]:
     with ctx.db.read() as conn:
         require_assets(conn, actor, [asset_id])
-        rows = conn.execute(select(m.annotations).where(
-            m.annotations.c.asset_id == asset_id, m.annotations.c.deleted_at.is_(None)
-        ).order_by(m.annotations.c.id))
+        rows = conn.execute(select(t.annotations_table).where(
+            t.annotations_table.c.asset_id == asset_id, kinds.not_in_trash(ANNOTATION)
+        ).order_by(t.annotations_table.c.id))
         return [_annotation_public(r) for r in rows]
 
 
@@ -243,7 +242,7 @@ def update_annotation(ctx: AppContext, actor: Actor, annotation_id: UUID,
         changes["status"] = AnnotationStatus(status).value
     with ctx.db.write() as conn:
         _require_annotation(conn, actor, annotation_id, writing=True)
-        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+        conn.execute(update(t.annotations_table).where(t.annotations_table.c.id == annotation_id)
                      .values(**changes))
         return _annotation_public(_require_annotation(conn, actor, annotation_id))
 
@@ -252,7 +251,7 @@ def delete_annotation(ctx: AppContext, actor: Actor, annotation_id: UUID) -> Non
     """Move one annotation (with its shapes) to the trash."""
     with ctx.db.write() as conn:
         _require_annotation(conn, actor, annotation_id, writing=True)
-        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+        conn.execute(update(t.annotations_table).where(t.annotations_table.c.id == annotation_id)
                      .values(deleted_at=utcnow()))
 
 
@@ -272,10 +271,11 @@ def delete_annotations(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID],
                          "delete another worker's annotations")
         now, count = utcnow(), 0
         for chunk in chunked(conn, [a.id for a in assets]):
-            statement = update(m.annotations).where(
-                one_of(conn, m.annotations.c.asset_id, chunk), m.annotations.c.deleted_at.is_(None))
+            statement = update(t.annotations_table).where(
+                one_of(conn, t.annotations_table.c.asset_id, chunk),
+                kinds.not_in_trash(ANNOTATION))
             if worker_ids is not None:
-                statement = statement.where(m.annotations.c.worker_id.in_(list(worker_ids)))
+                statement = statement.where(t.annotations_table.c.worker_id.in_(list(worker_ids)))
             count += conn.execute(statement.values(deleted_at=now)).rowcount
     return count
 
@@ -286,18 +286,20 @@ def search_annotations(ctx: AppContext, actor: Actor, version_id: UUID,
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = (
-            select(m.annotations)
-            .join(m.assets, m.assets.c.id == m.annotations.c.asset_id)
-            .where(m.annotations.c.dataset_version_id == version_id,
-                   m.annotations.c.deleted_at.is_(None), m.assets.c.deleted_at.is_(None))
+            select(t.annotations_table)
+            .join(t.assets, t.assets.c.id == t.annotations_table.c.asset_id)
+            .where(t.annotations_table.c.dataset_version_id == version_id,
+                   kinds.not_in_trash(ANNOTATION), kinds.not_in_trash(ASSET))
         )
         if query.worker_ids is not None:
-            statement = statement.where(one_of(conn, m.annotations.c.worker_id, query.worker_ids))
+            statement = statement.where(
+                one_of(conn, t.annotations_table.c.worker_id, query.worker_ids))
         if query.status is not None:
-            statement = statement.where(m.annotations.c.status == query.status.value)
+            statement = statement.where(t.annotations_table.c.status == query.status.value)
         if query.after is not None:
-            statement = statement.where(m.annotations.c.id > query.after)
-        rows = conn.execute(statement.order_by(m.annotations.c.id).limit(query.limit + 1)).all()
+            statement = statement.where(t.annotations_table.c.id > query.after)
+        rows = conn.execute(
+            statement.order_by(t.annotations_table.c.id).limit(query.limit + 1)).all()
     items = [_annotation_public(r) for r in rows[: query.limit]]
     return AnnotationPage(items=items,
                           next_after=items[-1].id if len(rows) > query.limit else None)
@@ -315,8 +317,8 @@ def _require_labels_of_version(conn: Connection, actor: Actor, version_id: UUID,
                                label_ids: Sequence[UUID]) -> None:
     wanted = list(dict.fromkeys(label_ids))
     found = {row.id: row for row in conn.execute(
-        select(m.labels.c.id, m.labels.c.name, m.labels.c.dataset_version_id).where(
-            m.labels.c.id.in_(wanted), m.labels.c.organization_id == actor.organization_id))}
+        select(t.labels.c.id, t.labels.c.name, t.labels.c.dataset_version_id).where(
+            t.labels.c.id.in_(wanted), t.labels.c.organization_id == actor.organization_id))}
     for label_id in wanted:
         if label_id not in found:
             raise NotFoundError(f"label {label_id} not found", details={"label_id": str(label_id)})
@@ -330,11 +332,11 @@ def _image_size(conn: Connection, actor: Actor, annotation_id: UUID) -> tuple[in
     """Width and height of the image an annotation is drawn on; None when unknown (or when
     there is no such annotation, which the caller's own lookup then reports)."""
     row = conn.execute(
-        select(m.data.c.width, m.data.c.height)
-        .join(m.assets, m.assets.c.data_id == m.data.c.id)
-        .join(m.annotations, m.annotations.c.asset_id == m.assets.c.id)
-        .where(m.annotations.c.id == annotation_id,
-               m.annotations.c.organization_id == actor.organization_id)).one_or_none()
+        select(t.data.c.width, t.data.c.height)
+        .join(t.assets, t.assets.c.data_id == t.data.c.id)
+        .join(t.annotations_table, t.annotations_table.c.asset_id == t.assets.c.id)
+        .where(t.annotations_table.c.id == annotation_id,
+               t.annotations_table.c.organization_id == actor.organization_id)).one_or_none()
     if row is None or not row.width or not row.height:
         return None
     return row.width, row.height
@@ -361,11 +363,11 @@ def add_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID, shapes: Seque
         _require_labels_of_version(conn, actor, annotation.dataset_version_id,
                                    [row["label_id"] for row in rows])
         if replace:
-            conn.execute(delete(m.shapes).where(m.shapes.c.annotation_id == annotation_id))
+            conn.execute(delete(t.shapes).where(t.shapes.c.annotation_id == annotation_id))
         common = {"organization_id": actor.organization_id,
                   "dataset_version_id": annotation.dataset_version_id}
-        bulk_insert(conn, m.shapes, [{**row, **common} for row in rows])
-        conn.execute(update(m.annotations).where(m.annotations.c.id == annotation_id)
+        bulk_insert(conn, t.shapes, [{**row, **common} for row in rows])
+        conn.execute(update(t.annotations_table).where(t.annotations_table.c.id == annotation_id)
                      .values(updated_at=now))
         # Built before the commit, from input validated to be writable JSON.
         created = [ShapePublic.trusted(**{**row, "kind": ShapeKind(row["kind"])})
@@ -379,16 +381,15 @@ def list_shapes(ctx: AppContext, actor: Actor, annotation_id: UUID,
                 kind: ShapeKind | None = None) -> list[ShapePublic]:
     with ctx.db.read() as conn:
         _require_annotation(conn, actor, annotation_id)
-        query = select(m.shapes).where(m.shapes.c.annotation_id == annotation_id)
+        query = select(t.shapes).where(t.shapes.c.annotation_id == annotation_id)
         if kind is not None:
-            query = query.where(m.shapes.c.kind == kind.value)
-        return [_shape_public(r) for r in conn.execute(query.order_by(m.shapes.c.id))]
+            query = query.where(t.shapes.c.kind == kind.value)
+        return [_shape_public(r) for r in conn.execute(query.order_by(t.shapes.c.id))]
 
 
 def _require_shape(conn: Connection, actor: Actor, shape_id: UUID) -> Any:
-    row = conn.execute(select(m.shapes).where(
-        m.shapes.c.id == shape_id, m.shapes.c.organization_id == actor.organization_id)
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(SHAPE, actor.organization_id)
+                       .where(t.shapes.c.id == shape_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"shape {shape_id} not found", details={"id": str(shape_id)})
     _require_annotation(conn, actor, row.annotation_id, writing=True)
@@ -411,12 +412,12 @@ def update_shape(ctx: AppContext, actor: Actor, shape_id: UUID,
             values["label_id"] = given["label_id"]
         if "text" in given:
             values["text"] = given["text"]
-        conn.execute(update(m.shapes).where(m.shapes.c.id == shape_id).values(**values))
-        return _shape_public(conn.execute(select(m.shapes).where(m.shapes.c.id == shape_id))
+        conn.execute(update(t.shapes).where(t.shapes.c.id == shape_id).values(**values))
+        return _shape_public(conn.execute(select(t.shapes).where(t.shapes.c.id == shape_id))
                              .one())
 
 
 def delete_shape(ctx: AppContext, actor: Actor, shape_id: UUID) -> None:
     with ctx.db.write() as conn:
         _require_shape(conn, actor, shape_id)
-        conn.execute(delete(m.shapes).where(m.shapes.c.id == shape_id))
+        conn.execute(delete(t.shapes).where(t.shapes.c.id == shape_id))

@@ -9,8 +9,10 @@ from uuid import UUID
 import orjson
 from sqlalchemy import Connection, select, update
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ASSET
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
@@ -33,24 +35,20 @@ __all__ = [
 ]
 
 _ASSET_COLUMNS = (
-    m.assets.c.id, m.assets.c.dataset_version_id, m.assets.c.data_id, m.assets.c.created_at,
-    m.assets.c.deleted_at, m.data.c.datalake_id, m.data.c.object_name, m.data.c.filename,
-    m.data.c.type, m.data.c.content_type, m.data.c.size, m.data.c.width, m.data.c.height,
-    m.data.c.duration, m.data.c.checksum, m.data.c.metadata, m.data.c.custom_metadata,
-    m.data.c.created_at.label("data_created_at"),
+    t.assets.c.id, t.assets.c.dataset_version_id, t.assets.c.data_id, t.assets.c.created_at,
+    t.assets.c.deleted_at, t.data.c.datalake_id, t.data.c.object_name, t.data.c.filename,
+    t.data.c.type, t.data.c.content_type, t.data.c.size, t.data.c.width, t.data.c.height,
+    t.data.c.duration, t.data.c.checksum, t.data.c.metadata, t.data.c.custom_metadata,
+    t.data.c.created_at.label("data_created_at"),
 )
-
-
-def _asset_select() -> Any:
-    return select(*_ASSET_COLUMNS).join(m.data, m.data.c.id == m.assets.c.data_id)
 
 
 def _trashed(deleted: bool) -> Any:
     """Assets in the trash when ``deleted``, live ones otherwise."""
-    return m.assets.c.deleted_at.is_not(None) if deleted else m.assets.c.deleted_at.is_(None)
+    return kinds.in_trash(ASSET) if deleted else kinds.not_in_trash(ASSET)
 
 
-_DATA_TYPES = {t.value: t for t in DataType}
+_DATA_TYPES = {member.value: member for member in DataType}
 
 
 def _public(row: Any, threshold: int) -> AssetPublic:
@@ -83,30 +81,30 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         require_version(conn, actor, version_id, writing=True)
         found: set[UUID] = set()
         for chunk in chunked(conn, wanted):
-            found.update(conn.execute(select(m.data.c.id).where(
-                one_of(conn, m.data.c.id, chunk),
-                m.data.c.organization_id == actor.organization_id)).scalars())
+            found.update(conn.execute(select(t.data.c.id).where(
+                one_of(conn, t.data.c.id, chunk),
+                t.data.c.organization_id == actor.organization_id)).scalars())
         for data_id in wanted:
             if data_id not in found:
                 raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
         all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.ASSET)
         all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.ASSET)
         now = utcnow()
-        bulk_insert(conn, m.assets, [
+        bulk_insert(conn, t.assets, [
             {"id": new_id(), "organization_id": actor.organization_id,
              "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
             for data_id in wanted
         ], skip_duplicates_of=["dataset_version_id", "data_id"],
-            index_where=m.assets.c.deleted_at.is_(None))
-        analyze_after_bulk(conn, m.assets, len(wanted))
+            index_where=t.assets.c.deleted_at.is_(None))
+        analyze_after_bulk(conn, t.assets, len(wanted))
         dialect = conn.dialect.name
         by_data: dict[str, Any] = {}  # keyed by the data id as raw_uuid writes it
         for chunk in chunked(conn, wanted):
             for row in conn.execute(
                     asset_json_select(dialect, ctx.settings.large_file_threshold,
                                       version_id).where(
-                        m.assets.c.dataset_version_id == version_id,
-                        m.assets.c.deleted_at.is_(None), one_of(conn, m.assets.c.data_id, chunk))):
+                        t.assets.c.dataset_version_id == version_id,
+                        kinds.not_in_trash(ASSET), one_of(conn, t.assets.c.data_id, chunk))):
                 by_data[row.raw_data_id] = row
         if all_tag_ids:
             tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
@@ -131,23 +129,23 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         require_version(conn, actor, version_id)
         statement = asset_json_select(
             conn.dialect.name, ctx.settings.large_file_threshold, version_id).where(
-            m.assets.c.dataset_version_id == version_id,
-            m.assets.c.organization_id == actor.organization_id,
+            t.assets.c.dataset_version_id == version_id,
+            t.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
         )
-        tagged = tag_service.tagged_filter(conn, actor, m.assets.c.id, query.tag_ids,
+        tagged = tag_service.tagged_filter(conn, actor, t.assets.c.id, query.tag_ids,
                                            query.tags, Target.ASSET)
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
+            statement = statement.where(one_of(conn, t.data.c.filename, query.filenames))
         if query.data_ids is not None:
-            statement = statement.where(one_of(conn, m.assets.c.data_id, query.data_ids))
+            statement = statement.where(one_of(conn, t.assets.c.data_id, query.data_ids))
         if query.ids is not None:
-            statement = statement.where(one_of(conn, m.assets.c.id, query.ids))
+            statement = statement.where(one_of(conn, t.assets.c.id, query.ids))
         if query.after is not None:
-            statement = statement.where(m.assets.c.id > query.after)
-        statement = statement.order_by(m.assets.c.id).offset(query.offset).limit(query.limit + 1)
+            statement = statement.where(t.assets.c.id > query.after)
+        statement = statement.order_by(t.assets.c.id).offset(query.offset).limit(query.limit + 1)
         rows = conn.execute(statement).all()
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
@@ -166,17 +164,12 @@ def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
     id that is not one."""
     wanted = list(dict.fromkeys(asset_ids))
     rows: dict[UUID, Any] = {}
+    source, visible = kinds.visible(ASSET, actor.organization_id, trashed=deleted)
+    statement = (select(*_ASSET_COLUMNS)
+                 .select_from(source.join(t.data, t.data.c.id == t.assets.c.data_id))
+                 .where(*visible))
     for chunk in chunked(conn, wanted):
-        for row in conn.execute(
-            _asset_select()
-            .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
-            .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-            .where(one_of(conn, m.assets.c.id, chunk),
-                   m.assets.c.organization_id == actor.organization_id,
-                   _trashed(deleted),
-                   m.dataset_versions.c.deleted_at.is_(None),
-                   m.datasets.c.deleted_at.is_(None))
-        ):
+        for row in conn.execute(statement.where(one_of(conn, t.assets.c.id, chunk))):
             rows[row.id] = row
     for asset_id in wanted:
         if asset_id not in rows:
@@ -201,7 +194,7 @@ def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> i
         now = utcnow()
         ids = [row.id for row in rows]
         for chunk in chunked(conn, ids):
-            conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
+            conn.execute(update(t.assets).where(one_of(conn, t.assets.c.id, chunk))
                          .values(deleted_at=now))
     return len(ids)
 
@@ -224,29 +217,15 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         require_version(conn, actor, version_id, writing=True)
         taken: set[UUID] = set()
         for chunk in chunked(conn, [row.data_id for row in rows]):
-            taken.update(conn.execute(select(m.assets.c.data_id).where(
-                m.assets.c.dataset_version_id == version_id, m.assets.c.deleted_at.is_(None),
-                one_of(conn, m.assets.c.data_id, chunk))).scalars())
+            taken.update(conn.execute(select(t.assets.c.data_id).where(
+                t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET),
+                one_of(conn, t.assets.c.data_id, chunk))).scalars())
         for row in rows:
             if row.data_id in taken:
                 raise ConflictError(f"asset {row.id} can't be restored: {row.filename} is in "
                                     "the version again", details={"id": str(row.id)})
             taken.add(row.data_id)  # two trashed assets of the same data: only one may return
         for chunk in chunked(conn, [row.id for row in rows]):
-            conn.execute(update(m.assets).where(one_of(conn, m.assets.c.id, chunk))
+            conn.execute(update(t.assets).where(one_of(conn, t.assets.c.id, chunk))
                          .values(deleted_at=None))
     return len(rows)
-
-
-def _asset_tags_writable(conn: Connection, actor: Actor, asset_ids: Sequence[UUID]) -> None:
-    """Tags of assets in a locked version can't change (the assets exist: checked before)."""
-    version_ids: set[UUID] = set()
-    for chunk in chunked(conn, list(asset_ids)):
-        version_ids.update(conn.execute(
-            select(m.assets.c.dataset_version_id).distinct()
-            .where(one_of(conn, m.assets.c.id, chunk))).scalars())
-    for version_id in version_ids:
-        require_version(conn, actor, version_id, writing=True)
-
-
-tag_service.register_taggable(Target.ASSET, m.assets, _asset_tags_writable)

@@ -27,7 +27,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.file_limits import check_file_size
 from pixlake.core.roles import AdminAction, require_admin
@@ -193,8 +193,8 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID,
     held: set[str] = set()
     with ctx.db.read() as conn:
         for chunk in chunked(conn, list(first_of)):
-            held.update(conn.execute(select(m.data.c.checksum).where(
-                m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
+            held.update(conn.execute(select(t.data.c.checksum).where(
+                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
             )).scalars())
     new = [item for checksum, item in first_of.items() if checksum not in held]
     if not new:
@@ -217,8 +217,8 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
     checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
     by_checksum: dict[str, DataPublic] = {}
     for chunk in chunked(conn, checksums):
-        for row in conn.execute(select(m.data).where(
-            m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk)
+        for row in conn.execute(select(t.data).where(
+            t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
         )):
             by_checksum[row.checksum] = to_public(row, threshold)
 
@@ -239,7 +239,7 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
         }
         rows.append(row)
         by_checksum[checksum] = to_public(SimpleNamespace(**row), threshold)
-    bulk_insert(conn, m.data, rows)
+    bulk_insert(conn, t.data, rows)
     if all_tag_ids:
         tag_service.link_tags(conn, [d.id for d in by_checksum.values()], all_tag_ids)
     return by_checksum
@@ -256,8 +256,8 @@ def _data_by_ids_in(conn: Connection, ctx: AppContext, actor: Actor,
     found = []
     for chunk in chunked(conn, list(ids)):
         found.extend(to_public(row, threshold) for row in conn.execute(
-            select(m.data).where(one_of(conn, m.data.c.id, chunk),
-                                 m.data.c.organization_id == actor.organization_id)
+            select(t.data).where(one_of(conn, t.data.c.id, chunk),
+                                 t.data.c.organization_id == actor.organization_id)
         ))
     return found
 
@@ -287,19 +287,19 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
         require_datalake(conn, actor, datalake_id)
         statement = data_json_select(
             conn.dialect.name, ctx.settings.large_file_threshold).where(
-            m.data.c.datalake_id == datalake_id,
-            m.data.c.organization_id == actor.organization_id)
-        tagged = tag_service.tagged_filter(conn, actor, m.data.c.id, query.tag_ids,
+            t.data.c.datalake_id == datalake_id,
+            t.data.c.organization_id == actor.organization_id)
+        tagged = tag_service.tagged_filter(conn, actor, t.data.c.id, query.tag_ids,
                                            query.tags, Target.DATA)
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
-            statement = statement.where(one_of(conn, m.data.c.filename, query.filenames))
+            statement = statement.where(one_of(conn, t.data.c.filename, query.filenames))
         if query.ids is not None:
-            statement = statement.where(one_of(conn, m.data.c.id, query.ids))
+            statement = statement.where(one_of(conn, t.data.c.id, query.ids))
         if query.after is not None:
-            statement = statement.where(m.data.c.id > query.after)
-        statement = statement.order_by(m.data.c.id).offset(query.offset).limit(query.limit + 1)
+            statement = statement.where(t.data.c.id > query.after)
+        statement = statement.order_by(t.data.c.id).offset(query.offset).limit(query.limit + 1)
         rows = conn.execute(statement).all()
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
@@ -317,14 +317,14 @@ def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
     check_json(values, "custom_metadata", max_bytes=None)
     with ctx.db.write() as conn:
         current = conn.execute(
-            select(m.data.c.custom_metadata).where(
-                m.data.c.id == data_id, m.data.c.organization_id == actor.organization_id)
+            select(t.data.c.custom_metadata).where(
+                t.data.c.id == data_id, t.data.c.organization_id == actor.organization_id)
         ).scalar_one_or_none()
         if current is None:
             raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
         merged = check_json({**current, **values}, "custom_metadata",
                             ctx.settings.max_json_bytes)
-        conn.execute(update(m.data).where(m.data.c.id == data_id)
+        conn.execute(update(t.data).where(t.data.c.id == data_id)
                      .values(custom_metadata=merged))
         return _data_by_ids_in(conn, ctx, actor, [data_id])[0].answer()
 
@@ -339,8 +339,8 @@ def _object_names(conn: Connection, actor: Actor, wanted: list[UUID]) -> dict[UU
     names: dict[UUID, str] = {}
     for chunk in chunked(conn, wanted):
         names.update(conn.execute(
-            select(m.data.c.id, m.data.c.object_name).where(
-                one_of(conn, m.data.c.id, chunk), m.data.c.organization_id == actor.organization_id)
+            select(t.data.c.id, t.data.c.object_name).where(
+                one_of(conn, t.data.c.id, chunk), t.data.c.organization_id == actor.organization_id)
         ).all())
     _require_all(wanted, names)
     return names
@@ -356,12 +356,12 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
         _refuse_data_in_versions(conn, wanted)
         tag_service.unlink_objects(conn, wanted)
         for chunk in chunked(conn, wanted):
-            conn.execute(delete(m.data).where(one_of(conn, m.data.c.id, chunk)))
+            conn.execute(delete(t.data).where(one_of(conn, t.data.c.id, chunk)))
         object_names = list(set(names.values()))
         still_used: set[str] = set()
         for chunk in chunked(conn, object_names):
             still_used.update(conn.execute(
-                select(m.data.c.object_name).where(one_of(conn, m.data.c.object_name, chunk))
+                select(t.data.c.object_name).where(one_of(conn, t.data.c.object_name, chunk))
             ).scalars())
     # Only after the rows are gone for good: a failed commit must not lose bytes. And
     # best effort: the deletion is committed, so a store failing now must not turn it
@@ -378,14 +378,14 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
 def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None:
     for chunk in chunked(conn, list(data_ids)):
         used = conn.execute(
-            select(m.assets.c.data_id, m.data.c.filename, m.assets.c.deleted_at,
-                   m.dataset_versions.c.deleted_at.label("version_deleted_at"),
-                   m.datasets.c.deleted_at.label("dataset_deleted_at"))
-            .join(m.data, m.data.c.id == m.assets.c.data_id)
-            .join(m.dataset_versions, m.dataset_versions.c.id == m.assets.c.dataset_version_id)
-            .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-            .where(one_of(conn, m.assets.c.data_id, chunk))
-            .order_by(m.assets.c.deleted_at.is_not(None))
+            select(t.assets.c.data_id, t.data.c.filename, t.assets.c.deleted_at,
+                   t.dataset_versions.c.deleted_at.label("version_deleted_at"),
+                   t.datasets.c.deleted_at.label("dataset_deleted_at"))
+            .join(t.data, t.data.c.id == t.assets.c.data_id)
+            .join(t.dataset_versions, t.dataset_versions.c.id == t.assets.c.dataset_version_id)
+            .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
+            .where(one_of(conn, t.assets.c.data_id, chunk))
+            .order_by(t.assets.c.deleted_at.is_not(None))
         ).first()
         if used is not None:
             in_trash = used.deleted_at or used.version_deleted_at or used.dataset_deleted_at

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.errors import ConflictError, NotFoundError
@@ -28,7 +28,7 @@ def create_datalake(ctx: AppContext, actor: Actor, name: str) -> DatalakePublic:
            "created_at": utcnow()}
     try:
         with ctx.db.write() as conn:
-            conn.execute(insert(m.datalakes).values(**row))
+            conn.execute(insert(t.datalakes).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"a datalake named {name!r} already exists",
                             details={"name": name}) from exc
@@ -36,10 +36,10 @@ def create_datalake(ctx: AppContext, actor: Actor, name: str) -> DatalakePublic:
 
 
 def list_datalakes(ctx: AppContext, actor: Actor, name: str | None = None) -> list[DatalakePublic]:
-    query = (select(m.datalakes).where(m.datalakes.c.organization_id == actor.organization_id)
-             .order_by(m.datalakes.c.id))
+    query = (select(t.datalakes).where(t.datalakes.c.organization_id == actor.organization_id)
+             .order_by(t.datalakes.c.id))
     if name is not None:
-        query = query.where(m.datalakes.c.name == name)
+        query = query.where(t.datalakes.c.name == name)
     with ctx.db.read() as conn:
         return [_public(row) for row in conn.execute(query)]
 
@@ -52,8 +52,8 @@ def get_datalake(ctx: AppContext, actor: Actor, datalake_id: UUID) -> DatalakePu
 def require_datalake(conn: Connection, actor: Actor, datalake_id: UUID):
     """The datalake's row, or NotFoundError when it is not the actor organization's."""
     row = conn.execute(
-        select(m.datalakes).where(m.datalakes.c.id == datalake_id,
-                                  m.datalakes.c.organization_id == actor.organization_id)
+        select(t.datalakes).where(t.datalakes.c.id == datalake_id,
+                                  t.datalakes.c.organization_id == actor.organization_id)
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"datalake {datalake_id} not found", details={"id": str(datalake_id)})

@@ -10,10 +10,11 @@ from uuid import UUID
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.kinds import ANNOTATION, ASSET, DATASET, DATASET_VERSION
 from pixlake.core.roles import AdminAction, require_admin
-from pixlake.core.services import tags as tag_service
 from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.enums import InferenceType, Role, Target
 from pixlake.errors import ConflictError, LockedError, NotFoundError
@@ -58,10 +59,8 @@ def _version_public(row: Any) -> VersionPublic:
 
 
 def require_dataset(conn: Connection, actor: Actor, dataset_id: UUID) -> Any:
-    row = conn.execute(select(m.datasets).where(
-        m.datasets.c.id == dataset_id, m.datasets.c.organization_id == actor.organization_id,
-        m.datasets.c.deleted_at.is_(None),
-    )).one_or_none()
+    row = conn.execute(kinds.select_visible(DATASET, actor.organization_id)
+                       .where(t.datasets.c.id == dataset_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"dataset {dataset_id} not found", details={"id": str(dataset_id)})
     return row
@@ -70,13 +69,8 @@ def require_dataset(conn: Connection, actor: Actor, dataset_id: UUID) -> Any:
 def require_version(conn: Connection, actor: Actor, version_id: UUID, *,
                     writing: bool = False) -> Any:
     """The version's row, if the actor may see it (and, when writing, it isn't locked)."""
-    row = conn.execute(
-        select(m.dataset_versions)
-        .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-        .where(m.dataset_versions.c.id == version_id,
-               m.dataset_versions.c.organization_id == actor.organization_id,
-               m.dataset_versions.c.deleted_at.is_(None), m.datasets.c.deleted_at.is_(None))
-    ).one_or_none()
+    row = conn.execute(kinds.select_visible(DATASET_VERSION, actor.organization_id)
+                       .where(t.dataset_versions.c.id == version_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"dataset version {version_id} not found",
                             details={"id": str(version_id)})
@@ -95,8 +89,8 @@ def create_dataset(ctx: AppContext, actor: Actor, name: str, description: str) -
            "description": description, "created_by": actor.user_id, "created_at": now}
     try:
         with ctx.db.write() as conn:
-            conn.execute(insert(m.datasets).values(**row))
-            conn.execute(insert(m.workers).values(
+            conn.execute(insert(t.datasets).values(**row))
+            conn.execute(insert(t.workers).values(
                 id=new_id(), organization_id=actor.organization_id, dataset_id=row["id"],
                 user_id=actor.user_id, created_at=now))
     except IntegrityError as exc:
@@ -106,12 +100,11 @@ def create_dataset(ctx: AppContext, actor: Actor, name: str, description: str) -
 
 
 def list_datasets(ctx: AppContext, actor: Actor, name: str | None = None) -> list[DatasetPublic]:
-    query = select(m.datasets).where(m.datasets.c.organization_id == actor.organization_id,
-                                     m.datasets.c.deleted_at.is_(None))
+    query = kinds.select_visible(DATASET, actor.organization_id)
     if name is not None:
-        query = query.where(m.datasets.c.name == name)
+        query = query.where(t.datasets.c.name == name)
     with ctx.db.read() as conn:
-        return [_dataset_public(r) for r in conn.execute(query.order_by(m.datasets.c.id))]
+        return [_dataset_public(r) for r in conn.execute(query.order_by(t.datasets.c.id))]
 
 
 def get_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> DatasetPublic:
@@ -126,7 +119,7 @@ def update_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID, name: str | 
         with ctx.db.write() as conn:
             require_dataset(conn, actor, dataset_id)
             if changes:
-                conn.execute(update(m.datasets).where(m.datasets.c.id == dataset_id)
+                conn.execute(update(t.datasets).where(t.datasets.c.id == dataset_id)
                              .values(**changes))
             # Read inside the transaction: the answer never fails after the commit.
             return _dataset_public(require_dataset(conn, actor, dataset_id)).answer()
@@ -140,13 +133,13 @@ def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
     with ctx.db.write() as conn:
         require_dataset(conn, actor, dataset_id)
         require_admin(actor, AdminAction.DELETE_DATASET)
-        locked = conn.execute(select(m.dataset_versions.c.version).where(
-            m.dataset_versions.c.dataset_id == dataset_id, m.dataset_versions.c.locked,
-            m.dataset_versions.c.deleted_at.is_(None))).scalars().first()
+        locked = conn.execute(select(t.dataset_versions.c.version).where(
+            t.dataset_versions.c.dataset_id == dataset_id, t.dataset_versions.c.locked,
+            kinds.not_in_trash(DATASET_VERSION))).scalars().first()
         if locked is not None:
             raise LockedError(f"dataset version {locked!r} is locked; unlock it first",
                               details={"id": str(dataset_id), "version": locked})
-        conn.execute(update(m.datasets).where(m.datasets.c.id == dataset_id)
+        conn.execute(update(t.datasets).where(t.datasets.c.id == dataset_id)
                      .values(deleted_at=utcnow()))
 
 
@@ -160,7 +153,7 @@ def create_version(ctx: AppContext, actor: Actor, dataset_id: UUID, version: str
     try:
         with ctx.db.write() as conn:
             require_dataset(conn, actor, dataset_id)
-            conn.execute(insert(m.dataset_versions).values(**row))
+            conn.execute(insert(t.dataset_versions).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"the dataset already has a version {version!r}",
                             details={"version": version}) from exc
@@ -171,12 +164,11 @@ def list_versions(ctx: AppContext, actor: Actor, dataset_id: UUID,
                   version: str | None = None) -> list[VersionPublic]:
     with ctx.db.read() as conn:
         require_dataset(conn, actor, dataset_id)
-        query = select(m.dataset_versions).where(
-            m.dataset_versions.c.dataset_id == dataset_id,
-            m.dataset_versions.c.deleted_at.is_(None))
+        query = kinds.select_visible(DATASET_VERSION, actor.organization_id).where(
+            t.dataset_versions.c.dataset_id == dataset_id)
         if version is not None:
-            query = query.where(m.dataset_versions.c.version == version)
-        rows = conn.execute(query.order_by(m.dataset_versions.c.id))
+            query = query.where(t.dataset_versions.c.version == version)
+        rows = conn.execute(query.order_by(t.dataset_versions.c.id))
         return [_version_public(r) for r in rows]
 
 
@@ -194,8 +186,8 @@ def update_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str
         with ctx.db.write() as conn:
             require_version(conn, actor, version_id, writing=True)
             if changes:
-                conn.execute(update(m.dataset_versions)
-                             .where(m.dataset_versions.c.id == version_id).values(**changes))
+                conn.execute(update(t.dataset_versions)
+                             .where(t.dataset_versions.c.id == version_id).values(**changes))
             return _version_public(require_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise ConflictError(f"the dataset already has a version {version!r}",
@@ -206,7 +198,7 @@ def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) ->
     with ctx.db.write() as conn:
         require_version(conn, actor, version_id)
         require_admin(actor, AdminAction.LOCK_VERSION if locked else AdminAction.UNLOCK_VERSION)
-        conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
+        conn.execute(update(t.dataset_versions).where(t.dataset_versions.c.id == version_id)
                      .values(locked=locked))
         return _version_public(require_version(conn, actor, version_id)).answer()
 
@@ -217,7 +209,7 @@ def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
         require_version(conn, actor, version_id)
         require_admin(actor, AdminAction.DELETE_VERSION)
         require_version(conn, actor, version_id, writing=True)
-        conn.execute(update(m.dataset_versions).where(m.dataset_versions.c.id == version_id)
+        conn.execute(update(t.dataset_versions).where(t.dataset_versions.c.id == version_id)
                      .values(deleted_at=utcnow()))
 
 
@@ -236,7 +228,7 @@ def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
     try:
         with ctx.db.write() as conn:
             source = require_version(conn, actor, version_id)
-            conn.execute(insert(m.dataset_versions).values(
+            conn.execute(insert(t.dataset_versions).values(
                 id=new_version_id, organization_id=actor.organization_id,
                 dataset_id=source.dataset_id, version=version, description=description,
                 type=source.type, locked=False, created_at=utcnow()))
@@ -251,13 +243,15 @@ def fork_version(ctx: AppContext, actor: Actor, version_id: UUID, version: str,
 
 
 def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:
-    live_assets = select(m.assets.c.id).where(m.assets.c.dataset_version_id == version_id,
-                                              m.assets.c.deleted_at.is_(None))
+    # The version itself is checked alive below, so its assets and annotations only need
+    # to be out of the trash themselves: the same shape as before, no join up the lineage.
+    live_assets = select(t.assets.c.id).where(t.assets.c.dataset_version_id == version_id,
+                                              kinds.not_in_trash(ASSET))
     live_annotations = (
-        select(m.annotations.c.id)
-        .where(m.annotations.c.dataset_version_id == version_id,
-               m.annotations.c.deleted_at.is_(None),
-               m.annotations.c.asset_id.in_(live_assets))
+        select(t.annotations_table.c.id)
+        .where(t.annotations_table.c.dataset_version_id == version_id,
+               kinds.not_in_trash(ANNOTATION),
+               t.annotations_table.c.asset_id.in_(live_assets))
     )
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
@@ -266,19 +260,19 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
         nb_annotations = conn.execute(
             select(func.count()).select_from(live_annotations.subquery())).scalar_one()
         per_label = dict(conn.execute(
-            select(m.labels.c.name, func.count(m.shapes.c.id))
-            .select_from(m.labels.outerjoin(m.shapes, (m.shapes.c.label_id == m.labels.c.id)
-                                            & m.shapes.c.annotation_id.in_(live_annotations)))
-            .where(m.labels.c.dataset_version_id == version_id)
-            .group_by(m.labels.c.name)
+            select(t.labels.c.name, func.count(t.shapes.c.id))
+            .select_from(t.labels.outerjoin(t.shapes, (t.shapes.c.label_id == t.labels.c.id)
+                                            & t.shapes.c.annotation_id.in_(live_annotations)))
+            .where(t.labels.c.dataset_version_id == version_id)
+            .group_by(t.labels.c.name)
         ).all())
         per_tag = dict(conn.execute(
-            select(m.tags.c.name, func.count(m.tag_links.c.object_id))
-            .join(m.tag_links, m.tag_links.c.tag_id == m.tags.c.id)
-            .where(m.tags.c.organization_id == actor.organization_id,
-                   m.tags.c.target == Target.ASSET.value,
-                   m.tag_links.c.object_id.in_(live_assets))
-            .group_by(m.tags.c.name)
+            select(t.tags.c.name, func.count(t.tag_links.c.object_id))
+            .join(t.tag_links, t.tag_links.c.tag_id == t.tags.c.id)
+            .where(t.tags.c.organization_id == actor.organization_id,
+                   t.tags.c.target == Target.ASSET.value,
+                   t.tag_links.c.object_id.in_(live_assets))
+            .group_by(t.tags.c.name)
         ).all())
     return VersionStats(nb_assets=nb_assets, nb_annotations=nb_annotations,
                         nb_objects=sum(per_label.values()), label_repartition=per_label,
@@ -288,9 +282,9 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
 # Workers
 
 def _worker_query() -> Any:
-    return (select(m.workers.c.id, m.workers.c.dataset_id, m.workers.c.user_id,
-                   m.users.c.username, m.users.c.role)
-            .join(m.users, m.users.c.id == m.workers.c.user_id))
+    return (select(t.workers.c.id, t.workers.c.dataset_id, t.workers.c.user_id,
+                   t.users.c.username, t.users.c.role)
+            .join(t.users, t.users.c.id == t.workers.c.user_id))
 
 
 def _worker_public(row: Any) -> WorkerPublic:
@@ -302,19 +296,19 @@ def add_worker(ctx: AppContext, actor: Actor, dataset_id: UUID, username: str) -
     """Make a user of the same organization a worker of the dataset (idempotent)."""
     with ctx.db.write() as conn:
         require_dataset(conn, actor, dataset_id)
-        user = conn.execute(select(m.users.c.id, m.users.c.role).where(
-            m.users.c.username == username,
-            m.users.c.organization_id == actor.organization_id)).one_or_none()
+        user = conn.execute(select(t.users.c.id, t.users.c.role).where(
+            t.users.c.username == username,
+            t.users.c.organization_id == actor.organization_id)).one_or_none()
         if user is None:
             raise NotFoundError(f"no user named {username!r} in this organization",
                                 details={"username": username})
         user_id = user.id
         existing = conn.execute(_worker_query().where(
-            m.workers.c.dataset_id == dataset_id, m.workers.c.user_id == user_id)).one_or_none()
+            t.workers.c.dataset_id == dataset_id, t.workers.c.user_id == user_id)).one_or_none()
         if existing is not None:
             return _worker_public(existing)
         worker_id = new_id()
-        conn.execute(insert(m.workers).values(
+        conn.execute(insert(t.workers).values(
             id=worker_id, organization_id=actor.organization_id, dataset_id=dataset_id,
             user_id=user_id, created_at=utcnow()))
     return WorkerPublic(id=worker_id, dataset_id=dataset_id, user_id=user_id, username=username,
@@ -325,21 +319,21 @@ def list_workers(ctx: AppContext, actor: Actor, dataset_id: UUID,
                  username: str | None = None) -> list[WorkerPublic]:
     with ctx.db.read() as conn:
         require_dataset(conn, actor, dataset_id)
-        query = _worker_query().where(m.workers.c.dataset_id == dataset_id)
+        query = _worker_query().where(t.workers.c.dataset_id == dataset_id)
         if username is not None:
-            query = query.where(m.users.c.username == username)
-        return [_worker_public(r) for r in conn.execute(query.order_by(m.workers.c.id))]
+            query = query.where(t.users.c.username == username)
+        return [_worker_public(r) for r in conn.execute(query.order_by(t.workers.c.id))]
 
 
 def worker_for_user(conn: Connection, actor: Actor, dataset_id: UUID) -> UUID:
     """The actor's worker id on the dataset, enrolling the actor on first use."""
-    worker_id = conn.execute(select(m.workers.c.id).where(
-        m.workers.c.dataset_id == dataset_id, m.workers.c.user_id == actor.user_id)
+    worker_id = conn.execute(select(t.workers.c.id).where(
+        t.workers.c.dataset_id == dataset_id, t.workers.c.user_id == actor.user_id)
     ).scalar_one_or_none()
     if worker_id is not None:
         return worker_id
     worker_id = new_id()
-    conn.execute(insert(m.workers).values(
+    conn.execute(insert(t.workers).values(
         id=worker_id, organization_id=actor.organization_id, dataset_id=dataset_id,
         user_id=actor.user_id, created_at=utcnow()))
     return worker_id
@@ -349,15 +343,12 @@ def require_workers(conn: Connection, actor: Actor, dataset_id: UUID,
                     worker_ids: Sequence[UUID]) -> None:
     """Every id must be a worker of this dataset (a worker of another one is refused)."""
     wanted = list(dict.fromkeys(worker_ids))
-    found = set(conn.execute(select(m.workers.c.id).where(
-        m.workers.c.id.in_(wanted), m.workers.c.dataset_id == dataset_id,
-        m.workers.c.organization_id == actor.organization_id)).scalars())
+    found = set(conn.execute(select(t.workers.c.id).where(
+        t.workers.c.id.in_(wanted), t.workers.c.dataset_id == dataset_id,
+        t.workers.c.organization_id == actor.organization_id)).scalars())
     for worker_id in wanted:
         if worker_id not in found:
             raise NotFoundError(f"worker {worker_id} is not a worker of this dataset",
                                 details={"worker_id": str(worker_id)})
 
 
-
-tag_service.register_taggable(Target.DATASET, m.datasets)
-tag_service.register_taggable(Target.DATASET_VERSION, m.dataset_versions)

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import utcnow
+from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.ids import new_id
 
@@ -20,28 +22,29 @@ def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
     """Copy labels, live assets with their asset tags and, if asked, live annotations with
     their shapes, from one version to another. New rows get new ids, in the same order."""
     now = utcnow()
-    label_ids = _copy_rows(conn, m.labels, m.labels.c.dataset_version_id == source_id,
+    label_ids = _copy_rows(conn, t.labels, t.labels.c.dataset_version_id == source_id,
                            {"dataset_version_id": target_id, "created_at": now})
-    asset_ids = _copy_rows(conn, m.assets, (m.assets.c.dataset_version_id == source_id)
-                           & m.assets.c.deleted_at.is_(None),
+    asset_ids = _copy_rows(conn, t.assets, (t.assets.c.dataset_version_id == source_id)
+                           & kinds.not_in_trash(ASSET),
                            {"dataset_version_id": target_id, "created_at": now})
-    analyze_after_bulk(conn, m.assets, len(asset_ids))
+    analyze_after_bulk(conn, t.assets, len(asset_ids))
     links = []
     for chunk in chunked(conn, list(asset_ids)):
         links.extend({"tag_id": tag_id, "object_id": asset_ids[object_id]}
                      for tag_id, object_id in conn.execute(
-                         select(m.tag_links.c.tag_id, m.tag_links.c.object_id)
-                         .where(one_of(conn, m.tag_links.c.object_id, chunk))))
-    bulk_insert(conn, m.tag_links, links)
+                         select(t.tag_links.c.tag_id, t.tag_links.c.object_id)
+                         .where(one_of(conn, t.tag_links.c.object_id, chunk))))
+    bulk_insert(conn, t.tag_links, links)
     if not with_annotations:
         return
     # Remapping drops what belongs to assets in the trash: their annotations are not copied,
     # and neither are the shapes of annotations that were not.
     annotation_ids = _copy_rows(
-        conn, m.annotations,
-        (m.annotations.c.dataset_version_id == source_id) & m.annotations.c.deleted_at.is_(None),
+        conn, t.annotations_table,
+        (t.annotations_table.c.dataset_version_id == source_id)
+        & kinds.not_in_trash(ANNOTATION),
         {"dataset_version_id": target_id}, remap={"asset_id": asset_ids})
-    _copy_rows(conn, m.shapes, m.shapes.c.dataset_version_id == source_id,
+    _copy_rows(conn, t.shapes, t.shapes.c.dataset_version_id == source_id,
                {"dataset_version_id": target_id, "created_at": now},
                remap={"annotation_id": annotation_ids, "label_id": label_ids})
 

@@ -32,7 +32,7 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.errors import IdempotencyKeyReusedError, PixlakeError, RequestInProgressError
 
@@ -40,7 +40,7 @@ __all__ = ["Claim", "KeyedAnswer", "StoredAnswer", "claim", "release"]
 
 logger = logging.getLogger("pixlake.idempotency")
 
-_keys = m.idempotency_keys
+_keys = t.idempotency_keys
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.core.context import AppContext
 from pixlake.core.services.data import object_name_for
 from pixlake.core.sql import chunked, one_of
@@ -34,7 +34,7 @@ from pixlake.storage.base import Removed, StoredItem
 __all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans",
            "sweep_staging"]
 
-OBJECT_NAME_COLUMNS = (m.data.c.object_name,)
+OBJECT_NAME_COLUMNS = (t.data.c.object_name,)
 """Every column that names a stored object. A table that names objects must be added here,
 and its names taught to ``_named_objects``, or the sweep would remove its objects."""
 
@@ -142,7 +142,7 @@ def _named_objects(conn: Connection, keys: Mapping[str, tuple[UUID, str]]) -> se
     named: set[str] = set()
     for datalake_id, checksums in by_datalake.items():
         for chunk in chunked(conn, checksums):
-            named.update(conn.execute(select(m.data.c.object_name).where(
-                m.data.c.datalake_id == datalake_id, one_of(conn, m.data.c.checksum, chunk),
+            named.update(conn.execute(select(t.data.c.object_name).where(
+                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk),
             )).scalars())
     return named.intersection(keys)

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import Target
-from pixlake.errors import BadRequestError, ConflictError, NotFoundError, WrongTargetError
+from pixlake.errors import (
+    BadRequestError,
+    ConflictError,
+    LockedError,
+    NotFoundError,
+    WrongTargetError,
+)
 from pixlake.ids import new_id
 from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.schemas import TagPublic
 from pixlake.validation import check_text
 
 __all__ = [
-    "TAGGABLE_TABLES",
     "attach_tags",
     "create_tag",
     "delete_tag",
@@ -30,26 +36,9 @@ __all__ = [
     "ensure_tags",
     "get_tag",
     "list_tags",
-    "register_taggable",
     "tags_of",
     "update_tag",
 ]
-
-TAGGABLE_TABLES: dict[Target, Table] = {Target.DATA: m.data}
-"""Which table holds the objects of each target. Every table here has ``id`` and
-``organization_id`` columns; kinds added later register themselves with register_taggable."""
-
-TagGuard = Callable[[Connection, Actor, Sequence[UUID]], None]
-_GUARDS: dict[Target, TagGuard] = {}
-
-
-def register_taggable(target: Target, table: Table, guard: TagGuard | None = None) -> None:
-    """Make objects of ``target`` taggable. ``guard`` may refuse changing the tags of some
-    objects (assets of a locked version, say) by raising."""
-    TAGGABLE_TABLES[target] = table
-    if guard is not None:
-        _GUARDS[target] = guard
-
 
 def _public(row) -> TagPublic:
     return TagPublic(id=row.id, name=row.name, target=Target(row.target),
@@ -73,7 +62,7 @@ def create_tag(ctx: AppContext, actor: Actor, name: str, target: Target) -> TagP
            "name": _check_name(name), "target": Target(target).value, "created_at": utcnow()}
     try:
         with ctx.db.write() as conn:
-            conn.execute(insert(m.tags).values(**row))
+            conn.execute(insert(t.tags).values(**row))
     except IntegrityError as exc:
         raise ConflictError(f"a tag named {name!r} already exists for target {target}",
                             details={"name": name, "target": str(target)}) from exc
@@ -82,13 +71,13 @@ def create_tag(ctx: AppContext, actor: Actor, name: str, target: Target) -> TagP
 
 def list_tags(ctx: AppContext, actor: Actor, target: Target | None = None,
               name: str | None = None) -> list[TagPublic]:
-    query = select(m.tags).where(m.tags.c.organization_id == actor.organization_id)
+    query = select(t.tags).where(t.tags.c.organization_id == actor.organization_id)
     if target is not None:
-        query = query.where(m.tags.c.target == Target(target).value)
+        query = query.where(t.tags.c.target == Target(target).value)
     if name is not None:
-        query = query.where(m.tags.c.name == name)
+        query = query.where(t.tags.c.name == name)
     with ctx.db.read() as conn:
-        return [_public(row) for row in conn.execute(query.order_by(m.tags.c.id))]
+        return [_public(row) for row in conn.execute(query.order_by(t.tags.c.id))]
 
 
 def get_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> TagPublic:
@@ -102,7 +91,7 @@ def update_tag(ctx: AppContext, actor: Actor, tag_id: UUID, name: str) -> TagPub
             tag = _require_tags(conn, actor, [tag_id])[0]
             # Admins only: a tag's name is the whole organization's vocabulary.
             require_admin(actor, AdminAction.RENAME_TAG)
-            conn.execute(update(m.tags).where(m.tags.c.id == tag_id)
+            conn.execute(update(t.tags).where(t.tags.c.id == tag_id)
                          .values(name=_check_name(name)))
             # Read inside the transaction: the answer never fails after the commit.
             return _public(_require_tags(conn, actor, [tag_id])[0]).answer()
@@ -116,8 +105,8 @@ def delete_tag(ctx: AppContext, actor: Actor, tag_id: UUID) -> None:
         _require_tags(conn, actor, [tag_id])
         # Admins only: it comes off every object of the organization, with no trash.
         require_admin(actor, AdminAction.DELETE_TAG)
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id == tag_id))
-        conn.execute(delete(m.tags).where(m.tags.c.id == tag_id))
+        conn.execute(delete(t.tag_links).where(t.tag_links.c.tag_id == tag_id))
+        conn.execute(delete(t.tags).where(t.tags.c.id == tag_id))
 
 
 def ensure_tags(conn: Connection, actor: Actor, names: Sequence[str], target: Target) -> list[UUID]:
@@ -126,7 +115,7 @@ def ensure_tags(conn: Connection, actor: Actor, names: Sequence[str], target: Ta
     if not names:
         return []
     now = utcnow()
-    bulk_insert(conn, m.tags, [
+    bulk_insert(conn, t.tags, [
         {"id": new_id(), "organization_id": actor.organization_id, "name": name,
          "target": target.value, "created_at": now} for name in names
     ], skip_duplicates_of=["organization_id", "target", "name"])
@@ -137,9 +126,9 @@ def resolve_tag_names(conn: Connection, actor: Actor, names: Sequence[str],
                       target: Target) -> list[UUID]:
     """Ids of existing tags by name; NotFoundError naming the first unknown one."""
     by_name = {row.name: row.id for row in conn.execute(
-        select(m.tags.c.id, m.tags.c.name).where(
-            m.tags.c.organization_id == actor.organization_id,
-            m.tags.c.target == target.value, m.tags.c.name.in_(list(names)))
+        select(t.tags.c.id, t.tags.c.name).where(
+            t.tags.c.organization_id == actor.organization_id,
+            t.tags.c.target == target.value, t.tags.c.name.in_(list(names)))
     )}
     for name in names:
         if name not in by_name:
@@ -164,8 +153,8 @@ def require_tags_of_target(conn: Connection, actor: Actor, tag_ids: Sequence[UUI
 
 def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
     rows = {row.id: row for row in conn.execute(
-        select(m.tags).where(m.tags.c.id.in_(list(tag_ids)),
-                             m.tags.c.organization_id == actor.organization_id)
+        select(t.tags).where(t.tags.c.id.in_(list(tag_ids)),
+                             t.tags.c.organization_id == actor.organization_id)
     )}
     for tag_id in tag_ids:
         if tag_id not in rows:
@@ -175,33 +164,51 @@ def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
 
 def _require_objects(conn: Connection, actor: Actor, target: Target,
                      object_ids: Sequence[UUID], *, writing: bool = False) -> None:
-    table = TAGGABLE_TABLES.get(target)
+    """Every object must be visible to the actor (alive, its ancestors too); when
+    ``writing``, none may be frozen by a locked ancestor."""
+    kind = kinds.by_tag_target(target)
     wanted = list(dict.fromkeys(object_ids))
-    if table is None:
+    if kind is None:
         # No object of a kind pixlake does not store yet (models) can exist: its ids name
         # nothing, as an unknown id of any other kind.
         raise NotFoundError(f"{target.value.lower()} {wanted[0]} not found (objects of kind "
                             f"{target} can't be tagged yet)",
                             details={"id": str(wanted[0]), "target": target.value})
     found: set[UUID] = set()
-    alive = table.c.deleted_at.is_(None) if "deleted_at" in table.c else True
     for chunk in chunked(conn, wanted):
         found.update(conn.execute(
-            select(table.c.id).where(one_of(conn, table.c.id, chunk),
-                                     table.c.organization_id == actor.organization_id, alive)
+            kinds.select_visible(kind, actor.organization_id, kind.id_column)
+            .where(one_of(conn, kind.id_column, chunk))
         ).scalars())
     for object_id in wanted:
         if object_id not in found:
             raise NotFoundError(f"{target.value.lower()} {object_id} not found",
                                 details={"id": str(object_id), "target": target.value})
-    if writing and target in _GUARDS:
-        _GUARDS[target](conn, actor, wanted)
+    if writing and kind.locked_by is not None:
+        _refuse_locked(conn, kind, wanted)
+
+
+def _refuse_locked(conn: Connection, kind: kinds.Kind, object_ids: Sequence[UUID]) -> None:
+    """Tags of objects frozen by a locked ancestor (assets of a locked version) can't change."""
+    assert kind.locked_by is not None
+    lock = kinds.KINDS[kind.locked_by]
+    for chunk in chunked(conn, list(object_ids)):
+        locked = conn.execute(
+            select(lock.id_column, lock.table.c[lock.name_column])
+            .select_from(kinds.join_up_to(kind, lock))
+            .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
+        ).first()
+        if locked is not None:
+            lock_id, name = locked
+            raise LockedError(f"{lock.label} {name!r} is locked; unlock it to change it",
+                              details={"id": str(lock_id), lock.name_column: name})
 
 
 def link_tags(conn: Connection, object_ids: Sequence[UUID], tag_ids: Sequence[UUID]) -> None:
     """Attach already-checked tags to already-checked objects (no-op for existing links)."""
-    rows = [{"tag_id": t, "object_id": o} for o in dict.fromkeys(object_ids) for t in tag_ids]
-    bulk_insert(conn, m.tag_links, rows, skip_duplicates_of=["tag_id", "object_id"])
+    rows = [{"tag_id": tag_id, "object_id": object_id}
+            for object_id in dict.fromkeys(object_ids) for tag_id in tag_ids]
+    bulk_insert(conn, t.tag_links, rows, skip_duplicates_of=["tag_id", "object_id"])
 
 
 def attach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Sequence[UUID],
@@ -232,8 +239,8 @@ def detach_tags(ctx: AppContext, actor: Actor, target: Target, object_ids: Seque
             tag_ids = list(dict.fromkeys([*tag_ids, *named]))
         _require_objects(conn, actor, target, object_ids, writing=True)
         for chunk in chunked(conn, list(dict.fromkeys(object_ids))):
-            conn.execute(delete(m.tag_links).where(m.tag_links.c.tag_id.in_(tag_ids),
-                                                   one_of(conn, m.tag_links.c.object_id, chunk)))
+            conn.execute(delete(t.tag_links).where(t.tag_links.c.tag_id.in_(tag_ids),
+                                                   one_of(conn, t.tag_links.c.object_id, chunk)))
         if answer is not None:
             answer.record(conn, None)
 
@@ -242,9 +249,9 @@ def tags_of(ctx: AppContext, actor: Actor, target: Target, object_id: UUID) -> l
     with ctx.db.read() as conn:
         _require_objects(conn, actor, target, [object_id])
         rows = conn.execute(
-            select(m.tags).join(m.tag_links, m.tag_links.c.tag_id == m.tags.c.id)
-            .where(m.tag_links.c.object_id == object_id, m.tags.c.target == target.value)
-            .order_by(m.tags.c.name)
+            select(t.tags).join(t.tag_links, t.tag_links.c.tag_id == t.tags.c.id)
+            .where(t.tag_links.c.object_id == object_id, t.tags.c.target == target.value)
+            .order_by(t.tags.c.name)
         )
         return [_public(row) for row in rows]
 
@@ -258,10 +265,10 @@ def tagged_filter(conn: Connection, actor: Actor, id_column: Any, tag_ids: Seque
         wanted += resolve_tag_names(conn, actor, tag_names, target)
     if not wanted:
         return None
-    return id_column.in_(select(m.tag_links.c.object_id).where(m.tag_links.c.tag_id.in_(wanted)))
+    return id_column.in_(select(t.tag_links.c.object_id).where(t.tag_links.c.tag_id.in_(wanted)))
 
 
 def unlink_objects(conn: Connection, object_ids: Sequence[UUID]) -> None:
     """Drop every tag link of objects that are being deleted."""
     for chunk in chunked(conn, list(object_ids)):
-        conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))
+        conn.execute(delete(t.tag_links).where(one_of(conn, t.tag_links.c.object_id, chunk)))

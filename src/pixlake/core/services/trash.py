@@ -15,7 +15,8 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixlake.core import models as m
+from pixlake.core import kinds
+from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.sql import chunked, one_of
@@ -25,8 +26,8 @@ from pixlake.schemas import TrashItem
 
 __all__ = ["list_trash", "purge_trash", "restore_from_trash"]
 
-_TABLES = {TrashKind.DATASET: m.datasets, TrashKind.DATASET_VERSION: m.dataset_versions,
-           TrashKind.ASSET: m.assets, TrashKind.ANNOTATION: m.annotations}
+# The kinds with a trash, parents before children (the order of the declaration).
+_KINDS = kinds.trashable_kinds()
 
 
 def _in_scope(table: Any, actor: Actor | None) -> Any:
@@ -38,30 +39,31 @@ def list_trash(ctx: AppContext, actor: Actor | None,
                kind: TrashKind | None = None) -> list[TrashItem]:
     retention = timedelta(days=ctx.settings.trash_retention_days)
     queries = {
-        TrashKind.DATASET: select(m.datasets.c.id, m.datasets.c.name.label("name"),
-                                  m.datasets.c.id.label("parent_id"), m.datasets.c.deleted_at)
-        .where(m.datasets.c.deleted_at.is_not(None), _in_scope(m.datasets, actor)),
+        TrashKind.DATASET: select(t.datasets.c.id, t.datasets.c.name.label("name"),
+                                  t.datasets.c.id.label("parent_id"), t.datasets.c.deleted_at)
+        .where(kinds.in_trash(kinds.DATASET), _in_scope(t.datasets, actor)),
         TrashKind.DATASET_VERSION: select(
-            m.dataset_versions.c.id,
-            (m.datasets.c.name + "/" + m.dataset_versions.c.version).label("name"),
-            m.dataset_versions.c.dataset_id.label("parent_id"), m.dataset_versions.c.deleted_at)
-        .join(m.datasets, m.datasets.c.id == m.dataset_versions.c.dataset_id)
-        .where(m.dataset_versions.c.deleted_at.is_not(None),
-               _in_scope(m.dataset_versions, actor)),
-        TrashKind.ASSET: select(m.assets.c.id, m.data.c.filename.label("name"),
-                                m.assets.c.dataset_version_id.label("parent_id"),
-                                m.assets.c.deleted_at)
-        .join(m.data, m.data.c.id == m.assets.c.data_id)
-        .where(m.assets.c.deleted_at.is_not(None), _in_scope(m.assets, actor)),
+            t.dataset_versions.c.id,
+            (t.datasets.c.name + "/" + t.dataset_versions.c.version).label("name"),
+            t.dataset_versions.c.dataset_id.label("parent_id"), t.dataset_versions.c.deleted_at)
+        .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
+        .where(kinds.in_trash(kinds.DATASET_VERSION),
+               _in_scope(t.dataset_versions, actor)),
+        TrashKind.ASSET: select(t.assets.c.id, t.data.c.filename.label("name"),
+                                t.assets.c.dataset_version_id.label("parent_id"),
+                                t.assets.c.deleted_at)
+        .join(t.data, t.data.c.id == t.assets.c.data_id)
+        .where(kinds.in_trash(kinds.ASSET), _in_scope(t.assets, actor)),
         TrashKind.ANNOTATION: select(
-            m.annotations.c.id,
-            ("annotation of " + m.data.c.filename + " by " + m.users.c.username).label("name"),
-            m.annotations.c.asset_id.label("parent_id"), m.annotations.c.deleted_at)
-        .join(m.assets, m.assets.c.id == m.annotations.c.asset_id)
-        .join(m.data, m.data.c.id == m.assets.c.data_id)
-        .join(m.workers, m.workers.c.id == m.annotations.c.worker_id)
-        .join(m.users, m.users.c.id == m.workers.c.user_id)
-        .where(m.annotations.c.deleted_at.is_not(None), _in_scope(m.annotations, actor)),
+            t.annotations_table.c.id,
+            ("annotation of " + t.data.c.filename + " by " + t.users.c.username).label("name"),
+            t.annotations_table.c.asset_id.label("parent_id"), t.annotations_table.c.deleted_at)
+        .join(t.assets, t.assets.c.id == t.annotations_table.c.asset_id)
+        .join(t.data, t.data.c.id == t.assets.c.data_id)
+        .join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id)
+        .join(t.users, t.users.c.id == t.workers.c.user_id)
+        .where(kinds.in_trash(kinds.ANNOTATION),
+               _in_scope(t.annotations_table, actor)),
     }
     items: list[TrashItem] = []
     with ctx.db.read() as conn:
@@ -78,12 +80,12 @@ def list_trash(ctx: AppContext, actor: Actor | None,
 
 def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[UUID, TrashKind]:
     found: dict[UUID, TrashKind] = {}
-    for kind, table in _TABLES.items():
+    for trash_kind, kind in _KINDS.items():
         for chunk in chunked(conn, list(ids)):
-            for item_id in conn.execute(select(table.c.id).where(
-                    one_of(conn, table.c.id, chunk), table.c.deleted_at.is_not(None),
-                    _in_scope(table, actor))).scalars():
-                found[item_id] = kind
+            for item_id in conn.execute(select(kind.id_column).where(
+                    one_of(conn, kind.id_column, chunk), kinds.in_trash(kind),
+                    _in_scope(kind.table, actor))).scalars():
+                found[item_id] = trash_kind
     for item_id in ids:
         if item_id not in found:
             raise NotFoundError(f"{item_id} is not in the trash", details={"id": str(item_id)})
@@ -96,15 +98,15 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     wanted = list(dict.fromkeys(ids))
     try:
         with ctx.db.write() as conn:
-            kinds = _locate(conn, actor, wanted)
+            located = _locate(conn, actor, wanted)
             if actor is not None:
                 require_admin(actor, AdminAction.RESTORE_FROM_TRASH)
-            _refuse_locked_versions(conn, [i for i in wanted if kinds[i] in
-                                           (TrashKind.ASSET, TrashKind.ANNOTATION)])
-            for kind, table in _TABLES.items():
-                mine = [item_id for item_id in wanted if kinds[item_id] is kind]
+            for trash_kind, kind in _KINDS.items():
+                mine = [item_id for item_id in wanted if located[item_id] is trash_kind]
+                if kind.locked_by is not None:
+                    _refuse_locked(conn, kind, mine)
                 for chunk in chunked(conn, mine):
-                    conn.execute(update(table).where(one_of(conn, table.c.id, chunk))
+                    conn.execute(update(kind.table).where(one_of(conn, kind.id_column, chunk))
                                  .values(deleted_at=None))
     except IntegrityError as exc:
         raise ConflictError("an item can't be restored: a live one has taken its place "
@@ -113,18 +115,20 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
     return len(wanted)
 
 
-def _refuse_locked_versions(conn: Connection, item_ids: Sequence[UUID]) -> None:
-    """Assets and annotations can't come back into a locked version."""
-    for table in (m.assets, m.annotations):
-        for chunk in chunked(conn, list(item_ids)):
-            locked = conn.execute(
-                select(m.dataset_versions.c.version)
-                .join(table, table.c.dataset_version_id == m.dataset_versions.c.id)
-                .where(one_of(conn, table.c.id, chunk), m.dataset_versions.c.locked)
-            ).scalars().first()
-            if locked is not None:
-                raise LockedError(f"dataset version {locked!r} is locked; unlock it to "
-                                  "restore into it", details={"version": locked})
+def _refuse_locked(conn: Connection, kind: kinds.Kind, item_ids: Sequence[UUID]) -> None:
+    """Nothing comes back into a locked ancestor (assets and annotations into a locked
+    version)."""
+    assert kind.locked_by is not None
+    lock = kinds.KINDS[kind.locked_by]
+    name = lock.table.c[lock.name_column]
+    for chunk in chunked(conn, list(item_ids)):
+        locked = conn.execute(
+            select(name).select_from(kinds.join_up_to(kind, lock))
+            .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
+        ).scalars().first()
+        if locked is not None:
+            raise LockedError(f"{lock.label} {locked!r} is locked; unlock it to "
+                              "restore into it", details={lock.name_column: locked})
 
 
 def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
@@ -140,9 +144,9 @@ def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = Fals
         days=ctx.settings.trash_retention_days)
     count = 0
     with ctx.db.write() as conn:
-        expired = {kind: list(conn.execute(select(table.c.id).where(
-            table.c.deleted_at.is_not(None), table.c.deleted_at <= cutoff,
-            _in_scope(table, actor))).scalars()) for kind, table in _TABLES.items()}
+        expired = {trash_kind: list(conn.execute(select(kind.id_column).where(
+            kinds.in_trash(kind), kind.table.c.deleted_at <= cutoff,
+            _in_scope(kind.table, actor))).scalars()) for trash_kind, kind in _KINDS.items()}
         count = sum(len(ids) for ids in expired.values())
         _purge_datasets(conn, expired[TrashKind.DATASET])
         _purge_versions(conn, expired[TrashKind.DATASET_VERSION])
@@ -157,31 +161,32 @@ def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
 
 def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
     for chunk in chunked(conn, annotation_ids):
-        conn.execute(delete(m.shapes).where(one_of(conn, m.shapes.c.annotation_id, chunk)))
-        conn.execute(delete(m.annotations).where(one_of(conn, m.annotations.c.id, chunk)))
+        conn.execute(delete(t.shapes).where(one_of(conn, t.shapes.c.annotation_id, chunk)))
+        conn.execute(delete(t.annotations_table)
+                     .where(one_of(conn, t.annotations_table.c.id, chunk)))
 
 
 def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
     for chunk in chunked(conn, asset_ids):
-        _purge_annotations(conn, _ids_where(conn, m.annotations,
-                                            one_of(conn, m.annotations.c.asset_id, chunk)))
-        conn.execute(delete(m.tag_links).where(one_of(conn, m.tag_links.c.object_id, chunk)))
-        conn.execute(delete(m.assets).where(one_of(conn, m.assets.c.id, chunk)))
+        _purge_annotations(conn, _ids_where(conn, t.annotations_table,
+                                            one_of(conn, t.annotations_table.c.asset_id, chunk)))
+        conn.execute(delete(t.tag_links).where(one_of(conn, t.tag_links.c.object_id, chunk)))
+        conn.execute(delete(t.assets).where(one_of(conn, t.assets.c.id, chunk)))
 
 
 def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
     for version_id in version_ids:
-        _purge_assets(conn, _ids_where(conn, m.assets,
-                                       m.assets.c.dataset_version_id == version_id))
-        conn.execute(delete(m.labels).where(m.labels.c.dataset_version_id == version_id))
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == version_id))
-        conn.execute(delete(m.dataset_versions).where(m.dataset_versions.c.id == version_id))
+        _purge_assets(conn, _ids_where(conn, t.assets,
+                                       t.assets.c.dataset_version_id == version_id))
+        conn.execute(delete(t.labels).where(t.labels.c.dataset_version_id == version_id))
+        conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == version_id))
+        conn.execute(delete(t.dataset_versions).where(t.dataset_versions.c.id == version_id))
 
 
 def _purge_datasets(conn: Connection, dataset_ids: list[UUID]) -> None:
     for dataset_id in dataset_ids:
-        _purge_versions(conn, _ids_where(conn, m.dataset_versions,
-                                         m.dataset_versions.c.dataset_id == dataset_id))
-        conn.execute(delete(m.workers).where(m.workers.c.dataset_id == dataset_id))
-        conn.execute(delete(m.tag_links).where(m.tag_links.c.object_id == dataset_id))
-        conn.execute(delete(m.datasets).where(m.datasets.c.id == dataset_id))
+        _purge_versions(conn, _ids_where(conn, t.dataset_versions,
+                                         t.dataset_versions.c.dataset_id == dataset_id))
+        conn.execute(delete(t.workers).where(t.workers.c.dataset_id == dataset_id))
+        conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == dataset_id))
+        conn.execute(delete(t.datasets).where(t.datasets.c.id == dataset_id))

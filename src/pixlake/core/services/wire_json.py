@@ -16,7 +16,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy import String, Text, case, cast, func, literal_column, select, type_coerce
 
-from pixlake.core import models as m
+from pixlake.core import tables as t
 from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
 __all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
@@ -31,10 +31,10 @@ def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID)
     else:
         fields = _postgresql_asset_fields(large_file_threshold)
     return select(
-        _raw_text(m.assets.c.id, dialect).label("raw_id"),
-        _raw_text(m.assets.c.data_id, dialect).label("raw_data_id"),
+        _raw_text(t.assets.c.id, dialect).label("raw_id"),
+        _raw_text(t.assets.c.data_id, dialect).label("raw_data_id"),
         _json_object(dialect, AssetPublic, fields).label("json"),
-    ).join(m.data, m.data.c.id == m.assets.c.data_id)
+    ).join(t.data, t.data.c.id == t.assets.c.data_id)
 
 
 def data_json_select(dialect: str, large_file_threshold: int) -> Any:
@@ -42,7 +42,7 @@ def data_json_select(dialect: str, large_file_threshold: int) -> Any:
     ``raw_uuid``), to be filtered and ordered by the caller."""
     fields = (_sqlite_data_fields if dialect == "sqlite" else _postgresql_data_fields)(
         large_file_threshold)
-    return select(_raw_text(m.data.c.id, dialect).label("raw_id"),
+    return select(_raw_text(t.data.c.id, dialect).label("raw_id"),
                   _json_object(dialect, DataPublic, fields).label("json"))
 
 
@@ -73,7 +73,7 @@ def raw_uuid(dialect: str) -> Callable[[UUID], str]:
 
 
 def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, Any]]:
-    a, d = m.assets.c, m.data.c
+    a, d = t.assets.c, t.data.c
     return [
         # The version is the same on every row: written once into the statement rather
         # than dashed row by row, it saves about a tenth of SQLite's time on a listing.
@@ -86,7 +86,7 @@ def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, An
 
 
 def _postgresql_asset_fields(threshold: int) -> list[tuple[str, Any]]:
-    a, d = m.assets.c, m.data.c
+    a, d = t.assets.c, t.data.c
     return [
         ("id", a.id), ("dataset_version_id", a.dataset_version_id), ("data_id", a.data_id),
         ("datalake_id", d.datalake_id), *_data_file_fields(),
@@ -97,27 +97,27 @@ def _postgresql_asset_fields(threshold: int) -> list[tuple[str, Any]]:
 
 
 def _sqlite_data_fields(threshold: int) -> list[tuple[str, Any]]:
-    d = m.data.c
+    d = t.data.c
     return [("id", _dashed(d.id)), ("datalake_id", _dashed(d.datalake_id)),
             *_data_file_fields(), *_sqlite_measured_fields(threshold),
             ("created_at", _iso(d.created_at))]
 
 
 def _postgresql_data_fields(threshold: int) -> list[tuple[str, Any]]:
-    d = m.data.c
+    d = t.data.c
     return [("id", d.id), ("datalake_id", d.datalake_id), *_data_file_fields(),
             *_postgresql_measured_fields(threshold), ("created_at", d.created_at)]
 
 
 def _data_file_fields() -> list[tuple[str, Any]]:
-    d = m.data.c
+    d = t.data.c
     return [("object_name", d.object_name), ("filename", d.filename), ("type", d.type),
             ("content_type", d.content_type), ("size", d.size), ("width", d.width),
             ("height", d.height)]
 
 
 def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
-    d = m.data.c
+    d = t.data.c
     return [
         # json_object would write a REAL with 15 digits; 17 give back the same double.
         ("duration", func.json(case((d.duration.is_(None), _text("null")),
@@ -131,7 +131,7 @@ def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
 
 
 def _postgresql_measured_fields(threshold: int) -> list[tuple[str, Any]]:
-    d = m.data.c
+    d = t.data.c
     return [("duration", d.duration), ("large", d.size >= threshold),
             ("checksum", d.checksum), ("metadata", d.metadata),
             ("custom_metadata", d.custom_metadata)]

@@ -204,7 +204,7 @@ labels = Table(
     UniqueConstraint("dataset_version_id", "name", name="uq_labels_version_name"),
 )
 
-annotations = Table(
+annotations_table = Table(
     "annotations",
     metadata,
     Column("id", Uuid, primary_key=True),
