@@ -106,6 +106,15 @@ def test_version_option_prints_the_package_version() -> None:
     assert pixlake.__version__ in result.stdout
 
 
+def test_serve_help_lists_every_fixed_bound() -> None:
+    from pixlake.limits import fixed_bounds
+
+    result = run("serve", "--help")
+    assert result.exit_code == 0
+    for name, value in fixed_bounds().items():
+        assert f"{name} = {value}" in result.output
+
+
 def test_serve_help_lists_every_setting_env_var() -> None:
     result = run("serve", "--help")
 

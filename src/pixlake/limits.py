@@ -19,6 +19,7 @@ __all__ = [
     "MAX_TAGS_PER_REQUEST",
     "MAX_TEXT_LENGTH",
     "OFFSET_BOUND",
+    "fixed_bounds",
     "limit_name_for_items",
     "limit_name_for_length",
 ]
@@ -68,6 +69,13 @@ _ITEM_LIMITS = {MAX_IDS_PER_REQUEST: "max_ids_per_request",
                 MAX_DOWNLOAD_BUNDLE: "max_download_bundle"}
 # Pydantic's errors give a bound's value, not its name: the names are found by value, so
 # values of one kind differ (a test checks it).
+
+
+def fixed_bounds() -> dict[str, int]:
+    """Every fixed bound of a request, by name: what ``pixlake serve --help`` lists."""
+    return {**{name: value for value, name in _LENGTH_LIMITS.items()},
+            **{name: value for value, name in _ITEM_LIMITS.items()},
+            "max_json_depth": MAX_JSON_DEPTH, "offset_bound": OFFSET_BOUND}
 
 
 def limit_name_for_length(maximum: int) -> str:

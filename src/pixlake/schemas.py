@@ -57,6 +57,12 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 """Set (to ``true``) on an answer given again to a retry rather than made afresh."""
 
 
+# "Some character that is not whitespace, and no NUL", for the document. Python's strip()
+# also takes U+001C-U+001F and U+0085 for whitespace, which a regex's \s may not: they are
+# named, so that what the document allows the validator accepts.
+_NOT_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+
+
 def _not_blank(value: str) -> str:
     # A blank name shows as nothing in a listing and can't be told from another blank one.
     if not value.strip():
@@ -66,7 +72,7 @@ def _not_blank(value: str) -> str:
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH,
                              # in the document; the validator says why in its own words
-                             json_schema_extra={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}),
+                             json_schema_extra={"pattern": _NOT_BLANK_PATTERN}),
                  AfterValidator(_not_blank)]
 """The name a person gives a datalake, dataset, version, tag or label."""
 

@@ -12,6 +12,7 @@ import click
 
 from pixlake.cli.options import settings_for, workspace_option
 from pixlake.errors import BadRequestError, PixlakeError
+from pixlake.limits import fixed_bounds
 from pixlake.loopback import is_loopback
 from pixlake.settings import Settings
 
@@ -25,6 +26,9 @@ def _settings_help() -> str:
         default = field.default if field.default is not None else "(see description)"
         lines.append(f"  PIXLAKE_{name.upper()} = {default}")
         lines.append(f"      {field.description}")
+    lines += ["", "\b", "Fixed bounds of every request (the API's OpenAPI document states them; "
+              "docs/limits.md):"]
+    lines += [f"  {name} = {value}" for name, value in fixed_bounds().items()]
     return "\n".join(lines)
 
 
