@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from pixlake.enums import DataType, Target
@@ -22,9 +22,6 @@ from pixlake.sdk.tag import Tag
 from pixlake.sdk.transfer import DownloadJob, download_all
 from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import Worker, worker_id_of
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["Asset", "MultiAsset"]
 

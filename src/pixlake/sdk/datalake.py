@@ -183,9 +183,6 @@ class Datalake(SdkObject[DatalakePublic]):
                                 details={"filename": filename})
         return found[0]
 
-    def _data(self, row: Any) -> Data:
-        return Data(self._connection, DataPublic.model_validate(row))
-
     def __repr__(self) -> str:
         return f"Datalake(name={self.name!r}, id={self.id})"
 

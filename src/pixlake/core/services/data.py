@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,6 @@ __all__ = [
     "image_limits",
     "ingest_local_files",
     "ingest_staged",
-    "ingest_stream",
     "object_name_for",
     "object_names_of",
     "search_data",
@@ -124,16 +123,6 @@ def image_limits(max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
     """The image limits of this process: one pool of decoding threads shared by every request
     (and every platform of the same settings in the process)."""
     return ImageLimits.of(max_pixels, max_concurrent_decodes)
-
-
-def ingest_stream(
-    ctx: AppContext, actor: Actor, datalake_id: UUID, filename: str, chunks: Iterable[bytes],
-    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
-) -> DataPublic:
-    """Store one file received as a stream of bytes."""
-    check_upload(ctx, actor, datalake_id, [filename], tag_ids)
-    staged = ctx.storage.stage_stream(chunks)
-    return ingest_staged(ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids)[0]
 
 
 def ingest_local_files(
