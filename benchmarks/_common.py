@@ -49,8 +49,9 @@ SAMPLE_GLOB = "sample_*.jpg"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-POSTGRES_SERVER = os.environ.get("PIXLAKE_BENCH_POSTGRES",
-                                 "postgresql+psycopg://postgres@127.0.0.1:5432")
+POSTGRES_SERVER = os.environ.get(
+    "PIXLAKE_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
 """The PostgreSQL server the pg-s3 configuration creates its databases on (trust auth)."""
 
 
@@ -182,32 +183,39 @@ class ServedWorkspace:
 def _create_user(workspace: Path, name: str) -> str:
     done = subprocess.run(
         [str(PIXLAKE_CLI), "users", "create", name, "--workspace", str(workspace)],
-        capture_output=True, text=True, env=child_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"`pixlake users create` failed ({done.returncode}):\n"
-                           f"{done.stdout}{done.stderr}")
+        raise RuntimeError(
+            f"`pixlake users create` failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
     lines = done.stdout.strip().splitlines()
     if not lines:
         raise RuntimeError("`pixlake users create` printed no token")
     return lines[-1].strip()
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path,
-                  timeout: float) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode} before it was "
-                               f"healthy:\n{log_path.read_text(errors='replace')}")
+            raise RuntimeError(
+                f"the server exited with {process.returncode} before it was "
+                f"healthy:\n{log_path.read_text(errors='replace')}"
+            )
         with contextlib.suppress(httpx.TransportError):
             if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} was not healthy after {timeout:.0f} s:\n"
-                       f"{log_path.read_text(errors='replace')}")
+    raise RuntimeError(
+        f"the server at {url} was not healthy after {timeout:.0f} s:\n"
+        f"{log_path.read_text(errors='replace')}"
+    )
 
 
 def _terminate(process: subprocess.Popen) -> None:
@@ -222,16 +230,24 @@ def _terminate(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def _serve(arguments: list[str], env: dict[str, str], token: str, log_path: Path, *,
-           sample_rss: bool, startup_timeout: float) -> Iterator[ServedWorkspace]:
+def _serve(
+    arguments: list[str],
+    env: dict[str, str],
+    token: str,
+    log_path: Path,
+    *,
+    sample_rss: bool,
+    startup_timeout: float,
+) -> Iterator[ServedWorkspace]:
     """``pixlake serve <arguments>`` on a free loopback port until the block ends."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(PIXLAKE_CLI), "serve", *arguments, "--port", str(port),
-             "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
+            [str(PIXLAKE_CLI), "serve", *arguments, "--port", str(port), "--log-level", "warning"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     sampler = None
     try:
@@ -247,16 +263,23 @@ def _serve(arguments: list[str], env: dict[str, str], token: str, log_path: Path
 
 
 @contextlib.contextmanager
-def serve_workspace(workspace: Path, *, user: str = "bench", sample_rss: bool = True,
-                    startup_timeout: float = 60.0) -> Iterator[ServedWorkspace]:
+def serve_workspace(
+    workspace: Path, *, user: str = "bench", sample_rss: bool = True, startup_timeout: float = 60.0
+) -> Iterator[ServedWorkspace]:
     """A real ``pixlake serve`` subprocess on a free loopback port, with a user's token.
 
     The server is always stopped on exit, and its log is kept next to the workspace.
     """
     token = _create_user(workspace, user)
     log_path = workspace.with_name(workspace.name + "-server.log")
-    with _serve(["--workspace", str(workspace)], child_env(), token, log_path,
-                sample_rss=sample_rss, startup_timeout=startup_timeout) as served:
+    with _serve(
+        ["--workspace", str(workspace)],
+        child_env(),
+        token,
+        log_path,
+        sample_rss=sample_rss,
+        startup_timeout=startup_timeout,
+    ) as served:
         yield served
 
 
@@ -320,14 +343,17 @@ class PgS3Deployment:
 def _cli(env: dict[str, str], *arguments: str) -> str:
     done = _services().run_pixlake(env, *arguments)
     if done.returncode != 0:
-        raise RuntimeError(f"`pixlake {' '.join(arguments)}` failed ({done.returncode}):\n"
-                           f"{done.stdout}{done.stderr}")
+        raise RuntimeError(
+            f"`pixlake {' '.join(arguments)}` failed ({done.returncode}):\n"
+            f"{done.stdout}{done.stderr}"
+        )
     return done.stdout
 
 
 @contextlib.contextmanager
-def pg_s3_deployment(workspace: Path, bucket: str, *, user: str = "bench",
-                     server_url: str = POSTGRES_SERVER) -> Iterator[PgS3Deployment]:
+def pg_s3_deployment(
+    workspace: Path, bucket: str, *, user: str = "bench", server_url: str = POSTGRES_SERVER
+) -> Iterator[PgS3Deployment]:
     """A new database on ``server_url`` (``pixlake db upgrade``d, dropped at the end) and a
     new prefix of ``bucket`` (emptied at the end), with ``user``'s token; no server yet.
 
@@ -339,26 +365,39 @@ def pg_s3_deployment(workspace: Path, bucket: str, *, user: str = "bench",
     with services.make_postgres_database(server_url) as database_url:
         prefix = f"run-{uuid.uuid4().hex[:8]}"
         env = services.pixlake_environment(
-            database_url=database_url, storage_url=f"s3://{bucket}/{prefix}",
-            secret_key=secrets.token_hex(32), workspace=str(workspace))
+            database_url=database_url,
+            storage_url=f"s3://{bucket}/{prefix}",
+            secret_key=secrets.token_hex(32),
+            workspace=str(workspace),
+        )
         try:
             _cli(env, "db", "upgrade")
             lines = _cli(env, "users", "create", user).strip().splitlines()
             if not lines:
                 raise RuntimeError("`pixlake users create` printed no token")
-            yield PgS3Deployment(database_url, bucket, prefix, env, lines[-1].strip(),
-                                 workspace)
+            yield PgS3Deployment(database_url, bucket, prefix, env, lines[-1].strip(), workspace)
         finally:
             with contextlib.suppress(Exception):
                 empty_bucket(bucket, prefix + "/")
 
 
 @contextlib.contextmanager
-def serve_deployment(deploy: PgS3Deployment, log_path: Path, *, sample_rss: bool = True,
-                     startup_timeout: float = 60.0) -> Iterator[ServedWorkspace]:
+def serve_deployment(
+    deploy: PgS3Deployment,
+    log_path: Path,
+    *,
+    sample_rss: bool = True,
+    startup_timeout: float = 60.0,
+) -> Iterator[ServedWorkspace]:
     """A real ``pixlake serve`` subprocess of ``deploy`` on a free loopback port."""
-    with _serve([], deploy.env, deploy.token, log_path, sample_rss=sample_rss,
-                startup_timeout=startup_timeout) as served:
+    with _serve(
+        [],
+        deploy.env,
+        deploy.token,
+        log_path,
+        sample_rss=sample_rss,
+        startup_timeout=startup_timeout,
+    ) as served:
         yield served
 
 
@@ -369,8 +408,10 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
     for index, line in enumerate(lines):
-        cells = [c.ljust(w) if i == 0 else c.rjust(w)
-                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
         out.append(" | ".join(cells).rstrip())
         if index == 0:
             out.append("-+-".join("-" * w for w in widths))

@@ -76,6 +76,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -182,8 +183,14 @@ def _sdk_timed(function, *args, **kwargs) -> tuple[Any, float, float]:
 # Preparing the data: a few real uploads, then bulk-inserted copies of their rows.
 
 
-def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id: uuid.UUID,
-                     total: int, *, chunk: int = 10_000) -> int:
+def bulk_insert_data(
+    database_url: str,
+    organization_id: uuid.UUID,
+    datalake_id: uuid.UUID,
+    total: int,
+    *,
+    chunk: int = 10_000,
+) -> int:
     """Bring the datalake to ``total`` data rows by inserting copies of its existing rows.
 
     Straight into the database (SQLite or PostgreSQL) with SQLAlchemy Core, bypassing the
@@ -201,9 +208,12 @@ def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id:
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
-            originals = [dict(row) for row in conn.execute(
-                select(t.data).where(t.data.c.datalake_id == datalake_id)
-                .order_by(t.data.c.id)).mappings()]
+            originals = [
+                dict(row)
+                for row in conn.execute(
+                    select(t.data).where(t.data.c.datalake_id == datalake_id).order_by(t.data.c.id)
+                ).mappings()
+            ]
             if not originals:
                 raise RuntimeError(f"datalake {datalake_id} holds no data to copy")
             missing = total - len(originals)
@@ -213,10 +223,12 @@ def bulk_insert_data(database_url: str, organization_id: uuid.UUID, datalake_id:
                 for index in range(start, min(start + chunk, missing)):
                     row = dict(originals[index % len(originals)])
                     row.update(
-                        id=new_id(), organization_id=organization_id, datalake_id=datalake_id,
-                        checksum=hashlib.sha256(f"pixlake-bench-bulk-{index}".encode())
-                        .hexdigest(),
-                        created_at=now)
+                        id=new_id(),
+                        organization_id=organization_id,
+                        datalake_id=datalake_id,
+                        checksum=hashlib.sha256(f"pixlake-bench-bulk-{index}".encode()).hexdigest(),
+                        created_at=now,
+                    )
                     rows.append(row)
                 conn.execute(insert(t.data), rows)
         if engine.dialect.name == "postgresql":
@@ -238,33 +250,49 @@ def prepare_template(workspace: Path, folder: Path, total: int) -> dict[str, Any
         originals = [str(d.id) for d in uploaded]
         organization_id, datalake_id = lake.organization_id, lake.id
     # The client is closed: nothing else has the database open while rows go in.
-    inserted, insert_seconds = _timed(bulk_insert_data,
-                                      f"sqlite:///{workspace / 'pixlake.db'}",
-                                      organization_id, datalake_id, total)
+    inserted, insert_seconds = _timed(
+        bulk_insert_data,
+        f"sqlite:///{workspace / 'pixlake.db'}",
+        organization_id,
+        datalake_id,
+        total,
+    )
     os.sync()
-    return {"originals": originals, "upload_seconds": upload_seconds,
-            "bulk_inserted": inserted, "bulk_seconds": insert_seconds}
+    return {
+        "originals": originals,
+        "upload_seconds": upload_seconds,
+        "bulk_inserted": inserted,
+        "bulk_seconds": insert_seconds,
+    }
 
 
-def prepare_pg_s3(deploy: PgS3Deployment, folder: Path, total: int,
-                  log_path: Path) -> dict[str, Any]:
+def prepare_pg_s3(
+    deploy: PgS3Deployment, folder: Path, total: int, log_path: Path
+) -> dict[str, Any]:
     """The same data as ``prepare_template`` in a PostgreSQL + S3 deployment: the pictures of
     ``folder`` uploaded through a ``pixlake serve`` of it (stopped afterwards), the rest
     bulk-inserted into its database. Returns what the children need."""
     from pixlake import Client
 
-    with serve_deployment(deploy, log_path, sample_rss=False) as served, \
-            Client(api_token=served.token, host=served.url) as client:
+    with (
+        serve_deployment(deploy, log_path, sample_rss=False) as served,
+        Client(api_token=served.token, host=served.url) as client,
+    ):
         lake = client.get_datalake()
         uploaded, upload_seconds = _timed(lake.upload_data, folder)
         originals = [str(d.id) for d in uploaded]
         organization_id, datalake_id = lake.organization_id, lake.id
     # The server is stopped: nothing else writes the database while rows go in.
-    inserted, insert_seconds = _timed(bulk_insert_data, deploy.database_url,
-                                      organization_id, datalake_id, total)
-    return {"originals": originals, "upload_seconds": upload_seconds,
-            "bulk_inserted": inserted, "bulk_seconds": insert_seconds,
-            "s3": {"bucket": deploy.bucket, "prefix": deploy.prefix}}
+    inserted, insert_seconds = _timed(
+        bulk_insert_data, deploy.database_url, organization_id, datalake_id, total
+    )
+    return {
+        "originals": originals,
+        "upload_seconds": upload_seconds,
+        "bulk_inserted": inserted,
+        "bulk_seconds": insert_seconds,
+        "s3": {"bucket": deploy.bucket, "prefix": deploy.prefix},
+    }
 
 
 # Child side: one phase of one mode, reported as one JSON line on stdout.
@@ -295,9 +323,14 @@ def child_build(args: argparse.Namespace) -> dict[str, Any]:
         version = client.create_dataset(DATASET).create_version(VERSION)
         assets, add_seconds, add_gc = _sdk_timed(version.add_data, data)
         _expect("v.add_data()", len(assets), args.assets)
-        return {"steps": {"list_data": [len(data), list_seconds, list_gc],
-                          "add_data": [len(assets), add_seconds, add_gc]},
-                "version_id": str(version.id), "peak_rss_mb": peak_rss_mib()}
+        return {
+            "steps": {
+                "list_data": [len(data), list_seconds, list_gc],
+                "add_data": [len(assets), add_seconds, add_gc],
+            },
+            "version_id": str(version.id),
+            "peak_rss_mb": peak_rss_mib(),
+        }
 
 
 def child_list(args: argparse.Namespace) -> dict[str, Any]:
@@ -306,8 +339,11 @@ def child_list(args: argparse.Namespace) -> dict[str, Any]:
         rss_before = peak_rss_mib()
         assets, seconds, gc_seconds = _sdk_timed(version.list_assets)
         _expect("v.list_assets()", len(assets), args.assets)
-        return {"steps": {"list_assets": [len(assets), seconds, gc_seconds]},
-                "rss_before_mb": rss_before, "peak_rss_mb": peak_rss_mib()}
+        return {
+            "steps": {"list_assets": [len(assets), seconds, gc_seconds]},
+            "rss_before_mb": rss_before,
+            "peak_rss_mb": peak_rss_mib(),
+        }
 
 
 def child_ops(args: argparse.Namespace) -> dict[str, Any]:
@@ -322,8 +358,9 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
 
         tag = client.create_tag(ASSET_TAG, Target.ASSET)
         _, seconds, gc_seconds = _sdk_timed(assets.add_tags, tag)
-        _expect("assets tagged", version.retrieve_stats().tag_repartition.get(ASSET_TAG, 0),
-                len(assets))
+        _expect(
+            "assets tagged", version.retrieve_stats().tag_repartition.get(ASSET_TAG, 0), len(assets)
+        )
         steps["add_tags"] = [len(assets), seconds, gc_seconds]
 
         (train, test), seconds, gc_seconds = _sdk_timed(assets.split, SPLIT_RATIO)
@@ -333,10 +370,17 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
         label = version.create_label(LABEL)
         annotation = assets[0].create_annotation()
         rng = random.Random(0)
-        rectangles = [(rng.uniform(0, 300), rng.uniform(0, 200), rng.uniform(1, 50),
-                       rng.uniform(1, 50), label) for _ in range(args.rectangles)]
-        created, seconds, gc_seconds = _sdk_timed(annotation.create_multiple_rectangles,
-                                                  rectangles)
+        rectangles = [
+            (
+                rng.uniform(0, 300),
+                rng.uniform(0, 200),
+                rng.uniform(1, 50),
+                rng.uniform(1, 50),
+                label,
+            )
+            for _ in range(args.rectangles)
+        ]
+        created, seconds, gc_seconds = _sdk_timed(annotation.create_multiple_rectangles, rectangles)
         _expect("rectangles created", len(created), args.rectangles)
         steps["rectangles"] = [len(created), seconds, gc_seconds]
         del created, rectangles
@@ -348,14 +392,21 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
         started, gc_before = time.perf_counter(), _gc_total()
         for asset in annotated:
             asset.create_annotation()
-        steps["annotations"] = [len(annotated), time.perf_counter() - started,
-                                _gc_total() - gc_before]
+        steps["annotations"] = [
+            len(annotated),
+            time.perf_counter() - started,
+            _gc_total() - gc_before,
+        ]
 
-        _expect("annotations before delete_annotations",
-                version.retrieve_stats().nb_annotations, len(annotated) + 1)
+        _expect(
+            "annotations before delete_annotations",
+            version.retrieve_stats().nb_annotations,
+            len(annotated) + 1,
+        )
         _, seconds, gc_seconds = _sdk_timed(assets.delete_annotations)
-        _expect("annotations left after delete_annotations",
-                version.retrieve_stats().nb_annotations, 0)
+        _expect(
+            "annotations left after delete_annotations", version.retrieve_stats().nb_annotations, 0
+        )
         steps["delete_annotations"] = [len(assets), seconds, gc_seconds]
 
         originals = version.list_assets(data_ids=plan["originals"])
@@ -374,18 +425,22 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
         kinds = ["download", "raw_download", "raw_download_1"]
         runs: dict[str, list[list[float]]] = {kind: [] for kind in kinds}
         for run in range(DOWNLOAD_RUNS):
-            for kind in kinds[run % 3:] + kinds[: run % 3]:
+            for kind in kinds[run % 3 :] + kinds[: run % 3]:
                 target = Path(args.target) / f"{kind}-{run}"
                 os.sync()
                 if kind == "download":
                     downloaded, seconds, gc_seconds = _sdk_timed(
-                        originals.download, target, max_workers=args.workers)
+                        originals.download, target, max_workers=args.workers
+                    )
                     _expect("files downloaded", downloaded, len(originals))
                 else:
                     workers = args.workers if kind == "raw_download" else 1
                     _, seconds, gc_seconds = _sdk_timed(raw_copy, target, workers)
-                _expect(f"files in the {kind} folder", sum(
-                    1 for p in target.iterdir() if not p.name.startswith(".")), len(originals))
+                _expect(
+                    f"files in the {kind} folder",
+                    sum(1 for p in target.iterdir() if not p.name.startswith(".")),
+                    len(originals),
+                )
                 shutil.rmtree(target)
                 runs[kind].append([len(originals), seconds, gc_seconds])
         for kind in kinds:
@@ -393,8 +448,9 @@ def child_ops(args: argparse.Namespace) -> dict[str, Any]:
 
         doomed = assets[: args.delete]
         _, seconds, gc_seconds = _sdk_timed(doomed.delete)
-        _expect("assets after delete", version.retrieve_stats().nb_assets,
-                len(assets) - len(doomed))
+        _expect(
+            "assets after delete", version.retrieve_stats().nb_assets, len(assets) - len(doomed)
+        )
         steps["delete"] = [len(doomed), seconds, gc_seconds]
         return {"steps": steps, "peak_rss_mb": peak_rss_mib()}
 
@@ -413,19 +469,25 @@ def child_raw(args: argparse.Namespace) -> dict[str, Any]:
     # The asset listing first, so that this process's VmHWM right after it is its peak.
     db = sqlite3.connect(workspace / "pixlake.db")
     rss_before = peak_rss_mib()
-    assets, seconds = _timed(lambda: db.execute(
-        "SELECT a.id, a.dataset_version_id, a.data_id, a.created_at, a.deleted_at, "
-        "d.datalake_id, d.object_name, d.filename, d.type, d.content_type, d.size, d.width, "
-        "d.height, d.duration, d.checksum, d.metadata, d.custom_metadata, d.created_at "
-        "FROM assets a JOIN data d ON d.id = a.data_id "
-        "WHERE a.dataset_version_id = ? AND a.deleted_at IS NULL ORDER BY a.id",
-        (version_hex,)).fetchall())
+    assets, seconds = _timed(
+        lambda: db.execute(
+            "SELECT a.id, a.dataset_version_id, a.data_id, a.created_at, a.deleted_at, "
+            "d.datalake_id, d.object_name, d.filename, d.type, d.content_type, d.size, d.width, "
+            "d.height, d.duration, d.checksum, d.metadata, d.custom_metadata, d.created_at "
+            "FROM assets a JOIN data d ON d.id = a.data_id "
+            "WHERE a.dataset_version_id = ? AND a.deleted_at IS NULL ORDER BY a.id",
+            (version_hex,),
+        ).fetchall()
+    )
     steps["list_assets"] = [len(assets), seconds]
     result["list_rss_mb"] = peak_rss_mib()
     result["rss_before_mb"] = rss_before
-    rows, seconds = _timed(lambda: db.execute(
-        "SELECT * FROM data WHERE datalake_id = (SELECT datalake_id FROM data LIMIT 1) "
-        "ORDER BY id").fetchall())
+    rows, seconds = _timed(
+        lambda: db.execute(
+            "SELECT * FROM data WHERE datalake_id = (SELECT datalake_id FROM data LIMIT 1) "
+            "ORDER BY id"
+        ).fetchall()
+    )
     steps["list_data"] = [len(rows), seconds]
     del rows
     db.close()
@@ -472,32 +534,65 @@ def child_raw(args: argparse.Namespace) -> dict[str, Any]:
 
     org, now = uuid.uuid4().hex, "2025-01-01 00:00:00.000000"
     new_ids = [uuid.uuid4().hex for _ in asset_ids]
-    steps["add_data"] = [len(asset_ids), write(
-        "INSERT INTO assets VALUES (?, ?, ?, ?, ?, NULL)",
-        [(new, org, version_hex, old, now) for new, old in zip(new_ids, asset_ids,
-                                                                  strict=True)])]
+    steps["add_data"] = [
+        len(asset_ids),
+        write(
+            "INSERT INTO assets VALUES (?, ?, ?, ?, ?, NULL)",
+            [
+                (new, org, version_hex, old, now)
+                for new, old in zip(new_ids, asset_ids, strict=True)
+            ],
+        ),
+    ]
     tag = uuid.uuid4().hex
-    steps["add_tags"] = [len(new_ids), write(
-        "INSERT OR IGNORE INTO tag_links VALUES (?, ?)", [(tag, i) for i in new_ids])]
+    steps["add_tags"] = [
+        len(new_ids),
+        write("INSERT OR IGNORE INTO tag_links VALUES (?, ?)", [(tag, i) for i in new_ids]),
+    ]
     annotation, label, rng = uuid.uuid4().hex, uuid.uuid4().hex, random.Random(0)
-    shapes = [(uuid.uuid4().hex, org, version_hex, annotation, "RECTANGLE", label,
-               rng.uniform(0, 300), rng.uniform(0, 200), rng.uniform(1, 50),
-               rng.uniform(1, 50), None, None, now) for _ in range(args.rectangles)]
-    steps["rectangles"] = [len(shapes), write(
-        "INSERT INTO shapes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", shapes)]
+    shapes = [
+        (
+            uuid.uuid4().hex,
+            org,
+            version_hex,
+            annotation,
+            "RECTANGLE",
+            label,
+            rng.uniform(0, 300),
+            rng.uniform(0, 200),
+            rng.uniform(1, 50),
+            rng.uniform(1, 50),
+            None,
+            None,
+            now,
+        )
+        for _ in range(args.rectangles)
+    ]
+    steps["rectangles"] = [
+        len(shapes),
+        write("INSERT INTO shapes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", shapes),
+    ]
     del shapes
     worker = uuid.uuid4().hex
     stride = max(1, len(new_ids) // max(args.annotations, 1))
     annotated = [new_ids[0], *new_ids[1::stride][: args.annotations]]
     # The same annotations as the SDK step creates (no raw figure: those are per-request).
-    write("INSERT INTO annotations VALUES (?, ?, ?, NULL)",
-          [(uuid.uuid4().hex, a, worker) for a in annotated])
-    steps["delete_annotations"] = [len(new_ids), write(
-        "UPDATE annotations SET deleted_at = ? WHERE asset_id = ? AND deleted_at IS NULL",
-        [(now, i) for i in new_ids])]
+    write(
+        "INSERT INTO annotations VALUES (?, ?, ?, NULL)",
+        [(uuid.uuid4().hex, a, worker) for a in annotated],
+    )
+    steps["delete_annotations"] = [
+        len(new_ids),
+        write(
+            "UPDATE annotations SET deleted_at = ? WHERE asset_id = ? AND deleted_at IS NULL",
+            [(now, i) for i in new_ids],
+        ),
+    ]
     doomed = new_ids[: args.delete]
-    steps["delete"] = [len(doomed), write(
-        "UPDATE assets SET deleted_at = ? WHERE id = ?", [(now, i) for i in doomed])]
+    steps["delete"] = [
+        len(doomed),
+        write("UPDATE assets SET deleted_at = ? WHERE id = ?", [(now, i) for i in doomed]),
+    ]
     out.close()
 
     result["peak_rss_mb"] = peak_rss_mib()
@@ -574,32 +669,62 @@ def run_child(args: argparse.Namespace) -> int:
 # Parent side.
 
 
-def spawn(phase: str, args: argparse.Namespace, *, workspace: Path, plan: Path,
-          target: Path | None = None, host: str | None = None,
-          token: str | None = None) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", phase,
-               "--workspace", str(workspace), "--plan", str(plan),
-               "--assets", str(args.assets), "--rectangles", str(args.rectangles),
-               "--annotations", str(args.annotations), "--delete", str(args.delete),
-               "--workers", str(args.workers)]
+def spawn(
+    phase: str,
+    args: argparse.Namespace,
+    *,
+    workspace: Path,
+    plan: Path,
+    target: Path | None = None,
+    host: str | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        phase,
+        "--workspace",
+        str(workspace),
+        "--plan",
+        str(plan),
+        "--assets",
+        str(args.assets),
+        "--rectangles",
+        str(args.rectangles),
+        "--annotations",
+        str(args.annotations),
+        "--delete",
+        str(args.delete),
+        "--workers",
+        str(args.workers),
+    ]
     if target is not None:
         command += ["--target", str(target)]
     if host is not None:
         command += ["--host", host]
     env = child_env(**({TOKEN_VARIABLE: token} if token is not None else {}))
     os.sync()
-    done = subprocess.run(command, capture_output=True, text=True, env=env,
-                          timeout=CHILD_TIMEOUT)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=CHILD_TIMEOUT)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"child {phase!r} exited with {done.returncode}:\n"
-                           f"{done.stderr.rstrip()}")
+        raise RuntimeError(
+            f"child {phase!r} exited with {done.returncode}:\n{done.stderr.rstrip()}"
+        )
     return json.loads(lines[-1])
 
 
-def run_mode(mode: str, args: argparse.Namespace, template: Path | None, scratch: Path,
-             plan: dict[str, Any], results: dict[str, Any], *, folder: Path,
-             bucket: str | None = None) -> None:
+def run_mode(
+    mode: str,
+    args: argparse.Namespace,
+    template: Path | None,
+    scratch: Path,
+    plan: dict[str, Any],
+    results: dict[str, Any],
+    *,
+    folder: Path,
+    bucket: str | None = None,
+) -> None:
     """Every phase of ``mode``. embedded and server work on a copy of ``template`` (whose
     ``plan`` is given); pg-s3 on a deployment of its own, prepared here from ``folder``."""
     workspace = scratch / f"ws-{mode}"
@@ -617,13 +742,16 @@ def run_mode(mode: str, args: argparse.Namespace, template: Path | None, scratch
         plan_path.write_text(json.dumps(plan))
         if "raw" not in results and mode in SQLITE_MODES:
             log(f"[{mode}] raw baselines ...")
-            results["raw"] = spawn("raw", args, workspace=workspace, plan=plan_path,
-                                   target=scratch / "raw")
+            results["raw"] = spawn(
+                "raw", args, workspace=workspace, plan=plan_path, target=scratch / "raw"
+            )
         log(f"[{mode}] list: v.list_assets() in a child of its own ...")
         listed = spawn("list", args, **common)
         mine["steps"].update(listed["steps"])
-        mine["list_rss_mb"], mine["list_rss_before_mb"] = (listed["peak_rss_mb"],
-                                                          listed["rss_before_mb"])
+        mine["list_rss_mb"], mine["list_rss_before_mb"] = (
+            listed["peak_rss_mb"],
+            listed["rss_before_mb"],
+        )
         log(f"[{mode}] ops: tags, split, rectangles, annotations, download, delete ...")
         ops = spawn("ops", args, **common, target=scratch / f"download-{mode}")
         mine["steps"].update(ops["steps"])
@@ -637,16 +765,24 @@ def run_mode(mode: str, args: argparse.Namespace, template: Path | None, scratch
             if bucket is None:
                 raise RuntimeError("no S3 server")
             with pg_s3_deployment(workspace, bucket) as deploy:
-                log(f"[{mode}] preparing: uploading {args.originals} pictures through a "
+                log(
+                    f"[{mode}] preparing: uploading {args.originals} pictures through a "
                     f"pg-s3 server, then bulk-inserting {args.assets - args.originals} data "
-                    "rows into PostgreSQL ...")
+                    "rows into PostgreSQL ..."
+                )
                 plan.clear()
-                plan.update(prepare_pg_s3(deploy, folder, args.assets,
-                                          scratch / f"{mode}-prepare-server.log"))
-                log(f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
-                    f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
-                mine["prepare"] = {k: plan[k] for k in ("upload_seconds", "bulk_inserted",
-                                                        "bulk_seconds")}
+                plan.update(
+                    prepare_pg_s3(
+                        deploy, folder, args.assets, scratch / f"{mode}-prepare-server.log"
+                    )
+                )
+                log(
+                    f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
+                    f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s"
+                )
+                mine["prepare"] = {
+                    k: plan[k] for k in ("upload_seconds", "bulk_inserted", "bulk_seconds")
+                }
                 plan_path.write_text(json.dumps(plan))
                 with serve_deployment(deploy, scratch / f"{mode}-server.log") as served:
                     phases(served.url, served.token)
@@ -731,11 +867,15 @@ def format_steps(results: dict[str, Any], modes: list[str], args: argparse.Names
             per_call = [_seconds(results, mode, key) for mode in modes]
             row = [label, "-" if count is None else str(count), "-"]
             for mode, value in zip(modes, per_call, strict=True):
-                row += [_fmt_s(value), _fmt_s(_gc_seconds(results, mode, key)),
-                        "-" if value is None or not count
-                        else f"{value / count * 1000:.1f}ms/call"]
-            row += [_ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
-                    for mode in _compared(modes)]
+                row += [
+                    _fmt_s(value),
+                    _fmt_s(_gc_seconds(results, mode, key)),
+                    "-" if value is None or not count else f"{value / count * 1000:.1f}ms/call",
+                ]
+            row += [
+                _ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
+                for mode in _compared(modes)
+            ]
             rows.append(row)
             continue
         items = _items(results, key)
@@ -743,10 +883,15 @@ def format_steps(results: dict[str, Any], modes: list[str], args: argparse.Names
         row = [label, "-" if items is None else str(items), _fmt_s(raw)]
         for mode in modes:
             value = _seconds(results, mode, key)
-            row += [_fmt_s(value), _fmt_s(_gc_seconds(results, mode, key)),
-                    _ratio(value, _raw_seconds(results, mode, key))]
-        row += [_ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
-                for mode in _compared(modes)]
+            row += [
+                _fmt_s(value),
+                _fmt_s(_gc_seconds(results, mode, key)),
+                _ratio(value, _raw_seconds(results, mode, key)),
+            ]
+        row += [
+            _ratio(_seconds(results, mode, key), _seconds(results, "embedded", key))
+            for mode in _compared(modes)
+        ]
         rows.append(row)
     return render_table(header, rows)
 
@@ -763,14 +908,20 @@ def format_download(results: dict[str, Any], modes: list[str], workers: int) -> 
         single = _rate(results, mode, "raw_download_1")
         sdk = _rate(results, mode)
         floor = "boto3 get_object" if mode == "pg-s3" else "shutil.copyfile"
-        rows += [[f"{mode}: raw {floor}, pool of {workers}", _fmt_rate(raw),
-                  "-" if raw is None else "100.0%"],
-                 [f"{mode}: raw {floor}, 1 thread", _fmt_rate(single),
-                  _share(single, raw)],
-                 [f"{mode}: MultiAsset.download(max_workers={workers})", _fmt_rate(sdk),
-                  _share(sdk, raw)]]
-    return render_table(["download of the uploaded originals", "files/s", "vs raw pool"],
-                        rows)
+        rows += [
+            [
+                f"{mode}: raw {floor}, pool of {workers}",
+                _fmt_rate(raw),
+                "-" if raw is None else "100.0%",
+            ],
+            [f"{mode}: raw {floor}, 1 thread", _fmt_rate(single), _share(single, raw)],
+            [
+                f"{mode}: MultiAsset.download(max_workers={workers})",
+                _fmt_rate(sdk),
+                _share(sdk, raw),
+            ],
+        ]
+    return render_table(["download of the uploaded originals", "files/s", "vs raw pool"], rows)
 
 
 def _fmt_rate(rate: float | None) -> str:
@@ -783,23 +934,45 @@ def _share(a: float | None, b: float | None) -> str:
 
 def format_memory(results: dict[str, Any], modes: list[str]) -> str:
     raw = results.get("raw", {})
-    rows = [["raw sqlite3 listing", _fmt_mb(raw.get("list_rss_mb")),
-             _fmt_mb(raw.get("rss_before_mb")), "-", "-"]]
+    rows = [
+        [
+            "raw sqlite3 listing",
+            _fmt_mb(raw.get("list_rss_mb")),
+            _fmt_mb(raw.get("rss_before_mb")),
+            "-",
+            "-",
+        ]
+    ]
     for mode in modes:
         mine = results.get(mode, {})
-        rows.append([f"{mode} v.list_assets()", _fmt_mb(mine.get("list_rss_mb")),
-                     _fmt_mb(mine.get("list_rss_before_mb")), _fmt_mb(mine.get("ops_rss_mb")),
-                     _fmt_mb(mine.get("server_rss_mb"))])
-    return render_table(["process listing all assets", "peak RSS MB", "before listing MB",
-                         "ops child MB", "server MB"], rows)
+        rows.append(
+            [
+                f"{mode} v.list_assets()",
+                _fmt_mb(mine.get("list_rss_mb")),
+                _fmt_mb(mine.get("list_rss_before_mb")),
+                _fmt_mb(mine.get("ops_rss_mb")),
+                _fmt_mb(mine.get("server_rss_mb")),
+            ]
+        )
+    return render_table(
+        [
+            "process listing all assets",
+            "peak RSS MB",
+            "before listing MB",
+            "ops child MB",
+            "server MB",
+        ],
+        rows,
+    )
 
 
 def _fmt_mb(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def format_targets(results: dict[str, Any], modes: list[str],
-                   args: argparse.Namespace) -> tuple[str, bool]:
+def format_targets(
+    results: dict[str, Any], modes: list[str], args: argparse.Namespace
+) -> tuple[str, bool]:
     lines: list[str] = []
     all_pass = True
 
@@ -813,51 +986,85 @@ def format_targets(results: dict[str, Any], modes: list[str],
         lines.append(f"{name}: {shown}  {'PASS' if passed else 'MISS'}")
 
     def limit(name: str, value: float | None, bound: float, unit: str) -> None:
-        check(name, None if value is None else f"{value:.2f} {unit}",
-              None if value is None else value <= bound)
+        check(
+            name,
+            None if value is None else f"{value:.2f} {unit}",
+            None if value is None else value <= bound,
+        )
 
     n, r = args.assets, args.rectangles
     emb = "embedded" in modes
     if emb:
-        limit(f"embedded list {n} <= {LIST_SECONDS:g} s",
-              _seconds(results, "embedded", "list_assets"), LIST_SECONDS, "s")
-        limit(f"embedded list {n} peak RSS <= {LIST_RSS_MB:g} MB",
-              results.get("embedded", {}).get("list_rss_mb"), LIST_RSS_MB, "MB")
-        limit(f"embedded add_tags {n} <= {ADD_TAGS_SECONDS:g} s",
-              _seconds(results, "embedded", "add_tags"), ADD_TAGS_SECONDS, "s")
-        limit(f"embedded {r} rectangles <= {RECTANGLES_SECONDS:g} s",
-              _seconds(results, "embedded", "rectangles"), RECTANGLES_SECONDS, "s")
+        limit(
+            f"embedded list {n} <= {LIST_SECONDS:g} s",
+            _seconds(results, "embedded", "list_assets"),
+            LIST_SECONDS,
+            "s",
+        )
+        limit(
+            f"embedded list {n} peak RSS <= {LIST_RSS_MB:g} MB",
+            results.get("embedded", {}).get("list_rss_mb"),
+            LIST_RSS_MB,
+            "MB",
+        )
+        limit(
+            f"embedded add_tags {n} <= {ADD_TAGS_SECONDS:g} s",
+            _seconds(results, "embedded", "add_tags"),
+            ADD_TAGS_SECONDS,
+            "s",
+        )
+        limit(
+            f"embedded {r} rectangles <= {RECTANGLES_SECONDS:g} s",
+            _seconds(results, "embedded", "rectangles"),
+            RECTANGLES_SECONDS,
+            "s",
+        )
         rate = _rate(results, "embedded")
         raw = _rate(results, "embedded", "raw_download")
         share = None if rate is None or not raw else rate / raw
-        check(f"embedded download >= {DOWNLOAD_SHARE_OF_RAW:.0%} of raw pool copy rate",
-              None if share is None else f"{share:.1%}",
-              None if share is None else share >= DOWNLOAD_SHARE_OF_RAW)
+        check(
+            f"embedded download >= {DOWNLOAD_SHARE_OF_RAW:.0%} of raw pool copy rate",
+            None if share is None else f"{share:.1%}",
+            None if share is None else share >= DOWNLOAD_SHARE_OF_RAW,
+        )
     if "server" in modes:
         if not emb:
             lines.append("server within 2x of embedded: n/a (embedded not run)")
         else:
-            for key, what in (("list_assets", f"list {n}"), ("add_tags", f"add_tags {n}"),
-                              ("rectangles", f"{r} rectangles")):
+            for key, what in (
+                ("list_assets", f"list {n}"),
+                ("add_tags", f"add_tags {n}"),
+                ("rectangles", f"{r} rectangles"),
+            ):
                 s, e = _seconds(results, "server", key), _seconds(results, "embedded", key)
                 ratio = None if s is None or not e else s / e
-                check(f"server {what} <= {SERVER_SLOWDOWN:g}x embedded",
-                      None if ratio is None else f"{ratio:.2f}x",
-                      None if ratio is None else ratio <= SERVER_SLOWDOWN)
+                check(
+                    f"server {what} <= {SERVER_SLOWDOWN:g}x embedded",
+                    None if ratio is None else f"{ratio:.2f}x",
+                    None if ratio is None else ratio <= SERVER_SLOWDOWN,
+                )
             s_mb = results.get("server", {}).get("list_rss_mb")
             e_mb = results.get("embedded", {}).get("list_rss_mb")
             ratio = None if s_mb is None or not e_mb else s_mb / e_mb
-            check(f"server list peak RSS (SDK process) <= {SERVER_SLOWDOWN:g}x embedded",
-                  None if ratio is None else f"{ratio:.2f}x",
-                  None if ratio is None else ratio <= SERVER_SLOWDOWN)
+            check(
+                f"server list peak RSS (SDK process) <= {SERVER_SLOWDOWN:g}x embedded",
+                None if ratio is None else f"{ratio:.2f}x",
+                None if ratio is None else ratio <= SERVER_SLOWDOWN,
+            )
             s, e = _rate(results, "server"), _rate(results, "embedded")
             ratio = None if s is None or not e else s / e
-            check(f"server download rate >= 1/{SERVER_SLOWDOWN:g} of embedded",
-                  None if ratio is None else f"{ratio:.2f}x",
-                  None if ratio is None else ratio >= 1 / SERVER_SLOWDOWN)
+            check(
+                f"server download rate >= 1/{SERVER_SLOWDOWN:g} of embedded",
+                None if ratio is None else f"{ratio:.2f}x",
+                None if ratio is None else ratio >= 1 / SERVER_SLOWDOWN,
+            )
     if "pg-s3" in modes:
-        limit(f"pg-s3 list {n} <= {PG_S3_LIST_SECONDS:g} s",
-              _seconds(results, "pg-s3", "list_assets"), PG_S3_LIST_SECONDS, "s")
+        limit(
+            f"pg-s3 list {n} <= {PG_S3_LIST_SECONDS:g} s",
+            _seconds(results, "pg-s3", "list_assets"),
+            PG_S3_LIST_SECONDS,
+            "s",
+        )
     return "\n".join(f"  {line}" for line in lines), all_pass
 
 
@@ -868,8 +1075,9 @@ def _modes(text: str) -> list[str]:
     modes = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise argparse.ArgumentTypeError(f"modes are a comma-separated subset of "
-                                         f"{','.join(MODES)}; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"modes are a comma-separated subset of {','.join(MODES)}; got {text!r}"
+        )
     return [m for m in MODES if m in modes]
 
 
@@ -885,39 +1093,73 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(
         description="Benchmark the bulk operations of a dataset version of many assets "
-                    "(list, tag, split, rectangles, delete annotations, download, delete), "
-                    "embedded, served, and served on PostgreSQL + S3, against raw "
-                    "sqlite3/shutil/boto3 floors.",
+        "(list, tag, split, rectangles, delete annotations, download, delete), "
+        "embedded, served, and served on PostgreSQL + S3, against raw "
+        "sqlite3/shutil/boto3 floors.",
         epilog="Example: %(prog)s --assets 100000 --rectangles 100000 "
-               "--cache /tmp/pixlake-bench-cache",
+        "--cache /tmp/pixlake-bench-cache",
     )
-    parser.add_argument("--assets", type=_positive, default=100_000,
-                        help="assets in the version, i.e. data in the datalake; all but "
-                             "--originals of them are bulk-inserted rows (default: 100000)")
-    parser.add_argument("--rectangles", type=_positive, default=100_000,
-                        help="rectangles created on one annotation in one call "
-                             "(default: 100000)")
-    parser.add_argument("--originals", type=_positive, default=2000,
-                        help="real pictures uploaded through the SDK; the download step "
-                             "fetches their assets (default: 2000)")
-    parser.add_argument("--annotations", type=_positive, default=300,
-                        help="extra annotations created one request each before "
-                             "delete_annotations (default: 300)")
-    parser.add_argument("--delete", type=_positive, default=10_000,
-                        help="assets deleted by assets[:K].delete() (default: 10000)")
-    parser.add_argument("--workers", type=_positive, default=default_workers(),
-                        help="download threads, for the SDK and the raw copy alike "
-                             "(default: the SDK's, os.cpu_count() + 4)")
-    parser.add_argument("--modes", type=_modes, default=list(MODES),
-                        help="comma-separated modes to measure "
-                             "(default: embedded,server,pg-s3)")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
-                        help=f"folder keeping the generated pictures between runs "
-                             f"(default: {DEFAULT_CACHE})")
-    parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
-                        help="where the workspaces and copies are written, in a temporary "
-                             "folder removed at the end (default: the system's temporary "
-                             "folder)")
+    parser.add_argument(
+        "--assets",
+        type=_positive,
+        default=100_000,
+        help="assets in the version, i.e. data in the datalake; all but "
+        "--originals of them are bulk-inserted rows (default: 100000)",
+    )
+    parser.add_argument(
+        "--rectangles",
+        type=_positive,
+        default=100_000,
+        help="rectangles created on one annotation in one call (default: 100000)",
+    )
+    parser.add_argument(
+        "--originals",
+        type=_positive,
+        default=2000,
+        help="real pictures uploaded through the SDK; the download step "
+        "fetches their assets (default: 2000)",
+    )
+    parser.add_argument(
+        "--annotations",
+        type=_positive,
+        default=300,
+        help="extra annotations created one request each before delete_annotations (default: 300)",
+    )
+    parser.add_argument(
+        "--delete",
+        type=_positive,
+        default=10_000,
+        help="assets deleted by assets[:K].delete() (default: 10000)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        help="download threads, for the SDK and the raw copy alike "
+        "(default: the SDK's, os.cpu_count() + 4)",
+    )
+    parser.add_argument(
+        "--modes",
+        type=_modes,
+        default=list(MODES),
+        help="comma-separated modes to measure (default: embedded,server,pg-s3)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        metavar="DIR",
+        help=f"folder keeping the generated pictures between runs (default: {DEFAULT_CACHE})",
+    )
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the workspaces and copies are written, in a temporary "
+        "folder removed at the end (default: the system's temporary "
+        "folder)",
+    )
     # Internal: one phase of one mode in a fresh process.
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--workspace", help=argparse.SUPPRESS)
@@ -927,8 +1169,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.child:
         if args.originals > args.assets:
-            parser.error(f"--originals ({args.originals}) must not exceed --assets "
-                         f"({args.assets})")
+            parser.error(f"--originals ({args.originals}) must not exceed --assets ({args.assets})")
         if args.delete > args.assets:
             parser.error(f"--delete ({args.delete}) must not exceed --assets ({args.assets})")
     return args
@@ -954,19 +1195,24 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     plan: dict[str, Any] = {}
     with contextlib.ExitStack() as stack:
-        scratch_name = stack.enter_context(tempfile.TemporaryDirectory(
-            prefix="pixlake-bench-assets-", dir=args.scratch))
+        scratch_name = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="pixlake-bench-assets-", dir=args.scratch)
+        )
         scratch = Path(scratch_name)
         folder = sample_folder(args.cache.expanduser().resolve(), args.originals, log=log)
         warm_page_cache(folder)
         template = None
         if any(mode in SQLITE_MODES for mode in args.modes):
             template = scratch / "template"
-            log(f"preparing the template workspace: uploading {args.originals} pictures, "
-                f"then bulk-inserting {args.assets - args.originals} data rows ...")
+            log(
+                f"preparing the template workspace: uploading {args.originals} pictures, "
+                f"then bulk-inserting {args.assets - args.originals} data rows ..."
+            )
             plan = prepare_template(template, folder, args.assets)
-            log(f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
-                f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s")
+            log(
+                f"  uploaded in {plan['upload_seconds']:.1f} s; bulk-inserted "
+                f"{plan['bulk_inserted']} rows in {plan['bulk_seconds']:.1f} s"
+            )
         bucket = None
         if "pg-s3" in args.modes:
             log("starting the S3 server ...")
@@ -977,64 +1223,70 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:
                 log(f"  FAILED: {exc}")
         for mode in args.modes:
-            run_mode(mode, args, template, scratch, dict(plan), results, folder=folder,
-                     bucket=bucket)
+            run_mode(
+                mode, args, template, scratch, dict(plan), results, folder=folder, bucket=bucket
+            )
 
     print()
-    print(f"Assets benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"{args.assets} assets, {args.rectangles} rectangles, scratch in "
-          f"{Path(scratch_name).parent}")
+    print(
+        f"Assets benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"{args.assets} assets, {args.rectangles} rectangles, scratch in "
+        f"{Path(scratch_name).parent}"
+    )
     if plan:
-        print(f"Data: {args.originals} real JPEGs uploaded through the SDK "
-              f"({plan['upload_seconds']:.1f} s); the other {plan['bulk_inserted']} data rows "
-              f"were BULK-INSERTED with SQLAlchemy Core\n"
-              f"straight into the workspace's SQLite database ({plan['bulk_seconds']:.1f} s): "
-              f"copies of the uploaded rows (new ids, fake checksums, same object_name).")
+        print(
+            f"Data: {args.originals} real JPEGs uploaded through the SDK "
+            f"({plan['upload_seconds']:.1f} s); the other {plan['bulk_inserted']} data rows "
+            f"were BULK-INSERTED with SQLAlchemy Core\n"
+            f"straight into the workspace's SQLite database ({plan['bulk_seconds']:.1f} s): "
+            f"copies of the uploaded rows (new ids, fake checksums, same object_name)."
+        )
     prepared = results.get("pg-s3", {}).get("prepare")
     if prepared:
-        print(f"pg-s3: `pixlake serve` on a fresh PostgreSQL database "
-              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback);\n"
-              f"the {args.originals} JPEGs uploaded through a first server "
-              f"({prepared['upload_seconds']:.1f} s), {prepared['bulk_inserted']} rows "
-              f"BULK-INSERTED the same way into PostgreSQL\n"
-              f"({prepared['bulk_seconds']:.1f} s, with ANALYZE data); the steps run against a "
-              f"second, fresh server.")
+        print(
+            f"pg-s3: `pixlake serve` on a fresh PostgreSQL database "
+            f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback);\n"
+            f"the {args.originals} JPEGs uploaded through a first server "
+            f"({prepared['upload_seconds']:.1f} s), {prepared['bulk_inserted']} rows "
+            f"BULK-INSERTED the same way into PostgreSQL\n"
+            f"({prepared['bulk_seconds']:.1f} s, with ANALYZE data); the steps run against a "
+            f"second, fresh server."
+        )
     for mode in args.modes:
         if "error" in results.get(mode, {}):
             print(f"{mode}: FAILED: {results[mode]['error']}")
     print()
     print(format_steps(results, args.modes, args))
-    print("\n".join([
-        "seconds: one run each, wall time of the SDK call alone (of the raw statement or copy",
-        "loop for raw); 'vs raw' = slower by; 'X/emb' = X's seconds over embedded's. 'in GC':",
-        "of those seconds, the time the SDK process spent in Python's cyclic garbage",
-        "collector (gc.callbacks; embedded, that process runs the API too; server and pg-s3,",
-        "the `pixlake serve` process is not counted).",
-        f"'create_annotation() each' is {args.annotations} one-request calls (no raw floor; "
-        "ms per call shown), made",
-        "only so that delete_annotations (over every asset) finds some; the other assets "
-        "have none,",
-        f"and one annotation holds all {args.rectangles} rectangles. Raw writes go to a "
-        "scratch SQLite table with the",
-        "same indexes and pragmas (WAL, synchronous=NORMAL), ids generated beforehand; raw "
-        "reads run",
-        "on the first SQLite mode's database. pg-s3 is compared with these sqlite3 floors "
-        "too (there is",
-        "no PostgreSQL floor), except for the download. The download (median of "
-        f"{DOWNLOAD_RUNS} runs, each into",
-        "a fresh folder) runs before the delete, which would trash the downloaded assets; "
-        "its raw copies",
-        "run in the same child, interleaved with it ('raw s' shows the first mode's; each "
-        "mode's 'vs raw'",
-        "uses its own: shutil.copyfile of the object files, or for pg-s3 boto3 get_object "
-        "from the S3 server).",
-    ]))
+    print(
+        textwrap.fill(
+            "seconds: one run each, wall time of the SDK call alone (of the raw statement or copy"
+            " loop for raw); 'vs raw' = slower by; 'X/emb' = X's seconds over embedded's. 'in GC':"
+            " of those seconds, the time the SDK process spent in Python's cyclic garbage"
+            " collector (gc.callbacks; embedded, that process runs the API too; server and pg-s3,"
+            " the `pixlake serve` process is not counted)."
+            f" 'create_annotation() each' is {args.annotations} one-request calls (no raw floor;"
+            " ms per call shown), made only so that delete_annotations (over every asset) finds"
+            f" some; the other assets have none, and one annotation holds all {args.rectangles}"
+            " rectangles. Raw writes go to a scratch SQLite table with the same indexes and"
+            " pragmas (WAL, synchronous=NORMAL), ids generated beforehand; raw reads run on the"
+            " first SQLite mode's database. pg-s3 is compared with these sqlite3 floors too"
+            " (there is no PostgreSQL floor), except for the download. The download (median of"
+            f" {DOWNLOAD_RUNS} runs, each into a fresh folder) runs before the delete, which would"
+            " trash the downloaded assets; its raw copies run in the same child, interleaved with"
+            " it ('raw s' shows the first mode's; each mode's 'vs raw' uses its own:"
+            " shutil.copyfile of the object files, or for pg-s3 boto3 get_object from the S3"
+            " server).",
+            width=100,
+        )
+    )
     print()
     print(format_download(results, args.modes, args.workers))
     print()
     print(format_memory(results, args.modes))
-    print("peak RSS: VmHWM of a child process that only opens a client and lists every "
-          "asset\n(raw: a child that only ran the sqlite3 listings); MB = 2^20 bytes")
+    print(
+        "peak RSS: VmHWM of a child process that only opens a client and lists every "
+        "asset\n(raw: a child that only ran the sqlite3 listings); MB = 2^20 bytes"
+    )
     print()
     print("Targets:")
     targets, _ = format_targets(results, args.modes, args)
@@ -1042,7 +1294,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"Total run time: {time.perf_counter() - started:.0f} s")
     failed = any("error" in results.get(mode, {}) for mode in args.modes) or (
-        "raw" not in results and any(mode in SQLITE_MODES for mode in args.modes))
+        "raw" not in results and any(mode in SQLITE_MODES for mode in args.modes)
+    )
     return 1 if failed else 0
 
 

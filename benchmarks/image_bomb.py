@@ -48,8 +48,12 @@ def make_bombs(folder: Path, size: int) -> dict[str, Path]:
     trailing.write_bytes(png.read_bytes() + b"\x01" * 100)
     tiff = folder / "bomb.tiff"
     picture.save(tiff, compression="tiff_adobe_deflate")
-    return {"baseline": make_image(folder / "small.jpg", 640, 480), "png": png,
-            "png+trailing": trailing, "tiff": tiff}
+    return {
+        "baseline": make_image(folder / "small.jpg", 640, 480),
+        "png": png,
+        "png+trailing": trailing,
+        "tiff": tiff,
+    }
 
 
 def run_scenario(path: Path, count: int, workspace: Path) -> tuple[float, str]:
@@ -57,14 +61,18 @@ def run_scenario(path: Path, count: int, workspace: Path) -> tuple[float, str]:
     import httpx
 
     with serve_workspace(workspace) as served:
-        with httpx.Client(base_url=served.url, timeout=600,
-                          headers={"authorization": f"Bearer {served.token}"}) as http:
+        with httpx.Client(
+            base_url=served.url, timeout=600, headers={"authorization": f"Bearer {served.token}"}
+        ) as http:
             datalake = http.post("/datalakes", json={"name": "bombs"}).json()["id"]
             body = path.read_bytes()
 
             def upload(index: int) -> str:
-                answer = http.put(f"/datalakes/{datalake}/data",
-                                  params={"filename": f"{index}-{path.name}"}, content=body)
+                answer = http.put(
+                    f"/datalakes/{datalake}/data",
+                    params={"filename": f"{index}-{path.name}"},
+                    content=body,
+                )
                 if answer.status_code == 200:
                     return "200"
                 try:
@@ -91,20 +99,37 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pixlake-bomb-") as tmp:
         root = Path(tmp)
         files = make_bombs(root, args.size)
-        scenarios = [("baseline", 1), ("png", 1), ("png", args.count),
-                     ("png+trailing", args.count), ("tiff", args.count)]
+        scenarios = [
+            ("baseline", 1),
+            ("png", 1),
+            ("png", args.count),
+            ("png+trailing", args.count),
+            ("tiff", args.count),
+        ]
         rows, baseline = [], None
         for kind, count in scenarios:
             path = files[kind]
             peak, outcomes = run_scenario(path, count, root / f"ws-{uuid.uuid4().hex[:6]}")
             baseline = baseline if baseline is not None else peak
-            rows.append([f"{kind} x{count}", f"{path.stat().st_size / 1024:,.0f} kB",
-                         f"{peak:,.0f}", f"{peak - baseline:+,.0f}", outcomes])
-        print(f"pixlake {pixlake.__version__} from {Path(pixlake.__file__).parent}; "
-              f"bombs of {args.size} x {args.size} RGBA "
-              f"({args.size * args.size * 4 / 1e6:,.0f} MB decoded)")
-        print(render_table(["scenario", "file", "server peak RSS MiB", "vs baseline",
-                            "answers"], rows))
+            rows.append(
+                [
+                    f"{kind} x{count}",
+                    f"{path.stat().st_size / 1024:,.0f} kB",
+                    f"{peak:,.0f}",
+                    f"{peak - baseline:+,.0f}",
+                    outcomes,
+                ]
+            )
+        print(
+            f"pixlake {pixlake.__version__} from {Path(pixlake.__file__).parent}; "
+            f"bombs of {args.size} x {args.size} RGBA "
+            f"({args.size * args.size * 4 / 1e6:,.0f} MB decoded)"
+        )
+        print(
+            render_table(
+                ["scenario", "file", "server peak RSS MiB", "vs baseline", "answers"], rows
+            )
+        )
 
 
 if __name__ == "__main__":

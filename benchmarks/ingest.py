@@ -136,8 +136,16 @@ def run_child(args: argparse.Namespace) -> int:
         else:
             client = Client(api_token=os.environ[TOKEN_VARIABLE], host=args.host)
         files, seconds = _child_upload(folder, client, args.max_workers)
-    print(json.dumps({"files": files, "seconds": seconds, "peak_rss_mb": peak_rss_mib(),
-                      "ru_maxrss_mb": ru_maxrss_mib()}))
+    print(
+        json.dumps(
+            {
+                "files": files,
+                "seconds": seconds,
+                "peak_rss_mb": peak_rss_mib(),
+                "ru_maxrss_mb": ru_maxrss_mib(),
+            }
+        )
+    )
     return 0
 
 
@@ -161,18 +169,34 @@ class Row:
         return self.files / self.seconds if self.seconds > 0 else 0.0
 
 
-def measure(row: Row, folder: Path, target: Path, *, host: str | None = None,
-            token: str | None = None, max_workers: int | None = None) -> Row:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", row.mode,
-               "--folder", str(folder), "--target", str(target)]
+def measure(
+    row: Row,
+    folder: Path,
+    target: Path,
+    *,
+    host: str | None = None,
+    token: str | None = None,
+    max_workers: int | None = None,
+) -> Row:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        row.mode,
+        "--folder",
+        str(folder),
+        "--target",
+        str(target),
+    ]
     if host is not None:
         command += ["--host", host]
     if max_workers is not None:
         command += ["--max-workers", str(max_workers)]
     env = child_env(**({TOKEN_VARIABLE: token} if token is not None else {}))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
-                              timeout=CHILD_TIMEOUT)
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=CHILD_TIMEOUT
+        )
     except subprocess.TimeoutExpired:
         row.error = f"timed out after {CHILD_TIMEOUT} s"
         return row
@@ -189,13 +213,13 @@ def measure(row: Row, folder: Path, target: Path, *, host: str | None = None,
     return row
 
 
-def measure_server(row: Row, folder: Path, workspace: Path,
-                   max_workers: int | None) -> Row:
+def measure_server(row: Row, folder: Path, workspace: Path, max_workers: int | None) -> Row:
     workspace.mkdir(parents=True)
     try:
         with serve_workspace(workspace) as served:
-            measure(row, folder, workspace, host=served.url, token=served.token,
-                    max_workers=max_workers)
+            measure(
+                row, folder, workspace, host=served.url, token=served.token, max_workers=max_workers
+            )
             if served.rss is not None:
                 row.server_rss_mb = served.rss.peak_mib()
     except RuntimeError as exc:
@@ -204,19 +228,22 @@ def measure_server(row: Row, folder: Path, workspace: Path,
     return row
 
 
-def measure_pg_s3(row: Row, folder: Path, workdir: Path, bucket: str | None,
-                  max_workers: int | None) -> Row:
+def measure_pg_s3(
+    row: Row, folder: Path, workdir: Path, bucket: str | None, max_workers: int | None
+) -> Row:
     """One run on a fresh PostgreSQL database and bucket prefix, dropped and emptied after."""
     if bucket is None:
         row.error = "no S3 server"
         return row
     workdir.mkdir(parents=True)
     try:
-        with pg_s3_deployment(workdir / "server", bucket) as deploy, \
-                serve_deployment(deploy, workdir.with_name(workdir.name + "-server.log")) \
-                as served:
-            measure(row, folder, workdir, host=served.url, token=served.token,
-                    max_workers=max_workers)
+        with (
+            pg_s3_deployment(workdir / "server", bucket) as deploy,
+            serve_deployment(deploy, workdir.with_name(workdir.name + "-server.log")) as served,
+        ):
+            measure(
+                row, folder, workdir, host=served.url, token=served.token, max_workers=max_workers
+            )
             if served.rss is not None:
                 row.server_rss_mb = served.rss.peak_mib()
     except Exception as exc:  # the database, the bucket or the server: report, go on
@@ -248,24 +275,35 @@ def _merge(samples: list[Row]) -> Row:
         return max(known) if known else None
 
     first = samples[0]
-    return Row(first.mode, first.count, files=first.files, runs=len(samples),
-               seconds=statistics.median(r.seconds for r in samples),
-               peak_rss_mb=highest([r.peak_rss_mb for r in samples]),
-               ru_maxrss_mb=highest([r.ru_maxrss_mb for r in samples]),
-               server_rss_mb=highest([r.server_rss_mb for r in samples]))
+    return Row(
+        first.mode,
+        first.count,
+        files=first.files,
+        runs=len(samples),
+        seconds=statistics.median(r.seconds for r in samples),
+        peak_rss_mb=highest([r.peak_rss_mb for r in samples]),
+        ru_maxrss_mb=highest([r.ru_maxrss_mb for r in samples]),
+        server_rss_mb=highest([r.server_rss_mb for r in samples]),
+    )
 
 
-def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
-              max_workers: int | None, repeat: int, bucket: str | None = None,
-              measure_s3_at: int | None = None) -> list[Row]:
+def run_count(
+    count: int,
+    folder: Path,
+    modes: list[str],
+    scratch: Path,
+    max_workers: int | None,
+    repeat: int,
+    bucket: str | None = None,
+    measure_s3_at: int | None = None,
+) -> list[Row]:
     """Every mode on ``count`` files, ``repeat`` rounds interleaved so drift hits all alike.
 
     Each round starts one mode further on (raw, embedded, server, pg-s3; embedded, server,
     pg-s3, raw; ...) so that no mode always runs right after another's heavy writes.
     """
     warm_page_cache(folder)
-    order = ["raw", *(["raw-s3"] if "pg-s3" in modes and count == measure_s3_at else []),
-             *modes]
+    order = ["raw", *(["raw-s3"] if "pg-s3" in modes and count == measure_s3_at else []), *modes]
     samples: dict[str, list[Row]] = {mode: [] for mode in order}
     for round_ in range(1, repeat + 1):
         shift = (round_ - 1) % len(order)
@@ -279,8 +317,7 @@ def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
                 if mode == "server":
                     row = measure_server(Row(mode, count), folder, target, max_workers)
                 elif mode == "pg-s3":
-                    row = measure_pg_s3(Row(mode, count), folder, target, bucket,
-                                        max_workers)
+                    row = measure_pg_s3(Row(mode, count), folder, target, bucket, max_workers)
                 elif mode == "raw-s3":
                     row = measure_raw_s3(Row(mode, count), folder, bucket)
                 else:
@@ -288,8 +325,10 @@ def run_count(count: int, folder: Path, modes: list[str], scratch: Path,
             finally:
                 shutil.rmtree(target, ignore_errors=True)
             if row.error is None:
-                log(f"  {row.files} files in {row.seconds:.2f} s = {row.rate:.1f} files/s, "
-                    f"peak RSS {row.peak_rss_mb:.1f} MB")
+                log(
+                    f"  {row.files} files in {row.seconds:.2f} s = {row.rate:.1f} files/s, "
+                    f"peak RSS {row.peak_rss_mb:.1f} MB"
+                )
             done.append(row)
     return [_merge(done) for done in samples.values()]
 
@@ -300,31 +339,52 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def format_table(rows: list[Row]) -> str:
     raw_rate = {r.count: r.rate for r in rows if r.mode == "raw" and r.error is None}
-    header = ("mode", "files", "runs", "seconds", "files/s", "vs raw", "peak RSS MB",
-              "server RSS MB", "ru_maxrss MB")
+    header = (
+        "mode",
+        "files",
+        "runs",
+        "seconds",
+        "files/s",
+        "vs raw",
+        "peak RSS MB",
+        "server RSS MB",
+        "ru_maxrss MB",
+    )
     lines = [header]
     for r in rows:
         if r.error is not None:
             lines.append((r.mode, str(r.count), "", "FAILED", r.error, "", "", "", ""))
             continue
         ratio = r.rate / raw_rate[r.count] if raw_rate.get(r.count) else None
-        lines.append((r.mode, str(r.count), str(r.runs), f"{r.seconds:.2f}", f"{r.rate:.1f}",
-                      _fmt(None if ratio is None else ratio * 100, ".1f") + "%",
-                      _fmt(r.peak_rss_mb, ".1f"), _fmt(r.server_rss_mb, ".1f"),
-                      _fmt(r.ru_maxrss_mb, ".1f")))
+        lines.append(
+            (
+                r.mode,
+                str(r.count),
+                str(r.runs),
+                f"{r.seconds:.2f}",
+                f"{r.rate:.1f}",
+                _fmt(None if ratio is None else ratio * 100, ".1f") + "%",
+                _fmt(r.peak_rss_mb, ".1f"),
+                _fmt(r.server_rss_mb, ".1f"),
+                _fmt(r.ru_maxrss_mb, ".1f"),
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
     for index, line in enumerate(lines):
-        cells = [c.ljust(w) if i == 0 else c.rjust(w)
-                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
         out.append(" | ".join(cells).rstrip())
         if index == 0:
             out.append("-+-".join("-" * w for w in widths))
     return "\n".join(out)
 
 
-def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None,
-                   modes: list[str]) -> tuple[str, bool]:
+def format_targets(
+    rows: list[Row], files: int, rss_pair: tuple[int, int] | None, modes: list[str]
+) -> tuple[str, bool]:
     ok = {(r.mode, r.count): r for r in rows if r.error is None}
     lines, all_pass = [], True
 
@@ -341,34 +401,37 @@ def format_targets(rows: list[Row], files: int, rss_pair: tuple[int, int] | None
         goal = RATE_TARGETS[mode]
         row = ok.get((mode, files))
         if row is None or raw is None or raw.rate == 0:
-            lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): "
-                         + verdict(None))
+            lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): " + verdict(None))
             continue
         ratio = row.rate / raw.rate
-        lines.append(f"{mode} rate >= {goal:.0%} of raw ({files} files): {ratio:.1%}  "
-                     + verdict(ratio >= goal))
+        lines.append(
+            f"{mode} rate >= {goal:.0%} of raw ({files} files): {ratio:.1%}  "
+            + verdict(ratio >= goal)
+        )
     raw_s3, pg_s3 = ok.get(("raw-s3", files)), ok.get(("pg-s3", files))
     if raw_s3 is not None and pg_s3 is not None and raw_s3.rate:
-        lines.append(f"pg-s3 rate vs raw-s3, what the S3 server takes (no target): "
-                     f"{pg_s3.rate / raw_s3.rate:.1%}")
+        lines.append(
+            f"pg-s3 rate vs raw-s3, what the S3 server takes (no target): "
+            f"{pg_s3.rate / raw_s3.rate:.1%}"
+        )
     if rss_pair is not None:
         small, large = rss_pair
         for mode in modes:
             label = "SDK process" if mode in SERVED_MODES else "process"
-            name = (f"{mode} {label} RSS({large}) - RSS({small}) <= "
-                    f"{RSS_GROWTH_TARGET_MB:.0f} MB")
+            name = f"{mode} {label} RSS({large}) - RSS({small}) <= {RSS_GROWTH_TARGET_MB:.0f} MB"
             a, b = ok.get((mode, small)), ok.get((mode, large))
             if a is None or b is None or a.peak_rss_mb is None or b.peak_rss_mb is None:
                 lines.append(f"{name}: " + verdict(None))
                 continue
             growth = b.peak_rss_mb - a.peak_rss_mb
-            lines.append(f"{name}: {growth:+.1f} MB  "
-                         + verdict(growth <= RSS_GROWTH_TARGET_MB))
+            lines.append(f"{name}: {growth:+.1f} MB  " + verdict(growth <= RSS_GROWTH_TARGET_MB))
         for mode in (m for m in SERVED_MODES if m in modes):
             a, b = ok.get((mode, small)), ok.get((mode, large))
             if a is not None and b is not None and a.server_rss_mb and b.server_rss_mb:
-                lines.append(f"{mode} server process RSS({large}) - RSS({small}) "
-                             f"(no target): {b.server_rss_mb - a.server_rss_mb:+.1f} MB")
+                lines.append(
+                    f"{mode} server process RSS({large}) - RSS({small}) "
+                    f"(no target): {b.server_rss_mb - a.server_rss_mb:+.1f} MB"
+                )
     return "\n".join(f"  {line}" for line in lines), all_pass
 
 
@@ -377,10 +440,12 @@ def _counts(text: str) -> list[int]:
         counts = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}") from None
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
     if len(counts) != 2 or min(counts) < 1 or counts[0] == counts[1]:
-        raise argparse.ArgumentTypeError("expected two different positive counts, "
-                                         f"like 1000,10000; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected two different positive counts, like 1000,10000; got {text!r}"
+        )
     return sorted(counts)
 
 
@@ -388,8 +453,9 @@ def _modes(text: str) -> list[str]:
     modes = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
-        raise argparse.ArgumentTypeError(f"modes are a comma-separated subset of "
-                                         f"{','.join(MODES)}; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"modes are a comma-separated subset of {','.join(MODES)}; got {text!r}"
+        )
     return list(dict.fromkeys(modes))
 
 
@@ -403,31 +469,62 @@ def _positive(text: str) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark upload_data (embedded, served, served on PostgreSQL + S3) "
-                    "against a raw "
-                    "read+sha256+copy baseline: files/s and peak RSS.",
+        "against a raw "
+        "read+sha256+copy baseline: files/s and peak RSS.",
         epilog="Example: %(prog)s --files 1000 --cache /tmp/pixlake-bench-cache",
     )
-    parser.add_argument("--files", type=_positive, default=1000,
-                        help="pictures for the rate measurements (default: 1000)")
-    parser.add_argument("--rss-files", type=_counts, default=[1000, 10000], metavar="A,B",
-                        help="the pair of upload sizes whose peak RSS is compared "
-                             "(default: 1000,10000)")
-    parser.add_argument("--skip-rss", action="store_true",
-                        help="measure only --files, not the RSS pair")
-    parser.add_argument("--modes", type=_modes, default=list(MODES),
-                        help="comma-separated modes to measure (default: embedded,server,pg-s3)")
-    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
-                        help="folder keeping the generated pictures between runs "
-                             "(default: a temporary folder removed at the end)")
-    parser.add_argument("--repeat", type=_positive, default=3,
-                        help="runs of each mode on --files pictures, interleaved; the table "
-                             "shows the median time (default: 3; RSS-only sizes run once)")
-    parser.add_argument("--scratch", type=Path, default=None, metavar="DIR",
-                        help="where the raw copies and the workspaces are written, in a "
-                             "temporary folder removed at the end (default: the system's "
-                             "temporary folder)")
-    parser.add_argument("--max-workers", type=_positive, default=None,
-                        help="max_workers passed to upload_data (default: the SDK's)")
+    parser.add_argument(
+        "--files",
+        type=_positive,
+        default=1000,
+        help="pictures for the rate measurements (default: 1000)",
+    )
+    parser.add_argument(
+        "--rss-files",
+        type=_counts,
+        default=[1000, 10000],
+        metavar="A,B",
+        help="the pair of upload sizes whose peak RSS is compared (default: 1000,10000)",
+    )
+    parser.add_argument(
+        "--skip-rss", action="store_true", help="measure only --files, not the RSS pair"
+    )
+    parser.add_argument(
+        "--modes",
+        type=_modes,
+        default=list(MODES),
+        help="comma-separated modes to measure (default: embedded,server,pg-s3)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder keeping the generated pictures between runs "
+        "(default: a temporary folder removed at the end)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_positive,
+        default=3,
+        help="runs of each mode on --files pictures, interleaved; the table "
+        "shows the median time (default: 3; RSS-only sizes run once)",
+    )
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the raw copies and the workspaces are written, in a "
+        "temporary folder removed at the end (default: the system's "
+        "temporary folder)",
+    )
+    parser.add_argument(
+        "--max-workers",
+        type=_positive,
+        default=None,
+        help="max_workers passed to upload_data (default: the SDK's)",
+    )
     # Internal: one measured run in a fresh process.
     parser.add_argument("--child", choices=["raw", "raw-s3", *MODES], help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -450,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         args.scratch.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         scratch_name = stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="pixlake-bench-", dir=args.scratch))
+            tempfile.TemporaryDirectory(prefix="pixlake-bench-", dir=args.scratch)
+        )
         scratch = Path(scratch_name)
         cache = args.cache.expanduser().resolve() if args.cache else scratch / "cache"
         folders = {count: sample_folder(cache, count, log=log) for count in counts}
@@ -463,24 +561,37 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for count in counts:
             repeat = args.repeat if count == args.files else 1
-            rows += run_count(count, folders[count], args.modes, scratch, args.max_workers,
-                              repeat, bucket, measure_s3_at=args.files)
+            rows += run_count(
+                count,
+                folders[count],
+                args.modes,
+                scratch,
+                args.max_workers,
+                repeat,
+                bucket,
+                measure_s3_at=args.files,
+            )
 
     workers = args.max_workers or "SDK default"
     print()
-    print(f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"upload_data max_workers={workers}, scratch in {Path(scratch_name).parent}")
+    print(
+        f"Ingest benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"upload_data max_workers={workers}, scratch in {Path(scratch_name).parent}"
+    )
     if "pg-s3" in args.modes:
-        print("pg-s3: `pixlake serve` on a fresh PostgreSQL database "
-              f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback)")
+        print(
+            "pg-s3: `pixlake serve` on a fresh PostgreSQL database "
+            f"({POSTGRES_SERVER.split('@')[-1]}) and a bucket on rclone serve s3 (loopback)"
+        )
     print(format_table(rows))
-    print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the "
-          "highest run.")
-    print("peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
-          "server RSS: peak of the `pixlake serve` process (PostgreSQL and the S3 server not "
-          "counted);\n"
-          "ru_maxrss: the uploading process's getrusage value, floored by the parent's peak\n"
-          "(kept across fork+exec); MB = 2^20 bytes")
+    print("seconds: median of the runs; files/s and vs raw follow from it; peaks: the highest run.")
+    print(
+        "peak RSS: VmHWM of the uploading process (the child running upload_data);\n"
+        "server RSS: peak of the `pixlake serve` process (PostgreSQL and the S3 server not "
+        "counted);\n"
+        "ru_maxrss: the uploading process's getrusage value, floored by the parent's peak\n"
+        "(kept across fork+exec); MB = 2^20 bytes"
+    )
     print()
     print("Targets:")
     targets, _ = format_targets(rows, args.files, rss_pair, args.modes)

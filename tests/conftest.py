@@ -63,8 +63,9 @@ def _serve(settings: Settings, protocol: type | None = None) -> Iterator[LiveSer
     it picks, to run a test on both parsers)."""
     opened = open_workspace(settings)
     port = free_port()
-    config = uvicorn_config(create_app(opened.context), settings, host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn_config(
+        create_app(opened.context), settings, host="127.0.0.1", port=port, log_level="warning"
+    )
     if protocol is not None:
         config.http = protocol
     server = uvicorn.Server(config)
@@ -108,15 +109,21 @@ def s3_bucket() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server_pg_s3(tmp_path_factory: pytest.TempPathFactory, postgres_url: str,
-                      s3_bucket: str) -> Iterator[LiveServer]:
+def live_server_pg_s3(
+    tmp_path_factory: pytest.TempPathFactory, postgres_url: str, s3_bucket: str
+) -> Iterator[LiveServer]:
     """A server on PostgreSQL and an S3 bucket."""
-    yield from _serve(Settings(workspace=tmp_path_factory.mktemp("pg-s3-server"),
-                               database_url=postgres_url,
-                               storage_url=f"s3://{s3_bucket}/objects"))
+    yield from _serve(
+        Settings(
+            workspace=tmp_path_factory.mktemp("pg-s3-server"),
+            database_url=postgres_url,
+            storage_url=f"s3://{s3_bucket}/objects",
+        )
+    )
 
 
 SERVER_FIXTURES = {"server": "live_server", "server-pg-s3": "live_server_pg_s3"}
+
 
 @pytest.fixture(params=["embedded", "server", "server-pg-s3"])
 def mode(request: pytest.FixtureRequest) -> str:
@@ -186,8 +193,10 @@ def images(tmp_path: Path) -> list[Path]:
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("videos")
-    return {ext: make_video(folder / f"clip{ext}", 64, 48, frames=25)
-            for ext in (".mp4", ".mov", ".mkv", ".avi", ".webm")}
+    return {
+        ext: make_video(folder / f"clip{ext}", 64, 48, frames=25)
+        for ext in (".mp4", ".mov", ".mkv", ".avi", ".webm")
+    }
 
 
 @pytest.fixture
@@ -196,8 +205,13 @@ def unique_image(tmp_path: Path):
     counter = iter(range(1_000_000))
 
     def make(name: str = "picture.jpg", width: int = 64, height: int = 48, **kwargs) -> Path:
-        return make_image(tmp_path / "unique" / f"{next(counter)}" / name, width, height,
-                          seed=uuid.uuid4().int % 1_000_000, **kwargs)
+        return make_image(
+            tmp_path / "unique" / f"{next(counter)}" / name,
+            width,
+            height,
+            seed=uuid.uuid4().int % 1_000_000,
+            **kwargs,
+        )
 
     return make
 
@@ -218,13 +232,16 @@ _ENTRIES_BEFORE = pytest.StashKey[set[str] | None]()
 def repository_entries() -> set[str] | None:
     """Changed tracked files and untracked entries (empty folders included, which
     ``git status`` does not show); None outside a git checkout."""
-    commands = (["git", "status", "--porcelain", "--untracked-files=no"],
-                ["git", "ls-files", "--others", "--exclude-standard", "--directory"])
+    commands = (
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        ["git", "ls-files", "--others", "--exclude-standard", "--directory"],
+    )
     entries: set[str] = set()
     for command in commands:
         try:
-            done = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True,
-                                  timeout=60, check=False)
+            done = subprocess.run(
+                command, cwd=REPOSITORY, capture_output=True, text=True, timeout=60, check=False
+            )
         except (OSError, subprocess.TimeoutExpired):
             return None
         if done.returncode != 0:
@@ -250,6 +267,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.ensure_newline()
-            reporter.write_sep("=", "tests left these in the repository: " + ", ".join(left),
-                               red=True)
+            reporter.write_sep(
+                "=", "tests left these in the repository: " + ", ".join(left), red=True
+            )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

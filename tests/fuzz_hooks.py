@@ -34,12 +34,16 @@ REAL_IDS: dict[str, str] = json.loads(Path(IDS_FILE).read_text()) if IDS_FILE el
 def _is_refused_media(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code == 400 and any(
         f'"{code}"'.encode() in response.content
-        for code in ("invalid_media", "unsupported_media", "empty_file", "invalid_filename"))
+        for code in ("invalid_media", "unsupported_media", "empty_file", "invalid_filename")
+    )
 
 
 def _is_shape_update_of_another_kind(failure: Any, case: Any, response: Any) -> bool:
-    return (case.operation.path == "/shapes/{shape_id}" and response.status_code == 400
-            and b'"message":"shape ' in response.content)
+    return (
+        case.operation.path == "/shapes/{shape_id}"
+        and response.status_code == 400
+        and b'"message":"shape ' in response.content
+    )
 
 
 def _is_key_reused(failure: Any, case: Any, response: Any) -> bool:
@@ -63,25 +67,46 @@ def _is_metadata_beyond_json_limits(failure: Any, case: Any, response: Any) -> b
 
 
 LIMITS_OF_THE_DOCUMENT = [
-    ("custom metadata: integers beyond 64 bits, depth over 32 and size over max_json_bytes "
-     "are refused (pixlake.validation); the document can't bound a free-form object so",
-     {"ST202"}, _is_metadata_beyond_json_limits),
-    ("shapes: whether a shape lies in its image depends on the stored image's size",
-     {"ST202"}, _is_shape_outside_its_image),
-    ("text: NUL is refused in every text field (nothing stores it on both databases); the "
-     "document says so of names, not of every other string",
-     {"ST202"}, _is_text_with_nul),
-    ("users: an admin can't revoke its own token, and who asks is not in the request's "
-     "schema", {"ST202"}, _is_revoking_oneself),
-    ("keyed writes: a key names the first request sent with it, which only the server "
-     "remembers; the fuzzer sends many requests with one key",
-     {"ST202"}, _is_key_reused),
-    ("uploads: no schema says which bytes are a readable image or video, nor every rule "
-     "of a filename (see pixlake.filenames); the fuzzer's bytes are refused as media",
-     {"ST202"}, _is_refused_media),
-    ("shape updates: which geometry an update needs depends on the stored shape's kind, "
-     "which only the server knows (the document says what holds for every kind)",
-     {"ST202"}, _is_shape_update_of_another_kind),
+    (
+        "custom metadata: integers beyond 64 bits, depth over 32 and size over max_json_bytes "
+        "are refused (pixlake.validation); the document can't bound a free-form object so",
+        {"ST202"},
+        _is_metadata_beyond_json_limits,
+    ),
+    (
+        "shapes: whether a shape lies in its image depends on the stored image's size",
+        {"ST202"},
+        _is_shape_outside_its_image,
+    ),
+    (
+        "text: NUL is refused in every text field (nothing stores it on both databases); the "
+        "document says so of names, not of every other string",
+        {"ST202"},
+        _is_text_with_nul,
+    ),
+    (
+        "users: an admin can't revoke its own token, and who asks is not in the request's schema",
+        {"ST202"},
+        _is_revoking_oneself,
+    ),
+    (
+        "keyed writes: a key names the first request sent with it, which only the server "
+        "remembers; the fuzzer sends many requests with one key",
+        {"ST202"},
+        _is_key_reused,
+    ),
+    (
+        "uploads: no schema says which bytes are a readable image or video, nor every rule "
+        "of a filename (see pixlake.filenames); the fuzzer's bytes are refused as media",
+        {"ST202"},
+        _is_refused_media,
+    ),
+    (
+        "shape updates: which geometry an update needs depends on the stored shape's kind, "
+        "which only the server knows (the document says what holds for every kind)",
+        {"ST202"},
+        _is_shape_update_of_another_kind,
+    ),
 ]
 """(why, failure codes, predicate): what an OpenAPI document can't express, for good."""
 
@@ -95,10 +120,14 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
     # which must stay invalid for the run to expect its refusal.
     if not isinstance(path_parameters, dict):
         return st.just(path_parameters)
-    return st.fixed_dictionaries({
-        name: st.sampled_from([value, REAL_IDS[name]])
-        if name in REAL_IDS and _is_uuid(value) else st.just(value)
-        for name, value in path_parameters.items()})
+    return st.fixed_dictionaries(
+        {
+            name: st.sampled_from([value, REAL_IDS[name]])
+            if name in REAL_IDS and _is_uuid(value)
+            else st.just(value)
+            for name, value in path_parameters.items()
+        }
+    )
 
 
 def _is_uuid(value: Any) -> bool:

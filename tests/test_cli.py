@@ -73,11 +73,21 @@ def stored_object_files(workspace: Path) -> list[Path]:
 # --help
 
 
-@pytest.mark.parametrize("command", [
-    [], ["serve"], ["users"], ["users", "create"], ["users", "revoke"], ["users", "set-role"],
-    ["upload"], ["ls"],
-    ["quickstart"],
-], ids=lambda command: " ".join(command) or "pixlake")
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["users"],
+        ["users", "create"],
+        ["users", "revoke"],
+        ["users", "set-role"],
+        ["upload"],
+        ["ls"],
+        ["quickstart"],
+    ],
+    ids=lambda command: " ".join(command) or "pixlake",
+)
 def test_help_works_for_every_command(command: list[str]) -> None:
     result = run(*command, "--help")
 
@@ -119,8 +129,14 @@ def test_serve_help_lists_every_setting_env_var() -> None:
     result = run("serve", "--help")
 
     assert result.exit_code == 0, result.output
-    for name in ("PIXLAKE_HOME", "PIXLAKE_DATABASE_URL", "PIXLAKE_LARGE_FILE_THRESHOLD",
-                 "PIXLAKE_URL_EXPIRY_SECONDS", "PIXLAKE_SECRET_KEY", "PIXLAKE_PUBLIC_URL"):
+    for name in (
+        "PIXLAKE_HOME",
+        "PIXLAKE_DATABASE_URL",
+        "PIXLAKE_LARGE_FILE_THRESHOLD",
+        "PIXLAKE_URL_EXPIRY_SECONDS",
+        "PIXLAKE_SECRET_KEY",
+        "PIXLAKE_PUBLIC_URL",
+    ):
         assert name in result.stdout
     for field in Settings.model_fields:
         assert f"PIXLAKE_{field.upper()}" in result.stdout
@@ -192,16 +208,34 @@ def test_revoke_makes_the_token_refused(workspace: Path) -> None:
 def test_users_create_takes_a_role(workspace: Path) -> None:
     first = run("users", "create", "alice", "--org", "acme", "--workspace", str(workspace))
     second = run("users", "create", "bob", "--org", "acme", "--workspace", str(workspace))
-    chosen = run("users", "create", "carol", "--org", "acme", "--role", "admin",
-                 "--workspace", str(workspace))
+    chosen = run(
+        "users",
+        "create",
+        "carol",
+        "--org",
+        "acme",
+        "--role",
+        "admin",
+        "--workspace",
+        str(workspace),
+    )
 
     assert "created user alice (admin)" in first.stdout  # the organization's first user
     assert "created user bob (member)" in second.stdout
     assert "created user carol (admin)" in chosen.stdout
     with pixlake.Client(workspace=workspace, api_token=second.stdout.splitlines()[-1]) as bob:
         assert bob.role is Role.MEMBER
-    refused = run("users", "create", "dan", "--org", "new-org", "--role", "member",
-                  "--workspace", str(workspace))
+    refused = run(
+        "users",
+        "create",
+        "dan",
+        "--org",
+        "new-org",
+        "--role",
+        "member",
+        "--workspace",
+        str(workspace),
+    )
     assert_one_line_error(refused, "must be an admin")
     unknown = run("users", "create", "eve", "--role", "owner", "--workspace", str(workspace))
     assert unknown.exit_code == 2 and "owner" in unknown.output
@@ -215,8 +249,7 @@ def test_users_set_role_changes_a_role_but_keeps_an_admin(workspace: Path) -> No
     assert promoted.exit_code == 0 and "the role of bob is now admin" in promoted.stdout
     with pixlake.Client(workspace=workspace, api_token=bob) as client:
         assert client.role is Role.ADMIN
-    assert run("users", "set-role", "alice", "member", "--workspace",
-               str(workspace)).exit_code == 0
+    assert run("users", "set-role", "alice", "member", "--workspace", str(workspace)).exit_code == 0
     last = run("users", "set-role", "bob", "member", "--workspace", str(workspace))
     assert_one_line_error(last, "last admin")
     with pixlake.Client(workspace=workspace, api_token=bob) as client:
@@ -238,8 +271,7 @@ def test_revoking_an_unknown_user_fails_cleanly(workspace: Path) -> None:
 def uploaded(workspace: Path, tmp_path: Path) -> list[Path]:
     """Four images uploaded with the CLI into the default datalake, tagged 'cats'."""
     images = make_images(tmp_path / "images", 4)
-    result = run("upload", str(tmp_path / "images"), "--tag", "cats",
-                 "--workspace", str(workspace))
+    result = run("upload", str(tmp_path / "images"), "--tag", "cats", "--workspace", str(workspace))
     assert result.exit_code == 0, result.output
     assert "4 data" in result.stdout
     return images
@@ -276,8 +308,10 @@ def test_ls_datalake_lists_every_uploaded_file(workspace: Path, uploaded: list[P
 
 def test_ls_by_tag(workspace: Path, uploaded: list[Path], tmp_path: Path) -> None:
     others = make_images(tmp_path / "others", 2, seed=99)
-    assert run("upload", *map(str, others), "--tag", "dogs",
-               "--workspace", str(workspace)).exit_code == 0
+    assert (
+        run("upload", *map(str, others), "--tag", "dogs", "--workspace", str(workspace)).exit_code
+        == 0
+    )
 
     cats = run("ls", "default", "--tag", "cats", "--workspace", str(workspace))
     dogs = run("ls", "default", "--tag", "dogs", "--workspace", str(workspace))
@@ -296,8 +330,7 @@ def test_ls_by_filename(workspace: Path, uploaded: list[Path]) -> None:
 
 def test_ls_with_limit_and_offset(workspace: Path, uploaded: list[Path]) -> None:
     limited = run("ls", "default", "--limit", "2", "--workspace", str(workspace))
-    shifted = run("ls", "default", "--limit", "2", "--offset", "1",
-                  "--workspace", str(workspace))
+    shifted = run("ls", "default", "--limit", "2", "--offset", "1", "--workspace", str(workspace))
 
     assert ls_filenames(limited) == [p.name for p in uploaded[:2]]
     assert ls_filenames(shifted) == [p.name for p in uploaded[1:3]]
@@ -331,8 +364,7 @@ def test_upload_of_a_missing_path_stores_nothing(workspace: Path, tmp_path: Path
     assert stored_object_files(workspace) == []
 
 
-def test_upload_of_a_text_file_named_jpg_stores_nothing(workspace: Path,
-                                                        tmp_path: Path) -> None:
+def test_upload_of_a_text_file_named_jpg_stores_nothing(workspace: Path, tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     make_images(folder, 3)
     (folder / "notes.jpg").write_text("not a picture at all\n")
@@ -415,8 +447,10 @@ def test_trash_list_restore_and_purge(workspace: Path, tmp_path: Path) -> None:
     listed = run("trash", "list", "--workspace", str(workspace))
     assert listed.exit_code == 0, listed.output
     assert asset_id in listed.stdout and "ASSET" in listed.stdout
-    assert run("trash", "list", "--kind", "DATASET", "--workspace",
-               str(workspace)).stdout.strip() == ""
+    assert (
+        run("trash", "list", "--kind", "DATASET", "--workspace", str(workspace)).stdout.strip()
+        == ""
+    )
 
     restored = run("trash", "restore", asset_id, "--workspace", str(workspace))
     assert restored.exit_code == 0 and "restored 1 item" in restored.stdout
@@ -437,8 +471,9 @@ def test_trash_restore_refuses_bad_ids(workspace: Path, tmp_path: Path) -> None:
     _trashed_asset(workspace, tmp_path)
     not_an_id = run("trash", "restore", "nope", "--workspace", str(workspace))
     assert_one_line_error(not_an_id, "not an id")
-    unknown = run("trash", "restore", "01900000-0000-7000-8000-000000000000",
-                  "--workspace", str(workspace))
+    unknown = run(
+        "trash", "restore", "01900000-0000-7000-8000-000000000000", "--workspace", str(workspace)
+    )
     assert_one_line_error(unknown, "not in the trash")
 
 

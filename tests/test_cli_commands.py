@@ -68,8 +68,9 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platform]:
         return
     server: LiveServer = request.getfixturevalue("live_server")
     _name, token = server.new_user()
-    yield Platform("server", ["--host", server.url, "--token", token],
-                   {"host": server.url, "api_token": token})
+    yield Platform(
+        "server", ["--host", server.url, "--token", token], {"host": server.url, "api_token": token}
+    )
 
 
 def table(result: Result) -> tuple[list[str], list[list[str]]]:
@@ -77,8 +78,10 @@ def table(result: Result) -> tuple[list[str], list[list[str]]]:
     assert result.exit_code == 0, result.output
     header, *rows = result.stdout.splitlines()
     starts = [header.index(name) for name in header.split()]
-    cells = [[line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
-             for line in rows]
+    cells = [
+        [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+        for line in rows
+    ]
     return header.split(), cells
 
 
@@ -107,7 +110,8 @@ def test_datalakes_create_then_ls_lists_it_under_a_header(where: Platform) -> No
     assert sorted(column(listed, "NAME")) == ["default", "street"]
     with where.client() as client:
         assert column(listed, "ID")[column(listed, "NAME").index("street")] == str(
-            client.get_datalake("street").id)
+            client.get_datalake("street").id
+        )
     assert listed.stderr.strip() == "2 datalake(s)"
 
 
@@ -115,8 +119,7 @@ def test_datalakes_create_then_ls_lists_it_under_a_header(where: Platform) -> No
 
 
 def test_datasets_create_ls_and_delete(where: Platform) -> None:
-    where.ok("datasets", "create", "birds", "--description", "from the feeder",
-             "--tag", "outdoor")
+    where.ok("datasets", "create", "birds", "--description", "from the feeder", "--tag", "outdoor")
     where.ok("versions", "create", "birds", "v1")
 
     listed = where.ok("datasets", "ls")
@@ -135,8 +138,7 @@ def test_datasets_create_ls_and_delete(where: Platform) -> None:
 # versions
 
 
-def test_versions_create_fork_lock_unlock_stats_and_delete(where: Platform,
-                                                           tmp_path: Path) -> None:
+def test_versions_create_fork_lock_unlock_stats_and_delete(where: Platform, tmp_path: Path) -> None:
     with_images(where, tmp_path, 2)
     where.ok("datasets", "create", "cats")
     where.ok("versions", "create", "cats", "v1", "--description", "first")
@@ -170,8 +172,13 @@ def test_versions_stats_json_is_the_sdk_stats(where: Platform) -> None:
 
     result = where.ok("versions", "stats", "cats", "v1", "--json")
 
-    assert json.loads(result.stdout) == {"nb_assets": 0, "nb_annotations": 0, "nb_objects": 0,
-                                         "label_repartition": {}, "tag_repartition": {}}
+    assert json.loads(result.stdout) == {
+        "nb_assets": 0,
+        "nb_annotations": 0,
+        "nb_objects": 0,
+        "label_repartition": {},
+        "tag_repartition": {},
+    }
 
 
 # tags
@@ -250,8 +257,9 @@ def test_download_of_a_version_writes_every_asset(where: Platform, tmp_path: Pat
     assert first.stdout.strip() == f"downloaded 2 file(s) to {out}"
     assert sorted(p.name for p in out.iterdir()) == [p.name for p in images[:2]]
     assert (out / images[0].name).read_bytes() == images[0].read_bytes()
-    assert again.stdout.strip() == (f"downloaded 0 file(s) to {out}; 2 already there, kept "
-                                    "(--force downloads them again)")
+    assert again.stdout.strip() == (
+        f"downloaded 0 file(s) to {out}; 2 already there, kept (--force downloads them again)"
+    )
     forced = where.ok("download", "cats", "v1", "--out", str(out), "--force")
     assert forced.stdout.startswith("downloaded 2 file(s)")
 
@@ -297,8 +305,11 @@ def test_users_ls_lists_the_organization_with_roles(where: Platform) -> None:
 def test_trash_list_restore_and_purge_through_the_api(where: Platform) -> None:
     where.ok("datasets", "create", "gone")
     where.ok("datasets", "delete", "gone", "--yes")
-    token_options = where.options if where.mode == "server" else [
-        *where.options, "--token", _owner_token(where)]
+    token_options = (
+        where.options
+        if where.mode == "server"
+        else [*where.options, "--token", _owner_token(where)]
+    )
 
     listed = invoke("trash", "list", *token_options)
     dataset_id = column(listed, "ID")[0]
@@ -345,15 +356,18 @@ def embedded(tmp_path: Path) -> Platform:
 
 def _everything(platform: Platform) -> tuple[object, ...]:
     with platform.client() as client:
-        return (len(client.get_datalake().list_data()),
-                [(d.name, [v.version for v in d.list_versions()])
-                 for d in client.list_datasets()],
-                [t.name for t in client.list_tags()], len(client.list_trash()))
+        return (
+            len(client.get_datalake().list_data()),
+            [(d.name, [v.version for v in d.list_versions()]) for d in client.list_datasets()],
+            [t.name for t in client.list_tags()],
+            len(client.list_trash()),
+        )
 
 
 @pytest.mark.parametrize("command", DESTRUCTIVE.values(), ids=DESTRUCTIVE.keys())
-def test_destructive_commands_refuse_without_a_terminal_or_yes(embedded: Platform,
-                                                               command: list[str]) -> None:
+def test_destructive_commands_refuse_without_a_terminal_or_yes(
+    embedded: Platform, command: list[str]
+) -> None:
     before = _everything(embedded)
 
     result = embedded.run(*command)
@@ -361,7 +375,8 @@ def test_destructive_commands_refuse_without_a_terminal_or_yes(embedded: Platfor
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and line.endswith(
-        "Not confirmed: stdin is not a terminal; pass --yes to do it without asking.")
+        "Not confirmed: stdin is not a terminal; pass --yes to do it without asking."
+    )
     assert "Traceback" not in result.output
     assert _everything(embedded) == before
 
@@ -377,6 +392,7 @@ def test_destructive_commands_with_yes_do_it(embedded: Platform, command: list[s
 
 def test_destructive_commands_ask_in_a_terminal(embedded: Platform, tmp_path: Path) -> None:
     """A real terminal on stdin: 'n' keeps the dataset, 'y' moves it to the trash."""
+
     def answer(reply: str) -> subprocess.CompletedProcess[str]:
         primary, secondary = os.openpty()
         os.write(primary, reply.encode() + b"\n")
@@ -384,9 +400,21 @@ def test_destructive_commands_ask_in_a_terminal(embedded: Platform, tmp_path: Pa
         env |= {"PIXLAKE_HOME": str(tmp_path / "home"), "PIXLAKE_DISABLE_PROGRESS_BARS": "1"}
         try:
             return subprocess.run(
-                [sys.executable, "-c", "from pixlake.cli.main import cli; cli()",
-                 "datasets", "delete", "cats", *embedded.options],
-                stdin=secondary, capture_output=True, text=True, env=env, timeout=60)
+                [
+                    sys.executable,
+                    "-c",
+                    "from pixlake.cli.main import cli; cli()",
+                    "datasets",
+                    "delete",
+                    "cats",
+                    *embedded.options,
+                ],
+                stdin=secondary,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+            )
         finally:
             os.close(primary)
             os.close(secondary)
@@ -420,8 +448,9 @@ LISTINGS = {
 
 
 @pytest.mark.parametrize("command", LISTINGS.values(), ids=LISTINGS.keys())
-def test_json_listings_are_one_document_of_the_table_rows(embedded: Platform,
-                                                          command: list[str]) -> None:
+def test_json_listings_are_one_document_of_the_table_rows(
+    embedded: Platform, command: list[str]
+) -> None:
     rows = table(embedded.ok(*command))[1]
 
     document = json.loads(embedded.ok(*command, "--json").stdout)
@@ -501,8 +530,9 @@ def progress_bars() -> Iterator[None]:
     disable_progress_bars()
 
 
-def test_quickstart_shows_progress_while_generating_images(tmp_path: Path,
-                                                           progress_bars: None) -> None:
+def test_quickstart_shows_progress_while_generating_images(
+    tmp_path: Path, progress_bars: None
+) -> None:
     result = invoke("quickstart", "--workspace", str(tmp_path / "qs"), "--count", "3")
 
     assert result.exit_code == 0, result.output
@@ -510,8 +540,9 @@ def test_quickstart_shows_progress_while_generating_images(tmp_path: Path,
     assert generating and "3/3" in generating[-1]
 
 
-def test_progress_bars_leave_their_final_state_visible(capsys: pytest.CaptureFixture[str],
-                                                       progress_bars: None) -> None:
+def test_progress_bars_leave_their_final_state_visible(
+    capsys: pytest.CaptureFixture[str], progress_bars: None
+) -> None:
     bar = progress(2, "Counting")
     bar.update(2)
     bar.close()
@@ -546,17 +577,33 @@ def test_help_works_and_suggests_no_python_argument(command: list[str]) -> None:
 
 
 def test_every_command_of_the_sdk_mirror_is_there() -> None:
-    for command in (["datalakes", "ls"], ["datalakes", "create"], ["datasets", "ls"],
-                    ["datasets", "create"], ["datasets", "delete"], ["versions", "ls"],
-                    ["versions", "create"], ["versions", "fork"], ["versions", "lock"],
-                    ["versions", "unlock"], ["versions", "delete"], ["versions", "stats"],
-                    ["tags", "ls"], ["tags", "create"], ["tags", "delete"], ["download"],
-                    ["data", "rm"], ["users", "ls"], ["trash", "list"]):
+    for command in (
+        ["datalakes", "ls"],
+        ["datalakes", "create"],
+        ["datasets", "ls"],
+        ["datasets", "create"],
+        ["datasets", "delete"],
+        ["versions", "ls"],
+        ["versions", "create"],
+        ["versions", "fork"],
+        ["versions", "lock"],
+        ["versions", "unlock"],
+        ["versions", "delete"],
+        ["versions", "stats"],
+        ["tags", "ls"],
+        ["tags", "create"],
+        ["tags", "delete"],
+        ["download"],
+        ["data", "rm"],
+        ["users", "ls"],
+        ["trash", "list"],
+    ):
         assert command in EVERY_COMMAND
 
 
-def test_a_second_download_suggests_no_python_argument(embedded: Platform, tmp_path: Path,
-                                                       progress_bars: None) -> None:
+def test_a_second_download_suggests_no_python_argument(
+    embedded: Platform, tmp_path: Path, progress_bars: None
+) -> None:
     out = tmp_path / "again"
     embedded.ok("download", "--datalake", "default", "--out", str(out))
 

@@ -57,15 +57,21 @@ def default_datalake(opened: Workspace) -> uuid.UUID:
 
 
 def test_every_column_naming_objects_is_swept() -> None:
-    named_by = {column for table in t.metadata.tables.values() for column in table.c
-                if column.name == "object_name"}
+    named_by = {
+        column
+        for table in t.metadata.tables.values()
+        for column in table.c
+        if column.name == "object_name"
+    }
     assert named_by == set(OBJECT_NAME_COLUMNS), "a new table names objects: teach the sweep"
 
 
 # A real server killed mid-upload
 
-def start_upload(url: str, token: str, datalake_id: str, sent: threading.Event,
-                 release: threading.Event) -> threading.Thread:
+
+def start_upload(
+    url: str, token: str, datalake_id: str, sent: threading.Event, release: threading.Event
+) -> threading.Thread:
     """PUT a file whose bytes stop arriving after 3 MiB, as a client would while the
     server is killed."""
 
@@ -77,9 +83,13 @@ def start_upload(url: str, token: str, datalake_id: str, sent: threading.Event,
 
     def send() -> None:
         with contextlib.suppress(httpx.TransportError):  # the server is killed mid-way
-            httpx.put(f"{url}/datalakes/{datalake_id}/data", params={"filename": "big.jpg"},
-                      content=body(), headers={"authorization": f"Bearer {token}"},
-                      timeout=30)
+            httpx.put(
+                f"{url}/datalakes/{datalake_id}/data",
+                params={"filename": "big.jpg"},
+                content=body(),
+                headers={"authorization": f"Bearer {token}"},
+                timeout=30,
+            )
 
     thread = threading.Thread(target=send, daemon=True)
     thread.start()
@@ -95,13 +105,16 @@ def test_a_killed_upload_leaves_a_staging_file_that_gc_removes(tmp_path: Path) -
     server = ServeProcess(env).start()
     sent, release = threading.Event(), threading.Event()
     try:
-        datalake_id = httpx.get(f"{server.url}/datalakes", headers={
-            "authorization": f"Bearer {token}"}).json()[0]["id"]
+        datalake_id = httpx.get(
+            f"{server.url}/datalakes", headers={"authorization": f"Bearer {token}"}
+        ).json()[0]["id"]
         upload = start_upload(server.url, token, datalake_id, sent, release)
         assert sent.wait(30)
         deadline = time.monotonic() + 30
-        while not (staging_files(workspace) and
-                   staging_files(workspace)[0].stat().st_size >= 3 * 1024 * 1024):
+        while not (
+            staging_files(workspace)
+            and staging_files(workspace)[0].stat().st_size >= 3 * 1024 * 1024
+        ):
             assert time.monotonic() < deadline, "the upload was never staged"
             time.sleep(0.05)
         server.kill()
@@ -130,8 +143,9 @@ def test_serve_sweeps_residue_at_start_up(tmp_path: Path) -> None:
     opened = open_workspace(Settings(workspace=workspace))
     try:
         datalake_id = default_datalake(opened)
-        [kept] = data_service.ingest_local_files(opened.context, opened.owner, datalake_id,
-                                                 [str(image)])
+        [kept] = data_service.ingest_local_files(
+            opened.context, opened.owner, datalake_id, [str(image)]
+        )
         orphan = plant_orphan(opened.context, datalake_id, b"orphaned bytes")
         storage = opened.context.storage
         assert isinstance(storage, LocalStorage)
@@ -169,21 +183,23 @@ def test_opening_an_embedded_workspace_sweeps_old_staging_files(tmp_path: Path) 
 
 # The sweep itself, on both stores
 
+
 @pytest.fixture(params=["local", "s3"])
 def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     settings = Settings(workspace=tmp_path / "ws")
     if request.param == "s3":
         bucket = request.getfixturevalue("s3_bucket")
-        settings = Settings(workspace=tmp_path / "ws",
-                            database_url=request.getfixturevalue("postgres_url"),
-                            storage_url=f"s3://{bucket}/sweep-{uuid.uuid4().hex[:8]}")
+        settings = Settings(
+            workspace=tmp_path / "ws",
+            database_url=request.getfixturevalue("postgres_url"),
+            storage_url=f"s3://{bucket}/sweep-{uuid.uuid4().hex[:8]}",
+        )
     opened = open_workspace(settings)
     yield opened
     opened.close()
 
 
-def test_old_orphans_go_named_and_young_objects_stay(platform: Workspace,
-                                                     tmp_path: Path) -> None:
+def test_old_orphans_go_named_and_young_objects_stay(platform: Workspace, tmp_path: Path) -> None:
     ctx = platform.context
     datalake_id = default_datalake(platform)
     image = make_image(tmp_path / "named.jpg", 32, 24, seed=uuid.uuid4().int % 100_000)
@@ -215,17 +231,28 @@ def test_objects_pixlake_does_not_name_are_left(platform: Workspace) -> None:
     assert ctx.storage.exists("notes/readme.txt")
 
 
-def test_an_unfinished_bucket_upload_is_aborted(tmp_path: Path, s3_bucket: str,
-                                                postgres_url: str) -> None:
+def test_an_unfinished_bucket_upload_is_aborted(
+    tmp_path: Path, s3_bucket: str, postgres_url: str
+) -> None:
     prefix = f"multipart-{uuid.uuid4().hex[:8]}"
-    opened = open_workspace(Settings(workspace=tmp_path / "ws", database_url=postgres_url,
-                                     storage_url=f"s3://{s3_bucket}/{prefix}"))
+    opened = open_workspace(
+        Settings(
+            workspace=tmp_path / "ws",
+            database_url=postgres_url,
+            storage_url=f"s3://{s3_bucket}/{prefix}",
+        )
+    )
     try:
         name = data_service.object_name_for(default_datalake(opened), "ab" * 32)
         s3 = boto3.session.Session().client("s3")
         upload = s3.create_multipart_upload(Bucket=s3_bucket, Key=f"{prefix}/{name}")
-        s3.upload_part(Bucket=s3_bucket, Key=f"{prefix}/{name}", UploadId=upload["UploadId"],
-                       PartNumber=1, Body=b"\x00" * 5000)
+        s3.upload_part(
+            Bucket=s3_bucket,
+            Key=f"{prefix}/{name}",
+            UploadId=upload["UploadId"],
+            PartNumber=1,
+            Body=b"\x00" * 5000,
+        )
 
         assert sweep_orphans(opened.context).unfinished_uploads.count == 0
         later = sweep_orphans(opened.context, now=time.time() + DAY_AND_AN_HOUR)
@@ -254,6 +281,7 @@ def test_an_object_written_again_while_swept_is_put_back(tmp_path: Path) -> None
 
 
 # The commands
+
 
 def test_trash_purge_sweeps_residue(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"

@@ -44,8 +44,9 @@ def test_download_writes_the_file(client: Client, images: list[Path], tmp_path: 
     assert [p.name for p in (tmp_path / "out").iterdir()] == [images[0].name]
 
 
-def test_download_skips_existing_unless_forced(client: Client, images: list[Path],
-                                               tmp_path: Path) -> None:
+def test_download_skips_existing_unless_forced(
+    client: Client, images: list[Path], tmp_path: Path
+) -> None:
     data = client.get_datalake().upload_data(images[0])
     target = tmp_path / images[0].name
     target.write_bytes(b"keep me")
@@ -55,8 +56,9 @@ def test_download_skips_existing_unless_forced(client: Client, images: list[Path
     assert target.read_bytes() == images[0].read_bytes()
 
 
-def test_failed_download_leaves_no_partial_file(client: Client, images: list[Path],
-                                                tmp_path: Path, mode: str) -> None:
+def test_failed_download_leaves_no_partial_file(
+    client: Client, images: list[Path], tmp_path: Path, mode: str
+) -> None:
     data = client.get_datalake().upload_data(images[0])
     data._url = None
     # Break the bytes behind the data: the download fails and leaves nothing behind.
@@ -90,8 +92,7 @@ def test_delete_removes_data_and_bytes(client: Client, images: list[Path]) -> No
     assert again.id != data.id
 
 
-def test_list_data_in_creation_order_with_limit_offset(client: Client,
-                                                       images: list[Path]) -> None:
+def test_list_data_in_creation_order_with_limit_offset(client: Client, images: list[Path]) -> None:
     lake = client.get_datalake()
     uploaded = lake.upload_data(images)
     listed = lake.list_data()
@@ -135,8 +136,7 @@ def test_list_data_with_unknown_tag_name(client: Client) -> None:
         client.get_datalake().list_data(tags=["nope"])
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": -1}, {"offset": -5}, {"limit": 1.5},
-                                    {"offset": "2"}])
+@pytest.mark.parametrize("kwargs", [{"limit": -1}, {"offset": -5}, {"limit": 1.5}, {"offset": "2"}])
 def test_list_data_refuses_bad_paging(client: Client, kwargs: dict) -> None:
     with pytest.raises(BadRequestError, match=next(iter(kwargs))):
         client.get_datalake().list_data(**kwargs)
@@ -162,15 +162,21 @@ def test_find_data_of_another_datalake(client: Client, images: list[Path]) -> No
         client.create_datalake("elsewhere").find_data(id=data.id)
 
 
-def test_another_organizations_data_is_not_found(client: Client, other_client: Client,
-                                                  images: list[Path]) -> None:
+def test_another_organizations_data_is_not_found(
+    client: Client, other_client: Client, images: list[Path]
+) -> None:
     theirs = other_client.get_datalake().upload_data(images[0])
     lake = client.get_datalake()
     with pytest.raises(NotFoundError):
         lake.find_data(id=theirs.id)
     forged = type(theirs)(client._connection, theirs._schema)
-    for attempt in (forged.sync, forged.reset_url, forged.get_tags, forged.delete,
-                    lambda: forged.update_custom_metadata({"x": 1})):
+    for attempt in (
+        forged.sync,
+        forged.reset_url,
+        forged.get_tags,
+        forged.delete,
+        lambda: forged.update_custom_metadata({"x": 1}),
+    ):
         with pytest.raises(NotFoundError):
             attempt()
     assert other_client.get_datalake().find_data(id=theirs.id).custom_metadata == {}
@@ -194,8 +200,9 @@ def test_datalakes(client: Client, other_client: Client) -> None:
         other_client.get_datalake(id=created.id)
 
 
-def test_server_downloads_come_in_bundles(live_server, images: list[Path], tmp_path: Path,
-                                          monkeypatch) -> None:
+def test_server_downloads_come_in_bundles(
+    live_server, images: list[Path], tmp_path: Path, monkeypatch
+) -> None:
     from pixlake.bundle import ByteReader, read_frames
 
     monkeypatch.setattr("pixlake.sdk.transfer.BUNDLE_FILES", 2)
@@ -205,11 +212,14 @@ def test_server_downloads_come_in_bundles(live_server, images: list[Path], tmp_p
         assert uploaded.download(tmp_path / "out") == 5
         for path in images:
             assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
-    answer = httpx.post(f"{live_server.url}/data/download",
-                        json={"ids": [str(d.id) for d in uploaded[:2]]},
-                        headers={"authorization": f"Bearer {token}"})
-    frames = {name: b"".join(chunks) for name, chunks in
-              read_frames(ByteReader(iter([answer.content])))}
+    answer = httpx.post(
+        f"{live_server.url}/data/download",
+        json={"ids": [str(d.id) for d in uploaded[:2]]},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    frames = {
+        name: b"".join(chunks) for name, chunks in read_frames(ByteReader(iter([answer.content])))
+    }
     folder = images[0].parent
     assert frames == {str(d.id): (folder / d.filename).read_bytes() for d in uploaded[:2]}
 
@@ -221,10 +231,15 @@ def test_download_bundle_refusals(live_server, images: list[Path]) -> None:
     with Client(api_token=other_token, host=live_server.url) as other:
         theirs = other.get_datalake().upload_data(images[0])
     unknown = "01900000-0000-7000-8000-000000000000"
-    for ids, status in (([unknown], 404), ([str(theirs.id)], 404), ([unknown] * 257, 400),
-                        ([], 400)):
-        answer = httpx.post(f"{live_server.url}/data/download", json={"ids": ids},
-                            headers=headers)
+    for ids, status in (
+        ([unknown], 404),
+        ([str(theirs.id)], 404),
+        ([unknown] * 257, 400),
+        ([], 400),
+    ):
+        answer = httpx.post(f"{live_server.url}/data/download", json={"ids": ids}, headers=headers)
         assert answer.status_code == status, answer.text
-    assert httpx.post(f"{live_server.url}/data/download",
-                      json={"ids": [str(theirs.id)]}).status_code == 401
+    assert (
+        httpx.post(f"{live_server.url}/data/download", json={"ids": [str(theirs.id)]}).status_code
+        == 401
+    )

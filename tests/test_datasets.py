@@ -46,8 +46,9 @@ def test_unknown_dataset_and_version(client: Client) -> None:
 
 def test_versions(client: Client) -> None:
     dataset = client.create_dataset("animals")
-    first = dataset.create_version("first", description="initial",
-                                   type=InferenceType.OBJECT_DETECTION)
+    first = dataset.create_version(
+        "first", description="initial", type=InferenceType.OBJECT_DETECTION
+    )
     second = dataset.create_version("second", type="CLASSIFICATION")
     third = dataset.create_version("third")
     assert first.type is InferenceType.OBJECT_DETECTION
@@ -72,8 +73,7 @@ def test_version_of_another_dataset_by_id(client: Client) -> None:
         client.create_dataset("two").get_version_by_id(one.id)
 
 
-def test_fork_keeps_assets_labels_tags_and_annotations(client: Client,
-                                                       images: list[Path]) -> None:
+def test_fork_keeps_assets_labels_tags_and_annotations(client: Client, images: list[Path]) -> None:
     version = client.create_dataset("animals").create_version("first")
     assets = version.add_data(client.get_datalake().upload_data(images), tags=["train"])
     cat = version.create_label("cat")
@@ -172,8 +172,7 @@ def test_delete_dataset_and_version(client: Client) -> None:
     client.create_dataset("animals")
 
 
-def test_another_organization_cannot_reach_datasets(client: Client,
-                                                    other_client: Client) -> None:
+def test_another_organization_cannot_reach_datasets(client: Client, other_client: Client) -> None:
     dataset = client.create_dataset("animals")
     version = dataset.create_version("first")
     assert other_client.list_datasets() == []
@@ -182,9 +181,15 @@ def test_another_organization_cannot_reach_datasets(client: Client,
     with pytest.raises(NotFoundError):
         other_client.get_dataset("animals")
     forged = type(version)(other_client._connection, version._schema)
-    for attempt in (forged.sync, forged.lock, forged.delete, forged.retrieve_stats,
-                    lambda: forged.fork("x"), lambda: forged.create_label("x"),
-                    forged.list_assets):
+    for attempt in (
+        forged.sync,
+        forged.lock,
+        forged.delete,
+        forged.retrieve_stats,
+        lambda: forged.fork("x"),
+        lambda: forged.create_label("x"),
+        forged.list_assets,
+    ):
         with pytest.raises(NotFoundError):
             attempt()
     other_client.create_dataset("animals")  # names are per organization
@@ -204,11 +209,11 @@ def test_get_or_create_lets_a_script_run_twice(client: Client, images: list[Path
     dataset = client.get_dataset("animals")
     assert dataset.description == "four legs"
     assert [(v.version, v.type) for v in dataset.list_versions()] == [
-        ("v1", InferenceType.OBJECT_DETECTION)]
+        ("v1", InferenceType.OBJECT_DETECTION)
+    ]
     assert [t.name for t in client.list_tags()] == ["reviewed"]
     # Arguments other than the name only serve a creation: what exists is returned as it is.
-    assert client.get_or_create_dataset("animals", description="other").description == \
-        "four legs"
+    assert client.get_or_create_dataset("animals", description="other").description == "four legs"
     # A deleted dataset is in the trash, not in the way: the script makes a new one.
     dataset.delete()
     assert script()[0] != first[0]

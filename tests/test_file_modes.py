@@ -33,8 +33,9 @@ def usual_umask() -> Iterator[None]:
     os.umask(previous)
 
 
-def test_the_signing_key_is_private_from_its_creation(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_signing_key_is_private_from_its_creation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # With no umask to take permissions away and no chmod afterwards, only the mode given
     # when the file is created can make it private.
     monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
@@ -51,8 +52,7 @@ def test_the_signing_key_is_private_from_its_creation(tmp_path: Path,
 def test_the_workspace_and_everything_in_it_is_private(tmp_path: Path, usual_umask: None) -> None:
     workspace = tmp_path / "ws"
     with Client(workspace=workspace) as client:
-        [data] = client.get_datalake().upload_data(
-            [make_image(tmp_path / "a.jpg", 32, 24, seed=3)])
+        [data] = client.get_datalake().upload_data([make_image(tmp_path / "a.jpg", 32, 24, seed=3)])
         folders = [workspace, workspace / "objects", workspace / "staging"]
         object_file = workspace / "objects" / data.object_name
         folders += [p for p in object_file.parents if workspace / "objects" in p.parents]
@@ -84,8 +84,9 @@ def test_a_key_file_others_may_read_is_refused(tmp_path: Path) -> None:
         open_workspace(Settings(workspace=workspace))
     assert f"chmod 600 {key}" in refused.value.message
 
-    served = run_pixlake(pixlake_environment(workspace=str(workspace)),
-                         "serve", "--port", str(free_port()))
+    served = run_pixlake(
+        pixlake_environment(workspace=str(workspace)), "serve", "--port", str(free_port())
+    )
     assert served.returncode == 1
     assert served.stderr.strip().splitlines()[-1] == f"error: {refused.value.message}"
 

@@ -14,21 +14,45 @@ from pixlake.filenames import MAX_FILENAME_BYTES, validate_filename
 LONGEST = "x" * (MAX_FILENAME_BYTES - 4) + ".jpg"
 
 
-@pytest.mark.parametrize("name", [
-    "a.jpg", "été.png", LONGEST, "my photo (1).jpeg", "a.b.c.jpg", "猫.webp", "🐈.jpg",
-    "CONSOLE.jpg", "con-tour.jpg", "com10.jpg", "lpt.jpg", "nul_1.png", ".hidden.jpg",
-    " leading space.jpg", "שלום.jpg",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a.jpg",
+        "été.png",
+        LONGEST,
+        "my photo (1).jpeg",
+        "a.b.c.jpg",
+        "猫.webp",
+        "🐈.jpg",
+        "CONSOLE.jpg",
+        "con-tour.jpg",
+        "com10.jpg",
+        "lpt.jpg",
+        "nul_1.png",
+        ".hidden.jpg",
+        " leading space.jpg",
+        "שלום.jpg",
+    ],
+)
 def test_acceptable_names(name: str) -> None:
     assert validate_filename(name) == name
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("", "empty"), ("a/b.jpg", "'/'"), ("a\\b.jpg", "'\\\\\\\\'"),
-    ("../x.jpg", "'/'"), ("x..jpg", "'..'"), ("x" * 300, "300 bytes"),
-    ("é" * 130, "260 bytes"), ("bad\udcffname.jpg", "UTF-8"), ("nul\x00.jpg", "control"),
-    ("tab\t.jpg", "control"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("", "empty"),
+        ("a/b.jpg", "'/'"),
+        ("a\\b.jpg", "'\\\\\\\\'"),
+        ("../x.jpg", "'/'"),
+        ("x..jpg", "'..'"),
+        ("x" * 300, "300 bytes"),
+        ("é" * 130, "260 bytes"),
+        ("bad\udcffname.jpg", "UTF-8"),
+        ("nul\x00.jpg", "control"),
+        ("tab\t.jpg", "control"),
+    ],
+)
 def test_refused_names(name: str, reason: str) -> None:
     with pytest.raises(InvalidFilenameError, match=reason):
         validate_filename(name)
@@ -52,18 +76,46 @@ def test_name_one_byte_over_the_limit_is_refused() -> None:
         validate_filename("x" + LONGEST)
 
 
-@pytest.mark.parametrize("name", [
-    "CON", "con.jpg", "Prn.png", "aux.tar.gz", "NUL.jpg", "nul", "COM1.jpg", "com9.png",
-    "LPT1", "lpt9.jpeg", "COM¹.jpg", "lpt³.png", "CON .jpg", "conin$.jpg", "CONOUT$",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CON",
+        "con.jpg",
+        "Prn.png",
+        "aux.tar.gz",
+        "NUL.jpg",
+        "nul",
+        "COM1.jpg",
+        "com9.png",
+        "LPT1",
+        "lpt9.jpeg",
+        "COM¹.jpg",
+        "lpt³.png",
+        "CON .jpg",
+        "conin$.jpg",
+        "CONOUT$",
+    ],
+)
 def test_windows_device_names_are_refused(name: str) -> None:
     with pytest.raises(InvalidFilenameError, match="Windows device name") as caught:
         validate_filename(name)
     assert caught.value.details == {"filename": name, "reason": "is a Windows device name"}
 
 
-@pytest.mark.parametrize("name", ["a:b.jpg", "C:photo.jpg", "photo.jpg:stream", "a<b.jpg",
-                                  "a>b.jpg", 'a"b.jpg', "a|b.jpg", "a?.jpg", "a*.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a:b.jpg",
+        "C:photo.jpg",
+        "photo.jpg:stream",
+        "a<b.jpg",
+        "a>b.jpg",
+        'a"b.jpg',
+        "a|b.jpg",
+        "a?.jpg",
+        "a*.jpg",
+    ],
+)
 def test_windows_reserved_characters_are_refused(name: str) -> None:
     with pytest.raises(InvalidFilenameError, match="which Windows does not allow"):
         validate_filename(name)
@@ -75,17 +127,29 @@ def test_names_ending_with_a_dot_or_space_are_refused(name: str) -> None:
         validate_filename(name)
 
 
-@pytest.mark.parametrize("codepoint", [
-    *range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x2010), 0xFEFF,
-    0x2060, 0x2061, 0x2064, 0x00AD, 0x061C,
-])
+@pytest.mark.parametrize(
+    "codepoint",
+    [
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        *range(0x200B, 0x2010),
+        0xFEFF,
+        0x2060,
+        0x2061,
+        0x2064,
+        0x00AD,
+        0x061C,
+    ],
+)
 def test_bidirectional_and_zero_width_characters_are_refused(codepoint: int) -> None:
     name = f"photo{chr(codepoint)}gpj.exe"
     with pytest.raises(InvalidFilenameError, match=f"U\\+{codepoint:04X}") as caught:
         validate_filename(name)
     # The message shows the invisible character escaped, so a reader sees it.
-    assert f"\\u{codepoint:04x}" in caught.value.message or f"\\x{codepoint:02x}" in \
-        caught.value.message
+    assert (
+        f"\\u{codepoint:04x}" in caught.value.message
+        or f"\\x{codepoint:02x}" in caught.value.message
+    )
 
 
 @pytest.mark.parametrize("codepoint", [0x2028, 0x2029])
@@ -96,10 +160,13 @@ def test_line_separators_are_refused(codepoint: int) -> None:
 
 # Through the SDK on every deployment: the preflight refuses, the download writes.
 
-@pytest.mark.parametrize("name", ["CON.jpg", "a:b.jpg", "photo\u202egpj.exe.jpg",
-                                  "zero\u200bwidth.jpg", "dot.jpg."])
-def test_upload_refuses_what_a_download_cannot_write(client: Client, unique_image,
-                                                     name: str) -> None:
+
+@pytest.mark.parametrize(
+    "name", ["CON.jpg", "a:b.jpg", "photo\u202egpj.exe.jpg", "zero\u200bwidth.jpg", "dot.jpg."]
+)
+def test_upload_refuses_what_a_download_cannot_write(
+    client: Client, unique_image, name: str
+) -> None:
     lake = client.get_datalake()
     made = unique_image()
     path = made.rename(made.with_name(name))

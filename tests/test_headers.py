@@ -34,8 +34,9 @@ def assert_api_headers(response: httpx.Response) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-def assert_user_bytes_headers(response: httpx.Response, checksum: str, disposition: str,
-                              max_age_at_most: int) -> None:
+def assert_user_bytes_headers(
+    response: httpx.Response, checksum: str, disposition: str, max_age_at_most: int
+) -> None:
     assert response.status_code == 200, response.text
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-security-policy"] == USER_BYTES_POLICY
@@ -47,14 +48,15 @@ def assert_user_bytes_headers(response: httpx.Response, checksum: str, dispositi
 
 # Every response: JSON, errors, FastAPI's own answers.
 
+
 def test_nosniff_and_no_store_on_json_and_error_responses(client: Client) -> None:
     http = client._connection.http
     answers = [
-        http.get("/datalakes"),                         # JSON
-        http.get(f"/datasets/{UNKNOWN_ID}"),            # a pixlake error (404)
-        http.get("/no/such/route"),                     # FastAPI's own 404
-        http.post("/datalakes", json={"name": 42}),     # a validation error (400)
-        http.get("/health"),                            # unauthenticated
+        http.get("/datalakes"),  # JSON
+        http.get(f"/datasets/{UNKNOWN_ID}"),  # a pixlake error (404)
+        http.get("/no/such/route"),  # FastAPI's own 404
+        http.post("/datalakes", json={"name": 42}),  # a validation error (400)
+        http.get("/health"),  # unauthenticated
     ]
     assert [a.status_code for a in answers] == [200, 404, 404, 400, 200]
     for answer in answers:
@@ -97,6 +99,7 @@ def test_nosniff_on_an_unexpected_error(tmp_path: Path) -> None:
 
 # Served user bytes: the /objects route and the download bundle.
 
+
 def test_object_headers_on_a_real_server(live_server: LiveServer, unique_image) -> None:
     _name, token = live_server.new_user()
     settings = live_server.workspace.context.settings
@@ -108,8 +111,7 @@ def test_object_headers_on_a_real_server(live_server: LiveServer, unique_image) 
         # Bulk URLs name no media type: the bytes are then an attachment.
         urls = client._connection.request("POST", "/data/urls", json={"ids": [str(data.id)]})
         untyped = httpx.get(urls["urls"][str(data.id)])
-        assert_user_bytes_headers(untyped, data.checksum, "attachment",
-                                  settings.url_expiry_seconds)
+        assert_user_bytes_headers(untyped, data.checksum, "attachment", settings.url_expiry_seconds)
         assert untyped.content == typed.content
         # Objects over 1 MiB are sent as a file response rather than in one body.
         large = client.get_datalake().upload_data(unique_image("large.bmp", 1024, 1024))
@@ -142,8 +144,13 @@ def test_object_headers_in_embedded_mode(tmp_path: Path, unique_image) -> None:
         opened = open_workspace(Settings(workspace=tmp_path / "ws"))
         settings = opened.context.settings
         opened.close()
-        url, _expires = sign_object_url("http://embedded.pixlake", settings.secret_key or "",
-                                        data._schema.object_name, "image/jpeg", 60)
+        url, _expires = sign_object_url(
+            "http://embedded.pixlake",
+            settings.secret_key or "",
+            data._schema.object_name,
+            "image/jpeg",
+            60,
+        )
         answer = client._connection.http.get(url)
         assert_user_bytes_headers(answer, data.checksum, "inline", 60)
         assert answer.content == image.read_bytes()
@@ -166,29 +173,37 @@ def test_bundle_headers(live_server: LiveServer, unique_image) -> None:
 
 # Download URLs are built from the configured public URL, never from a spoofed Host.
 
+
 @pytest.fixture
 def raw_http(live_server: LiveServer, unique_image) -> Iterator[tuple[httpx.Client, str]]:
     _name, token = live_server.new_user()
     with Client(api_token=token, host=live_server.url) as client:
         data = client.get_datalake().upload_data(unique_image())
-    with httpx.Client(base_url=live_server.url,
-                      headers={"authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(
+        base_url=live_server.url, headers={"authorization": f"Bearer {token}"}
+    ) as http:
         yield http, str(data.id)
 
 
-@pytest.mark.parametrize("host, named", [
-    ("evil.example", "evil.example"), ("evil.example:8080", "evil.example"),
-    ("localhost.evil.example", "localhost.evil.example"), ("10.0.0.1", "10.0.0.1"),
-    # Headers a URL parser and a browser read differently are refused whole.
-    ("evil.example\\@127.0.0.1", "evil.example\\@127.0.0.1"),
-    ("127.0.0.1@evil.example", "127.0.0.1@evil.example"),
-    ("127.0.0.1/@evil.example", "127.0.0.1/@evil.example"),
-])
-def test_spoofed_host_is_refused_without_a_public_url(raw_http, host: str,
-                                                      named: str) -> None:
+@pytest.mark.parametrize(
+    "host, named",
+    [
+        ("evil.example", "evil.example"),
+        ("evil.example:8080", "evil.example"),
+        ("localhost.evil.example", "localhost.evil.example"),
+        ("10.0.0.1", "10.0.0.1"),
+        # Headers a URL parser and a browser read differently are refused whole.
+        ("evil.example\\@127.0.0.1", "evil.example\\@127.0.0.1"),
+        ("127.0.0.1@evil.example", "127.0.0.1@evil.example"),
+        ("127.0.0.1/@evil.example", "127.0.0.1/@evil.example"),
+    ],
+)
+def test_spoofed_host_is_refused_without_a_public_url(raw_http, host: str, named: str) -> None:
     http, data_id = raw_http
-    for answer in (http.post(f"/data/{data_id}/url", headers={"host": host}),
-                   http.post("/data/urls", json={"ids": [data_id]}, headers={"host": host})):
+    for answer in (
+        http.post(f"/data/{data_id}/url", headers={"host": host}),
+        http.post("/data/urls", json={"ids": [data_id]}, headers={"host": host}),
+    ):
         assert answer.status_code == 400, answer.text
         body = answer.json()
         assert "PIXLAKE_PUBLIC_URL" in body["message"]
@@ -207,17 +222,22 @@ def test_loopback_host_builds_urls_without_a_public_url(raw_http, host: str) -> 
 
 @pytest.fixture(scope="module")
 def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from _serve(Settings(workspace=tmp_path_factory.mktemp("public-url"),
-                               public_url="https://pixlake.example.com/api"))
+    yield from _serve(
+        Settings(
+            workspace=tmp_path_factory.mktemp("public-url"),
+            public_url="https://pixlake.example.com/api",
+        )
+    )
 
 
 def test_spoofed_host_does_not_appear_in_urls(public_server: LiveServer, unique_image) -> None:
     _name, token = public_server.new_user()
     with Client(api_token=token, host=public_server.url) as client:
         data = client.get_datalake().upload_data(unique_image())
-    with httpx.Client(base_url=public_server.url,
-                      headers={"authorization": f"Bearer {token}",
-                               "host": "evil.example"}) as http:
+    with httpx.Client(
+        base_url=public_server.url,
+        headers={"authorization": f"Bearer {token}", "host": "evil.example"},
+    ) as http:
         one = http.post(f"/data/{data.id}/url").json()["url"]
         many = http.post("/data/urls", json={"ids": [str(data.id)]}).json()
     for url in (one, *many["urls"].values()):
@@ -228,16 +248,22 @@ def test_spoofed_host_does_not_appear_in_urls(public_server: LiveServer, unique_
 
 # Signatures are kept out of the access log.
 
-@pytest.mark.parametrize("line, expected", [
-    ("/objects/a/b?expires=9&signature=abc123", f"/objects/a/b?expires=9&signature={REDACTED}"),
-    ("/objects/a?signature=abc&content_type=image%2Fjpeg",
-     f"/objects/a?signature={REDACTED}&content_type=image%2Fjpeg"),
-    ("/objects/a?Signature=abc", f"/objects/a?Signature={REDACTED}"),
-    ("/objects/a?sig%6Eature=abc", f"/objects/a?sig%6Eature={REDACTED}"),
-    ("/objects/a?signatures=abc", "/objects/a?signatures=abc"),
-    ("/datalakes?name=x", "/datalakes?name=x"),
-    ("/health", "/health"),
-])
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("/objects/a/b?expires=9&signature=abc123", f"/objects/a/b?expires=9&signature={REDACTED}"),
+        (
+            "/objects/a?signature=abc&content_type=image%2Fjpeg",
+            f"/objects/a?signature={REDACTED}&content_type=image%2Fjpeg",
+        ),
+        ("/objects/a?Signature=abc", f"/objects/a?Signature={REDACTED}"),
+        ("/objects/a?sig%6Eature=abc", f"/objects/a?sig%6Eature={REDACTED}"),
+        ("/objects/a?signatures=abc", "/objects/a?signatures=abc"),
+        ("/datalakes?name=x", "/datalakes?name=x"),
+        ("/health", "/health"),
+    ],
+)
 def test_redact_signatures(line: str, expected: str) -> None:
     assert redact_signatures(line) == expected
 
@@ -247,8 +273,14 @@ def test_access_log_record_is_redacted(caplog: pytest.LogCaptureFixture) -> None
     logger.addFilter(RedactSignatures())
     with caplog.at_level(logging.INFO, logger="pixlake.test.access"):
         # The very call uvicorn's access logger makes.
-        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
-                    "/objects/x?expires=1&signature=deadbeef", "1.1", 200)
+        logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            "/objects/x?expires=1&signature=deadbeef",
+            "1.1",
+            200,
+        )
     assert "deadbeef" not in caplog.text
     assert f"signature={REDACTED}" in caplog.text
 
@@ -258,16 +290,29 @@ def test_access_log_has_no_signature(tmp_path: Path, unique_image) -> None:
     appears in its access log with the signature masked."""
     env = pixlake_environment()
     workspace = tmp_path / "ws"
-    created = run_pixlake(env, "users", "create", "alice", "--org", "acme",
-                          "--workspace", str(workspace))
+    created = run_pixlake(
+        env, "users", "create", "alice", "--org", "acme", "--workspace", str(workspace)
+    )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [PIXLAKE, "serve", "--workspace", str(workspace), "--port", str(port),
-             "--log-level", "info"], stdout=out, stderr=subprocess.STDOUT, env=env)
+            [
+                PIXLAKE,
+                "serve",
+                "--workspace",
+                str(workspace),
+                "--port",
+                str(port),
+                "--log-level",
+                "info",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -70,8 +70,17 @@ def target(client: Client, images: list[Path]) -> Annotated:
 
 
 def rectangles(label: Label, count: int) -> list[dict[str, Any]]:
-    return [{"kind": "RECTANGLE", "label_id": str(label.id), "x": float(i % 1000), "y": 1.0,
-             "w": 2.0, "h": 3.0} for i in range(count)]
+    return [
+        {
+            "kind": "RECTANGLE",
+            "label_id": str(label.id),
+            "x": float(i % 1000),
+            "y": 1.0,
+            "w": 2.0,
+            "h": 3.0,
+        }
+        for i in range(count)
+    ]
 
 
 def post(client: Client, path: str, body: Any, key: str | None) -> httpx.Response:
@@ -90,8 +99,9 @@ def count_shapes(target: Annotated) -> int:
 # Replays
 
 
-def test_a_replayed_key_gets_the_first_answer_and_adds_nothing(client: Client,
-                                                               target: Annotated) -> None:
+def test_a_replayed_key_gets_the_first_answer_and_adds_nothing(
+    client: Client, target: Annotated
+) -> None:
     body = {"shapes": rectangles(target.label, 3)}
     first = post(client, shapes_path(target), body, "key-1")
     again = post(client, shapes_path(target), body, "key-1")
@@ -123,8 +133,7 @@ def test_every_bulk_creation_replays(client: Client, images: list[Path]) -> None
     assert again.content == first.content and again.headers[REPLAYED_HEADER] == "true"
 
     tag = client.create_tag("t", "DATA")
-    links = {"target": "DATA", "object_ids": [str(d.id) for d in more],
-             "tag_ids": [str(tag.id)]}
+    links = {"target": "DATA", "object_ids": [str(d.id) for d in more], "tag_ids": [str(tag.id)]}
     for action in ("attach", "detach"):
         first, again = (post(client, f"/tags/{action}", links, action) for _ in range(2))
         assert (first.status_code, again.status_code) == (204, 204)
@@ -143,17 +152,24 @@ def test_every_bulk_creation_replays(client: Client, images: list[Path]) -> None
 
 
 def test_a_key_reused_for_another_request_is_refused(client: Client, target: Annotated) -> None:
-    assert post(client, shapes_path(target), {"shapes": rectangles(target.label, 1)},
-                "same").status_code == 201
+    assert (
+        post(
+            client, shapes_path(target), {"shapes": rectangles(target.label, 1)}, "same"
+        ).status_code
+        == 201
+    )
     other = post(client, shapes_path(target), {"shapes": rectangles(target.label, 2)}, "same")
     assert other.status_code == 422
     assert other.json()["code"] == IdempotencyKeyReusedError.code
     assert other.json()["details"] == {"idempotency_key": "same"}
     assert count_shapes(target) == 1
     with pytest.raises(IdempotencyKeyReusedError):
-        client._connection.request("POST", shapes_path(target),
-                                   json={"shapes": rectangles(target.label, 2)},
-                                   idempotency_key="same")
+        client._connection.request(
+            "POST",
+            shapes_path(target),
+            json={"shapes": rectangles(target.label, 2)},
+            idempotency_key="same",
+        )
 
 
 def test_a_key_is_refused_beyond_its_length_limit(client: Client, target: Annotated) -> None:
@@ -163,15 +179,17 @@ def test_a_key_is_refused_beyond_its_length_limit(client: Client, target: Annota
     assert answer.status_code == 400
     assert answer.json()["details"]["limit"] == "max_idempotency_key_length"
     with pytest.raises(LimitExceededError):
-        client._connection.request("POST", shapes_path(target), json=body,
-                                   idempotency_key="k" * (limit + 1))
+        client._connection.request(
+            "POST", shapes_path(target), json=body, idempotency_key="k" * (limit + 1)
+        )
     assert post(client, shapes_path(target), body, "with space").status_code == 400
     assert count_shapes(target) == 0
     assert post(client, shapes_path(target), body, "k" * limit).status_code == 201
 
 
 def test_another_organizations_identical_key_never_replays(
-        client: Client, other_client: Client, images: list[Path]) -> None:
+    client: Client, other_client: Client, images: list[Path]
+) -> None:
     mine, theirs = annotated(client, images[0]), annotated(other_client, images[1])
     body_mine = {"shapes": rectangles(mine.label, 1)}
     body_theirs = {"shapes": rectangles(theirs.label, 1)}
@@ -199,37 +217,54 @@ def test_a_refused_keyed_request_frees_its_key(client: Client, target: Annotated
 
 
 def test_a_key_whose_first_request_still_runs_answers_409(
-        client: Client, platform: AppContext, target: Annotated) -> None:
+    client: Client, platform: AppContext, target: Annotated
+) -> None:
     body = {"shapes": rectangles(target.label, 1)}
     content = httpx.Request("POST", "http://x", json=body).content
     actor = Actor(client.user_id, client.organization_id, client.username, client.role)
     # The first request: claimed, its work not yet committed.
-    running = idempotency.claim(platform, actor, "busy", request_fingerprint(
-        "POST", shapes_path(target), "", client.user_id, content))
+    running = idempotency.claim(
+        platform,
+        actor,
+        "busy",
+        request_fingerprint("POST", shapes_path(target), "", client.user_id, content),
+    )
     assert isinstance(running, Claim)
-    answer = client._connection.http.post(shapes_path(target), content=content,
-                                          headers={HEADER: "busy",
-                                                   "content-type": "application/json"})
+    answer = client._connection.http.post(
+        shapes_path(target),
+        content=content,
+        headers={HEADER: "busy", "content-type": "application/json"},
+    )
     assert answer.status_code == 409
     assert answer.json()["code"] == RequestInProgressError.code
     client._connection.retries = Retries(attempts=3, backoff=0.0)
     with pytest.raises(RequestInProgressError):  # retried, then given up
-        client._connection.request("POST", shapes_path(target), content=content,
-                                   headers={"content-type": "application/json"},
-                                   idempotency_key="busy")
+        client._connection.request(
+            "POST",
+            shapes_path(target),
+            content=content,
+            headers={"content-type": "application/json"},
+            idempotency_key="busy",
+        )
     assert count_shapes(target) == 0
     idempotency.release(platform, running)  # the first one failed: the key is free again
-    assert client._connection.http.post(
-        shapes_path(target), content=content,
-        headers={HEADER: "busy", "content-type": "application/json"}).status_code == 201
+    assert (
+        client._connection.http.post(
+            shapes_path(target),
+            content=content,
+            headers={HEADER: "busy", "content-type": "application/json"},
+        ).status_code
+        == 201
+    )
 
 
 # On SQLite and PostgreSQL, in process: leases, retention, a lost answer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def workspace(request: pytest.FixtureRequest, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def workspace(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A workspace folder whose database is SQLite or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         yield tmp_path / "ws"
@@ -245,12 +280,14 @@ def actor_of(client: Client) -> Actor:
 
 def shape_rows(ctx: AppContext, annotation_id: Any) -> int:
     with ctx.db.read() as conn:
-        return conn.execute(select(func.count()).where(
-            t.shapes.c.annotation_id == annotation_id)).scalar_one()
+        return conn.execute(
+            select(func.count()).where(t.shapes.c.annotation_id == annotation_id)
+        ).scalar_one()
 
 
 def test_a_key_held_past_its_lease_is_taken_over_and_the_old_work_rolls_back(
-        workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PIXLAKE_IDEMPOTENCY_LEASE_SECONDS", "0")
     with Client(workspace=workspace) as client:
         made = annotated(client, images[0])
@@ -265,8 +302,7 @@ def test_a_key_held_past_its_lease_is_taken_over_and_the_old_work_rolls_back(
 
             def add(claimed: Claim) -> KeyedAnswer:
                 answer = KeyedAnswer(claimed, 201, "application/json", lambda r: b"[%d]" % len(r))
-                annotation_service.add_shapes(ctx, actor, made.annotation.id, shapes,
-                                              answer=answer)
+                annotation_service.add_shapes(ctx, actor, made.annotation.id, shapes, answer=answer)
                 return answer
 
             with pytest.raises(RequestInProgressError):
@@ -281,7 +317,8 @@ def test_a_key_held_past_its_lease_is_taken_over_and_the_old_work_rolls_back(
 
 
 def test_keys_expire_after_the_retention_and_are_swept(
-        workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PIXLAKE_IDEMPOTENCY_RETENTION_HOURS", "0")
     with Client(workspace=workspace) as client:
         made = annotated(client, images[0])
@@ -294,8 +331,10 @@ def test_keys_expire_after_the_retention_and_are_swept(
         opened = open_workspace(Settings(workspace=workspace))
         try:
             with opened.context.db.read() as conn:
-                kept = conn.execute(select(func.count()).select_from(t.idempotency_keys).where(
-                    t.idempotency_keys.c.organization_id == client.organization_id)
+                kept = conn.execute(
+                    select(func.count())
+                    .select_from(t.idempotency_keys)
+                    .where(t.idempotency_keys.c.organization_id == client.organization_id)
                 ).scalar_one()
             assert kept == 1  # the second answer; the first one is gone
         finally:
@@ -307,8 +346,9 @@ class LosingAnswers(httpx.BaseTransport):
     commits), then the answer of the ``lose``-th matching request is lost, as when a server
     dies or a connection drops after the commit."""
 
-    def __init__(self, inner: httpx.BaseTransport, matches: Callable[[httpx.Request], bool],
-                 lose: set[int]) -> None:
+    def __init__(
+        self, inner: httpx.BaseTransport, matches: Callable[[httpx.Request], bool], lose: set[int]
+    ) -> None:
         self.inner, self.matches, self.lose = inner, matches, lose
         self.seen = 0
         self.replayed = 0
@@ -325,8 +365,9 @@ class LosingAnswers(httpx.BaseTransport):
         return response
 
 
-def lose_answers(client: Client, matches: Callable[[httpx.Request], bool],
-                 lose: set[int]) -> LosingAnswers:
+def lose_answers(
+    client: Client, matches: Callable[[httpx.Request], bool], lose: set[int]
+) -> LosingAnswers:
     connection = client._connection
     # httpx keeps the transport of a client private; the test swaps in a wrapper of it.
     wrapper = LosingAnswers(connection.http._transport, matches, lose)
@@ -336,31 +377,37 @@ def lose_answers(client: Client, matches: Callable[[httpx.Request], bool],
 
 
 def test_a_retry_after_the_answer_was_lost_adds_the_shapes_once(
-        workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """2,000 rectangles in four chunks; the answer of the second chunk is lost after the
     commit. The SDK retries that chunk with its key and gets the first answer: 2,000 shapes,
     not 2,500 (and not an error the caller would answer by sending all 2,000 again)."""
     monkeypatch.setattr(sdk_annotation, "SHAPE_CHUNK", 500)
     with Client(workspace=workspace) as client:
         made = annotated(client, images[0])
-        transport = lose_answers(client, lambda r: r.url.path.endswith("/shapes")
-                                 and r.method == "POST", lose={2})
+        transport = lose_answers(
+            client, lambda r: r.url.path.endswith("/shapes") and r.method == "POST", lose={2}
+        )
         created = made.annotation.create_multiple_rectangles(
-            [(float(i % 200), 0.0, 1.0, 1.0, made.label) for i in range(2000)])
+            [(float(i % 200), 0.0, 1.0, 1.0, made.label) for i in range(2000)]
+        )
         assert transport.seen == 5 and transport.replayed == 1
         assert len(created) == len({s.id for s in created}) == 2000
         assert count_shapes(made) == 2000
-        assert sorted(s.id for s in made.annotation.list_shapes()) == sorted(
-            s.id for s in created)
+        assert sorted(s.id for s in made.annotation.list_shapes()) == sorted(s.id for s in created)
 
 
 def test_lost_answers_of_add_data_tags_and_fork_are_retried_once(
-        workspace: Path, images: list[Path]) -> None:
+    workspace: Path, images: list[Path]
+) -> None:
     with Client(workspace=workspace) as client:
         made = annotated(client, images[0])
         more = client.get_datalake().upload_data(images[1:4])
-        transport = lose_answers(client, lambda r: r.method == "POST" and r.url.path.endswith(
-            ("/assets", "/attach", "/fork")), lose={1, 3, 5})
+        transport = lose_answers(
+            client,
+            lambda r: r.method == "POST" and r.url.path.endswith(("/assets", "/attach", "/fork")),
+            lose={1, 3, 5},
+        )
         assets = made.version.add_data(more, tags=["new"])
         tag = client.create_tag("seen", "ASSET")
         assets.add_tags(tag)
@@ -400,18 +447,23 @@ class AnswerDroppingProxy:
                 return
             upstream = socket.create_connection(self.upstream)
             drop = threading.Event()
-            threading.Thread(target=self._requests, args=(downstream, upstream, drop),
-                             daemon=True).start()
-            threading.Thread(target=self._answers, args=(upstream, downstream, drop),
-                             daemon=True).start()
+            threading.Thread(
+                target=self._requests, args=(downstream, upstream, drop), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._answers, args=(upstream, downstream, drop), daemon=True
+            ).start()
 
-    def _requests(self, downstream: socket.socket, upstream: socket.socket,
-                  drop: threading.Event) -> None:
+    def _requests(
+        self, downstream: socket.socket, upstream: socket.socket, drop: threading.Event
+    ) -> None:
         try:
             while data := downstream.recv(65536):
                 # A request line starts a chunk (bodies of these tests never start with one).
-                if data.split(b"\r\n", 1)[0].endswith(b" HTTP/1.1") and \
-                        self.marker in data.split(b"\r\n", 1)[0]:
+                if (
+                    data.split(b"\r\n", 1)[0].endswith(b" HTTP/1.1")
+                    and self.marker in data.split(b"\r\n", 1)[0]
+                ):
                     with self.lock:
                         if self.times > 0:
                             self.times -= 1
@@ -420,8 +472,9 @@ class AnswerDroppingProxy:
         except OSError:
             pass
 
-    def _answers(self, upstream: socket.socket, downstream: socket.socket,
-                 drop: threading.Event) -> None:
+    def _answers(
+        self, upstream: socket.socket, downstream: socket.socket, drop: threading.Event
+    ) -> None:
         try:
             while data := upstream.recv(65536):
                 if drop.is_set():
@@ -438,7 +491,8 @@ class AnswerDroppingProxy:
 
 
 def test_a_real_server_whose_answer_is_lost_adds_the_shapes_once(
-        server: LiveServer, images: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    server: LiveServer, images: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sdk_annotation, "SHAPE_CHUNK", 500)
     _name, token = server.new_user()
     proxy = AnswerDroppingProxy(server.url, b"/shapes", times=1)
@@ -447,7 +501,8 @@ def test_a_real_server_whose_answer_is_lost_adds_the_shapes_once(
             client._connection.retries = NO_WAIT
             made = annotated(client, images[0])
             created = made.annotation.create_multiple_rectangles(
-                [(float(i % 200), 0.0, 1.0, 1.0, made.label) for i in range(2000)])
+                [(float(i % 200), 0.0, 1.0, 1.0, made.label) for i in range(2000)]
+            )
             assert proxy.dropped == 1
             assert len({s.id for s in created}) == 2000
             assert count_shapes(made) == 2000
@@ -455,8 +510,9 @@ def test_a_real_server_whose_answer_is_lost_adds_the_shapes_once(
         proxy.close()
 
 
-def test_a_body_refused_by_validation_frees_its_key(client: Client, target: Annotated,
-                                                    images: list[Path]) -> None:
+def test_a_body_refused_by_validation_frees_its_key(
+    client: Client, target: Annotated, images: list[Path]
+) -> None:
     """FastAPI validates the body after the key was claimed: the key must be freed too."""
     path = f"/versions/{target.version.id}/assets"
     refused = post(client, path, {"data_ids": ["not-a-uuid"]}, "validated")
@@ -467,7 +523,8 @@ def test_a_body_refused_by_validation_frees_its_key(client: Client, target: Anno
 
 
 def test_two_requests_claiming_one_new_key_at_once_get_one_claim(
-        workspace: Path, images: list[Path]) -> None:
+    workspace: Path, images: list[Path]
+) -> None:
     with Client(workspace=workspace) as client:
         opened = open_workspace(Settings(workspace=workspace))
         try:

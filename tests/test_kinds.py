@@ -63,7 +63,12 @@ def test_locks_come_from_an_ancestor_with_a_locked_flag() -> None:
 
 def test_lineage_of_a_shape_goes_up_to_its_dataset() -> None:
     assert [kind.key for kind in kinds.lineage(kinds.SHAPE)] == [
-        "SHAPE", "ANNOTATION", "ASSET", "DATASET_VERSION", "DATASET"]
+        "SHAPE",
+        "ANNOTATION",
+        "ASSET",
+        "DATASET_VERSION",
+        "DATASET",
+    ]
 
 
 # One dataset holding an object of every kind, each tagged where tags apply
@@ -96,8 +101,15 @@ def build_world(client: Client, images: list[Path], tmp_path: Path) -> World:
     label = v.create_label("cat")
     annotation = assets[0].create_annotation(duration=1)
     annotation.create_rectangle(1, 1, 4, 4, label)
-    return World(client=client, ds=ds, v=v, asset=assets[0], annotation=annotation,
-                 label=label, downloads=tmp_path / "downloads")
+    return World(
+        client=client,
+        ds=ds,
+        v=v,
+        asset=assets[0],
+        annotation=annotation,
+        label=label,
+        downloads=tmp_path / "downloads",
+    )
 
 
 def seen(read: Callable[[], bool]) -> bool:
@@ -128,23 +140,29 @@ READS: dict[str, dict[str, Callable[[World], bool]]] = {
         "list": lambda w: w.asset.id in w.v.list_assets().ids,
         "list by tag": lambda w: w.asset.id in w.v.list_assets(tags="a-tag").ids,
         "tags": lambda w: [tag.name for tag in w.asset.get_tags()] == ["a-tag"],
-        "stats": lambda w: (w.v.retrieve_stats().nb_assets == 2
-                            and w.v.retrieve_stats().tag_repartition == {"a-tag": 2}),
+        "stats": lambda w: (
+            w.v.retrieve_stats().nb_assets == 2
+            and w.v.retrieve_stats().tag_repartition == {"a-tag": 2}
+        ),
         "download": lambda w: w.download_count() == 2,
     },
     "ANNOTATION": {
         "get": lambda w: str(w.annotation.sync()["id"]) == str(w.annotation.id),
         "of its asset": lambda w: w.asset.get_annotation().id == w.annotation.id,
-        "list of its asset": lambda w: [a.id for a in w.asset.list_annotations()]
-        == [w.annotation.id],
-        "list of its version": lambda w: [a.id for a in w.v.list_annotations()]
-        == [w.annotation.id],
+        "list of its asset": lambda w: (
+            [a.id for a in w.asset.list_annotations()] == [w.annotation.id]
+        ),
+        "list of its version": lambda w: (
+            [a.id for a in w.v.list_annotations()] == [w.annotation.id]
+        ),
         "stats": lambda w: w.v.retrieve_stats().nb_annotations == 1,
     },
     "SHAPE": {
         "list": lambda w: len(w.annotation.list_shapes()) == 1,
-        "stats": lambda w: (w.v.retrieve_stats().nb_objects == 1
-                            and w.v.retrieve_stats().label_repartition == {"cat": 1}),
+        "stats": lambda w: (
+            w.v.retrieve_stats().nb_objects == 1
+            and w.v.retrieve_stats().label_repartition == {"cat": 1}
+        ),
     },
     "LABEL": {
         "list": lambda w: [label.id for label in w.v.list_labels()] == [w.label.id],
@@ -168,26 +186,36 @@ TRASHED_ID: dict[str, Callable[[World], object]] = {
 
 
 def visibility(world: World) -> dict[tuple[str, str], bool]:
-    return {(kind, route): seen(lambda read=read: read(world))
-            for kind, routes in READS.items() for route, read in routes.items()}
+    return {
+        (kind, route): seen(lambda read=read: read(world))
+        for kind, routes in READS.items()
+        for route, read in routes.items()
+    }
 
 
 def hidden_by(trashed: str) -> set[str]:
     """The kinds whose objects a trashed object of ``trashed`` takes with it: itself and
     every kind below it, as the declaration says."""
-    return {key for key, kind in kinds.KINDS.items()
-            if trashed in [k.key for k in kinds.lineage(kind)]}
+    return {
+        key for key, kind in kinds.KINDS.items() if trashed in [k.key for k in kinds.lineage(kind)]
+    }
 
 
 def test_hidden_by_follows_the_declared_parents() -> None:
-    assert hidden_by("DATASET_VERSION") == {"DATASET_VERSION", "ASSET", "ANNOTATION",
-                                            "SHAPE", "LABEL"}
+    assert hidden_by("DATASET_VERSION") == {
+        "DATASET_VERSION",
+        "ASSET",
+        "ANNOTATION",
+        "SHAPE",
+        "LABEL",
+    }
     assert hidden_by("ANNOTATION") == {"ANNOTATION", "SHAPE"}
 
 
 @pytest.mark.parametrize("trashed", list(TRASH))
 def test_objects_under_the_trash_are_invisible_on_every_route_until_restored(
-        client: Client, images: list[Path], tmp_path: Path, trashed: str) -> None:
+    client: Client, images: list[Path], tmp_path: Path, trashed: str
+) -> None:
     world = build_world(client, images, tmp_path)
     everything = visibility(world)
     assert all(everything.values()), [route for route, ok in everything.items() if not ok]
@@ -202,7 +230,8 @@ def test_objects_under_the_trash_are_invisible_on_every_route_until_restored(
 
 
 def test_asset_tags_are_not_found_once_its_version_is_in_the_trash(
-        client: Client, images: list[Path], tmp_path: Path) -> None:
+    client: Client, images: list[Path], tmp_path: Path
+) -> None:
     world = build_world(client, images, tmp_path)
     world.v.delete()
     with pytest.raises(NotFoundError):
@@ -214,7 +243,8 @@ def test_asset_tags_are_not_found_once_its_version_is_in_the_trash(
 
 
 def test_version_tags_are_not_found_once_its_dataset_is_in_the_trash(
-        client: Client, images: list[Path], tmp_path: Path) -> None:
+    client: Client, images: list[Path], tmp_path: Path
+) -> None:
     world = build_world(client, images, tmp_path)
     world.ds.delete()
     with pytest.raises(NotFoundError):

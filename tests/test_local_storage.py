@@ -10,8 +10,20 @@ from pixlake.errors import StorageError
 from pixlake.storage import LocalStorage
 
 
-@pytest.mark.parametrize("name", ["../outside", "lake/../../outside", "/etc/passwd", "lake//x",
-                                  "lake/./x", "lake/x/", "", "lake\\..\\..\\x", "lake/x\x00y"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../outside",
+        "lake/../../outside",
+        "/etc/passwd",
+        "lake//x",
+        "lake/./x",
+        "lake/x/",
+        "",
+        "lake\\..\\..\\x",
+        "lake/x\x00y",
+    ],
+)
 def test_names_that_would_leave_the_store_are_refused(tmp_path: Path, name: str) -> None:
     storage = LocalStorage(tmp_path / "store")
     with pytest.raises(StorageError, match="escapes the object store"):

@@ -12,10 +12,17 @@ from pixlake.media import probe_media
 from pixlake.samples import make_image
 
 
-@pytest.mark.parametrize("suffix, content_type", [
-    (".jpg", "image/jpeg"), (".png", "image/png"), (".bmp", "image/bmp"),
-    (".tiff", "image/tiff"), (".webp", "image/webp"), (".gif", "image/gif"),
-])
+@pytest.mark.parametrize(
+    "suffix, content_type",
+    [
+        (".jpg", "image/jpeg"),
+        (".png", "image/png"),
+        (".bmp", "image/bmp"),
+        (".tiff", "image/tiff"),
+        (".webp", "image/webp"),
+        (".gif", "image/gif"),
+    ],
+)
 def test_images_are_probed(tmp_path: Path, suffix: str, content_type: str) -> None:
     info = probe_media(make_image(tmp_path / f"a{suffix}", 120, 80))
     assert info.type is DataType.IMAGE
@@ -24,19 +31,27 @@ def test_images_are_probed(tmp_path: Path, suffix: str, content_type: str) -> No
     assert info.duration is None
 
 
-@pytest.mark.parametrize("orientation, size", [(1, (120, 80)), (3, (120, 80)),
-                                               (6, (80, 120)), (8, (80, 120))])
-def test_exif_orientation_is_taken_into_account(tmp_path: Path, orientation: int,
-                                                size: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    "orientation, size", [(1, (120, 80)), (3, (120, 80)), (6, (80, 120)), (8, (80, 120))]
+)
+def test_exif_orientation_is_taken_into_account(
+    tmp_path: Path, orientation: int, size: tuple[int, int]
+) -> None:
     info = probe_media(make_image(tmp_path / "r.jpg", 120, 80, exif_orientation=orientation))
     assert (info.width, info.height) == size
     assert info.metadata["exif"]["Orientation"] == orientation
 
 
-@pytest.mark.parametrize("suffix, content_type", [
-    (".mp4", "video/mp4"), (".mov", "video/quicktime"), (".mkv", "video/x-matroska"),
-    (".avi", "video/x-msvideo"), (".webm", "video/webm"),
-])
+@pytest.mark.parametrize(
+    "suffix, content_type",
+    [
+        (".mp4", "video/mp4"),
+        (".mov", "video/quicktime"),
+        (".mkv", "video/x-matroska"),
+        (".avi", "video/x-msvideo"),
+        (".webm", "video/webm"),
+    ],
+)
 def test_videos_are_probed(videos: dict[str, Path], suffix: str, content_type: str) -> None:
     info = probe_media(videos[suffix])
     assert info.type is DataType.VIDEO
@@ -106,11 +121,15 @@ def test_video_bytes_probe_like_the_file(videos: dict[str, Path], suffix: str) -
     assert probe_media(path.read_bytes(), path.name) == probe_media(path)
 
 
-@pytest.mark.parametrize("content, error", [
-    (b"", EmptyFileError),
-    (b"not a picture", UnsupportedMediaError),
-    (b"\xff\xd8\xff\xe0" + b"\x00" * 60, InvalidMediaError),
-], ids=["empty", "text", "truncated-jpeg"])
+@pytest.mark.parametrize(
+    "content, error",
+    [
+        (b"", EmptyFileError),
+        (b"not a picture", UnsupportedMediaError),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 60, InvalidMediaError),
+    ],
+    ids=["empty", "text", "truncated-jpeg"],
+)
 def test_bad_bytes_are_refused_under_their_name(content: bytes, error: type[Exception]) -> None:
     with pytest.raises(error, match="holiday.jpg"):
         probe_media(content, "holiday.jpg")

@@ -45,8 +45,9 @@ def schema_differences(database: Database) -> list:
 
 
 def test_db_upgrade_creates_an_empty_database(database_url: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
-                                      "--workspace", str(tmp_path / "ws")])
+    result = CliRunner().invoke(
+        cli, ["db", "upgrade", "--database-url", database_url, "--workspace", str(tmp_path / "ws")]
+    )
     assert result.exit_code == 0, result.output
     assert f"to {head_revision()}" in result.output
     database = Database(database_url)
@@ -56,8 +57,9 @@ def test_db_upgrade_creates_an_empty_database(database_url: str, tmp_path: Path)
         assert schema_differences(database) == []
     finally:
         database.dispose()
-    again = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
-                                     "--workspace", str(tmp_path / "ws")])
+    again = CliRunner().invoke(
+        cli, ["db", "upgrade", "--database-url", database_url, "--workspace", str(tmp_path / "ws")]
+    )
     assert again.exit_code == 0 and "already at revision" in again.output
 
 
@@ -68,15 +70,33 @@ def _fill_previous_revision(database: Database) -> None:
     now = datetime(2026, 11, 1, 10, tzinfo=UTC)
     with database.engine.begin() as conn:
         conn.execute(insert(t.organizations).values(id=org, name="default", created_at=now))
-        conn.execute(insert(t.users).values(id=user, organization_id=org, username="owner",
-                                            token_hash=None, created_at=now))
-        conn.execute(insert(t.datalakes).values(id=lake, organization_id=org, name="default",
-                                                created_at=now))
-        conn.execute(insert(t.data).values(
-            id=data, organization_id=org, datalake_id=lake, object_name="x/ab/abc",
-            filename="old.jpg", type="IMAGE", content_type="image/jpeg", size=10,
-            checksum="ab" * 32, width=4, height=3, duration=None, metadata={},
-            custom_metadata={"kept": True}, created_at=now))
+        conn.execute(
+            insert(t.users).values(
+                id=user, organization_id=org, username="owner", token_hash=None, created_at=now
+            )
+        )
+        conn.execute(
+            insert(t.datalakes).values(id=lake, organization_id=org, name="default", created_at=now)
+        )
+        conn.execute(
+            insert(t.data).values(
+                id=data,
+                organization_id=org,
+                datalake_id=lake,
+                object_name="x/ab/abc",
+                filename="old.jpg",
+                type="IMAGE",
+                content_type="image/jpeg",
+                size=10,
+                checksum="ab" * 32,
+                width=4,
+                height=3,
+                duration=None,
+                metadata={},
+                custom_metadata={"kept": True},
+                created_at=now,
+            )
+        )
 
 
 def test_upgrade_keeps_the_previous_revisions_data(database_url: str, tmp_path: Path) -> None:
@@ -90,8 +110,9 @@ def test_upgrade_keeps_the_previous_revisions_data(database_url: str, tmp_path: 
         assert schema_differences(database) == []
     finally:
         database.dispose()
-    opened = open_workspace(Settings(workspace=tmp_path / "ws", database_url=database_url),
-                            upgrade=False)
+    opened = open_workspace(
+        Settings(workspace=tmp_path / "ws", database_url=database_url), upgrade=False
+    )
     try:
         from pixlake.core.services import data as data_service
         from pixlake.core.services import datasets
@@ -119,13 +140,24 @@ def test_a_server_refuses_an_outdated_database(database_url: str, tmp_path: Path
     settings = Settings(workspace=tmp_path / "ws", database_url=database_url)
     with pytest.raises(OutdatedSchemaError, match="pixlake db upgrade"):
         open_workspace(settings, upgrade=False)
-    result = CliRunner().invoke(cli, ["serve", "--workspace", str(tmp_path / "ws"),
-                                      "--database-url", database_url, "--port", "9"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "serve",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--database-url",
+            database_url,
+            "--port",
+            "9",
+        ],
+    )
     assert result.exit_code == 1
     assert "pixlake db upgrade" in result.output
     assert "Traceback" not in result.output
-    upgraded = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", database_url,
-                                        "--workspace", str(tmp_path / "ws")])
+    upgraded = CliRunner().invoke(
+        cli, ["db", "upgrade", "--database-url", database_url, "--workspace", str(tmp_path / "ws")]
+    )
     assert upgraded.exit_code == 0, upgraded.output
     open_workspace(settings, upgrade=False).close()
 
@@ -154,8 +186,9 @@ def test_db_current_reports_the_revision(tmp_path: Path) -> None:
     assert f"database revision: {PREVIOUS_REVISION}; newest: {head_revision()}" in result.output
 
 
-def test_upgrade_to_roles_makes_every_existing_user_an_admin(database_url: str,
-                                                             tmp_path: Path) -> None:
+def test_upgrade_to_roles_makes_every_existing_user_an_admin(
+    database_url: str, tmp_path: Path
+) -> None:
     """Everyone could do everything before roles existed: after the upgrade, they still can."""
     from sqlalchemy import select
 
@@ -169,9 +202,15 @@ def test_upgrade_to_roles_makes_every_existing_user_an_admin(database_url: str,
         with database.engine.begin() as conn:
             conn.execute(insert(t.organizations).values(id=org, name="acme", created_at=now))
             for name in ("alice", "bob"):
-                conn.execute(insert(t.users).values(
-                    id=new_id(), organization_id=org, username=name,
-                    token_hash=hash_token(f"pxl_{name}"), created_at=now))
+                conn.execute(
+                    insert(t.users).values(
+                        id=new_id(),
+                        organization_id=org,
+                        username=name,
+                        token_hash=hash_token(f"pxl_{name}"),
+                        created_at=now,
+                    )
+                )
         upgrade(database)
         assert schema_differences(database) == []
         with database.engine.connect() as conn:
@@ -179,8 +218,9 @@ def test_upgrade_to_roles_makes_every_existing_user_an_admin(database_url: str,
         assert roles == {"alice": "admin", "bob": "admin"}
     finally:
         database.dispose()
-    opened = open_workspace(Settings(workspace=tmp_path / "ws", database_url=database_url),
-                            upgrade=False)
+    opened = open_workspace(
+        Settings(workspace=tmp_path / "ws", database_url=database_url), upgrade=False
+    )
     try:
         assert opened.owner.role is Role.ADMIN
         newcomer, _token = create_user(opened.context, "carol", "acme")

@@ -43,16 +43,19 @@ def deployment(tmp_path: Path, s3_bucket: str) -> Iterator[Deployment]:
     """A fresh database and bucket prefix, upgraded, with one user; no server yet."""
     with make_postgres_database(POSTGRES_SERVER) as database_url:
         prefix = f"run-{uuid.uuid4().hex[:8]}"
-        env = pixlake_environment(database_url=database_url,
-                                  storage_url=f"s3://{s3_bucket}/{prefix}",
-                                  secret_key="shared-by-every-server-of-this-deployment",
-                                  workspace=str(tmp_path / "admin"))
+        env = pixlake_environment(
+            database_url=database_url,
+            storage_url=f"s3://{s3_bucket}/{prefix}",
+            secret_key="shared-by-every-server-of-this-deployment",
+            workspace=str(tmp_path / "admin"),
+        )
         upgraded = run_pixlake(env, "db", "upgrade")
         assert upgraded.returncode == 0, upgraded.stderr
         created = run_pixlake(env, "users", "create", "alice", "--org", "acme")
         assert created.returncode == 0, created.stderr
-        yield Deployment(env, database_url, s3_bucket, prefix,
-                         created.stdout.strip().splitlines()[-1])
+        yield Deployment(
+            env, database_url, s3_bucket, prefix, created.stdout.strip().splitlines()[-1]
+        )
 
 
 def server_for(deploy: Deployment, tmp_path: Path, name: str) -> ServeProcess:
@@ -83,8 +86,10 @@ def scenario(clients: list[Client], images: list[Path], downloads: Path) -> dict
 
     final = first.get_dataset("ds")
     return {
-        "data": sorted((d.filename, d.checksum, tuple(tag.name for tag in d.get_tags()))
-                       for d in second.get_datalake().list_data()),
+        "data": sorted(
+            (d.filename, d.checksum, tuple(tag.name for tag in d.get_tags()))
+            for d in second.get_datalake().list_data()
+        ),
         "versions": [(v.version, v.type.value) for v in final.list_versions()],
         "stats": {v.version: v.retrieve_stats().model_dump() for v in final.list_versions()},
         "trash": sorted((i.kind.value, i.name) for i in second.list_trash()),
@@ -113,8 +118,9 @@ def test_two_servers_behave_as_one(tmp_path: Path, s3_bucket: str) -> None:
     assert two_servers["stats"]["v2"]["nb_assets"] == 9
 
 
-def test_a_signed_url_from_one_server_works_on_another(tmp_path: Path, s3_bucket: str,
-                                                       images: list[Path]) -> None:
+def test_a_signed_url_from_one_server_works_on_another(
+    tmp_path: Path, s3_bucket: str, images: list[Path]
+) -> None:
     """With a local store, URLs are signed by the API: any server must accept any other's."""
     with deployment(tmp_path, s3_bucket) as deploy:
         env = {**deploy.env, "PIXLAKE_STORAGE_URL": f"file://{tmp_path / 'shared-objects'}"}
@@ -147,10 +153,13 @@ def _stored_keys(bucket: str, prefix: str) -> set[str]:
     return keys
 
 
-def test_server_killed_during_an_upload_then_retried(tmp_path: Path, s3_bucket: str,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = [make_image(tmp_path / "many" / f"img_{i:03d}.jpg", 48, 32, seed=1000 + i)
-             for i in range(500)]
+def test_server_killed_during_an_upload_then_retried(
+    tmp_path: Path, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [
+        make_image(tmp_path / "many" / f"img_{i:03d}.jpg", 48, 32, seed=1000 + i)
+        for i in range(500)
+    ]
     monkeypatch.setattr("pixlake.sdk.datalake.BUNDLE_MAX_FILES", 4)  # many requests
     with deployment(tmp_path, s3_bucket) as deploy:
         server = server_for(deploy, tmp_path, "server")

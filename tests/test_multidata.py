@@ -31,8 +31,9 @@ def test_behaves_as_a_list(five: MultiData) -> None:
     assert five[0] in five
 
 
-@pytest.mark.parametrize("ratio, sizes", [(0.8, (4, 1)), (0.5, (2, 3)), (0, (0, 5)),
-                                          (1, (5, 0)), (0.7, (4, 1))])
+@pytest.mark.parametrize(
+    "ratio, sizes", [(0.8, (4, 1)), (0.5, (2, 3)), (0, (0, 5)), (1, (5, 0)), (0.7, (4, 1))]
+)
 def test_split(five: MultiData, ratio: float, sizes: tuple[int, int]) -> None:
     first, second = five.split(ratio)
     assert (len(first), len(second)) == sizes
@@ -61,8 +62,9 @@ def test_delete_all(client: Client, five: MultiData) -> None:
     assert set(client.get_datalake().list_data().ids) == set(five.ids[3:])
 
 
-def test_delete_is_all_or_nothing(client: Client, other_client: Client, five: MultiData,
-                                  images: list[Path]) -> None:
+def test_delete_is_all_or_nothing(
+    client: Client, other_client: Client, five: MultiData, images: list[Path]
+) -> None:
     theirs = other_client.get_datalake().upload_data(images[0])
     mixed = five[:2] + [type(theirs)(client._connection, theirs._schema)]  # noqa: RUF005 (MultiData + list is the behaviour under test)
     with pytest.raises(NotFoundError):
@@ -86,17 +88,20 @@ def test_empty_multidata(client: Client, tmp_path: Path) -> None:
     assert empty.download(tmp_path / "unused") == 0
 
 
-def test_download_of_two_data_with_one_filename_writes_both(client: Client, unique_image,
-                                                             tmp_path: Path) -> None:
+def test_download_of_two_data_with_one_filename_writes_both(
+    client: Client, unique_image, tmp_path: Path
+) -> None:
     sources = [unique_image("same.jpg"), unique_image("same.jpg"), unique_image("SAME.jpg")]
     uploaded = client.get_datalake().upload_data(sources)
     first, second, third = uploaded
     out = tmp_path / "out"
     both = uploaded + uploaded[:1]  # the first one listed twice is written once
     assert both.download(out) == 3
-    expected = {"same.jpg": sources[0],
-                f"same.{second.id.hex[-8:]}.jpg": sources[1],
-                f"SAME.{third.id.hex[-8:]}.jpg": sources[2]}  # one name where case is folded
+    expected = {
+        "same.jpg": sources[0],
+        f"same.{second.id.hex[-8:]}.jpg": sources[1],
+        f"SAME.{third.id.hex[-8:]}.jpg": sources[2],
+    }  # one name where case is folded
     assert sorted(p.name for p in out.iterdir()) == sorted(expected)
     for name, source in expected.items():
         assert (out / name).read_bytes() == source.read_bytes()
@@ -107,11 +112,13 @@ def test_download_of_two_data_with_one_filename_writes_both(client: Client, uniq
     assert (tmp_path / "other" / f"same.{first.id.hex[-8:]}.jpg").exists()
 
 
-def test_download_names_taken_by_other_files_are_not_reused(client: Client, unique_image,
-                                                            tmp_path: Path) -> None:
+def test_download_names_taken_by_other_files_are_not_reused(
+    client: Client, unique_image, tmp_path: Path
+) -> None:
     pair = client.get_datalake().upload_data([unique_image("a.jpg"), unique_image("a.jpg")])
     two = pair[1]
     decoy = client.get_datalake().upload_data(unique_image(f"a.{two.id.hex[-8:]}.jpg"))
     assert (pair + decoy).download(tmp_path / "out") == 3
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["a.jpg", decoy.filename, f"a.{two.id.hex}.jpg"])
+        ["a.jpg", decoy.filename, f"a.{two.id.hex}.jpg"]
+    )

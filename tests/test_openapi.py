@@ -51,8 +51,9 @@ def test_no_route_documents_422(document: dict[str, Any]) -> None:
         unprocessable = operation["responses"].get("422")
         if unprocessable is not None:
             assert unprocessable["x-error-codes"] == ["idempotency_key_reused"], (method, path)
-            assert any(parameter["name"] == "Idempotency-Key"
-                       for parameter in operation["parameters"]), (method, path)
+            assert any(
+                parameter["name"] == "Idempotency-Key" for parameter in operation["parameters"]
+            ), (method, path)
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
@@ -96,7 +97,8 @@ def test_errors_of_each_kind_of_route(document: dict[str, Any]) -> None:
 
 
 def test_every_route_but_health_and_signed_urls_needs_a_bearer_token(
-        document: dict[str, Any]) -> None:
+    document: dict[str, Any],
+) -> None:
     schemes = document["components"]["securitySchemes"]
     assert [scheme["scheme"] for scheme in schemes.values()] == ["bearer"]
     (name,) = schemes
@@ -107,8 +109,9 @@ def test_every_route_but_health_and_signed_urls_needs_a_bearer_token(
             assert operation["security"] == [{name: []}], (method, path)
 
 
-def test_documented_token_is_really_needed(live_server: LiveServer,
-                                           document: dict[str, Any]) -> None:
+def test_documented_token_is_really_needed(
+    live_server: LiveServer, document: dict[str, Any]
+) -> None:
     """Every operation the document says needs a token answers 401 without one."""
     checked = 0
     with httpx.Client(base_url=live_server.url) as http:
@@ -179,9 +182,15 @@ def _concrete(path_format: str) -> str:
     """A path of the route with every parameter a UUID (ids) or a plain segment."""
     parts = []
     for part in path_format.split("/"):
-        parts.append(str(uuid.uuid4()) if part.startswith("{") and part.endswith("_id}")
-                     else "a/b" if part == "{object_name}"  # a path parameter, slashes and all
-                     else "a" if part.startswith("{") else part)
+        parts.append(
+            str(uuid.uuid4())
+            if part.startswith("{") and part.endswith("_id}")
+            else "a/b"
+            if part == "{object_name}"  # a path parameter, slashes and all
+            else "a"
+            if part.startswith("{")
+            else part
+        )
     return "/".join(parts)
 
 
@@ -196,8 +205,7 @@ def test_literal_routes_are_not_shadowed_by_id_routes(app: FastAPI) -> None:
                 assert not other.path_regex.match(path), (other.path_format, path)
 
 
-def test_wrong_method_answers_405_with_a_true_allow(live_server: LiveServer,
-                                                    app: FastAPI) -> None:
+def test_wrong_method_answers_405_with_a_true_allow(live_server: LiveServer, app: FastAPI) -> None:
     by_path: dict[str, set[str]] = {}
     for route in _routes(app):
         if route.path_format.startswith(("/docs", "/redoc", "/openapi")):
@@ -217,23 +225,28 @@ def test_wrong_method_answers_405_with_a_true_allow(live_server: LiveServer,
 
 def test_an_id_that_is_not_a_uuid_names_nothing(live_server: LiveServer) -> None:
     _name, token = live_server.new_user()
-    answer = httpx.get(f"{live_server.url}/datasets/not-a-uuid",
-                       headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(
+        f"{live_server.url}/datasets/not-a-uuid", headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 404
 
 
 # Strict types: bools are not numbers, numbers are not bools
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    pytest.param("/datalakes/{lake}/data/search", {"limit": True}, id="limit-true"),
-    pytest.param("/datalakes/{lake}/data/search", {"offset": "3"}, id="offset-string"),
-    pytest.param("/datalakes/{lake}/data/search", {"limit": 2.5}, id="limit-fraction"),
-    pytest.param("/trash/purge", {"everything": 0}, id="everything-0"),
-    pytest.param("/trash/purge", {"everything": "true"}, id="everything-string"),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/datalakes/{lake}/data/search", {"limit": True}, id="limit-true"),
+        pytest.param("/datalakes/{lake}/data/search", {"offset": "3"}, id="offset-string"),
+        pytest.param("/datalakes/{lake}/data/search", {"limit": 2.5}, id="limit-fraction"),
+        pytest.param("/trash/purge", {"everything": 0}, id="everything-0"),
+        pytest.param("/trash/purge", {"everything": "true"}, id="everything-string"),
+    ],
+)
 def test_strict_types_refuse_bools_as_numbers_and_numbers_as_bools(
-        client: Client, path: str, body: dict[str, Any]) -> None:
+    client: Client, path: str, body: dict[str, Any]
+) -> None:
     lake = client.get_datalake()
     with pytest.raises(BadRequestError, match="invalid request"):
         client._connection.request("POST", path.format(lake=lake.id), json=body)
@@ -244,30 +257,35 @@ def test_strict_duration_refuses_false(client: Client, images: list[Path]) -> No
     version = client.create_dataset("strict").create_version("v1")
     asset = version.add_data(data)[0]
     with pytest.raises(BadRequestError, match="duration"):
-        client._connection.request("POST", f"/assets/{asset.id}/annotations",
-                                   json={"duration": False})
+        client._connection.request(
+            "POST", f"/assets/{asset.id}/annotations", json={"duration": False}
+        )
     assert asset.list_annotations() == []
-    made = client._connection.request("POST", f"/assets/{asset.id}/annotations",
-                                      json={"duration": 3})  # an int is a fine float
+    made = client._connection.request(
+        "POST", f"/assets/{asset.id}/annotations", json={"duration": 3}
+    )  # an int is a fine float
     assert made["duration"] == 3.0
 
 
 def test_an_integer_written_as_a_float_is_an_integer(client: Client) -> None:
     """JSON Schema calls 3.0 an integer: what the document allows, the server accepts."""
     lake = client.get_datalake()
-    page = client._connection.request("POST", f"/datalakes/{lake.id}/data/search",
-                                      json={"limit": 3.0})
+    page = client._connection.request(
+        "POST", f"/datalakes/{lake.id}/data/search", json={"limit": 3.0}
+    )
     assert page["items"] == []
 
 
 def test_strict_query_integers(live_server: LiveServer) -> None:
     """``expires`` of a signed URL is decimal digits: ``1.0``, ``+5``, ``1_000`` refused."""
     for written in ("1.0", "+5", "1_000", " 12"):
-        answer = httpx.get(f"{live_server.url}/objects/some/object",
-                           params={"expires": written, "signature": "0"})
+        answer = httpx.get(
+            f"{live_server.url}/objects/some/object", params={"expires": written, "signature": "0"}
+        )
         assert answer.status_code == 400, written
-    answer = httpx.get(f"{live_server.url}/objects/some/object",
-                       params={"expires": "12", "signature": "0"})
+    answer = httpx.get(
+        f"{live_server.url}/objects/some/object", params={"expires": "12", "signature": "0"}
+    )
     assert answer.status_code == 403  # well formed, but not signed
 
 
@@ -275,5 +293,6 @@ def test_tagging_a_kind_not_stored_yet_is_not_found(client: Client) -> None:
     """Models can't be tagged yet: their ids name nothing (404), as the schema's enum of
     targets allows the request (it used to answer 400)."""
     with pytest.raises(NotFoundError):
-        client._connection.request("POST", "/tags/of",
-                                   json={"target": "MODEL_VERSION", "object_id": SOME_ID})
+        client._connection.request(
+            "POST", "/tags/of", json={"target": "MODEL_VERSION", "object_id": SOME_ID}
+        )

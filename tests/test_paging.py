@@ -17,8 +17,14 @@ from pixlake.sdk.paging import keyset_pages
 class Listing:
     """An API listing of ``total`` numbered items, answering like the server does."""
 
-    def __init__(self, total: int, *, embedded: bool = False, fail_on_page: int | None = None,
-                 hold_later_pages: bool = False):
+    def __init__(
+        self,
+        total: int,
+        *,
+        embedded: bool = False,
+        fail_on_page: int | None = None,
+        hold_later_pages: bool = False,
+    ):
         self.items = list(range(total))
         self.capabilities = IN_PROCESS if embedded else OVER_THE_NETWORK
         self.fail_on_page = fail_on_page
@@ -41,7 +47,7 @@ class Listing:
             raise NotFoundError("the listing went away")
         start = 0 if "after" not in json else json["after"] + 1
         start += json.get("offset", 0)
-        page = self.items[start:start + json["limit"]]
+        page = self.items[start : start + json["limit"]]
         more = start + json["limit"] < len(self.items)
         return {"items": page, "next_after": page[-1] if more and page else None}
 
@@ -51,8 +57,13 @@ class Listing:
 
 
 def listed(listing: Listing, query: dict[str, Any], limit: int | None, size: int) -> list[int]:
-    pages = keyset_pages(listing, "/things/search", query, limit=limit,  # type: ignore[arg-type]
-                         page_size=size)
+    pages = keyset_pages(
+        listing,
+        "/things/search",
+        query,
+        limit=limit,  # type: ignore[arg-type]
+        page_size=size,
+    )
     return [item for page in pages for item in page]
 
 
@@ -84,8 +95,13 @@ def test_a_limit_of_zero_sends_nothing() -> None:
 
 def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
     listing = Listing(20)
-    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
-                         page_size=5)
+    pages = keyset_pages(
+        listing,
+        "/things/search",
+        {},
+        limit=None,  # type: ignore[arg-type]
+        page_size=5,
+    )
     assert next(pages) == [0, 1, 2, 3, 4]
     assert listing.wait_for(2)  # page two is on its way while page one is in our hands
     assert listing.threads == {threading.current_thread().name, "pixlake-next-page_0"}
@@ -94,8 +110,13 @@ def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
 
 def test_leaving_early_does_not_wait_for_the_page_on_its_way() -> None:
     listing = Listing(20, hold_later_pages=True)
-    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
-                         page_size=5)
+    pages = keyset_pages(
+        listing,
+        "/things/search",
+        {},
+        limit=None,  # type: ignore[arg-type]
+        page_size=5,
+    )
     assert next(pages) == [0, 1, 2, 3, 4]
     assert listing.wait_for(2)
     started = time.monotonic()
@@ -109,8 +130,13 @@ def test_an_error_in_the_caller_does_not_wait_for_the_page_on_its_way() -> None:
     listing = Listing(20, hold_later_pages=True)
     started = time.monotonic()
     with pytest.raises(ZeroDivisionError):
-        for page in keyset_pages(listing, "/things/search", {},  # type: ignore[arg-type]
-                                 limit=None, page_size=5):
+        for page in keyset_pages(
+            listing,
+            "/things/search",
+            {},  # type: ignore[arg-type]
+            limit=None,
+            page_size=5,
+        ):
             assert listing.wait_for(2)
             page.append(1 / 0)
     assert time.monotonic() - started < 5
@@ -126,8 +152,13 @@ def test_embedded_pages_are_fetched_in_the_calling_thread() -> None:
 @pytest.mark.parametrize("embedded", [False, True], ids=["server", "embedded"])
 def test_a_failed_page_raises_when_it_is_due(embedded: bool) -> None:
     listing = Listing(20, embedded=embedded, fail_on_page=3)
-    pages = keyset_pages(listing, "/things/search", {}, limit=None,  # type: ignore[arg-type]
-                         page_size=5)
+    pages = keyset_pages(
+        listing,
+        "/things/search",
+        {},
+        limit=None,  # type: ignore[arg-type]
+        page_size=5,
+    )
     assert next(pages) == [0, 1, 2, 3, 4]
     assert next(pages) == [5, 6, 7, 8, 9]
     with pytest.raises(NotFoundError, match="went away"):

@@ -31,20 +31,29 @@ def serve_fails(*args: str, env: dict[str, str] | None = None) -> str:
 
 
 def test_unreachable_database_at_start(tmp_path: Path) -> None:
-    said = serve_fails("--workspace", str(tmp_path),
-                       "--database-url", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    said = serve_fails(
+        "--workspace",
+        str(tmp_path),
+        "--database-url",
+        "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+    )
     assert "cannot use the database at postgresql+psycopg://postgres@127.0.0.1:1/nowhere" in said
 
 
 def test_password_is_not_shown(tmp_path: Path) -> None:
-    said = serve_fails("--workspace", str(tmp_path), "--database-url",
-                       "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/nowhere")
+    said = serve_fails(
+        "--workspace",
+        str(tmp_path),
+        "--database-url",
+        "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/nowhere",
+    )
     assert "hunter2" not in said and "***" in said
 
 
 def test_missing_bucket_at_start(tmp_path: Path, s3_bucket: str) -> None:
-    said = serve_fails("--workspace", str(tmp_path),
-                       "--storage-url", "s3://no-such-bucket-here/prefix")
+    said = serve_fails(
+        "--workspace", str(tmp_path), "--storage-url", "s3://no-such-bucket-here/prefix"
+    )
     assert "no-such-bucket-here" in said and "no such bucket" in said
 
 
@@ -53,20 +62,31 @@ def test_wrong_credentials_at_start(tmp_path: Path, s3_bucket: str, which: str) 
     import os
 
     key, secret = os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
-    wrong = ({"AWS_ACCESS_KEY_ID": "nobody", "AWS_SECRET_ACCESS_KEY": secret}
-             if which == "unknown key" else
-             {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "not-the-secret"})
-    said = serve_fails("--workspace", str(tmp_path), "--storage-url", f"s3://{s3_bucket}/x",
-                       env=wrong)
+    wrong = (
+        {"AWS_ACCESS_KEY_ID": "nobody", "AWS_SECRET_ACCESS_KEY": secret}
+        if which == "unknown key"
+        else {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    )
+    said = serve_fails(
+        "--workspace", str(tmp_path), "--storage-url", f"s3://{s3_bucket}/x", env=wrong
+    )
     assert "credentials" in said and s3_bucket in said
 
 
 def test_unreachable_bucket_at_start(tmp_path: Path) -> None:
-    said = serve_fails("--workspace", str(tmp_path), "--storage-url", "s3://bucket-one/x",
-                       env={"AWS_ENDPOINT_URL": "http://127.0.0.1:1",
-                            "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
-                            "AWS_DEFAULT_REGION": "us-east-1",
-                            "AWS_MAX_ATTEMPTS": "1"})
+    said = serve_fails(
+        "--workspace",
+        str(tmp_path),
+        "--storage-url",
+        "s3://bucket-one/x",
+        env={
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+            "AWS_ACCESS_KEY_ID": "k",
+            "AWS_SECRET_ACCESS_KEY": "s",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_MAX_ATTEMPTS": "1",
+        },
+    )
     assert "bucket-one" in said
 
 
@@ -81,8 +101,14 @@ def test_serve_help_lists_every_setting() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     for name in Settings.model_fields:
         assert f"PIXLAKE_{name.upper()}" in result.output
-    for option in ("--database-url", "--storage-url", "--secret-key", "--workers",
-                   "--large-file-threshold", "--trash-retention-days"):
+    for option in (
+        "--database-url",
+        "--storage-url",
+        "--secret-key",
+        "--workers",
+        "--large-file-threshold",
+        "--trash-retention-days",
+    ):
         assert option in result.output
 
 
@@ -103,8 +129,9 @@ def test_urls_point_at_the_bucket(pg_s3_client: Client, images: list[Path]) -> N
     assert httpx.get(url).content == images[0].read_bytes()
 
 
-def test_objects_live_in_the_bucket(pg_s3_client: Client, images: list[Path],
-                                    s3_bucket: str) -> None:
+def test_objects_live_in_the_bucket(
+    pg_s3_client: Client, images: list[Path], s3_bucket: str
+) -> None:
     s3 = boto3.client("s3")
     data = pg_s3_client.get_datalake().upload_data(images[0])
     key = f"objects/{data.object_name}"
@@ -114,10 +141,15 @@ def test_objects_live_in_the_bucket(pg_s3_client: Client, images: list[Path],
         s3.head_object(Bucket=s3_bucket, Key=key)
 
 
-def test_presigned_url_expires(tmp_path: Path, postgres_url: str, s3_bucket: str,
-                               images: list[Path]) -> None:
-    settings = Settings(workspace=tmp_path, database_url=postgres_url,
-                        storage_url=f"s3://{s3_bucket}/expiring", url_expiry_seconds=3)
+def test_presigned_url_expires(
+    tmp_path: Path, postgres_url: str, s3_bucket: str, images: list[Path]
+) -> None:
+    settings = Settings(
+        workspace=tmp_path,
+        database_url=postgres_url,
+        storage_url=f"s3://{s3_bucket}/expiring",
+        url_expiry_seconds=3,
+    )
     servers = _serve(settings)
     server = next(servers)
     try:
@@ -140,8 +172,9 @@ def test_large_files_go_up_in_parts(tmp_path: Path, s3_bucket: str) -> None:
     """Above the large-file threshold boto3 uploads in parts; the object is whole."""
     from pixlake.storage.base import StagedObject
 
-    storage = S3Storage(s3_bucket, "multipart", tmp_path / "staging",
-                        multipart_threshold=5 * 1024 * 1024)
+    storage = S3Storage(
+        s3_bucket, "multipart", tmp_path / "staging", multipart_threshold=5 * 1024 * 1024
+    )
     payload = bytes(range(256)) * (12 * 1024 * 1024 // 256)
     source = tmp_path / "big.bin"
     source.write_bytes(payload)
@@ -153,13 +186,15 @@ def test_large_files_go_up_in_parts(tmp_path: Path, s3_bucket: str) -> None:
     assert not staged.path.exists()
 
 
-def test_same_bytes_uploaded_at_once_give_one_data(pg_s3_client: Client,
-                                                   live_server_pg_s3: LiveServer,
-                                                   images: list[Path]) -> None:
+def test_same_bytes_uploaded_at_once_give_one_data(
+    pg_s3_client: Client, live_server_pg_s3: LiveServer, images: list[Path]
+) -> None:
     """Eight clients race to upload the same file: one Data, one object."""
     org = pg_s3_client.organization_name
-    tokens = [create_user(live_server_pg_s3.workspace.context, f"racer-{i}-{time.time_ns()}",
-                          org)[1] for i in range(8)]
+    tokens = [
+        create_user(live_server_pg_s3.workspace.context, f"racer-{i}-{time.time_ns()}", org)[1]
+        for i in range(8)
+    ]
     barrier = threading.Barrier(len(tokens))
     ids: list[object] = []
     errors: list[BaseException] = []
@@ -183,28 +218,31 @@ def test_same_bytes_uploaded_at_once_give_one_data(pg_s3_client: Client,
     assert len(pg_s3_client.get_datalake().list_data()) == 1
 
 
-def test_two_workers_annotating_at_once_lose_nothing(pg_s3_client: Client,
-                                                     live_server_pg_s3: LiveServer,
-                                                     images: list[Path]) -> None:
+def test_two_workers_annotating_at_once_lose_nothing(
+    pg_s3_client: Client, live_server_pg_s3: LiveServer, images: list[Path]
+) -> None:
     version = pg_s3_client.create_dataset("race").create_version("v")
     assets = version.add_data(pg_s3_client.get_datalake().upload_data(images))
     version.create_label("cat")
     other_name = f"colleague-{time.time_ns()}"
-    _user, token = create_user(live_server_pg_s3.workspace.context, other_name,
-                               pg_s3_client.organization_name)
+    _user, token = create_user(
+        live_server_pg_s3.workspace.context, other_name, pg_s3_client.organization_name
+    )
     pg_s3_client.get_dataset("race").add_worker(other_name)
     errors: list[BaseException] = []
 
     def annotate(client_token: str | None) -> None:
         try:
-            client = pg_s3_client if client_token is None else Client(
-                api_token=client_token, host=live_server_pg_s3.url)
+            client = (
+                pg_s3_client
+                if client_token is None
+                else Client(api_token=client_token, host=live_server_pg_s3.url)
+            )
             mine = client.get_dataset("race").get_version("v")
             label = mine.get_label("cat")
             for asset in mine.list_assets():
                 annotation = asset.create_annotation(1.0)
-                annotation.create_multiple_rectangles(
-                    [(i, i, 5, 5, label) for i in range(20)])
+                annotation.create_multiple_rectangles([(i, i, 5, 5, label) for i in range(20)])
             if client is not pg_s3_client:
                 client.close()
         except BaseException as exc:  # reported below

@@ -14,8 +14,11 @@ from pixlake.sdk.multi import MultiObject
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    public = {name for name in dir(pixlake) if not name.startswith("_")
-              and not inspect.ismodule(getattr(pixlake, name))}
+    public = {
+        name
+        for name in dir(pixlake)
+        if not name.startswith("_") and not inspect.ismodule(getattr(pixlake, name))
+    }
     assert set(pixlake.__all__) == public | {"__version__"}
     assert pixlake.__all__ == sorted(pixlake.__all__)
 
@@ -29,22 +32,41 @@ def test_public_api_is_complete() -> None:
         module = importlib.import_module(module_info.name)
         for name in getattr(module, "__all__", []):
             value = getattr(module, name)
-            if inspect.isclass(value) and issubclass(value, SdkObject | MultiObject) \
-                    and value not in (SdkObject, MultiObject):
+            if (
+                inspect.isclass(value)
+                and issubclass(value, SdkObject | MultiObject)
+                and value not in (SdkObject, MultiObject)
+            ):
                 met.add(value)
     met |= {getattr(errors, name) for name in errors.__all__ if name.endswith("Error")}
     met |= {getattr(enums, name) for name in enums.__all__}
     missing = sorted(cls.__name__ for cls in met - exported)
     assert missing == []
-    assert {"Dataset", "DatasetVersion", "Asset", "MultiAsset", "Annotation", "Label",
-            "Worker", "Rectangle", "Polygon", "LockedError"} <= set(pixlake.__all__)
+    assert {
+        "Dataset",
+        "DatasetVersion",
+        "Asset",
+        "MultiAsset",
+        "Annotation",
+        "Label",
+        "Worker",
+        "Rectangle",
+        "Polygon",
+        "LockedError",
+    } <= set(pixlake.__all__)
 
 
 def test_top_level_imports() -> None:
     from pixlake import Client, DataType, Target  # noqa: F401
 
     assert {t.value for t in pixlake.Target} >= {
-        "DATA", "ASSET", "DATASET", "DATASET_VERSION", "MODEL", "MODEL_VERSION"}
+        "DATA",
+        "ASSET",
+        "DATASET",
+        "DATASET_VERSION",
+        "MODEL",
+        "MODEL_VERSION",
+    }
     assert {t.value for t in pixlake.DataType} == {"IMAGE", "VIDEO"}
 
 
@@ -75,7 +97,10 @@ def test_unknown_code_falls_back_on_status() -> None:
 def test_error_keeps_message_and_details() -> None:
     error = errors.NotFoundError("data x not found", details={"id": "x"})
     assert str(error) == "data x not found"
-    assert error.to_body() == {"code": "not_found", "message": "data x not found",
-                               "details": {"id": "x"}}
+    assert error.to_body() == {
+        "code": "not_found",
+        "message": "data x not found",
+        "details": {"id": "x"},
+    }
     storage = errors.StorageError("disk full")
     assert str(storage) == "disk full"

@@ -19,8 +19,9 @@ from pixlake.samples import make_image, make_images
 from tests.conftest import LiveServer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCK = re.compile(r"(?:<!-- readme-test: (?P<marker>[\w-]+) -->\n)?```python\n(?P<code>.*?)```",
-                   re.DOTALL)
+BLOCK = re.compile(
+    r"(?:<!-- readme-test: (?P<marker>[\w-]+) -->\n)?```python\n(?P<code>.*?)```", re.DOTALL
+)
 MARKERS = {None, "server"}
 TOKEN_PLACEHOLDER = '"pxl_..."'
 HOST_PLACEHOLDER = '"http://127.0.0.1:8080"'
@@ -29,8 +30,10 @@ HOST_PLACEHOLDER = '"http://127.0.0.1:8080"'
 def python_blocks() -> list[tuple[str | None, str, int]]:
     """(marker, code, line number) of every ```python block of the README."""
     text = README.read_text(encoding="utf-8")
-    blocks = [(m["marker"], m["code"], text.count("\n", 0, m.start("code")) + 1)
-              for m in BLOCK.finditer(text)]
+    blocks = [
+        (m["marker"], m["code"], text.count("\n", 0, m.start("code")) + 1)
+        for m in BLOCK.finditer(text)
+    ]
     assert blocks, "the README has no Python block"
     for marker, _code, line in blocks:
         assert marker in MARKERS, f"README.md:{line}: unknown readme-test marker {marker!r}"
@@ -74,16 +77,22 @@ def test_readme_python_blocks_run_embedded(reader_folder: Path) -> None:
             namespace["client"].close()
 
 
-def test_readme_server_blocks_run_against_a_server(live_server: LiveServer,
-                                                   reader_folder: Path) -> None:
+def test_readme_server_blocks_run_against_a_server(
+    live_server: LiveServer, reader_folder: Path
+) -> None:
     blocks = [(code, line) for marker, code, line in python_blocks() if marker == "server"]
     assert blocks
     _name, token = live_server.new_user()
     for code, line in blocks:
         assert TOKEN_PLACEHOLDER in code and HOST_PLACEHOLDER in code
         namespace: dict = {}
-        run(code.replace(TOKEN_PLACEHOLDER, repr(token))
-                .replace(HOST_PLACEHOLDER, repr(live_server.url)), line, namespace)
+        run(
+            code.replace(TOKEN_PLACEHOLDER, repr(token)).replace(
+                HOST_PLACEHOLDER, repr(live_server.url)
+            ),
+            line,
+            namespace,
+        )
         client: Client = namespace["client"]
         try:
             assert client.mode == "server"

@@ -23,9 +23,15 @@ from pixlake.server.connection_limits import LimitedH11Protocol, limited_protoco
 from pixlake.settings import KiB, MiB, Settings
 from tests.conftest import LiveServer, _serve
 
-LIMITS = dict(max_request_body=64 * KiB, max_file_size=1 * MiB, max_image_pixels=1_000_000,
-              max_concurrent_decodes=1, max_header_bytes=4 * KiB, max_header_count=20,
-              client_timeout=1)
+LIMITS = dict(
+    max_request_body=64 * KiB,
+    max_file_size=1 * MiB,
+    max_image_pixels=1_000_000,
+    max_concurrent_decodes=1,
+    max_header_bytes=4 * KiB,
+    max_header_count=20,
+    client_timeout=1,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +41,15 @@ def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
 
 
 @pytest.fixture(scope="module", params=["httptools", "h11"])
-def any_parser_server(request: pytest.FixtureRequest,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def any_parser_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """The same, once with each HTTP parser uvicorn may run."""
     protocol = limited_protocol() if request.param == "httptools" else LimitedH11Protocol
     assert request.param in protocol.__name__.lower()
-    yield from _serve(Settings(workspace=tmp_path_factory.mktemp(f"limited-{request.param}"),
-                               **LIMITS), protocol)
+    yield from _serve(
+        Settings(workspace=tmp_path_factory.mktemp(f"limited-{request.param}"), **LIMITS), protocol
+    )
 
 
 @pytest.fixture
@@ -51,8 +59,9 @@ def token(limited_server: LiveServer) -> str:
 
 @pytest.fixture
 def http(limited_server: LiveServer, token: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=limited_server.url, timeout=30,
-                      headers={"authorization": f"Bearer {token}"}) as made:
+    with httpx.Client(
+        base_url=limited_server.url, timeout=30, headers={"authorization": f"Bearer {token}"}
+    ) as made:
         yield made
 
 
@@ -148,12 +157,14 @@ class DecodeSpy:
 
 
 def test_json_body_over_max_request_body_is_refused_from_its_content_length(
-        limited_server: LiveServer, http: httpx.Client) -> None:
+    limited_server: LiveServer, http: httpx.Client
+) -> None:
     name = f"lake-{uuid.uuid4().hex[:8]}"
     # Valid JSON: before the limit, this created the datalake.
     body = json.dumps({"name": name}).encode() + b" " * (100 * KiB)
-    error = error_of(http.post("/datalakes", content=body,
-                               headers={"content-type": "application/json"}), 413)
+    error = error_of(
+        http.post("/datalakes", content=body, headers={"content-type": "application/json"}), 413
+    )
     assert error["code"] == "payload_too_large"
     assert error["details"] == {"limit": "max_request_body", "max": 64 * KiB}
     assert name not in {lake["name"] for lake in http.get("/datalakes").json()}
@@ -161,7 +172,8 @@ def test_json_body_over_max_request_body_is_refused_from_its_content_length(
 
 
 def test_chunked_json_body_over_max_request_body_is_refused_as_it_arrives(
-        http: httpx.Client) -> None:
+    http: httpx.Client,
+) -> None:
     name = f"lake-{uuid.uuid4().hex[:8]}"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the server counts
@@ -169,8 +181,9 @@ def test_chunked_json_body_over_max_request_body_is_refused_as_it_arrives(
         for _ in range(100):
             yield b" " * KiB
 
-    error = error_of(http.post("/datalakes", content=chunks(),
-                               headers={"content-type": "application/json"}), 413)
+    error = error_of(
+        http.post("/datalakes", content=chunks(), headers={"content-type": "application/json"}), 413
+    )
     assert error["details"]["limit"] == "max_request_body"
     assert name not in {lake["name"] for lake in http.get("/datalakes").json()}
 
@@ -185,11 +198,14 @@ def test_json_body_within_max_request_body_is_accepted(http: httpx.Client) -> No
 
 
 def test_file_over_max_file_size_is_refused_from_its_content_length_before_staging(
-        limited_server: LiveServer, token: str, datalake_id: str) -> None:
+    limited_server: LiveServer, token: str, datalake_id: str
+) -> None:
     # Only the head is sent: the answer comes before a single byte of the file.
-    head = (f"PUT /datalakes/{datalake_id}/data?filename=big.jpg HTTP/1.1\r\n"
-            f"host: 127.0.0.1\r\nauthorization: Bearer {token}\r\n"
-            f"content-length: {2 * MiB}\r\n\r\n").encode()
+    head = (
+        f"PUT /datalakes/{datalake_id}/data?filename=big.jpg HTTP/1.1\r\n"
+        f"host: 127.0.0.1\r\nauthorization: Bearer {token}\r\n"
+        f"content-length: {2 * MiB}\r\n\r\n"
+    ).encode()
     status, error = raw_answer(raw_exchange(limited_server, head))
     assert status == 413
     assert error["code"] == "payload_too_large"
@@ -198,17 +214,21 @@ def test_file_over_max_file_size_is_refused_from_its_content_length_before_stagi
 
 
 def test_file_over_max_file_size_sent_whole_gets_the_refusal(
-        limited_server: LiveServer, http: httpx.Client, datalake_id: str) -> None:
-    answer = http.put(f"/datalakes/{datalake_id}/data", params={"filename": "big.jpg"},
-                      content=b"\xff" * (2 * MiB))
+    limited_server: LiveServer, http: httpx.Client, datalake_id: str
+) -> None:
+    answer = http.put(
+        f"/datalakes/{datalake_id}/data",
+        params={"filename": "big.jpg"},
+        content=b"\xff" * (2 * MiB),
+    )
     assert answer.status_code == 413, answer.text
     assert answer.json()["details"]["limit"] == "max_file_size"
     assert stored_data(http, datalake_id) == []
 
 
 def test_chunked_file_over_max_file_size_is_refused_and_its_staging_dropped(
-        limited_server: LiveServer, http: httpx.Client, datalake_id: str,
-        tmp_path: Path) -> None:
+    limited_server: LiveServer, http: httpx.Client, datalake_id: str, tmp_path: Path
+) -> None:
     picture = make_image(tmp_path / "p.jpg", 64, 48).read_bytes()
 
     def chunks() -> Iterator[bytes]:  # a real JPEG start, then more than the limit
@@ -216,18 +236,18 @@ def test_chunked_file_over_max_file_size_is_refused_and_its_staging_dropped(
         for _ in range(40):
             yield b"\x00" * (64 * KiB)
 
-    answer = http.put(f"/datalakes/{datalake_id}/data", params={"filename": "big.jpg"},
-                      content=chunks())
+    answer = http.put(
+        f"/datalakes/{datalake_id}/data", params={"filename": "big.jpg"}, content=chunks()
+    )
     assert answer.status_code == 413, answer.text
-    assert answer.json()["details"] == {"filename": "big.jpg", "limit": "max_file_size",
-                                        "max": MiB}
+    assert answer.json()["details"] == {"filename": "big.jpg", "limit": "max_file_size", "max": MiB}
     assert staging_files(limited_server) == []
     assert stored_data(http, datalake_id) == []
 
 
 def test_bundle_frame_over_max_file_size_is_refused_before_staging_it(
-        limited_server: LiveServer, http: httpx.Client, datalake_id: str,
-        tmp_path: Path) -> None:
+    limited_server: LiveServer, http: httpx.Client, datalake_id: str, tmp_path: Path
+) -> None:
     small = make_image(tmp_path / "small.jpg", 64, 48).read_bytes()
 
     def bundle() -> Iterator[bytes]:
@@ -237,14 +257,18 @@ def test_bundle_frame_over_max_file_size_is_refused_before_staging_it(
 
     answer = http.post(f"/datalakes/{datalake_id}/data/bundle", content=bundle())
     assert answer.status_code == 413, answer.text
-    assert answer.json()["details"] == {"filename": "huge.jpg", "limit": "max_file_size",
-                                        "max": MiB}
+    assert answer.json()["details"] == {
+        "filename": "huge.jpg",
+        "limit": "max_file_size",
+        "max": MiB,
+    }
     assert staging_files(limited_server) == []
     assert stored_data(http, datalake_id) == []  # all or none: small.jpg is not kept
 
 
-def test_file_up_to_max_file_size_uploads(limited_server: LiveServer, token: str,
-                                          tmp_path: Path) -> None:
+def test_file_up_to_max_file_size_uploads(
+    limited_server: LiveServer, token: str, tmp_path: Path
+) -> None:
     # Noise compresses badly: a real picture of most of the limit.
     path = tmp_path / "noise.png"
     Image.effect_noise((580, 580), 64).convert("RGB").save(path)
@@ -255,12 +279,15 @@ def test_file_up_to_max_file_size_uploads(limited_server: LiveServer, token: str
 
 
 def test_sdk_upload_over_max_file_size_raises_payload_too_large(
-        limited_server: LiveServer, token: str, tmp_path: Path) -> None:
+    limited_server: LiveServer, token: str, tmp_path: Path
+) -> None:
     path = tmp_path / "big.png"
     Image.effect_noise((900, 900), 64).convert("RGB").save(path)
     assert path.stat().st_size > MiB
-    with Client(api_token=token, host=limited_server.url) as client, \
-            pytest.raises(PayloadTooLargeError, match="big.png") as caught:
+    with (
+        Client(api_token=token, host=limited_server.url) as client,
+        pytest.raises(PayloadTooLargeError, match="big.png") as caught,
+    ):
         client.get_datalake().upload_data(path)
     assert caught.value.limit == "max_file_size"
 
@@ -269,13 +296,15 @@ def test_sdk_upload_over_max_file_size_raises_payload_too_large(
 
 
 def test_image_over_max_image_pixels_is_refused_from_its_header_before_any_decode(
-        limited_server: LiveServer, token: str, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    limited_server: LiveServer, token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Trailing bytes defeat the cheap end-of-file check: this one would be decoded.
     bomb = png_bomb(tmp_path / "bomb.png", 2000, 2000, trailing=b"\x01" * 100)
     spy = DecodeSpy(monkeypatch)  # the server runs in this process: it sees its decodes
-    with Client(api_token=token, host=limited_server.url) as client, \
-            pytest.raises(PayloadTooLargeError, match="bomb.png") as caught:
+    with (
+        Client(api_token=token, host=limited_server.url) as client,
+        pytest.raises(PayloadTooLargeError, match="bomb.png") as caught,
+    ):
         client.get_datalake().upload_data(bomb)
     assert caught.value.limit == "max_image_pixels"
     assert caught.value.details["max"] == 1_000_000
@@ -285,7 +314,8 @@ def test_image_over_max_image_pixels_is_refused_from_its_header_before_any_decod
 
 
 def test_png_bomb_under_max_image_pixels_is_probed_without_decoding_a_pixel(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Probing used to decode every PNG (Pillow looks for EXIF after the image data):
     a 308 kB PNG of 81 Mpx cost 324 MB."""
     limits = ImageLimits.of(max_pixels=10_000_000, max_concurrent_decodes=1)
@@ -298,8 +328,9 @@ def test_png_bomb_under_max_image_pixels_is_probed_without_decoding_a_pixel(
     assert spy.calls == 0
 
 
-def test_png_exif_after_the_image_data_is_still_read(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_png_exif_after_the_image_data_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = make_image(tmp_path / "s.png", 40, 30)
     exif = Image.Exif()
     exif[0x0112] = 6  # rotated: width and height swap
@@ -308,8 +339,9 @@ def test_png_exif_after_the_image_data_is_still_read(tmp_path: Path,
     iend = whole.rindex(b"IEND") - 4
     import zlib
 
-    chunk = (len(raw).to_bytes(4, "big") + b"eXIf" + raw
-             + zlib.crc32(b"eXIf" + raw).to_bytes(4, "big"))
+    chunk = (
+        len(raw).to_bytes(4, "big") + b"eXIf" + raw + zlib.crc32(b"eXIf" + raw).to_bytes(4, "big")
+    )
     late = tmp_path / "late-exif.png"
     late.write_bytes(whole[:iend] + chunk + whole[iend:])
     spy = DecodeSpy(monkeypatch)
@@ -327,13 +359,13 @@ def test_truncated_png_is_still_refused_without_decoding(tmp_path: Path) -> None
 
 
 def test_full_decodes_wait_for_one_of_max_concurrent_decodes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # GIFs have no end marker Pillow can trust: each is decoded to prove it complete.
     paths = [make_image(tmp_path / f"{i}.gif", 300, 200, seed=i) for i in range(4)]
     limits = ImageLimits.of(max_pixels=10_000_000, max_concurrent_decodes=1)
     spy = DecodeSpy(monkeypatch, pause=threading.Event())
-    threads = [threading.Thread(target=probe_media, args=(path, None, limits))
-               for path in paths]
+    threads = [threading.Thread(target=probe_media, args=(path, None, limits)) for path in paths]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -354,7 +386,8 @@ def test_too_many_headers_are_refused_with_431(limited_server: LiveServer) -> No
 
 
 def test_headers_over_max_header_bytes_are_refused_with_431_on_either_parser(
-        any_parser_server: LiveServer) -> None:
+    any_parser_server: LiveServer,
+) -> None:
     # Never finished: the refusal comes from the bytes alone.
     head = b"GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nx-padding: " + b"a" * (8 * KiB)
     status, error = raw_answer(raw_exchange(any_parser_server, head))
@@ -364,9 +397,11 @@ def test_headers_over_max_header_bytes_are_refused_with_431_on_either_parser(
 
 
 def test_headers_within_max_header_bytes_are_accepted_on_either_parser(
-        any_parser_server: LiveServer) -> None:
-    answer = httpx.get(f"{any_parser_server.url}/health", timeout=30,
-                       headers={"x-padding": "a" * (3 * KiB)})
+    any_parser_server: LiveServer,
+) -> None:
+    answer = httpx.get(
+        f"{any_parser_server.url}/health", timeout=30, headers={"x-padding": "a" * (3 * KiB)}
+    )
     assert answer.status_code == 200
 
 
@@ -374,8 +409,9 @@ def test_headers_within_max_header_bytes_are_accepted_on_either_parser(
 
 
 def test_half_open_request_is_timed_out_on_either_parser(any_parser_server: LiveServer) -> None:
-    status, error = raw_answer(raw_exchange(any_parser_server,
-                                            b"GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\n"))
+    status, error = raw_answer(
+        raw_exchange(any_parser_server, b"GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\n")
+    )
     assert status == 408
     assert error["code"] == "request_timeout"
     assert error["details"]["limit"] == "client_timeout"
@@ -389,16 +425,20 @@ def test_connection_that_sends_nothing_is_timed_out(any_parser_server: LiveServe
 
 
 def test_stalled_upload_body_is_timed_out_and_its_staging_released(
-        any_parser_server: LiveServer, tmp_path: Path) -> None:
+    any_parser_server: LiveServer, tmp_path: Path
+) -> None:
     server = any_parser_server
     _name, token = server.new_user()
-    with httpx.Client(base_url=server.url, timeout=30,
-                      headers={"authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(
+        base_url=server.url, timeout=30, headers={"authorization": f"Bearer {token}"}
+    ) as http:
         datalake_id = http.post("/datalakes", json={"name": "lake"}).json()["id"]
         picture = make_image(tmp_path / "p.jpg", 64, 48).read_bytes()
-        head = (f"PUT /datalakes/{datalake_id}/data?filename=slow.jpg HTTP/1.1\r\n"
-                f"host: 127.0.0.1\r\nauthorization: Bearer {token}\r\n"
-                f"content-length: {512 * KiB}\r\n\r\n").encode()
+        head = (
+            f"PUT /datalakes/{datalake_id}/data?filename=slow.jpg HTTP/1.1\r\n"
+            f"host: 127.0.0.1\r\nauthorization: Bearer {token}\r\n"
+            f"content-length: {512 * KiB}\r\n\r\n"
+        ).encode()
         parts = urlsplit(server.url)
         with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
             sock.sendall(head + picture + b"\x00" * (100 * KiB))  # then nothing more
@@ -411,8 +451,10 @@ def test_stalled_upload_body_is_timed_out_and_its_staging_released(
 
 
 def test_stalled_json_body_is_timed_out(any_parser_server: LiveServer) -> None:
-    head = (b"POST /datalakes HTTP/1.1\r\nhost: 127.0.0.1\r\n"
-            b"content-type: application/json\r\ncontent-length: 100\r\n\r\n{\"name\"")
+    head = (
+        b"POST /datalakes HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+        b'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"name"'
+    )
     status, error = raw_answer(raw_exchange(any_parser_server, head))
     assert status == 408
     assert error["code"] == "request_timeout"
@@ -425,19 +467,26 @@ def test_worker_processes_get_the_same_limits() -> None:
     from pixlake.server.serving import uvicorn_config
 
     settings = Settings(max_header_bytes=5000, client_timeout=7)
-    config = uvicorn_config("pixlake.server.asgi:app_from_environment", settings,
-                            host="127.0.0.1", port=8080, workers=2, factory=True)
+    config = uvicorn_config(
+        "pixlake.server.asgi:app_from_environment",
+        settings,
+        host="127.0.0.1",
+        port=8080,
+        workers=2,
+        factory=True,
+    )
     copy = pickle.loads(pickle.dumps(config))
     assert copy.http is limited_protocol()
     assert (copy.head_limits.max_header_bytes, copy.head_limits.client_timeout) == (5000, 7)
 
 
-
 def test_a_request_the_parser_cannot_read_gets_the_error_body(
-        any_parser_server: LiveServer) -> None:
+    any_parser_server: LiveServer,
+) -> None:
     """A malformed request line is answered 400 with pixlake's JSON body, not plain text."""
-    status, error = raw_answer(raw_exchange(
-        any_parser_server, b"GET /he alth HTTP/1.1 extra\r\nhost: 127.0.0.1\r\n\r\n"))
+    status, error = raw_answer(
+        raw_exchange(any_parser_server, b"GET /he alth HTTP/1.1 extra\r\nhost: 127.0.0.1\r\n\r\n")
+    )
     assert status == 400
     assert error["code"] == "bad_request"
     assert_still_answers(any_parser_server)

@@ -32,8 +32,12 @@ class Flaky:
     ``LOST`` lets the app answer and then raises ReadError, a status is answered instead
     of the app."""
 
-    def __init__(self, inner: httpx.BaseTransport, matches: Callable[[httpx.Request], bool],
-                 plan: list[object]) -> None:
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        matches: Callable[[httpx.Request], bool],
+        plan: list[object],
+    ) -> None:
         self.inner, self.matches, self.plan = inner, matches, list(plan)
         self.attempts = 0
         self.reached_app = 0
@@ -48,8 +52,9 @@ class Flaky:
         if isinstance(step, int):
             code = "outdated_schema" if step == 599 else "service_error"
             status = 503 if step == 599 else step
-            return httpx.Response(status, content=orjson.dumps(
-                {"code": code, "message": "injected", "details": {}}))
+            return httpx.Response(
+                status, content=orjson.dumps({"code": code, "message": "injected", "details": {}})
+            )
         response = self._app(request)
         self.reached_app += 1
         if step == LOST:
@@ -60,8 +65,9 @@ class Flaky:
         request.read()
         response = self.inner.handle_request(request)
         response.read()
-        return httpx.Response(response.status_code, headers=response.headers,
-                              content=response.content)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=response.content
+        )
 
 
 @pytest.fixture
@@ -72,8 +78,11 @@ def embedded(tmp_path: Path) -> Iterator[Client]:
     client.close()
 
 
-def flaky(client: Client, matches: Callable[[httpx.Request], bool], plan: list[object],
-          ) -> Flaky:
+def flaky(
+    client: Client,
+    matches: Callable[[httpx.Request], bool],
+    plan: list[object],
+) -> Flaky:
     http = client._connection.http
     # httpx keeps the transport of a client private; the test puts a wrapper of it in.
     wrapper = Flaky(http._transport, matches, plan)
@@ -86,8 +95,11 @@ def is_(method: str, suffix: str) -> Callable[[httpx.Request], bool]:
 
 
 def test_reads_are_retried_after_connection_failures(embedded: Client) -> None:
-    failing = flaky(embedded, is_("GET", "/datalakes"),
-                    [httpx.ConnectError, LOST, httpx.ReadTimeout, httpx.RemoteProtocolError])
+    failing = flaky(
+        embedded,
+        is_("GET", "/datalakes"),
+        [httpx.ConnectError, LOST, httpx.ReadTimeout, httpx.RemoteProtocolError],
+    )
     assert [d.name for d in embedded.list_datalakes()] == ["default"]
     assert failing.attempts == 5 and failing.reached_app == 2
 
@@ -126,9 +138,12 @@ def test_a_streamed_body_is_not_retried(embedded: Client) -> None:
     failing = flaky(embedded, is_("PUT", "/data"), [httpx.ReadError])
     lake = embedded.get_datalake()
     with pytest.raises(TransportError):
-        embedded._connection.request("PUT", f"/datalakes/{lake.id}/data",
-                                     params={"filename": "x.jpg"},
-                                     content=iter([b"not sent twice"]))
+        embedded._connection.request(
+            "PUT",
+            f"/datalakes/{lake.id}/data",
+            params={"filename": "x.jpg"},
+            content=iter([b"not sent twice"]),
+        )
     assert failing.attempts == 1
 
 

@@ -39,8 +39,9 @@ def make_user(client: Client, platform: AppContext) -> Iterator[MakeUser]:
 
     def make(role: Role | None = Role.MEMBER, organization: str | None = None) -> Client:
         username = f"user-{uuid.uuid4().hex[:10]}"
-        _user, token = create_user(platform, username,
-                                   organization or client.organization_name, role=role)
+        _user, token = create_user(
+            platform, username, organization or client.organization_name, role=role
+        )
         if client.mode == "embedded":
             other = Client(workspace=client.workspace, api_token=token)
         else:
@@ -72,11 +73,13 @@ class Org:
 
 
 @pytest.fixture
-def org(client: Client, platform: AppContext, make_user: MakeUser,
-        sample_images: list[Path]) -> Org:
+def org(
+    client: Client, platform: AppContext, make_user: MakeUser, sample_images: list[Path]
+) -> Org:
     member = make_user()
-    bystander, _token = create_user(platform, f"bystander-{uuid.uuid4().hex[:8]}",
-                                    client.organization_name)
+    bystander, _token = create_user(
+        platform, f"bystander-{uuid.uuid4().hex[:8]}", client.organization_name
+    )
     lake = client.get_datalake()
     data = lake.upload_data(sample_images[:3])
     dataset = client.create_dataset("d")
@@ -88,11 +91,20 @@ def org(client: Client, platform: AppContext, make_user: MakeUser,
     annotation = assets[0].create_annotation(1.0)
     rectangle = annotation.create_rectangle(1, 2, 3, 4, label)
     tag = client.create_tag("shared", Target.DATA)
-    return Org(admin=client, member=member, bystander=bystander.username,
-               dataset_id=dataset.id, version_id=version.id,
-               asset_ids=[asset.id for asset in assets], loose_data_id=data[2].id,
-               trashed_version_id=old.id, tag_id=tag.id, annotation_id=annotation.id,
-               shape_id=rectangle.id, label_id=label.id)
+    return Org(
+        admin=client,
+        member=member,
+        bystander=bystander.username,
+        dataset_id=dataset.id,
+        version_id=version.id,
+        asset_ids=[asset.id for asset in assets],
+        loose_data_id=data[2].id,
+        trashed_version_id=old.id,
+        tag_id=tag.id,
+        annotation_id=annotation.id,
+        shape_id=rectangle.id,
+        label_id=label.id,
+    )
 
 
 def call(user: Client, method: str, path: str, json: Any = None) -> Any:
@@ -101,6 +113,7 @@ def call(user: Client, method: str, path: str, json: Any = None) -> Any:
 
 def organization_state(admin: Client, org: Org) -> dict[str, Any]:
     """What an admin sees of the organization: a refused request must change none of it."""
+
     def seen(method: str, path: str, body: Any = None) -> Any:
         try:
             found = call(admin, method, path, body)
@@ -144,55 +157,107 @@ def _trash_an_asset(org: Org) -> None:
 
 
 ADMIN_ONLY_ROUTES = {
-    "POST /trash/purge": Route("purge the trash", "POST", lambda o: "/trash/purge",
-                               lambda o: {"everything": True}, names_an_object=False),
-    "POST /trash/restore": Route("restore from the trash", "POST", lambda o: "/trash/restore",
-                                 lambda o: {"ids": [str(o.trashed_version_id)]}),
-    "POST /users/{username}/revoke": Route("revoke a user's token", "POST",
-                                           lambda o: f"/users/{o.bystander}/revoke"),
-    "POST /datalakes": Route("create a datalake", "POST", lambda o: "/datalakes",
-                             lambda o: {"name": "second"}, names_an_object=False),
-    "DELETE /data/{id}": Route("delete data from a datalake", "DELETE",
-                               lambda o: f"/data/{o.loose_data_id}"),
-    "POST /data/delete": Route("delete data from a datalake", "POST", lambda o: "/data/delete",
-                               lambda o: {"ids": [str(o.loose_data_id)]}),
-    "DELETE /datasets/{id}": Route("delete a dataset", "DELETE",
-                                   lambda o: f"/datasets/{o.dataset_id}"),
-    "DELETE /versions/{id}": Route("delete a dataset version", "DELETE",
-                                   lambda o: f"/versions/{o.version_id}"),
-    "POST /versions/{id}/lock": Route("lock a dataset version", "POST",
-                                      lambda o: f"/versions/{o.version_id}/lock"),
-    "POST /versions/{id}/unlock": Route("unlock a dataset version", "POST",
-                                        lambda o: f"/versions/{o.version_id}/unlock",
-                                        prepare=_lock),
-    "POST /assets/delete": Route("delete assets", "POST", lambda o: "/assets/delete",
-                                 lambda o: {"ids": [str(o.asset_ids[1])]}),
+    "POST /trash/purge": Route(
+        "purge the trash",
+        "POST",
+        lambda o: "/trash/purge",
+        lambda o: {"everything": True},
+        names_an_object=False,
+    ),
+    "POST /trash/restore": Route(
+        "restore from the trash",
+        "POST",
+        lambda o: "/trash/restore",
+        lambda o: {"ids": [str(o.trashed_version_id)]},
+    ),
+    "POST /users/{username}/revoke": Route(
+        "revoke a user's token", "POST", lambda o: f"/users/{o.bystander}/revoke"
+    ),
+    "POST /datalakes": Route(
+        "create a datalake",
+        "POST",
+        lambda o: "/datalakes",
+        lambda o: {"name": "second"},
+        names_an_object=False,
+    ),
+    "DELETE /data/{id}": Route(
+        "delete data from a datalake", "DELETE", lambda o: f"/data/{o.loose_data_id}"
+    ),
+    "POST /data/delete": Route(
+        "delete data from a datalake",
+        "POST",
+        lambda o: "/data/delete",
+        lambda o: {"ids": [str(o.loose_data_id)]},
+    ),
+    "DELETE /datasets/{id}": Route(
+        "delete a dataset", "DELETE", lambda o: f"/datasets/{o.dataset_id}"
+    ),
+    "DELETE /versions/{id}": Route(
+        "delete a dataset version", "DELETE", lambda o: f"/versions/{o.version_id}"
+    ),
+    "POST /versions/{id}/lock": Route(
+        "lock a dataset version", "POST", lambda o: f"/versions/{o.version_id}/lock"
+    ),
+    "POST /versions/{id}/unlock": Route(
+        "unlock a dataset version",
+        "POST",
+        lambda o: f"/versions/{o.version_id}/unlock",
+        prepare=_lock,
+    ),
+    "POST /assets/delete": Route(
+        "delete assets",
+        "POST",
+        lambda o: "/assets/delete",
+        lambda o: {"ids": [str(o.asset_ids[1])]},
+    ),
     "POST /versions/{id}/assets/restore": Route(
-        "restore assets", "POST", lambda o: f"/versions/{o.version_id}/assets/restore",
-        lambda o: {"ids": [str(o.asset_ids[1])]}, prepare=_trash_an_asset),
-    "PATCH /tags/{id}": Route("rename a tag", "PATCH", lambda o: f"/tags/{o.tag_id}",
-                              lambda o: {"name": "new"}),
+        "restore assets",
+        "POST",
+        lambda o: f"/versions/{o.version_id}/assets/restore",
+        lambda o: {"ids": [str(o.asset_ids[1])]},
+        prepare=_trash_an_asset,
+    ),
+    "PATCH /tags/{id}": Route(
+        "rename a tag", "PATCH", lambda o: f"/tags/{o.tag_id}", lambda o: {"name": "new"}
+    ),
     "DELETE /tags/{id}": Route("delete a tag", "DELETE", lambda o: f"/tags/{o.tag_id}"),
 }
 
 OTHERS_ANNOTATION_ROUTES = {
-    "PATCH /annotations/{id}": Route("change another worker's annotation", "PATCH",
-                                     lambda o: f"/annotations/{o.annotation_id}",
-                                     lambda o: {"duration": 9}),
-    "DELETE /annotations/{id}": Route("change another worker's annotation", "DELETE",
-                                      lambda o: f"/annotations/{o.annotation_id}"),
+    "PATCH /annotations/{id}": Route(
+        "change another worker's annotation",
+        "PATCH",
+        lambda o: f"/annotations/{o.annotation_id}",
+        lambda o: {"duration": 9},
+    ),
+    "DELETE /annotations/{id}": Route(
+        "change another worker's annotation", "DELETE", lambda o: f"/annotations/{o.annotation_id}"
+    ),
     "POST /annotations/{id}/shapes": Route(
-        "change another worker's annotation", "POST",
+        "change another worker's annotation",
+        "POST",
         lambda o: f"/annotations/{o.annotation_id}/shapes",
-        lambda o: {"shapes": [{"kind": "RECTANGLE", "label_id": str(o.label_id),
-                               "x": 0, "y": 0, "w": 1, "h": 1}]}),
-    "PATCH /shapes/{id}": Route("change another worker's annotation", "PATCH",
-                                lambda o: f"/shapes/{o.shape_id}", lambda o: {"x": 5}),
-    "DELETE /shapes/{id}": Route("change another worker's annotation", "DELETE",
-                                 lambda o: f"/shapes/{o.shape_id}"),
-    "POST /annotations/delete": Route("delete another worker's annotations", "POST",
-                                      lambda o: "/annotations/delete",
-                                      lambda o: {"asset_ids": [str(o.asset_ids[0])]}),
+        lambda o: {
+            "shapes": [
+                {"kind": "RECTANGLE", "label_id": str(o.label_id), "x": 0, "y": 0, "w": 1, "h": 1}
+            ]
+        },
+    ),
+    "PATCH /shapes/{id}": Route(
+        "change another worker's annotation",
+        "PATCH",
+        lambda o: f"/shapes/{o.shape_id}",
+        lambda o: {"x": 5},
+    ),
+    "DELETE /shapes/{id}": Route(
+        "change another worker's annotation", "DELETE", lambda o: f"/shapes/{o.shape_id}"
+    ),
+    "POST /annotations/delete": Route(
+        "delete another worker's annotations",
+        "POST",
+        lambda o: "/annotations/delete",
+        lambda o: {"asset_ids": [str(o.asset_ids[0])]},
+    ),
 }
 
 REFUSED_TO_MEMBERS = {**ADMIN_ONLY_ROUTES, **OTHERS_ANNOTATION_ROUTES}
@@ -207,7 +272,8 @@ def test_every_admin_only_action_is_tested_and_in_the_roles_table() -> None:
 
 @pytest.mark.parametrize("route", REFUSED_TO_MEMBERS.values(), ids=REFUSED_TO_MEMBERS.keys())
 def test_a_member_is_refused_each_admin_only_route_and_an_admin_succeeds(
-        org: Org, route: Route) -> None:
+    org: Org, route: Route
+) -> None:
     route.prepare(org)
     before = organization_state(org.admin, org)
 
@@ -217,15 +283,15 @@ def test_a_member_is_refused_each_admin_only_route_and_an_admin_succeeds(
     message = str(refused.value)
     assert f"only an admin may {route.action}" in message
     assert f"{org.member.username!r} is a member" in message
-    assert refused.value.details == {"action": route.action, "role": "member",
-                                     "required": "admin"}
+    assert refused.value.details == {"action": route.action, "role": "member", "required": "admin"}
     assert organization_state(org.admin, org) == before  # nothing of it was done
     call(org.admin, route.method, route.path(org), route.body(org))
     assert organization_state(org.admin, org) != before
 
 
 def test_another_organizations_ids_answer_404_to_its_members_never_403(
-        org: Org, make_user: MakeUser) -> None:
+    org: Org, make_user: MakeUser
+) -> None:
     """The object a request names is looked up in the caller's organization before the
     caller's role is checked, so outsiders learn nothing, whatever their role."""
     _trash_an_asset(org)
@@ -233,8 +299,7 @@ def test_another_organizations_ids_answer_404_to_its_members_never_403(
     outsider = make_user(organization=outsider_admin.organization_name)
     assert (outsider.role, outsider_admin.role) == (Role.MEMBER, Role.ADMIN)
     before = organization_state(org.admin, org)
-    naming = {name: route for name, route in REFUSED_TO_MEMBERS.items()
-              if route.names_an_object}
+    naming = {name: route for name, route in REFUSED_TO_MEMBERS.items() if route.names_an_object}
     for user in (outsider, outsider_admin):
         answers = {}
         for name, route in naming.items():
@@ -253,7 +318,8 @@ def test_another_organizations_ids_answer_404_to_its_members_never_403(
 
 
 def test_a_member_uploads_tags_annotates_and_deletes_its_own_annotations(
-        org: Org, unique_image: Callable[..., Path]) -> None:
+    org: Org, unique_image: Callable[..., Path]
+) -> None:
     member = org.member
     assert member.role is Role.MEMBER
     uploaded = member.get_datalake().upload_data(unique_image())
@@ -300,16 +366,17 @@ def test_a_member_cannot_change_another_workers_annotations(org: Org) -> None:
     attempts: list[tuple[str, Callable[[], object]]] = [
         ("change another worker's annotation", lambda: theirs.update(duration=5.0)),
         ("change another worker's annotation", theirs.delete),
-        ("change another worker's annotation",
-         lambda: theirs.create_rectangle(0, 0, 1, 1, label)),
+        ("change another worker's annotation", lambda: theirs.create_rectangle(0, 0, 1, 1, label)),
         ("change another worker's annotation", lambda: rectangle.update(x=9)),
         ("change another worker's annotation", rectangle.delete),
         ("delete another worker's annotations", asset.delete_annotations),
-        ("delete another worker's annotations",
-         lambda: asset.delete_annotations([admin_worker])),
-        ("annotate as another worker",
-         lambda: version.find_asset(id=org.asset_ids[1]).create_annotation(
-             1.0, worker=admin_worker)),
+        ("delete another worker's annotations", lambda: asset.delete_annotations([admin_worker])),
+        (
+            "annotate as another worker",
+            lambda: version.find_asset(id=org.asset_ids[1]).create_annotation(
+                1.0, worker=admin_worker
+            ),
+        ),
     ]
     for action, attempt in attempts:
         with pytest.raises(ForbiddenError, match=f"only an admin may {action}"):
@@ -320,8 +387,9 @@ def test_a_member_cannot_change_another_workers_annotations(org: Org) -> None:
     members_annotation.create_rectangle(1, 1, 1, 1, label)
     admin_version = admin.get_dataset_by_id(org.dataset_id).get_version("v1")
     member_worker = admin.get_dataset_by_id(org.dataset_id).find_worker(member.username)
-    admin_version.find_asset(id=org.asset_ids[1]).get_annotation(
-        worker=member_worker).update(duration=7.0)
+    admin_version.find_asset(id=org.asset_ids[1]).get_annotation(worker=member_worker).update(
+        duration=7.0
+    )
     admin_version.find_asset(id=org.asset_ids[1]).delete_annotations()
     assert admin_version.find_asset(id=org.asset_ids[1]).list_annotations() == []
 
@@ -358,8 +426,9 @@ def test_the_first_user_of_an_organization_is_an_admin(platform: AppContext) -> 
     organization = f"org-{uuid.uuid4().hex[:10]}"
     first, _ = create_user(platform, f"first-{uuid.uuid4().hex[:8]}", organization)
     second, _ = create_user(platform, f"second-{uuid.uuid4().hex[:8]}", organization)
-    promoted, _ = create_user(platform, f"third-{uuid.uuid4().hex[:8]}", organization,
-                              role=Role.ADMIN)
+    promoted, _ = create_user(
+        platform, f"third-{uuid.uuid4().hex[:8]}", organization, role=Role.ADMIN
+    )
     assert (first.role, second.role, promoted.role) == (Role.ADMIN, Role.MEMBER, Role.ADMIN)
     lonely = f"org-{uuid.uuid4().hex}"
     for _attempt in range(2):  # the refused organization was not kept: it is new again

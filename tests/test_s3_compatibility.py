@@ -35,8 +35,9 @@ THRESHOLD = 5 * 1024 * 1024
 
 
 @pytest.fixture(scope="module", params=["rclone", "moto"])
-def s3_server(request: pytest.FixtureRequest,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+def s3_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[S3Server]:
     if request.param == "rclone":
         with start_s3_server() as server:
             yield server
@@ -45,8 +46,11 @@ def s3_server(request: pytest.FixtureRequest,
     port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     with open(log, "wb") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-                                    "-p", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_port(port, process, log)
         yield S3Server(f"http://127.0.0.1:{port}", "moto-key", "moto-secret")
@@ -55,8 +59,7 @@ def s3_server(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def storage(s3_server: S3Server, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> S3Storage:
+def storage(s3_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> S3Storage:
     """A storage on a new bucket of ``s3_server``, found the standard AWS way."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
@@ -64,11 +67,20 @@ def storage(s3_server: S3Server, tmp_path: Path,
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     bucket = f"compat-{uuid.uuid4().hex[:8]}"
     # Explicit: boto3's default session keeps the credentials it first found.
-    boto3.client("s3", endpoint_url=s3_server.endpoint, region_name="us-east-1",
-                 aws_access_key_id=s3_server.access_key,
-                 aws_secret_access_key=s3_server.secret_key).create_bucket(Bucket=bucket)
-    return S3Storage(bucket, "objects", tmp_path / "staging", multipart_threshold=THRESHOLD,
-                     memory_budget=1024 * 1024)
+    boto3.client(
+        "s3",
+        endpoint_url=s3_server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=s3_server.access_key,
+        aws_secret_access_key=s3_server.secret_key,
+    ).create_bucket(Bucket=bucket)
+    return S3Storage(
+        bucket,
+        "objects",
+        tmp_path / "staging",
+        multipart_threshold=THRESHOLD,
+        memory_budget=1024 * 1024,
+    )
 
 
 def read(storage: S3Storage, object_name: str) -> bytes:
@@ -78,8 +90,9 @@ def read(storage: S3Storage, object_name: str) -> bytes:
 
 def test_the_start_up_check(storage: S3Storage, tmp_path: Path) -> None:
     storage.check()
-    missing = S3Storage("no-such-bucket-here", "x", tmp_path / "other",
-                        multipart_threshold=THRESHOLD)
+    missing = S3Storage(
+        "no-such-bucket-here", "x", tmp_path / "other", multipart_threshold=THRESHOLD
+    )
     with pytest.raises(StorageError, match="no-such-bucket-here"):
         missing.check()
 

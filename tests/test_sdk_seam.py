@@ -29,13 +29,31 @@ from tests.conftest import LiveServer
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
-APPLICATION_MODULES = ("pixlake.server", "pixlake.core", "pixlake.storage",
-                       "pixlake.embedded", "pixlake.settings", "pixlake.cli",
-                       "pixlake.migrations")
+APPLICATION_MODULES = (
+    "pixlake.server",
+    "pixlake.core",
+    "pixlake.storage",
+    "pixlake.embedded",
+    "pixlake.settings",
+    "pixlake.cli",
+    "pixlake.migrations",
+)
 """What the SDK must never import: the application and what only it needs."""
 
-SERVER_PACKAGES = ("fastapi", "starlette", "sqlalchemy", "alembic", "boto3", "botocore",
-                   "uvicorn", "a2wsgi", "pydantic_settings", "click", "av", "PIL")
+SERVER_PACKAGES = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "boto3",
+    "botocore",
+    "uvicorn",
+    "a2wsgi",
+    "pydantic_settings",
+    "click",
+    "av",
+    "PIL",
+)
 """Packages of the complete install that an SDK-only machine goes without."""
 
 OPTIONAL_PROBES = {"PIL", "av"}
@@ -46,8 +64,7 @@ def sdk_only_requirements() -> list[Requirement]:
     """The requirements of the README's SDK-only recipe (the ``pip install`` line above
     ``pip install --no-deps pixlake``)."""
     readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- sdk-only-install -->\n```bash\n(?P<lines>.*?)```", readme,
-                      re.DOTALL)
+    block = re.search(r"<!-- sdk-only-install -->\n```bash\n(?P<lines>.*?)```", readme, re.DOTALL)
     assert block is not None, "README.md lost its SDK-only install block"
     first, second = block["lines"].strip().splitlines()
     assert second == "pip install --no-deps pixlake"
@@ -90,22 +107,33 @@ def run_isolated(script: str, paths: list[Path], *args: str) -> dict:
     only ``paths`` before the standard library; returns the JSON it prints last."""
     prelude = "import sys; sys.path[:0] = sys.argv[1].split(':'); del sys.argv[1]\n"
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + textwrap.dedent(script),
-         ":".join(str(p) for p in paths), *args],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PIXLAKE_DISABLE_PROGRESS_BARS": "1"})
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            prelude + textwrap.dedent(script),
+            ":".join(str(p) for p in paths),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PIXLAKE_DISABLE_PROGRESS_BARS": "1"},
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_sdk_only_recipe_matches_pyproject_pins() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    pinned = {Requirement(line).name: str(Requirement(line).specifier)
-              for line in pyproject["project"]["dependencies"]}
+    pinned = {
+        Requirement(line).name: str(Requirement(line).specifier)
+        for line in pyproject["project"]["dependencies"]
+    }
     recipe = sdk_only_requirements()
     assert sorted(r.name for r in recipe) == ["httpx", "orjson", "pydantic", "tqdm"]
-    assert {r.name: str(r.specifier) for r in recipe} == {r.name: pinned[r.name]
-                                                          for r in recipe}
+    assert {r.name: str(r.specifier) for r in recipe} == {r.name: pinned[r.name] for r in recipe}
 
 
 def imported_names(tree: ast.AST) -> list[str]:
@@ -163,16 +191,20 @@ def test_top_level_client_defers_the_embedded_import() -> None:
     that opens a workspace, so ``import pixlake`` works on the SDK alone."""
     for module in ("pixlake", "pixlake.client"):
         tree = ast.parse(module_source(module).read_text())
-        at_top = imported_names(ast.Module(body=[n for n in tree.body
-                                                 if isinstance(n, ast.Import | ast.ImportFrom)],
-                                           type_ignores=[]))
+        at_top = imported_names(
+            ast.Module(
+                body=[n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)],
+                type_ignores=[],
+            )
+        )
         assert [n for n in at_top if is_within(n, APPLICATION_MODULES)] == []
     everywhere = imported_names(ast.parse(module_source("pixlake.client").read_text()))
     assert "pixlake.embedded" in everywhere
 
 
 def test_importing_the_sdk_and_connecting_to_a_server_loads_no_application_module(
-        live_server: LiveServer) -> None:
+    live_server: LiveServer,
+) -> None:
     _name, token = live_server.new_user()
     script = """
         import importlib, json, pkgutil, sys
@@ -191,9 +223,13 @@ def test_importing_the_sdk_and_connecting_to_a_server_loads_no_application_modul
     """
     # httpx imports click for its own command line when it finds it: not pixlake's doing.
     watched = ",".join((*APPLICATION_MODULES, *(p for p in SERVER_PACKAGES if p != "click")))
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script), token,
-                             live_server.url, watched],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), token, live_server.url, watched],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer == {"after_import": [], "after_requests": [], "datalakes": ["default"]}
@@ -209,7 +245,8 @@ def sdk_only_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_sdk_alone_uploads_lists_and_downloads_from_a_server(
-        live_server: LiveServer, sdk_only_packages: Path, unique_image, tmp_path: Path) -> None:
+    live_server: LiveServer, sdk_only_packages: Path, unique_image, tmp_path: Path
+) -> None:
     """On an interpreter with the SDK's four packages and nothing else, the client of a
     server uploads a JPEG, lists it and downloads it; the preflight it can't run (no
     Pillow) is left to the server, and embedded mode says what it needs."""
@@ -247,17 +284,27 @@ def test_sdk_alone_uploads_lists_and_downloads_from_a_server(
                           "refused": refused, "embedded": embedded, "loaded": loaded}))
     """
     out = tmp_path / "downloaded"
-    answer = run_isolated(script, [sdk_only_packages, SRC], token, live_server.url,
-                          str(picture), str(truncated), str(text), str(out),
-                          ",".join(SERVER_PACKAGES))
+    answer = run_isolated(
+        script,
+        [sdk_only_packages, SRC],
+        token,
+        live_server.url,
+        str(picture),
+        str(truncated),
+        str(text),
+        str(out),
+        ",".join(SERVER_PACKAGES),
+    )
     assert answer["absent"] == sorted(SERVER_PACKAGES)
     assert answer["listing"] == [[answer["uploaded"], "cat.jpg", 64, 48]]
     assert (out / "cat.jpg").read_bytes() == picture.read_bytes()
     assert sorted(p.name for p in out.iterdir()) == ["cat.jpg"]
     # Recognised by its bytes in the SDK (the error names the path as given); the
     # truncated JPEG passes that and is refused by the server, which decodes it.
-    assert answer["refused"] == {"text": ["UnsupportedMediaError", str(text)],
-                                 "truncated": ["InvalidMediaError", None]}
+    assert answer["refused"] == {
+        "text": ["UnsupportedMediaError", str(text)],
+        "truncated": ["InvalidMediaError", None],
+    }
     assert "embedded mode needs pixlake's application packages" in answer["embedded"]
     assert not (tmp_path / "downloaded-workspace").exists()
     assert answer["loaded"] == []
@@ -273,5 +320,8 @@ def test_embedded_client_reads_local_files_by_path_and_pages_in_turn(tmp_path: P
     with Client(workspace=tmp_path / "workspace") as client:
         capabilities = client._connection.capabilities
         assert (client.mode, capabilities.local_files, capabilities.fetch_ahead) == (
-            "embedded", True, False)
+            "embedded",
+            True,
+            False,
+        )
         assert isinstance(client, SdkClient)

@@ -81,8 +81,7 @@ def test_get_annotation_example(client: Client, dataset_version) -> None:
     assert some_annotation == my_annotation
 
 
-def test_create_annotation_example(client: Client, dataset_version,
-                                   second_username: str) -> None:
+def test_create_annotation_example(client: Client, dataset_version, second_username: str) -> None:
     one_asset = dataset_version.list_assets()[0]
     my_worker_1 = client.get_dataset("foo_dataset").add_worker(second_username)
 
@@ -134,19 +133,22 @@ def test_multiasset_delete_example(client: Client, tmp_path: Path) -> None:
     assert len(dataset.list_assets()) == 2
 
 
-def test_download_example(client: Client, dataset_version, tmp_path: Path,
-                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_example(
+    client: Client, dataset_version, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
 
     bunch_of_assets = client.get_dataset("foo_dataset").get_version("first").list_assets()
-    bunch_of_assets.download('./downloads/')
+    bunch_of_assets.download("./downloads/")
 
     assert sorted(p.name for p in (tmp_path / "downloads").iterdir()) == sorted(
-        a.filename for a in bunch_of_assets)
+        a.filename for a in bunch_of_assets
+    )
 
 
-def test_multiasset_delete_annotations_example(client: Client, dataset_version,
-                                               second_username: str) -> None:
+def test_multiasset_delete_annotations_example(
+    client: Client, dataset_version, second_username: str
+) -> None:
     multiple_assets = dataset_version.list_assets()
     dataset = client.get_dataset("foo_dataset")
     mine = dataset.find_worker(client.username)
@@ -162,8 +164,9 @@ def test_multiasset_delete_annotations_example(client: Client, dataset_version,
     assert {a.worker_id for a in remaining} == {mine.id}
 
 
-def test_as_list_of_data_and_as_multidata(client: Client, dataset_version,
-                                          images: list[Path]) -> None:
+def test_as_list_of_data_and_as_multidata(
+    client: Client, dataset_version, images: list[Path]
+) -> None:
     assets = dataset_version.list_assets()
     as_list = assets.as_list_of_data()
     assert [d.id for d in as_list] == [a.data_id for a in assets]

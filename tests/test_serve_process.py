@@ -55,16 +55,20 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"pixlake serve exited with {process.returncode}:\n"
-                               + log.read_text(errors="replace"))
+            raise RuntimeError(
+                f"pixlake serve exited with {process.returncode}:\n"
+                + log.read_text(errors="replace")
+            )
         try:
             if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"pixlake serve did not answer /health within {STARTUP_TIMEOUT} s:\n"
-                       + log.read_text(errors="replace"))
+    raise RuntimeError(
+        f"pixlake serve did not answer /health within {STARTUP_TIMEOUT} s:\n"
+        + log.read_text(errors="replace")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +80,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = root / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [PIXLAKE, "serve", "--workspace", str(workspace), "--port", str(port),
-             "--host", "127.0.0.1", "--log-level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env=pixlake_environment())
+            [
+                PIXLAKE,
+                "serve",
+                "--workspace",
+                str(workspace),
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+                "--log-level",
+                "warning",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=pixlake_environment(),
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(url, process, log)
@@ -119,16 +136,19 @@ def test_health_needs_no_token(server: Server) -> None:
     assert response.json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/me"),
-    ("GET", "/datalakes"),
-    ("POST", "/datalakes"),
-    ("GET", "/tags"),
-    ("GET", f"/data/{SOME_ID}"),
-    ("GET", f"/datalakes/{SOME_ID}"),
-    ("PUT", f"/datalakes/{SOME_ID}/data?filename=a.jpg"),
-    ("POST", f"/data/{SOME_ID}/url"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/me"),
+        ("GET", "/datalakes"),
+        ("POST", "/datalakes"),
+        ("GET", "/tags"),
+        ("GET", f"/data/{SOME_ID}"),
+        ("GET", f"/datalakes/{SOME_ID}"),
+        ("PUT", f"/datalakes/{SOME_ID}/data?filename=a.jpg"),
+        ("POST", f"/data/{SOME_ID}/url"),
+    ],
+)
 def test_routes_without_token_answer_401(server: Server, method: str, path: str) -> None:
     response = httpx.request(method, f"{server.url}{path}")
 
@@ -138,11 +158,14 @@ def test_routes_without_token_answer_401(server: Server, method: str, path: str)
     assert body["message"]
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer pxl_not-a-real-token",
-    "Bearer",
-    "Basic YWxpY2U6c2VjcmV0",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer pxl_not-a-real-token",
+        "Bearer",
+        "Basic YWxpY2U6c2VjcmV0",
+    ],
+)
 def test_wrong_token_answers_401(server: Server, header: str) -> None:
     response = httpx.get(f"{server.url}/me", headers={"Authorization": header})
 
@@ -163,9 +186,11 @@ def test_client_acts_as_the_created_user(alice: pixlake.Client) -> None:
 
 def test_embedded_ingest_route_is_not_served(server: Server, alice: pixlake.Client) -> None:
     lake = alice.get_datalake()
-    response = httpx.post(f"{server.url}/datalakes/{lake.id}/data/ingest-local",
-                          json={"paths": ["/etc/passwd"]},
-                          headers={"Authorization": f"Bearer {server.token}"})
+    response = httpx.post(
+        f"{server.url}/datalakes/{lake.id}/data/ingest-local",
+        json={"paths": ["/etc/passwd"]},
+        headers={"Authorization": f"Bearer {server.token}"},
+    )
 
     assert response.status_code in (404, 405)
 
@@ -173,20 +198,22 @@ def test_embedded_ingest_route_is_not_served(server: Server, alice: pixlake.Clie
 # Data over the network
 
 
-def test_upload_and_list(alice: pixlake.Client, uploaded: pixlake.MultiData,
-                         images: list[Path]) -> None:
+def test_upload_and_list(
+    alice: pixlake.Client, uploaded: pixlake.MultiData, images: list[Path]
+) -> None:
     listed = alice.get_datalake().list_data()
 
     assert [d.filename for d in uploaded] == [p.name for p in images]
     # Parallel PUTs reach the server in any order, so the listing is compared as a set.
-    assert sorted((d.filename, d.size) for d in listed) == \
-        sorted((p.name, p.stat().st_size) for p in images)
+    assert sorted((d.filename, d.size) for d in listed) == sorted(
+        (p.name, p.stat().st_size) for p in images
+    )
     assert {d.id for d in listed} == set(uploaded.ids)
 
 
-def test_url_serves_the_exact_bytes_without_a_token(server: Server,
-                                                    uploaded: pixlake.MultiData,
-                                                    images: list[Path]) -> None:
+def test_url_serves_the_exact_bytes_without_a_token(
+    server: Server, uploaded: pixlake.MultiData, images: list[Path]
+) -> None:
     data = uploaded[1]
     url = data.reset_url()
 
@@ -218,15 +245,17 @@ def test_url_with_an_extended_expiry_answers_403(uploaded: pixlake.MultiData) ->
     assert error_code(response) == "forbidden"
 
 
-def test_download_writes_identical_files(uploaded: pixlake.MultiData, images: list[Path],
-                                         tmp_path: Path) -> None:
+def test_download_writes_identical_files(
+    uploaded: pixlake.MultiData, images: list[Path], tmp_path: Path
+) -> None:
     count = uploaded.download(tmp_path / "downloads")
 
     assert count == len(images)
     for image in images:
         assert (tmp_path / "downloads" / image.name).read_bytes() == image.read_bytes()
-    assert sorted(p.name for p in (tmp_path / "downloads").iterdir()) == \
-        sorted(p.name for p in images)
+    assert sorted(p.name for p in (tmp_path / "downloads").iterdir()) == sorted(
+        p.name for p in images
+    )
 
 
 # Accounts managed while the server runs
@@ -250,8 +279,9 @@ def test_revoked_token_is_refused_without_restart(server: Server) -> None:
         assert still_valid.username == "alice"
 
 
-def test_other_organization_cannot_see_the_data(server: Server, alice: pixlake.Client,
-                                                uploaded: pixlake.MultiData) -> None:
+def test_other_organization_cannot_see_the_data(
+    server: Server, alice: pixlake.Client, uploaded: pixlake.MultiData
+) -> None:
     token = create_user(server.workspace, "mallory", "other")
     headers = {"Authorization": f"Bearer {token}"}
     lake = alice.get_datalake()

@@ -29,13 +29,18 @@ BUDGET = 64 * 1024
 
 @pytest.fixture
 def bucket_storage(tmp_path: Path, s3_bucket: str) -> S3Storage:
-    return S3Storage(s3_bucket, f"staging-{tmp_path.name}", tmp_path / "staging",
-                     multipart_threshold=5 * 1024 * 1024, memory_budget=BUDGET)
+    return S3Storage(
+        s3_bucket,
+        f"staging-{tmp_path.name}",
+        tmp_path / "staging",
+        multipart_threshold=5 * 1024 * 1024,
+        memory_budget=BUDGET,
+    )
 
 
 def chunks_of(payload: bytes, size: int) -> Iterator[bytes]:
     for start in range(0, len(payload), size):
-        yield payload[start:start + size]
+        yield payload[start : start + size]
 
 
 def staging_files(storage: S3Storage | LocalStorage) -> list[Path]:
@@ -86,10 +91,10 @@ def test_a_file_known_to_be_large_never_enters_memory(bucket_storage: S3Storage)
     bucket_storage.discard(staged)
 
 
-def test_memory_staging_stays_below_the_multipart_threshold(tmp_path: Path,
-                                                            s3_bucket: str) -> None:
-    storage = S3Storage(s3_bucket, "threshold", tmp_path / "staging",
-                        multipart_threshold=4096, memory_budget=BUDGET)
+def test_memory_staging_stays_below_the_multipart_threshold(tmp_path: Path, s3_bucket: str) -> None:
+    storage = S3Storage(
+        s3_bucket, "threshold", tmp_path / "staging", multipart_threshold=4096, memory_budget=BUDGET
+    )
     assert storage.memory_staging_max_file == 4095
     assert storage.stage_stream([b"a" * 4095]).data is not None
     assert storage.stage_stream([b"b" * 4096]).path is not None
@@ -160,8 +165,9 @@ def test_a_local_folder_always_stages_on_disk(tmp_path: Path) -> None:
 
 def test_staging_memory_setting(tmp_path: Path, s3_bucket: str) -> None:
     def storage_with(**values: object) -> S3Storage:
-        storage = storage_from_settings(Settings(workspace=tmp_path,
-                                                 storage_url=f"s3://{s3_bucket}/x", **values))
+        storage = storage_from_settings(
+            Settings(workspace=tmp_path, storage_url=f"s3://{s3_bucket}/x", **values)
+        )
         assert isinstance(storage, S3Storage)
         return storage
 
@@ -174,8 +180,9 @@ def test_staging_memory_setting(tmp_path: Path, s3_bucket: str) -> None:
     assert off.stage_stream([b"small"]).path is not None
 
 
-def test_staged_bytes_reach_the_bucket_in_one_signed_put(bucket_storage: S3Storage,
-                                                         s3_bucket: str) -> None:
+def test_staged_bytes_reach_the_bucket_in_one_signed_put(
+    bucket_storage: S3Storage, s3_bucket: str
+) -> None:
     assert bucket_storage._signed_put is not None
     answers: list[bool] = []
     signed_put = bucket_storage._signed_put
@@ -192,8 +199,9 @@ def test_staged_bytes_reach_the_bucket_in_one_signed_put(bucket_storage: S3Stora
     assert staged.data is None
     assert bucket_storage.memory_budget is not None
     assert bucket_storage.memory_budget.free == BUDGET
-    body = boto3.client("s3").get_object(Bucket=s3_bucket,
-                                         Key=f"{bucket_storage.prefix}/signed/odd name+é")
+    body = boto3.client("s3").get_object(
+        Bucket=s3_bucket, Key=f"{bucket_storage.prefix}/signed/odd name+é"
+    )
     assert body["Body"].read() == payload
 
 
@@ -225,7 +233,8 @@ def test_a_refused_signed_put_falls_back_to_put_object(bucket_storage: S3Storage
     assert signed_put is not None
     # Aim the signed request at a bucket that does not exist: the store answers 404.
     signed_put._url_before_key = signed_put._url_before_key.replace(
-        bucket_storage.bucket, "pixlake-no-such-bucket")
+        bucket_storage.bucket, "pixlake-no-such-bucket"
+    )
     answers: list[bool] = []
     bucket_storage._signed_put = lambda *args: answers.append(signed_put(*args)) or False  # type: ignore[assignment,func-returns-value]
     staged = bucket_storage.stage_stream([b"fallback bytes"])
@@ -238,12 +247,14 @@ def test_a_refused_signed_put_falls_back_to_put_object(bucket_storage: S3Storage
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "eu-south-2"])
 @pytest.mark.parametrize("bucket", ["pixlake-objects", "pixlake.dotted.name"])
 def test_signed_puts_go_where_put_object_goes_on_aws(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, region: str, bucket: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, region: str, bucket: str
+) -> None:
     """No request leaves the machine: the URLs are compared before sending."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
-    storage = S3Storage(bucket, "p", tmp_path / "staging", multipart_threshold=1 << 20,
-                        memory_budget=BUDGET)
+    storage = S3Storage(
+        bucket, "p", tmp_path / "staging", multipart_threshold=1 << 20, memory_budget=BUDGET
+    )
     assert storage._signed_put is not None
     for key in ["p/ab/cd", "p/odd name+é/~(1)%.jpg"]:
         expected = put_object_url(storage.client, bucket, key)
@@ -251,16 +262,19 @@ def test_signed_puts_go_where_put_object_goes_on_aws(
         if region != "us-east-1":
             assert f".{region}." in expected
         presigned = storage.client.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key})
+            "get_object", Params={"Bucket": bucket, "Key": key}
+        )
         assert presigned.split("?")[0] == expected  # reset_url() names the Region too
 
 
 def test_signed_puts_give_up_after_failing_again_and_again(
-        bucket_storage: S3Storage, caplog: pytest.LogCaptureFixture) -> None:
+    bucket_storage: S3Storage, caplog: pytest.LogCaptureFixture
+) -> None:
     signed_put = bucket_storage._signed_put
     assert signed_put is not None
     signed_put._url_before_key = signed_put._url_before_key.replace(
-        bucket_storage.bucket, "pixlake-no-such-bucket")
+        bucket_storage.bucket, "pixlake-no-such-bucket"
+    )
     with caplog.at_level(logging.WARNING, logger="pixlake.storage.signed_put"):
         for index in range(25):
             staged = bucket_storage.stage_stream([f"object {index}".encode()])
@@ -277,23 +291,26 @@ def signing_server() -> Iterator[S3Server]:
         yield server
 
 
-def storage_on(server: S3Server, secret: str, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> S3Storage:
+def storage_on(
+    server: S3Server, secret: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> S3Storage:
     """A storage on ``server`` found the standard AWS way, for this test only."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     bucket = f"signed-{uuid.uuid4().hex[:8]}"
-    boto3.client("s3", aws_access_key_id=server.access_key,
-                 aws_secret_access_key=server.secret_key).create_bucket(Bucket=bucket)
-    return S3Storage(bucket, "p", tmp_path / "staging", multipart_threshold=5 * 1024 * 1024,
-                     memory_budget=BUDGET)
+    boto3.client(
+        "s3", aws_access_key_id=server.access_key, aws_secret_access_key=server.secret_key
+    ).create_bucket(Bucket=bucket)
+    return S3Storage(
+        bucket, "p", tmp_path / "staging", multipart_threshold=5 * 1024 * 1024, memory_budget=BUDGET
+    )
 
 
 @pytest.mark.parametrize("object_name", ["ab/cdef", "odd name+é/~(1)"])
 def test_a_store_checking_signatures_accepts_the_signed_put(
-        signing_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        object_name: str) -> None:
+    signing_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, object_name: str
+) -> None:
     storage = storage_on(signing_server, signing_server.secret_key, tmp_path, monkeypatch)
     assert storage._signed_put is not None
     staged = storage.stage_stream([b"signed bytes"])
@@ -305,8 +322,8 @@ def test_a_store_checking_signatures_accepts_the_signed_put(
 
 
 def test_a_wrong_secret_is_refused_with_the_object_named(
-        signing_server: S3Server, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    signing_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     storage = storage_on(signing_server, "not-the-secret", tmp_path, monkeypatch)
     staged = storage.stage_stream([b"refused bytes"])
     with pytest.raises(StorageError, match="refused/object"):
@@ -316,26 +333,32 @@ def test_a_wrong_secret_is_refused_with_the_object_named(
     assert storage.memory_budget.free == BUDGET
 
 
-@pytest.mark.parametrize("bad, error", [(b"", EmptyFileError),
-                                        (b"\xff\xd8\xff\xe0" + b"\x00" * 40, InvalidMediaError)],
-                         ids=["empty", "truncated"])
+@pytest.mark.parametrize(
+    "bad, error",
+    [(b"", EmptyFileError), (b"\xff\xd8\xff\xe0" + b"\x00" * 40, InvalidMediaError)],
+    ids=["empty", "truncated"],
+)
 def test_a_refused_batch_gives_memory_back_and_stores_nothing(
-        tmp_path: Path, s3_bucket: str, images: list[Path], bad: bytes,
-        error: type[Exception]) -> None:
-    workspace = open_workspace(Settings(workspace=tmp_path / "ws",
-                                        storage_url=f"s3://{s3_bucket}/refused-{tmp_path.name}"))
+    tmp_path: Path, s3_bucket: str, images: list[Path], bad: bytes, error: type[Exception]
+) -> None:
+    workspace = open_workspace(
+        Settings(workspace=tmp_path / "ws", storage_url=f"s3://{s3_bucket}/refused-{tmp_path.name}")
+    )
     try:
         ctx, owner = workspace.context, workspace.owner
         datalake = datalake_service.list_datalakes(ctx, owner)[0]
-        staged = [("good.jpg", ctx.storage.stage_stream([images[0].read_bytes()])),
-                  ("bad.jpg", ctx.storage.stage_stream([bad]))]
+        staged = [
+            ("good.jpg", ctx.storage.stage_stream([images[0].read_bytes()])),
+            ("bad.jpg", ctx.storage.stage_stream([bad])),
+        ]
         assert staged[0][1].data is not None
         with pytest.raises(error, match="bad.jpg"):
             data_service.ingest_staged(ctx, owner, datalake.id, staged)
         budget = ctx.storage.memory_budget
         assert budget is not None and budget.free == budget.limit
-        listed = boto3.client("s3").list_objects_v2(Bucket=s3_bucket,
-                                                    Prefix=f"refused-{tmp_path.name}/")
+        listed = boto3.client("s3").list_objects_v2(
+            Bucket=s3_bucket, Prefix=f"refused-{tmp_path.name}/"
+        )
         assert listed.get("KeyCount", 0) == 0
     finally:
         workspace.close()

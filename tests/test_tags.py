@@ -101,8 +101,9 @@ def test_unknown_tag_id(client: Client, images: list[Path]) -> None:
         client.get_tag_by_id(tag.id)
 
 
-def test_another_organizations_tag(client: Client, other_client: Client,
-                                   images: list[Path]) -> None:
+def test_another_organizations_tag(
+    client: Client, other_client: Client, images: list[Path]
+) -> None:
     theirs = other_client.create_tag("secret", Target.DATA)
     data = client.get_datalake().upload_data(images[0])
     with pytest.raises(NotFoundError):
@@ -127,7 +128,9 @@ def test_a_plain_string_is_one_tag_name(client: Client, images: list[Path]) -> N
     assets = version.add_data(data, tags="checked")
     assert [t.name for t in assets[1].get_tags()] == ["checked"]
     assert {(t.name, t.target) for t in client.list_tags()} == {
-        ("single", Target.DATA), ("checked", Target.ASSET)}
+        ("single", Target.DATA),
+        ("checked", Target.ASSET),
+    }
     assert len(lake.list_data(tags="single")) == 2
     assert len(version.list_assets(tags="checked")) == 2
     single = client.get_tag("single", Target.DATA)
@@ -141,14 +144,19 @@ def _one_of_each(client: Client, images: list[Path]) -> list[tuple[Any, Target, 
     dataset = client.create_dataset("tagged")
     version = dataset.create_version("v1")
     assets = version.add_data(data)
-    return [(data[0], Target.DATA, [data[0]]), (data, Target.DATA, list(data)),
-            (assets[0], Target.ASSET, [assets[0]]), (assets, Target.ASSET, list(assets)),
-            (dataset, Target.DATASET, [dataset]),
-            (version, Target.DATASET_VERSION, [version])]
+    return [
+        (data[0], Target.DATA, [data[0]]),
+        (data, Target.DATA, list(data)),
+        (assets[0], Target.ASSET, [assets[0]]),
+        (assets, Target.ASSET, list(assets)),
+        (dataset, Target.DATASET, [dataset]),
+        (version, Target.DATASET_VERSION, [version]),
+    ]
 
 
-def test_add_tags_takes_a_tag_a_name_or_a_list_on_every_object(client: Client,
-                                                                images: list[Path]) -> None:
+def test_add_tags_takes_a_tag_a_name_or_a_list_on_every_object(
+    client: Client, images: list[Path]
+) -> None:
     for item, target, objects in _one_of_each(client, images):
         existing = client.get_or_create_tag("existing", target)
         item.add_tags("by-name")
@@ -165,8 +173,7 @@ def test_add_tags_takes_a_tag_a_name_or_a_list_on_every_object(client: Client,
         item.remove_tags(created)  # not attached any more: nothing to do
         with pytest.raises(NotFoundError, match="never-made"):
             item.remove_tags(["listed", "never-made"])
-        assert sorted(t.name for t in client.list_tags(target)) == ["by-name", "existing",
-                                                                   "listed"]
+        assert sorted(t.name for t in client.list_tags(target)) == ["by-name", "existing", "listed"]
 
 
 def test_add_tags_by_name_refused_creates_no_tag(client: Client, images: list[Path]) -> None:
@@ -193,8 +200,11 @@ def test_tag_names_per_request_are_bounded(client: Client, images: list[Path]) -
     names = [f"t{index}" for index in range(MAX_TAGS_PER_REQUEST + 1)]
     # The server refuses what the SDK would never send in one request...
     with pytest.raises(LimitExceededError, match="tags") as refused:
-        client._connection.request("POST", "/tags/attach", json={
-            "target": "DATA", "object_ids": [str(data.id)], "tags": names})
+        client._connection.request(
+            "POST",
+            "/tags/attach",
+            json={"target": "DATA", "object_ids": [str(data.id)], "tags": names},
+        )
     assert refused.value.details["max"] == MAX_TAGS_PER_REQUEST
     assert client.list_tags() == []
     # ...and the SDK sends as many names in several requests.

@@ -215,8 +215,11 @@ def test_list_trash_has_every_kind(client: Client, env: Setup) -> None:
     gone.delete()
     items = client.list_trash()
     assert [(item.kind, item.id) for item in items] == [
-        (TrashKind.ANNOTATION, annotation.id), (TrashKind.ASSET, env.assets[1].id),
-        (TrashKind.DATASET_VERSION, v2.id), (TrashKind.DATASET, gone.id)]
+        (TrashKind.ANNOTATION, annotation.id),
+        (TrashKind.ASSET, env.assets[1].id),
+        (TrashKind.DATASET_VERSION, v2.id),
+        (TrashKind.DATASET, gone.id),
+    ]
     by_kind = {item.kind: item for item in items}
     assert by_kind[TrashKind.DATASET].name == "gone"
     assert by_kind[TrashKind.DATASET].parent_id is None
@@ -361,8 +364,9 @@ def test_restore_unknown_or_live_ids_is_not_found(client: Client, env: Setup) ->
         client.restore_from_trash([])
 
 
-def test_another_organizations_trash_is_invisible(client: Client, other_client: Client,
-                                                  env: Setup) -> None:
+def test_another_organizations_trash_is_invisible(
+    client: Client, other_client: Client, env: Setup
+) -> None:
     annotation = annotate(env)
     annotation.delete()
     env.assets[1].delete()
@@ -402,8 +406,7 @@ def test_deleting_a_locked_version_is_refused(client: Client, env: Setup) -> Non
 
 
 @pytest.mark.parametrize("kind", ["annotation", "asset"])
-def test_restore_from_trash_into_a_locked_version(client: Client, env: Setup,
-                                                  kind: str) -> None:
+def test_restore_from_trash_into_a_locked_version(client: Client, env: Setup, kind: str) -> None:
     annotation = annotate(env)
     if kind == "annotation":
         annotation.delete()
@@ -477,8 +480,7 @@ def test_purge_everything(local: Client, local_env: Setup) -> None:
     annotation.delete()
     local_env.assets[0].delete()
     v2 = local_env.ds.create_version("v2")
-    v2.add_data(local_env.data)[0].create_annotation().create_classification(
-        v2.create_label("dog"))
+    v2.add_data(local_env.data)[0].create_annotation().create_classification(v2.create_label("dog"))
     v2.delete()
     other = local.create_dataset("other")
     other_v = other.create_version("v1")
@@ -505,8 +507,9 @@ def test_purged_data_can_be_deleted(local: Client, local_env: Setup) -> None:
         local_env.lake.find_data(id=data.id)
 
 
-def test_data_used_elsewhere_still_cannot_be_deleted_after_a_purge(local: Client,
-                                                                   local_env: Setup) -> None:
+def test_data_used_elsewhere_still_cannot_be_deleted_after_a_purge(
+    local: Client, local_env: Setup
+) -> None:
     v2 = local_env.ds.create_version("v2")
     v2.add_data(local_env.data[:2])
     local_env.assets[:2].delete()
@@ -535,8 +538,7 @@ def test_purge_a_version_with_annotations_and_labels(local: Client, local_env: S
     assert len(local_env.lake.list_data()) == 0
 
 
-def test_purge_as_an_organization_leaves_the_others(local: Client,
-                                                    local_env: Setup) -> None:
+def test_purge_as_an_organization_leaves_the_others(local: Client, local_env: Setup) -> None:
     local_env.assets[0].delete()
     opened = open_again(local)
     try:

@@ -54,8 +54,7 @@ def test_a_list_gives_a_multidata_in_order(client: Client, images: list[Path]) -
     assert [d.filename for d in uploaded] == [p.name for p in images[::-1]]
 
 
-def test_a_folder_is_walked_recursively(client: Client, tmp_path: Path,
-                                        unique_image) -> None:
+def test_a_folder_is_walked_recursively(client: Client, tmp_path: Path, unique_image) -> None:
     folder = tmp_path / "tree"
     for relative in ("a.jpg", "sub/b.png", "sub/deeper/c.jpg"):
         target = folder / relative
@@ -68,8 +67,12 @@ def test_a_folder_is_walked_recursively(client: Client, tmp_path: Path,
 
 
 def test_a_folder_recognises_media_by_their_bytes_and_reports_what_it_skipped(
-        client: Client, tmp_path: Path, unique_image, videos: dict[str, Path],
-        caplog: pytest.LogCaptureFixture) -> None:
+    client: Client,
+    tmp_path: Path,
+    unique_image,
+    videos: dict[str, Path],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     folder = tmp_path / "shots"
     (folder / "sub").mkdir(parents=True)
     (folder / ".cache").mkdir()
@@ -85,16 +88,21 @@ def test_a_folder_recognises_media_by_their_bytes_and_reports_what_it_skipped(
     assert sorted(d.filename for d in uploaded) == ["a.jpg", "clip.bin", "photo.dat"]
     assert {d.filename: d.type for d in uploaded}["photo.dat"] is DataType.IMAGE
     assert {d.filename: d.type for d in uploaded}["clip.bin"] is DataType.VIDEO
-    assert sorted((s.path, s.reason) for s in uploaded.skipped) == sorted([
-        (str(folder / ".cache"), "hidden"), (str(folder / ".DS_Store"), "hidden"),
-        (str(folder / "empty.csv"), "empty file"),
-        (str(folder / "sub" / "notes.txt"), "not an image or video")])
+    assert sorted((s.path, s.reason) for s in uploaded.skipped) == sorted(
+        [
+            (str(folder / ".cache"), "hidden"),
+            (str(folder / ".DS_Store"), "hidden"),
+            (str(folder / "empty.csv"), "empty file"),
+            (str(folder / "sub" / "notes.txt"), "not an image or video"),
+        ]
+    )
     warned = " ".join(r.getMessage() for r in caplog.records if r.name == "pixlake")
     assert "4 entries" in warned and "notes.txt" in warned and "empty.csv" in warned
 
 
-def test_errors_name_the_path_as_given(client: Client, tmp_path: Path, images: list[Path],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_name_the_path_as_given(
+    client: Client, tmp_path: Path, images: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "shots" / "day1").mkdir(parents=True)
     (tmp_path / "shots" / "day1" / "cut.jpg").write_bytes(images[0].read_bytes()[:3000])
     monkeypatch.chdir(tmp_path)
@@ -126,8 +134,9 @@ def test_exif_goes_into_metadata(client: Client, unique_image) -> None:
     assert data.metadata["exif"]["Orientation"] == 6
 
 
-def test_same_bytes_give_back_the_existing_data(client: Client, images: list[Path],
-                                                tmp_path: Path) -> None:
+def test_same_bytes_give_back_the_existing_data(
+    client: Client, images: list[Path], tmp_path: Path
+) -> None:
     lake = client.get_datalake()
     first = lake.upload_data(images[0])
     again = lake.upload_data(images[0])
@@ -139,8 +148,7 @@ def test_same_bytes_give_back_the_existing_data(client: Client, images: list[Pat
     assert len(lake.list_data()) == 1
 
 
-def test_the_same_file_twice_in_one_call_is_stored_once(client: Client,
-                                                        images: list[Path]) -> None:
+def test_the_same_file_twice_in_one_call_is_stored_once(client: Client, images: list[Path]) -> None:
     uploaded = client.get_datalake().upload_data([images[0], images[1], images[0]])
     assert len(uploaded) == 2
     assert len(client.get_datalake().list_data()) == 2
@@ -177,14 +185,14 @@ def test_large_follows_the_threshold(tmp_path: Path, unique_image, monkeypatch) 
 
 # Bad input: each refused with a typed error naming the item, and nothing stored.
 
+
 def test_missing_path(client: Client, tmp_path: Path) -> None:
     with pytest.raises(FileMissingError, match="nowhere.jpg"):
         client.get_datalake().upload_data(tmp_path / "nowhere.jpg")
     assert_nothing_stored(client)
 
 
-def test_missing_path_among_good_ones(client: Client, images: list[Path],
-                                      tmp_path: Path) -> None:
+def test_missing_path_among_good_ones(client: Client, images: list[Path], tmp_path: Path) -> None:
     with pytest.raises(FileMissingError, match="nowhere.jpg"):
         client.get_datalake().upload_data([images[0], tmp_path / "nowhere.jpg"], tags=["t"])
     assert_nothing_stored(client)
@@ -274,27 +282,44 @@ def test_empty_list(client: Client) -> None:
 
 # Filenames a file system can't hold are refused by the API itself.
 
+
 @pytest.fixture
 def raw_http(live_server: LiveServer):
     _name, token = live_server.new_user()
-    with httpx.Client(base_url=live_server.url,
-                      headers={"authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(
+        base_url=live_server.url, headers={"authorization": f"Bearer {token}"}
+    ) as http:
         lake_id = http.get("/datalakes").json()[0]["id"]
         yield http, lake_id
 
 
-@pytest.mark.parametrize("filename, reason", [
-    ("../escape.jpg", "'/'"), ("a/b.jpg", "'/'"), ("a\\b.jpg", "backslash|'\\\\\\\\'"),
-    ("x" * 300 + ".jpg", "bytes long"), ("..", "folder"), ("", "empty|filename"),
-    (".", "folder"), ("CON.jpg", "device"), ("lpt1", "device"), ("a:b.jpg", "Windows"),
-    ("x\u202egpj.jpg", "U\\+202E"), ("zero\u200bwidth.jpg", "U\\+200B"),
-    ("bom\ufeff.jpg", "U\\+FEFF"), ("   ", "whitespace"), ("trailing.jpg.", "dot"),
-])
-def test_api_refuses_bad_filenames(raw_http, images: list[Path], filename: str,
-                                   reason: str) -> None:
+@pytest.mark.parametrize(
+    "filename, reason",
+    [
+        ("../escape.jpg", "'/'"),
+        ("a/b.jpg", "'/'"),
+        ("a\\b.jpg", "backslash|'\\\\\\\\'"),
+        ("x" * 300 + ".jpg", "bytes long"),
+        ("..", "folder"),
+        ("", "empty|filename"),
+        (".", "folder"),
+        ("CON.jpg", "device"),
+        ("lpt1", "device"),
+        ("a:b.jpg", "Windows"),
+        ("x\u202egpj.jpg", "U\\+202E"),
+        ("zero\u200bwidth.jpg", "U\\+200B"),
+        ("bom\ufeff.jpg", "U\\+FEFF"),
+        ("   ", "whitespace"),
+        ("trailing.jpg.", "dot"),
+    ],
+)
+def test_api_refuses_bad_filenames(
+    raw_http, images: list[Path], filename: str, reason: str
+) -> None:
     http, lake_id = raw_http
-    answer = http.put(f"/datalakes/{lake_id}/data", params={"filename": filename},
-                      content=images[0].read_bytes())
+    answer = http.put(
+        f"/datalakes/{lake_id}/data", params={"filename": filename}, content=images[0].read_bytes()
+    )
     assert answer.status_code == 400
     body = answer.json()
     assert body["code"] in ("invalid_filename", "bad_request")
@@ -306,9 +331,11 @@ def test_api_refuses_bad_filenames(raw_http, images: list[Path], filename: str,
 def test_api_refuses_unknown_tag_id(raw_http, images: list[Path]) -> None:
     http, lake_id = raw_http
     unknown = "01900000-0000-7000-8000-000000000000"
-    answer = http.put(f"/datalakes/{lake_id}/data",
-                      params={"filename": "a.jpg", "tag_ids": unknown},
-                      content=images[0].read_bytes())
+    answer = http.put(
+        f"/datalakes/{lake_id}/data",
+        params={"filename": "a.jpg", "tag_ids": unknown},
+        content=images[0].read_bytes(),
+    )
     assert answer.status_code == 404
     assert unknown in answer.json()["message"]
     assert http.post(f"/datalakes/{lake_id}/data/search", json={}).json()["items"] == []
@@ -316,13 +343,13 @@ def test_api_refuses_unknown_tag_id(raw_http, images: list[Path]) -> None:
 
 def test_api_has_no_local_ingest_route(raw_http, images: list[Path]) -> None:
     http, lake_id = raw_http
-    answer = http.post(f"/datalakes/{lake_id}/data/ingest-local",
-                       json={"paths": [str(images[0])]})
+    answer = http.post(f"/datalakes/{lake_id}/data/ingest-local", json={"paths": [str(images[0])]})
     assert answer.status_code in (404, 405)
 
 
-def test_upload_to_another_organizations_datalake(client: Client, other_client: Client,
-                                                  images: list[Path]) -> None:
+def test_upload_to_another_organizations_datalake(
+    client: Client, other_client: Client, images: list[Path]
+) -> None:
     theirs = other_client.get_datalake()
     with pytest.raises(NotFoundError):
         client.get_datalake(id=theirs.id)
@@ -334,6 +361,7 @@ def test_upload_to_another_organizations_datalake(client: Client, other_client: 
 
 # The bundle route: many small files in one streamed request.
 
+
 def _frame(filename: str, body: bytes, size: int | None = None) -> bytes:
     import json
     import struct
@@ -343,8 +371,11 @@ def _frame(filename: str, body: bytes, size: int | None = None) -> bytes:
 
 
 def _bundle_post(http: httpx.Client, lake_id: str, body: bytes) -> httpx.Response:
-    return http.post(f"/datalakes/{lake_id}/data/bundle", content=body,
-                     headers={"content-type": "application/x-pixlake-bundle"})
+    return http.post(
+        f"/datalakes/{lake_id}/data/bundle",
+        content=body,
+        headers={"content-type": "application/x-pixlake-bundle"},
+    )
 
 
 def test_bundle_stores_every_file(raw_http, images: list[Path]) -> None:
@@ -355,14 +386,15 @@ def test_bundle_stores_every_file(raw_http, images: list[Path]) -> None:
     assert [row["filename"] for row in answer.json()] == [p.name for p in images[:3]]
 
 
-@pytest.mark.parametrize("case", ["truncated-file", "truncated-header", "bad-json", "empty",
-                                  "bad-name", "bad-media"])
+@pytest.mark.parametrize(
+    "case", ["truncated-file", "truncated-header", "bad-json", "empty", "bad-name", "bad-media"]
+)
 def test_bad_bundles_store_nothing(raw_http, images: list[Path], case: str) -> None:
     http, lake_id = raw_http
     good = _frame(images[0].name, images[0].read_bytes())
     body = {
         "truncated-file": good + _frame("b.jpg", images[1].read_bytes(), size=10**6),
-        "truncated-header": good + b"\x00\x00\x00\x40{\"filename\"",
+        "truncated-header": good + b'\x00\x00\x00\x40{"filename"',
         "bad-json": good + b"\x00\x00\x00\x03{x}",
         "empty": b"",
         "bad-name": good + _frame("../b.jpg", images[1].read_bytes()),
@@ -375,8 +407,9 @@ def test_bad_bundles_store_nothing(raw_http, images: list[Path], case: str) -> N
     assert http.post(f"/datalakes/{lake_id}/data/search", json={}).json()["items"] == []
 
 
-def test_server_mode_bundles_small_files(live_server: LiveServer, tmp_path: Path,
-                                         monkeypatch) -> None:
+def test_server_mode_bundles_small_files(
+    live_server: LiveServer, tmp_path: Path, monkeypatch
+) -> None:
     """More files than one bundle holds, and one file too big for a bundle."""
     from pixlake.samples import make_image, make_images
 

@@ -19,20 +19,36 @@ VERSION, LAKE = uuid.uuid4(), uuid.uuid4()
 def asset_row(index: int, **changes: Any) -> dict[str, Any]:
     """One asset as the API writes it: decoded JSON."""
     row = {
-        "id": str(uuid.uuid4()), "dataset_version_id": str(VERSION), "data_id": str(uuid.uuid4()),
-        "datalake_id": str(LAKE), "object_name": f"{LAKE}/ab/{index}",
-        "filename": f"clip_{index}.mp4", "type": "VIDEO", "content_type": "video/mp4",
-        "size": 1000 + index, "width": 640, "height": None, "duration": 3,
-        "large": False, "checksum": f"{index:064x}", "metadata": {"codec": "h264"},
-        "custom_metadata": {"k": [1, 2]}, "data_created_at": "2026-11-27T10:00:00.123456+00:00",
-        "created_at": f"2026-11-27T10:00:{index:02d}+01:00", "deleted_at": None,
+        "id": str(uuid.uuid4()),
+        "dataset_version_id": str(VERSION),
+        "data_id": str(uuid.uuid4()),
+        "datalake_id": str(LAKE),
+        "object_name": f"{LAKE}/ab/{index}",
+        "filename": f"clip_{index}.mp4",
+        "type": "VIDEO",
+        "content_type": "video/mp4",
+        "size": 1000 + index,
+        "width": 640,
+        "height": None,
+        "duration": 3,
+        "large": False,
+        "checksum": f"{index:064x}",
+        "metadata": {"codec": "h264"},
+        "custom_metadata": {"k": [1, 2]},
+        "data_created_at": "2026-11-27T10:00:00.123456+00:00",
+        "created_at": f"2026-11-27T10:00:{index:02d}+01:00",
+        "deleted_at": None,
     }
     return {**row, **changes}
 
 
 def test_parsed_rows_equal_validated_ones() -> None:
-    rows = [asset_row(1), asset_row(2, deleted_at="2026-11-28T00:00:00+00:00", duration=2.5,
-                                    type="IMAGE", width=None)]
+    rows = [
+        asset_row(1),
+        asset_row(
+            2, deleted_at="2026-11-28T00:00:00+00:00", duration=2.5, type="IMAGE", width=None
+        ),
+    ]
     expected = [AssetPublic.model_validate(orjson.loads(orjson.dumps(r))) for r in rows]
     parsed = parse_many(AssetPublic, rows)
     assert parsed == expected

@@ -44,14 +44,26 @@ def insert_data(workspace: Workspace) -> list[UUID]:
     """Data rows with every kind of value the JSON must keep exactly; their ids."""
     ctx, owner = workspace.context, workspace.owner
     lake = datalake_service.list_datalakes(ctx, owner)[0]
-    rows = [{
-        "id": new_id(), "organization_id": owner.organization_id, "datalake_id": lake.id,
-        "object_name": f"{lake.id}/00/{index:064x}", "filename": f"clip \u2028 \"{index}\".mp4",
-        "type": "VIDEO", "content_type": "video/mp4", "size": 1000 + index,
-        "checksum": f"{index:064x}", "width": 64, "height": None, "duration": duration,
-        "metadata": {"codec": "h264", "big": 2**53 + 1, "nothing": None, "é": "\u0000"},
-        "custom_metadata": {}, "created_at": utcnow(),
-    } for index, duration in enumerate(DURATIONS)]
+    rows = [
+        {
+            "id": new_id(),
+            "organization_id": owner.organization_id,
+            "datalake_id": lake.id,
+            "object_name": f"{lake.id}/00/{index:064x}",
+            "filename": f'clip \u2028 "{index}".mp4',
+            "type": "VIDEO",
+            "content_type": "video/mp4",
+            "size": 1000 + index,
+            "checksum": f"{index:064x}",
+            "width": 64,
+            "height": None,
+            "duration": duration,
+            "metadata": {"codec": "h264", "big": 2**53 + 1, "nothing": None, "é": "\u0000"},
+            "custom_metadata": {},
+            "created_at": utcnow(),
+        }
+        for index, duration in enumerate(DURATIONS)
+    ]
     with ctx.db.write() as conn:
         bulk_insert(conn, t.data, rows)
     return [row["id"] for row in rows]
@@ -82,14 +94,16 @@ def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
     ctx, owner = workspace.context, workspace.owner
     data_ids = insert_data(workspace)
     dataset = dataset_service.create_dataset(ctx, owner, "d", "")
-    version = dataset_service.create_version(ctx, owner, dataset.id, "v1", "",
-                                             InferenceType.NOT_CONFIGURED)
+    version = dataset_service.create_version(
+        ctx, owner, dataset.id, "v1", "", InferenceType.NOT_CONFIGURED
+    )
 
     added = orjson.loads(orjson.dumps(asset_service.add_data(ctx, owner, version.id, data_ids)))
     page = asset_service.search_assets(ctx, owner, version.id, AssetQuery(limit=3))
     listed = orjson.loads(orjson.dumps(page["items"]))
-    rest = asset_service.search_assets(ctx, owner, version.id,
-                                       AssetQuery(limit=10, after=page["next_after"]))
+    rest = asset_service.search_assets(
+        ctx, owner, version.id, AssetQuery(limit=10, after=page["next_after"])
+    )
     listed += orjson.loads(orjson.dumps(rest["items"]))
     assert rest["next_after"] is None
     assert [a["data_id"] for a in added] == [str(i) for i in data_ids]

@@ -65,8 +65,7 @@ def encode_streams(items: Iterable[tuple[str, int, BinaryIO]]) -> Iterator[bytes
 
 def encode_bundle(paths: Sequence[Path]) -> Iterator[bytes]:
     """The bundle body for ``paths``, produced as the files are read."""
-    return encode_streams((path.name, path.stat().st_size, open(path, "rb"))
-                          for path in paths)
+    return encode_streams((path.name, path.stat().st_size, open(path, "rb")) for path in paths)
 
 
 class ByteReader:

@@ -31,8 +31,12 @@ class Client(sdk_client.Client):
             application's packages.
     """
 
-    def __init__(self, api_token: str | None = None, host: str | None = None,
-                 workspace: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        api_token: str | None = None,
+        host: str | None = None,
+        workspace: str | Path | None = None,
+    ) -> None:
         host = None if workspace is not None else sdk_client.resolve_host(host)
         if host:
             super().__init__(api_token, host)
@@ -51,5 +55,6 @@ def _in_process(workspace: str | Path | None, api_token: str | None) -> Connecti
         raise ImportError(
             f"embedded mode needs pixlake's application packages ({exc.name} is missing): "
             "install pixlake with its dependencies (pip install pixlake), or give "
-            "host= to connect to a server") from exc
+            "host= to connect to a server"
+        ) from exc
     return connect_in_process(Path(workspace) if workspace is not None else None, api_token)

@@ -52,13 +52,13 @@ def connect_in_process(workspace: Path | None, api_token: str | None = None) -> 
         opened.close()
         raise
     loop = asyncio.new_event_loop()
-    loop_thread = threading.Thread(target=loop.run_forever, name="pixlake-embedded",
-                                   daemon=True)
+    loop_thread = threading.Thread(target=loop.run_forever, name="pixlake-embedded", daemon=True)
     loop_thread.start()
     transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=loop))
     headers = {"authorization": f"Bearer {api_token}"} if api_token else {}
-    http = httpx.Client(transport=transport, base_url=EMBEDDED_BASE_URL, headers=headers,
-                        timeout=DEFAULT_TIMEOUT)
+    http = httpx.Client(
+        transport=transport, base_url=EMBEDDED_BASE_URL, headers=headers, timeout=DEFAULT_TIMEOUT
+    )
 
     def close() -> None:
         loop.call_soon_threadsafe(loop.stop)
@@ -68,5 +68,6 @@ def connect_in_process(workspace: Path | None, api_token: str | None = None) -> 
 
     # Data URLs of an in-process app are the objects' own files (read with a copy) or a
     # bucket's presigned URLs; the API client serves as the downloads client, as before.
-    return Connection(http, capabilities=IN_PROCESS, downloads=http, workspace=opened.path,
-                      on_close=close)
+    return Connection(
+        http, capabilities=IN_PROCESS, downloads=http, workspace=opened.path, on_close=close
+    )

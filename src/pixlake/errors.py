@@ -146,8 +146,14 @@ class LimitExceededError(BadRequestError):
 
     code = "limit_exceeded"
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None,
-                 limit: str | None = None, maximum: int | float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        limit: str | None = None,
+        maximum: int | float | None = None,
+    ) -> None:
         named = {"limit": limit, "max": maximum} if limit is not None else {}
         super().__init__(message, details={**(details or {}), **named})
 
@@ -297,10 +303,18 @@ def error_class_for_code(code: str, status_code: int) -> type[PixlakeError]:
     """The class matching a server's error code, or the closest one by HTTP status."""
     if code in _BY_CODE:
         return _BY_CODE[code]
-    by_status = {400: BadRequestError, 401: UnauthorizedError, 403: ForbiddenError,
-                 404: NotFoundError, 408: RequestTimeoutError, 409: ConflictError,
-                 413: PayloadTooLargeError, 422: BadRequestError, 431: HeadersTooLargeError,
-                 507: InsufficientStorageError}
+    by_status = {
+        400: BadRequestError,
+        401: UnauthorizedError,
+        403: ForbiddenError,
+        404: NotFoundError,
+        408: RequestTimeoutError,
+        409: ConflictError,
+        413: PayloadTooLargeError,
+        422: BadRequestError,
+        431: HeadersTooLargeError,
+        507: InsufficientStorageError,
+    }
     if status_code in by_status:
         return by_status[status_code]
     return ClientError if 400 <= status_code < 500 else ServiceError

@@ -26,7 +26,8 @@ _WINDOWS_RESERVED_CHARACTERS = frozenset('<>:"|?*')
 # Device names Windows opens instead of a file, whatever the extension (``nul.tar.gz`` too)
 # and the case; the digits include 0 and the superscripts Windows also reserves.
 _WINDOWS_DEVICE = re.compile(
-    r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(COM|LPT)[0-9¹²³])( *)(\..*)?", re.IGNORECASE)
+    r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(COM|LPT)[0-9¹²³])( *)(\..*)?", re.IGNORECASE
+)
 
 # Unicode categories of characters that are invisible or change how the name around them
 # is shown: control (Cc), format (Cf: bidirectional overrides and isolates U+202A-U+202E,
@@ -57,8 +58,9 @@ def validate_filename(filename: str) -> str:
         return filename
     shown = filename.encode("utf-8", "backslashreplace").decode("utf-8")
     quoted = repr(shown if len(shown) <= 60 else shown[:40] + "...")
-    raise InvalidFilenameError(f"filename {quoted} {reason}",
-                               details={"filename": shown, "reason": reason})
+    raise InvalidFilenameError(
+        f"filename {quoted} {reason}", details={"filename": shown, "reason": reason}
+    )
 
 
 def _refusal(filename: str) -> str | None:

@@ -62,20 +62,25 @@ doubles: below 2**53 every integer is one exactly, so a client reading the docum
 the server agree on every value (near 2**63 they did not)."""
 
 _LENGTH_LIMITS = {MAX_NAME_LENGTH: "max_name_length", MAX_TEXT_LENGTH: "max_text_length"}
-_ITEM_LIMITS = {MAX_IDS_PER_REQUEST: "max_ids_per_request",
-                MAX_SHAPES_PER_REQUEST: "max_shapes_per_request",
-                MAX_TAGS_PER_REQUEST: "max_tags_per_request",
-                MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request",
-                MAX_DOWNLOAD_BUNDLE: "max_download_bundle"}
+_ITEM_LIMITS = {
+    MAX_IDS_PER_REQUEST: "max_ids_per_request",
+    MAX_SHAPES_PER_REQUEST: "max_shapes_per_request",
+    MAX_TAGS_PER_REQUEST: "max_tags_per_request",
+    MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request",
+    MAX_DOWNLOAD_BUNDLE: "max_download_bundle",
+}
 # Pydantic's errors give a bound's value, not its name: the names are found by value, so
 # values of one kind differ (a test checks it).
 
 
 def fixed_bounds() -> dict[str, int]:
     """Every fixed bound of a request, by name: what ``pixlake serve --help`` lists."""
-    return {**{name: value for value, name in _LENGTH_LIMITS.items()},
-            **{name: value for value, name in _ITEM_LIMITS.items()},
-            "max_json_depth": MAX_JSON_DEPTH, "offset_bound": OFFSET_BOUND}
+    return {
+        **{name: value for value, name in _LENGTH_LIMITS.items()},
+        **{name: value for value, name in _ITEM_LIMITS.items()},
+        "max_json_depth": MAX_JSON_DEPTH,
+        "offset_bound": OFFSET_BOUND,
+    }
 
 
 def limit_name_for_length(maximum: int) -> str:

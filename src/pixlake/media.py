@@ -89,8 +89,10 @@ class ImageLimits:
 
     @classmethod
     def of(cls, max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
-        return cls(max_pixels, ThreadPoolExecutor(max_concurrent_decodes,
-                                                  thread_name_prefix="pixlake-decode"))
+        return cls(
+            max_pixels,
+            ThreadPoolExecutor(max_concurrent_decodes, thread_name_prefix="pixlake-decode"),
+        )
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,9 @@ class MediaInfo:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def probe_media(source: Path | bytes, filename: str | None = None,
-                limits: ImageLimits | None = None) -> MediaInfo:
+def probe_media(
+    source: Path | bytes, filename: str | None = None, limits: ImageLimits | None = None
+) -> MediaInfo:
     """Identify a file and read its dimensions.
 
     Args:
@@ -121,7 +124,7 @@ def probe_media(source: Path | bytes, filename: str | None = None,
     """
     in_memory = isinstance(source, bytes)
     name = filename or ("upload" if in_memory else Path(source).name)
-    with (io.BytesIO(source) if in_memory else open(source, "rb")) as stream:
+    with io.BytesIO(source) if in_memory else open(source, "rb") as stream:
         head = stream.read(64)
         kind = _recognise(head, name)
         stream.seek(0)
@@ -210,8 +213,7 @@ def _probe_image(stream: BinaryIO, name: str, limits: ImageLimits | None) -> Med
         with warnings.catch_warnings():
             # With limits, ours is the check (Pillow's warning threshold is a global of its
             # own); without, Pillow's warning refuses as an error.
-            warnings.simplefilter("ignore" if limits else "error",
-                                  Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore" if limits else "error", Image.DecompressionBombWarning)
             with Image.open(stream) as image:
                 if image.format not in _IMAGE_CONTENT_TYPES:
                     raise UnsupportedMediaError(
@@ -250,27 +252,34 @@ def _probe_image(stream: BinaryIO, name: str, limits: ImageLimits | None) -> Med
 
 def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
-        raise _too_many_pixels(name, max_pixels, f"{width}x{height} = {width * height} pixels",
-                               width=width, height=height)
+        raise _too_many_pixels(
+            name,
+            max_pixels,
+            f"{width}x{height} = {width * height} pixels",
+            width=width,
+            height=height,
+        )
 
 
-def _too_many_pixels(name: str, max_pixels: int, what: str,
-                     **details: int) -> PayloadTooLargeError:
+def _too_many_pixels(name: str, max_pixels: int, what: str, **details: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"{name}: image is over {max_pixels} pixels ({what}; max_image_pixels)",
-        details={"filename": name, **details}, limit="max_image_pixels", maximum=max_pixels)
+        details={"filename": name, **details},
+        limit="max_image_pixels",
+        maximum=max_pixels,
+    )
 
 
 def _check_png_complete(stream: BinaryIO, image: Any, name: str) -> None:
     """A PNG is complete when its chunks, walked by their lengths, reach IEND: no pixel
     is decoded."""
     if not _png_chunks(stream, image):
-        raise InvalidMediaError(f"{name}: image is truncated (no IEND chunk)",
-                                details={"filename": name})
+        raise InvalidMediaError(
+            f"{name}: image is truncated (no IEND chunk)", details={"filename": name}
+        )
 
 
-def _check_complete(stream: BinaryIO, image: Any, name: str,
-                    limits: ImageLimits | None) -> None:
+def _check_complete(stream: BinaryIO, image: Any, name: str, limits: ImageLimits | None) -> None:
     """Refuse truncated images (other than PNG) without decoding the common ones.
 
     A JPEG ends with a known marker; when it is there the file is complete. When it is not
@@ -286,8 +295,10 @@ def _check_complete(stream: BinaryIO, image: Any, name: str,
     if image.format == "JPEG":
         if tail.endswith(b"\xff\xd9"):
             return
-        image.draft(image.mode, (max(1, image.width // _JPEG_DRAFT_SCALE),
-                                 max(1, image.height // _JPEG_DRAFT_SCALE)))
+        image.draft(
+            image.mode,
+            (max(1, image.width // _JPEG_DRAFT_SCALE), max(1, image.height // _JPEG_DRAFT_SCALE)),
+        )
     try:
         if limits is None:
             _decode_and_drop(image)
@@ -319,8 +330,9 @@ def _png_chunks(stream: BinaryIO, image: Any) -> bool:
                 return True
             if kind == b"eXIf" and "exif" not in image.info:
                 exif = stream.read(length)
-                image.info["exif"] = exif if exif.startswith(b"Exif\x00\x00") \
-                    else b"Exif\x00\x00" + exif
+                image.info["exif"] = (
+                    exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif
+                )
                 length = 0  # read already (a short read ends the walk at the next head)
             stream.seek(length + _PNG_CRC, 1)
         return False
@@ -373,10 +385,16 @@ def _json_value(value: Any) -> Any:
     return number if math.isfinite(number) else None
 
 
-_CONTAINER_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "matroska": "video/x-matroska",
-                    "webm": "video/webm", "avi": "video/x-msvideo"}
+_CONTAINER_TYPES = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "matroska": "video/x-matroska",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+}
 MEDIA_CONTENT_TYPES = frozenset(_IMAGE_CONTENT_TYPES.values()) | frozenset(
-    _CONTAINER_TYPES.values())
+    _CONTAINER_TYPES.values()
+)
 """Every content type a stored file can have: raster images and videos, none of which a
 browser runs scripts from."""
 
@@ -411,8 +429,14 @@ def _probe_video(source: str | BinaryIO, name: str, head: bytes) -> MediaInfo:
         ) from exc
     if not width or not height:
         raise InvalidMediaError(f"{name}: video has no picture size", details={"filename": name})
-    return MediaInfo(DataType.VIDEO, content_type, width, height, duration,
-                     {k: v for k, v in metadata.items() if v is not None})
+    return MediaInfo(
+        DataType.VIDEO,
+        content_type,
+        width,
+        height,
+        duration,
+        {k: v for k, v in metadata.items() if v is not None},
+    )
 
 
 def _duration_seconds(container: Any, stream: Any) -> float | None:

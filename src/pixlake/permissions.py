@@ -15,8 +15,13 @@ from typing import BinaryIO
 
 from pixlake.errors import InsecureFileError
 
-__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "create_private_file",
-           "make_private_dirs", "require_private"]
+__all__ = [
+    "PRIVATE_DIR_MODE",
+    "PRIVATE_FILE_MODE",
+    "create_private_file",
+    "make_private_dirs",
+    "require_private",
+]
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -61,4 +66,5 @@ def require_private(path: Path, what: str) -> None:
         raise InsecureFileError(
             f"{what} {path} is accessible by other users (mode {mode:04o}); it must be "
             f"readable by its owner only: run `chmod 600 {path}`",
-            details={"path": str(path), "mode": f"{mode:04o}"})
+            details={"path": str(path), "mode": f"{mode:04o}"},
+        )

@@ -28,5 +28,11 @@ def progress_enabled() -> bool:
 def progress(total: int, description: str, unit: str = "file") -> tqdm:
     # leave=True: the finished bar stays on screen as the record of what was done and how
     # fast, rather than vanishing when the work ends.
-    return tqdm(total=total, desc=description, unit=unit, disable=_disabled or total == 0,
-                leave=True, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=description,
+        unit=unit,
+        disable=_disabled or total == 0,
+        leave=True,
+        dynamic_ncols=True,
+    )

@@ -15,8 +15,15 @@ __all__ = ["SAMPLE_SIZES", "make_image", "make_images", "make_video"]
 SAMPLE_SIZES: Sequence[tuple[int, int]] = ((320, 240), (640, 480), (800, 600), (1024, 768))
 
 
-def make_image(path: Path, width: int, height: int, *, seed: int = 0, quality: int = 85,
-               exif_orientation: int | None = None) -> Path:
+def make_image(
+    path: Path,
+    width: int,
+    height: int,
+    *,
+    seed: int = 0,
+    quality: int = 85,
+    exif_orientation: int | None = None,
+) -> Path:
     """Write one synthetic picture; the format follows the path's extension."""
     from PIL import Image, ImageDraw, ImageFilter
 
@@ -48,23 +55,33 @@ def make_image(path: Path, width: int, height: int, *, seed: int = 0, quality: i
     return path
 
 
-def make_images(folder: Path, count: int, *, seed: int = 0, suffix: str = ".jpg",
-                on_image: Callable[[Path], None] | None = None) -> list[Path]:
+def make_images(
+    folder: Path,
+    count: int,
+    *,
+    seed: int = 0,
+    suffix: str = ".jpg",
+    on_image: Callable[[Path], None] | None = None,
+) -> list[Path]:
     """Write ``count`` pictures of mixed sizes (320x240 to 1024x768) into ``folder``;
     ``on_image`` is called after each one (a progress bar, for instance)."""
     rng = random.Random(seed)
     paths = []
     for index in range(count):
         width, height = rng.choice(SAMPLE_SIZES)
-        paths.append(make_image(folder / f"sample_{index:06d}{suffix}", width, height,
-                                seed=seed * 1_000_003 + index))
+        paths.append(
+            make_image(
+                folder / f"sample_{index:06d}{suffix}", width, height, seed=seed * 1_000_003 + index
+            )
+        )
         if on_image is not None:
             on_image(paths[-1])
     return paths
 
 
-def make_video(path: Path, width: int = 64, height: int = 48, *, frames: int = 25,
-               fps: int = 25) -> Path:
+def make_video(
+    path: Path, width: int = 64, height: int = 48, *, frames: int = 25, fps: int = 25
+) -> Path:
     """Write a short synthetic video; the container follows the path's extension."""
     import av
     import numpy as np

@@ -70,10 +70,16 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH,
-                             # in the document; the validator says why in its own words
-                             json_schema_extra={"pattern": _NOT_BLANK_PATTERN}),
-                 AfterValidator(_not_blank)]
+Name = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        # in the document; the validator says why in its own words
+        json_schema_extra={"pattern": _NOT_BLANK_PATTERN},
+    ),
+    AfterValidator(_not_blank),
+]
 """The name a person gives a datalake, dataset, version, tag or label."""
 
 
@@ -136,8 +142,7 @@ class WireModel(BaseModel):
         the caller hands the dict over and must not use it again."""
         fields, defaults = _shape_of(cls)
         if len(values) != len(fields):
-            values = {**{k: copy(v) for k, v in defaults.items() if k not in values},
-                      **values}
+            values = {**{k: copy(v) for k, v in defaults.items() if k not in values}, **values}
         instance = cls.__new__(cls)
         _set = object.__setattr__
         _set(instance, "__dict__", values)
@@ -154,8 +159,11 @@ def _shape_of(cls: type[BaseModel]) -> tuple[set[str], dict[str, Any]]:
     """A model's field names (one shared set) and the defaults of its optional fields."""
     shape = _SHAPES.get(cls)
     if shape is None:
-        defaults = {name: field.get_default(call_default_factory=True)
-                    for name, field in cls.model_fields.items() if not field.is_required()}
+        defaults = {
+            name: field.get_default(call_default_factory=True)
+            for name, field in cls.model_fields.items()
+            if not field.is_required()
+        }
         shape = _SHAPES[cls] = (set(cls.model_fields), defaults)
     return shape
 
@@ -261,8 +269,6 @@ class IdList(WireModel):
     ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
 
 
-
-
 class DownloadRequest(WireModel):
     ids: list[UUID] = Field(min_length=1, max_length=MAX_DOWNLOAD_BUNDLE)
 
@@ -303,9 +309,14 @@ class TagLinks(WireModel):
     yet for ``target`` is created, in the same transaction."""
 
     # "At least one tag, by id or by name", as the document says it.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["tag_ids"], "properties": {"tag_ids": {"minItems": 1}}},
-        {"required": ["tags"], "properties": {"tags": {"minItems": 1}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["tag_ids"], "properties": {"tag_ids": {"minItems": 1}}},
+                {"required": ["tags"], "properties": {"tags": {"minItems": 1}}},
+            ]
+        }
+    )
 
     target: Target
     object_ids: list[UUID] = Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)
@@ -414,11 +425,22 @@ class AssetPublic(WireModel):
     def to_data(self) -> DataPublic:
         """The underlying data, as far as an asset knows it (all of it)."""
         return DataPublic(
-            id=self.data_id, datalake_id=self.datalake_id, object_name=self.object_name,
-            filename=self.filename, type=self.type, content_type=self.content_type,
-            size=self.size, checksum=self.checksum, width=self.width, height=self.height,
-            duration=self.duration, large=self.large, metadata=self.metadata,
-            custom_metadata=self.custom_metadata, created_at=self.data_created_at)
+            id=self.data_id,
+            datalake_id=self.datalake_id,
+            object_name=self.object_name,
+            filename=self.filename,
+            type=self.type,
+            content_type=self.content_type,
+            size=self.size,
+            checksum=self.checksum,
+            width=self.width,
+            height=self.height,
+            duration=self.duration,
+            large=self.large,
+            metadata=self.metadata,
+            custom_metadata=self.custom_metadata,
+            created_at=self.data_created_at,
+        )
 
 
 class AssetQuery(WireModel):
@@ -469,6 +491,7 @@ class LabelPublic(WireModel):
 
 # Annotations and shapes
 
+
 class AnnotationCreate(WireModel):
     duration: StrictFloat = Field(default=0.0, ge=0, allow_inf_nan=False)
     worker_id: UUID | None = None
@@ -511,16 +534,28 @@ def _geometry_by_kind(schema: dict[str, Any]) -> None:
     """Say in the API's document what ``check_shape`` asks of each kind of shape, from the
     same numbers (``MIN_POINTS``); the server still checks with ``check_shape``, whose
     errors name the offending shape."""
-    variants: list[dict[str, Any]] = [{
-        "properties": {"kind": {"const": ShapeKind.RECTANGLE.value},
-                       "x": _NUMBER, "y": _NUMBER, "w": _SIZE, "h": _SIZE},
-        "required": ["x", "y", "w", "h"]}]
+    variants: list[dict[str, Any]] = [
+        {
+            "properties": {
+                "kind": {"const": ShapeKind.RECTANGLE.value},
+                "x": _NUMBER,
+                "y": _NUMBER,
+                "w": _SIZE,
+                "h": _SIZE,
+            },
+            "required": ["x", "y", "w", "h"],
+        }
+    ]
     for kind, needed in MIN_POINTS.items():
         points: dict[str, Any] = {"type": "array", "items": _POINT, "minItems": needed}
         if kind is ShapeKind.POINT:
             points["maxItems"] = 1
-        variants.append({"properties": {"kind": {"const": kind.value}, "coords": points},
-                         "required": ["coords"]})
+        variants.append(
+            {
+                "properties": {"kind": {"const": kind.value}, "coords": points},
+                "required": ["coords"],
+            }
+        )
     variants.append({"properties": {"kind": {"const": ShapeKind.CLASSIFICATION.value}}})
     schema["oneOf"] = deepcopy(variants)  # no dict shared between places of the document
 
@@ -531,9 +566,12 @@ def _geometry_of_updates(schema: dict[str, Any]) -> None:
     properties = schema["properties"]
     for name in ("w", "h"):
         properties[name] = deepcopy({"anyOf": [_SIZE, {"type": "null"}], "default": None})
-    properties["coords"] = deepcopy({"anyOf": [{"type": "array", "items": _POINT,
-                                                "minItems": 1}, {"type": "null"}],
-                                     "default": None})
+    properties["coords"] = deepcopy(
+        {
+            "anyOf": [{"type": "array", "items": _POINT, "minItems": 1}, {"type": "null"}],
+            "default": None,
+        }
+    )
 
 
 class ShapeIn(WireModel):
@@ -584,6 +622,7 @@ class ShapePublic(WireModel):
 
 
 # The trash
+
 
 class TrashItem(WireModel):
     kind: TrashKind

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
         default=25 * MiB, ge=1, description="Size in bytes from which a file counts as large."
     )
     staging_memory: int = Field(
-        default=256 * MiB, ge=0,
+        default=256 * MiB,
+        ge=0,
         description="Bytes of incoming files a server in front of a bucket may hold in "
         "memory, all requests together, between their arrival and their upload to the "
         "bucket (files up to 8 MiB; the others, and any beyond this budget, are staged on "
@@ -62,72 +63,85 @@ class Settings(BaseSettings):
         default=3600, ge=1, description="How long a signed download URL stays valid."
     )
     trash_retention_days: float = Field(
-        default=7, ge=0,
+        default=7,
+        ge=0,
         description="How long deleted datasets, versions, assets and annotations stay "
         "restorable before `pixlake trash purge` removes them.",
     )
     orphan_grace_hours: float = Field(
-        default=24, ge=1,
+        default=24,
+        ge=1,
         description="Age in hours from which staging files and stored objects that no row "
         "names count as crash residue, removed at start-up and by `pixlake gc`. Bytes are "
         "in place before their row commits, so younger ones may belong to an upload still "
         "in flight.",
     )
     max_request_body: int = Field(
-        default=16 * MiB, ge=1,
+        default=16 * MiB,
+        ge=1,
         description="Largest request body, in bytes, of a JSON route (every route but the "
         "two file uploads); refused with 413 from its Content-Length, or as soon as a "
         "chunked body passes it.",
     )
     max_file_size: int = Field(
-        default=50 * GiB, ge=1,
+        default=50 * GiB,
+        ge=1,
         description="Largest file, in bytes, one upload may store (a PUT of one file, or "
         "one frame of a bundle); refused with 413 before staging when the size is "
         "announced, and as soon as the bytes pass it otherwise.",
     )
     max_image_pixels: int = Field(
-        default=100_000_000, ge=1, le=_PILLOW_REFUSED_PIXELS,
+        default=100_000_000,
+        ge=1,
+        le=_PILLOW_REFUSED_PIXELS,
         description="Largest image, in pixels (width x height, read from its header "
         "before anything is decoded), an upload may hold; refused with 413.",
     )
     max_concurrent_decodes: int = Field(
-        default=2, ge=1,
+        default=2,
+        ge=1,
         description="Images a server process decodes fully at once (those whose header "
         "alone can't prove them complete); the others wait. Bounds decode memory to about "
         "this x max_image_pixels x 4 bytes.",
     )
     max_header_bytes: int = Field(
-        default=32 * KiB, ge=1024,
-        description="Largest request head (request line and headers), in bytes; "
-        "refused with 431.",
+        default=32 * KiB,
+        ge=1024,
+        description="Largest request head (request line and headers), in bytes; refused with 431.",
     )
     max_header_count: int = Field(
         default=100, ge=1, description="Most headers one request may carry; refused with 431."
     )
     client_timeout: float = Field(
-        default=60, gt=0,
+        default=60,
+        gt=0,
         description="Seconds a client has to send a request's headers in full, and the "
         "longest pause allowed between two pieces of its body; past it the request is "
         "answered 408, the connection closed and what it staged dropped.",
     )
     max_json_bytes: int = Field(
-        default=64 * 1024, ge=1,
+        default=64 * 1024,
+        ge=1,
         description="Largest JSON value a client may store (a data's custom metadata, "
         "once merged), in bytes written compactly; larger ones are refused.",
     )
     idempotency_retention_hours: float = Field(
-        default=24, ge=0,
+        default=24,
+        ge=0,
         description="How long the answer of a request sent with an Idempotency-Key is kept, "
         "so that a retry with the same key gets it instead of doing the work again.",
     )
     idempotency_lease_seconds: float = Field(
-        default=600, ge=0,
+        default=600,
+        ge=0,
         description="How long a request holding an Idempotency-Key may run; a retry with "
         "the key answers 409 until then, and afterwards takes the place of a request whose "
         "server died before committing.",
     )
     max_idempotency_key_length: int = Field(
-        default=255, ge=1, le=255,
+        default=255,
+        ge=1,
+        le=255,
         description="Longest Idempotency-Key header accepted, in characters.",
     )
     public_url: str | None = Field(

@@ -16,36 +16,60 @@ MIN_POINTS = {ShapeKind.POLYGON: 3, ShapeKind.LINE: 2, ShapeKind.POINT: 1}
 
 def _number(value: Any, what: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadRequestError(f"{where}: {what} must be a finite number, got {value!r}",
-                              details={"shape": where, "field": what})
+        raise BadRequestError(
+            f"{where}: {what} must be a finite number, got {value!r}",
+            details={"shape": where, "field": what},
+        )
     return float(value)
 
 
 def _points(coords: Any, kind: ShapeKind, where: str) -> list[list[float]]:
-    if kind is ShapeKind.POINT and isinstance(coords, Sequence) and len(coords) == 2 \
-            and not isinstance(coords[0], Sequence):
+    if (
+        kind is ShapeKind.POINT
+        and isinstance(coords, Sequence)
+        and len(coords) == 2
+        and not isinstance(coords[0], Sequence)
+    ):
         coords = [coords]  # a point may be given as [x, y]
     if isinstance(coords, str | bytes) or not isinstance(coords, Sequence):
-        raise BadRequestError(f"{where}: coords must be a list of [x, y] points, got {coords!r}",
-                              details={"shape": where, "field": "coords"})
+        raise BadRequestError(
+            f"{where}: coords must be a list of [x, y] points, got {coords!r}",
+            details={"shape": where, "field": "coords"},
+        )
     points = []
     for index, point in enumerate(coords):
         if isinstance(point, str | bytes) or not isinstance(point, Sequence) or len(point) != 2:
-            raise BadRequestError(f"{where}: point {index} must be [x, y], got {point!r}",
-                                  details={"shape": where, "field": "coords"})
-        points.append([_number(point[0], f"point {index} x", where),
-                       _number(point[1], f"point {index} y", where)])
+            raise BadRequestError(
+                f"{where}: point {index} must be [x, y], got {point!r}",
+                details={"shape": where, "field": "coords"},
+            )
+        points.append(
+            [
+                _number(point[0], f"point {index} x", where),
+                _number(point[1], f"point {index} y", where),
+            ]
+        )
     needed = MIN_POINTS[kind]
     if len(points) < needed or (kind is ShapeKind.POINT and len(points) != 1):
         expected = "exactly 1 point" if kind is ShapeKind.POINT else f"at least {needed} points"
-        raise BadRequestError(f"{where}: a {kind.value.lower()} needs {expected}, "
-                              f"got {len(points)}", details={"shape": where, "field": "coords"})
+        raise BadRequestError(
+            f"{where}: a {kind.value.lower()} needs {expected}, got {len(points)}",
+            details={"shape": where, "field": "coords"},
+        )
     return points
 
 
-def check_shape(kind: ShapeKind, *, x: Any = None, y: Any = None, w: Any = None, h: Any = None,
-                coords: Any = None, where: str = "shape",
-                image_size: tuple[int, int] | None = None) -> dict[str, Any]:
+def check_shape(
+    kind: ShapeKind,
+    *,
+    x: Any = None,
+    y: Any = None,
+    w: Any = None,
+    h: Any = None,
+    coords: Any = None,
+    where: str = "shape",
+    image_size: tuple[int, int] | None = None,
+) -> dict[str, Any]:
     """The normalised geometry of a shape, or BadRequestError saying what is wrong with it.
 
     Rectangles need x, y and a width and height > 0; polygons 3 points or more, lines 2 or
@@ -54,25 +78,34 @@ def check_shape(kind: ShapeKind, *, x: Any = None, y: Any = None, w: Any = None,
     refused too (see ``check_inside_image``).
     """
     if kind is ShapeKind.RECTANGLE:
-        values = {"x": _number(x, "x", where), "y": _number(y, "y", where),
-                  "w": _number(w, "width", where), "h": _number(h, "height", where)}
+        values = {
+            "x": _number(x, "x", where),
+            "y": _number(y, "y", where),
+            "w": _number(w, "width", where),
+            "h": _number(h, "height", where),
+        }
         if values["w"] <= 0 or values["h"] <= 0:
-            raise BadRequestError(f"{where}: width and height must be > 0, "
-                                  f"got {values['w']:g} x {values['h']:g}",
-                                  details={"shape": where, "field": "size"})
+            raise BadRequestError(
+                f"{where}: width and height must be > 0, got {values['w']:g} x {values['h']:g}",
+                details={"shape": where, "field": "size"},
+            )
         geometry = {**values, "coords": None}
     elif kind is ShapeKind.CLASSIFICATION:
         geometry = {"x": None, "y": None, "w": None, "h": None, "coords": None}
     else:
-        geometry = {"x": None, "y": None, "w": None, "h": None,
-                    "coords": _points(coords, kind, where)}
+        geometry = {
+            "x": None,
+            "y": None,
+            "w": None,
+            "h": None,
+            "coords": _points(coords, kind, where),
+        }
     if image_size is not None:
         check_inside_image(geometry, image_size, where)
     return geometry
 
 
-def check_inside_image(geometry: dict[str, Any], image_size: tuple[int, int],
-                       where: str) -> None:
+def check_inside_image(geometry: dict[str, Any], image_size: tuple[int, int], where: str) -> None:
     """Refuse a shape (normalised geometry) that shares no point with its image.
 
     The test is on the shape's bounding box against the image, borders included
@@ -94,4 +127,5 @@ def check_inside_image(geometry: dict[str, Any], image_size: tuple[int, int],
         raise BadRequestError(
             f"{where}: lies wholly outside its {width} x {height} image "
             f"(x {left:g} to {right:g}, y {top:g} to {bottom:g})",
-            details={"shape": where, "field": "position", "image_size": [width, height]})
+            details={"shape": where, "field": "position", "image_size": [width, height]},
+        )

@@ -31,8 +31,9 @@ def check_text(value: str, field: str) -> str:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise BadRequestError(f"{field} contains a lone surrogate (not valid Unicode)",
-                                  details={"field": field}) from None
+            raise BadRequestError(
+                f"{field} contains a lone surrogate (not valid Unicode)", details={"field": field}
+            ) from None
     return value
 
 
@@ -52,7 +53,10 @@ def check_json(value: Any, field: str, max_bytes: int | None = DEFAULT_MAX_JSON_
         if size > max_bytes:
             raise LimitExceededError(
                 f"{field} is {size} bytes of JSON, over {max_bytes} (max_json_bytes)",
-                details={"field": field}, limit="max_json_bytes", maximum=max_bytes)
+                details={"field": field},
+                limit="max_json_bytes",
+                maximum=max_bytes,
+            )
     return value
 
 
@@ -66,13 +70,13 @@ def _check_value(value: Any, where: str, depth: int) -> None:
         # Beyond 64 bits, orjson (bulk answers) can't write it and PostgreSQL's JSON
         # functions would turn it into a float.
         if not -(2**63) <= value < 2**63:
-            raise BadRequestError(f"{where} is an integer beyond 64 bits",
-                                  details={"field": where})
+            raise BadRequestError(f"{where} is an integer beyond 64 bits", details={"field": where})
         return
     if kind is float:
         if not math.isfinite(value):
-            raise BadRequestError(f"{where} is {value}: only finite numbers are JSON",
-                                  details={"field": where})
+            raise BadRequestError(
+                f"{where} is {value}: only finite numbers are JSON", details={"field": where}
+            )
         return
     if kind is str:
         check_text(value, where)
@@ -81,17 +85,22 @@ def _check_value(value: Any, where: str, depth: int) -> None:
         if depth >= MAX_JSON_DEPTH:
             raise LimitExceededError(
                 f"{where} nests JSON more than {MAX_JSON_DEPTH} deep (max_json_depth)",
-                details={"field": where}, limit="max_json_depth", maximum=MAX_JSON_DEPTH)
+                details={"field": where},
+                limit="max_json_depth",
+                maximum=MAX_JSON_DEPTH,
+            )
         if kind is dict:
             for key, item in value.items():
                 if type(key) is not str:
-                    raise BadRequestError(f"{where} has a key that is not text: {key!r}",
-                                          details={"field": where})
+                    raise BadRequestError(
+                        f"{where} has a key that is not text: {key!r}", details={"field": where}
+                    )
                 check_text(key, f"{where} key {key[:40]!r}")
                 _check_value(item, f"{where}.{key[:40]}", depth + 1)
         else:
             for index, item in enumerate(value):
                 _check_value(item, f"{where}[{index}]", depth + 1)
         return
-    raise BadRequestError(f"{where} is a {kind.__name__}, not a JSON value",
-                          details={"field": where})
+    raise BadRequestError(
+        f"{where} is a {kind.__name__}, not a JSON value", details={"field": where}
+    )

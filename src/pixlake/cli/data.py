@@ -19,23 +19,36 @@ if TYPE_CHECKING:
 
 __all__ = ["data", "ls", "upload"]
 
-DATA_COLUMNS = {"id": "ID", "type": "TYPE", "size": "SIZE", "bytes": "BYTES", "tags": "TAGS",
-                "created_at": "CREATED", "filename": "FILENAME"}
+DATA_COLUMNS = {
+    "id": "ID",
+    "type": "TYPE",
+    "size": "SIZE",
+    "bytes": "BYTES",
+    "tags": "TAGS",
+    "created_at": "CREATED",
+    "filename": "FILENAME",
+}
 
-datalake_option = click.option("--datalake", default=None,
-                               help="Datalake name (default: the default one).")
+datalake_option = click.option(
+    "--datalake", default=None, help="Datalake name (default: the default one)."
+)
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @datalake_option
 @click.option("--tag", "tags", multiple=True, help="Tag every file with NAME (repeatable).")
 @click.option("--max-workers", type=int, default=None, help="Parallel uploads.")
 @client_options
-def upload(paths: tuple[Path, ...], datalake: str | None, tags: tuple[str, ...],
-           max_workers: int | None, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def upload(
+    paths: tuple[Path, ...],
+    datalake: str | None,
+    tags: tuple[str, ...],
+    max_workers: int | None,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Upload image and video files, or folders of them, into a datalake."""
     with client_from(workspace, host, token) as client:
         lake = client.get_datalake(datalake)
@@ -52,18 +65,28 @@ def upload(paths: tuple[Path, ...], datalake: str | None, tags: tuple[str, ...],
 @click.option("--offset", type=click.IntRange(min=0), default=None)
 @json_option
 @client_options
-def ls(datalake: str | None, tags: tuple[str, ...], filenames: tuple[str, ...],
-       limit: int | None, offset: int | None, as_json: bool, workspace: Path | None,
-       host: str | None, token: str | None) -> None:
+def ls(
+    datalake: str | None,
+    tags: tuple[str, ...],
+    filenames: tuple[str, ...],
+    limit: int | None,
+    offset: int | None,
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """List datalakes, or the data of DATALAKE (filtered by tag or filename)."""
     with client_from(workspace, host, token, reading=True) as client:
         if datalake is None:
-            echo_listing(datalake_rows(client), DATALAKE_COLUMNS, as_json=as_json,
-                         noun="datalake(s)")
+            echo_listing(
+                datalake_rows(client), DATALAKE_COLUMNS, as_json=as_json, noun="datalake(s)"
+            )
             return
         lake = client.get_datalake(datalake)
-        found = lake.list_data(limit=limit, offset=offset, tags=list(tags) or None,
-                               filenames=list(filenames) or None)
+        found = lake.list_data(
+            limit=limit, offset=offset, tags=list(tags) or None, filenames=list(filenames) or None
+        )
         names = _tag_names_by_data(client, lake, {d.id for d in found}, filenames)
         rows = [_data_row(item, names.get(item.id, [])) for item in found]
     echo_listing(rows, DATA_COLUMNS, as_json=as_json, noun="data")
@@ -71,12 +94,20 @@ def ls(datalake: str | None, tags: tuple[str, ...], filenames: tuple[str, ...],
 
 def _data_row(item: Any, tag_names: list[str]) -> dict[str, Any]:
     size = f"{item.width}x{item.height}" if item.width is not None else None
-    return {"id": str(item.id), "type": item.type.value, "size": size, "bytes": item.size,
-            "tags": tag_names, "created_at": item.created_at, "filename": item.filename}
+    return {
+        "id": str(item.id),
+        "type": item.type.value,
+        "size": size,
+        "bytes": item.size,
+        "tags": tag_names,
+        "created_at": item.created_at,
+        "filename": item.filename,
+    }
 
 
-def _tag_names_by_data(client: Any, lake: Datalake, wanted: set[Any],
-                       filenames: tuple[str, ...]) -> dict[Any, list[str]]:
+def _tag_names_by_data(
+    client: Any, lake: Datalake, wanted: set[Any], filenames: tuple[str, ...]
+) -> dict[Any, list[str]]:
     """The tag names of the listed data: one listing per data tag rather than one request
     per data, since a datalake has far fewer tags than files."""
     names: dict[Any, list[str]] = {}
@@ -100,8 +131,15 @@ def data() -> None:
 @datalake_option
 @yes_option
 @client_options
-def rm(filenames: tuple[str, ...], ids: tuple[str, ...], datalake: str | None, yes: bool,
-       workspace: Path | None, host: str | None, token: str | None) -> None:
+def rm(
+    filenames: tuple[str, ...],
+    ids: tuple[str, ...],
+    datalake: str | None,
+    yes: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Delete for good the data named FILENAMES (every data of each name) or with the given
     ids, bytes included; all or none. Data that are assets of a version are refused (delete
     those assets first). Admins only."""
@@ -110,20 +148,24 @@ def rm(filenames: tuple[str, ...], ids: tuple[str, ...], datalake: str | None, y
     with client_from(workspace, host, token, reading=True) as client:
         lake = client.get_datalake(datalake)
         doomed = _data_to_remove(lake, filenames, ids)
-        confirm(f"Delete {len(doomed)} data from datalake {lake.name!r}, bytes included? "
-                "This cannot be undone.", yes)
+        confirm(
+            f"Delete {len(doomed)} data from datalake {lake.name!r}, bytes included? "
+            "This cannot be undone.",
+            yes,
+        )
         doomed.delete()
     click.echo(f"deleted {len(doomed)} data from datalake {lake.name!r}")
 
 
-def _data_to_remove(lake: Datalake, filenames: tuple[str, ...],
-                    ids: tuple[str, ...]) -> MultiData:
+def _data_to_remove(lake: Datalake, filenames: tuple[str, ...], ids: tuple[str, ...]) -> MultiData:
     """Every data named, or a NotFoundError naming what is not there (nothing is deleted)."""
     found = lake.list_data(filenames=list(filenames)) if filenames else lake.list_data(limit=0)
     missing = sorted(set(filenames) - {item.filename for item in found})
     if missing:
-        raise NotFoundError(f"no data named {', '.join(map(repr, missing))} in datalake "
-                            f"{lake.name!r}", details={"filenames": missing})
+        raise NotFoundError(
+            f"no data named {', '.join(map(repr, missing))} in datalake {lake.name!r}",
+            details={"filenames": missing},
+        )
     for id in dict.fromkeys(ids):
         item = lake.find_data(id=id)
         if item not in found:

@@ -19,8 +19,10 @@ def datalakes() -> None:
 
 
 def datalake_rows(client: Any) -> list[dict[str, Any]]:
-    return [{"name": lake.name, "created_at": lake.created_at, "id": str(lake.id)}
-            for lake in client.list_datalakes()]
+    return [
+        {"name": lake.name, "created_at": lake.created_at, "id": str(lake.id)}
+        for lake in client.list_datalakes()
+    ]
 
 
 DATALAKE_COLUMNS = {"name": "NAME", "created_at": "CREATED", "id": "ID"}
@@ -32,16 +34,16 @@ DATALAKE_COLUMNS = {"name": "NAME", "created_at": "CREATED", "id": "ID"}
 def ls(as_json: bool, workspace: Path | None, host: str | None, token: str | None) -> None:
     """List the datalakes of the organization."""
     with client_from(workspace, host, token, reading=True) as client:
-        echo_listing(datalake_rows(client), DATALAKE_COLUMNS, as_json=as_json,
-                     noun="datalake(s)")
+        echo_listing(datalake_rows(client), DATALAKE_COLUMNS, as_json=as_json, noun="datalake(s)")
 
 
 @datalakes.command("create")
 @click.argument("name")
 @json_option
 @client_options
-def create(name: str, as_json: bool, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def create(
+    name: str, as_json: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Create datalake NAME (the name must be free in the organization)."""
     with client_from(workspace, host, token) as client:
         lake = client.create_datalake(name)

@@ -11,8 +11,14 @@ from pixlake.cli.output import echo_json, echo_listing
 
 __all__ = ["datasets"]
 
-DATASET_COLUMNS = {"name": "NAME", "versions": "VERSIONS", "tags": "TAGS",
-                   "created_at": "CREATED", "id": "ID", "description": "DESCRIPTION"}
+DATASET_COLUMNS = {
+    "name": "NAME",
+    "versions": "VERSIONS",
+    "tags": "TAGS",
+    "created_at": "CREATED",
+    "id": "ID",
+    "description": "DESCRIPTION",
+}
 
 
 @click.group()
@@ -26,11 +32,17 @@ def datasets() -> None:
 def ls(as_json: bool, workspace: Path | None, host: str | None, token: str | None) -> None:
     """List the datasets of the organization, with their versions' count and tags."""
     with client_from(workspace, host, token, reading=True) as client:
-        rows = [{"name": dataset.name, "versions": len(dataset.list_versions()),
-                 "tags": [tag.name for tag in dataset.get_tags()],
-                 "created_at": dataset.created_at, "id": str(dataset.id),
-                 "description": dataset.description}
-                for dataset in client.list_datasets()]
+        rows = [
+            {
+                "name": dataset.name,
+                "versions": len(dataset.list_versions()),
+                "tags": [tag.name for tag in dataset.get_tags()],
+                "created_at": dataset.created_at,
+                "id": str(dataset.id),
+                "description": dataset.description,
+            }
+            for dataset in client.list_datasets()
+        ]
     echo_listing(rows, DATASET_COLUMNS, as_json=as_json, noun="dataset(s)")
 
 
@@ -40,16 +52,30 @@ def ls(as_json: bool, workspace: Path | None, host: str | None, token: str | Non
 @click.option("--tag", "tags", multiple=True, help="Tag the dataset with NAME (repeatable).")
 @json_option
 @client_options
-def create(name: str, description: str, tags: tuple[str, ...], as_json: bool,
-           workspace: Path | None, host: str | None, token: str | None) -> None:
+def create(
+    name: str,
+    description: str,
+    tags: tuple[str, ...],
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Create dataset NAME (the name must be free in the organization)."""
     with client_from(workspace, host, token) as client:
         dataset = client.create_dataset(name, description)
         if tags:
             dataset.add_tags(list(tags))
     if as_json:
-        echo_json({"name": dataset.name, "id": str(dataset.id), "tags": list(tags),
-                   "created_at": dataset.created_at, "description": dataset.description})
+        echo_json(
+            {
+                "name": dataset.name,
+                "id": str(dataset.id),
+                "tags": list(tags),
+                "created_at": dataset.created_at,
+                "description": dataset.description,
+            }
+        )
     else:
         click.echo(f"created dataset {dataset.name!r} (id {dataset.id})")
 
@@ -58,8 +84,9 @@ def create(name: str, description: str, tags: tuple[str, ...], as_json: bool,
 @click.argument("name")
 @yes_option
 @client_options
-def delete(name: str, yes: bool, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def delete(
+    name: str, yes: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Move dataset NAME and its versions to the trash (`pixlake trash restore` brings
     it back until the retention period ends)."""
     with client_from(workspace, host, token, reading=True) as client:

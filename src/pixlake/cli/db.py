@@ -9,8 +9,10 @@ import click
 from pixlake.cli.options import settings_for, workspace_option
 
 database_option = click.option(
-    "--database-url", default=None,
-    help="Database to act on (default: PIXLAKE_DATABASE_URL, else the workspace's SQLite).")
+    "--database-url",
+    default=None,
+    help="Database to act on (default: PIXLAKE_DATABASE_URL, else the workspace's SQLite).",
+)
 
 
 @click.group()

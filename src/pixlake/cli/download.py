@@ -18,20 +18,35 @@ __all__ = ["download"]
 @click.command()
 @click.argument("dataset", required=False)
 @click.argument("version", required=False)
-@click.option("--datalake", default=None,
-              help="Download the data of this datalake instead of a dataset version.")
-@click.option("--tag", "tags", multiple=True,
-              help="With --datalake: only data with this tag (repeatable).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write into, created if missing (default: ./VERSION, or "
-                   "./DATALAKE).")
+@click.option(
+    "--datalake",
+    default=None,
+    help="Download the data of this datalake instead of a dataset version.",
+)
+@click.option(
+    "--tag", "tags", multiple=True, help="With --datalake: only data with this tag (repeatable)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write into, created if missing (default: ./VERSION, or ./DATALAKE).",
+)
 @click.option("--force", is_flag=True, help="Download files already in the folder again.")
-@click.option("--max-workers", type=click.IntRange(min=1), default=None,
-              help="Parallel downloads.")
+@click.option("--max-workers", type=click.IntRange(min=1), default=None, help="Parallel downloads.")
 @client_options
-def download(dataset: str | None, version: str | None, datalake: str | None,
-             tags: tuple[str, ...], out: Path | None, force: bool, max_workers: int | None,
-             workspace: Path | None, host: str | None, token: str | None) -> None:
+def download(
+    dataset: str | None,
+    version: str | None,
+    datalake: str | None,
+    tags: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    max_workers: int | None,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Download the files of VERSION of DATASET, or with --datalake NAME those of a
     datalake, into a folder.
 

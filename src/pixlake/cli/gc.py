@@ -34,10 +34,13 @@ def gc(workspace: Path | None) -> None:
 
 def echo_sweep(report: SweepReport, *, err: bool = False) -> None:
     """Print what a sweep removed, one line per kind of residue."""
-    for what, removed in (("staging file(s)", report.staging_files),
-                          ("orphaned object(s)", report.objects),
-                          ("unfinished upload(s)", report.unfinished_uploads)):
+    for what, removed in (
+        ("staging file(s)", report.staging_files),
+        ("orphaned object(s)", report.objects),
+        ("unfinished upload(s)", report.unfinished_uploads),
+    ):
         click.echo(f"removed {removed.count} {what}, {removed.bytes:,} bytes", err=err)
     if report.foreign_objects:
-        click.echo(f"left {report.foreign_objects} object(s) whose names pixlake does not "
-                   "give", err=err)
+        click.echo(
+            f"left {report.foreign_objects} object(s) whose names pixlake does not give", err=err
+        )

@@ -15,29 +15,48 @@ from pixlake.settings import Settings
 if TYPE_CHECKING:
     from pixlake import Client
 
-__all__ = ["client_from", "client_options", "confirm", "is_embedded", "json_option",
-           "require_workspace",
-           "settings_for", "workspace_option", "yes_option"]
+__all__ = [
+    "client_from",
+    "client_options",
+    "confirm",
+    "is_embedded",
+    "json_option",
+    "require_workspace",
+    "settings_for",
+    "workspace_option",
+    "yes_option",
+]
 
 workspace_option = click.option(
-    "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Workspace folder (default: PIXLAKE_HOME, else ~/.pixlake).",
 )
 
-json_option = click.option("--json", "as_json", is_flag=True,
-                           help="Print one JSON document instead of a table, for scripts.")
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON document instead of a table, for scripts.",
+)
 
-yes_option = click.option("--yes", "-y", is_flag=True,
-                          help="Do it without asking for confirmation.")
+yes_option = click.option(
+    "--yes", "-y", is_flag=True, help="Do it without asking for confirmation."
+)
 
 
 def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--workspace`` for embedded mode, ``--host`` and ``--token`` for server mode."""
-    command = click.option("--token", default=None,
-                           help="API token (default for --host: PIXLAKE_API_TOKEN).")(command)
-    command = click.option("--host", envvar="PIXLAKE_HOST", default=None,
-                           help="URL of a pixlake server (or PIXLAKE_HOST); "
-                                "embedded workspace when unset.")(command)
+    command = click.option(
+        "--token", default=None, help="API token (default for --host: PIXLAKE_API_TOKEN)."
+    )(command)
+    command = click.option(
+        "--host",
+        envvar="PIXLAKE_HOST",
+        default=None,
+        help="URL of a pixlake server (or PIXLAKE_HOST); embedded workspace when unset.",
+    )(command)
     return workspace_option(command)
 
 
@@ -46,8 +65,9 @@ def is_embedded(workspace: Path | None, host: str | None) -> bool:
     return workspace is not None or not host
 
 
-def client_from(workspace: Path | None, host: str | None, token: str | None, *,
-                reading: bool = False) -> Client:
+def client_from(
+    workspace: Path | None, host: str | None, token: str | None, *, reading: bool = False
+) -> Client:
     """The client the options describe.
 
     ``reading``: the command only reads, so an embedded workspace must exist already;
@@ -66,9 +86,11 @@ def require_workspace(workspace: Path | None) -> None:
     """Raise NotFoundError unless the workspace folder exists and holds something."""
     folder = settings_for(workspace).workspace_dir
     if not folder.is_dir() or not any(folder.iterdir()):
-        raise NotFoundError(f"no workspace at {folder}: check --workspace (or PIXLAKE_HOME); "
-                            "`pixlake upload` or `pixlake quickstart` creates one",
-                            details={"workspace": str(folder)})
+        raise NotFoundError(
+            f"no workspace at {folder}: check --workspace (or PIXLAKE_HOME); "
+            "`pixlake upload` or `pixlake quickstart` creates one",
+            details={"workspace": str(folder)},
+        )
 
 
 class NotConfirmedError(click.ClickException):
@@ -86,8 +108,10 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if sys.stdin is None or not sys.stdin.isatty():
-        raise NotConfirmedError(f"{question} Not confirmed: stdin is not a terminal; "
-                                "pass --yes to do it without asking.")
+        raise NotConfirmedError(
+            f"{question} Not confirmed: stdin is not a terminal; "
+            "pass --yes to do it without asking."
+        )
     click.confirm(question, abort=True, err=True)
 
 

@@ -26,8 +26,9 @@ def _json_value(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def echo_listing(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *,
-                 as_json: bool, noun: str) -> None:
+def echo_listing(
+    rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str], *, as_json: bool, noun: str
+) -> None:
     """Print ``rows`` as a table of ``columns`` (key -> header) or as JSON.
 
     The table has a header row when there is at least one row; the count goes to stderr so
@@ -42,8 +43,9 @@ def echo_listing(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str], 
         widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
         for line in cells:
             # The last column is not padded: a long name or description doesn't pad the rest.
-            padded = [value.ljust(width)
-                      for value, width in zip(line[:-1], widths[:-1], strict=True)]
+            padded = [
+                value.ljust(width) for value, width in zip(line[:-1], widths[:-1], strict=True)
+            ]
             click.echo("  ".join([*padded, line[-1]]))
     click.echo(f"{len(rows)} {noun}", err=True)
 

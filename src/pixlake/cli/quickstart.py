@@ -12,10 +12,19 @@ from pixlake.cli.options import settings_for, workspace_option
 
 @click.command()
 @workspace_option
-@click.option("--count", default=200, show_default=True, type=click.IntRange(min=1),
-              help="How many sample images to generate.")
-@click.option("--samples", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the sample images (default: WORKSPACE/samples).")
+@click.option(
+    "--count",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many sample images to generate.",
+)
+@click.option(
+    "--samples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the sample images (default: WORKSPACE/samples).",
+)
 def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None:
     """Generate sample images, upload them, tag, split and download, and say what happened.
 
@@ -47,9 +56,11 @@ def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None
         total = len(lake.list_data())
         # Content-addressed: images already stored come back as the data they already are.
         new = total - before
-        click.echo(f"uploaded {len(uploaded)} images into datalake {lake.name!r} "
-                   f"in {elapsed:.2f} s ({len(uploaded) / elapsed:.0f} files/s): "
-                   f"{new} new, {len(uploaded) - new} already there")
+        click.echo(
+            f"uploaded {len(uploaded)} images into datalake {lake.name!r} "
+            f"in {elapsed:.2f} s ({len(uploaded) / elapsed:.0f} files/s): "
+            f"{new} new, {len(uploaded) - new} already there"
+        )
         train, val = uploaded.split(0.8)
         for name, part in (("train", train), ("val", val)):
             part.add_tags(client.get_or_create_tag(name, Target.DATA))
@@ -59,6 +70,7 @@ def quickstart(workspace: Path | None, count: int, samples: Path | None) -> None
         click.echo(f"datalake {lake.name!r} now holds {total} data")
         target = folder.parent / "downloads"
         written = val.download(target)
-        click.echo(f"downloaded {written} 'val' images to {target}"
-                   + ("" if written == len(val) else
-                      f" ({len(val) - written} already there, kept)"))
+        click.echo(
+            f"downloaded {written} 'val' images to {target}"
+            + ("" if written == len(val) else f" ({len(val) - written} already there, kept)")
+        )

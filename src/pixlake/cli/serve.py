@@ -26,8 +26,11 @@ def _settings_help() -> str:
         default = field.default if field.default is not None else "(see description)"
         lines.append(f"  PIXLAKE_{name.upper()} = {default}")
         lines.append(f"      {field.description}")
-    lines += ["", "\b", "Fixed bounds of every request (the API's OpenAPI document states them; "
-              "docs/limits.md):"]
+    lines += [
+        "",
+        "\b",
+        "Fixed bounds of every request (the API's OpenAPI document states them; docs/limits.md):",
+    ]
     lines += [f"  {name} = {value}" for name, value in fixed_bounds().items()]
     return "\n".join(lines)
 
@@ -58,13 +61,23 @@ def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Server processes sharing the port (each stateless).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Server processes sharing the port (each stateless).",
+)
 @setting_options
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(workspace: Path | None, host: str, port: int, workers: int, log_level: str,
-          **overrides: object) -> None:
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+def serve(
+    workspace: Path | None, host: str, port: int, workers: int, log_level: str, **overrides: object
+) -> None:
     """Run the HTTP API with uvicorn.
 
     The database must be at the newest schema revision: run `pixlake db upgrade` after
@@ -79,25 +92,37 @@ def serve(workspace: Path | None, host: str, port: int, workers: int, log_level:
         raise BadRequestError(
             f"refusing to listen on {host} with the default signing secret: set "
             "PIXLAKE_SECRET_KEY (or --secret-key) to a long random value, the same on "
-            "every server")
+            "every server"
+        )
     # Checks the database, its schema and the object store before listening.
     opened = open_workspace(settings, upgrade=False)
-    click.echo(f"pixlake serving {opened.context.db.safe_url} on http://{host}:{port}",
-               err=True)
+    click.echo(f"pixlake serving {opened.context.db.safe_url} on http://{host}:{port}", err=True)
     # Listing a large bucket takes a while: crash residue is swept while requests are served.
-    threading.Thread(target=_sweep_residue, args=(opened.context,), name="pixlake-sweep",
-                     daemon=True).start()
+    threading.Thread(
+        target=_sweep_residue, args=(opened.context,), name="pixlake-sweep", daemon=True
+    ).start()
     try:
         if workers == 1:
-            run_server(uvicorn_config(create_app(opened.context), settings, host=host,
-                                      port=port, log_level=log_level))
+            run_server(
+                uvicorn_config(
+                    create_app(opened.context), settings, host=host, port=port, log_level=log_level
+                )
+            )
             return
         # Worker processes rebuild the app from the environment: hand the settings over.
         for name, value in settings.model_dump(exclude_none=True).items():
             os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
-        run_server(uvicorn_config("pixlake.server.asgi:app_from_environment", settings,
-                                  host=host, port=port, log_level=log_level, workers=workers,
-                                  factory=True))
+        run_server(
+            uvicorn_config(
+                "pixlake.server.asgi:app_from_environment",
+                settings,
+                host=host,
+                port=port,
+                log_level=log_level,
+                workers=workers,
+                factory=True,
+            )
+        )
     finally:
         opened.close()
 

@@ -23,9 +23,12 @@ _TARGETS = click.Choice([target.value for target in Target], case_sensitive=Fals
 
 
 def target_option(*, required: bool) -> Callable[[FC], FC]:
-    return click.option("--target", type=_TARGETS, required=required,
-                        help="Kind of object the tag is for"
-                             + ("." if required else " (default: every kind)."))
+    return click.option(
+        "--target",
+        type=_TARGETS,
+        required=required,
+        help="Kind of object the tag is for" + ("." if required else " (default: every kind)."),
+    )
 
 
 @click.group()
@@ -37,13 +40,16 @@ def tags() -> None:
 @target_option(required=False)
 @json_option
 @client_options
-def ls(target: str | None, as_json: bool, workspace: Path | None, host: str | None,
-       token: str | None) -> None:
+def ls(
+    target: str | None, as_json: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """List the tags of the organization, by target then name."""
     with client_from(workspace, host, token, reading=True) as client:
         found = client.list_tags(target.upper() if target else None)
-    rows = sorted(({"name": tag.name, "target": tag.target.value, "id": str(tag.id)}
-                   for tag in found), key=lambda row: (row["target"], row["name"]))
+    rows = sorted(
+        ({"name": tag.name, "target": tag.target.value, "id": str(tag.id)} for tag in found),
+        key=lambda row: (row["target"], row["name"]),
+    )
     echo_listing(rows, TAG_COLUMNS, as_json=as_json, noun="tag(s)")
 
 
@@ -52,8 +58,14 @@ def ls(target: str | None, as_json: bool, workspace: Path | None, host: str | No
 @target_option(required=True)
 @json_option
 @client_options
-def create(name: str, target: str, as_json: bool, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def create(
+    name: str,
+    target: str,
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Create tag NAME for objects of kind --target."""
     with client_from(workspace, host, token) as client:
         tag = client.create_tag(name, target.upper())
@@ -68,12 +80,16 @@ def create(name: str, target: str, as_json: bool, workspace: Path | None, host: 
 @target_option(required=True)
 @yes_option
 @client_options
-def delete(name: str, target: str, yes: bool, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def delete(
+    name: str, target: str, yes: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Delete tag NAME of --target; it is detached from every object (for good)."""
     with client_from(workspace, host, token, reading=True) as client:
         tag = client.get_tag(name, target.upper())
-        confirm(f"Delete tag {name!r} ({tag.target.value}) and detach it from every object? "
-                "This cannot be undone.", yes)
+        confirm(
+            f"Delete tag {name!r} ({tag.target.value}) and detach it from every object? "
+            "This cannot be undone.",
+            yes,
+        )
         tag.delete()
     click.echo(f"deleted tag {name!r} ({tag.target.value})")

@@ -26,8 +26,13 @@ from pixlake.errors import BadRequestError
 if TYPE_CHECKING:
     from pixlake.schemas import TrashItem
 
-TRASH_COLUMNS = {"id": "ID", "kind": "KIND", "deleted_at": "DELETED", "expires_at": "EXPIRES",
-                 "name": "NAME"}
+TRASH_COLUMNS = {
+    "id": "ID",
+    "kind": "KIND",
+    "deleted_at": "DELETED",
+    "expires_at": "EXPIRES",
+    "name": "NAME",
+}
 
 
 @click.group()
@@ -45,19 +50,31 @@ def _workspace_wide(workspace: Path | None, host: str | None, token: str | None)
 
 
 def _trash_rows(items: Sequence[TrashItem]) -> list[dict[str, Any]]:
-    return [{"id": str(item.id), "kind": item.kind.value, "deleted_at": item.deleted_at,
-             "expires_at": item.expires_at, "name": item.name,
-             "parent_id": str(item.parent_id) if item.parent_id else None}
-            for item in items]
+    return [
+        {
+            "id": str(item.id),
+            "kind": item.kind.value,
+            "deleted_at": item.deleted_at,
+            "expires_at": item.expires_at,
+            "name": item.name,
+            "parent_id": str(item.parent_id) if item.parent_id else None,
+        }
+        for item in items
+    ]
 
 
 @trash.command("list")
-@click.option("--kind", type=click.Choice([k.value for k in TrashKind]), default=None,
-              help="Only items of this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in TrashKind]),
+    default=None,
+    help="Only items of this kind.",
+)
 @json_option
 @client_options
-def list_items(kind: str | None, as_json: bool, workspace: Path | None, host: str | None,
-               token: str | None) -> None:
+def list_items(
+    kind: str | None, as_json: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """List what is in the trash, oldest first, with when each item expires."""
     if _workspace_wide(workspace, host, token):
         from pixlake.core.services.trash import list_trash
@@ -72,15 +89,15 @@ def list_items(kind: str | None, as_json: bool, workspace: Path | None, host: st
     else:
         with client_from(workspace, host, token, reading=True) as client:
             items = client.list_trash(kind)
-    echo_listing(_trash_rows(items), TRASH_COLUMNS, as_json=as_json,
-                 noun="item(s) in the trash")
+    echo_listing(_trash_rows(items), TRASH_COLUMNS, as_json=as_json, noun="item(s) in the trash")
 
 
 @trash.command("restore")
 @click.argument("ids", nargs=-1, required=True)
 @client_options
-def restore(ids: tuple[str, ...], workspace: Path | None, host: str | None,
-            token: str | None) -> None:
+def restore(
+    ids: tuple[str, ...], workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Bring the items with these IDS back (all or none)."""
     try:
         parsed = [uuid.UUID(i) for i in ids]
@@ -103,19 +120,27 @@ def restore(ids: tuple[str, ...], workspace: Path | None, host: str | None,
 
 
 @trash.command("purge")
-@click.option("--all", "everything", is_flag=True,
-              help="Purge every item now, not only those past the retention period "
-                   "(asks first, unless --yes).")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Purge every item now, not only those past the retention period "
+    "(asks first, unless --yes).",
+)
 @yes_option
 @client_options
-def purge(everything: bool, yes: bool, workspace: Path | None, host: str | None,
-          token: str | None) -> None:
+def purge(
+    everything: bool, yes: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Remove for good the items older than the retention period (PIXLAKE_TRASH_RETENTION_DAYS,
     7 days by default). Data in datalakes are never removed by a purge. On a workspace,
     then sweeps crash residue, as `pixlake gc` does."""
     if everything:
-        confirm("Remove every item of the trash for good, including those that could still "
-                "be restored?", yes)
+        confirm(
+            "Remove every item of the trash for good, including those that could still "
+            "be restored?",
+            yes,
+        )
     if not _workspace_wide(workspace, host, token):
         with client_from(workspace, host, token, reading=True) as client:
             click.echo(f"purged {client.purge_trash(everything=everything)} item(s)")

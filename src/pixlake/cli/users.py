@@ -37,19 +37,33 @@ USER_COLUMNS = {"username": "USERNAME", "role": "ROLE", "created_at": "CREATED",
 def ls(as_json: bool, workspace: Path | None, host: str | None, token: str | None) -> None:
     """List the users of the organization who can still sign in, with their roles."""
     with client_from(workspace, host, token, reading=True) as client:
-        rows = [{"username": user.username, "role": user.role.value,
-                 "created_at": user.created_at, "id": str(user.id)}
-                for user in client.list_users()]
+        rows = [
+            {
+                "username": user.username,
+                "role": user.role.value,
+                "created_at": user.created_at,
+                "id": str(user.id),
+            }
+            for user in client.list_users()
+        ]
     echo_listing(rows, USER_COLUMNS, as_json=as_json, noun="user(s)")
 
 
 @users.command("create")
 @click.argument("name")
-@click.option("--org", default=DEFAULT_ORGANIZATION_NAME, show_default=True,
-              help="Organization of the user, created if new.")
-@click.option("--role", type=_ROLES, default=None,
-              help="What the user may do in its organization (see docs/roles.md). "
-                   "Default: admin for the organization's first user, member after.")
+@click.option(
+    "--org",
+    default=DEFAULT_ORGANIZATION_NAME,
+    show_default=True,
+    help="Organization of the user, created if new.",
+)
+@click.option(
+    "--role",
+    type=_ROLES,
+    default=None,
+    help="What the user may do in its organization (see docs/roles.md). "
+    "Default: admin for the organization's first user, member after.",
+)
 @workspace_option
 def create(name: str, org: str, role: str | None, workspace: Path | None) -> None:
     """Create user NAME and print its API token (as the last line; it is not shown again)."""
@@ -58,12 +72,12 @@ def create(name: str, org: str, role: str | None, workspace: Path | None) -> Non
 
     opened = open_workspace(settings_for(workspace))
     try:
-        user, token = create_user(opened.context, name, org,
-                                  role=Role(role) if role else None)
+        user, token = create_user(opened.context, name, org, role=Role(role) if role else None)
     finally:
         opened.close()
-    click.echo(f"created user {user.username} ({user.role.value}) in organization {org} "
-               f"(id {user.id})")
+    click.echo(
+        f"created user {user.username} ({user.role.value}) in organization {org} (id {user.id})"
+    )
     click.echo("API token (store it now, it is not shown again):")
     click.echo(token)
 

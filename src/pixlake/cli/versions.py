@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 
 __all__ = ["versions"]
 
-VERSION_COLUMNS = {"version": "VERSION", "locked": "LOCKED", "tags": "TAGS",
-                   "created_at": "CREATED", "id": "ID", "description": "DESCRIPTION"}
+VERSION_COLUMNS = {
+    "version": "VERSION",
+    "locked": "LOCKED",
+    "tags": "TAGS",
+    "created_at": "CREATED",
+    "id": "ID",
+    "description": "DESCRIPTION",
+}
 
 dataset_argument = click.argument("dataset")
 version_argument = click.argument("version")
@@ -29,10 +35,14 @@ def versions() -> None:
 
 
 def version_row(version: DatasetVersion) -> dict[str, Any]:
-    return {"version": version.version, "locked": version.locked,
-            "tags": [tag.name for tag in version.get_tags()],
-            "created_at": version.created_at, "id": str(version.id),
-            "description": version.description}
+    return {
+        "version": version.version,
+        "locked": version.locked,
+        "tags": [tag.name for tag in version.get_tags()],
+        "created_at": version.created_at,
+        "id": str(version.id),
+        "description": version.description,
+    }
 
 
 def _echo_version(version: DatasetVersion, done: str, as_json: bool) -> None:
@@ -46,8 +56,9 @@ def _echo_version(version: DatasetVersion, done: str, as_json: bool) -> None:
 @dataset_argument
 @json_option
 @client_options
-def ls(dataset: str, as_json: bool, workspace: Path | None, host: str | None,
-       token: str | None) -> None:
+def ls(
+    dataset: str, as_json: bool, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """List the versions of DATASET, with whether each is locked and its tags."""
     with client_from(workspace, host, token, reading=True) as client:
         rows = [version_row(v) for v in client.get_dataset(dataset).list_versions()]
@@ -60,8 +71,15 @@ def ls(dataset: str, as_json: bool, workspace: Path | None, host: str | None,
 @click.option("--description", default="", help="What the version holds.")
 @json_option
 @client_options
-def create(dataset: str, version: str, description: str, as_json: bool,
-           workspace: Path | None, host: str | None, token: str | None) -> None:
+def create(
+    dataset: str,
+    version: str,
+    description: str,
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Create an empty VERSION of DATASET."""
     with client_from(workspace, host, token) as client:
         created = client.get_dataset(dataset).create_version(version, description)
@@ -73,18 +91,28 @@ def create(dataset: str, version: str, description: str, as_json: bool,
 @version_argument
 @click.argument("new_version")
 @click.option("--description", default="", help="What the new version holds.")
-@click.option("--without-annotations", is_flag=True,
-              help="Copy the assets, labels and asset tags but not the annotations.")
+@click.option(
+    "--without-annotations",
+    is_flag=True,
+    help="Copy the assets, labels and asset tags but not the annotations.",
+)
 @json_option
 @client_options
-def fork(dataset: str, version: str, new_version: str, description: str,
-         without_annotations: bool, as_json: bool, workspace: Path | None, host: str | None,
-         token: str | None) -> None:
+def fork(
+    dataset: str,
+    version: str,
+    new_version: str,
+    description: str,
+    without_annotations: bool,
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Create NEW_VERSION of DATASET with the assets of VERSION (no bytes are copied)."""
     with client_from(workspace, host, token) as client:
         source = client.get_dataset(dataset).get_version(version)
-        forked = source.fork(new_version, description,
-                             with_annotations=not without_annotations)
+        forked = source.fork(new_version, description, with_annotations=not without_annotations)
         _echo_version(forked, f"forked {version!r} into", as_json)
 
 
@@ -92,8 +120,9 @@ def fork(dataset: str, version: str, new_version: str, description: str,
 @dataset_argument
 @version_argument
 @client_options
-def lock(dataset: str, version: str, workspace: Path | None, host: str | None,
-         token: str | None) -> None:
+def lock(
+    dataset: str, version: str, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Refuse every write to VERSION of DATASET until it is unlocked."""
     with client_from(workspace, host, token, reading=True) as client:
         client.get_dataset(dataset).get_version(version).lock()
@@ -104,8 +133,9 @@ def lock(dataset: str, version: str, workspace: Path | None, host: str | None,
 @dataset_argument
 @version_argument
 @client_options
-def unlock(dataset: str, version: str, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def unlock(
+    dataset: str, version: str, workspace: Path | None, host: str | None, token: str | None
+) -> None:
     """Allow writes to VERSION of DATASET again."""
     with client_from(workspace, host, token, reading=True) as client:
         client.get_dataset(dataset).get_version(version).unlock()
@@ -117,17 +147,25 @@ def unlock(dataset: str, version: str, workspace: Path | None, host: str | None,
 @version_argument
 @yes_option
 @client_options
-def delete(dataset: str, version: str, yes: bool, workspace: Path | None, host: str | None,
-           token: str | None) -> None:
+def delete(
+    dataset: str,
+    version: str,
+    yes: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Move VERSION of DATASET, with its assets and annotations, to the trash."""
     with client_from(workspace, host, token, reading=True) as client:
         found = client.get_dataset(dataset).get_version(version)
         assets = found.retrieve_stats().nb_assets
-        confirm(f"Move version {version!r} of dataset {dataset!r} and its {assets} asset(s) "
-                "to the trash?", yes)
+        confirm(
+            f"Move version {version!r} of dataset {dataset!r} and its {assets} asset(s) "
+            "to the trash?",
+            yes,
+        )
         found.delete()
-    click.echo(f"moved version {version!r} of dataset {dataset!r} to the trash "
-               f"(id {found.id})")
+    click.echo(f"moved version {version!r} of dataset {dataset!r} to the trash (id {found.id})")
 
 
 @versions.command("stats")
@@ -135,8 +173,14 @@ def delete(dataset: str, version: str, yes: bool, workspace: Path | None, host: 
 @version_argument
 @json_option
 @client_options
-def stats(dataset: str, version: str, as_json: bool, workspace: Path | None,
-          host: str | None, token: str | None) -> None:
+def stats(
+    dataset: str,
+    version: str,
+    as_json: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
+) -> None:
     """Count the assets, annotations and shapes of VERSION of DATASET, per label and per
     asset tag."""
     with client_from(workspace, host, token, reading=True) as client:
@@ -147,8 +191,10 @@ def stats(dataset: str, version: str, as_json: bool, workspace: Path | None,
     click.echo(f"assets       {counted.nb_assets}")
     click.echo(f"annotations  {counted.nb_annotations}")
     click.echo(f"shapes       {counted.nb_objects}")
-    for title, counts in (("shapes per label", counted.label_repartition),
-                          ("assets per tag", counted.tag_repartition)):
+    for title, counts in (
+        ("shapes per label", counted.label_repartition),
+        ("assets per tag", counted.tag_repartition),
+    ):
         click.echo(f"{title}:" + ("" if counts else " none"))
         width = max(map(len, counts), default=0)
         for name, count in sorted(counts.items()):

@@ -54,8 +54,7 @@ class Database:
                 conn.exec_driver_sql("SELECT 1")
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            raise DatabaseError(f"cannot use the database at {self.safe_url}: {reason}") \
-                from exc
+            raise DatabaseError(f"cannot use the database at {self.safe_url}: {reason}") from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

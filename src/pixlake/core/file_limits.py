@@ -16,8 +16,9 @@ def check_file_size(settings: Settings, filename: str, size: int) -> None:
         raise _too_large(settings, filename)
 
 
-async def within_file_size(chunks: AsyncIterable[bytes], settings: Settings,
-                           filename: str) -> AsyncIterator[bytes]:
+async def within_file_size(
+    chunks: AsyncIterable[bytes], settings: Settings, filename: str
+) -> AsyncIterator[bytes]:
     """``chunks``, refused as soon as they pass the limit (a file of unannounced size)."""
     received = 0
     async for chunk in chunks:
@@ -29,6 +30,9 @@ async def within_file_size(chunks: AsyncIterable[bytes], settings: Settings,
 
 def _too_large(settings: Settings, filename: str) -> PayloadTooLargeError:
     maximum = settings.max_file_size
-    return PayloadTooLargeError(f"{filename}: file is over {maximum} bytes (max_file_size)",
-                                details={"filename": filename}, limit="max_file_size",
-                                maximum=maximum)
+    return PayloadTooLargeError(
+        f"{filename}: file is over {maximum} bytes (max_file_size)",
+        details={"filename": filename},
+        limit="max_file_size",
+        maximum=maximum,
+    )

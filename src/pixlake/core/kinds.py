@@ -87,29 +87,76 @@ class Kind:
         return self.table.c[self.organization_column] == organization_id
 
 
-KINDS: Mapping[str, Kind] = MappingProxyType({
-    "DATALAKE": Kind("DATALAKE", "datalake", t.datalakes),
-    "DATA": Kind("DATA", "data", t.data, parent="DATALAKE", parent_column="datalake_id",
-                 tag_target=Target.DATA, name_column="filename"),
-    "DATASET": Kind("DATASET", "dataset", t.datasets, tag_target=Target.DATASET,
-                    trash_kind=TrashKind.DATASET),
-    "DATASET_VERSION": Kind("DATASET_VERSION", "dataset version", t.dataset_versions,
-                            parent="DATASET", parent_column="dataset_id",
-                            tag_target=Target.DATASET_VERSION,
-                            trash_kind=TrashKind.DATASET_VERSION, name_column="version"),
-    "ASSET": Kind("ASSET", "asset", t.assets, parent="DATASET_VERSION",
-                  parent_column="dataset_version_id", tag_target=Target.ASSET,
-                  trash_kind=TrashKind.ASSET, locked_by="DATASET_VERSION", name_column="id"),
-    "ANNOTATION": Kind("ANNOTATION", "annotation", t.annotations_table, parent="ASSET",
-                       parent_column="asset_id", trash_kind=TrashKind.ANNOTATION,
-                       locked_by="DATASET_VERSION", name_column="id"),
-    "SHAPE": Kind("SHAPE", "shape", t.shapes, parent="ANNOTATION",
-                  parent_column="annotation_id", locked_by="DATASET_VERSION",
-                  name_column="id"),
-    "LABEL": Kind("LABEL", "label", t.labels, parent="DATASET_VERSION",
-                  parent_column="dataset_version_id", locked_by="DATASET_VERSION"),
-    "TAG": Kind("TAG", "tag", t.tags),
-})
+KINDS: Mapping[str, Kind] = MappingProxyType(
+    {
+        "DATALAKE": Kind("DATALAKE", "datalake", t.datalakes),
+        "DATA": Kind(
+            "DATA",
+            "data",
+            t.data,
+            parent="DATALAKE",
+            parent_column="datalake_id",
+            tag_target=Target.DATA,
+            name_column="filename",
+        ),
+        "DATASET": Kind(
+            "DATASET",
+            "dataset",
+            t.datasets,
+            tag_target=Target.DATASET,
+            trash_kind=TrashKind.DATASET,
+        ),
+        "DATASET_VERSION": Kind(
+            "DATASET_VERSION",
+            "dataset version",
+            t.dataset_versions,
+            parent="DATASET",
+            parent_column="dataset_id",
+            tag_target=Target.DATASET_VERSION,
+            trash_kind=TrashKind.DATASET_VERSION,
+            name_column="version",
+        ),
+        "ASSET": Kind(
+            "ASSET",
+            "asset",
+            t.assets,
+            parent="DATASET_VERSION",
+            parent_column="dataset_version_id",
+            tag_target=Target.ASSET,
+            trash_kind=TrashKind.ASSET,
+            locked_by="DATASET_VERSION",
+            name_column="id",
+        ),
+        "ANNOTATION": Kind(
+            "ANNOTATION",
+            "annotation",
+            t.annotations_table,
+            parent="ASSET",
+            parent_column="asset_id",
+            trash_kind=TrashKind.ANNOTATION,
+            locked_by="DATASET_VERSION",
+            name_column="id",
+        ),
+        "SHAPE": Kind(
+            "SHAPE",
+            "shape",
+            t.shapes,
+            parent="ANNOTATION",
+            parent_column="annotation_id",
+            locked_by="DATASET_VERSION",
+            name_column="id",
+        ),
+        "LABEL": Kind(
+            "LABEL",
+            "label",
+            t.labels,
+            parent="DATASET_VERSION",
+            parent_column="dataset_version_id",
+            locked_by="DATASET_VERSION",
+        ),
+        "TAG": Kind("TAG", "tag", t.tags),
+    }
+)
 
 # Short names for the services; the mapping above stays the one declaration.
 DATALAKE = KINDS["DATALAKE"]
@@ -143,8 +190,7 @@ def join_up_to(kind: Kind, ancestor: Kind) -> FromClause:
     child = kind
     for parent in ancestors(kind):
         assert child.parent_column is not None  # every kind with a parent names its column
-        joined = joined.join(parent.table,
-                             parent.id_column == child.table.c[child.parent_column])
+        joined = joined.join(parent.table, parent.id_column == child.table.c[child.parent_column])
         if parent is ancestor:
             return joined
         child = parent
@@ -169,14 +215,14 @@ def _require_trash(kind: Kind) -> None:
         raise ValueError(f"{kind.key} has no trash")
 
 
-def visible(kind: Kind, organization_id: UUID, *,
-            trashed: bool = False) -> tuple[FromClause, list[ColumnElement[bool]]]:
+def visible(
+    kind: Kind, organization_id: UUID, *, trashed: bool = False
+) -> tuple[FromClause, list[ColumnElement[bool]]]:
     """The FROM and the WHERE of the objects of ``kind`` an organization sees: its own, with
     every ancestor alive, and the object itself alive (or in the trash, when ``trashed``:
     what a restore may bring back). Only the ancestors that have a trash are joined."""
     trashable_ancestors = [a for a in ancestors(kind) if a.trashable]
-    source = (join_up_to(kind, trashable_ancestors[-1]) if trashable_ancestors
-              else kind.table)
+    source = join_up_to(kind, trashable_ancestors[-1]) if trashable_ancestors else kind.table
     where = [kind.organization_scope(organization_id)]
     if trashed:
         where.append(in_trash(kind))
@@ -186,8 +232,9 @@ def visible(kind: Kind, organization_id: UUID, *,
     return source, where
 
 
-def select_visible(kind: Kind, organization_id: UUID, *columns: Any,
-                   trashed: bool = False) -> Select[Any]:
+def select_visible(
+    kind: Kind, organization_id: UUID, *columns: Any, trashed: bool = False
+) -> Select[Any]:
     """SELECT ``columns`` (the kind's whole row by default) of the visible objects."""
     source, where = visible(kind, organization_id, trashed=trashed)
     return select(*(columns or (kind.table,))).select_from(source).where(*where)

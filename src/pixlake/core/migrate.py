@@ -69,5 +69,6 @@ def ensure_schema(db: Database, *, upgrade_if_needed: bool) -> None:
         raise OutdatedSchemaError(
             f"the database is at revision {current or 'none'} but this pixlake needs "
             f"{head}: run `pixlake db upgrade` (with the same database settings) first",
-            details={"current": current, "head": head})
+            details={"current": current, "head": head},
+        )
     upgrade(db)

@@ -40,7 +40,8 @@ class AdminAction(StrEnum):
 def _refuse(actor: Actor, action: str) -> ForbiddenError:
     return ForbiddenError(
         f"only an admin may {action}; {actor.username!r} is a {actor.role.value}",
-        details={"action": action, "role": actor.role.value, "required": Role.ADMIN.value})
+        details={"action": action, "role": actor.role.value, "required": Role.ADMIN.value},
+    )
 
 
 def require_admin(actor: Actor, action: AdminAction) -> None:

@@ -12,8 +12,15 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["ARRAY_CHUNK", "COPY_FROM_ROWS", "IN_CHUNK", "analyze_after_bulk", "bulk_insert",
-           "chunked", "one_of"]
+__all__ = [
+    "ARRAY_CHUNK",
+    "COPY_FROM_ROWS",
+    "IN_CHUNK",
+    "analyze_after_bulk",
+    "bulk_insert",
+    "chunked",
+    "one_of",
+]
 
 COPY_FROM_ROWS = 500
 """From this many rows, bulk inserts on PostgreSQL stream them with COPY."""
@@ -46,8 +53,12 @@ def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
 
 
 def bulk_insert(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *,
-    skip_duplicates_of: list[str] | None = None, index_where: Any = None,
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    skip_duplicates_of: list[str] | None = None,
+    index_where: Any = None,
 ) -> None:
     """Insert many rows (each with the same keys) in one go.
 
@@ -68,42 +79,54 @@ def bulk_insert(
     else:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(table).on_conflict_do_nothing(
-            index_elements=skip_duplicates_of, index_where=index_where)
+            index_elements=skip_duplicates_of, index_where=index_where
+        )
     conn.execute(statement, list(rows))
 
 
-def _copy_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
-                 skip_duplicates_of: list[str] | None, index_where: Any) -> None:
+def _copy_insert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    skip_duplicates_of: list[str] | None,
+    index_where: Any,
+) -> None:
     names = list(rows[0])
     converters = [_copy_converter(table.c[name].type, conn.dialect) for name in names]
     staging = None
     if skip_duplicates_of is not None:
         # Dropped below, so one name per table serves every call, even in one transaction.
         staging = f"pixlake_incoming_{table.name}"
-        conn.exec_driver_sql(f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{table.name}") '
-                             "ON COMMIT DROP")
+        conn.exec_driver_sql(
+            f'CREATE TEMPORARY TABLE "{staging}" (LIKE "{table.name}") ON COMMIT DROP'
+        )
     columns = ", ".join(f'"{name}"' for name in names)
     statement = f'COPY "{staging or table.name}" ({columns}) FROM STDIN'
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([value if convert is None else convert(value)
-                                for value, convert in zip(
-                                    (row[name] for name in names), converters, strict=True)])
+                copy.write_row(
+                    [
+                        value if convert is None else convert(value)
+                        for value, convert in zip(
+                            (row[name] for name in names), converters, strict=True
+                        )
+                    ]
+                )
     except cursor.connection.Error as exc:
         # The same exception classes as a failed INSERT (IntegrityError...), for callers
         # that tell them apart.
-        raise DBAPIError.instance(statement, None, exc, type(cursor.connection).Error) \
-            from exc
+        raise DBAPIError.instance(statement, None, exc, type(cursor.connection).Error) from exc
     finally:
         cursor.close()
     if staging is not None:
         source = sql_table(staging, *(sql_column(name) for name in names))
-        conn.execute(postgresql.insert(table)
-                     .from_select(names, select(*source.c))
-                     .on_conflict_do_nothing(index_elements=skip_duplicates_of,
-                                             index_where=index_where))
+        conn.execute(
+            postgresql.insert(table)
+            .from_select(names, select(*source.c))
+            .on_conflict_do_nothing(index_elements=skip_duplicates_of, index_where=index_where)
+        )
         conn.exec_driver_sql(f'DROP TABLE "{staging}"')
 
 

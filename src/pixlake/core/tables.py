@@ -145,8 +145,14 @@ datasets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # Set while the dataset is in the trash; rows there are invisible but restorable.
     Column("deleted_at", UTCDateTime()),
-    Index("uq_datasets_org_name_alive", "organization_id", "name", unique=True,
-          sqlite_where=_alive("datasets"), postgresql_where=_alive("datasets")),
+    Index(
+        "uq_datasets_org_name_alive",
+        "organization_id",
+        "name",
+        unique=True,
+        sqlite_where=_alive("datasets"),
+        postgresql_where=_alive("datasets"),
+    ),
 )
 
 dataset_versions = Table(
@@ -161,9 +167,14 @@ dataset_versions = Table(
     Column("locked", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
-    Index("uq_versions_dataset_version_alive", "dataset_id", "version", unique=True,
-          sqlite_where=_alive("dataset_versions"),
-          postgresql_where=_alive("dataset_versions")),
+    Index(
+        "uq_versions_dataset_version_alive",
+        "dataset_id",
+        "version",
+        unique=True,
+        sqlite_where=_alive("dataset_versions"),
+        postgresql_where=_alive("dataset_versions"),
+    ),
 )
 
 assets = Table(
@@ -176,8 +187,14 @@ assets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
     # One asset per data per version (among those not in the trash).
-    Index("uq_assets_version_data_alive", "dataset_version_id", "data_id", unique=True,
-          sqlite_where=_alive("assets"), postgresql_where=_alive("assets")),
+    Index(
+        "uq_assets_version_data_alive",
+        "dataset_version_id",
+        "data_id",
+        unique=True,
+        sqlite_where=_alive("assets"),
+        postgresql_where=_alive("assets"),
+    ),
     Index("ix_assets_version_id", "dataset_version_id", "id"),
     Index("ix_assets_data_id", "data_id"),
 )
@@ -219,8 +236,14 @@ annotations_table = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
     # One annotation per worker per asset (among those not in the trash).
-    Index("uq_annotations_asset_worker_alive", "asset_id", "worker_id", unique=True,
-          sqlite_where=_alive("annotations"), postgresql_where=_alive("annotations")),
+    Index(
+        "uq_annotations_asset_worker_alive",
+        "asset_id",
+        "worker_id",
+        unique=True,
+        sqlite_where=_alive("annotations"),
+        postgresql_where=_alive("annotations"),
+    ),
     Index("ix_annotations_version_id", "dataset_version_id", "id"),
 )
 

@@ -47,8 +47,9 @@ class Workspace:
         self.context.db.dispose()
 
 
-def open_workspace(settings: Settings | None = None, *, upgrade: bool | None = None,
-                   sweep: bool = True) -> Workspace:
+def open_workspace(
+    settings: Settings | None = None, *, upgrade: bool | None = None, sweep: bool = True
+) -> Workspace:
     """Open (creating what is missing) the platform the settings describe.
 
     Args:
@@ -103,16 +104,21 @@ def _read_or_create_secret(folder: Path) -> str:
         if secret := path.read_text(encoding="ascii").strip():
             return secret
         time.sleep(0.01)
-    raise ServiceError(f"the signing key file {path} is empty: remove it and start again "
-                       "to create a new one", details={"path": str(path)})
+    raise ServiceError(
+        f"the signing key file {path} is empty: remove it and start again to create a new one",
+        details={"path": str(path)},
+    )
 
 
 def _create_private_sqlite_file(database_url: str) -> None:
     """Create a new SQLite database file 0600 before SQLite does (with the umask's usual
     0644); SQLite gives its -wal and -shm files the database file's mode."""
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
-            or url.database.startswith("file:"):
+    if (
+        url.get_backend_name() != "sqlite"
+        or url.database in (None, "", ":memory:")
+        or url.database.startswith("file:")
+    ):
         return
     # An empty file is a new database. If it can't be created (no such folder...), SQLite
     # fails the same way next, and the database check says so.
@@ -130,10 +136,16 @@ def _ensure_owner(db: Database) -> Actor:
         ).one_or_none()
         if row is None:
             user_id, role = new_id(), Role.ADMIN
-            conn.execute(insert(t.users).values(
-                id=user_id, organization_id=org_id, username=OWNER_USERNAME, token_hash=None,
-                created_at=utcnow(), role=role.value,
-            ))
+            conn.execute(
+                insert(t.users).values(
+                    id=user_id,
+                    organization_id=org_id,
+                    username=OWNER_USERNAME,
+                    token_hash=None,
+                    created_at=utcnow(),
+                    role=role.value,
+                )
+            )
         else:
             user_id, role = row.id, Role(row.role)
     return Actor(user_id=user_id, organization_id=org_id, username=OWNER_USERNAME, role=role)

@@ -51,11 +51,13 @@ class Annotation(SdkObject[AnnotationPublic]):
 
     def sync(self) -> dict[str, Any]:
         self._schema = AnnotationPublic.model_validate(
-            self._connection.request("GET", f"/annotations/{self.id}"))
+            self._connection.request("GET", f"/annotations/{self.id}")
+        )
         return self._schema.model_dump(mode="json")
 
-    def update(self, duration: float | None = None,
-               status: AnnotationStatus | str | None = None) -> None:
+    def update(
+        self, duration: float | None = None, status: AnnotationStatus | str | None = None
+    ) -> None:
         body: dict[str, Any] = {}
         if duration is not None:
             from pixlake.sdk.asset import check_duration  # asset imports this module
@@ -64,7 +66,8 @@ class Annotation(SdkObject[AnnotationPublic]):
         if status is not None:
             body["status"] = coerce_enum(AnnotationStatus, status).value
         self._schema = AnnotationPublic.model_validate(
-            self._connection.request("PATCH", f"/annotations/{self.id}", json=body))
+            self._connection.request("PATCH", f"/annotations/{self.id}", json=body)
+        )
 
     def delete(self) -> None:
         """Move this annotation (with its shapes) to the trash."""
@@ -73,59 +76,71 @@ class Annotation(SdkObject[AnnotationPublic]):
     # Creating shapes
 
     @paused_gc()
-    def _send(self, shapes: list[dict[str, Any]], labels: dict[UUID, Label],
-              replace: bool = False) -> list[Shape]:
+    def _send(
+        self, shapes: list[dict[str, Any]], labels: dict[UUID, Label], replace: bool = False
+    ) -> list[Shape]:
         created: list[Shape] = []
         chunks = [shapes[i : i + SHAPE_CHUNK] for i in range(0, len(shapes), SHAPE_CHUNK)]
         keys = idempotency_keys()  # a retried chunk is answered once, not added twice
         for index, chunk in enumerate(chunks or [[]]):
             rows = self._connection.request(
-                "POST", f"/annotations/{self.id}/shapes",
+                "POST",
+                f"/annotations/{self.id}/shapes",
                 json={"shapes": chunk, "replace": replace and index == 0},
-                idempotency_key=next(keys))
-            created.extend(shape_of(self._connection, item, labels)
-                           for item in parse_many(ShapePublic, rows))
+                idempotency_key=next(keys),
+            )
+            created.extend(
+                shape_of(self._connection, item, labels) for item in parse_many(ShapePublic, rows)
+            )
         return created
 
-    def _prepare(self, kind: ShapeKind, items: Sequence[tuple[Any, Label]],
-                 geometry_of: Any) -> tuple[list[dict[str, Any]], dict[UUID, Label]]:
+    def _prepare(
+        self, kind: ShapeKind, items: Sequence[tuple[Any, Label]], geometry_of: Any
+    ) -> tuple[list[dict[str, Any]], dict[UUID, Label]]:
         shapes, labels = [], {}
         name = kind.value.lower()
         for index, (geometry, label) in enumerate(items):
             label = label_of(label)
             labels[label.id] = label
             checked = check_shape(kind, **geometry_of(geometry), where=f"{name} {index}")
-            shapes.append({"kind": kind.value, "label_id": str(label.id),
-                           **{k: v for k, v in checked.items() if v is not None}})
+            shapes.append(
+                {
+                    "kind": kind.value,
+                    "label_id": str(label.id),
+                    **{k: v for k, v in checked.items() if v is not None},
+                }
+            )
         return shapes, labels
 
-    def create_rectangle(self, x: float, y: float, w: float, h: float,
-                         label: Label) -> Rectangle:
+    def create_rectangle(self, x: float, y: float, w: float, h: float, label: Label) -> Rectangle:
         return self.create_multiple_rectangles([(x, y, w, h, label)])[0]  # type: ignore[return-value]
 
     def create_multiple_rectangles(
-        self, rectangles: Sequence[tuple[float, float, float, float, Label]],
+        self,
+        rectangles: Sequence[tuple[float, float, float, float, Label]],
     ) -> list[Rectangle]:
         """Many rectangles ``(x, y, w, h, label)`` in one request (or chunks of 20,000)."""
         shapes, labels = self._rectangles(rectangles)
         return self._send(shapes, labels)  # type: ignore[return-value]
 
-    def _rectangles(self, rectangles: Sequence[Any]) -> tuple[list[dict[str, Any]],
-                                                              dict[UUID, Label]]:
+    def _rectangles(
+        self, rectangles: Sequence[Any]
+    ) -> tuple[list[dict[str, Any]], dict[UUID, Label]]:
         items = []
         for index, item in enumerate(rectangles):
             if not isinstance(item, Sequence) or len(item) != 5:
-                raise BadRequestError(f"rectangle {index}: expected (x, y, w, h, label), "
-                                      f"got {item!r}")
+                raise BadRequestError(
+                    f"rectangle {index}: expected (x, y, w, h, label), got {item!r}"
+                )
             items.append((item[:4], item[4]))
-        return self._prepare(ShapeKind.RECTANGLE, items,
-                             lambda g: {"x": g[0], "y": g[1], "w": g[2], "h": g[3]})
+        return self._prepare(
+            ShapeKind.RECTANGLE, items, lambda g: {"x": g[0], "y": g[1], "w": g[2], "h": g[3]}
+        )
 
     def create_polygon(self, coords: Sequence[Sequence[float]], label: Label) -> Polygon:
         return self.create_multiple_polygons([(coords, label)])[0]  # type: ignore[return-value]
 
-    def create_multiple_polygons(self, polygons: Sequence[tuple[Sequence, Label]]
-                                 ) -> list[Polygon]:
+    def create_multiple_polygons(self, polygons: Sequence[tuple[Sequence, Label]]) -> list[Polygon]:
         return self._send(*self._coords(ShapeKind.POLYGON, polygons))  # type: ignore[return-value]
 
     def create_line(self, coords: Sequence[Sequence[float]], label: Label) -> Line:
@@ -144,35 +159,45 @@ class Annotation(SdkObject[AnnotationPublic]):
         return self.create_multiple_classifications([label])[0]  # type: ignore[return-value]
 
     def create_multiple_classifications(self, labels: Sequence[Label]) -> list[Classification]:
-        shapes, known = self._prepare(ShapeKind.CLASSIFICATION,
-                                      [(None, label) for label in labels], lambda g: {})
+        shapes, known = self._prepare(
+            ShapeKind.CLASSIFICATION, [(None, label) for label in labels], lambda g: {}
+        )
         return self._send(shapes, known)  # type: ignore[return-value]
 
-    def _coords(self, kind: ShapeKind, items: Sequence[Any]) -> tuple[list[dict[str, Any]],
-                                                                      dict[UUID, Label]]:
+    def _coords(
+        self, kind: ShapeKind, items: Sequence[Any]
+    ) -> tuple[list[dict[str, Any]], dict[UUID, Label]]:
         pairs = []
         for index, item in enumerate(items):
             if not isinstance(item, Sequence) or len(item) != 2:
-                raise BadRequestError(f"{kind.value.lower()} {index}: expected "
-                                      f"(coords, label), got {item!r}")
+                raise BadRequestError(
+                    f"{kind.value.lower()} {index}: expected (coords, label), got {item!r}"
+                )
             pairs.append((item[0], item[1]))
         return self._prepare(kind, pairs, lambda g: {"coords": g})
 
-    def overwrite(self, rectangles: Sequence[tuple] | None = None,
-                  polygons: Sequence[tuple] | None = None,
-                  classifications: Sequence[Label] | None = None,
-                  lines: Sequence[tuple] | None = None,
-                  points: Sequence[tuple] | None = None) -> list[Shape]:
+    def overwrite(
+        self,
+        rectangles: Sequence[tuple] | None = None,
+        polygons: Sequence[tuple] | None = None,
+        classifications: Sequence[Label] | None = None,
+        lines: Sequence[tuple] | None = None,
+        points: Sequence[tuple] | None = None,
+    ) -> list[Shape]:
         """Replace every shape of this annotation by the ones given, in one request."""
         shapes: list[dict[str, Any]] = []
         labels: dict[UUID, Label] = {}
-        parts = [self._rectangles(rectangles or []),
-                 self._coords(ShapeKind.POLYGON, polygons or []),
-                 self._prepare(ShapeKind.CLASSIFICATION,
-                               [(None, label) for label in classifications or []],
-                               lambda g: {}),
-                 self._coords(ShapeKind.LINE, lines or []),
-                 self._coords(ShapeKind.POINT, points or [])]
+        parts = [
+            self._rectangles(rectangles or []),
+            self._coords(ShapeKind.POLYGON, polygons or []),
+            self._prepare(
+                ShapeKind.CLASSIFICATION,
+                [(None, label) for label in classifications or []],
+                lambda g: {},
+            ),
+            self._coords(ShapeKind.LINE, lines or []),
+            self._coords(ShapeKind.POINT, points or []),
+        ]
         for part_shapes, part_labels in parts:
             shapes.extend(part_shapes)
             labels.update(part_labels)
@@ -184,8 +209,7 @@ class Annotation(SdkObject[AnnotationPublic]):
         params = {"kind": kind.value} if kind is not None else {}
         rows = self._connection.request("GET", f"/annotations/{self.id}/shapes", params=params)
         labels = {label.id: label for label in self._version_labels()}
-        return [shape_of(self._connection, item, labels)
-                for item in parse_many(ShapePublic, rows)]
+        return [shape_of(self._connection, item, labels) for item in parse_many(ShapePublic, rows)]
 
     def _version_labels(self) -> list[Label]:
         rows = self._connection.request("GET", f"/versions/{self.dataset_version_id}/labels")

@@ -39,10 +39,16 @@ def _worker_ids(workers: Any) -> list[str] | None:
 
 def check_duration(duration: Any) -> float:
     """A duration in seconds: a finite number >= 0."""
-    if isinstance(duration, bool) or not isinstance(duration, int | float) \
-            or not math.isfinite(duration) or duration < 0:
-        raise BadRequestError(f"duration must be a finite number of seconds >= 0, "
-                              f"got {duration!r}", details={"duration": repr(duration)})
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not math.isfinite(duration)
+        or duration < 0
+    ):
+        raise BadRequestError(
+            f"duration must be a finite number of seconds >= 0, got {duration!r}",
+            details={"duration": repr(duration)},
+        )
     return float(duration)
 
 
@@ -71,7 +77,8 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
 
     def sync(self) -> dict[str, Any]:
         self._schema = AssetPublic.model_validate(
-            self._connection.request("GET", f"/assets/{self.id}"))
+            self._connection.request("GET", f"/assets/{self.id}")
+        )
         return self._schema.model_dump(mode="json")
 
     def to_data_schema(self) -> DataPublic:
@@ -80,13 +87,16 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
 
     def get_data(self) -> Data:
         """The Data this asset was made from."""
-        return Data(self._connection, DataPublic.model_validate(
-            self._connection.request("GET", f"/data/{self.data_id}")))
+        return Data(
+            self._connection,
+            DataPublic.model_validate(self._connection.request("GET", f"/data/{self.data_id}")),
+        )
 
     def get_data_tags(self) -> list[Tag]:
         """The tags of the underlying data (target DATA)."""
-        rows = self._connection.request("POST", "/tags/of", json={
-            "target": Target.DATA.value, "object_id": str(self.data_id)})
+        rows = self._connection.request(
+            "POST", "/tags/of", json={"target": Target.DATA.value, "object_id": str(self.data_id)}
+        )
         return [Tag(self._connection, TagPublic.model_validate(r)) for r in rows]
 
     def get_annotation(self, worker: Worker | None = None) -> Annotation:
@@ -99,8 +109,9 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
         row = self._connection.request("GET", f"/assets/{self.id}/annotation", params=params)
         return Annotation(self._connection, AnnotationPublic.model_validate(row))
 
-    def create_annotation(self, duration: float | int = 0.0,
-                          worker: Worker | None = None) -> Annotation:
+    def create_annotation(
+        self, duration: float | int = 0.0, worker: Worker | None = None
+    ) -> Annotation:
         """A new annotation of ``worker`` (the current user when None) on this asset.
 
         A worker has at most one annotation per asset: a second one is a ConflictError.
@@ -158,11 +169,16 @@ class MultiAsset(MultiObject[Asset]):
         trash."""
         worker_ids = _worker_ids(workers)
         for chunk in self._chunks():
-            self._connection.request("POST", "/annotations/delete",
-                                     json={"asset_ids": chunk, "worker_ids": worker_ids})
+            self._connection.request(
+                "POST", "/annotations/delete", json={"asset_ids": chunk, "worker_ids": worker_ids}
+            )
 
-    def download(self, target_path: str | Path = "./", force_replace: bool = False,
-                 max_workers: int | None = None) -> int:
+    def download(
+        self,
+        target_path: str | Path = "./",
+        force_replace: bool = False,
+        max_workers: int | None = None,
+    ) -> int:
         """Download every asset's file into ``target_path`` with a thread pool and one
         progress bar; existing files are skipped unless ``force_replace``.
 
@@ -180,8 +196,13 @@ class MultiAsset(MultiObject[Asset]):
         as the same.
         """
         jobs = [DownloadJob(asset.data_id, asset.filename) for asset in self.items]
-        return download_all(self._connection, jobs, target_path,
-                            force_replace=force_replace, max_workers=max_workers)
+        return download_all(
+            self._connection,
+            jobs,
+            target_path,
+            force_replace=force_replace,
+            max_workers=max_workers,
+        )
 
     def as_list_of_data(self) -> list[Data]:
         """The Data of these assets, fetched fresh; they may come from several datalakes."""
@@ -189,7 +210,8 @@ class MultiAsset(MultiObject[Asset]):
         found: list[Data] = []
         for start in range(0, len(data_ids), BULK_CHUNK):
             rows = self._connection.request(
-                "POST", "/data/by-ids", json={"ids": data_ids[start : start + BULK_CHUNK]})
+                "POST", "/data/by-ids", json={"ids": data_ids[start : start + BULK_CHUNK]}
+            )
             found.extend(Data(self._connection, item) for item in parse_many(DataPublic, rows))
         return found
 
@@ -208,8 +230,10 @@ class MultiAsset(MultiObject[Asset]):
             raise BadRequestError(
                 f"these assets come from {len(datalakes)} datalakes; a MultiData holds data "
                 "of one datalake (use as_list_of_data())",
-                details={"datalake_ids": sorted(str(d) for d in datalakes)})
+                details={"datalake_ids": sorted(str(d) for d in datalakes)},
+            )
         if force_refresh:
             return MultiData(self._connection, self.as_list_of_data())
-        return MultiData(self._connection, [Data(self._connection, a.to_data_schema())
-                                            for a in self.items])
+        return MultiData(
+            self._connection, [Data(self._connection, a.to_data_schema()) for a in self.items]
+        )

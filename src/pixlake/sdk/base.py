@@ -101,8 +101,9 @@ def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
         return enum(value)
     except ValueError:
         accepted = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
-        raise BadRequestError(f"unknown {enum.__name__} {value!r}; one of {accepted}",
-                              details={"value": repr(value)}) from None
+        raise BadRequestError(
+            f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
+        ) from None
 
 
 def tag_list(tags: Any) -> list[Tag | str]:
@@ -117,13 +118,16 @@ def tag_list(tags: Any) -> list[Tag | str]:
     if isinstance(tags, Tag | str):
         return [tags]
     if isinstance(tags, bytes | bytearray) or not isinstance(tags, Iterable):
-        raise BadRequestError(f"expected a tag name, a Tag or a list of them, got {tags!r}",
-                              details={"tags": repr(tags)})
+        raise BadRequestError(
+            f"expected a tag name, a Tag or a list of them, got {tags!r}",
+            details={"tags": repr(tags)},
+        )
     items = list(tags)
     for item in items:
         if not isinstance(item, Tag | str):
-            raise BadRequestError(f"expected a tag name or a Tag, got {item!r}",
-                                  details={"item": repr(item)})
+            raise BadRequestError(
+                f"expected a tag name or a Tag, got {item!r}", details={"item": repr(item)}
+            )
     return items
 
 
@@ -138,7 +142,8 @@ def split_tags(tags: Any, target: Target) -> tuple[list[str], list[str]]:
             if tag.target != target:
                 raise WrongTargetError(
                     f"tag {tag.name!r} targets {tag.target}, not {target}",
-                    details={"tag_id": str(tag.id)})
+                    details={"tag_id": str(tag.id)},
+                )
             ids.append(str(tag.id))
         else:
             names.append(tag)
@@ -176,16 +181,36 @@ class Taggable:
         return [Tag(self._connection, TagPublic.model_validate(row)) for row in rows]
 
 
-def _link(connection: Connection, action: str, target: Target, object_ids: list[UUID],
-          tag_ids: list[str], tag_names: list[str], idempotency_key: str) -> None:
-    connection.request("POST", f"/tags/{action}", json={
-        "target": target.value, "object_ids": [str(i) for i in object_ids],
-        "tag_ids": tag_ids, "tags": tag_names,
-    }, idempotency_key=idempotency_key)
+def _link(
+    connection: Connection,
+    action: str,
+    target: Target,
+    object_ids: list[UUID],
+    tag_ids: list[str],
+    tag_names: list[str],
+    idempotency_key: str,
+) -> None:
+    connection.request(
+        "POST",
+        f"/tags/{action}",
+        json={
+            "target": target.value,
+            "object_ids": [str(i) for i in object_ids],
+            "tag_ids": tag_ids,
+            "tags": tag_names,
+        },
+        idempotency_key=idempotency_key,
+    )
 
 
-def link_tags(connection: Connection, action: str, target: Target, object_ids: list[UUID],
-              tags: Any, chunk_size: int = 5000) -> None:
+def link_tags(
+    connection: Connection,
+    action: str,
+    target: Target,
+    object_ids: list[UUID],
+    tags: Any,
+    chunk_size: int = 5000,
+) -> None:
     """Attach or detach tags (Tags or names) to many objects, in fixed-size chunks (of
     objects, and of tags beyond the most one request takes)."""
     names, ids = split_tags(tags, target)
@@ -197,5 +222,12 @@ def link_tags(connection: Connection, action: str, target: Target, object_ids: l
     keys = idempotency_keys()
     for some_ids, some_names in tag_groups:
         for start in range(0, len(object_ids), chunk_size):
-            _link(connection, action, target, object_ids[start : start + chunk_size],
-                  some_ids, some_names, next(keys))
+            _link(
+                connection,
+                action,
+                target,
+                object_ids[start : start + chunk_size],
+                some_ids,
+                some_names,
+                next(keys),
+            )

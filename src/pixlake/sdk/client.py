@@ -28,13 +28,16 @@ def resolve_host(host: str | None) -> str | None:
 
 def _connect_to_server(api_token: str | None, host: str | None) -> Connection:
     if not host:
-        raise BadRequestError("no server to connect to: give host= (or set PIXLAKE_HOST); "
-                              "pixlake.Client opens an embedded workspace without one")
+        raise BadRequestError(
+            "no server to connect to: give host= (or set PIXLAKE_HOST); "
+            "pixlake.Client opens an embedded workspace without one"
+        )
     # The environment's token is for the server it names, never for a workspace.
     api_token = api_token or os.environ.get("PIXLAKE_API_TOKEN") or None
     if not api_token:
-        raise UnauthorizedError("an api_token (or PIXLAKE_API_TOKEN) is required "
-                                f"to connect to {host}")
+        raise UnauthorizedError(
+            f"an api_token (or PIXLAKE_API_TOKEN) is required to connect to {host}"
+        )
     return Connection.to_server(host, api_token)
 
 
@@ -59,10 +62,18 @@ class Client:
         UnauthorizedError: a host is given without a token, or the token is refused.
     """
 
-    def __init__(self, api_token: str | None = None, host: str | None = None, *,
-                 connection: Connection | None = None) -> None:
-        self._connection = connection if connection is not None \
+    def __init__(
+        self,
+        api_token: str | None = None,
+        host: str | None = None,
+        *,
+        connection: Connection | None = None,
+    ) -> None:
+        self._connection = (
+            connection
+            if connection is not None
             else _connect_to_server(api_token, resolve_host(host))
+        )
         try:
             self._me = Me.model_validate(self._connection.request("GET", "/me"))
         except BaseException:
@@ -110,8 +121,10 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return (f"Client(mode={self.mode!r}, user={self.username!r}, "
-                f"role={self.role.value!r}, organization={self.organization_name!r})")
+        return (
+            f"Client(mode={self.mode!r}, user={self.username!r}, "
+            f"role={self.role.value!r}, organization={self.organization_name!r})"
+        )
 
     # Users
 
@@ -150,15 +163,17 @@ class Client:
 
     def create_dataset(self, name: str, description: str = "") -> Dataset:
         """A new dataset; the name must be free in the organization (else ConflictError)."""
-        row = self._connection.request("POST", "/datasets",
-                                       json={"name": name, "description": description})
+        row = self._connection.request(
+            "POST", "/datasets", json={"name": name, "description": description}
+        )
         return Dataset(self._connection, DatasetPublic.model_validate(row))
 
     def get_or_create_dataset(self, name: str, description: str = "") -> Dataset:
         """The dataset called ``name``, created with ``description`` if there is none (so a
         script can run twice); an existing dataset is returned as it is."""
-        return get_or_create(lambda: self.get_dataset(name),
-                             lambda: self.create_dataset(name, description))
+        return get_or_create(
+            lambda: self.get_dataset(name), lambda: self.create_dataset(name, description)
+        )
 
     def get_dataset(self, name: str) -> Dataset:
         rows = self._connection.request("GET", "/datasets", params={"name": name})
@@ -184,36 +199,43 @@ class Client:
 
     def restore_from_trash(self, ids: list[UUID | str]) -> int:
         """Restore items of the trash by id, all or none; returns how many."""
-        return self._connection.request("POST", "/trash/restore",
-                                        json={"ids": [str(i) for i in ids]})["count"]
+        return self._connection.request(
+            "POST", "/trash/restore", json={"ids": [str(i) for i in ids]}
+        )["count"]
 
     def purge_trash(self, everything: bool = False) -> int:
         """Remove for good what has been in the trash longer than the retention period
         (everything with ``everything``); returns how many items. Admins only."""
-        return self._connection.request("POST", "/trash/purge",
-                                        json={"everything": everything})["count"]
+        return self._connection.request("POST", "/trash/purge", json={"everything": everything})[
+            "count"
+        ]
 
     # Tags
 
     def create_tag(self, name: str, target: Target | str) -> Tag:
         """A new tag for objects of kind ``target``; the name must be free for that target."""
-        row = self._connection.request("POST", "/tags",
-                                       json={"name": name, "target": _target(target).value})
+        row = self._connection.request(
+            "POST", "/tags", json={"name": name, "target": _target(target).value}
+        )
         return Tag(self._connection, TagPublic.model_validate(row))
 
     def get_tag(self, name: str, target: Target | str) -> Tag:
         target = _target(target)
-        rows = self._connection.request("GET", "/tags",
-                                        params={"name": name, "target": target.value})
+        rows = self._connection.request(
+            "GET", "/tags", params={"name": name, "target": target.value}
+        )
         if not rows:
-            raise NotFoundError(f"no tag named {name!r} for target {target}",
-                                details={"name": name, "target": target.value})
+            raise NotFoundError(
+                f"no tag named {name!r} for target {target}",
+                details={"name": name, "target": target.value},
+            )
         return Tag(self._connection, TagPublic.model_validate(rows[0]))
 
     def get_or_create_tag(self, name: str, target: Target | str) -> Tag:
         """The tag called ``name`` for ``target``, created if there is none."""
-        return get_or_create(lambda: self.get_tag(name, target),
-                             lambda: self.create_tag(name, target))
+        return get_or_create(
+            lambda: self.get_tag(name, target), lambda: self.create_tag(name, target)
+        )
 
     def get_tag_by_id(self, id: UUID | str) -> Tag:
         row = self._connection.request("GET", f"/tags/{id}")

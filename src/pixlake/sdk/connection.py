@@ -127,12 +127,16 @@ def idempotency_keys() -> Iterator[str]:
 class Connection:
     """Sends requests to the API and turns error responses into pixlake errors."""
 
-    def __init__(self, http: httpx.Client, *,
-                 capabilities: Capabilities = OVER_THE_NETWORK,
-                 downloads: httpx.Client | None = None,
-                 workspace: Path | None = None,
-                 on_close: Callable[[], None] | None = None,
-                 retries: Retries = DEFAULT_RETRIES) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        capabilities: Capabilities = OVER_THE_NETWORK,
+        downloads: httpx.Client | None = None,
+        workspace: Path | None = None,
+        on_close: Callable[[], None] | None = None,
+        retries: Retries = DEFAULT_RETRIES,
+    ) -> None:
         """A connection over ``http``, the client every API request goes through.
 
         Args:
@@ -149,8 +153,9 @@ class Connection:
         self.workspace = workspace
         self.retries = retries
         self._on_close = on_close
-        self.downloads = downloads if downloads is not None else httpx.Client(
-            timeout=DEFAULT_TIMEOUT)
+        self.downloads = (
+            downloads if downloads is not None else httpx.Client(timeout=DEFAULT_TIMEOUT)
+        )
 
     @classmethod
     def to_server(cls, host: str, api_token: str | None) -> Connection:
@@ -158,13 +163,25 @@ class Connection:
         headers = {"user-agent": f"pixlake-sdk/{__version__}"}
         if api_token:
             headers["authorization"] = f"Bearer {api_token}"
-        http = httpx.Client(base_url=host.rstrip("/"), headers=headers, timeout=DEFAULT_TIMEOUT,
-                            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+        http = httpx.Client(
+            base_url=host.rstrip("/"),
+            headers=headers,
+            timeout=DEFAULT_TIMEOUT,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
         return cls(http)
 
-    def request(self, method: str, path: str, *, json: Any = None, params: Any = None,
-                content: Any = None, headers: dict[str, str] | None = None,
-                idempotency_key: str | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        content: Any = None,
+        headers: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
         """Send one request; returns the decoded JSON body (None when there is none).
 
         Args:
@@ -187,8 +204,9 @@ class Connection:
             last = retry + 1 >= self.retries.attempts
             retry_after = None
             try:
-                response = self.http.request(method, path, json=json, params=params,
-                                             content=content, headers=headers)
+                response = self.http.request(
+                    method, path, json=json, params=params, content=content, headers=headers
+                )
             except _NOT_SENT as exc:
                 if last:
                     raise TransportError(f"could not reach {self.http.base_url}: {exc}") from exc

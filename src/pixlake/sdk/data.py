@@ -45,7 +45,8 @@ class ReadableBytes:
         is a ``file://`` URL of the workspace's object store.
         """
         answer = UrlPublic.model_validate(
-            self._connection.request("POST", f"/data/{self._bytes_data_id()}/url"))
+            self._connection.request("POST", f"/data/{self._bytes_data_id()}/url")
+        )
         self._url = answer.url
         return answer.url
 
@@ -76,15 +77,19 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
     def sync(self) -> dict[str, Any]:
         """Refresh this object from the platform; returns its fields as a dict."""
         self._schema = DataPublic.model_validate(
-            self._connection.request("GET", f"/data/{self.id}"))
+            self._connection.request("GET", f"/data/{self.id}")
+        )
         return self._schema.model_dump(mode="json")
 
     def update_custom_metadata(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into ``custom_metadata`` (keys given replace existing ones)."""
         # Checked here too: NaN, say, would otherwise fail inside the JSON encoder.
         check_json(values, "custom_metadata", max_bytes=None)
-        self._schema = DataPublic.model_validate(self._connection.request(
-            "PATCH", f"/data/{self.id}/custom-metadata", json={"custom_metadata": values}))
+        self._schema = DataPublic.model_validate(
+            self._connection.request(
+                "PATCH", f"/data/{self.id}/custom-metadata", json={"custom_metadata": values}
+            )
+        )
 
     def download(self, target_path: str | Path = "./", force_replace: bool = False) -> None:
         """Write the file as ``target_path/filename``; an existing file is kept unless
@@ -119,8 +124,12 @@ class MultiData(MultiObject[Data]):
         if ids:
             self._connection.request("POST", "/data/delete", json={"ids": ids})
 
-    def download(self, target_path: str | Path = "./", force_replace: bool = False,
-                 max_workers: int | None = None) -> int:
+    def download(
+        self,
+        target_path: str | Path = "./",
+        force_replace: bool = False,
+        max_workers: int | None = None,
+    ) -> int:
         """Download every file into ``target_path`` with a thread pool and one progress bar.
 
         Args:
@@ -137,5 +146,10 @@ class MultiData(MultiObject[Data]):
         as the same.
         """
         jobs = [DownloadJob(data.id, data.filename) for data in self.items]
-        return download_all(self._connection, jobs, target_path,
-                            force_replace=force_replace, max_workers=max_workers)
+        return download_all(
+            self._connection,
+            jobs,
+            target_path,
+            force_replace=force_replace,
+            max_workers=max_workers,
+        )

@@ -46,8 +46,10 @@ class Datalake(SdkObject[DatalakePublic]):
     created_at: Any = SchemaField()
 
     def upload_data(
-        self, filepaths: str | Path | Sequence[str | Path],
-        tags: Tag | str | Sequence[Tag | str] | None = None, max_workers: int | None = None,
+        self,
+        filepaths: str | Path | Sequence[str | Path],
+        tags: Tag | str | Sequence[Tag | str] | None = None,
+        max_workers: int | None = None,
     ) -> Data | MultiData:
         """Upload images and videos.
 
@@ -83,26 +85,35 @@ class Datalake(SdkObject[DatalakePublic]):
         result.skipped = tuple(collected.skipped)
         return result
 
-    def _ingest_local(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
-                      max_workers: int | None) -> list[Data]:
+    def _ingest_local(
+        self, paths: list[Path], tag_names: list[str], tag_ids: list[str], max_workers: int | None
+    ) -> list[Data]:
         uploaded: list[Data] = []
         bar = progress(len(paths), "Uploading")
         try:
             for start in range(0, len(paths), LOCAL_INGEST_CHUNK):
                 chunk = paths[start : start + LOCAL_INGEST_CHUNK]
                 rows = self._connection.request(
-                    "POST", f"/datalakes/{self.id}/data/ingest-local",
-                    json={"paths": [str(p) for p in chunk], "tags": tag_names,
-                          "tag_ids": tag_ids, "max_workers": max_workers})
-                uploaded.extend(Data(self._connection, item)
-                                for item in parse_many(DataPublic, rows))
+                    "POST",
+                    f"/datalakes/{self.id}/data/ingest-local",
+                    json={
+                        "paths": [str(p) for p in chunk],
+                        "tags": tag_names,
+                        "tag_ids": tag_ids,
+                        "max_workers": max_workers,
+                    },
+                )
+                uploaded.extend(
+                    Data(self._connection, item) for item in parse_many(DataPublic, rows)
+                )
                 bar.update(len(chunk))
         finally:
             bar.close()
         return uploaded
 
-    def _upload_streams(self, paths: list[Path], tag_names: list[str], tag_ids: list[str],
-                        max_workers: int | None) -> list[Data]:
+    def _upload_streams(
+        self, paths: list[Path], tag_names: list[str], tag_ids: list[str], max_workers: int | None
+    ) -> list[Data]:
         """Small files travel in bundles, large ones alone; requests run in parallel."""
         params: list[tuple[str, str]] = [("tags", n) for n in tag_names]
         params += [("tag_ids", i) for i in tag_ids]
@@ -110,14 +121,22 @@ class Datalake(SdkObject[DatalakePublic]):
         def send(batch: list[Path]) -> list[Data]:
             if len(batch) == 1 and batch[0].stat().st_size > BUNDLE_MAX_BYTES:
                 with open(batch[0], "rb") as stream:
-                    rows = [self._connection.request(
-                        "PUT", f"/datalakes/{self.id}/data",
-                        params=[("filename", batch[0].name), *params], content=_chunks(stream))]
+                    rows = [
+                        self._connection.request(
+                            "PUT",
+                            f"/datalakes/{self.id}/data",
+                            params=[("filename", batch[0].name), *params],
+                            content=_chunks(stream),
+                        )
+                    ]
             else:
                 rows = self._connection.request(
-                    "POST", f"/datalakes/{self.id}/data/bundle", params=params,
+                    "POST",
+                    f"/datalakes/{self.id}/data/bundle",
+                    params=params,
                     content=encode_bundle(batch),
-                    headers={"content-type": BUNDLE_CONTENT_TYPE})
+                    headers={"content-type": BUNDLE_CONTENT_TYPE},
+                )
             return [Data(self._connection, item) for item in parse_many(DataPublic, rows)]
 
         batches = _bundle(paths)
@@ -134,7 +153,9 @@ class Datalake(SdkObject[DatalakePublic]):
         return results
 
     def list_data(
-        self, limit: int | None = None, offset: int | None = None,
+        self,
+        limit: int | None = None,
+        offset: int | None = None,
         tags: str | Tag | Sequence[str | Tag] | None = None,
         filenames: Sequence[str] | None = None,
     ) -> MultiData:
@@ -148,15 +169,23 @@ class Datalake(SdkObject[DatalakePublic]):
         """
         _check_page_args(limit, offset)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
-        query: dict[str, Any] = {"tags": tag_names, "tag_ids": tag_ids,
-                                 "filenames": list(filenames) if filenames is not None else None,
-                                 "offset": offset or 0}
+        query: dict[str, Any] = {
+            "tags": tag_names,
+            "tag_ids": tag_ids,
+            "filenames": list(filenames) if filenames is not None else None,
+            "offset": offset or 0,
+        }
         with paused_gc():
             return MultiData(self._connection, self._pages(query, limit))
 
     def _pages(self, query: dict[str, Any], limit: int | None) -> Iterator[Data]:
-        for rows in keyset_pages(self._connection, f"/datalakes/{self.id}/data/search", query,
-                                 limit=limit, page_size=MAX_PAGE_SIZE):
+        for rows in keyset_pages(
+            self._connection,
+            f"/datalakes/{self.id}/data/search",
+            query,
+            limit=limit,
+            page_size=MAX_PAGE_SIZE,
+        ):
             yield from (Data(self._connection, item) for item in parse_many(DataPublic, rows))
 
     def find_data(self, filename: str | None = None, id: UUID | str | None = None) -> Data:
@@ -166,21 +195,30 @@ class Datalake(SdkObject[DatalakePublic]):
             NotFoundError: there is none in this datalake.
         """
         if id is not None:
-            data = Data(self._connection, DataPublic.model_validate(
-                self._connection.request("GET", f"/data/{quote(str(id))}")))
+            data = Data(
+                self._connection,
+                DataPublic.model_validate(
+                    self._connection.request("GET", f"/data/{quote(str(id))}")
+                ),
+            )
             if data.datalake_id != self.id:
-                raise NotFoundError(f"data {id} is not in datalake {self.name!r}",
-                                    details={"id": str(id)})
+                raise NotFoundError(
+                    f"data {id} is not in datalake {self.name!r}", details={"id": str(id)}
+                )
             if filename is not None and data.filename != filename:
-                raise NotFoundError(f"data {id} is not named {filename!r}",
-                                    details={"id": str(id), "filename": filename})
+                raise NotFoundError(
+                    f"data {id} is not named {filename!r}",
+                    details={"id": str(id), "filename": filename},
+                )
             return data
         if filename is None:
             raise BadRequestError("give a filename or an id to find data")
         found = self.list_data(limit=1, filenames=[filename])
         if not found:
-            raise NotFoundError(f"no data named {filename!r} in datalake {self.name!r}",
-                                details={"filename": filename})
+            raise NotFoundError(
+                f"no data named {filename!r} in datalake {self.name!r}",
+                details={"filename": filename},
+            )
         return found[0]
 
     def __repr__(self) -> str:
@@ -217,7 +255,9 @@ def _unique_by_id(items: list[Data]) -> list[Data]:
 
 def _check_page_args(limit: int | None, offset: int | None) -> None:
     for name, value in (("limit", limit), ("offset", offset)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
-            raise BadRequestError(f"{name} must be an integer >= 0, got {value!r}",
-                                  details={name: repr(value)})
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise BadRequestError(
+                f"{name} must be an integer >= 0, got {value!r}", details={name: repr(value)}
+            )

@@ -28,47 +28,58 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
 
     def sync(self) -> dict[str, Any]:
         self._schema = DatasetPublic.model_validate(
-            self._connection.request("GET", f"/datasets/{self.id}"))
+            self._connection.request("GET", f"/datasets/{self.id}")
+        )
         return self._schema.model_dump(mode="json")
 
     def update(self, name: str | None = None, description: str | None = None) -> None:
-        body = {k: v for k, v in (("name", name), ("description", description))
-                if v is not None}
+        body = {k: v for k, v in (("name", name), ("description", description)) if v is not None}
         self._schema = DatasetPublic.model_validate(
-            self._connection.request("PATCH", f"/datasets/{self.id}", json=body))
+            self._connection.request("PATCH", f"/datasets/{self.id}", json=body)
+        )
 
     def delete(self) -> None:
         """Move this dataset (with its versions) to the trash."""
         self._connection.request("DELETE", f"/datasets/{self.id}")
 
-    def create_version(self, version: str, description: str = "",
-                       type: InferenceType | str | None = None) -> DatasetVersion:
-        body = {"version": version, "description": description,
-                "type": coerce_enum(InferenceType, type or InferenceType.NOT_CONFIGURED).value}
+    def create_version(
+        self, version: str, description: str = "", type: InferenceType | str | None = None
+    ) -> DatasetVersion:
+        body = {
+            "version": version,
+            "description": description,
+            "type": coerce_enum(InferenceType, type or InferenceType.NOT_CONFIGURED).value,
+        }
         row = self._connection.request("POST", f"/datasets/{self.id}/versions", json=body)
         return DatasetVersion(self._connection, VersionPublic.model_validate(row))
 
     def get_version(self, version: str) -> DatasetVersion:
-        rows = self._connection.request("GET", f"/datasets/{self.id}/versions",
-                                        params={"version": version})
+        rows = self._connection.request(
+            "GET", f"/datasets/{self.id}/versions", params={"version": version}
+        )
         if not rows:
-            raise NotFoundError(f"dataset {self.name!r} has no version {version!r}",
-                                details={"version": version})
+            raise NotFoundError(
+                f"dataset {self.name!r} has no version {version!r}", details={"version": version}
+            )
         return DatasetVersion(self._connection, VersionPublic.model_validate(rows[0]))
 
-    def get_or_create_version(self, version: str, description: str = "",
-                              type: InferenceType | str | None = None) -> DatasetVersion:
+    def get_or_create_version(
+        self, version: str, description: str = "", type: InferenceType | str | None = None
+    ) -> DatasetVersion:
         """The version called ``version``, created with ``description`` and ``type`` if there
         is none (so a script can run twice); an existing version is returned as it is."""
-        return get_or_create(lambda: self.get_version(version),
-                             lambda: self.create_version(version, description, type))
+        return get_or_create(
+            lambda: self.get_version(version),
+            lambda: self.create_version(version, description, type),
+        )
 
     def get_version_by_id(self, id: UUID | str) -> DatasetVersion:
         row = self._connection.request("GET", f"/versions/{id}")
         version = DatasetVersion(self._connection, VersionPublic.model_validate(row))
         if version.dataset_id != self.id:
-            raise NotFoundError(f"dataset {self.name!r} has no version {id}",
-                                details={"id": str(id)})
+            raise NotFoundError(
+                f"dataset {self.name!r} has no version {id}", details={"id": str(id)}
+            )
         return version
 
     def list_versions(self) -> list[DatasetVersion]:
@@ -77,8 +88,9 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
 
     def add_worker(self, username: str) -> Worker:
         """Make a user of the organization a worker of this dataset."""
-        row = self._connection.request("POST", f"/datasets/{self.id}/workers",
-                                       json={"username": username})
+        row = self._connection.request(
+            "POST", f"/datasets/{self.id}/workers", json={"username": username}
+        )
         return Worker(self._connection, WorkerPublic.model_validate(row))
 
     def list_workers(self) -> list[Worker]:
@@ -86,11 +98,14 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
         return [Worker(self._connection, WorkerPublic.model_validate(r)) for r in rows]
 
     def find_worker(self, username: str) -> Worker:
-        rows = self._connection.request("GET", f"/datasets/{self.id}/workers",
-                                        params={"username": username})
+        rows = self._connection.request(
+            "GET", f"/datasets/{self.id}/workers", params={"username": username}
+        )
         if not rows:
-            raise NotFoundError(f"{username!r} is not a worker of dataset {self.name!r}",
-                                details={"username": username})
+            raise NotFoundError(
+                f"{username!r} is not a worker of dataset {self.name!r}",
+                details={"username": username},
+            )
         return Worker(self._connection, WorkerPublic.model_validate(rows[0]))
 
     def __repr__(self) -> str:

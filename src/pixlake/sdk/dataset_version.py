@@ -68,12 +68,24 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     def _set(self, row: Any) -> None:
         self._schema = VersionPublic.model_validate(row)
 
-    def update(self, version: str | None = None, description: str | None = None,
-               type: InferenceType | str | None = None) -> None:
-        body: dict[str, Any] = {"version": version, "description": description,
-                                "type": coerce_enum(InferenceType, type).value if type else None}
-        self._set(self._connection.request("PATCH", f"/versions/{self.id}",
-                                           json={k: v for k, v in body.items() if v is not None}))
+    def update(
+        self,
+        version: str | None = None,
+        description: str | None = None,
+        type: InferenceType | str | None = None,
+    ) -> None:
+        body: dict[str, Any] = {
+            "version": version,
+            "description": description,
+            "type": coerce_enum(InferenceType, type).value if type else None,
+        }
+        self._set(
+            self._connection.request(
+                "PATCH",
+                f"/versions/{self.id}",
+                json={k: v for k, v in body.items() if v is not None},
+            )
+        )
 
     def lock(self) -> None:
         """Refuse every write to this version (assets, tags of assets, labels, annotations)
@@ -87,24 +99,36 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         """Move this version (and its assets and annotations) to the trash."""
         self._connection.request("DELETE", f"/versions/{self.id}")
 
-    def fork(self, version: str, description: str = "",
-             with_annotations: bool = True) -> DatasetVersion:
+    def fork(
+        self, version: str, description: str = "", with_annotations: bool = True
+    ) -> DatasetVersion:
         """A new version of the dataset with the same assets (and labels, asset tags and,
         when asked, annotations); no bytes are copied."""
-        row = self._connection.request("POST", f"/versions/{self.id}/fork", json={
-            "version": version, "description": description,
-            "with_annotations": with_annotations}, idempotency_key=next(idempotency_keys()))
+        row = self._connection.request(
+            "POST",
+            f"/versions/{self.id}/fork",
+            json={
+                "version": version,
+                "description": description,
+                "with_annotations": with_annotations,
+            },
+            idempotency_key=next(idempotency_keys()),
+        )
         return DatasetVersion(self._connection, VersionPublic.model_validate(row))
 
     def retrieve_stats(self) -> VersionStats:
         """Counts of assets, annotations, shapes per label and assets per asset tag."""
         return VersionStats.model_validate(
-            self._connection.request("GET", f"/versions/{self.id}/stats"))
+            self._connection.request("GET", f"/versions/{self.id}/stats")
+        )
 
     # Assets
 
-    def add_data(self, data: Data | MultiData | Sequence[Data],
-                 tags: Tag | str | Sequence[Tag | str] | None = None) -> MultiAsset:
+    def add_data(
+        self,
+        data: Data | MultiData | Sequence[Data],
+        tags: Tag | str | Sequence[Tag | str] | None = None,
+    ) -> MultiAsset:
         """Make assets of data (of any datalakes of the organization), one per data.
 
         Data already in the version keep their asset. ``tags`` (names or Tags of target
@@ -123,17 +147,25 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         with paused_gc():
             for start in range(0, len(items), BULK_CHUNK):
                 chunk = [str(d.id) for d in items[start : start + BULK_CHUNK]]
-                rows = self._connection.request("POST", f"/versions/{self.id}/assets", json={
-                    "data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids},
-                    idempotency_key=next(keys))
-                assets.extend(Asset(self._connection, item)
-                              for item in parse_many(AssetPublic, rows))
+                rows = self._connection.request(
+                    "POST",
+                    f"/versions/{self.id}/assets",
+                    json={"data_ids": chunk, "tags": tag_names, "tag_ids": tag_ids},
+                    idempotency_key=next(keys),
+                )
+                assets.extend(
+                    Asset(self._connection, item) for item in parse_many(AssetPublic, rows)
+                )
             return MultiAsset(self._connection, list({a.id: a for a in assets}.values()))
 
-    def list_assets(self, limit: int | None = None, offset: int | None = None,
-                    tags: str | Tag | Sequence[str | Tag] | None = None,
-                    filenames: Sequence[str] | None = None,
-                    data_ids: Sequence[UUID | str] | None = None) -> MultiAsset:
+    def list_assets(
+        self,
+        limit: int | None = None,
+        offset: int | None = None,
+        tags: str | Tag | Sequence[str | Tag] | None = None,
+        filenames: Sequence[str] | None = None,
+        data_ids: Sequence[UUID | str] | None = None,
+    ) -> MultiAsset:
         """Assets of this version in the order they were added, optionally filtered.
 
         Args:
@@ -143,13 +175,16 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             data_ids: keep assets of these data.
         """
         with paused_gc():
-            return MultiAsset(self._connection, self._assets(
-                limit, offset, tags, filenames, data_ids, deleted=False))
+            return MultiAsset(
+                self._connection,
+                self._assets(limit, offset, tags, filenames, data_ids, deleted=False),
+            )
 
     def list_deleted_assets(self, limit: int | None = None) -> MultiAsset:
         """Assets of this version that are in the trash (restorable)."""
-        return MultiAsset(self._connection, self._assets(limit, None, None, None, None,
-                                                         deleted=True))
+        return MultiAsset(
+            self._connection, self._assets(limit, None, None, None, None, deleted=True)
+        )
 
     def restore_assets(self, assets: Asset | MultiAsset | Sequence[Asset | UUID | str]) -> int:
         """Bring assets back from the trash, all or none; returns how many."""
@@ -160,25 +195,44 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         restored = 0
         for start in range(0, len(ids), BULK_CHUNK):
             restored += self._connection.request(
-                "POST", f"/versions/{self.id}/assets/restore",
-                json={"ids": ids[start : start + BULK_CHUNK]})["count"]
+                "POST",
+                f"/versions/{self.id}/assets/restore",
+                json={"ids": ids[start : start + BULK_CHUNK]},
+            )["count"]
         return restored
 
-    def _assets(self, limit: int | None, offset: int | None, tags: Any,
-                filenames: Sequence[str] | None, data_ids: Sequence[Any] | None,
-                *, deleted: bool) -> Iterator[Asset]:
+    def _assets(
+        self,
+        limit: int | None,
+        offset: int | None,
+        tags: Any,
+        filenames: Sequence[str] | None,
+        data_ids: Sequence[Any] | None,
+        *,
+        deleted: bool,
+    ) -> Iterator[Asset]:
         _check_page_args(limit, offset)
         tag_names, tag_ids = split_tags(tags, Target.ASSET)
         query: dict[str, Any] = {
-            "tags": tag_names, "tag_ids": tag_ids, "offset": offset or 0, "deleted": deleted,
+            "tags": tag_names,
+            "tag_ids": tag_ids,
+            "offset": offset or 0,
+            "deleted": deleted,
             "filenames": list(filenames) if filenames is not None else None,
-            "data_ids": [str(i) for i in data_ids] if data_ids is not None else None}
-        for rows in keyset_pages(self._connection, f"/versions/{self.id}/assets/search", query,
-                                 limit=limit, page_size=MAX_PAGE_SIZE):
+            "data_ids": [str(i) for i in data_ids] if data_ids is not None else None,
+        }
+        for rows in keyset_pages(
+            self._connection,
+            f"/versions/{self.id}/assets/search",
+            query,
+            limit=limit,
+            page_size=MAX_PAGE_SIZE,
+        ):
             yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
-    def find_asset(self, id: UUID | str | None = None, filename: str | None = None,
-                   data: Data | None = None) -> Asset:
+    def find_asset(
+        self, id: UUID | str | None = None, filename: str | None = None, data: Data | None = None
+    ) -> Asset:
         """The asset with this id, filename or data.
 
         Raises:
@@ -193,18 +247,31 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             query["filenames"] = [filename]
         if data is not None:
             query["data_ids"] = [str(data.id)]
-        page = AssetPage.model_validate(self._connection.request(
-            "POST", f"/versions/{self.id}/assets/search", json=query))
+        page = AssetPage.model_validate(
+            self._connection.request("POST", f"/versions/{self.id}/assets/search", json=query)
+        )
         if not page.items:
-            wanted = ", ".join(f"{k}={v!r}" for k, v in
-                               (("id", id), ("filename", filename),
-                                ("data", data.id if data else None)) if v is not None)
-            raise NotFoundError(f"no asset with {wanted} in version {self.version!r}",
-                                details={"version_id": str(self.id)})
+            wanted = ", ".join(
+                f"{k}={v!r}"
+                for k, v in (
+                    ("id", id),
+                    ("filename", filename),
+                    ("data", data.id if data else None),
+                )
+                if v is not None
+            )
+            raise NotFoundError(
+                f"no asset with {wanted} in version {self.version!r}",
+                details={"version_id": str(self.id)},
+            )
         return Asset(self._connection, page.items[0])
 
-    def download(self, target_path: str | Path | None = None, force_replace: bool = False,
-                 max_workers: int | None = None) -> int:
+    def download(
+        self,
+        target_path: str | Path | None = None,
+        force_replace: bool = False,
+        max_workers: int | None = None,
+    ) -> int:
         """Download every asset's file (to ``./<version>`` by default); returns how many."""
         target = target_path if target_path is not None else Path(".") / self.version
         return self.list_assets().download(target, force_replace, max_workers)
@@ -212,16 +279,15 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     # Labels
 
     def create_label(self, name: str) -> Label:
-        row = self._connection.request("POST", f"/versions/{self.id}/labels",
-                                       json={"name": name})
+        row = self._connection.request("POST", f"/versions/{self.id}/labels", json={"name": name})
         return Label(self._connection, LabelPublic.model_validate(row))
 
     def get_label(self, name: str) -> Label:
-        rows = self._connection.request("GET", f"/versions/{self.id}/labels",
-                                        params={"name": name})
+        rows = self._connection.request("GET", f"/versions/{self.id}/labels", params={"name": name})
         if not rows:
-            raise NotFoundError(f"no label named {name!r} in version {self.version!r}",
-                                details={"name": name})
+            raise NotFoundError(
+                f"no label named {name!r} in version {self.version!r}", details={"name": name}
+            )
         return Label(self._connection, LabelPublic.model_validate(rows[0]))
 
     def get_or_create_label(self, name: str) -> Label:
@@ -234,19 +300,29 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
     # Annotations
 
-    def list_annotations(self, worker: Worker | None = None,
-                         status: AnnotationStatus | str | None = None,
-                         limit: int | None = None) -> list[Annotation]:
+    def list_annotations(
+        self,
+        worker: Worker | None = None,
+        status: AnnotationStatus | str | None = None,
+        limit: int | None = None,
+    ) -> list[Annotation]:
         """Annotations of this version's assets, paged by key internally."""
         _check_page_args(limit, None)
         query: dict[str, Any] = {
             "worker_ids": [worker_id_of(worker)] if worker is not None else None,
-            "status": coerce_enum(AnnotationStatus, status).value if status is not None else None}
-        return [Annotation(self._connection, item)
-                for rows in keyset_pages(self._connection,
-                                         f"/versions/{self.id}/annotations/search", query,
-                                         limit=limit, page_size=MAX_PAGE_SIZE)
-                for item in parse_many(AnnotationPublic, rows)]
+            "status": coerce_enum(AnnotationStatus, status).value if status is not None else None,
+        }
+        return [
+            Annotation(self._connection, item)
+            for rows in keyset_pages(
+                self._connection,
+                f"/versions/{self.id}/annotations/search",
+                query,
+                limit=limit,
+                page_size=MAX_PAGE_SIZE,
+            )
+            for item in parse_many(AnnotationPublic, rows)
+        ]
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

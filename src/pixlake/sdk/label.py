@@ -19,7 +19,8 @@ class Label(SdkObject[LabelPublic]):
     def update(self, name: str) -> None:
         """Rename the label (ConflictError if the version has one of that name)."""
         self._schema = LabelPublic.model_validate(
-            self._connection.request("PATCH", f"/labels/{self.id}", json={"name": name}))
+            self._connection.request("PATCH", f"/labels/{self.id}", json={"name": name})
+        )
 
     def delete(self) -> None:
         """Delete the label; refused (ConflictError) while shapes use it."""

@@ -27,8 +27,7 @@ from pixlake.errors import (
 from pixlake.filenames import validate_filename
 from pixlake.media import MEDIA_EXTENSIONS, can_probe, probe_media, recognise_media, sniff_media
 
-__all__ = ["Collected", "LocalFile", "SkippedFile", "collect_files", "preflight",
-           "report_skipped"]
+__all__ = ["Collected", "LocalFile", "SkippedFile", "collect_files", "preflight", "report_skipped"]
 
 logger = logging.getLogger("pixlake")
 
@@ -83,20 +82,23 @@ def collect_files(filepaths: str | Path | Sequence[str | Path]) -> Collected:
                 raise UnsupportedMediaError(
                     f"{_shown(path)}: folder holds no image or video"
                     + (f" (skipped: {_summary(skipped)})" if skipped else ""),
-                    details={"path": _shown(path),
-                             "skipped": [[s.path, s.reason] for s in skipped]})
+                    details={
+                        "path": _shown(path),
+                        "skipped": [[s.path, s.reason] for s in skipped],
+                    },
+                )
             given.extend(found)
         elif os.path.isfile(path):
             given.append(path)
         else:
-            raise FileMissingError(f"{_shown(path)}: no such file or folder",
-                                   details={"path": _shown(path)})
+            raise FileMissingError(
+                f"{_shown(path)}: no such file or folder", details={"path": _shown(path)}
+            )
     # abspath, not resolve(): no system call per file, and symlinks keep their own names.
     unique: dict[str, str] = {}
     for path in given:
         unique.setdefault(os.path.abspath(path), path)
-    collected.files = [LocalFile(Path(absolute), _shown(path))
-                       for absolute, path in unique.items()]
+    collected.files = [LocalFile(Path(absolute), _shown(path)) for absolute, path in unique.items()]
     return collected
 
 
@@ -106,8 +108,11 @@ def _walk(folder: str) -> tuple[list[str], list[SkippedFile]]:
     skipped: list[SkippedFile] = []
 
     def unreadable(exc: OSError) -> None:  # os.walk would otherwise pass over it in silence
-        skipped.append(SkippedFile(_shown(os.fspath(exc.filename or folder)),
-                                   f"can't be read ({exc.strerror or exc})"))
+        skipped.append(
+            SkippedFile(
+                _shown(os.fspath(exc.filename or folder)), f"can't be read ({exc.strerror or exc})"
+            )
+        )
 
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         kept = []
@@ -162,8 +167,9 @@ def preflight(file: LocalFile) -> None:
             raise EmptyFileError(f"{file.shown}: file is empty")
         _check_media(file)
     except InvalidFilenameError as exc:
-        raise InvalidFilenameError(f"{file.shown}: {exc.message}",
-                                   details={**exc.details, "path": file.shown}) from None
+        raise InvalidFilenameError(
+            f"{file.shown}: {exc.message}", details={**exc.details, "path": file.shown}
+        ) from None
     except PixlakeError as exc:
         exc.details.update({"filename": file.path.name, "path": file.shown})
         raise
@@ -197,5 +203,9 @@ def report_skipped(skipped: Sequence[SkippedFile]) -> None:
     """Say what folders held that was not uploaded (a warning of the ``pixlake`` logger,
     which Python prints to stderr when logging is not configured)."""
     if skipped:
-        logger.warning("upload skipped %d entr%s of the folders given: %s", len(skipped),
-                       "y" if len(skipped) == 1 else "ies", _summary(skipped))
+        logger.warning(
+            "upload skipped %d entr%s of the folders given: %s",
+            len(skipped),
+            "y" if len(skipped) == 1 else "ies",
+            _summary(skipped),
+        )

@@ -16,11 +16,11 @@ T = TypeVar("T")
 def check_ratio(ratio: Any) -> float:
     """A split ratio: a real number in [0, 1]."""
     if isinstance(ratio, bool) or not isinstance(ratio, int | float) or math.isnan(ratio):
-        raise BadRequestError(f"ratio must be a number in [0, 1], got {ratio!r}",
-                              details={"ratio": repr(ratio)})
+        raise BadRequestError(
+            f"ratio must be a number in [0, 1], got {ratio!r}", details={"ratio": repr(ratio)}
+        )
     if not 0 <= ratio <= 1:
-        raise BadRequestError(f"ratio must be in [0, 1], got {ratio}",
-                              details={"ratio": ratio})
+        raise BadRequestError(f"ratio must be in [0, 1], got {ratio}", details={"ratio": ratio})
     return float(ratio)
 
 
@@ -62,8 +62,9 @@ class MultiObject(Generic[T]):
     def _items_of(self, other: Any) -> list[T]:
         if isinstance(other, MultiObject):
             if not isinstance(other, type(self)):
-                raise BadRequestError(f"can't combine {type(self).__name__} "
-                                      f"with {type(other).__name__}")
+                raise BadRequestError(
+                    f"can't combine {type(self).__name__} with {type(other).__name__}"
+                )
             return list(other.items)
         if isinstance(other, list):
             return list(other)

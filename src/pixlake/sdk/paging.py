@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["keyset_pages"]
 
 
-def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
-                 limit: int | None, page_size: int) -> Iterator[list[dict[str, Any]]]:
+def keyset_pages(
+    connection: Connection, path: str, query: dict[str, Any], *, limit: int | None, page_size: int
+) -> Iterator[list[dict[str, Any]]]:
     """The items of each page of ``POST path``, in order, ``limit`` items in all (every
     item when None).
 
@@ -34,6 +35,7 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
     first page only. A failed request raises here, when its page is due. Leaving early
     (an error, Ctrl-C, a closed generator) does not wait for a page on its way.
     """
+
     def body(remaining: int | None, after: str | None) -> dict[str, Any]:
         size = page_size if remaining is None else min(page_size, remaining)
         if after is None:
@@ -49,8 +51,11 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
     remaining = limit
     if remaining is not None and remaining <= 0:
         return
-    ahead = ThreadPoolExecutor(1, thread_name_prefix="pixlake-next-page") \
-        if connection.capabilities.fetch_ahead else None
+    ahead = (
+        ThreadPoolExecutor(1, thread_name_prefix="pixlake-next-page")
+        if connection.capabilities.fetch_ahead
+        else None
+    )
     try:
         page = fetch(body(remaining, None))  # nothing to overlap with yet
         while True:
@@ -58,9 +63,11 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
             if remaining is not None:
                 remaining -= len(items)
             after = page["next_after"]
-            following = (body(remaining, after)
-                         if after is not None and (remaining is None or remaining > 0)
-                         else None)
+            following = (
+                body(remaining, after)
+                if after is not None and (remaining is None or remaining > 0)
+                else None
+            )
             pending = _submit(ahead, fetch, following)
             yield items
             if following is None:
@@ -71,8 +78,9 @@ def keyset_pages(connection: Connection, path: str, query: dict[str, Any], *,
             ahead.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(ahead: ThreadPoolExecutor | None, fetch: Any,
-            request: dict[str, Any] | None) -> Future[Any] | None:
+def _submit(
+    ahead: ThreadPoolExecutor | None, fetch: Any, request: dict[str, Any] | None
+) -> Future[Any] | None:
     """The request on its way in the background, or None to send it when it is due (no
     request, no fetching ahead, or an interpreter shutting down that starts no thread)."""
     if ahead is None or request is None:

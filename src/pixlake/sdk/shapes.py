@@ -24,20 +24,22 @@ class Shape(SdkObject[ShapePublic]):
     label_id: UUID = SchemaField()
     text: str | None = SchemaField()
 
-    def __init__(self, connection: Connection, schema: ShapePublic,
-                 label: Label | None = None) -> None:
+    def __init__(
+        self, connection: Connection, schema: ShapePublic, label: Label | None = None
+    ) -> None:
         super().__init__(connection, schema)
         self._label = label
 
     @property
     def label(self) -> Label:
         if self._label is None or self._label.id != self.label_id:
-            raise BadRequestError("this shape's label is not known here; list shapes through "
-                                  "their annotation to have it")
+            raise BadRequestError(
+                "this shape's label is not known here; list shapes through "
+                "their annotation to have it"
+            )
         return self._label
 
-    def _update(self, label: Label | None = None, text: str | None = None,
-                **geometry: Any) -> None:
+    def _update(self, label: Label | None = None, text: str | None = None, **geometry: Any) -> None:
         changes = {k: v for k, v in geometry.items() if v is not None}
         if changes:
             merged = {k: getattr(self._schema, k) for k in ("x", "y", "w", "h", "coords")}
@@ -48,7 +50,8 @@ class Shape(SdkObject[ShapePublic]):
         if label is not None:
             changes["label_id"] = str(label_of(label).id)
         self._schema = ShapePublic.model_validate(
-            self._connection.request("PATCH", f"/shapes/{self.id}", json=changes))
+            self._connection.request("PATCH", f"/shapes/{self.id}", json=changes)
+        )
         if label is not None:
             self._label = label
 
@@ -63,17 +66,24 @@ class Rectangle(Shape):
     w: float = SchemaField()
     h: float = SchemaField()
 
-    def update(self, x: float | None = None, y: float | None = None, w: float | None = None,
-               h: float | None = None, label: Label | None = None,
-               text: str | None = None) -> None:
+    def update(
+        self,
+        x: float | None = None,
+        y: float | None = None,
+        w: float | None = None,
+        h: float | None = None,
+        label: Label | None = None,
+        text: str | None = None,
+    ) -> None:
         self._update(label, x=x, y=y, w=w, h=h, text=text)
 
 
 class _CoordsShape(Shape):
     coords: list[list[float]] = SchemaField()
 
-    def update(self, coords: list | None = None, label: Label | None = None,
-               text: str | None = None) -> None:
+    def update(
+        self, coords: list | None = None, label: Label | None = None, text: str | None = None
+    ) -> None:
         self._update(label, coords=coords, text=text)
 
 
@@ -97,11 +107,11 @@ class Classification(Shape):
 
 
 _CLASSES: dict[ShapeKind, type[Shape]] = {
-    cls.kind: cls for cls in (Rectangle, Polygon, Line, Point, Classification)}
+    cls.kind: cls for cls in (Rectangle, Polygon, Line, Point, Classification)
+}
 
 
-def shape_of(connection: Connection, schema: ShapePublic,
-             labels: dict[UUID, Label]) -> Shape:
+def shape_of(connection: Connection, schema: ShapePublic, labels: dict[UUID, Label]) -> Shape:
     return _CLASSES[schema.kind](connection, schema, labels.get(schema.label_id))
 
 

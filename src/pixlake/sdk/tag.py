@@ -26,14 +26,14 @@ class Tag(SdkObject[TagPublic]):
         return self._schema.target
 
     def sync(self) -> Tag:
-        self._schema = TagPublic.model_validate(
-            self._connection.request("GET", f"/tags/{self.id}"))
+        self._schema = TagPublic.model_validate(self._connection.request("GET", f"/tags/{self.id}"))
         return self
 
     def update(self, name: str) -> None:
         """Rename the tag; a name already taken for its target raises ConflictError."""
         self._schema = TagPublic.model_validate(
-            self._connection.request("PATCH", f"/tags/{self.id}", json={"name": name}))
+            self._connection.request("PATCH", f"/tags/{self.id}", json={"name": name})
+        )
 
     def delete(self) -> None:
         """Delete the tag; it is detached from every object."""

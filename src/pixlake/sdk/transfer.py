@@ -50,12 +50,14 @@ def safe_target(folder: Path, filename: str) -> Path:
     root = folder
     name = Path(filename.replace("\\", "/")).name
     if name in ("", ".", "..") or name != filename:
-        raise BadRequestError(f"refusing to write {filename!r} outside {root}",
-                              details={"filename": filename})
+        raise BadRequestError(
+            f"refusing to write {filename!r} outside {root}", details={"filename": filename}
+        )
     target = root / name
     if target.parent != root:
-        raise BadRequestError(f"refusing to write {filename!r} outside {root}",
-                              details={"filename": filename})
+        raise BadRequestError(
+            f"refusing to write {filename!r} outside {root}", details={"filename": filename}
+        )
     return target
 
 
@@ -120,20 +122,27 @@ def plan_targets(folder: Path, jobs: Sequence[DownloadJob]) -> list[tuple[Downlo
     for job in unique:
         if job.data_id in named:
             continue
-        for candidate in (_with_id(job.filename, job.data_id.hex[-8:]),
-                          _with_id(job.filename, job.data_id.hex)):
+        for candidate in (
+            _with_id(job.filename, job.data_id.hex[-8:]),
+            _with_id(job.filename, job.data_id.hex),
+        ):
             if _name_key(candidate) not in taken:
                 break
         else:  # only if other data are named after both forms of this data's id
-            raise BadRequestError(f"no free name to download {job.filename!r} "
-                                  f"(data {job.data_id}) as", details={"id": str(job.data_id)})
+            raise BadRequestError(
+                f"no free name to download {job.filename!r} (data {job.data_id}) as",
+                details={"id": str(job.data_id)},
+            )
         taken.add(_name_key(candidate))
         named[job.data_id] = candidate
         renamed.append(candidate)
     if renamed:
-        logger.warning("%d file(s) have the filename of another one in this download and are "
-                       "written with the end of their data id: %s", len(renamed),
-                       ", ".join(renamed[:5]) + (", ..." if len(renamed) > 5 else ""))
+        logger.warning(
+            "%d file(s) have the filename of another one in this download and are "
+            "written with the end of their data id: %s",
+            len(renamed),
+            ", ".join(renamed[:5]) + (", ..." if len(renamed) > 5 else ""),
+        )
     return [(job, safe_target(folder, named[job.data_id])) for job in unique]
 
 
@@ -155,9 +164,14 @@ BUNDLE_FILES = 32
 """Files per download bundle: several bundles stay in flight, each amortises a request."""
 
 
-def download_all(connection: Connection, jobs: Sequence[DownloadJob],
-                 target_path: str | Path, *, force_replace: bool = False,
-                 max_workers: int | None = None) -> int:
+def download_all(
+    connection: Connection,
+    jobs: Sequence[DownloadJob],
+    target_path: str | Path,
+    *,
+    force_replace: bool = False,
+    max_workers: int | None = None,
+) -> int:
     """Download many data into ``target_path`` with a thread pool and one progress bar;
     returns how many files were written.
 
@@ -201,24 +215,30 @@ def _urls(connection: Connection, data_ids: list[UUID]) -> tuple[dict[UUID, str]
     for start in range(0, len(unique), URL_CHUNK):
         chunk = [str(i) for i in unique[start : start + URL_CHUNK]]
         answer = UrlMap.model_validate(
-            connection.request("POST", "/data/urls", json={"ids": chunk}))
+            connection.request("POST", "/data/urls", json={"ids": chunk})
+        )
         urls.update(answer.urls)
         through_api = through_api and answer.through_api
     return urls, through_api
 
 
-def _download_urls(http: httpx.Client, urls: dict[UUID, str],
-                   todo: Sequence[tuple[DownloadJob, Path]], workers: int, bar: Any) -> None:
+def _download_urls(
+    http: httpx.Client,
+    urls: dict[UUID, str],
+    todo: Sequence[tuple[DownloadJob, Path]],
+    workers: int,
+    bar: Any,
+) -> None:
     with ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(fetch_url, http, urls[job.data_id], target)
-                   for job, target in todo]
+        futures = [pool.submit(fetch_url, http, urls[job.data_id], target) for job, target in todo]
         for future in as_completed(futures):
             future.result()
             bar.update(1)
 
 
-def _download_bundles(connection: Connection, todo: Sequence[tuple[DownloadJob, Path]],
-                      workers: int, bar: Any) -> None:
+def _download_bundles(
+    connection: Connection, todo: Sequence[tuple[DownloadJob, Path]], workers: int, bar: Any
+) -> None:
     batches = [todo[i : i + BUNDLE_FILES] for i in range(0, len(todo), BUNDLE_FILES)]
 
     def fetch(batch: Sequence[tuple[DownloadJob, Path]]) -> int:

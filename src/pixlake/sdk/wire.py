@@ -34,8 +34,11 @@ def _converter_for(annotation: Any) -> Converter | None:
         inner = [a for a in args if a is not NoneType]
         if len(inner) == 1:
             convert = _converter_for(inner[0])
-            return None if convert is None else (
-                lambda value, c=convert: None if value is None else c(value))
+            return (
+                None
+                if convert is None
+                else (lambda value, c=convert: None if value is None else c(value))
+            )
         return None
     if annotation is UUID:
         return UUID
@@ -67,10 +70,12 @@ class _Plan:
 def _plan(model: type[WireModel]) -> _Plan:
     hints = typing.get_type_hints(model)
     converters = [(name, _converter_for(hints[name])) for name in model.model_fields]
-    return _Plan(tuple(model.model_fields), frozenset(model.model_fields),
-                 tuple((n, c) for n, c in converters if c is not None and n in _UNIQUE_PER_ROW),
-                 tuple((n, c) for n, c in converters
-                       if c is not None and n not in _UNIQUE_PER_ROW))
+    return _Plan(
+        tuple(model.model_fields),
+        frozenset(model.model_fields),
+        tuple((n, c) for n, c in converters if c is not None and n in _UNIQUE_PER_ROW),
+        tuple((n, c) for n, c in converters if c is not None and n not in _UNIQUE_PER_ROW),
+    )
 
 
 def parse_many(model: type[ModelT], rows: Iterable[dict[str, Any]]) -> list[ModelT]:

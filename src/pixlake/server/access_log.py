@@ -40,8 +40,9 @@ class RedactSignatures(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact_signatures(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact_signatures(arg) if isinstance(arg, str) else arg
-                                for arg in record.args)
+            record.args = tuple(
+                redact_signatures(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
         return True
 
 
@@ -54,6 +55,7 @@ def log_config() -> dict[str, Any]:
 
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_signatures"] = {
-        "()": "pixlake.server.access_log.RedactSignatures"}
+        "()": "pixlake.server.access_log.RedactSignatures"
+    }
     config["loggers"]["uvicorn.access"]["filters"] = ["redact_signatures"]
     return config

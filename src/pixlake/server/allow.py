@@ -41,8 +41,11 @@ class TrueAllowHeader:
 
         async def send_true_allow(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
-                headers = [(name, value) for name, value in message.get("headers", [])
-                           if name.lower() != b"allow"]
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"allow"
+                ]
                 allow = ", ".join(allowed_methods(self.routes, scope))
                 message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
             await send(message)

@@ -43,8 +43,18 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     install_error_handlers(app)
     install_security_headers(app)
     install_idempotency(app)
-    for module in (health, me, datalakes, data, tags, objects, datasets, assets, annotations,
-                   trash):
+    for module in (
+        health,
+        me,
+        datalakes,
+        data,
+        tags,
+        objects,
+        datasets,
+        assets,
+        annotations,
+        trash,
+    ):
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
@@ -53,8 +63,11 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     settings = context.settings
     app.add_middleware(
         RequestLimits,
-        limits=BodyLimits(max_request_body=settings.max_request_body,
-                          max_header_count=settings.max_header_count,
-                          client_timeout=settings.client_timeout),
-        file_routes=datalakes.file_upload_routes())
+        limits=BodyLimits(
+            max_request_body=settings.max_request_body,
+            max_header_count=settings.max_header_count,
+            client_timeout=settings.client_timeout,
+        ),
+        file_routes=datalakes.file_upload_routes(),
+    )
     return app

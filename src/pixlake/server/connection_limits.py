@@ -86,17 +86,22 @@ class _HeadLimitsMixin:
             self._head_bytes += len(data)
             limits = self.config.head_limits
             if self._head_bytes > limits.max_header_bytes:
-                self._refuse(HeadersTooLargeError(
-                    f"request headers are over {limits.max_header_bytes} bytes "
-                    "(max_header_bytes)",
-                    limit="max_header_bytes", maximum=limits.max_header_bytes))
+                self._refuse(
+                    HeadersTooLargeError(
+                        f"request headers are over {limits.max_header_bytes} bytes "
+                        "(max_header_bytes)",
+                        limit="max_header_bytes",
+                        maximum=limits.max_header_bytes,
+                    )
+                )
             elif self._head_timer is None:
                 self._start_head_timer()
 
     def _start_head_timer(self) -> None:
         self._stop_head_timer()
         self._head_timer = self.loop.call_later(
-            self.config.head_limits.client_timeout, self._head_timed_out, self.cycle)
+            self.config.head_limits.client_timeout, self._head_timed_out, self.cycle
+        )
 
     def _stop_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -110,9 +115,12 @@ class _HeadLimitsMixin:
         if cycle is not None and not cycle.response_complete:
             return  # the request is running: its body has a timeout of its own
         timeout = self.config.head_limits.client_timeout
-        self._refuse(RequestTimeoutError(
-            f"request headers not complete within {timeout:g} s (client_timeout)",
-            details={"limit": "client_timeout", "max": timeout}))
+        self._refuse(
+            RequestTimeoutError(
+                f"request headers not complete within {timeout:g} s (client_timeout)",
+                details={"limit": "client_timeout", "max": timeout},
+            )
+        )
 
     def send_400_response(self, msg: str) -> None:
         # What the parser can't read at all (a malformed request line or header) is
@@ -125,7 +133,9 @@ class _HeadLimitsMixin:
         self.transport.write(
             f"HTTP/1.1 {error.status_code} {_REASONS[error.status_code]}\r\n"
             "content-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body)
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode()
+            + body
+        )
         self.transport.close()
 
 

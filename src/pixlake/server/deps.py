@@ -28,9 +28,10 @@ async def get_context(request: Request) -> AppContext:
 
 
 BEARER = HTTPBearer(
-    scheme_name="token", auto_error=False,
-    description="An API token (`pixlake users create`), sent as `Authorization: Bearer "
-    "<token>`.")
+    scheme_name="token",
+    auto_error=False,
+    description="An API token (`pixlake users create`), sent as `Authorization: Bearer <token>`.",
+)
 """The token scheme, as the API's document shows it (Swagger's "Authorize" fills it in)."""
 
 
@@ -73,7 +74,8 @@ def base_url_for(request: Request) -> str:
             raise BadRequestError(
                 f"this server can't build download URLs for the host {host!r}: set "
                 "PIXLAKE_PUBLIC_URL (or --public-url) to the URL clients reach it at",
-                details={"host": host, "setting": "public_url"})
+                details={"host": host, "setting": "public_url"},
+            )
     # Without a Host header, the URL is the address the server listens on.
     return str(request.base_url)
 
@@ -93,8 +95,10 @@ NameFilter = Annotated[str | None, Query(max_length=MAX_NAME_LENGTH), AfterValid
 names it is compared with."""
 
 TagNamesQuery = Annotated[
-    list[Name], Query(description="Tag names (target DATA), created if new.",
-                     max_length=MAX_TAGS_PER_REQUEST), AfterValidator(_storable_names)]
+    list[Name],
+    Query(description="Tag names (target DATA), created if new.", max_length=MAX_TAGS_PER_REQUEST),
+    AfterValidator(_storable_names),
+]
 """Tag names given in the query string of an upload."""
 
 ContextDep = Annotated[AppContext, Depends(get_context)]

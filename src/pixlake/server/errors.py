@@ -32,10 +32,12 @@ _HTTP_ERRORS: dict[int, type[PixlakeError]] = {400: BadRequestError, 404: NotFou
 statuses (405...) keep their status with a ClientError body."""
 
 
-def _respond(error: PixlakeError, status_code: int | None = None,
-             headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status_code or error.status_code, content=error.to_body(),
-                        headers=headers)
+def _respond(
+    error: PixlakeError, status_code: int | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code or error.status_code, content=error.to_body(), headers=headers
+    )
 
 
 def location_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -60,18 +62,28 @@ def _typed_error(error: dict[str, Any]) -> PixlakeError | None:
     kind, ctx = error.get("type"), error.get("ctx") or {}
     if kind == "string_too_long":
         maximum = ctx.get("max_length")
-        return LimitExceededError(f"{where} is longer than {maximum} characters",
-                                  details={"field": where},
-                                  limit=limit_name_for_length(maximum), maximum=maximum)
+        return LimitExceededError(
+            f"{where} is longer than {maximum} characters",
+            details={"field": where},
+            limit=limit_name_for_length(maximum),
+            maximum=maximum,
+        )
     if kind == "too_long":
         maximum = ctx.get("max_length")
-        return LimitExceededError(f"{where} holds more than {maximum} items",
-                                  details={"field": where},
-                                  limit=limit_name_for_items(maximum), maximum=maximum)
+        return LimitExceededError(
+            f"{where} holds more than {maximum} items",
+            details={"field": where},
+            limit=limit_name_for_items(maximum),
+            maximum=maximum,
+        )
     if kind == "less_than" and where.endswith("offset"):
         bound = ctx.get("lt")
-        return LimitExceededError(f"{where} must be below {bound}", details={"field": where},
-                                  limit="offset_bound", maximum=bound)
+        return LimitExceededError(
+            f"{where} must be below {bound}",
+            details={"field": where},
+            limit="offset_bound",
+            maximum=bound,
+        )
     raised = ctx.get("error")
     if isinstance(raised, PixlakeError):
         return _placed(raised, error.get("loc", ()))
@@ -87,13 +99,17 @@ def _placed(raised: PixlakeError, loc: tuple[Any, ...] | list[Any]) -> PixlakeEr
     # A field validator's location ends with its field, which ``field`` names already;
     # a model validator's ends with the model.
     last = loc[-1] if loc else None
-    names_last = isinstance(last, str) and (field == last or field.startswith((
-        f"{last}.", f"{last}[")))
+    names_last = isinstance(last, str) and (
+        field == last or field.startswith((f"{last}.", f"{last}["))
+    )
     parent = location_of(loc[:-1] if names_last else loc)
     named = f"{parent}.{field}" if parent else field
     placed = copy.copy(raised)
-    placed.message = named + raised.message[len(field):] \
-        if raised.message.startswith(field) else f"{named}: {raised.message}"
+    placed.message = (
+        named + raised.message[len(field) :]
+        if raised.message.startswith(field)
+        else f"{named}: {raised.message}"
+    )
     placed.args = (placed.message,)
     placed.details = {**raised.details, "field": named}
     return placed
@@ -115,8 +131,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if typed is not None:
             typed.details["errors"] = problems
             return _respond(typed)
-        return _respond(BadRequestError("invalid request: " + "; ".join(problems),
-                                        details={"field": first, "errors": problems}))
+        return _respond(
+            BadRequestError(
+                "invalid request: " + "; ".join(problems),
+                details={"field": first, "errors": problems},
+            )
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -157,11 +177,17 @@ class _AnswerUnexpectedErrors:
         except Exception as exc:
             if started:
                 raise
-            logger.exception("unhandled error on %s %s", scope.get("method"),
-                             scope.get("path"))
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             error = ServiceError(f"internal error: {type(exc).__name__}")
             body = orjson.dumps(error.to_body())
-            await send({"type": "http.response.start", "status": error.status_code,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": error.status_code,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})

@@ -30,5 +30,4 @@ def json_bytes(content: Any) -> bytes:
 
 
 def fast_json(content: Any, status_code: int = 200) -> Response:
-    return Response(json_bytes(content), status_code=status_code,
-                    media_type="application/json")
+    return Response(json_bytes(content), status_code=status_code, media_type="application/json")

@@ -17,9 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pixlake.media import MEDIA_CONTENT_TYPES
 
-__all__ = ["BUNDLE_HEADERS", "USER_BYTES_POLICY", "SecurityHeadersMiddleware",
-           "install_security_headers", "object_cache_control", "object_disposition",
-           "object_headers"]
+__all__ = [
+    "BUNDLE_HEADERS",
+    "USER_BYTES_POLICY",
+    "SecurityHeadersMiddleware",
+    "install_security_headers",
+    "object_cache_control",
+    "object_disposition",
+    "object_headers",
+]
 
 USER_BYTES_POLICY = "default-src 'none'; sandbox"
 """Content-Security-Policy of served user bytes: opened as a page, they may load nothing,

@@ -41,8 +41,9 @@ class KeyedRequest:
         self._media_type = "application/json"
         self._render: Callable[[Any], bytes] = lambda _result: b""
 
-    def expect(self, status_code: int, render: Callable[[Any], bytes],
-               media_type: str = "application/json") -> KeyedAnswer | None:
+    def expect(
+        self, status_code: int, render: Callable[[Any], bytes], media_type: str = "application/json"
+    ) -> KeyedAnswer | None:
         """Say how the route answers; returns the answer the service must record (None
         without a key)."""
         self._status_code, self._render, self._media_type = status_code, render, media_type
@@ -87,31 +88,40 @@ def check_key(key: str, max_length: int) -> None:
     if len(key) > max_length:
         raise LimitExceededError(
             f"the {IDEMPOTENCY_HEADER} header is over {max_length} characters "
-            "(max_idempotency_key_length)", limit="max_idempotency_key_length",
-            maximum=max_length)
+            "(max_idempotency_key_length)",
+            limit="max_idempotency_key_length",
+            maximum=max_length,
+        )
     if not key or any(not "\x21" <= char <= "\x7e" for char in key):
         raise BadRequestError(
-            f"the {IDEMPOTENCY_HEADER} header must be printable ASCII without spaces, "
-            "e.g. a UUID", details={"header": IDEMPOTENCY_HEADER})
+            f"the {IDEMPOTENCY_HEADER} header must be printable ASCII without spaces, e.g. a UUID",
+            details={"header": IDEMPOTENCY_HEADER},
+        )
 
 
-_KeyHeader = Annotated[str | None, Header(
-    alias=IDEMPOTENCY_HEADER,
-    # In the document, what check_key enforces (its length is the setting's, at most 255).
-    json_schema_extra={"pattern": "^[!-~]+$", "maxLength": 255},
-    description="A key of the client's choosing (printable ASCII, at most "
-    "max_idempotency_key_length characters) that makes this write safe to retry: a retry "
-    "with the same key gets the first answer instead of doing the work again.")]
+_KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        # In the document, what check_key enforces (its length is the setting's, at most 255).
+        json_schema_extra={"pattern": "^[!-~]+$", "maxLength": 255},
+        description="A key of the client's choosing (printable ASCII, at most "
+        "max_idempotency_key_length characters) that makes this write safe to retry: a retry "
+        "with the same key gets the first answer instead of doing the work again.",
+    ),
+]
 
 
-async def _keyed_request(request: Request, ctx: ContextDep, actor: CurrentActor,
-                         key: _KeyHeader = None) -> AsyncIterator[KeyedRequest]:
+async def _keyed_request(
+    request: Request, ctx: ContextDep, actor: CurrentActor, key: _KeyHeader = None
+) -> AsyncIterator[KeyedRequest]:
     if key is None:
         yield KeyedRequest(None)
         return
     check_key(key, ctx.settings.max_idempotency_key_length)
-    fingerprint = request_fingerprint(request.method, request.url.path, request.url.query,
-                                      actor.user_id, await request.body())
+    fingerprint = request_fingerprint(
+        request.method, request.url.path, request.url.query, actor.user_id, await request.body()
+    )
     claimed = await run_in_threadpool(idempotency.claim, ctx, actor, key, fingerprint)
     if isinstance(claimed, StoredAnswer):
         raise _Replay(claimed)
@@ -133,5 +143,9 @@ def install_idempotency(app: FastAPI) -> None:
     @app.exception_handler(_Replay)
     async def _replay(_request: Request, exc: _Replay) -> Response:
         stored = exc.stored
-        return Response(stored.body, status_code=stored.status_code,
-                        media_type=stored.media_type, headers={REPLAYED_HEADER: "true"})
+        return Response(
+            stored.body,
+            status_code=stored.status_code,
+            media_type=stored.media_type,
+            headers={REPLAYED_HEADER: "true"},
+        )

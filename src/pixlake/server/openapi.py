@@ -77,8 +77,11 @@ def _describe(codes: list[str]) -> str:
 
 
 def _error_response(codes: list[str]) -> dict[str, Any]:
-    return {"description": _describe(codes), ERROR_CODES_KEY: codes,
-            "content": {"application/json": {"schema": {"$ref": COMPONENTS + "ErrorBody"}}}}
+    return {
+        "description": _describe(codes),
+        ERROR_CODES_KEY: codes,
+        "content": {"application/json": {"schema": {"$ref": COMPONENTS + "ErrorBody"}}},
+    }
 
 
 def errors(*classes: type[PixlakeError]) -> dict[int | str, dict[str, Any]]:
@@ -98,20 +101,37 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     """``openapi_extra`` for a route that reads its JSON body itself (to validate it from
     its bytes) but whose body is ``model``: the document shows the model as if FastAPI had
     read it."""
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": model.model_json_schema(ref_template=COMPONENTS + "{model}")}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": model.model_json_schema(ref_template=COMPONENTS + "{model}")
+                }
+            },
+        }
+    }
 
 
 def binary_body(media_type: str, description: str) -> dict[str, Any]:
     """``openapi_extra`` for a route whose body is a stream of bytes of ``media_type``."""
-    return {"requestBody": {"required": True, "description": description, "content": {
-        media_type: {"schema": {"type": "string", "format": "binary"}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
 
 
 def binary_response(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
     """``responses`` of a route answering bytes of ``media_type`` (``*/*``: any type)."""
-    return {200: {"description": description, "content": {
-        media_type: {"schema": {"type": "string", "format": "binary"}}}}}
+    return {
+        200: {
+            "description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
 
 
 def _errors_of_kind(operation: dict[str, Any], method: str) -> list[type[PixlakeError]]:
@@ -130,8 +150,10 @@ def _errors_of_kind(operation: dict[str, Any], method: str) -> list[type[Pixlake
         found.append(UnauthorizedError)
         if method != "get":  # reads never depend on a role (docs/roles.md)
             found.append(ForbiddenError)  # a member asking what only an admin may do
-    if any(parameter["in"] == "header" and parameter["name"] == IDEMPOTENCY_HEADER
-           for parameter in parameters):
+    if any(
+        parameter["in"] == "header" and parameter["name"] == IDEMPOTENCY_HEADER
+        for parameter in parameters
+    ):
         found += [RequestInProgressError, IdempotencyKeyReusedError]
     if any(parameter["in"] == "path" for parameter in parameters):
         found.append(NotFoundError)
@@ -180,9 +202,14 @@ def install_openapi(app: FastAPI) -> None:
 
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = truthful_document(get_openapi(
-                title=app.title, version=app.version, description=app.description,
-                routes=app.routes))
+            app.openapi_schema = truthful_document(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
         return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]

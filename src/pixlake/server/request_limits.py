@@ -51,16 +51,21 @@ class RequestLimits:
             themselves since only they know where one file ends.
     """
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits,
-                 file_routes: Iterable[tuple[frozenset[str], re.Pattern[str]]] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: BodyLimits,
+        file_routes: Iterable[tuple[frozenset[str], re.Pattern[str]]] = (),
+    ) -> None:
         self.app = app
         self.limits = limits
         self.file_routes = tuple(file_routes)
 
     def _carries_files(self, scope: Scope) -> bool:
         method, path = scope["method"], scope["path"]
-        return any(method in methods and pattern.match(path)
-                   for methods, pattern in self.file_routes)
+        return any(
+            method in methods and pattern.match(path) for methods, pattern in self.file_routes
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,10 +73,15 @@ class RequestLimits:
             return
         limits = self.limits
         if len(scope["headers"]) > limits.max_header_count:
-            await _answer(send, HeadersTooLargeError(
-                f"request has {len(scope['headers'])} headers, over "
-                f"{limits.max_header_count} (max_header_count)",
-                limit="max_header_count", maximum=limits.max_header_count))
+            await _answer(
+                send,
+                HeadersTooLargeError(
+                    f"request has {len(scope['headers'])} headers, over "
+                    f"{limits.max_header_count} (max_header_count)",
+                    limit="max_header_count",
+                    maximum=limits.max_header_count,
+                ),
+            )
             return
         max_body = None if self._carries_files(scope) else limits.max_request_body
         announced = _content_length(scope)
@@ -90,8 +100,10 @@ class RequestLimits:
             if message["type"] == "http.response.start" and has_body and not guard.body_done:
                 # Answered before the body was read through (a file refused from its
                 # announced size...): the rest is never read, the connection can't go on.
-                message = {**message, "headers": [*message.get("headers", ()),
-                                                  (b"connection", b"close")]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", ()), (b"connection", b"close")],
+                }
             started = True
             await send(message)
 
@@ -128,8 +140,12 @@ class _BodyGuard:
         except TimeoutError:
             self.refusal = RequestTimeoutError(
                 f"request body stalled: no byte for {self._timeout:g} s (client_timeout)",
-                details={"limit": "client_timeout", "max": self._timeout,
-                         "received": self._received})
+                details={
+                    "limit": "client_timeout",
+                    "max": self._timeout,
+                    "received": self._received,
+                },
+            )
             raise self.refusal from None
         if message["type"] == "http.request":
             self._received += len(message.get("body", b""))
@@ -150,21 +166,31 @@ def _content_length(scope: Scope) -> int | None:
 
 
 def _is_chunked(scope: Scope) -> bool:
-    return any(name == b"transfer-encoding" and b"chunked" in value.lower()
-               for name, value in scope["headers"])
+    return any(
+        name == b"transfer-encoding" and b"chunked" in value.lower()
+        for name, value in scope["headers"]
+    )
 
 
 def _body_too_large(maximum: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"request body is over {maximum} bytes (max_request_body)",
-        limit="max_request_body", maximum=maximum)
+        limit="max_request_body",
+        maximum=maximum,
+    )
 
 
 async def _answer(send: Send, error: PixlakeError) -> None:
     body = orjson.dumps(error.to_body())
-    await send({"type": "http.response.start", "status": error.status_code, "headers": [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

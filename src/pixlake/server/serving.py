@@ -19,17 +19,30 @@ __all__ = ["run_server", "uvicorn_config"]
 _WORKER_STARTUP_SECONDS = 60
 
 
-def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int,
-                   log_level: str = "info", workers: int = 1,
-                   factory: bool = False) -> LimitedConfig:
+def uvicorn_config(
+    app: Any,
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    workers: int = 1,
+    factory: bool = False,
+) -> LimitedConfig:
     """uvicorn's configuration for the API ``app`` (an application, or the import string of
     a factory for ``workers`` > 1) under the limits of ``settings``."""
     return LimitedConfig(
-        app, host=host, port=port, log_level=log_level, workers=workers, factory=factory,
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        workers=workers,
+        factory=factory,
         http=limited_protocol(),
         log_config=log_config(),  # signatures masked in the access log
-        head_limits=HeadLimits(max_header_bytes=settings.max_header_bytes,
-                               client_timeout=settings.client_timeout),
+        head_limits=HeadLimits(
+            max_header_bytes=settings.max_header_bytes, client_timeout=settings.client_timeout
+        ),
         # h11's own bound (16 kB by default) must not refuse, untyped, what the protocol's
         # count allows; it stays a backstop a little above it (one socket read, 256 kB).
         h11_max_incomplete_event_size=settings.max_header_bytes + 256 * 1024,

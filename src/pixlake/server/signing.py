@@ -18,18 +18,25 @@ def _signature(secret: str, object_name: str, expires: int, content_type: str) -
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sign_object_url(base_url: str, secret: str, object_name: str, content_type: str,
-                    expiry_seconds: int) -> tuple[str, datetime]:
+def sign_object_url(
+    base_url: str, secret: str, object_name: str, content_type: str, expiry_seconds: int
+) -> tuple[str, datetime]:
     """A URL under ``base_url`` that reads ``object_name`` until it expires."""
     expires = int(time.time()) + expiry_seconds
-    query = urlencode({"expires": expires, "content_type": content_type,
-                       "signature": _signature(secret, object_name, expires, content_type)})
+    query = urlencode(
+        {
+            "expires": expires,
+            "content_type": content_type,
+            "signature": _signature(secret, object_name, expires, content_type),
+        }
+    )
     url = f"{base_url.rstrip('/')}/objects/{quote(object_name)}?{query}"
     return url, datetime.fromtimestamp(expires, UTC)
 
 
-def verify_object_signature(secret: str, object_name: str, expires: int, content_type: str,
-                            signature: str) -> None:
+def verify_object_signature(
+    secret: str, object_name: str, expires: int, content_type: str, signature: str
+) -> None:
     expected = _signature(secret, object_name, expires, content_type)
     # As bytes: compare_digest refuses a str that is not ASCII (anyone may send one,
     # no token needed), and a forged signature is simply not the expected one.

@@ -15,8 +15,16 @@ from typing import Any, BinaryIO
 from pixlake.errors import InsufficientStorageError, StorageError
 from pixlake.permissions import create_private_file
 
-__all__ = ["CHUNK_SIZE", "MEMORY_STAGING_MAX_FILE", "MemoryBudget", "ObjectStorage",
-           "Removed", "StagedObject", "StoredItem", "storage_error"]
+__all__ = [
+    "CHUNK_SIZE",
+    "MEMORY_STAGING_MAX_FILE",
+    "MemoryBudget",
+    "ObjectStorage",
+    "Removed",
+    "StagedObject",
+    "StoredItem",
+    "storage_error",
+]
 
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
@@ -40,7 +48,8 @@ def storage_error(exc: OSError, doing: str) -> StorageError:
     if exc.errno in _OUT_OF_SPACE:
         return InsufficientStorageError(
             f"no space left to {doing}; retry once space is freed",
-            details={"errno": errno.errorcode.get(exc.errno or 0, str(exc.errno))})
+            details={"errno": errno.errorcode.get(exc.errno or 0, str(exc.errno))},
+        )
     return StorageError(f"could not {doing}: {exc}")
 
 
@@ -206,9 +215,15 @@ class ObjectStorage(ABC):
         """The object's path on this machine, when the backend keeps it in a local file."""
         return None
 
-    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int, *,
-                      disposition: str | None = None,
-                      cache_control: str | None = None) -> str | None:
+    def presigned_url(
+        self,
+        object_name: str,
+        content_type: str,
+        expiry_seconds: int,
+        *,
+        disposition: str | None = None,
+        cache_control: str | None = None,
+    ) -> str | None:
         """A URL of the object store itself that reads the object until it expires, when
         the backend has such URLs (clients then never read bytes through the API). Its
         answer carries ``content_type`` and, if given, the ``disposition`` and
@@ -218,8 +233,9 @@ class ObjectStorage(ABC):
     def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check
         """Raise StorageError, saying why, when the store can't be used."""
 
-    def stage_stream(self, chunks: Iterable[bytes],
-                     expected_size: int | None = None) -> StagedObject:
+    def stage_stream(
+        self, chunks: Iterable[bytes], expected_size: int | None = None
+    ) -> StagedObject:
         """Stage a stream of bytes (in memory or in a staging file), hashing them on the
         way. ``expected_size``, when known, sends a large file straight to disk."""
         with _StagingWriter(self, expected_size) as writer:
@@ -227,8 +243,9 @@ class ObjectStorage(ABC):
                 writer.write(chunk)
         return writer.staged
 
-    async def stage_async_stream(self, chunks: AsyncIterable[bytes],
-                                 expected_size: int | None = None) -> StagedObject:
+    async def stage_async_stream(
+        self, chunks: AsyncIterable[bytes], expected_size: int | None = None
+    ) -> StagedObject:
         """``stage_stream`` for a request body read on the event loop.
 
         Each chunk is written as it arrives (tens of kilobytes at a time), which is short
@@ -270,7 +287,8 @@ class _StagingWriter:
         self._digest = hashlib.sha256()
         self._size = 0
         in_memory = self._budget is not None and (
-            expected_size is None or expected_size <= self._max_in_memory)
+            expected_size is None or expected_size <= self._max_in_memory
+        )
         self._chunks: list[bytes] | None = [] if in_memory else None
         self._held = 0  # bytes of the budget taken by _chunks
         self._path: Path | None = None

@@ -25,10 +25,15 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
 
         if not parsed.netloc:
             raise BadRequestError(f"storage URL {url!r} names no bucket (s3://bucket/prefix)")
-        return S3Storage(parsed.netloc, parsed.path, settings.workspace_dir / "staging",
-                         multipart_threshold=settings.large_file_threshold,
-                         memory_budget=settings.staging_memory)
+        return S3Storage(
+            parsed.netloc,
+            parsed.path,
+            settings.workspace_dir / "staging",
+            multipart_threshold=settings.large_file_threshold,
+            memory_budget=settings.staging_memory,
+        )
     if parsed.scheme in ("file", ""):
         return LocalStorage(Path(unquote(parsed.path)).expanduser())
-    raise BadRequestError(f"unsupported storage URL {url!r}: use s3://bucket/prefix or a "
-                          "file:// path")
+    raise BadRequestError(
+        f"unsupported storage URL {url!r}: use s3://bucket/prefix or a file:// path"
+    )

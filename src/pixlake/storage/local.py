@@ -113,7 +113,8 @@ def _walk(folder: Path, prefix: str) -> Iterator[StoredItem]:
                 yield from _walk(Path(entry.path), f"{name}/")
             elif entry.is_file(follow_symlinks=False):
                 info = entry.stat(follow_symlinks=False)
-                yield StoredItem(name, info.st_size, info.st_mtime,
-                                 version=(info.st_ino, info.st_mtime_ns))
+                yield StoredItem(
+                    name, info.st_size, info.st_mtime, version=(info.st_ino, info.st_mtime_ns)
+                )
         except FileNotFoundError:
             continue  # removed while listed

@@ -40,8 +40,15 @@ class S3Storage(ObjectStorage):
     Clients read objects through presigned URLs of the bucket, never through the API.
     """
 
-    def __init__(self, bucket: str, prefix: str, staging_dir: Path, *,
-                 multipart_threshold: int, memory_budget: int = 0) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str,
+        staging_dir: Path,
+        *,
+        multipart_threshold: int,
+        memory_budget: int = 0,
+    ) -> None:
         import boto3
         from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
@@ -53,22 +60,26 @@ class S3Storage(ObjectStorage):
         if memory_budget > 0:
             self.memory_budget = MemoryBudget(memory_budget)
             # Files from the threshold go up in parts, from a staging file.
-            self.memory_staging_max_file = min(MEMORY_STAGING_MAX_FILE,
-                                               multipart_threshold - 1)
+            self.memory_staging_max_file = min(MEMORY_STAGING_MAX_FILE, multipart_threshold - 1)
         session = boto3.session.Session()
-        config = Config(signature_version="s3v4", max_pool_connections=32,
-                        retries={"max_attempts": 3, "mode": "standard"})
+        config = Config(
+            signature_version="s3v4",
+            max_pool_connections=32,
+            retries={"max_attempts": 3, "mode": "standard"},
+        )
         self.client = session.client("s3", config=config)
         if _on_aws(self.client) and "." not in bucket:
             # botocore presigns against the legacy global endpoint, which Regions opened
             # since 2019 refuse; with explicit virtual hosting URLs name the bucket's Region.
             # (Dotted names stay path-style: they would not match the TLS certificate.)
-            self.client = session.client("s3", config=config.merge(
-                Config(s3={"addressing_style": "virtual"})))
+            self.client = session.client(
+                "s3", config=config.merge(Config(s3={"addressing_style": "virtual"}))
+            )
         self._signed_put = SignedPut.for_client(self.client, session, bucket)
-        self._transfer = TransferConfig(multipart_threshold=multipart_threshold,
-                                        multipart_chunksize=max(8 * 1024 * 1024,
-                                                                multipart_threshold // 4))
+        self._transfer = TransferConfig(
+            multipart_threshold=multipart_threshold,
+            multipart_chunksize=max(8 * 1024 * 1024, multipart_threshold // 4),
+        )
 
     def _key(self, object_name: str) -> str:
         return f"{self.prefix}/{object_name}" if self.prefix else object_name
@@ -95,8 +106,7 @@ class S3Storage(ObjectStorage):
                 with open(staged.path, "rb") as body:
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
             else:
-                self.client.upload_file(str(staged.path), self.bucket, key,
-                                        Config=self._transfer)
+                self.client.upload_file(str(staged.path), self.bucket, key, Config=self._transfer)
         except Exception as exc:
             raise self._fail(f"store object {object_name!r}", exc) from exc
         self.discard(staged)
@@ -138,10 +148,15 @@ class S3Storage(ObjectStorage):
         prefix = self._listed_prefix()
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(
-                    Bucket=self.bucket, Prefix=prefix):
+                Bucket=self.bucket, Prefix=prefix
+            ):
                 for obj in page.get("Contents", ()):
-                    yield StoredItem(obj["Key"][len(prefix):], obj["Size"],
-                                     obj["LastModified"].timestamp(), version=obj.get("ETag"))
+                    yield StoredItem(
+                        obj["Key"][len(prefix) :],
+                        obj["Size"],
+                        obj["LastModified"].timestamp(),
+                        version=obj.get("ETag"),
+                    )
         except Exception as exc:
             raise self._fail("list objects", exc) from exc
 
@@ -151,17 +166,23 @@ class S3Storage(ObjectStorage):
         is deleted too. Callers keep that window to one batch (see the orphan sweep)."""
         removed: list[StoredItem] = []
         for start in range(0, len(items), _DELETE_BATCH):
-            batch = items[start:start + _DELETE_BATCH]
+            batch = items[start : start + _DELETE_BATCH]
             try:
-                answer = self.client.delete_objects(Bucket=self.bucket, Delete={
-                    "Objects": [{"Key": self._key(item.name)} for item in batch],
-                    "Quiet": True})
+                answer = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={
+                        "Objects": [{"Key": self._key(item.name)} for item in batch],
+                        "Quiet": True,
+                    },
+                )
             except Exception as exc:
                 raise self._fail("delete objects", exc) from exc
             if errors := answer.get("Errors"):
                 first = errors[0]
-                raise StorageError(f"could not delete object {first.get('Key')!r} in bucket "
-                                   f"{self.bucket!r}: {first.get('Code')} {first.get('Message')}")
+                raise StorageError(
+                    f"could not delete object {first.get('Key')!r} in bucket "
+                    f"{self.bucket!r}: {first.get('Code')} {first.get('Message')}"
+                )
             removed.extend(batch)
         return removed
 
@@ -169,22 +190,28 @@ class S3Storage(ObjectStorage):
         prefix = self._listed_prefix()
         try:
             for page in self.client.get_paginator("list_multipart_uploads").paginate(
-                    Bucket=self.bucket, Prefix=prefix):
+                Bucket=self.bucket, Prefix=prefix
+            ):
                 for upload in page.get("Uploads", ()):
                     started = upload["Initiated"].timestamp()
                     if started < started_before:
                         size = self._size_of_upload(upload["Key"], upload["UploadId"])
-                        yield StoredItem(upload["Key"][len(prefix):], size, started,
-                                         version=upload["UploadId"])
+                        yield StoredItem(
+                            upload["Key"][len(prefix) :], size, started, version=upload["UploadId"]
+                        )
         except Exception as exc:
             if not _no_such_upload(exc):  # some stores answer so for a bucket without any
                 raise self._fail("list unfinished uploads", exc) from exc
 
     def _size_of_upload(self, key: str, upload_id: str) -> int:
         try:
-            return sum(part["Size"] for page in self.client.get_paginator("list_parts")
-                       .paginate(Bucket=self.bucket, Key=key, UploadId=upload_id)
-                       for part in page.get("Parts", ()))
+            return sum(
+                part["Size"]
+                for page in self.client.get_paginator("list_parts").paginate(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id
+                )
+                for part in page.get("Parts", ())
+            )
         except Exception as exc:
             if _no_such_upload(exc):  # completed or aborted since it was listed
                 return 0
@@ -192,23 +219,34 @@ class S3Storage(ObjectStorage):
 
     def abort_upload(self, item: StoredItem) -> None:
         try:
-            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self._key(item.name),
-                                               UploadId=item.version)
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self._key(item.name), UploadId=item.version
+            )
         except Exception as exc:
             raise self._fail(f"abort the unfinished upload of {item.name!r}", exc) from exc
 
-    def presigned_url(self, object_name: str, content_type: str, expiry_seconds: int, *,
-                      disposition: str | None = None,
-                      cache_control: str | None = None) -> str:
+    def presigned_url(
+        self,
+        object_name: str,
+        content_type: str,
+        expiry_seconds: int,
+        *,
+        disposition: str | None = None,
+        cache_control: str | None = None,
+    ) -> str:
         # S3 answers a GET with the response-* headers its (signed) URL asks for.
-        params = {"Bucket": self.bucket, "Key": self._key(object_name),
-                  "ResponseContentType": content_type}
+        params = {
+            "Bucket": self.bucket,
+            "Key": self._key(object_name),
+            "ResponseContentType": content_type,
+        }
         if disposition is not None:
             params["ResponseContentDisposition"] = disposition
         if cache_control is not None:
             params["ResponseCacheControl"] = cache_control
         return self.client.generate_presigned_url(  # type: ignore[no-any-return]
-            "get_object", Params=params, ExpiresIn=expiry_seconds)
+            "get_object", Params=params, ExpiresIn=expiry_seconds
+        )
 
 
 def _on_aws(client: Any) -> bool:
@@ -227,9 +265,12 @@ def _reason(exc: Exception) -> str:
     if isinstance(response, dict) and "Error" in response:
         error = response["Error"]
         code, message = error.get("Code", ""), error.get("Message", "")
-        hints = {"404": "no such bucket", "NoSuchBucket": "no such bucket",
-                 "403": "access denied (check the credentials)",
-                 "InvalidAccessKeyId": "unknown access key (check the credentials)",
-                 "SignatureDoesNotMatch": "wrong secret key (check the credentials)"}
+        hints = {
+            "404": "no such bucket",
+            "NoSuchBucket": "no such bucket",
+            "403": "access denied (check the credentials)",
+            "InvalidAccessKeyId": "unknown access key (check the credentials)",
+            "SignatureDoesNotMatch": "wrong secret key (check the credentials)",
+        }
         return hints.get(code) or f"{code} {message}".strip()
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

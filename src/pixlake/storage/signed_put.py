@@ -74,8 +74,9 @@ class SignedPut:
         # The client's HTTP session is not public API: without it, there is no fast path.
         self._http = getattr(getattr(client, "_endpoint", None), "http_session", None)
         url = put_object_url(client, bucket, _MARKER)
-        self._usable = self._http is not None and not urlsplit(url).query \
-            and url.endswith("/" + _MARKER)
+        self._usable = (
+            self._http is not None and not urlsplit(url).query and url.endswith("/" + _MARKER)
+        )
         self._url_before_key = url[: -len(_MARKER)]
         self._failures = 0
         self._lock = threading.Lock()
@@ -104,8 +105,9 @@ class SignedPut:
         """PUT ``body`` at ``key``; True once the store said 200, False otherwise."""
         if not self.enabled:
             return False
-        request = AWSRequest(method="PUT", url=self.url(key), data=body,
-                             headers={"Content-Length": str(len(body))})
+        request = AWSRequest(
+            method="PUT", url=self.url(key), data=body, headers={"Content-Length": str(len(body))}
+        )
         request.context["payload_sha256"] = sha256_hex
         try:
             frozen = self._credentials.get_frozen_credentials()
@@ -127,5 +129,9 @@ class SignedPut:
             gave_up = self._failures == _FAILURES_TO_GIVE_UP
         logger.debug("signed PUT of %s failed (%s); retrying with put_object", key, reason)
         if gave_up:
-            logger.warning("signed PUTs failed %d times in a row (last: %s); every object "
-                           "now goes up with put_object", _FAILURES_TO_GIVE_UP, reason)
+            logger.warning(
+                "signed PUTs failed %d times in a row (last: %s); every object "
+                "now goes up with put_object",
+                _FAILURES_TO_GIVE_UP,
+                reason,
+            )

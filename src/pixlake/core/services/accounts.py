@@ -52,15 +52,21 @@ def ensure_organization(conn: Connection, name: str) -> UUID:
     org_id = new_id()
     now = utcnow()
     conn.execute(insert(t.organizations).values(id=org_id, name=name, created_at=now))
-    conn.execute(insert(t.datalakes).values(
-        id=new_id(), organization_id=org_id, name=DEFAULT_DATALAKE_NAME, created_at=now
-    ))
+    conn.execute(
+        insert(t.datalakes).values(
+            id=new_id(), organization_id=org_id, name=DEFAULT_DATALAKE_NAME, created_at=now
+        )
+    )
     return org_id
 
 
 def create_user(
-    ctx: AppContext, username: str, organization: str = DEFAULT_ORGANIZATION_NAME,
-    *, with_token: bool = True, role: Role | None = None,
+    ctx: AppContext,
+    username: str,
+    organization: str = DEFAULT_ORGANIZATION_NAME,
+    *,
+    with_token: bool = True,
+    role: Role | None = None,
 ) -> tuple[UserPublic, str | None]:
     """Create a user (and its organization if new); returns it with its API token.
 
@@ -86,42 +92,65 @@ def create_user(
             elif is_new and role is not Role.ADMIN:
                 raise BadRequestError(
                     f"the first user of organization {organization!r} must be an admin",
-                    details={"username": username, "role": role.value})
-            conn.execute(insert(t.users).values(
-                id=user_id, organization_id=org_id, username=username,
-                token_hash=hash_token(token) if token else None, created_at=now,
-                role=role.value,
-            ))
+                    details={"username": username, "role": role.value},
+                )
+            conn.execute(
+                insert(t.users).values(
+                    id=user_id,
+                    organization_id=org_id,
+                    username=username,
+                    token_hash=hash_token(token) if token else None,
+                    created_at=now,
+                    role=role.value,
+                )
+            )
     except IntegrityError as exc:
-        raise ConflictError(f"user {username!r} already exists",
-                            details={"username": username}) from exc
-    user = UserPublic(id=user_id, username=username, organization_id=org_id, created_at=now,
-                      role=role)
+        raise ConflictError(
+            f"user {username!r} already exists", details={"username": username}
+        ) from exc
+    user = UserPublic(
+        id=user_id, username=username, organization_id=org_id, created_at=now, role=role
+    )
     return user, token
 
 
 def _organization_id(conn: Connection, name: str) -> UUID | None:
-    return conn.execute(select(t.organizations.c.id).where(t.organizations.c.name == name)
-                        ).scalar_one_or_none()
+    return conn.execute(
+        select(t.organizations.c.id).where(t.organizations.c.name == name)
+    ).scalar_one_or_none()
 
 
 def _has_users_with_tokens(conn: Connection, org_id: UUID) -> bool:
-    return conn.execute(select(t.users.c.id).where(
-        t.users.c.organization_id == org_id, t.users.c.token_hash.is_not(None)).limit(1)
-    ).first() is not None
+    return (
+        conn.execute(
+            select(t.users.c.id)
+            .where(t.users.c.organization_id == org_id, t.users.c.token_hash.is_not(None))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _user_public(row: Any) -> UserPublic:
-    return UserPublic(id=row.id, username=row.username, organization_id=row.organization_id,
-                      created_at=row.created_at, role=Role(row.role))
+    return UserPublic(
+        id=row.id,
+        username=row.username,
+        organization_id=row.organization_id,
+        created_at=row.created_at,
+        role=Role(row.role),
+    )
 
 
 def list_users(ctx: AppContext, actor: Actor) -> list[UserPublic]:
     """The users of the actor's organization, with their roles, oldest first."""
     with ctx.db.read() as conn:
-        rows = conn.execute(select(t.users).where(
-            t.users.c.organization_id == actor.organization_id,
-            t.users.c.revoked_at.is_(None)).order_by(t.users.c.created_at, t.users.c.id))
+        rows = conn.execute(
+            select(t.users)
+            .where(
+                t.users.c.organization_id == actor.organization_id, t.users.c.revoked_at.is_(None)
+            )
+            .order_by(t.users.c.created_at, t.users.c.id)
+        )
         return [_user_public(row) for row in rows]
 
 
@@ -144,13 +173,17 @@ def revoke_user(ctx: AppContext, username: str, actor: Actor | None = None) -> N
             if username == actor.username:
                 # Over the API an admin is always left who can sign in: one can't lock the
                 # organization out by revoking oneself (the operator's command still can).
-                raise BadRequestError(f"user {username!r} can't revoke its own token; "
-                                      "another admin, or `pixlake users revoke`, can",
-                                      details={"username": username})
+                raise BadRequestError(
+                    f"user {username!r} can't revoke its own token; "
+                    "another admin, or `pixlake users revoke`, can",
+                    details={"username": username},
+                )
         if token_hash[0] is None:
-            raise BadRequestError(f"user {username!r} has no API token to revoke "
-                                  "(it is the owner of an embedded workspace)",
-                                  details={"username": username})
+            raise BadRequestError(
+                f"user {username!r} has no API token to revoke "
+                "(it is the owner of an embedded workspace)",
+                details={"username": username},
+            )
         conn.execute(
             update(t.users).where(t.users.c.username == username).values(revoked_at=utcnow())
         )
@@ -163,21 +196,29 @@ def set_role(ctx: AppContext, username: str, role: Role) -> None:
     demoting the last one is refused.
     """
     with ctx.db.write() as conn:
-        user = conn.execute(select(t.users.c.organization_id, t.users.c.role).where(
-            t.users.c.username == username)).one_or_none()
+        user = conn.execute(
+            select(t.users.c.organization_id, t.users.c.role).where(t.users.c.username == username)
+        ).one_or_none()
         if user is None:
             raise NotFoundError(f"no user named {username!r}", details={"username": username})
         if role is not Role.ADMIN and user.role == Role.ADMIN.value:
-            others = conn.execute(select(t.users.c.id).where(
-                t.users.c.organization_id == user.organization_id,
-                t.users.c.role == Role.ADMIN.value, t.users.c.revoked_at.is_(None),
-                t.users.c.username != username).limit(1)).first()
+            others = conn.execute(
+                select(t.users.c.id)
+                .where(
+                    t.users.c.organization_id == user.organization_id,
+                    t.users.c.role == Role.ADMIN.value,
+                    t.users.c.revoked_at.is_(None),
+                    t.users.c.username != username,
+                )
+                .limit(1)
+            ).first()
             if others is None:
-                raise ConflictError(f"{username!r} is the last admin of its organization; "
-                                    "make another user an admin first",
-                                    details={"username": username})
-        conn.execute(update(t.users).where(t.users.c.username == username)
-                     .values(role=role.value))
+                raise ConflictError(
+                    f"{username!r} is the last admin of its organization; "
+                    "make another user an admin first",
+                    details={"username": username},
+                )
+        conn.execute(update(t.users).where(t.users.c.username == username).values(role=role.value))
 
 
 def authenticate(ctx: AppContext, token: str | None) -> Actor:
@@ -186,9 +227,13 @@ def authenticate(ctx: AppContext, token: str | None) -> Actor:
         raise UnauthorizedError("an API token is required (Authorization: Bearer <token>)")
     with ctx.db.read() as conn:
         row = conn.execute(
-            select(t.users.c.id, t.users.c.organization_id, t.users.c.username,
-                   t.users.c.role, t.users.c.revoked_at)
-            .where(t.users.c.token_hash == hash_token(token))
+            select(
+                t.users.c.id,
+                t.users.c.organization_id,
+                t.users.c.username,
+                t.users.c.role,
+                t.users.c.revoked_at,
+            ).where(t.users.c.token_hash == hash_token(token))
         ).one_or_none()
     if row is None:
         raise UnauthorizedError("the API token is not valid")
@@ -198,16 +243,20 @@ def authenticate(ctx: AppContext, token: str | None) -> Actor:
 
 
 def _actor(row: Any) -> Actor:
-    return Actor(user_id=row.id, organization_id=row.organization_id, username=row.username,
-                 role=Role(row.role))
+    return Actor(
+        user_id=row.id,
+        organization_id=row.organization_id,
+        username=row.username,
+        role=Role(row.role),
+    )
 
 
 def actor_for_username(ctx: AppContext, username: str) -> Actor:
     with ctx.db.read() as conn:
         row = conn.execute(
-            select(t.users.c.id, t.users.c.organization_id, t.users.c.username,
-                   t.users.c.role)
-            .where(t.users.c.username == username)
+            select(
+                t.users.c.id, t.users.c.organization_id, t.users.c.username, t.users.c.role
+            ).where(t.users.c.username == username)
         ).one_or_none()
     if row is None:
         raise NotFoundError(f"no user named {username!r}", details={"username": username})

@@ -35,10 +35,23 @@ __all__ = [
 ]
 
 _ASSET_COLUMNS = (
-    t.assets.c.id, t.assets.c.dataset_version_id, t.assets.c.data_id, t.assets.c.created_at,
-    t.assets.c.deleted_at, t.data.c.datalake_id, t.data.c.object_name, t.data.c.filename,
-    t.data.c.type, t.data.c.content_type, t.data.c.size, t.data.c.width, t.data.c.height,
-    t.data.c.duration, t.data.c.checksum, t.data.c.metadata, t.data.c.custom_metadata,
+    t.assets.c.id,
+    t.assets.c.dataset_version_id,
+    t.assets.c.data_id,
+    t.assets.c.created_at,
+    t.assets.c.deleted_at,
+    t.data.c.datalake_id,
+    t.data.c.object_name,
+    t.data.c.filename,
+    t.data.c.type,
+    t.data.c.content_type,
+    t.data.c.size,
+    t.data.c.width,
+    t.data.c.height,
+    t.data.c.duration,
+    t.data.c.checksum,
+    t.data.c.metadata,
+    t.data.c.custom_metadata,
     t.data.c.created_at.label("data_created_at"),
 )
 
@@ -54,22 +67,58 @@ _DATA_TYPES = {member.value: member for member in DataType}
 def _public(row: Any, threshold: int) -> AssetPublic:
     # Unpacked by position, in the order of _ASSET_COLUMNS: listings build 100,000 of these
     # and a tuple unpack is several times cheaper than named access on a Row.
-    (asset_id, version_id, data_id, created_at, deleted_at, datalake_id, object_name,
-     filename, data_type, content_type, size, width, height, duration, checksum, metadata,
-     custom_metadata, data_created_at) = row
+    (
+        asset_id,
+        version_id,
+        data_id,
+        created_at,
+        deleted_at,
+        datalake_id,
+        object_name,
+        filename,
+        data_type,
+        content_type,
+        size,
+        width,
+        height,
+        duration,
+        checksum,
+        metadata,
+        custom_metadata,
+        data_created_at,
+    ) = row
     return AssetPublic.trusted(
-        id=asset_id, dataset_version_id=version_id, data_id=data_id, datalake_id=datalake_id,
-        object_name=object_name, filename=filename, type=_DATA_TYPES[data_type],
-        content_type=content_type, size=size, width=width, height=height, duration=duration,
-        large=size >= threshold, checksum=checksum, metadata=metadata,
-        custom_metadata=custom_metadata, data_created_at=data_created_at,
-        created_at=created_at, deleted_at=deleted_at,
+        id=asset_id,
+        dataset_version_id=version_id,
+        data_id=data_id,
+        datalake_id=datalake_id,
+        object_name=object_name,
+        filename=filename,
+        type=_DATA_TYPES[data_type],
+        content_type=content_type,
+        size=size,
+        width=width,
+        height=height,
+        duration=duration,
+        large=size >= threshold,
+        checksum=checksum,
+        metadata=metadata,
+        custom_metadata=custom_metadata,
+        data_created_at=data_created_at,
+        created_at=created_at,
+        deleted_at=deleted_at,
     )
 
 
-def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence[UUID],
-             tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
-             answer: KeyedAnswer | None = None) -> orjson.Fragment:
+def add_data(
+    ctx: AppContext,
+    actor: Actor,
+    version_id: UUID,
+    data_ids: Sequence[UUID],
+    tags: Sequence[str] = (),
+    tag_ids: Sequence[UUID] = (),
+    answer: KeyedAnswer | None = None,
+) -> orjson.Fragment:
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
@@ -81,34 +130,50 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
         require_version(conn, actor, version_id, writing=True)
         found: set[UUID] = set()
         for chunk in chunked(conn, wanted):
-            found.update(conn.execute(select(t.data.c.id).where(
-                one_of(conn, t.data.c.id, chunk),
-                t.data.c.organization_id == actor.organization_id)).scalars())
+            found.update(
+                conn.execute(
+                    select(t.data.c.id).where(
+                        one_of(conn, t.data.c.id, chunk),
+                        t.data.c.organization_id == actor.organization_id,
+                    )
+                ).scalars()
+            )
         for data_id in wanted:
             if data_id not in found:
                 raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
         all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.ASSET)
         all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.ASSET)
         now = utcnow()
-        bulk_insert(conn, t.assets, [
-            {"id": new_id(), "organization_id": actor.organization_id,
-             "dataset_version_id": version_id, "data_id": data_id, "created_at": now}
-            for data_id in wanted
-        ], skip_duplicates_of=["dataset_version_id", "data_id"],
-            index_where=t.assets.c.deleted_at.is_(None))
+        bulk_insert(
+            conn,
+            t.assets,
+            [
+                {
+                    "id": new_id(),
+                    "organization_id": actor.organization_id,
+                    "dataset_version_id": version_id,
+                    "data_id": data_id,
+                    "created_at": now,
+                }
+                for data_id in wanted
+            ],
+            skip_duplicates_of=["dataset_version_id", "data_id"],
+            index_where=t.assets.c.deleted_at.is_(None),
+        )
         analyze_after_bulk(conn, t.assets, len(wanted))
         dialect = conn.dialect.name
         by_data: dict[str, Any] = {}  # keyed by the data id as raw_uuid writes it
         for chunk in chunked(conn, wanted):
             for row in conn.execute(
-                    asset_json_select(dialect, ctx.settings.large_file_threshold,
-                                      version_id).where(
-                        t.assets.c.dataset_version_id == version_id,
-                        kinds.not_in_trash(ASSET), one_of(conn, t.assets.c.data_id, chunk))):
+                asset_json_select(dialect, ctx.settings.large_file_threshold, version_id).where(
+                    t.assets.c.dataset_version_id == version_id,
+                    kinds.not_in_trash(ASSET),
+                    one_of(conn, t.assets.c.data_id, chunk),
+                )
+            ):
                 by_data[row.raw_data_id] = row
         if all_tag_ids:
-            tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()],
-                                  all_tag_ids)
+            tag_service.link_tags(conn, [UUID(row.raw_id) for row in by_data.values()], all_tag_ids)
         # The answer is complete before the commit: nothing can fail after it.
         key = raw_uuid(dialect)
         added = json_array(by_data[key(data_id)].json for data_id in data_ids)
@@ -117,8 +182,9 @@ def add_data(ctx: AppContext, actor: Actor, version_id: UUID, data_ids: Sequence
     return added
 
 
-def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
-                  query: AssetQuery) -> dict[str, Any]:
+def search_assets(
+    ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQuery
+) -> dict[str, Any]:
     """One page of a version's assets (or of those in its trash), in id order.
 
     Listings run to hundreds of thousands of rows, so the page's items come back as one
@@ -128,13 +194,15 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID,
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = asset_json_select(
-            conn.dialect.name, ctx.settings.large_file_threshold, version_id).where(
+            conn.dialect.name, ctx.settings.large_file_threshold, version_id
+        ).where(
             t.assets.c.dataset_version_id == version_id,
             t.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
         )
-        tagged = tag_service.tagged_filter(conn, actor, t.assets.c.id, query.tag_ids,
-                                           query.tags, Target.ASSET)
+        tagged = tag_service.tagged_filter(
+            conn, actor, t.assets.c.id, query.tag_ids, query.tags, Target.ASSET
+        )
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
@@ -158,16 +226,19 @@ def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:
     return _public(row, ctx.settings.large_file_threshold)
 
 
-def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
-                   deleted: bool = False) -> list[Any]:
+def require_assets(
+    conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *, deleted: bool = False
+) -> list[Any]:
     """The rows of live (or trashed) assets of live versions; NotFoundError naming the first
     id that is not one."""
     wanted = list(dict.fromkeys(asset_ids))
     rows: dict[UUID, Any] = {}
     source, visible = kinds.visible(ASSET, actor.organization_id, trashed=deleted)
-    statement = (select(*_ASSET_COLUMNS)
-                 .select_from(source.join(t.data, t.data.c.id == t.assets.c.data_id))
-                 .where(*visible))
+    statement = (
+        select(*_ASSET_COLUMNS)
+        .select_from(source.join(t.data, t.data.c.id == t.assets.c.data_id))
+        .where(*visible)
+    )
     for chunk in chunked(conn, wanted):
         for row in conn.execute(statement.where(one_of(conn, t.assets.c.id, chunk))):
             rows[row.id] = row
@@ -177,8 +248,7 @@ def require_assets(conn: Connection, actor: Actor, asset_ids: Sequence[UUID], *,
     return [rows[asset_id] for asset_id in wanted]
 
 
-def asset_versions(conn: Connection, actor: Actor, rows: Sequence[Any], *,
-                   writing: bool) -> None:
+def asset_versions(conn: Connection, actor: Actor, rows: Sequence[Any], *, writing: bool) -> None:
     """Check the versions the assets belong to (refusing writes to locked ones)."""
     for version_id in dict.fromkeys(row.dataset_version_id for row in rows):
         require_version(conn, actor, version_id, writing=writing)
@@ -194,13 +264,15 @@ def delete_assets(ctx: AppContext, actor: Actor, asset_ids: Sequence[UUID]) -> i
         now = utcnow()
         ids = [row.id for row in rows]
         for chunk in chunked(conn, ids):
-            conn.execute(update(t.assets).where(one_of(conn, t.assets.c.id, chunk))
-                         .values(deleted_at=now))
+            conn.execute(
+                update(t.assets).where(one_of(conn, t.assets.c.id, chunk)).values(deleted_at=now)
+            )
     return len(ids)
 
 
-def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
-                   asset_ids: Sequence[UUID]) -> int:
+def restore_assets(
+    ctx: AppContext, actor: Actor, version_id: UUID, asset_ids: Sequence[UUID]
+) -> int:
     """Bring assets back from the trash into their version, all or none.
 
     An asset whose data was added to the version again since it was deleted can't come
@@ -211,21 +283,31 @@ def restore_assets(ctx: AppContext, actor: Actor, version_id: UUID,
         rows = require_assets(conn, actor, asset_ids, deleted=True)
         for row in rows:
             if row.dataset_version_id != version_id:
-                raise NotFoundError(f"asset {row.id} is not in this version's trash",
-                                    details={"id": str(row.id)})
+                raise NotFoundError(
+                    f"asset {row.id} is not in this version's trash", details={"id": str(row.id)}
+                )
         require_admin(actor, AdminAction.RESTORE_ASSETS)
         require_version(conn, actor, version_id, writing=True)
         taken: set[UUID] = set()
         for chunk in chunked(conn, [row.data_id for row in rows]):
-            taken.update(conn.execute(select(t.assets.c.data_id).where(
-                t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET),
-                one_of(conn, t.assets.c.data_id, chunk))).scalars())
+            taken.update(
+                conn.execute(
+                    select(t.assets.c.data_id).where(
+                        t.assets.c.dataset_version_id == version_id,
+                        kinds.not_in_trash(ASSET),
+                        one_of(conn, t.assets.c.data_id, chunk),
+                    )
+                ).scalars()
+            )
         for row in rows:
             if row.data_id in taken:
-                raise ConflictError(f"asset {row.id} can't be restored: {row.filename} is in "
-                                    "the version again", details={"id": str(row.id)})
+                raise ConflictError(
+                    f"asset {row.id} can't be restored: {row.filename} is in the version again",
+                    details={"id": str(row.id)},
+                )
             taken.add(row.data_id)  # two trashed assets of the same data: only one may return
         for chunk in chunked(conn, [row.id for row in rows]):
-            conn.execute(update(t.assets).where(one_of(conn, t.assets.c.id, chunk))
-                         .values(deleted_at=None))
+            conn.execute(
+                update(t.assets).where(one_of(conn, t.assets.c.id, chunk)).values(deleted_at=None)
+            )
     return len(rows)

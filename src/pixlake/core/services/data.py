@@ -79,16 +79,31 @@ def object_name_for(datalake_id: UUID, checksum: str) -> str:
 
 def to_public(row: Any, large_file_threshold: int) -> DataPublic:
     return DataPublic.trusted(
-        id=row.id, datalake_id=row.datalake_id, object_name=row.object_name,
-        filename=row.filename, type=DataType(row.type), content_type=row.content_type,
-        size=row.size, checksum=row.checksum, width=row.width, height=row.height,
-        duration=row.duration, large=row.size >= large_file_threshold, metadata=row.metadata,
-        custom_metadata=row.custom_metadata, created_at=row.created_at,
+        id=row.id,
+        datalake_id=row.datalake_id,
+        object_name=row.object_name,
+        filename=row.filename,
+        type=DataType(row.type),
+        content_type=row.content_type,
+        size=row.size,
+        checksum=row.checksum,
+        width=row.width,
+        height=row.height,
+        duration=row.duration,
+        large=row.size >= large_file_threshold,
+        metadata=row.metadata,
+        custom_metadata=row.custom_metadata,
+        created_at=row.created_at,
     )
 
 
-def check_upload(ctx: AppContext, actor: Actor, datalake_id: UUID, filenames: Sequence[str],
-                 tag_ids: Sequence[UUID] = ()) -> None:
+def check_upload(
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    filenames: Sequence[str],
+    tag_ids: Sequence[UUID] = (),
+) -> None:
     """Refuse a bad filename, an unknown datalake or tag before a single byte is staged."""
     for filename in filenames:
         validate_filename(filename)
@@ -99,8 +114,12 @@ def check_upload(ctx: AppContext, actor: Actor, datalake_id: UUID, filenames: Se
 
 
 def ingest_staged(
-    ctx: AppContext, actor: Actor, datalake_id: UUID, staged: Sequence[tuple[str, StagedObject]],
-    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (),
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    staged: Sequence[tuple[str, StagedObject]],
+    tags: Sequence[str] = (),
+    tag_ids: Sequence[UUID] = (),
 ) -> list[DataPublic]:
     """Store files whose bytes were staged already, all or none, one Data per file in order.
 
@@ -110,8 +129,9 @@ def ingest_staged(
     settings = ctx.settings
     limits = image_limits(settings.max_image_pixels, settings.max_concurrent_decodes)
     try:
-        incoming = [_Incoming(name, obj, probe_media(obj.source, name, limits))
-                    for name, obj in staged]
+        incoming = [
+            _Incoming(name, obj, probe_media(obj.source, name, limits)) for name, obj in staged
+        ]
         return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
     finally:
         for _name, obj in staged:
@@ -126,8 +146,13 @@ def image_limits(max_pixels: int, max_concurrent_decodes: int) -> ImageLimits:
 
 
 def ingest_local_files(
-    ctx: AppContext, actor: Actor, datalake_id: UUID, paths: Sequence[str],
-    tags: Sequence[str] = (), tag_ids: Sequence[UUID] = (), max_workers: int | None = None,
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    paths: Sequence[str],
+    tags: Sequence[str] = (),
+    tag_ids: Sequence[UUID] = (),
+    max_workers: int | None = None,
 ) -> list[DataPublic]:
     """Store files that sit on this machine, all or none.
 
@@ -144,8 +169,11 @@ def ingest_local_files(
     workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
     with ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(ctx.storage.stage_file, source) for source in sources]
-    staged = [(src.name, f.result()) for src, f in zip(sources, futures, strict=True)
-              if f.exception() is None]
+    staged = [
+        (src.name, f.result())
+        for src, f in zip(sources, futures, strict=True)
+        if f.exception() is None
+    ]
     failed = next((f.exception() for f in futures if f.exception() is not None), None)
     if failed is not None:
         for _name, obj in staged:
@@ -154,8 +182,14 @@ def ingest_local_files(
     return ingest_staged(ctx, actor, datalake_id, staged, tags, tag_ids)
 
 
-def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming],
-            tags: Sequence[str], tag_ids: Sequence[UUID]) -> list[DataPublic]:
+def _commit(
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    incoming: Sequence[_Incoming],
+    tags: Sequence[str],
+    tag_ids: Sequence[UUID],
+) -> list[DataPublic]:
     tag_service.check_names(tags)
     _store_new_objects(ctx, datalake_id, incoming)
     for attempt in range(_COMMIT_ATTEMPTS):
@@ -171,8 +205,7 @@ def _commit(ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence
     return [by_checksum[item.staged.checksum] for item in incoming]
 
 
-def _store_new_objects(ctx: AppContext, datalake_id: UUID,
-                       incoming: Sequence[_Incoming]) -> None:
+def _store_new_objects(ctx: AppContext, datalake_id: UUID, incoming: Sequence[_Incoming]) -> None:
     """Put the bytes the datalake does not hold yet in place, in parallel, before the
     transaction that names them: a slow object store then holds no database lock, and a
     failure leaves at most objects no row names (reused by the retry)."""
@@ -182,23 +215,36 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID,
     held: set[str] = set()
     with ctx.db.read() as conn:
         for chunk in chunked(conn, list(first_of)):
-            held.update(conn.execute(select(t.data.c.checksum).where(
-                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
-            )).scalars())
+            held.update(
+                conn.execute(
+                    select(t.data.c.checksum).where(
+                        t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
+                    )
+                ).scalars()
+            )
     new = [item for checksum, item in first_of.items() if checksum not in held]
     if not new:
         return
     with ThreadPoolExecutor(min(_STORE_WORKERS, len(new))) as pool:
-        stored = [pool.submit(ctx.storage.commit, item.staged,
-                              object_name_for(datalake_id, item.staged.checksum))
-                  for item in new]
+        stored = [
+            pool.submit(
+                ctx.storage.commit, item.staged, object_name_for(datalake_id, item.staged.checksum)
+            )
+            for item in new
+        ]
     for future in stored:
         future.result()
 
 
-def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: UUID,
-                 incoming: Sequence[_Incoming], tags: Sequence[str],
-                 tag_ids: Sequence[UUID]) -> dict[str, DataPublic]:
+def _commit_rows(
+    ctx: AppContext,
+    conn: Connection,
+    actor: Actor,
+    datalake_id: UUID,
+    incoming: Sequence[_Incoming],
+    tags: Sequence[str],
+    tag_ids: Sequence[UUID],
+) -> dict[str, DataPublic]:
     all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
     all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
     threshold = ctx.settings.large_file_threshold
@@ -206,9 +252,11 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
     checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
     by_checksum: dict[str, DataPublic] = {}
     for chunk in chunked(conn, checksums):
-        for row in conn.execute(select(t.data).where(
-            t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
-        )):
+        for row in conn.execute(
+            select(t.data).where(
+                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
+            )
+        ):
             by_checksum[row.checksum] = to_public(row, threshold)
 
     now, rows = utcnow(), []
@@ -219,12 +267,21 @@ def _commit_rows(ctx: AppContext, conn: Connection, actor: Actor, datalake_id: U
         object_name = object_name_for(datalake_id, checksum)  # stored: _store_new_objects
         media = item.media
         row = {
-            "id": new_id(), "organization_id": actor.organization_id,
-            "datalake_id": datalake_id, "object_name": object_name, "filename": item.filename,
-            "type": media.type.value, "content_type": media.content_type,
-            "size": item.staged.size, "checksum": checksum, "width": media.width,
-            "height": media.height, "duration": media.duration, "metadata": media.metadata,
-            "custom_metadata": {}, "created_at": now,
+            "id": new_id(),
+            "organization_id": actor.organization_id,
+            "datalake_id": datalake_id,
+            "object_name": object_name,
+            "filename": item.filename,
+            "type": media.type.value,
+            "content_type": media.content_type,
+            "size": item.staged.size,
+            "checksum": checksum,
+            "width": media.width,
+            "height": media.height,
+            "duration": media.duration,
+            "metadata": media.metadata,
+            "custom_metadata": {},
+            "created_at": now,
         }
         rows.append(row)
         by_checksum[checksum] = to_public(SimpleNamespace(**row), threshold)
@@ -239,15 +296,21 @@ def _data_by_ids(ctx: AppContext, actor: Actor, ids: Sequence[UUID]) -> list[Dat
         return _data_by_ids_in(conn, ctx, actor, ids)
 
 
-def _data_by_ids_in(conn: Connection, ctx: AppContext, actor: Actor,
-                    ids: Sequence[UUID]) -> list[DataPublic]:
+def _data_by_ids_in(
+    conn: Connection, ctx: AppContext, actor: Actor, ids: Sequence[UUID]
+) -> list[DataPublic]:
     threshold = ctx.settings.large_file_threshold
     found = []
     for chunk in chunked(conn, list(ids)):
-        found.extend(to_public(row, threshold) for row in conn.execute(
-            select(t.data).where(one_of(conn, t.data.c.id, chunk),
-                                 t.data.c.organization_id == actor.organization_id)
-        ))
+        found.extend(
+            to_public(row, threshold)
+            for row in conn.execute(
+                select(t.data).where(
+                    one_of(conn, t.data.c.id, chunk),
+                    t.data.c.organization_id == actor.organization_id,
+                )
+            )
+        )
     return found
 
 
@@ -265,8 +328,9 @@ def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
     return found[0]
 
 
-def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
-                query: DataQuery) -> dict[str, Any]:
+def search_data(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery
+) -> dict[str, Any]:
     """One page of a datalake's data matching the filters, in id (creation) order.
 
     The page's items come back as one JSON array written by the database (see
@@ -274,12 +338,12 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
     """
     with ctx.db.read() as conn:
         require_datalake(conn, actor, datalake_id)
-        statement = data_json_select(
-            conn.dialect.name, ctx.settings.large_file_threshold).where(
-            t.data.c.datalake_id == datalake_id,
-            t.data.c.organization_id == actor.organization_id)
-        tagged = tag_service.tagged_filter(conn, actor, t.data.c.id, query.tag_ids,
-                                           query.tags, Target.DATA)
+        statement = data_json_select(conn.dialect.name, ctx.settings.large_file_threshold).where(
+            t.data.c.datalake_id == datalake_id, t.data.c.organization_id == actor.organization_id
+        )
+        tagged = tag_service.tagged_filter(
+            conn, actor, t.data.c.id, query.tag_ids, query.tags, Target.DATA
+        )
         if tagged is not None:
             statement = statement.where(tagged)
         if query.filenames is not None:
@@ -295,8 +359,9 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID,
     return {"items": json_array(row.json for row in page), "next_after": next_after}
 
 
-def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
-                           values: dict[str, Any]) -> DataPublic:
+def update_custom_metadata(
+    ctx: AppContext, actor: Actor, data_id: UUID, values: dict[str, Any]
+) -> DataPublic:
     """Merge ``values`` into the data's custom metadata (like ``dict.update``).
 
     The merged metadata must be plain JSON of at most ``max_json_bytes``
@@ -307,14 +372,13 @@ def update_custom_metadata(ctx: AppContext, actor: Actor, data_id: UUID,
     with ctx.db.write() as conn:
         current = conn.execute(
             select(t.data.c.custom_metadata).where(
-                t.data.c.id == data_id, t.data.c.organization_id == actor.organization_id)
+                t.data.c.id == data_id, t.data.c.organization_id == actor.organization_id
+            )
         ).scalar_one_or_none()
         if current is None:
             raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
-        merged = check_json({**current, **values}, "custom_metadata",
-                            ctx.settings.max_json_bytes)
-        conn.execute(update(t.data).where(t.data.c.id == data_id)
-                     .values(custom_metadata=merged))
+        merged = check_json({**current, **values}, "custom_metadata", ctx.settings.max_json_bytes)
+        conn.execute(update(t.data).where(t.data.c.id == data_id).values(custom_metadata=merged))
         return _data_by_ids_in(conn, ctx, actor, [data_id])[0].answer()
 
 
@@ -327,10 +391,14 @@ def object_names_of(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> 
 def _object_names(conn: Connection, actor: Actor, wanted: list[UUID]) -> dict[UUID, str]:
     names: dict[UUID, str] = {}
     for chunk in chunked(conn, wanted):
-        names.update(conn.execute(
-            select(t.data.c.id, t.data.c.object_name).where(
-                one_of(conn, t.data.c.id, chunk), t.data.c.organization_id == actor.organization_id)
-        ).all())
+        names.update(
+            conn.execute(
+                select(t.data.c.id, t.data.c.object_name).where(
+                    one_of(conn, t.data.c.id, chunk),
+                    t.data.c.organization_id == actor.organization_id,
+                )
+            ).all()
+        )
     _require_all(wanted, names)
     return names
 
@@ -349,9 +417,11 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
         object_names = list(set(names.values()))
         still_used: set[str] = set()
         for chunk in chunked(conn, object_names):
-            still_used.update(conn.execute(
-                select(t.data.c.object_name).where(one_of(conn, t.data.c.object_name, chunk))
-            ).scalars())
+            still_used.update(
+                conn.execute(
+                    select(t.data.c.object_name).where(one_of(conn, t.data.c.object_name, chunk))
+                ).scalars()
+            )
     # Only after the rows are gone for good: a failed commit must not lose bytes. And
     # best effort: the deletion is committed, so a store failing now must not turn it
     # into an error answer; an object left behind is one no row names.
@@ -367,9 +437,13 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
 def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None:
     for chunk in chunked(conn, list(data_ids)):
         used = conn.execute(
-            select(t.assets.c.data_id, t.data.c.filename, t.assets.c.deleted_at,
-                   t.dataset_versions.c.deleted_at.label("version_deleted_at"),
-                   t.datasets.c.deleted_at.label("dataset_deleted_at"))
+            select(
+                t.assets.c.data_id,
+                t.data.c.filename,
+                t.assets.c.deleted_at,
+                t.dataset_versions.c.deleted_at.label("version_deleted_at"),
+                t.datasets.c.deleted_at.label("dataset_deleted_at"),
+            )
             .join(t.data, t.data.c.id == t.assets.c.data_id)
             .join(t.dataset_versions, t.dataset_versions.c.id == t.assets.c.dataset_version_id)
             .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
@@ -378,14 +452,18 @@ def _refuse_data_in_versions(conn: Connection, data_ids: Sequence[UUID]) -> None
         ).first()
         if used is not None:
             in_trash = used.deleted_at or used.version_deleted_at or used.dataset_deleted_at
-            where = "the trash (purge it, or restore and delete the asset)" if in_trash \
+            where = (
+                "the trash (purge it, or restore and delete the asset)"
+                if in_trash
                 else "a dataset version (delete its asset first)"
-            raise ConflictError(f"data {used.filename!r} is used by an asset in {where}",
-                                details={"id": str(used.data_id)})
+            )
+            raise ConflictError(
+                f"data {used.filename!r} is used by an asset in {where}",
+                details={"id": str(used.data_id)},
+            )
 
 
 def _require_all(wanted: Sequence[UUID], found: dict[UUID, Any]) -> None:
     for data_id in wanted:
         if data_id not in found:
             raise NotFoundError(f"data {data_id} not found", details={"id": str(data_id)})
-

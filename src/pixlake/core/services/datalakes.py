@@ -18,26 +18,35 @@ __all__ = ["create_datalake", "get_datalake", "list_datalakes", "require_datalak
 
 
 def _public(row) -> DatalakePublic:
-    return DatalakePublic(id=row.id, name=row.name, organization_id=row.organization_id,
-                          created_at=row.created_at)
+    return DatalakePublic(
+        id=row.id, name=row.name, organization_id=row.organization_id, created_at=row.created_at
+    )
 
 
 def create_datalake(ctx: AppContext, actor: Actor, name: str) -> DatalakePublic:
     require_admin(actor, AdminAction.CREATE_DATALAKE)
-    row = {"id": new_id(), "organization_id": actor.organization_id, "name": name,
-           "created_at": utcnow()}
+    row = {
+        "id": new_id(),
+        "organization_id": actor.organization_id,
+        "name": name,
+        "created_at": utcnow(),
+    }
     try:
         with ctx.db.write() as conn:
             conn.execute(insert(t.datalakes).values(**row))
     except IntegrityError as exc:
-        raise ConflictError(f"a datalake named {name!r} already exists",
-                            details={"name": name}) from exc
+        raise ConflictError(
+            f"a datalake named {name!r} already exists", details={"name": name}
+        ) from exc
     return DatalakePublic(**row)
 
 
 def list_datalakes(ctx: AppContext, actor: Actor, name: str | None = None) -> list[DatalakePublic]:
-    query = (select(t.datalakes).where(t.datalakes.c.organization_id == actor.organization_id)
-             .order_by(t.datalakes.c.id))
+    query = (
+        select(t.datalakes)
+        .where(t.datalakes.c.organization_id == actor.organization_id)
+        .order_by(t.datalakes.c.id)
+    )
     if name is not None:
         query = query.where(t.datalakes.c.name == name)
     with ctx.db.read() as conn:
@@ -52,8 +61,9 @@ def get_datalake(ctx: AppContext, actor: Actor, datalake_id: UUID) -> DatalakePu
 def require_datalake(conn: Connection, actor: Actor, datalake_id: UUID):
     """The datalake's row, or NotFoundError when it is not the actor organization's."""
     row = conn.execute(
-        select(t.datalakes).where(t.datalakes.c.id == datalake_id,
-                                  t.datalakes.c.organization_id == actor.organization_id)
+        select(t.datalakes).where(
+            t.datalakes.c.id == datalake_id, t.datalakes.c.organization_id == actor.organization_id
+        )
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"datalake {datalake_id} not found", details={"id": str(datalake_id)})

@@ -17,40 +17,63 @@ from pixlake.ids import new_id
 __all__ = ["copy_version_content"]
 
 
-def copy_version_content(conn: Connection, source_id: UUID, target_id: UUID,
-                         with_annotations: bool) -> None:
+def copy_version_content(
+    conn: Connection, source_id: UUID, target_id: UUID, with_annotations: bool
+) -> None:
     """Copy labels, live assets with their asset tags and, if asked, live annotations with
     their shapes, from one version to another. New rows get new ids, in the same order."""
     now = utcnow()
-    label_ids = _copy_rows(conn, t.labels, t.labels.c.dataset_version_id == source_id,
-                           {"dataset_version_id": target_id, "created_at": now})
-    asset_ids = _copy_rows(conn, t.assets, (t.assets.c.dataset_version_id == source_id)
-                           & kinds.not_in_trash(ASSET),
-                           {"dataset_version_id": target_id, "created_at": now})
+    label_ids = _copy_rows(
+        conn,
+        t.labels,
+        t.labels.c.dataset_version_id == source_id,
+        {"dataset_version_id": target_id, "created_at": now},
+    )
+    asset_ids = _copy_rows(
+        conn,
+        t.assets,
+        (t.assets.c.dataset_version_id == source_id) & kinds.not_in_trash(ASSET),
+        {"dataset_version_id": target_id, "created_at": now},
+    )
     analyze_after_bulk(conn, t.assets, len(asset_ids))
     links = []
     for chunk in chunked(conn, list(asset_ids)):
-        links.extend({"tag_id": tag_id, "object_id": asset_ids[object_id]}
-                     for tag_id, object_id in conn.execute(
-                         select(t.tag_links.c.tag_id, t.tag_links.c.object_id)
-                         .where(one_of(conn, t.tag_links.c.object_id, chunk))))
+        links.extend(
+            {"tag_id": tag_id, "object_id": asset_ids[object_id]}
+            for tag_id, object_id in conn.execute(
+                select(t.tag_links.c.tag_id, t.tag_links.c.object_id).where(
+                    one_of(conn, t.tag_links.c.object_id, chunk)
+                )
+            )
+        )
     bulk_insert(conn, t.tag_links, links)
     if not with_annotations:
         return
     # Remapping drops what belongs to assets in the trash: their annotations are not copied,
     # and neither are the shapes of annotations that were not.
     annotation_ids = _copy_rows(
-        conn, t.annotations_table,
-        (t.annotations_table.c.dataset_version_id == source_id)
-        & kinds.not_in_trash(ANNOTATION),
-        {"dataset_version_id": target_id}, remap={"asset_id": asset_ids})
-    _copy_rows(conn, t.shapes, t.shapes.c.dataset_version_id == source_id,
-               {"dataset_version_id": target_id, "created_at": now},
-               remap={"annotation_id": annotation_ids, "label_id": label_ids})
+        conn,
+        t.annotations_table,
+        (t.annotations_table.c.dataset_version_id == source_id) & kinds.not_in_trash(ANNOTATION),
+        {"dataset_version_id": target_id},
+        remap={"asset_id": asset_ids},
+    )
+    _copy_rows(
+        conn,
+        t.shapes,
+        t.shapes.c.dataset_version_id == source_id,
+        {"dataset_version_id": target_id, "created_at": now},
+        remap={"annotation_id": annotation_ids, "label_id": label_ids},
+    )
 
 
-def _copy_rows(conn: Connection, table: Any, where: Any, overrides: dict[str, Any],
-               remap: dict[str, dict[UUID, UUID]] | None = None) -> dict[UUID, UUID]:
+def _copy_rows(
+    conn: Connection,
+    table: Any,
+    where: Any,
+    overrides: dict[str, Any],
+    remap: dict[str, dict[UUID, UUID]] | None = None,
+) -> dict[UUID, UUID]:
     """Insert a copy of every matching row with a new id; returns old id -> new id.
 
     Rows whose remapped reference has no new counterpart (an annotation of an asset in the

@@ -71,8 +71,9 @@ class KeyedAnswer:
     receives (the router supplies it: services know nothing of HTTP).
     """
 
-    def __init__(self, claim: Claim, status_code: int, media_type: str,
-                 render: Callable[[Any], bytes]) -> None:
+    def __init__(
+        self, claim: Claim, status_code: int, media_type: str, render: Callable[[Any], bytes]
+    ) -> None:
         self.claim = claim
         self.status_code = status_code
         self.media_type = media_type
@@ -88,11 +89,21 @@ class KeyedAnswer:
         """
         body = self.render(result)
         claim = self.claim
-        recorded = conn.execute(update(_keys).where(
-            _keys.c.organization_id == claim.organization_id, _keys.c.key == claim.key,
-            _keys.c.attempt == claim.attempt, _keys.c.status_code.is_(None),
-        ).values(status_code=self.status_code, media_type=self.media_type, body=body,
-                 expires_at=utcnow() + claim.retention)).rowcount
+        recorded = conn.execute(
+            update(_keys)
+            .where(
+                _keys.c.organization_id == claim.organization_id,
+                _keys.c.key == claim.key,
+                _keys.c.attempt == claim.attempt,
+                _keys.c.status_code.is_(None),
+            )
+            .values(
+                status_code=self.status_code,
+                media_type=self.media_type,
+                body=body,
+                expires_at=utcnow() + claim.retention,
+            )
+        ).rowcount
         if recorded != 1:
             raise _in_progress(claim.key)
         self.stored = StoredAnswer(self.status_code, self.media_type, body)
@@ -119,26 +130,43 @@ def _claim_once(ctx: AppContext, actor: Actor, key: str, fingerprint: str) -> Cl
     now = utcnow()
     lease_until = now + timedelta(seconds=ctx.settings.idempotency_lease_seconds)
     attempt = uuid.uuid4().hex
-    claimed = Claim(actor.organization_id, key, attempt,
-                    timedelta(hours=ctx.settings.idempotency_retention_hours))
+    claimed = Claim(
+        actor.organization_id,
+        key,
+        attempt,
+        timedelta(hours=ctx.settings.idempotency_retention_hours),
+    )
     with ctx.db.write() as conn:
         # Sweeping here keeps the table to the keys of the retention without a scheduler.
         conn.execute(delete(_keys).where(_keys.c.expires_at <= now))
-        row = conn.execute(select(_keys).where(
-            _keys.c.organization_id == actor.organization_id, _keys.c.key == key,
-        ).with_for_update()).one_or_none()
+        row = conn.execute(
+            select(_keys)
+            .where(
+                _keys.c.organization_id == actor.organization_id,
+                _keys.c.key == key,
+            )
+            .with_for_update()
+        ).one_or_none()
         if row is None:
             # Until it is answered, a key lives as long as its lease (see `record`).
-            conn.execute(insert(_keys).values(
-                organization_id=actor.organization_id, key=key, fingerprint=fingerprint,
-                attempt=attempt, lease_until=lease_until, created_at=now,
-                expires_at=lease_until))
+            conn.execute(
+                insert(_keys).values(
+                    organization_id=actor.organization_id,
+                    key=key,
+                    fingerprint=fingerprint,
+                    attempt=attempt,
+                    lease_until=lease_until,
+                    created_at=now,
+                    expires_at=lease_until,
+                )
+            )
             return claimed
         if row.fingerprint != fingerprint:
             raise IdempotencyKeyReusedError(
                 f"Idempotency-Key {key!r} was already used for another request; a key "
                 "stands for one request (same method, path, body and user)",
-                details={"idempotency_key": key})
+                details={"idempotency_key": key},
+            )
         if row.status_code is not None:
             return StoredAnswer(row.status_code, row.media_type, bytes(row.body))
         if row.lease_until > now:
@@ -146,9 +174,14 @@ def _claim_once(ctx: AppContext, actor: Actor, key: str, fingerprint: str) -> Cl
         # The attempt holding the key ran past its lease (its server died before
         # committing, or it is that slow): this one takes its place. Should the old one
         # still commit, its `record` finds the key taken and rolls its work back.
-        conn.execute(update(_keys).where(
-            _keys.c.organization_id == actor.organization_id, _keys.c.key == key,
-        ).values(attempt=attempt, lease_until=lease_until, expires_at=lease_until))
+        conn.execute(
+            update(_keys)
+            .where(
+                _keys.c.organization_id == actor.organization_id,
+                _keys.c.key == key,
+            )
+            .values(attempt=attempt, lease_until=lease_until, expires_at=lease_until)
+        )
         return claimed
 
 
@@ -159,16 +192,25 @@ def release(ctx: AppContext, claimed: Claim) -> None:
     """
     try:
         with ctx.db.write() as conn:
-            conn.execute(delete(_keys).where(
-                _keys.c.organization_id == claimed.organization_id,
-                _keys.c.key == claimed.key, _keys.c.attempt == claimed.attempt,
-                _keys.c.status_code.is_(None)))
+            conn.execute(
+                delete(_keys).where(
+                    _keys.c.organization_id == claimed.organization_id,
+                    _keys.c.key == claimed.key,
+                    _keys.c.attempt == claimed.attempt,
+                    _keys.c.status_code.is_(None),
+                )
+            )
     except (SQLAlchemyError, PixlakeError):
-        logger.warning("could not free idempotency key %r; it is freed when its lease ends",
-                       claimed.key, exc_info=True)
+        logger.warning(
+            "could not free idempotency key %r; it is freed when its lease ends",
+            claimed.key,
+            exc_info=True,
+        )
 
 
 def _in_progress(key: str) -> RequestInProgressError:
     return RequestInProgressError(
         f"the first request with Idempotency-Key {key!r} is still running; retry later to "
-        "get its answer", details={"idempotency_key": key})
+        "get its answer",
+        details={"idempotency_key": key},
+    )

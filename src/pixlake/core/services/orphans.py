@@ -31,8 +31,7 @@ from pixlake.settings import Settings
 from pixlake.storage import ObjectStorage
 from pixlake.storage.base import Removed, StoredItem
 
-__all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans",
-           "sweep_staging"]
+__all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans", "sweep_staging"]
 
 OBJECT_NAME_COLUMNS = (t.data.c.object_name,)
 """Every column that names a stored object. A table that names objects must be added here,
@@ -53,8 +52,7 @@ class SweepReport:
 
     @property
     def removed_anything(self) -> bool:
-        return bool(self.staging_files.count or self.objects.count
-                    or self.unfinished_uploads.count)
+        return bool(self.staging_files.count or self.objects.count or self.unfinished_uploads.count)
 
 
 def grace_cutoff(settings: Settings, now: float | None = None) -> float:
@@ -62,8 +60,7 @@ def grace_cutoff(settings: Settings, now: float | None = None) -> float:
     return (time.time() if now is None else now) - settings.orphan_grace_hours * 3600
 
 
-def sweep_staging(storage: ObjectStorage, settings: Settings,
-                  now: float | None = None) -> Removed:
+def sweep_staging(storage: ObjectStorage, settings: Settings, now: float | None = None) -> Removed:
     """Remove staging files older than the grace period: a local folder, quick to list."""
     return storage.sweep_staging(grace_cutoff(settings, now))
 
@@ -88,20 +85,28 @@ def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
     staging = ctx.storage.sweep_staging(cutoff)
     objects, foreign = Removed(), 0
     for batch in _batches(ctx.storage.list_objects(), cutoff):
-        keys = {item.name: key for item in batch
-                if (key := _data_object_key(item.name)) is not None}
+        keys = {
+            item.name: key for item in batch if (key := _data_object_key(item.name)) is not None
+        }
         foreign += len(batch) - len(keys)
         with ctx.db.read() as conn:
             named = _named_objects(conn, keys)
         orphans = [item for item in batch if item.name in keys and item.name not in named]
         if orphans:
             objects += Removed.of(ctx.storage.delete_unchanged(orphans))
-    uploads = [item for item in ctx.storage.list_unfinished_uploads(cutoff)
-               if _data_object_key(item.name) is not None]
+    uploads = [
+        item
+        for item in ctx.storage.list_unfinished_uploads(cutoff)
+        if _data_object_key(item.name) is not None
+    ]
     for item in uploads:
         ctx.storage.abort_upload(item)
-    return SweepReport(staging_files=staging, objects=objects,
-                       unfinished_uploads=Removed.of(uploads), foreign_objects=foreign)
+    return SweepReport(
+        staging_files=staging,
+        objects=objects,
+        unfinished_uploads=Removed.of(uploads),
+        foreign_objects=foreign,
+    )
 
 
 def _batches(items: Iterator[StoredItem], cutoff: float) -> Iterator[list[StoredItem]]:
@@ -142,7 +147,12 @@ def _named_objects(conn: Connection, keys: Mapping[str, tuple[UUID, str]]) -> se
     named: set[str] = set()
     for datalake_id, checksums in by_datalake.items():
         for chunk in chunked(conn, checksums):
-            named.update(conn.execute(select(t.data.c.object_name).where(
-                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk),
-            )).scalars())
+            named.update(
+                conn.execute(
+                    select(t.data.c.object_name).where(
+                        t.data.c.datalake_id == datalake_id,
+                        one_of(conn, t.data.c.checksum, chunk),
+                    )
+                ).scalars()
+            )
     return named.intersection(keys)

@@ -35,35 +35,44 @@ def _in_scope(table: Any, actor: Actor | None) -> Any:
     return True if actor is None else table.c.organization_id == actor.organization_id
 
 
-def list_trash(ctx: AppContext, actor: Actor | None,
-               kind: TrashKind | None = None) -> list[TrashItem]:
+def list_trash(
+    ctx: AppContext, actor: Actor | None, kind: TrashKind | None = None
+) -> list[TrashItem]:
     retention = timedelta(days=ctx.settings.trash_retention_days)
     queries = {
-        TrashKind.DATASET: select(t.datasets.c.id, t.datasets.c.name.label("name"),
-                                  t.datasets.c.id.label("parent_id"), t.datasets.c.deleted_at)
-        .where(kinds.in_trash(kinds.DATASET), _in_scope(t.datasets, actor)),
+        TrashKind.DATASET: select(
+            t.datasets.c.id,
+            t.datasets.c.name.label("name"),
+            t.datasets.c.id.label("parent_id"),
+            t.datasets.c.deleted_at,
+        ).where(kinds.in_trash(kinds.DATASET), _in_scope(t.datasets, actor)),
         TrashKind.DATASET_VERSION: select(
             t.dataset_versions.c.id,
             (t.datasets.c.name + "/" + t.dataset_versions.c.version).label("name"),
-            t.dataset_versions.c.dataset_id.label("parent_id"), t.dataset_versions.c.deleted_at)
+            t.dataset_versions.c.dataset_id.label("parent_id"),
+            t.dataset_versions.c.deleted_at,
+        )
         .join(t.datasets, t.datasets.c.id == t.dataset_versions.c.dataset_id)
-        .where(kinds.in_trash(kinds.DATASET_VERSION),
-               _in_scope(t.dataset_versions, actor)),
-        TrashKind.ASSET: select(t.assets.c.id, t.data.c.filename.label("name"),
-                                t.assets.c.dataset_version_id.label("parent_id"),
-                                t.assets.c.deleted_at)
+        .where(kinds.in_trash(kinds.DATASET_VERSION), _in_scope(t.dataset_versions, actor)),
+        TrashKind.ASSET: select(
+            t.assets.c.id,
+            t.data.c.filename.label("name"),
+            t.assets.c.dataset_version_id.label("parent_id"),
+            t.assets.c.deleted_at,
+        )
         .join(t.data, t.data.c.id == t.assets.c.data_id)
         .where(kinds.in_trash(kinds.ASSET), _in_scope(t.assets, actor)),
         TrashKind.ANNOTATION: select(
             t.annotations_table.c.id,
             ("annotation of " + t.data.c.filename + " by " + t.users.c.username).label("name"),
-            t.annotations_table.c.asset_id.label("parent_id"), t.annotations_table.c.deleted_at)
+            t.annotations_table.c.asset_id.label("parent_id"),
+            t.annotations_table.c.deleted_at,
+        )
         .join(t.assets, t.assets.c.id == t.annotations_table.c.asset_id)
         .join(t.data, t.data.c.id == t.assets.c.data_id)
         .join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id)
         .join(t.users, t.users.c.id == t.workers.c.user_id)
-        .where(kinds.in_trash(kinds.ANNOTATION),
-               _in_scope(t.annotations_table, actor)),
+        .where(kinds.in_trash(kinds.ANNOTATION), _in_scope(t.annotations_table, actor)),
     }
     items: list[TrashItem] = []
     with ctx.db.read() as conn:
@@ -71,10 +80,16 @@ def list_trash(ctx: AppContext, actor: Actor | None,
             if kind is not None and item_kind is not kind:
                 continue
             for row in conn.execute(query.order_by("deleted_at")):
-                items.append(TrashItem(
-                    kind=item_kind, id=row.id, name=row.name,
-                    parent_id=None if item_kind is TrashKind.DATASET else row.parent_id,
-                    deleted_at=row.deleted_at, expires_at=row.deleted_at + retention))
+                items.append(
+                    TrashItem(
+                        kind=item_kind,
+                        id=row.id,
+                        name=row.name,
+                        parent_id=None if item_kind is TrashKind.DATASET else row.parent_id,
+                        deleted_at=row.deleted_at,
+                        expires_at=row.deleted_at + retention,
+                    )
+                )
     return sorted(items, key=lambda item: item.deleted_at)
 
 
@@ -82,9 +97,13 @@ def _locate(conn: Connection, actor: Actor | None, ids: Sequence[UUID]) -> dict[
     found: dict[UUID, TrashKind] = {}
     for trash_kind, kind in _KINDS.items():
         for chunk in chunked(conn, list(ids)):
-            for item_id in conn.execute(select(kind.id_column).where(
-                    one_of(conn, kind.id_column, chunk), kinds.in_trash(kind),
-                    _in_scope(kind.table, actor))).scalars():
+            for item_id in conn.execute(
+                select(kind.id_column).where(
+                    one_of(conn, kind.id_column, chunk),
+                    kinds.in_trash(kind),
+                    _in_scope(kind.table, actor),
+                )
+            ).scalars():
                 found[item_id] = trash_kind
     for item_id in ids:
         if item_id not in found:
@@ -106,12 +125,17 @@ def restore_from_trash(ctx: AppContext, actor: Actor | None, ids: Sequence[UUID]
                 if kind.locked_by is not None:
                     _refuse_locked(conn, kind, mine)
                 for chunk in chunked(conn, mine):
-                    conn.execute(update(kind.table).where(one_of(conn, kind.id_column, chunk))
-                                 .values(deleted_at=None))
+                    conn.execute(
+                        update(kind.table)
+                        .where(one_of(conn, kind.id_column, chunk))
+                        .values(deleted_at=None)
+                    )
     except IntegrityError as exc:
-        raise ConflictError("an item can't be restored: a live one has taken its place "
-                            "(same name, or same data in the version)",
-                            details={"ids": [str(i) for i in wanted]}) from exc
+        raise ConflictError(
+            "an item can't be restored: a live one has taken its place "
+            "(same name, or same data in the version)",
+            details={"ids": [str(i) for i in wanted]},
+        ) from exc
     return len(wanted)
 
 
@@ -122,13 +146,20 @@ def _refuse_locked(conn: Connection, kind: kinds.Kind, item_ids: Sequence[UUID])
     lock = kinds.KINDS[kind.locked_by]
     name = lock.table.c[lock.name_column]
     for chunk in chunked(conn, list(item_ids)):
-        locked = conn.execute(
-            select(name).select_from(kinds.join_up_to(kind, lock))
-            .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
-        ).scalars().first()
+        locked = (
+            conn.execute(
+                select(name)
+                .select_from(kinds.join_up_to(kind, lock))
+                .where(one_of(conn, kind.id_column, chunk), lock.table.c.locked)
+            )
+            .scalars()
+            .first()
+        )
         if locked is not None:
-            raise LockedError(f"{lock.label} {locked!r} is locked; unlock it to "
-                              "restore into it", details={lock.name_column: locked})
+            raise LockedError(
+                f"{lock.label} {locked!r} is locked; unlock it to restore into it",
+                details={lock.name_column: locked},
+            )
 
 
 def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = False) -> int:
@@ -140,13 +171,23 @@ def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = Fals
     """
     if actor is not None:
         require_admin(actor, AdminAction.PURGE_TRASH)
-    cutoff = utcnow() if everything else utcnow() - timedelta(
-        days=ctx.settings.trash_retention_days)
+    cutoff = (
+        utcnow() if everything else utcnow() - timedelta(days=ctx.settings.trash_retention_days)
+    )
     count = 0
     with ctx.db.write() as conn:
-        expired = {trash_kind: list(conn.execute(select(kind.id_column).where(
-            kinds.in_trash(kind), kind.table.c.deleted_at <= cutoff,
-            _in_scope(kind.table, actor))).scalars()) for trash_kind, kind in _KINDS.items()}
+        expired = {
+            trash_kind: list(
+                conn.execute(
+                    select(kind.id_column).where(
+                        kinds.in_trash(kind),
+                        kind.table.c.deleted_at <= cutoff,
+                        _in_scope(kind.table, actor),
+                    )
+                ).scalars()
+            )
+            for trash_kind, kind in _KINDS.items()
+        }
         count = sum(len(ids) for ids in expired.values())
         _purge_datasets(conn, expired[TrashKind.DATASET])
         _purge_versions(conn, expired[TrashKind.DATASET_VERSION])
@@ -162,22 +203,26 @@ def _ids_where(conn: Connection, table: Any, where: Any) -> list[UUID]:
 def _purge_annotations(conn: Connection, annotation_ids: list[UUID]) -> None:
     for chunk in chunked(conn, annotation_ids):
         conn.execute(delete(t.shapes).where(one_of(conn, t.shapes.c.annotation_id, chunk)))
-        conn.execute(delete(t.annotations_table)
-                     .where(one_of(conn, t.annotations_table.c.id, chunk)))
+        conn.execute(
+            delete(t.annotations_table).where(one_of(conn, t.annotations_table.c.id, chunk))
+        )
 
 
 def _purge_assets(conn: Connection, asset_ids: list[UUID]) -> None:
     for chunk in chunked(conn, asset_ids):
-        _purge_annotations(conn, _ids_where(conn, t.annotations_table,
-                                            one_of(conn, t.annotations_table.c.asset_id, chunk)))
+        _purge_annotations(
+            conn,
+            _ids_where(
+                conn, t.annotations_table, one_of(conn, t.annotations_table.c.asset_id, chunk)
+            ),
+        )
         conn.execute(delete(t.tag_links).where(one_of(conn, t.tag_links.c.object_id, chunk)))
         conn.execute(delete(t.assets).where(one_of(conn, t.assets.c.id, chunk)))
 
 
 def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
     for version_id in version_ids:
-        _purge_assets(conn, _ids_where(conn, t.assets,
-                                       t.assets.c.dataset_version_id == version_id))
+        _purge_assets(conn, _ids_where(conn, t.assets, t.assets.c.dataset_version_id == version_id))
         conn.execute(delete(t.labels).where(t.labels.c.dataset_version_id == version_id))
         conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == version_id))
         conn.execute(delete(t.dataset_versions).where(t.dataset_versions.c.id == version_id))
@@ -185,8 +230,10 @@ def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
 
 def _purge_datasets(conn: Connection, dataset_ids: list[UUID]) -> None:
     for dataset_id in dataset_ids:
-        _purge_versions(conn, _ids_where(conn, t.dataset_versions,
-                                         t.dataset_versions.c.dataset_id == dataset_id))
+        _purge_versions(
+            conn,
+            _ids_where(conn, t.dataset_versions, t.dataset_versions.c.dataset_id == dataset_id),
+        )
         conn.execute(delete(t.workers).where(t.workers.c.dataset_id == dataset_id))
         conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == dataset_id))
         conn.execute(delete(t.datasets).where(t.datasets.c.id == dataset_id))

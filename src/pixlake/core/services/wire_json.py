@@ -41,9 +41,12 @@ def data_json_select(dialect: str, large_file_threshold: int) -> Any:
     """SELECT of (data id, data JSON) over data; the id as the driver gives it raw (see
     ``raw_uuid``), to be filtered and ordered by the caller."""
     fields = (_sqlite_data_fields if dialect == "sqlite" else _postgresql_data_fields)(
-        large_file_threshold)
-    return select(_raw_text(t.data.c.id, dialect).label("raw_id"),
-                  _json_object(dialect, DataPublic, fields).label("json"))
+        large_file_threshold
+    )
+    return select(
+        _raw_text(t.data.c.id, dialect).label("raw_id"),
+        _json_object(dialect, DataPublic, fields).label("json"),
+    )
 
 
 def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, Any]]) -> Any:
@@ -52,8 +55,9 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
     if by_name.keys() != model.model_fields.keys():
         raise TypeError(f"{model.__name__} JSON fields differ: {sorted(by_name)}")
     build = func.json_object if dialect == "sqlite" else func.json_build_object
-    return cast(build(*[part for name in model.model_fields
-                        for part in (_text(name), by_name[name])]), Text)
+    return cast(
+        build(*[part for name in model.model_fields for part in (_text(name), by_name[name])]), Text
+    )
 
 
 def json_array(texts: Iterable[str]) -> orjson.Fragment:
@@ -77,10 +81,14 @@ def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, An
     return [
         # The version is the same on every row: written once into the statement rather
         # than dashed row by row, it saves about a tenth of SQLite's time on a listing.
-        ("id", _dashed(a.id)), ("dataset_version_id", _text(str(version_id))),
-        ("data_id", _dashed(a.data_id)), ("datalake_id", _dashed(d.datalake_id)),
-        *_data_file_fields(), *_sqlite_measured_fields(threshold),
-        ("data_created_at", _iso(d.created_at)), ("created_at", _iso(a.created_at)),
+        ("id", _dashed(a.id)),
+        ("dataset_version_id", _text(str(version_id))),
+        ("data_id", _dashed(a.data_id)),
+        ("datalake_id", _dashed(d.datalake_id)),
+        *_data_file_fields(),
+        *_sqlite_measured_fields(threshold),
+        ("data_created_at", _iso(d.created_at)),
+        ("created_at", _iso(a.created_at)),
         ("deleted_at", case((a.deleted_at.is_(None), None), else_=_iso(a.deleted_at))),
     ]
 
@@ -88,53 +96,83 @@ def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, An
 def _postgresql_asset_fields(threshold: int) -> list[tuple[str, Any]]:
     a, d = t.assets.c, t.data.c
     return [
-        ("id", a.id), ("dataset_version_id", a.dataset_version_id), ("data_id", a.data_id),
-        ("datalake_id", d.datalake_id), *_data_file_fields(),
+        ("id", a.id),
+        ("dataset_version_id", a.dataset_version_id),
+        ("data_id", a.data_id),
+        ("datalake_id", d.datalake_id),
+        *_data_file_fields(),
         *_postgresql_measured_fields(threshold),
-        ("data_created_at", d.created_at), ("created_at", a.created_at),
+        ("data_created_at", d.created_at),
+        ("created_at", a.created_at),
         ("deleted_at", a.deleted_at),
     ]
 
 
 def _sqlite_data_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
-    return [("id", _dashed(d.id)), ("datalake_id", _dashed(d.datalake_id)),
-            *_data_file_fields(), *_sqlite_measured_fields(threshold),
-            ("created_at", _iso(d.created_at))]
+    return [
+        ("id", _dashed(d.id)),
+        ("datalake_id", _dashed(d.datalake_id)),
+        *_data_file_fields(),
+        *_sqlite_measured_fields(threshold),
+        ("created_at", _iso(d.created_at)),
+    ]
 
 
 def _postgresql_data_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
-    return [("id", d.id), ("datalake_id", d.datalake_id), *_data_file_fields(),
-            *_postgresql_measured_fields(threshold), ("created_at", d.created_at)]
+    return [
+        ("id", d.id),
+        ("datalake_id", d.datalake_id),
+        *_data_file_fields(),
+        *_postgresql_measured_fields(threshold),
+        ("created_at", d.created_at),
+    ]
 
 
 def _data_file_fields() -> list[tuple[str, Any]]:
     d = t.data.c
-    return [("object_name", d.object_name), ("filename", d.filename), ("type", d.type),
-            ("content_type", d.content_type), ("size", d.size), ("width", d.width),
-            ("height", d.height)]
+    return [
+        ("object_name", d.object_name),
+        ("filename", d.filename),
+        ("type", d.type),
+        ("content_type", d.content_type),
+        ("size", d.size),
+        ("width", d.width),
+        ("height", d.height),
+    ]
 
 
 def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
     return [
         # json_object would write a REAL with 15 digits; 17 give back the same double.
-        ("duration", func.json(case((d.duration.is_(None), _text("null")),
-                                    else_=func.printf(_text("%!.17g"), d.duration)))),
+        (
+            "duration",
+            func.json(
+                case(
+                    (d.duration.is_(None), _text("null")),
+                    else_=func.printf(_text("%!.17g"), d.duration),
+                )
+            ),
+        ),
         # json('true') makes a JSON boolean of it, not the string "true".
-        ("large", func.json(case((d.size >= threshold, _text("true")),
-                                 else_=_text("false")))),
+        ("large", func.json(case((d.size >= threshold, _text("true")), else_=_text("false")))),
         ("checksum", d.checksum),
-        ("metadata", func.json(d.metadata)), ("custom_metadata", func.json(d.custom_metadata)),
+        ("metadata", func.json(d.metadata)),
+        ("custom_metadata", func.json(d.custom_metadata)),
     ]
 
 
 def _postgresql_measured_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
-    return [("duration", d.duration), ("large", d.size >= threshold),
-            ("checksum", d.checksum), ("metadata", d.metadata),
-            ("custom_metadata", d.custom_metadata)]
+    return [
+        ("duration", d.duration),
+        ("large", d.size >= threshold),
+        ("checksum", d.checksum),
+        ("metadata", d.metadata),
+        ("custom_metadata", d.custom_metadata),
+    ]
 
 
 def _dashed(column: Any) -> Any:
@@ -146,14 +184,16 @@ def _dashed(column: Any) -> Any:
         return func.substr(raw, *(literal_column(str(b)) for b in bounds), type_=String)
 
     dash = _text("-")
-    return (part(1, 8) + dash + part(9, 4) + dash + part(13, 4) + dash + part(17, 4) + dash
-            + part(21))
+    return (
+        part(1, 8) + dash + part(9, 4) + dash + part(13, 4) + dash + part(17, 4) + dash + part(21)
+    )
 
 
 def _iso(column: Any) -> Any:
     """SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff': ISO 8601 with its offset."""
-    return func.replace(type_coerce(column, String), _text(" "), _text("T"),
-                        type_=String) + _text("+00:00")
+    return func.replace(type_coerce(column, String), _text(" "), _text("T"), type_=String) + _text(
+        "+00:00"
+    )
 
 
 def _text(constant: str) -> Any:

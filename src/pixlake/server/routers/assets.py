@@ -22,25 +22,35 @@ from pixlake.server.openapi import errors
 router = APIRouter(tags=["assets"])
 
 
-@router.post("/versions/{version_id:uuid}/assets", response_model=list[AssetPublic],
-             responses=errors(LockedError))
-def add_data(version_id: UUID, body: AssetsAdd, ctx: ContextDep, actor: CurrentActor,
-             keyed: KeyedRequestDep) -> Response:
+@router.post(
+    "/versions/{version_id:uuid}/assets",
+    response_model=list[AssetPublic],
+    responses=errors(LockedError),
+)
+def add_data(
+    version_id: UUID, body: AssetsAdd, ctx: ContextDep, actor: CurrentActor, keyed: KeyedRequestDep
+) -> Response:
     answer = keyed.expect(200, json_bytes)
-    return keyed.respond(service.add_data(ctx, actor, version_id, body.data_ids, body.tags,
-                                          body.tag_ids, answer=answer))
+    return keyed.respond(
+        service.add_data(
+            ctx, actor, version_id, body.data_ids, body.tags, body.tag_ids, answer=answer
+        )
+    )
 
 
 @router.post("/versions/{version_id:uuid}/assets/search", response_model=AssetPage)
-def search_assets(version_id: UUID, query: AssetQuery, ctx: ContextDep,
-                  actor: CurrentActor) -> Response:
+def search_assets(
+    version_id: UUID, query: AssetQuery, ctx: ContextDep, actor: CurrentActor
+) -> Response:
     return fast_json(service.search_assets(ctx, actor, version_id, query))
 
 
-@router.post("/versions/{version_id:uuid}/assets/restore",
-             responses=errors(ConflictError, LockedError))
-def restore_assets(version_id: UUID, body: IdList, ctx: ContextDep,
-                   actor: CurrentActor) -> TrashResult:
+@router.post(
+    "/versions/{version_id:uuid}/assets/restore", responses=errors(ConflictError, LockedError)
+)
+def restore_assets(
+    version_id: UUID, body: IdList, ctx: ContextDep, actor: CurrentActor
+) -> TrashResult:
     return TrashResult(count=service.restore_assets(ctx, actor, version_id, body.ids))
 
 
@@ -49,14 +59,12 @@ def get_asset(asset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> AssetPubl
     return service.get_asset(ctx, actor, asset_id)
 
 
-@router.post("/assets/delete",
-             responses=errors(NotFoundError, LockedError))
+@router.post("/assets/delete", responses=errors(NotFoundError, LockedError))
 def delete_assets(body: IdList, ctx: ContextDep, actor: CurrentActor) -> TrashResult:
     return TrashResult(count=service.delete_assets(ctx, actor, body.ids))
 
 
-@router.post("/data/by-ids", response_model=list[DataPublic],
-             responses=errors(NotFoundError))
+@router.post("/data/by-ids", response_model=list[DataPublic], responses=errors(NotFoundError))
 def data_by_ids(body: IdList, ctx: ContextDep, actor: CurrentActor) -> Response:
     """Many data in one request, in the order asked (for assets spread over datalakes)."""
     return fast_json(data_service.get_many(ctx, actor, body.ids))

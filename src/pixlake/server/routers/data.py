@@ -30,22 +30,21 @@ def get_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> DataPublic:
     return data_service.get_data(ctx, actor, data_id)
 
 
-@router.delete("/{data_id:uuid}", status_code=204,
-             responses=errors(ConflictError))
+@router.delete("/{data_id:uuid}", status_code=204, responses=errors(ConflictError))
 def delete_data(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
     data_service.delete_data(ctx, actor, [data_id])
     return Response(status_code=204)
 
 
-@router.post("/delete",
-             responses=errors(NotFoundError, ConflictError))
+@router.post("/delete", responses=errors(NotFoundError, ConflictError))
 def delete_many(body: IdList, ctx: ContextDep, actor: CurrentActor) -> dict[str, int]:
     return {"deleted": data_service.delete_data(ctx, actor, body.ids)}
 
 
 @router.patch("/{data_id:uuid}/custom-metadata")
-def update_custom_metadata(data_id: UUID, body: DataCustomMetadataUpdate, ctx: ContextDep,
-                           actor: CurrentActor) -> DataPublic:
+def update_custom_metadata(
+    data_id: UUID, body: DataCustomMetadataUpdate, ctx: ContextDep, actor: CurrentActor
+) -> DataPublic:
     return data_service.update_custom_metadata(ctx, actor, data_id, body.custom_metadata)
 
 
@@ -57,21 +56,28 @@ def data_url(data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentAct
     return UrlPublic(url=found.url, expires_at=found.expires_at)
 
 
-@router.post("/urls",
-             responses=errors(NotFoundError))
+@router.post("/urls", responses=errors(NotFoundError))
 def data_urls(body: IdList, request: Request, ctx: ContextDep, actor: CurrentActor) -> UrlMap:
     """URLs of many data in one request."""
     names = data_service.object_names_of(ctx, actor, body.ids)
-    found = {data_id: object_url(request, ctx, name, "application/octet-stream")
-             for data_id, name in names.items()}
-    return UrlMap(urls={data_id: url.url for data_id, url in found.items()},
-                  through_api=all(url.through_api for url in found.values()))
+    found = {
+        data_id: object_url(request, ctx, name, "application/octet-stream")
+        for data_id, name in names.items()
+    }
+    return UrlMap(
+        urls={data_id: url.url for data_id, url in found.items()},
+        through_api=all(url.through_api for url in found.values()),
+    )
 
 
-@router.post("/download", response_class=StreamingResponse,
-             responses={**binary_response(BUNDLE_CONTENT_TYPE, "The data's bytes, framed "
-                                          "as a pixlake bundle."),
-                        **errors(NotFoundError)})
+@router.post(
+    "/download",
+    response_class=StreamingResponse,
+    responses={
+        **binary_response(BUNDLE_CONTENT_TYPE, "The data's bytes, framed as a pixlake bundle."),
+        **errors(NotFoundError),
+    },
+)
 def download(body: DownloadRequest, ctx: ContextDep, actor: CurrentActor) -> StreamingResponse:
     """The bytes of many data in one streamed bundle (see ``pixlake.bundle``), one frame per
     data named by its id, in the order asked."""
@@ -87,8 +93,9 @@ def download(body: DownloadRequest, ctx: ContextDep, actor: CurrentActor) -> Str
         for _name, _size, stream in opened:
             stream.close()
         raise
-    return StreamingResponse(encode_streams(opened), media_type=BUNDLE_CONTENT_TYPE,
-                             headers=BUNDLE_HEADERS)
+    return StreamingResponse(
+        encode_streams(opened), media_type=BUNDLE_CONTENT_TYPE, headers=BUNDLE_HEADERS
+    )
 
 
 class ObjectUrl(NamedTuple):
@@ -98,22 +105,25 @@ class ObjectUrl(NamedTuple):
     """Whether the URL is this API's own ``/objects/...`` route."""
 
 
-def object_url(request: Request, ctx: AppContext, object_name: str,
-               content_type: str) -> ObjectUrl:
+def object_url(request: Request, ctx: AppContext, object_name: str, content_type: str) -> ObjectUrl:
     """Where a client reads an object: a presigned URL of the bucket when the store has
     them; in embedded mode, the object's own file; else a signed URL of this API."""
     settings = ctx.settings
     expiry = settings.url_expiry_seconds
     presigned = ctx.storage.presigned_url(
-        object_name, content_type, expiry,
+        object_name,
+        content_type,
+        expiry,
         disposition=object_disposition(object_name, content_type),
-        cache_control=object_cache_control(expiry))
+        cache_control=object_cache_control(expiry),
+    )
     if presigned is not None:
         return ObjectUrl(presigned, utcnow() + timedelta(seconds=expiry), through_api=False)
     if request.app.state.embedded_owner is not None:
         path = ctx.storage.local_path(object_name)
         if path is not None:
             return ObjectUrl(path.as_uri(), None, through_api=False)
-    url, expires_at = sign_object_url(base_url_for(request), settings.secret_key or "",
-                                      object_name, content_type, expiry)
+    url, expires_at = sign_object_url(
+        base_url_for(request), settings.secret_key or "", object_name, content_type, expiry
+    )
     return ObjectUrl(url, expires_at, through_api=True)

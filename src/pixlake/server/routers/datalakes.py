@@ -41,19 +41,24 @@ router = APIRouter(prefix="/datalakes", tags=["datalakes"])
 # server-side paths, which a network client must never be able to name.
 local_router = APIRouter(prefix="/datalakes", tags=["embedded"])
 
-UPLOAD_ERRORS = (InvalidFilenameError, EmptyFileError, UnsupportedMediaError, InvalidMediaError,
-                 InsufficientStorageError)
+UPLOAD_ERRORS = (
+    InvalidFilenameError,
+    EmptyFileError,
+    UnsupportedMediaError,
+    InvalidMediaError,
+    InsufficientStorageError,
+)
 """What an upload may answer beyond bad input in general: a refused file, a full store."""
 
 
 @router.get("")
-def list_datalakes(ctx: ContextDep, actor: CurrentActor,
-                   name: NameFilter = None) -> list[DatalakePublic]:
+def list_datalakes(
+    ctx: ContextDep, actor: CurrentActor, name: NameFilter = None
+) -> list[DatalakePublic]:
     return datalake_service.list_datalakes(ctx, actor, name)
 
 
-@router.post("", status_code=201,
-             responses=errors(ConflictError))
+@router.post("", status_code=201, responses=errors(ConflictError))
 def create_datalake(body: DatalakeCreate, ctx: ContextDep, actor: CurrentActor) -> DatalakePublic:
     return datalake_service.create_datalake(ctx, actor, body.name)
 
@@ -63,11 +68,16 @@ def get_datalake(datalake_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Dat
     return datalake_service.get_datalake(ctx, actor, datalake_id)
 
 
-@router.put("/{datalake_id:uuid}/data",
-             openapi_extra=binary_body("application/octet-stream", "The file's bytes."),
-             responses=errors(*UPLOAD_ERRORS))
+@router.put(
+    "/{datalake_id:uuid}/data",
+    openapi_extra=binary_body("application/octet-stream", "The file's bytes."),
+    responses=errors(*UPLOAD_ERRORS),
+)
 async def upload_data(
-    datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
+    datalake_id: UUID,
+    request: Request,
+    ctx: ContextDep,
+    actor: CurrentActor,
     filename: Annotated[str, Query(description="Name the file is shown and downloaded under.")],
     tags: TagNamesQuery = [],  # noqa: B006
     tag_ids: Annotated[list[UUID], Query(max_length=MAX_TAGS_PER_REQUEST)] = [],  # noqa: B006
@@ -77,26 +87,32 @@ async def upload_data(
     length = int(header) if header and header.isdigit() else None
     if length is not None:
         check_file_size(ctx.settings, filename, length)
-    await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [filename],
-                            tag_ids)
+    await run_in_threadpool(data_service.check_upload, ctx, actor, datalake_id, [filename], tag_ids)
     # The body is read on the event loop: one hop to a worker thread per request, not
     # one per chunk. A Content-Length holds the body to it already (the server reads no
     # further), so only a chunked body needs counting.
     body = request.stream()
     staged = await ctx.storage.stage_async_stream(
-        body if length is not None else within_file_size(body, ctx.settings, filename),
-        length)
+        body if length is not None else within_file_size(body, ctx.settings, filename), length
+    )
     stored = await _ingest(ctx, actor, datalake_id, [(filename, staged)], tags, tag_ids)
     return stored[0]
 
 
-@router.post("/{datalake_id:uuid}/data/bundle", response_model=list[DataPublic],
-             openapi_extra=binary_body(BUNDLE_CONTENT_TYPE, "Files framed as a pixlake "
-                                       "bundle (see pixlake.bundle), at most "
-                                       f"{MAX_BUNDLE_FILES}."),
-             responses=errors(*UPLOAD_ERRORS))
+@router.post(
+    "/{datalake_id:uuid}/data/bundle",
+    response_model=list[DataPublic],
+    openapi_extra=binary_body(
+        BUNDLE_CONTENT_TYPE,
+        f"Files framed as a pixlake bundle (see pixlake.bundle), at most {MAX_BUNDLE_FILES}.",
+    ),
+    responses=errors(*UPLOAD_ERRORS),
+)
 async def upload_bundle(
-    datalake_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor,
+    datalake_id: UUID,
+    request: Request,
+    ctx: ContextDep,
+    actor: CurrentActor,
     tags: TagNamesQuery = [],  # noqa: B006
     tag_ids: Annotated[list[UUID], Query(max_length=MAX_TAGS_PER_REQUEST)] = [],  # noqa: B006
 ) -> Response:
@@ -111,8 +127,9 @@ async def upload_bundle(
             filename, size = await read_frame_header(reader)
             validate_filename(filename)
             check_file_size(ctx.settings, filename, size)
-            staged.append((filename, await ctx.storage.stage_async_stream(
-                reader.iter_exactly(size), size)))
+            staged.append(
+                (filename, await ctx.storage.stage_async_stream(reader.iter_exactly(size), size))
+            )
         if not staged:
             raise BadRequestError("the bundle holds no file")
     except BaseException:
@@ -121,15 +138,21 @@ async def upload_bundle(
     return fast_json(await _ingest(ctx, actor, datalake_id, staged, tags, tag_ids))
 
 
-async def _ingest(ctx: AppContext, actor: Actor, datalake_id: UUID,
-                  staged: list[tuple[str, StagedObject]], tags: list[str],
-                  tag_ids: list[UUID]) -> list[DataPublic]:
+async def _ingest(
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    staged: list[tuple[str, StagedObject]],
+    tags: list[str],
+    tag_ids: list[UUID],
+) -> list[DataPublic]:
     """``ingest_staged`` on a worker thread. It drops the staged bytes once it runs; if the
     request is cancelled before it does (a client gone, a server shutting down), they are
     dropped here, so neither staging files nor staging memory outlive the request."""
     try:
         return await run_in_threadpool(
-            data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids)
+            data_service.ingest_staged, ctx, actor, datalake_id, staged, tags, tag_ids
+        )
     except BaseException:
         _discard(ctx, staged)  # safe if ingest_staged dropped them already
         raise
@@ -147,18 +170,26 @@ request body limit of JSON routes."""
 
 def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
     """``(methods, path regex)`` of the file upload routes, as mounted (at the root)."""
-    return [(frozenset(route.methods), route.path_regex) for route in router.routes
-            if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS]
+    return [
+        (frozenset(route.methods), route.path_regex)
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS
+    ]
 
 
 @router.post("/{datalake_id:uuid}/data/search", response_model=DataPage)
-def search_data(datalake_id: UUID, query: DataQuery, ctx: ContextDep,
-                actor: CurrentActor) -> Response:
+def search_data(
+    datalake_id: UUID, query: DataQuery, ctx: ContextDep, actor: CurrentActor
+) -> Response:
     return fast_json(data_service.search_data(ctx, actor, datalake_id, query))
 
 
 @local_router.post("/{datalake_id:uuid}/data/ingest-local", response_model=list[DataPublic])
-def ingest_local(datalake_id: UUID, body: DataIngestLocal, ctx: ContextDep,
-                 actor: CurrentActor) -> Response:
-    return fast_json(data_service.ingest_local_files(ctx, actor, datalake_id, body.paths,
-                                                     body.tags, body.tag_ids, body.max_workers))
+def ingest_local(
+    datalake_id: UUID, body: DataIngestLocal, ctx: ContextDep, actor: CurrentActor
+) -> Response:
+    return fast_json(
+        data_service.ingest_local_files(
+            ctx, actor, datalake_id, body.paths, body.tags, body.tag_ids, body.max_workers
+        )
+    )

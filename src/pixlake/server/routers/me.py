@@ -21,9 +21,11 @@ def list_users(ctx: ContextDep, actor: CurrentActor) -> list[UserPublic]:
     return accounts.list_users(ctx, actor)
 
 
-@router.post("/users/{username}/revoke", status_code=204,
-             responses=errors(BadRequestError))
-def revoke_user(username: Annotated[str, Path(min_length=1, max_length=255)], ctx: ContextDep,
-                actor: CurrentActor) -> Response:
+@router.post("/users/{username}/revoke", status_code=204, responses=errors(BadRequestError))
+def revoke_user(
+    username: Annotated[str, Path(min_length=1, max_length=255)],
+    ctx: ContextDep,
+    actor: CurrentActor,
+) -> Response:
     accounts.revoke_user(ctx, username, actor)
     return Response(status_code=204)

@@ -21,19 +21,24 @@ SMALL_OBJECT = 1024 * 1024
 """Objects up to this size are read in one go and sent in one response body."""
 
 
-@router.get("/objects/{object_name:path}",
-             responses={**binary_response("*/*", "The object's bytes, of the type the URL "
-                                          "names."),
-                        **errors(ForbiddenError, NotFoundError)})
+@router.get(
+    "/objects/{object_name:path}",
+    responses={
+        **binary_response("*/*", "The object's bytes, of the type the URL names."),
+        **errors(ForbiddenError, NotFoundError),
+    },
+)
 async def read_object(
-    object_name: str, ctx: ContextDep,
+    object_name: str,
+    ctx: ContextDep,
     expires: Annotated[DecimalInt, Query()],
     signature: Annotated[str, Query()],
     content_type: Annotated[str, Query()] = "application/octet-stream",
 ):
     """Bytes of an object, for holders of a signed URL (the signature stands for the token)."""
-    verify_object_signature(ctx.settings.secret_key or "", object_name, expires, content_type,
-                            signature)
+    verify_object_signature(
+        ctx.settings.secret_key or "", object_name, expires, content_type, signature
+    )
     headers = object_headers(object_name, content_type, expires)
     local = ctx.storage.local_path(object_name)
     if local is not None:

@@ -11,13 +11,13 @@ router = APIRouter(prefix="/trash", tags=["trash"])
 
 
 @router.get("")
-def list_trash(ctx: ContextDep, actor: CurrentActor,
-               kind: TrashKind | None = None) -> list[TrashItem]:
+def list_trash(
+    ctx: ContextDep, actor: CurrentActor, kind: TrashKind | None = None
+) -> list[TrashItem]:
     return service.list_trash(ctx, actor, kind)
 
 
-@router.post("/restore",
-             responses=errors(NotFoundError, ConflictError, LockedError))
+@router.post("/restore", responses=errors(NotFoundError, ConflictError, LockedError))
 def restore(body: TrashRestore, ctx: ContextDep, actor: CurrentActor) -> TrashResult:
     return TrashResult(count=service.restore_from_trash(ctx, actor, body.ids))
 
