@@ -17,8 +17,11 @@ __version__ = "0.1.0"
 
 from pixlake.client import Client
 from pixlake.enums import (
+    AnnotationFileType,
     AnnotationStatus,
     DataType,
+    Framework,
+    ImportAnnotationMode,
     InferenceType,
     Role,
     ShapeKind,
@@ -69,6 +72,7 @@ from pixlake.sdk.worker import Worker
 
 __all__ = [
     "Annotation",
+    "AnnotationFileType",
     "AnnotationStatus",
     "Asset",
     "BadRequestError",
@@ -85,8 +89,10 @@ __all__ = [
     "EmptyFileError",
     "FileMissingError",
     "ForbiddenError",
+    "Framework",
     "HeadersTooLargeError",
     "IdempotencyKeyReusedError",
+    "ImportAnnotationMode",
     "InferenceType",
     "InsecureFileError",
     "InsufficientStorageError",

@@ -5,8 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "AnnotationFileType",
     "AnnotationStatus",
     "DataType",
+    "Framework",
+    "ImportAnnotationMode",
     "InferenceType",
     "Role",
     "ShapeKind",
@@ -74,3 +77,30 @@ class Role(StrEnum):
 
     ADMIN = "admin"
     MEMBER = "member"
+
+
+class AnnotationFileType(StrEnum):
+    """The annotation formats a dataset version is imported from and exported to."""
+
+    COCO = "COCO"
+    YOLO = "YOLO"
+    PASCAL_VOC = "PASCAL_VOC"
+
+
+class ImportAnnotationMode(StrEnum):
+    """What an import does to an asset that already has an annotation by the worker."""
+
+    REPLACE = "REPLACE"  # the worker's annotation of each matched asset is replaced
+    KEEP = "KEEP"  # assets that already have one are left alone
+    CONCATENATE = "CONCATENATE"  # the imported shapes are added to it
+
+
+class Framework(StrEnum):
+    """The framework a model (or a model version) was built with."""
+
+    PYTORCH = "PYTORCH"
+    TENSORFLOW = "TENSORFLOW"
+    ONNX = "ONNX"
+    KERAS = "KERAS"
+    OTHER = "OTHER"
+    NOT_CONFIGURED = "NOT_CONFIGURED"
