@@ -41,13 +41,13 @@ on the server."""
 class Annotation(SdkObject[AnnotationPublic]):
     """The shapes one worker drew on one asset."""
 
-    asset_id: UUID = SchemaField()
-    dataset_version_id: UUID = SchemaField()
-    worker_id: UUID = SchemaField()
-    duration: float = SchemaField()
-    status: AnnotationStatus = SchemaField()
-    created_at: datetime = SchemaField()
-    updated_at: datetime = SchemaField()
+    asset_id = SchemaField[UUID]()
+    dataset_version_id = SchemaField[UUID]()
+    worker_id = SchemaField[UUID]()
+    duration = SchemaField[float]()
+    status = SchemaField[AnnotationStatus]()
+    created_at = SchemaField[datetime]()
+    updated_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         self._schema = AnnotationPublic.model_validate(

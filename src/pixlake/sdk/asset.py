@@ -60,20 +60,20 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
     def _bytes_data_id(self) -> UUID:
         return self.data_id
 
-    dataset_version_id: UUID = SchemaField()
-    data_id: UUID = SchemaField()
-    datalake_id: UUID = SchemaField()
-    object_name: str = SchemaField()
-    filename: str = SchemaField()
-    large: bool = SchemaField()
-    type: DataType = SchemaField()
-    content_type: str = SchemaField()
-    width: int | None = SchemaField()
-    height: int | None = SchemaField()
-    duration: float | None = SchemaField()
-    metadata: dict[str, Any] = SchemaField()
-    custom_metadata: dict[str, Any] = SchemaField()
-    created_at: datetime = SchemaField()
+    dataset_version_id = SchemaField[UUID]()
+    data_id = SchemaField[UUID]()
+    datalake_id = SchemaField[UUID]()
+    object_name = SchemaField[str]()
+    filename = SchemaField[str]()
+    large = SchemaField[bool]()
+    type = SchemaField[DataType]()
+    content_type = SchemaField[str]()
+    width = SchemaField[int | None]()
+    height = SchemaField[int | None]()
+    duration = SchemaField[float | None]()
+    metadata = SchemaField[dict[str, Any]]()
+    custom_metadata = SchemaField[dict[str, Any]]()
+    created_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         self._schema = AssetPublic.model_validate(

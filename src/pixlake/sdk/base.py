@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -39,16 +39,30 @@ __all__ = [
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
-class SchemaField:
-    """A read-only attribute that reads the field of the same name from the wire model."""
+FieldT = TypeVar("FieldT")
+
+
+class SchemaField(Generic[FieldT]):
+    """A read-only attribute that reads the field of the same name from the wire model.
+
+    Declared as ``asset_id = SchemaField[UUID]()``: the parameter is the field's type, so a
+    type checker knows what ``annotation.asset_id`` is.
+    """
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> SchemaField[FieldT]: ...
+
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> FieldT: ...
+
+    def __get__(self, obj: object, objtype: type | None = None) -> SchemaField[FieldT] | FieldT:
         if obj is None:
             return self
-        return getattr(obj._schema, self.name)
+        value: FieldT = getattr(obj._schema, self.name)  # type: ignore[attr-defined]
+        return value
 
 
 class SdkObject(Generic[SchemaT]):

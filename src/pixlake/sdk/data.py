@@ -59,20 +59,20 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
     def _bytes_data_id(self) -> UUID:
         return self.id
 
-    datalake_id: UUID = SchemaField()
-    object_name: str = SchemaField()
-    filename: str = SchemaField()
-    type: DataType = SchemaField()
-    content_type: str = SchemaField()
-    size: int = SchemaField()
-    checksum: str = SchemaField()
-    width: int | None = SchemaField()
-    height: int | None = SchemaField()
-    duration: float | None = SchemaField()
-    large: bool = SchemaField()
-    metadata: dict[str, Any] = SchemaField()
-    custom_metadata: dict[str, Any] = SchemaField()
-    created_at: datetime = SchemaField()
+    datalake_id = SchemaField[UUID]()
+    object_name = SchemaField[str]()
+    filename = SchemaField[str]()
+    type = SchemaField[DataType]()
+    content_type = SchemaField[str]()
+    size = SchemaField[int]()
+    checksum = SchemaField[str]()
+    width = SchemaField[int | None]()
+    height = SchemaField[int | None]()
+    duration = SchemaField[float | None]()
+    large = SchemaField[bool]()
+    metadata = SchemaField[dict[str, Any]]()
+    custom_metadata = SchemaField[dict[str, Any]]()
+    created_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         """Refresh this object from the platform; returns its fields as a dict."""

@@ -41,9 +41,9 @@ for a smooth progress bar (and within ``MAX_LOCAL_PATHS_PER_REQUEST``)."""
 class Datalake(SdkObject[DatalakePublic]):
     """A pool of images and videos of an organization."""
 
-    name: str = SchemaField()
-    organization_id: UUID = SchemaField()
-    created_at: Any = SchemaField()
+    name = SchemaField[str]()
+    organization_id = SchemaField[UUID]()
+    created_at = SchemaField[Any]()
 
     def upload_data(
         self,

@@ -21,10 +21,10 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
 
     _tag_target = Target.DATASET
 
-    name: str = SchemaField()
-    description: str = SchemaField()
-    organization_id: UUID = SchemaField()
-    created_at: datetime = SchemaField()
+    name = SchemaField[str]()
+    description = SchemaField[str]()
+    organization_id = SchemaField[UUID]()
+    created_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         self._schema = DatasetPublic.model_validate(

@@ -50,12 +50,12 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
     _tag_target = Target.DATASET_VERSION
 
-    dataset_id: UUID = SchemaField()
-    version: str = SchemaField()
-    description: str = SchemaField()
-    type: InferenceType = SchemaField()
-    locked: bool = SchemaField()
-    created_at: datetime = SchemaField()
+    dataset_id = SchemaField[UUID]()
+    version = SchemaField[str]()
+    description = SchemaField[str]()
+    type = SchemaField[InferenceType]()
+    locked = SchemaField[bool]()
+    created_at = SchemaField[datetime]()
 
     @property
     def name(self) -> str:

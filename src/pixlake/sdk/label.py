@@ -13,8 +13,8 @@ __all__ = ["Label"]
 class Label(SdkObject[LabelPublic]):
     """A class name shapes are drawn with; it belongs to one dataset version."""
 
-    name: str = SchemaField()
-    dataset_version_id: UUID = SchemaField()
+    name = SchemaField[str]()
+    dataset_version_id = SchemaField[UUID]()
 
     def update(self, name: str) -> None:
         """Rename the label (ConflictError if the version has one of that name)."""

@@ -20,9 +20,9 @@ __all__ = ["Classification", "Line", "Point", "Polygon", "Rectangle", "Shape", "
 
 class Shape(SdkObject[ShapePublic]):
     kind: ClassVar[ShapeKind]
-    annotation_id: UUID = SchemaField()
-    label_id: UUID = SchemaField()
-    text: str | None = SchemaField()
+    annotation_id = SchemaField[UUID]()
+    label_id = SchemaField[UUID]()
+    text = SchemaField[str | None]()
 
     def __init__(
         self, connection: Connection, schema: ShapePublic, label: Label | None = None
@@ -61,10 +61,10 @@ class Shape(SdkObject[ShapePublic]):
 
 class Rectangle(Shape):
     kind = ShapeKind.RECTANGLE
-    x: float = SchemaField()
-    y: float = SchemaField()
-    w: float = SchemaField()
-    h: float = SchemaField()
+    x = SchemaField[float]()
+    y = SchemaField[float]()
+    w = SchemaField[float]()
+    h = SchemaField[float]()
 
     def update(
         self,
@@ -79,7 +79,7 @@ class Rectangle(Shape):
 
 
 class _CoordsShape(Shape):
-    coords: list[list[float]] = SchemaField()
+    coords = SchemaField[list[list[float]]]()
 
     def update(
         self, coords: list | None = None, label: Label | None = None, text: str | None = None

@@ -15,10 +15,10 @@ __all__ = ["Worker", "worker_id_of"]
 class Worker(SdkObject[WorkerPublic]):
     """A user working on a dataset; annotations belong to workers."""
 
-    username: str = SchemaField()
-    user_id: UUID = SchemaField()
-    dataset_id: UUID = SchemaField()
-    role: Role = SchemaField()
+    username = SchemaField[str]()
+    user_id = SchemaField[UUID]()
+    dataset_id = SchemaField[UUID]()
+    role = SchemaField[Role]()
     """The user's role in the organization (what it may do: docs/roles.md)."""
 
     def __repr__(self) -> str:
