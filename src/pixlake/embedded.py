@@ -54,7 +54,9 @@ def connect_in_process(workspace: Path | None, api_token: str | None = None) -> 
     loop = asyncio.new_event_loop()
     loop_thread = threading.Thread(target=loop.run_forever, name="pixlake-embedded", daemon=True)
     loop_thread.start()
-    transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=loop))
+    # a2wsgi and httpx each spell the ASGI and WSGI callables their own way; the objects
+    # match at run time.
+    transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=loop))  # type: ignore[arg-type]
     headers = {"authorization": f"Bearer {api_token}"} if api_token else {}
     http = httpx.Client(
         transport=transport, base_url=EMBEDDED_BASE_URL, headers=headers, timeout=DEFAULT_TIMEOUT

@@ -122,16 +122,20 @@ def probe_media(
         UnsupportedMediaError: the bytes are not one of the supported formats.
         InvalidMediaError: the bytes claim a supported format but are corrupt or truncated.
     """
-    in_memory = isinstance(source, bytes)
-    name = filename or ("upload" if in_memory else Path(source).name)
-    with io.BytesIO(source) if in_memory else open(source, "rb") as stream:
+    stream: BinaryIO
+    if isinstance(source, bytes):
+        name, stream = filename or "upload", io.BytesIO(source)
+    else:
+        name, stream = filename or Path(source).name, open(source, "rb")  # noqa: SIM115
+    with stream:
         head = stream.read(64)
         kind = _recognise(head, name)
         stream.seek(0)
         if kind is DataType.IMAGE:
             # One open stream serves sniffing, the header and the tail check.
             return _probe_image(stream, name, limits)
-        return _probe_video(stream if in_memory else str(source), name, head)
+        # A file goes to PyAV by its path (FFmpeg opens it itself); bytes as a stream.
+        return _probe_video(stream if isinstance(source, bytes) else str(source), name, head)
 
 
 def sniff_media(path: Path | str) -> DataType | None:
@@ -403,7 +407,7 @@ def _probe_video(source: str | BinaryIO, name: str, head: bytes) -> MediaInfo:
     import av
 
     try:
-        with av.open(source, metadata_errors="ignore") as container:
+        with av.open(source, mode="r", metadata_errors="ignore") as container:
             streams = container.streams.video
             if not streams:
                 raise InvalidMediaError(
@@ -443,7 +447,7 @@ def _duration_seconds(container: Any, stream: Any) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
-        return container.duration / 1_000_000  # av.time_base is microseconds
+        return float(container.duration) / 1_000_000  # av.time_base is microseconds
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from tqdm.auto import tqdm
 
@@ -25,7 +26,7 @@ def progress_enabled() -> bool:
     return not _disabled
 
 
-def progress(total: int, description: str, unit: str = "file") -> tqdm:
+def progress(total: int, description: str, unit: str = "file") -> tqdm[Any]:
     # leave=True: the finished bar stays on screen as the record of what was done and how
     # fast, rather than vanishing when the work ends.
     return tqdm(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SAMPLE_SIZES", "make_image", "make_images", "make_video"]
 
@@ -44,7 +45,7 @@ def make_image(
     noise = Image.effect_noise((width, height), rng.randrange(8, 24)).convert("RGB")
     image = Image.blend(image, noise, 0.12).filter(ImageFilter.SMOOTH)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_args: dict = {}
+    save_args: dict[str, Any] = {}
     if path.suffix.lower() in (".jpg", ".jpeg"):
         save_args["quality"] = quality
         if exif_orientation is not None:
@@ -61,7 +62,7 @@ def make_images(
     *,
     seed: int = 0,
     suffix: str = ".jpg",
-    on_image: Callable[[Path], None] | None = None,
+    on_image: Callable[[Path], object] | None = None,
 ) -> list[Path]:
     """Write ``count`` pictures of mixed sizes (320x240 to 1024x768) into ``folder``;
     ``on_image`` is called after each one (a progress bar, for instance)."""
@@ -90,6 +91,7 @@ def make_video(
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)  # a video codec gives a video stream
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for index in range(frames):
             pixels = np.full((height, width, 3), (index * 9) % 256, dtype=np.uint8)

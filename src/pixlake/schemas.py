@@ -262,7 +262,8 @@ class DataCustomMetadataUpdate(WireModel):
     @field_validator("custom_metadata", mode="after")
     @classmethod
     def _plain_json(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return check_json(value, "custom_metadata", max_bytes=None)
+        checked: dict[str, Any] = check_json(value, "custom_metadata", max_bytes=None)
+        return checked
 
 
 class IdList(WireModel):

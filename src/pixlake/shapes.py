@@ -77,6 +77,7 @@ def check_shape(
     height of the asset's image, in pixels), a shape lying wholly outside the image is
     refused too (see ``check_inside_image``).
     """
+    geometry: dict[str, Any]
     if kind is ShapeKind.RECTANGLE:
         values = {
             "x": _number(x, "x", where),

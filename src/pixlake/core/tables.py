@@ -26,10 +26,12 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
+from sqlalchemy.sql.elements import TextClause
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every database (SQLite would return naive ones)."""
 
     impl = DateTime(timezone=True)
@@ -127,10 +129,8 @@ tag_links = Table(
 )
 
 
-def _alive(table_name: str):
+def _alive(table_name: str) -> TextClause:
     """The WHERE of partial indexes that ignore rows in the trash."""
-    from sqlalchemy import text
-
     return text(f"{table_name}.deleted_at IS NULL")
 
 

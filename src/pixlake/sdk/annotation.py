@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from pixlake.enums import AnnotationStatus, ShapeKind
@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["Annotation"]
+
+ShapeT = TypeVar("ShapeT", bound=Shape)
+
+
+def _of_kind(shape_class: type[ShapeT], shapes: list[Shape]) -> list[ShapeT]:
+    """``shapes``, each known to be a ``shape_class`` (what the server answers for a
+    request of one kind), typed as such."""
+    return [shape for shape in shapes if isinstance(shape, shape_class)]
+
 
 SHAPE_CHUNK = MAX_SHAPES_PER_REQUEST
 """Shapes per request when creating many (the most the server takes): one statement each
@@ -113,7 +122,7 @@ class Annotation(SdkObject[AnnotationPublic]):
         return shapes, labels
 
     def create_rectangle(self, x: float, y: float, w: float, h: float, label: Label) -> Rectangle:
-        return self.create_multiple_rectangles([(x, y, w, h, label)])[0]  # type: ignore[return-value]
+        return self.create_multiple_rectangles([(x, y, w, h, label)])[0]
 
     def create_multiple_rectangles(
         self,
@@ -121,7 +130,7 @@ class Annotation(SdkObject[AnnotationPublic]):
     ) -> list[Rectangle]:
         """Many rectangles ``(x, y, w, h, label)`` in one request (or chunks of 20,000)."""
         shapes, labels = self._rectangles(rectangles)
-        return self._send(shapes, labels)  # type: ignore[return-value]
+        return _of_kind(Rectangle, self._send(shapes, labels))
 
     def _rectangles(
         self, rectangles: Sequence[Any]
@@ -138,31 +147,33 @@ class Annotation(SdkObject[AnnotationPublic]):
         )
 
     def create_polygon(self, coords: Sequence[Sequence[float]], label: Label) -> Polygon:
-        return self.create_multiple_polygons([(coords, label)])[0]  # type: ignore[return-value]
+        return self.create_multiple_polygons([(coords, label)])[0]
 
-    def create_multiple_polygons(self, polygons: Sequence[tuple[Sequence, Label]]) -> list[Polygon]:
-        return self._send(*self._coords(ShapeKind.POLYGON, polygons))  # type: ignore[return-value]
+    def create_multiple_polygons(
+        self, polygons: Sequence[tuple[Sequence[Any], Label]]
+    ) -> list[Polygon]:
+        return _of_kind(Polygon, self._send(*self._coords(ShapeKind.POLYGON, polygons)))
 
     def create_line(self, coords: Sequence[Sequence[float]], label: Label) -> Line:
-        return self.create_multiple_lines([(coords, label)])[0]  # type: ignore[return-value]
+        return self.create_multiple_lines([(coords, label)])[0]
 
-    def create_multiple_lines(self, lines: Sequence[tuple[Sequence, Label]]) -> list[Line]:
-        return self._send(*self._coords(ShapeKind.LINE, lines))  # type: ignore[return-value]
+    def create_multiple_lines(self, lines: Sequence[tuple[Sequence[Any], Label]]) -> list[Line]:
+        return _of_kind(Line, self._send(*self._coords(ShapeKind.LINE, lines)))
 
     def create_point(self, coords: Sequence[float], label: Label) -> Point:
-        return self.create_multiple_points([(coords, label)])[0]  # type: ignore[return-value]
+        return self.create_multiple_points([(coords, label)])[0]
 
-    def create_multiple_points(self, points: Sequence[tuple[Sequence, Label]]) -> list[Point]:
-        return self._send(*self._coords(ShapeKind.POINT, points))  # type: ignore[return-value]
+    def create_multiple_points(self, points: Sequence[tuple[Sequence[Any], Label]]) -> list[Point]:
+        return _of_kind(Point, self._send(*self._coords(ShapeKind.POINT, points)))
 
     def create_classification(self, label: Label) -> Classification:
-        return self.create_multiple_classifications([label])[0]  # type: ignore[return-value]
+        return self.create_multiple_classifications([label])[0]
 
     def create_multiple_classifications(self, labels: Sequence[Label]) -> list[Classification]:
         shapes, known = self._prepare(
             ShapeKind.CLASSIFICATION, [(None, label) for label in labels], lambda g: {}
         )
-        return self._send(shapes, known)  # type: ignore[return-value]
+        return _of_kind(Classification, self._send(shapes, known))
 
     def _coords(
         self, kind: ShapeKind, items: Sequence[Any]
@@ -178,11 +189,11 @@ class Annotation(SdkObject[AnnotationPublic]):
 
     def overwrite(
         self,
-        rectangles: Sequence[tuple] | None = None,
-        polygons: Sequence[tuple] | None = None,
+        rectangles: Sequence[tuple[Any, ...]] | None = None,
+        polygons: Sequence[tuple[Any, ...]] | None = None,
         classifications: Sequence[Label] | None = None,
-        lines: Sequence[tuple] | None = None,
-        points: Sequence[tuple] | None = None,
+        lines: Sequence[tuple[Any, ...]] | None = None,
+        points: Sequence[tuple[Any, ...]] | None = None,
     ) -> list[Shape]:
         """Replace every shape of this annotation by the ones given, in one request."""
         shapes: list[dict[str, Any]] = []
@@ -216,19 +227,19 @@ class Annotation(SdkObject[AnnotationPublic]):
         return [Label(self._connection, LabelPublic.model_validate(r)) for r in rows]
 
     def list_rectangles(self) -> list[Rectangle]:
-        return self.list_shapes(ShapeKind.RECTANGLE)  # type: ignore[return-value]
+        return _of_kind(Rectangle, self.list_shapes(ShapeKind.RECTANGLE))
 
     def list_polygons(self) -> list[Polygon]:
-        return self.list_shapes(ShapeKind.POLYGON)  # type: ignore[return-value]
+        return _of_kind(Polygon, self.list_shapes(ShapeKind.POLYGON))
 
     def list_lines(self) -> list[Line]:
-        return self.list_shapes(ShapeKind.LINE)  # type: ignore[return-value]
+        return _of_kind(Line, self.list_shapes(ShapeKind.LINE))
 
     def list_points(self) -> list[Point]:
-        return self.list_shapes(ShapeKind.POINT)  # type: ignore[return-value]
+        return _of_kind(Point, self.list_shapes(ShapeKind.POINT))
 
     def list_classifications(self) -> list[Classification]:
-        return self.list_shapes(ShapeKind.CLASSIFICATION)  # type: ignore[return-value]
+        return _of_kind(Classification, self.list_shapes(ShapeKind.CLASSIFICATION))
 
     def __repr__(self) -> str:
         return f"Annotation(id={self.id}, asset_id={self.asset_id}, worker_id={self.worker_id})"

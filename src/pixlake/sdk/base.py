@@ -68,6 +68,9 @@ class SchemaField(Generic[FieldT]):
 class SdkObject(Generic[SchemaT]):
     """A platform object as last seen by the SDK; ``sync()`` refreshes it."""
 
+    _connection: Connection
+    _schema: SchemaT
+
     def __init__(self, connection: Connection, schema: SchemaT) -> None:
         self._connection = connection
         self._schema = schema
@@ -77,7 +80,7 @@ class SdkObject(Generic[SchemaT]):
         return self._schema.id  # type: ignore[attr-defined,no-any-return]
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.id))
@@ -114,7 +117,7 @@ def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
     try:
         return enum(value)
     except ValueError:
-        accepted = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
+        accepted = ", ".join(member.value for member in enum)
         raise BadRequestError(
             f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
         ) from None
@@ -231,6 +234,7 @@ def link_tags(
     if not names and not ids:
         raise BadRequestError("no tag given")
     step = MAX_TAGS_PER_REQUEST
+    tag_groups: list[tuple[list[str], list[str]]]
     tag_groups = [(ids[i : i + step], []) for i in range(0, len(ids), step)]
     tag_groups += [([], names[i : i + step]) for i in range(0, len(names), step)]
     keys = idempotency_keys()

@@ -199,16 +199,16 @@ class Client:
 
     def restore_from_trash(self, ids: list[UUID | str]) -> int:
         """Restore items of the trash by id, all or none; returns how many."""
-        return self._connection.request(
+        answer = self._connection.request(
             "POST", "/trash/restore", json={"ids": [str(i) for i in ids]}
-        )["count"]
+        )
+        return int(answer["count"])
 
     def purge_trash(self, everything: bool = False) -> int:
         """Remove for good what has been in the trash longer than the retention period
         (everything with ``everything``); returns how many items. Admins only."""
-        return self._connection.request("POST", "/trash/purge", json={"everything": everything})[
-            "count"
-        ]
+        answer = self._connection.request("POST", "/trash/purge", json={"everything": everything})
+        return int(answer["count"])
 
     # Tags
 

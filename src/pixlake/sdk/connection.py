@@ -93,7 +93,7 @@ class Retries:
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the first)."""
-        wait = min(self.max_backoff, self.backoff * 2 ** (retry - 1))
+        wait = min(self.max_backoff, self.backoff * 2.0 ** (retry - 1))
         wait *= random.uniform(0.5, 1.0)
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.max_backoff))
@@ -255,8 +255,8 @@ def _is_transient(response: httpx.Response, idempotency_key: str | None) -> bool
     except (orjson.JSONDecodeError, AttributeError):
         code = None
     if status == 409:
-        return code == RequestInProgressError.code
-    return code != OutdatedSchemaError.code  # waiting won't upgrade the database
+        return bool(code == RequestInProgressError.code)
+    return bool(code != OutdatedSchemaError.code)  # waiting won't upgrade the database
 
 
 def _retry_after(response: httpx.Response) -> float | None:

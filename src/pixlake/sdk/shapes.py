@@ -82,7 +82,7 @@ class _CoordsShape(Shape):
     coords = SchemaField[list[list[float]]]()
 
     def update(
-        self, coords: list | None = None, label: Label | None = None, text: str | None = None
+        self, coords: list[Any] | None = None, label: Label | None = None, text: str | None = None
     ) -> None:
         self._update(label, coords=coords, text=text)
 

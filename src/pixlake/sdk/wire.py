@@ -27,6 +27,11 @@ ModelT = TypeVar("ModelT", bound=WireModel)
 Converter = Callable[[Any], Any]
 
 
+def _or_none(convert: Converter) -> Converter:
+    """``convert`` for an optional field: None stays None."""
+    return lambda value: None if value is None else convert(value)
+
+
 def _converter_for(annotation: Any) -> Converter | None:
     """How to turn JSON into the field's type, or None when JSON already is it."""
     args = typing.get_args(annotation)
@@ -34,11 +39,7 @@ def _converter_for(annotation: Any) -> Converter | None:
         inner = [a for a in args if a is not NoneType]
         if len(inner) == 1:
             convert = _converter_for(inner[0])
-            return (
-                None
-                if convert is None
-                else (lambda value, c=convert: None if value is None else c(value))
-            )
+            return None if convert is None else _or_none(convert)
         return None
     if annotation is UUID:
         return UUID

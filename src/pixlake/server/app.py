@@ -1,6 +1,7 @@
 """The application factory: one FastAPI app for served and embedded use alike."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: its name would be shadowed by the
+# annotations router imported below.
 
 from fastapi import FastAPI
 

@@ -54,7 +54,7 @@ class LimitedConfig(uvicorn.Config):
 class _HeadLimitsMixin:
     """Counts the bytes of a request's head and times it, on top of uvicorn's protocol."""
 
-    config: LimitedConfig
+    config: uvicorn.Config  # a LimitedConfig: see _limits
     cycle: Any
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
@@ -62,7 +62,14 @@ class _HeadLimitsMixin:
     _head_bytes = 0
     _head_timer: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
+    @property
+    def _limits(self) -> HeadLimits:
+        # uvicorn types its protocols' configuration as a plain Config; limited_protocol()
+        # is only ever handed to uvicorn with a LimitedConfig.
+        assert isinstance(self.config, LimitedConfig)
+        return self.config.head_limits
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
         # A connection that sends nothing at all is a head that never finishes, too.
         self._start_head_timer()
@@ -84,7 +91,7 @@ class _HeadLimitsMixin:
             # Every byte of this chunk belongs to an unfinished head (at most the end of
             # a previous body counts too, which only errs on the safe side).
             self._head_bytes += len(data)
-            limits = self.config.head_limits
+            limits = self._limits
             if self._head_bytes > limits.max_header_bytes:
                 self._refuse(
                     HeadersTooLargeError(
@@ -100,7 +107,7 @@ class _HeadLimitsMixin:
     def _start_head_timer(self) -> None:
         self._stop_head_timer()
         self._head_timer = self.loop.call_later(
-            self.config.head_limits.client_timeout, self._head_timed_out, self.cycle
+            self._limits.client_timeout, self._head_timed_out, self.cycle
         )
 
     def _stop_head_timer(self) -> None:
@@ -114,7 +121,7 @@ class _HeadLimitsMixin:
             return
         if cycle is not None and not cycle.response_complete:
             return  # the request is running: its body has a timeout of its own
-        timeout = self.config.head_limits.client_timeout
+        timeout = self._limits.client_timeout
         self._refuse(
             RequestTimeoutError(
                 f"request headers not complete within {timeout:g} s (client_timeout)",

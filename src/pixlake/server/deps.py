@@ -24,7 +24,8 @@ _PLAIN_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{
 
 async def get_context(request: Request) -> AppContext:
     # async: FastAPI would run a plain function in a worker thread, a hop per request.
-    return request.app.state.context
+    context: AppContext = request.app.state.context
+    return context
 
 
 BEARER = HTTPBearer(

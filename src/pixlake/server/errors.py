@@ -61,7 +61,7 @@ def _typed_error(error: dict[str, Any]) -> PixlakeError | None:
     where = location_of(error.get("loc", ()))
     kind, ctx = error.get("type"), error.get("ctx") or {}
     if kind == "string_too_long":
-        maximum = ctx.get("max_length")
+        maximum: int = ctx["max_length"]
         return LimitExceededError(
             f"{where} is longer than {maximum} characters",
             details={"field": where},
@@ -69,7 +69,7 @@ def _typed_error(error: dict[str, Any]) -> PixlakeError | None:
             maximum=maximum,
         )
     if kind == "too_long":
-        maximum = ctx.get("max_length")
+        maximum = ctx["max_length"]
         return LimitExceededError(
             f"{where} holds more than {maximum} items",
             details={"field": where},
@@ -142,7 +142,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error_class = _HTTP_ERRORS.get(exc.status_code, ClientError)
         error = error_class(str(exc.detail))
-        return _respond(error, exc.status_code, headers=exc.headers)
+        return _respond(error, exc.status_code, headers=dict(exc.headers or {}))
 
     app.add_middleware(_AnswerUnexpectedErrors)
 

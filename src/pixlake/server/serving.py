@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 import uvicorn
-from uvicorn.main import STARTUP_FAILURE
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from pixlake.server.access_log import log_config

@@ -99,22 +99,22 @@ class S3Storage(ObjectStorage):
     def commit(self, staged: StagedObject, object_name: str) -> None:
         key = self._key(object_name)
         try:
-            if staged.data is not None:
-                self._put_bytes(key, staged)
+            source = staged.source
+            if isinstance(source, bytes):
+                self._put_bytes(key, source, staged.checksum)
             elif staged.size < self._transfer.multipart_threshold:
                 # One request: upload_file would set up a transfer manager per object.
-                with open(staged.path, "rb") as body:
+                with open(source, "rb") as body:
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
             else:
-                self.client.upload_file(str(staged.path), self.bucket, key, Config=self._transfer)
+                self.client.upload_file(str(source), self.bucket, key, Config=self._transfer)
         except Exception as exc:
             raise self._fail(f"store object {object_name!r}", exc) from exc
         self.discard(staged)
 
-    def _put_bytes(self, key: str, staged: StagedObject) -> None:
-        assert staged.data is not None
-        if self._signed_put is None or not self._signed_put(key, staged.data, staged.checksum):
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=staged.data)
+    def _put_bytes(self, key: str, data: bytes, checksum: str) -> None:
+        if self._signed_put is None or not self._signed_put(key, data, checksum):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
 
     def open(self, object_name: str) -> BinaryIO:
         return self.open_sized(object_name)[0]

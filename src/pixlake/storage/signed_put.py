@@ -72,7 +72,7 @@ class SignedPut:
         self._credentials = credentials
         self._region = client.meta.region_name or "us-east-1"
         # The client's HTTP session is not public API: without it, there is no fast path.
-        self._http = getattr(getattr(client, "_endpoint", None), "http_session", None)
+        self._http: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
         url = put_object_url(client, bucket, _MARKER)
         self._usable = (
             self._http is not None and not urlsplit(url).query and url.endswith("/" + _MARKER)

@@ -46,9 +46,9 @@ def hash_token(token: str) -> str:
 def ensure_organization(conn: Connection, name: str) -> UUID:
     """The id of the organization called ``name``, created with its default datalake if new."""
     found = conn.execute(select(t.organizations.c.id).where(t.organizations.c.name == name))
-    org_id = found.scalar_one_or_none()
-    if org_id is not None:
-        return org_id
+    existing: UUID | None = found.scalar_one_or_none()
+    if existing is not None:
+        return existing
     org_id = new_id()
     now = utcnow()
     conn.execute(insert(t.organizations).values(id=org_id, name=name, created_at=now))

@@ -149,9 +149,10 @@ def _annotation_public(row: Any) -> AnnotationPublic:
 
 
 def _dataset_of_version(conn: Connection, version_id: UUID) -> UUID:
-    return conn.execute(
+    dataset_id: UUID = conn.execute(
         select(t.dataset_versions.c.dataset_id).where(t.dataset_versions.c.id == version_id)
     ).scalar_one()
+    return dataset_id
 
 
 def _require_annotation(

@@ -266,7 +266,7 @@ def _commit_rows(
             continue  # held already, or earlier in this request: the first one wins
         object_name = object_name_for(datalake_id, checksum)  # stored: _store_new_objects
         media = item.media
-        row = {
+        new_row = {
             "id": new_id(),
             "organization_id": actor.organization_id,
             "datalake_id": datalake_id,
@@ -283,8 +283,8 @@ def _commit_rows(
             "custom_metadata": {},
             "created_at": now,
         }
-        rows.append(row)
-        by_checksum[checksum] = to_public(SimpleNamespace(**row), threshold)
+        rows.append(new_row)
+        by_checksum[checksum] = to_public(SimpleNamespace(**new_row), threshold)
     bulk_insert(conn, t.data, rows)
     if all_tag_ids:
         tag_service.link_tags(conn, [d.id for d in by_checksum.values()], all_tag_ids)
@@ -300,7 +300,7 @@ def _data_by_ids_in(
     conn: Connection, ctx: AppContext, actor: Actor, ids: Sequence[UUID]
 ) -> list[DataPublic]:
     threshold = ctx.settings.large_file_threshold
-    found = []
+    found: list[DataPublic] = []
     for chunk in chunked(conn, list(ids)):
         found.extend(
             to_public(row, threshold)
@@ -416,10 +416,12 @@ def delete_data(ctx: AppContext, actor: Actor, data_ids: Sequence[UUID]) -> int:
             conn.execute(delete(t.data).where(one_of(conn, t.data.c.id, chunk)))
         object_names = list(set(names.values()))
         still_used: set[str] = set()
-        for chunk in chunked(conn, object_names):
+        for names_chunk in chunked(conn, object_names):
             still_used.update(
                 conn.execute(
-                    select(t.data.c.object_name).where(one_of(conn, t.data.c.object_name, chunk))
+                    select(t.data.c.object_name).where(
+                        one_of(conn, t.data.c.object_name, names_chunk)
+                    )
                 ).scalars()
             )
     # Only after the rows are gone for good: a failed commit must not lose bytes. And

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import tables as t
@@ -17,7 +18,7 @@ from pixlake.schemas import DatalakePublic
 __all__ = ["create_datalake", "get_datalake", "list_datalakes", "require_datalake"]
 
 
-def _public(row) -> DatalakePublic:
+def _public(row: Row[Any]) -> DatalakePublic:
     return DatalakePublic(
         id=row.id, name=row.name, organization_id=row.organization_id, created_at=row.created_at
     )
@@ -58,7 +59,7 @@ def get_datalake(ctx: AppContext, actor: Actor, datalake_id: UUID) -> DatalakePu
         return _public(require_datalake(conn, actor, datalake_id))
 
 
-def require_datalake(conn: Connection, actor: Actor, datalake_id: UUID):
+def require_datalake(conn: Connection, actor: Actor, datalake_id: UUID) -> Row[Any]:
     """The datalake's row, or NotFoundError when it is not the actor organization's."""
     row = conn.execute(
         select(t.datalakes).where(

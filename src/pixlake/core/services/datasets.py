@@ -359,7 +359,7 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
         nb_annotations = conn.execute(
             select(func.count()).select_from(live_annotations.subquery())
         ).scalar_one()
-        per_label = dict(
+        per_label: dict[str, int] = dict(
             conn.execute(
                 select(t.labels.c.name, func.count(t.shapes.c.id))
                 .select_from(
@@ -373,7 +373,7 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
                 .group_by(t.labels.c.name)
             ).all()
         )
-        per_tag = dict(
+        per_tag: dict[str, int] = dict(
             conn.execute(
                 select(t.tags.c.name, func.count(t.tag_links.c.object_id))
                 .join(t.tag_links, t.tag_links.c.tag_id == t.tags.c.id)
@@ -470,13 +470,13 @@ def list_workers(
 
 def worker_for_user(conn: Connection, actor: Actor, dataset_id: UUID) -> UUID:
     """The actor's worker id on the dataset, enrolling the actor on first use."""
-    worker_id = conn.execute(
+    enrolled: UUID | None = conn.execute(
         select(t.workers.c.id).where(
             t.workers.c.dataset_id == dataset_id, t.workers.c.user_id == actor.user_id
         )
     ).scalar_one_or_none()
-    if worker_id is not None:
-        return worker_id
+    if enrolled is not None:
+        return enrolled
     worker_id = new_id()
     conn.execute(
         insert(t.workers).values(

@@ -36,7 +36,7 @@ def copy_version_content(
         {"dataset_version_id": target_id, "created_at": now},
     )
     analyze_after_bulk(conn, t.assets, len(asset_ids))
-    links = []
+    links: list[dict[str, UUID]] = []
     for chunk in chunked(conn, list(asset_ids)):
         links.extend(
             {"tag_id": tag_id, "object_id": asset_ids[object_id]}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import kinds
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-def _public(row) -> TagPublic:
+def _public(row: Row[Any]) -> TagPublic:
     return TagPublic(
         id=row.id,
         name=row.name,
@@ -189,7 +189,7 @@ def require_tags_of_target(
     return tag_ids
 
 
-def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]):
+def _require_tags(conn: Connection, actor: Actor, tag_ids: Sequence[UUID]) -> list[Row[Any]]:
     rows = {
         row.id: row
         for row in conn.execute(

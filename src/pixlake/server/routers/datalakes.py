@@ -171,7 +171,7 @@ request body limit of JSON routes."""
 def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
     """``(methods, path regex)`` of the file upload routes, as mounted (at the root)."""
     return [
-        (frozenset(route.methods), route.path_regex)
+        (frozenset(route.methods or ()), route.path_regex)
         for route in router.routes
         if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS
     ]
