@@ -74,10 +74,10 @@ def test_listed_data_json_equals_the_model(workspace: Workspace) -> None:
     data_ids = insert_data(workspace)
     lake = datalake_service.list_datalakes(ctx, owner)[0]
     page = data_service.search_data(ctx, owner, lake.id, DataQuery(limit=4))
-    listed = orjson.loads(orjson.dumps(page["items"]))
-    rest = data_service.search_data(ctx, owner, lake.id, DataQuery(after=page["next_after"]))
-    listed += orjson.loads(orjson.dumps(rest["items"]))
-    assert rest["next_after"] is None
+    listed = orjson.loads(orjson.dumps(page.items))
+    rest = data_service.search_data(ctx, owner, lake.id, DataQuery(after=page.next_after))
+    listed += orjson.loads(orjson.dumps(rest.items))
+    assert rest.next_after is None
     assert [d["id"] for d in listed] == sorted(str(i) for i in data_ids)
 
     for answer in listed:
@@ -87,7 +87,7 @@ def test_listed_data_json_equals_the_model(workspace: Workspace) -> None:
         assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
         assert answer["created_at"].endswith("+00:00")
     only = data_service.search_data(ctx, owner, lake.id, DataQuery(ids=[data_ids[2]]))
-    assert [d["id"] for d in orjson.loads(orjson.dumps(only["items"]))] == [str(data_ids[2])]
+    assert [d["id"] for d in orjson.loads(orjson.dumps(only.items))] == [str(data_ids[2])]
 
 
 def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
@@ -100,12 +100,12 @@ def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
 
     added = orjson.loads(orjson.dumps(asset_service.add_data(ctx, owner, version.id, data_ids)))
     page = asset_service.search_assets(ctx, owner, version.id, AssetQuery(limit=3))
-    listed = orjson.loads(orjson.dumps(page["items"]))
+    listed = orjson.loads(orjson.dumps(page.items))
     rest = asset_service.search_assets(
-        ctx, owner, version.id, AssetQuery(limit=10, after=page["next_after"])
+        ctx, owner, version.id, AssetQuery(limit=10, after=page.next_after)
     )
-    listed += orjson.loads(orjson.dumps(rest["items"]))
-    assert rest["next_after"] is None
+    listed += orjson.loads(orjson.dumps(rest.items))
+    assert rest.next_after is None
     assert [a["data_id"] for a in added] == [str(i) for i in data_ids]
     assert sorted(a["id"] for a in listed) == sorted(a["id"] for a in added)
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-import orjson
 from sqlalchemy import Connection, select, update
 
 from pixlake.core import kinds
@@ -17,7 +16,13 @@ from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
 from pixlake.core.services.idempotency import KeyedAnswer
-from pixlake.core.services.wire_json import asset_json_select, json_array, raw_uuid
+from pixlake.core.services.wire_json import (
+    JsonArray,
+    JsonPage,
+    asset_json_select,
+    json_array,
+    raw_uuid,
+)
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, NotFoundError
@@ -118,7 +123,7 @@ def add_data(
     tags: Sequence[str] = (),
     tag_ids: Sequence[UUID] = (),
     answer: KeyedAnswer | None = None,
-) -> orjson.Fragment:
+) -> JsonArray:
     """One asset per data (data already in the version keep their asset); all or none.
 
     Data may come from several datalakes of the organization. Returns the assets of the
@@ -182,9 +187,7 @@ def add_data(
     return added
 
 
-def search_assets(
-    ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQuery
-) -> dict[str, Any]:
+def search_assets(ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQuery) -> JsonPage:
     """One page of a version's assets (or of those in its trash), in id order.
 
     Listings run to hundreds of thousands of rows, so the page's items come back as one
@@ -217,7 +220,7 @@ def search_assets(
         rows = conn.execute(statement).all()
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
-    return {"items": json_array(row.json for row in page), "next_after": next_after}
+    return JsonPage(json_array(row.json for row in page), next_after)
 
 
 def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:

@@ -33,7 +33,7 @@ from pixlake.core.file_limits import check_file_size
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
-from pixlake.core.services.wire_json import data_json_select, json_array
+from pixlake.core.services.wire_json import JsonPage, data_json_select, json_array
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
@@ -328,9 +328,7 @@ def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
     return found[0]
 
 
-def search_data(
-    ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery
-) -> dict[str, Any]:
+def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery) -> JsonPage:
     """One page of a datalake's data matching the filters, in id (creation) order.
 
     The page's items come back as one JSON array written by the database (see
@@ -356,7 +354,7 @@ def search_data(
         rows = conn.execute(statement).all()
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
-    return {"items": json_array(row.json for row in page), "next_after": next_after}
+    return JsonPage(json_array(row.json for row in page), next_after)
 
 
 def update_custom_metadata(

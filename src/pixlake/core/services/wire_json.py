@@ -10,7 +10,8 @@ ISO 8601 with their offset, metadata as the JSON stored.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NewType
 from uuid import UUID
 
 import orjson
@@ -19,7 +20,27 @@ from sqlalchemy import String, Text, case, cast, func, literal_column, select, t
 from pixlake.core import tables as t
 from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
-__all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
+__all__ = [
+    "JsonArray",
+    "JsonPage",
+    "asset_json_select",
+    "data_json_select",
+    "json_array",
+    "raw_uuid",
+]
+
+JsonArray = NewType("JsonArray", orjson.Fragment)
+"""A JSON array of objects the database wrote, which orjson writes out as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class JsonPage:
+    """One page of a listing as the wire has it (``AssetPage``, ``DataPage``): the items,
+    written by the database, and the key of the next page (None on the last one). orjson
+    writes it as it is."""
+
+    items: JsonArray
+    next_after: str | None
 
 
 def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID) -> Any:
@@ -60,9 +81,9 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
     )
 
 
-def json_array(texts: Iterable[str]) -> orjson.Fragment:
+def json_array(texts: Iterable[str]) -> JsonArray:
     """JSON texts as one array, for orjson to write as it is."""
-    return orjson.Fragment("[" + ",".join(texts) + "]")
+    return JsonArray(orjson.Fragment("[" + ",".join(texts) + "]"))
 
 
 def _raw_text(column: Any, dialect: str) -> Any:
