@@ -502,14 +502,14 @@ def test_deleting_data_answers_success_once_committed_even_if_the_store_fails(
     object no row names, never an error answer after the commit."""
     from pixlake.core.services import data as data_service
     from pixlake.core.services import datalakes as datalake_service
-    from pixlake.core.services.accounts import actor_for_username
+    from pixlake.core.services.accounts import authenticate
     from pixlake.errors import NotFoundError
 
     opened = open_workspace(Settings(workspace=tmp_path / "workspace"))
     try:
         ctx = opened.context
-        create_user(ctx, "deleter", "delete-org")
-        actor = actor_for_username(ctx, "deleter")
+        _user, token = create_user(ctx, "deleter", "delete-org")
+        actor = authenticate(ctx, token)
         datalake = datalake_service.create_datalake(ctx, actor, "lake")
         stored = data_service.ingest_local_files(ctx, actor, datalake.id, [str(images[0])])
 

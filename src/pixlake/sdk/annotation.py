@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pixlake.enums import AnnotationStatus, ShapeKind
@@ -27,9 +27,6 @@ from pixlake.sdk.shapes import (
 )
 from pixlake.sdk.wire import parse_many
 from pixlake.shapes import check_shape
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["Annotation"]
 

@@ -251,18 +251,6 @@ def _actor(row: Any) -> Actor:
     )
 
 
-def actor_for_username(ctx: AppContext, username: str) -> Actor:
-    with ctx.db.read() as conn:
-        row = conn.execute(
-            select(
-                t.users.c.id, t.users.c.organization_id, t.users.c.username, t.users.c.role
-            ).where(t.users.c.username == username)
-        ).one_or_none()
-    if row is None:
-        raise NotFoundError(f"no user named {username!r}", details={"username": username})
-    return _actor(row)
-
-
 def me(ctx: AppContext, actor: Actor) -> Me:
     with ctx.db.read() as conn:
         user = conn.execute(select(t.users).where(t.users.c.id == actor.user_id)).one()
