@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         "bucket (files up to 8 MiB; the others, and any beyond this budget, are staged on "
         "disk in the workspace). 0 stages every file on disk.",
     )
+    compat_api: bool = Field(
+        default=True,
+        description="Serve the Picsellia-compatible API under /api, so that scripts written "
+        "with the official picsellia SDK run against this server "
+        "(docs/picsellia-compatibility.md).",
+    )
     url_expiry_seconds: int = Field(
         default=3600, ge=1, description="How long a signed download URL stays valid."
     )

@@ -289,3 +289,22 @@ idempotency_keys = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
+
+compat_uploads = Table(
+    "compat_uploads",
+    metadata,
+    # An upload announced through the Picsellia-compatible API: the name handed out, then
+    # the bytes received (held as an object of their own until a data is made of them).
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("object_name", String(1024), nullable=False, unique=True),
+    Column("filename", String(255), nullable=False),
+    Column("max_size", BigInteger, nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("received_at", UTCDateTime()),
+    Column("size", BigInteger),
+    Column("stored_object", String(1024)),
+    Column("consumed_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_compat_uploads_expires_at", "expires_at"),
+)

@@ -4,10 +4,13 @@
 # annotations router imported below.
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
+from pixlake.server import compat
 from pixlake.server.allow import TrueAllowHeader
+from pixlake.server.compat.xget import RestoreXget
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
@@ -59,6 +62,10 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+    file_endpoints = set(datalakes.FILE_UPLOAD_ENDPOINTS)
+    if context.settings.compat_api and embedded_owner is None:
+        app.include_router(compat.compat_router())
+        file_endpoints.update(compat.UPLOAD_ENDPOINTS)
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
@@ -69,6 +76,12 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             max_header_count=settings.max_header_count,
             client_timeout=settings.client_timeout,
         ),
-        file_routes=datalakes.file_upload_routes(),
+        file_routes=[
+            (frozenset(route.methods or ()), route.path_regex)
+            for route in app.router.routes
+            if isinstance(route, APIRoute) and route.endpoint in file_endpoints
+        ],
     )
+    if context.settings.compat_api and embedded_owner is None:
+        app.add_middleware(RestoreXget)
     return app

@@ -1,0 +1,192 @@
+"""Uploads the way the Picsellia SDK makes them: a name first, the bytes next, the data last.
+
+The official SDK asks for an object name, sends the bytes to a presigned URL (with no
+token), then creates the data naming that object. pixlake stores content-addressed data
+and only once the bytes are validated, so each step maps onto a row of ``compat_uploads``:
+
+1. ``announce`` hands out an object name, bound to the organization, a size limit and an
+   expiry;
+2. ``receive`` takes the bytes once (a second use of the URL is refused) and keeps them
+   as an object of their own, so that any server of a deployment can make the data;
+3. ``consume`` turns them into a data through the ordinary ingest (checks, deduplication
+   by checksum, tags) and drops the received object.
+
+Received bytes no data was made of are swept with every other unnamed object once
+``orphan_grace_hours`` have passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+
+from pixlake.core import tables as t
+from pixlake.core.context import Actor, AppContext, utcnow
+from pixlake.core.services import data as data_service
+from pixlake.errors import (
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
+from pixlake.filenames import validate_filename
+from pixlake.ids import new_id
+from pixlake.schemas import DataPublic
+from pixlake.storage.base import CHUNK_SIZE, StagedObject
+
+__all__ = ["Announced", "announce", "consume", "receive", "require_announced"]
+
+
+@dataclass(frozen=True)
+class Announced:
+    id: UUID
+    organization_id: UUID
+    object_name: str
+    filename: str
+    max_size: int
+
+
+def announce(ctx: AppContext, actor: Actor, filename: str) -> Announced:
+    """A fresh object name for ``filename``, valid for ``url_expiry_seconds``."""
+    validate_filename(filename)
+    upload_id = new_id()
+    now = utcnow()
+    announced = Announced(
+        id=upload_id,
+        organization_id=actor.organization_id,
+        object_name=f"{actor.organization_id}/{upload_id}/{filename}",
+        filename=filename,
+        max_size=ctx.settings.max_file_size,
+    )
+    with ctx.db.write() as conn:
+        conn.execute(
+            insert(t.compat_uploads).values(
+                id=announced.id,
+                organization_id=announced.organization_id,
+                object_name=announced.object_name,
+                filename=filename,
+                max_size=announced.max_size,
+                expires_at=now + timedelta(seconds=ctx.settings.url_expiry_seconds),
+                created_at=now,
+            )
+        )
+    return announced
+
+
+def require_announced(ctx: AppContext, actor: Actor, object_name: str) -> Announced:
+    """The upload announced under ``object_name`` in the actor's organization."""
+    with ctx.db.read() as conn:
+        row = conn.execute(
+            select(t.compat_uploads).where(
+                t.compat_uploads.c.object_name == object_name,
+                t.compat_uploads.c.organization_id == actor.organization_id,
+            )
+        ).one_or_none()
+    if row is None:
+        raise NotFoundError(
+            f"no upload was announced as {object_name!r}", details={"object_name": object_name}
+        )
+    return _announced(row)
+
+
+def _announced(row: Any) -> Announced:
+    return Announced(row.id, row.organization_id, row.object_name, row.filename, row.max_size)
+
+
+def check_receivable(ctx: AppContext, upload_id: UUID, size: int | None) -> Announced:
+    """The upload, if its URL may still be used for ``size`` bytes (checked before reading
+    any of them)."""
+    with ctx.db.read() as conn:
+        row = conn.execute(
+            select(t.compat_uploads).where(t.compat_uploads.c.id == upload_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"upload {upload_id} not found", details={"id": str(upload_id)})
+    if row.received_at is not None:
+        raise ConflictError(
+            "this upload URL was used already: ask for a new object name",
+            details={"object_name": row.object_name},
+        )
+    if row.expires_at < utcnow():
+        raise ForbiddenError("the upload URL has expired", details={"object_name": row.object_name})
+    if size is None:
+        raise BadRequestError("an upload must announce its Content-Length")
+    if size > row.max_size:
+        raise PayloadTooLargeError(
+            f"{row.filename} is {size} bytes, more than this upload takes ({row.max_size})",
+            limit="max_file_size",
+            maximum=row.max_size,
+        )
+    return _announced(row)
+
+
+def receive(ctx: AppContext, upload: Announced, staged: StagedObject) -> None:
+    """Keep the bytes of a first use of the upload URL; refuse any other use."""
+    stored_object = f"compat-uploads/{upload.id}/{new_id().hex}"
+    try:
+        ctx.storage.commit(staged, stored_object)
+    finally:
+        ctx.storage.discard(staged)
+    with ctx.db.write() as conn:
+        taken = conn.execute(
+            update(t.compat_uploads)
+            .where(t.compat_uploads.c.id == upload.id, t.compat_uploads.c.received_at.is_(None))
+            .values(received_at=utcnow(), size=staged.size, stored_object=stored_object)
+        ).rowcount
+    if not taken:  # another request used the URL meanwhile
+        ctx.storage.delete(stored_object)
+        raise ConflictError(
+            "this upload URL was used already: ask for a new object name",
+            details={"object_name": upload.object_name},
+        )
+
+
+def consume(
+    ctx: AppContext,
+    actor: Actor,
+    datalake_id: UUID,
+    object_name: str,
+    tag_ids: Sequence[UUID],
+) -> DataPublic:
+    """The data made of the bytes received for ``object_name`` (the data already holding
+    the same bytes, if any), tagged with ``tag_ids``."""
+    with ctx.db.read() as conn:
+        row = conn.execute(
+            select(t.compat_uploads).where(
+                t.compat_uploads.c.object_name == object_name,
+                t.compat_uploads.c.organization_id == actor.organization_id,
+            )
+        ).one_or_none()
+    if row is None or row.received_at is None:
+        raise BadRequestError(
+            f"no bytes were uploaded as {object_name!r}", details={"object_name": object_name}
+        )
+    if row.consumed_at is not None:
+        raise ConflictError(
+            f"a data was made of {object_name!r} already", details={"object_name": object_name}
+        )
+    data_service.check_upload(ctx, actor, datalake_id, [row.filename], tag_ids)
+    with ctx.storage.open(row.stored_object) as stream:
+        staged = ctx.storage.stage_stream(_chunks(stream), row.size)
+    data = data_service.ingest_staged(
+        ctx, actor, datalake_id, [(row.filename, staged)], tag_ids=tag_ids
+    )[0]
+    with ctx.db.write() as conn:
+        conn.execute(
+            update(t.compat_uploads)
+            .where(t.compat_uploads.c.id == row.id)
+            .values(consumed_at=utcnow())
+        )
+    ctx.storage.delete(row.stored_object)
+    return data
+
+
+def _chunks(stream: Any) -> Iterator[bytes]:
+    while chunk := stream.read(CHUNK_SIZE):
+        yield chunk

@@ -1,0 +1,23 @@
+"""A Picsellia-compatible API: the official ``picsellia`` SDK, unchanged, against pixlake.
+
+Mounted under ``/api`` (the SDK builds every URL from the host's root), over the same
+services, tokens and organization scoping as pixlake's own routes: no domain rule lives
+here, only the translation of paths, bodies and answers. ``docs/picsellia-compatibility.md``
+lists what works, what does not, and what users will notice.
+"""
+
+from fastapi import APIRouter
+
+from pixlake.server.compat import annotations as annotation_routes
+from pixlake.server.compat import assets, datalake, datasets, session, uploads
+
+__all__ = ["UPLOAD_ENDPOINTS", "compat_router"]
+
+UPLOAD_ENDPOINTS = uploads.UPLOAD_ENDPOINTS
+
+
+def compat_router() -> APIRouter:
+    router = APIRouter(prefix="/api", include_in_schema=False)
+    for module in (session, datalake, uploads, datasets, assets, annotation_routes):
+        router.include_router(module.router)
+    return router
