@@ -6,7 +6,10 @@ with the ``pixlake users`` command while it runs, exactly as an operator would.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -300,3 +303,51 @@ def test_other_organization_cannot_see_the_data(
         assert len(mallory.get_datalake().list_data()) == 0
         with pytest.raises(pixlake.NotFoundError):
             mallory.get_datalake(id=lake.id)
+
+
+_PICSELLIA_SCRIPT = """
+import json, os, sys
+from picsellia import Client
+
+host, token, *paths = sys.argv[1:]
+client = Client(api_token=token, organization_name="acme", host=host)
+lake = client.get_datalake()
+uploaded = lake.upload_data(paths, tags=["from-picsellia"])
+listed = lake.list_data(tags=["from-picsellia"])
+again = lake.list_data(ids=[d.id for d in listed])  # an XGET
+version = client.create_dataset("from-picsellia").create_version("v1")
+version.add_data(listed)
+assets = version.list_assets()
+print(json.dumps({
+    "uploaded": len(uploaded),
+    "listed": sorted(d.filename for d in listed),
+    "by_ids": len(again),
+    "assets": len(assets),
+    "multidata": len(assets.as_multidata()),
+}))
+"""
+
+
+def test_the_official_picsellia_sdk_runs_against_pixlake_serve(
+    server: Server, alice: pixlake.Client, tmp_path: Path
+) -> None:
+    paths = make_images(tmp_path / "for-picsellia", 3)
+    done = subprocess.run(
+        [sys.executable, "-c", _PICSELLIA_SCRIPT, server.url, server.token, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PICSELLIA_SDK_CUSTOM_LOGGING": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    names = sorted(p.name for p in paths)
+    assert result == {
+        "uploaded": 3,
+        "listed": names,
+        "by_ids": 3,
+        "assets": 3,
+        "multidata": 3,
+    }
+    version = alice.get_dataset("from-picsellia").get_version("v1")
+    assert sorted(a.filename for a in version.list_assets()) == names

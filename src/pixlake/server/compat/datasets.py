@@ -224,3 +224,10 @@ def get_job(job_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
     except NotFoundError:
         raise NotFoundError(f"job {job_id} not found", details={"id": str(job_id)}) from None
     return _job(job_id)
+
+
+@router.get("/access/dataset/{dataset_id:uuid}/users")
+def list_dataset_users(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
+    # The SDK's workers of a dataset are its users: pixlake's workers (who annotated).
+    workers = dataset_service.list_workers(ctx, actor, dataset_id)
+    return {"users": [{"id": str(w.user_id), "username": w.username} for w in workers]}

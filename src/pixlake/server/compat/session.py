@@ -21,12 +21,11 @@ router = APIRouter()
 @router.get("/home/ping")
 def ping(ctx: ContextDep, actor: CurrentActor) -> dict[str, Any]:
     me = accounts.me(ctx, actor)
-    organization = {"id": str(me.organization.id), "name": me.organization.name}
     # Not a semantic version on purpose: the SDK then skips its "outdated" warning.
     return {
         "sdk_version": f"pixlake-{__version__}",
         "username": me.user.username,
-        "default_organization": organization,
+        "default_organization": str(me.organization.id),
     }
 
 
