@@ -297,7 +297,9 @@ compat_uploads = Table(
     # the bytes received (held as an object of their own until a data is made of them).
     Column("id", Uuid, primary_key=True),
     Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
-    Column("object_name", String(1024), nullable=False, unique=True),
+    # The name handed to the SDK, not an object's: the bytes live under stored_object,
+    # which the orphan sweep removes once orphan_grace_hours have passed unconsumed.
+    Column("announced_name", String(1024), nullable=False, unique=True),
     Column("filename", String(255), nullable=False),
     Column("max_size", BigInteger, nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),

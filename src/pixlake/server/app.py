@@ -4,7 +4,6 @@
 # annotations router imported below.
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
@@ -62,10 +61,11 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
-    file_endpoints = set(datalakes.FILE_UPLOAD_ENDPOINTS)
+    file_routes = datalakes.file_upload_routes()
     if context.settings.compat_api and embedded_owner is None:
-        app.include_router(compat.compat_router())
-        file_endpoints.update(compat.UPLOAD_ENDPOINTS)
+        for router in compat.routers():
+            app.include_router(router)
+        file_routes += compat.file_upload_routes()
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
@@ -76,11 +76,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             max_header_count=settings.max_header_count,
             client_timeout=settings.client_timeout,
         ),
-        file_routes=[
-            (frozenset(route.methods or ()), route.path_regex)
-            for route in app.router.routes
-            if isinstance(route, APIRoute) and route.endpoint in file_endpoints
-        ],
+        file_routes=file_routes,
     )
     if context.settings.compat_api and embedded_owner is None:
         app.add_middleware(RestoreXget)

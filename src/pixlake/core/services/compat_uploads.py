@@ -69,7 +69,7 @@ def announce(ctx: AppContext, actor: Actor, filename: str) -> Announced:
             insert(t.compat_uploads).values(
                 id=announced.id,
                 organization_id=announced.organization_id,
-                object_name=announced.object_name,
+                announced_name=announced.object_name,
                 filename=filename,
                 max_size=announced.max_size,
                 expires_at=now + timedelta(seconds=ctx.settings.url_expiry_seconds),
@@ -84,7 +84,7 @@ def require_announced(ctx: AppContext, actor: Actor, object_name: str) -> Announ
     with ctx.db.read() as conn:
         row = conn.execute(
             select(t.compat_uploads).where(
-                t.compat_uploads.c.object_name == object_name,
+                t.compat_uploads.c.announced_name == object_name,
                 t.compat_uploads.c.organization_id == actor.organization_id,
             )
         ).one_or_none()
@@ -96,7 +96,7 @@ def require_announced(ctx: AppContext, actor: Actor, object_name: str) -> Announ
 
 
 def _announced(row: Any) -> Announced:
-    return Announced(row.id, row.organization_id, row.object_name, row.filename, row.max_size)
+    return Announced(row.id, row.organization_id, row.announced_name, row.filename, row.max_size)
 
 
 def check_receivable(ctx: AppContext, upload_id: UUID, size: int | None) -> Announced:
@@ -111,10 +111,12 @@ def check_receivable(ctx: AppContext, upload_id: UUID, size: int | None) -> Anno
     if row.received_at is not None:
         raise ConflictError(
             "this upload URL was used already: ask for a new object name",
-            details={"object_name": row.object_name},
+            details={"object_name": row.announced_name},
         )
     if row.expires_at < utcnow():
-        raise ForbiddenError("the upload URL has expired", details={"object_name": row.object_name})
+        raise ForbiddenError(
+            "the upload URL has expired", details={"object_name": row.announced_name}
+        )
     if size is None:
         raise BadRequestError("an upload must announce its Content-Length")
     if size > row.max_size:
@@ -159,7 +161,7 @@ def consume(
     with ctx.db.read() as conn:
         row = conn.execute(
             select(t.compat_uploads).where(
-                t.compat_uploads.c.object_name == object_name,
+                t.compat_uploads.c.announced_name == object_name,
                 t.compat_uploads.c.organization_id == actor.organization_id,
             )
         ).one_or_none()

@@ -22,7 +22,7 @@ def upgrade() -> None:
         "compat_uploads",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
-        sa.Column("object_name", sa.String(length=1024), nullable=False),
+        sa.Column("announced_name", sa.String(length=1024), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("max_size", sa.BigInteger(), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("object_name"),
+        sa.UniqueConstraint("announced_name"),
     )
     with op.batch_alter_table("compat_uploads", schema=None) as batch_op:
         batch_op.create_index("ix_compat_uploads_expires_at", ["expires_at"], unique=False)

@@ -11,13 +11,14 @@ from fastapi import APIRouter
 from pixlake.server.compat import annotations as annotation_routes
 from pixlake.server.compat import assets, datalake, datasets, session, uploads
 
-__all__ = ["UPLOAD_ENDPOINTS", "compat_router"]
+__all__ = ["file_upload_routes", "routers"]
 
-UPLOAD_ENDPOINTS = uploads.UPLOAD_ENDPOINTS
+file_upload_routes = uploads.file_upload_routes
 
 
-def compat_router() -> APIRouter:
-    router = APIRouter(prefix="/api", include_in_schema=False)
-    for module in (session, datalake, uploads, datasets, assets, annotation_routes):
-        router.include_router(module.router)
-    return router
+def routers() -> list[APIRouter]:
+    """The compatibility routes, each router prefixed with ``/api``."""
+    return [
+        module.router
+        for module in (session, datalake, uploads, datasets, assets, annotation_routes)
+    ]

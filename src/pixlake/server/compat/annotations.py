@@ -18,7 +18,7 @@ from pixlake.server.compat.bodies import CompatModel, NameBody
 from pixlake.server.compat.wire import annotation_json, label_json, page, shape_json
 from pixlake.server.deps import ContextDep, CurrentActor
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 # Labels
@@ -165,38 +165,46 @@ def _shape_in(kind: ShapeKind, item: Any, index: int) -> ShapeIn:
         ) from None
 
 
-@router.post("/annotation/{annotation_id:uuid}/bulk-{kind_name}")
-def add_shapes(
-    annotation_id: UUID,
-    kind_name: str,
-    body: Annotated[dict[str, Any], Body()],
-    ctx: ContextDep,
-    actor: CurrentActor,
-) -> Any:
-    kind = _kind(kind_name)
-    items = body.get(kind_name)
-    if not isinstance(items, list) or len(items) > MAX_SHAPES_PER_REQUEST:
-        raise BadRequestError(
-            f"{kind_name} must be a list of at most {MAX_SHAPES_PER_REQUEST} shapes"
-        )
-    shapes = [_shape_in(kind, item, index) for index, item in enumerate(items)]
-    created = annotation_service.add_shapes(ctx, actor, annotation_id, shapes)
-    labels = _labels_of(ctx, actor, annotation_id)
-    return {kind_name: [shape_json(shape, labels[shape.label_id]) for shape in created]}
+def _add_shapes(kind_name: str) -> Any:
+    kind = _KINDS[kind_name]
+
+    def add_shapes(
+        annotation_id: UUID,
+        body: Annotated[dict[str, Any], Body()],
+        ctx: ContextDep,
+        actor: CurrentActor,
+    ) -> Any:
+        items = body.get(kind_name)
+        if not isinstance(items, list) or len(items) > MAX_SHAPES_PER_REQUEST:
+            raise BadRequestError(
+                f"{kind_name} must be a list of at most {MAX_SHAPES_PER_REQUEST} shapes"
+            )
+        shapes = [_shape_in(kind, item, index) for index, item in enumerate(items)]
+        created = annotation_service.add_shapes(ctx, actor, annotation_id, shapes)
+        labels = _labels_of(ctx, actor, annotation_id)
+        return {kind_name: [shape_json(shape, labels[shape.label_id]) for shape in created]}
+
+    return add_shapes
 
 
-@router.get("/annotation/{annotation_id:uuid}/{kind_name}")
-def list_shapes(annotation_id: UUID, kind_name: str, ctx: ContextDep, actor: CurrentActor) -> Any:
-    kind = _kind(kind_name)
-    found = annotation_service.list_shapes(ctx, actor, annotation_id, kind)
-    labels = _labels_of(ctx, actor, annotation_id)
-    return page([shape_json(s, labels[s.label_id]) for s in found], len(found))
+def _list_shapes(kind_name: str) -> Any:
+    kind = _KINDS[kind_name]
+
+    def list_shapes(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
+        found = annotation_service.list_shapes(ctx, actor, annotation_id, kind)
+        labels = _labels_of(ctx, actor, annotation_id)
+        return page([shape_json(s, labels[s.label_id]) for s in found], len(found))
+
+    return list_shapes
 
 
-def _kind(kind_name: str) -> ShapeKind:
-    if kind_name not in _KINDS:
-        raise NotFoundError(f"no shapes of kind {kind_name!r} here", details={"kind": kind_name})
-    return _KINDS[kind_name]
+for _name in _KINDS:
+    router.add_api_route(
+        f"/annotation/{{annotation_id:uuid}}/bulk-{_name}", _add_shapes(_name), methods=["POST"]
+    )
+    router.add_api_route(
+        f"/annotation/{{annotation_id:uuid}}/{_name}", _list_shapes(_name), methods=["GET"]
+    )
 
 
 def _labels_of(ctx: AppContext, actor: Actor, annotation_id: UUID) -> dict[UUID, LabelPublic]:

@@ -22,7 +22,7 @@ from pixlake.server.compat.wire import asset_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 @router.get("/dataset/version/{version_id:uuid}/assets")

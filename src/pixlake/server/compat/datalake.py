@@ -32,7 +32,7 @@ from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
 from pixlake.server.routers.data import object_url
 from pixlake.server.signing import sign_upload_url
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 # Data tags: one namespace per organization (docs/picsellia-compatibility.md)
@@ -67,10 +67,10 @@ def find_tag(ctx: AppContext, actor: Actor, target: Target, name: str) -> dict[s
 # Upload: a name, the bytes (uploads.py receives them), then the data
 
 
-@router.post("/organization/{org_id:uuid}/connector/{connector:uuid}/generate_object_name")
+@router.post("/organization/{org_id:uuid}/connector/{connector_id:uuid}/generate_object_name")
 def generate_object_name(
     org_id: UUID,
-    connector: UUID,
+    connector_id: UUID,
     body: ObjectNameRequest,
     ctx: ContextDep,
     actor: OwnOrganization,
@@ -83,9 +83,9 @@ def generate_object_name(
     return {"object_name": compat_uploads.announce(ctx, actor, body.filename).object_name}
 
 
-@router.post("/object-storage/{connector:uuid}/generate_presigned_url")
+@router.post("/object-storage/{connector_id:uuid}/generate_presigned_url")
 def generate_presigned_url(
-    connector: UUID, body: ObjectNameBody, request: Request, ctx: ContextDep, actor: OwnConnector
+    connector_id: UUID, body: ObjectNameBody, request: Request, ctx: ContextDep, actor: OwnConnector
 ) -> Any:
     upload = compat_uploads.require_announced(ctx, actor, body.object_name)
     url = sign_upload_url(
@@ -99,8 +99,8 @@ def generate_presigned_url(
     return {"client_type": "azure", "presigned_url_data": {"url": url, "fields": {}}}
 
 
-@router.post("/object-storage/{connector:uuid}/init_multipart_upload")
-def init_multipart_upload(connector: UUID, ctx: ContextDep, actor: OwnConnector) -> Any:
+@router.post("/object-storage/{connector_id:uuid}/init_multipart_upload")
+def init_multipart_upload(connector_id: UUID, ctx: ContextDep, actor: OwnConnector) -> Any:
     # No multipart: an answer without a client type makes the SDK send the file in one
     # PUT, which pixlake streams to staging whatever its size.
     return {}

@@ -21,7 +21,7 @@ from pixlake.server.compat.deps import OwnOrganization
 from pixlake.server.compat.wire import dataset_json, page, tag_json, version_json
 from pixlake.server.deps import ContextDep, CurrentActor
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 @router.post("/organization/{org_id:uuid}/datasets")

@@ -14,7 +14,7 @@ from fastapi import Depends
 
 from pixlake.core.context import Actor
 from pixlake.errors import NotFoundError
-from pixlake.server.compat.wire import connector_id
+from pixlake.server.compat.wire import organization_connector
 from pixlake.server.deps import CurrentActor
 
 __all__ = ["OwnConnector", "OwnOrganization"]
@@ -26,9 +26,11 @@ def _own_organization(org_id: UUID, actor: CurrentActor) -> Actor:
     return actor
 
 
-def _own_connector(connector: UUID, actor: CurrentActor) -> Actor:
-    if connector != connector_id(actor.organization_id):
-        raise NotFoundError(f"connector {connector} not found", details={"id": str(connector)})
+def _own_connector(connector_id: UUID, actor: CurrentActor) -> Actor:
+    if connector_id != organization_connector(actor.organization_id):
+        raise NotFoundError(
+            f"connector {connector_id} not found", details={"id": str(connector_id)}
+        )
     return actor
 
 
@@ -36,4 +38,4 @@ OwnOrganization = Annotated[Actor, Depends(_own_organization)]
 """The caller, once the path's ``org_id`` is known to be its organization."""
 
 OwnConnector = Annotated[Actor, Depends(_own_connector)]
-"""The caller, once the path's ``connector`` is known to be its organization's."""
+"""The caller, once the path's ``connector_id`` is known to be its organization's."""

@@ -12,10 +12,10 @@ from pixlake.core.services import accounts
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.errors import NotFoundError
 from pixlake.server.compat.deps import OwnOrganization
-from pixlake.server.compat.wire import connector_id, datalake_json, page
+from pixlake.server.compat.wire import datalake_json, organization_connector, page
 from pixlake.server.deps import ContextDep, CurrentActor
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 @router.get("/home/ping")
@@ -44,7 +44,11 @@ def get_organization(org_id: UUID, ctx: ContextDep, actor: OwnOrganization) -> d
 
 
 def _organization(org_id: UUID, name: str) -> dict[str, Any]:
-    return {"id": str(org_id), "name": name, "default_connector_id": str(connector_id(org_id))}
+    return {
+        "id": str(org_id),
+        "name": name,
+        "default_connector_id": str(organization_connector(org_id)),
+    }
 
 
 @router.get("/organization/{org_id:uuid}/datalake")

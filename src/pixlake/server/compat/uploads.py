@@ -6,17 +6,20 @@ a bucket); the URL's signature stands for it, as for pixlake's signed download U
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
 from pixlake.core.services import compat_uploads
 from pixlake.server.deps import ContextDep
 from pixlake.server.params import DecimalInt
 from pixlake.server.signing import verify_upload_signature
 
-router = APIRouter()
+router = APIRouter(prefix="/api", include_in_schema=False)
 
 
 @router.put("/compat/uploads/{upload_id:uuid}", status_code=201)
@@ -30,11 +33,17 @@ async def receive_upload(
     verify_upload_signature(ctx.settings.secret_key or "", str(upload_id), expires, signature)
     length = request.headers.get("content-length")
     size = int(length) if length is not None and length.isdigit() else None
-    upload = compat_uploads.check_receivable(ctx, upload_id, size)
+    upload = await run_in_threadpool(compat_uploads.check_receivable, ctx, upload_id, size)
     staged = await ctx.storage.stage_async_stream(request.stream(), size)
-    compat_uploads.receive(ctx, upload, staged)
+    await run_in_threadpool(compat_uploads.receive, ctx, upload, staged)
     return Response(status_code=201)
 
 
-UPLOAD_ENDPOINTS = (receive_upload,)
-"""Routes whose body is a file: held to ``max_file_size`` rather than the JSON limit."""
+def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
+    """``(methods, path regex)`` of the upload receiver, as mounted: its body is a file,
+    held to ``max_file_size`` rather than to the request body limit of JSON routes."""
+    return [
+        (frozenset(route.methods or ()), route.path_regex)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]

@@ -29,11 +29,11 @@ from pixlake.schemas import (
 __all__ = [
     "annotation_json",
     "asset_json",
-    "connector_id",
     "data_json",
     "datalake_json",
     "dataset_json",
     "label_json",
+    "organization_connector",
     "page",
     "shape_json",
     "tag_json",
@@ -45,7 +45,7 @@ _CONNECTORS = UUID("6f1c1d2e-9a57-4b8e-9a3f-2c5e1f0b7d11")
 """Namespace of the connector ids: the SDK needs one per organization to upload at all."""
 
 
-def connector_id(organization_id: UUID) -> UUID:
+def organization_connector(organization_id: UUID) -> UUID:
     """The organization's one (synthetic) storage connector: stable, and no other's."""
     return uuid5(_CONNECTORS, str(organization_id))
 
@@ -62,7 +62,7 @@ def datalake_json(datalake: DatalakePublic) -> dict[str, Any]:
     return {
         "id": str(datalake.id),
         "name": datalake.name,
-        "connector_id": str(connector_id(datalake.organization_id)),
+        "connector_id": str(organization_connector(datalake.organization_id)),
     }
 
 

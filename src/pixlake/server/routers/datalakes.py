@@ -1,8 +1,10 @@
+import re
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, MAX_BUNDLE_FILES, AsyncByteReader, read_frame_header
 from pixlake.core.context import Actor, AppContext
@@ -164,6 +166,15 @@ def _discard(ctx: AppContext, staged: list[tuple[str, StagedObject]]) -> None:
 FILE_UPLOAD_ENDPOINTS = (upload_data, upload_bundle)
 """Routes whose body is files: held to ``max_file_size`` per file rather than to the
 request body limit of JSON routes."""
+
+
+def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
+    """``(methods, path regex)`` of the file upload routes, as mounted (at the root)."""
+    return [
+        (frozenset(route.methods or ()), route.path_regex)
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS
+    ]
 
 
 @router.post("/{datalake_id:uuid}/data/search", response_model=DataPage)
