@@ -4,12 +4,14 @@ Blocks run in order in one namespace, as a reader would paste them, in an embedd
 workspace of the test's own with the files they name (``cat.jpg``, ``images/``) in the
 working folder. A block preceded by ``<!-- readme-test: server -->`` is for a running
 server: it runs against the test server, with its placeholders (``pxl_...`` and
-``http://127.0.0.1:8080``) replaced by that server's token and URL.
+``http://127.0.0.1:8080``) replaced by that server's token and URL; one preceded by
+``<!-- readme-test: picsellia -->`` runs the official picsellia SDK the same way.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCK = re.compile(
     r"(?:<!-- readme-test: (?P<marker>[\w-]+) -->\n)?```python\n(?P<code>.*?)```", re.DOTALL
 )
-MARKERS = {None, "server"}
+MARKERS = {None, "server", "picsellia"}
 TOKEN_PLACEHOLDER = '"pxl_..."'
 HOST_PLACEHOLDER = '"http://127.0.0.1:8080"'
 
@@ -98,3 +100,22 @@ def test_readme_server_blocks_run_against_a_server(
             assert client.mode == "server"
         finally:
             client.close()
+
+
+def test_readme_picsellia_block_runs_against_a_server(
+    live_server: LiveServer, reader_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PICSELLIA_SDK_CUSTOM_LOGGING", "1")  # before picsellia is imported
+    blocks = [(code, line) for marker, code, line in python_blocks() if marker == "picsellia"]
+    assert blocks
+    organization = f"org-{uuid.uuid4().hex[:10]}"
+    _name, token = live_server.new_user(organization)
+    for code, line in blocks:
+        assert TOKEN_PLACEHOLDER in code and HOST_PLACEHOLDER in code
+        code = code.replace(TOKEN_PLACEHOLDER, repr(token))
+        code = code.replace(HOST_PLACEHOLDER, repr(live_server.url))
+        run(code.replace('"default"', repr(organization)), line, {})
+    with Client(api_token=token, host=live_server.url) as client:
+        data = client.get_datalake().list_data()
+        assert [d.filename for d in data] == ["cat.jpg"]
+        assert [t.name for t in data[0].get_tags()] == ["raw"]
