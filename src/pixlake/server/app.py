@@ -20,6 +20,7 @@ from pixlake.server.routers import (
     datasets,
     health,
     me,
+    models,
     objects,
     tags,
     trash,
@@ -54,6 +55,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         assets,
         annotations,
         trash,
+        models,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:
