@@ -19,6 +19,7 @@ from pixlake.server.routers import (
     datalakes,
     datasets,
     health,
+    lineage,
     me,
     models,
     objects,
@@ -56,6 +57,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         annotations,
         trash,
         models,
+        lineage,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:

@@ -39,6 +39,7 @@ __all__ = [
     "require_model_version",
     "update_model",
     "update_version",
+    "version_public",
 ]
 
 
@@ -54,7 +55,7 @@ def _model_public(row: Any) -> ModelPublic:
     )
 
 
-def _version_public(row: Any) -> ModelVersionPublic:
+def version_public(row: Any) -> ModelVersionPublic:
     return ModelVersionPublic(
         id=row.id,
         model_id=row.model_id,
@@ -236,7 +237,7 @@ def create_version(
                     created_at=utcnow(),
                 )
             )
-            return _version_public(require_model_version(conn, actor, version_id)).answer()
+            return version_public(require_model_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise _version_name_taken(name) from exc
 
@@ -260,12 +261,12 @@ def list_versions(
         if number is not None:
             query = query.where(t.model_versions.c.version == number)
         rows = conn.execute(query.order_by(t.model_versions.c.version))
-        return [_version_public(r) for r in rows]
+        return [version_public(r) for r in rows]
 
 
 def get_version(ctx: AppContext, actor: Actor, version_id: UUID) -> ModelVersionPublic:
     with ctx.db.read() as conn:
-        return _version_public(require_model_version(conn, actor, version_id))
+        return version_public(require_model_version(conn, actor, version_id))
 
 
 def update_version(
@@ -284,7 +285,7 @@ def update_version(
                     .where(t.model_versions.c.id == version_id)
                     .values(**values)
                 )
-            return _version_public(require_model_version(conn, actor, version_id)).answer()
+            return version_public(require_model_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise _version_name_taken(changes.get("name")) from exc
 
