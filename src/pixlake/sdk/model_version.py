@@ -11,9 +11,10 @@ from uuid import UUID
 from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import BadRequestError
 from pixlake.schemas import AttachedDatasetVersion, ModelVersionPublic
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
 
 if TYPE_CHECKING:
+    from pixlake.sdk.connection import Connection
     from pixlake.sdk.dataset_version import DatasetVersion
 
 __all__ = ["ModelVersion", "labels_body"]
@@ -59,16 +60,46 @@ class ModelVersion(Taggable, SdkObject[ModelVersionPublic]):
 
     _tag_target = Target.MODEL_VERSION
 
-    model_id: UUID = SchemaField()
-    name: str = SchemaField()
-    version: int = SchemaField()
-    labels: dict[str, str] = SchemaField()
-    """Class index (as text) -> label name, as the model predicts them."""
-    type: InferenceType = SchemaField()
-    framework: Framework = SchemaField()
-    base_parameters: dict[str, Any] = SchemaField()
-    description: str = SchemaField()
-    created_at: datetime = SchemaField()
+    _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
+
+    # Fields of the wire model, as typed properties.
+
+    @property
+    def model_id(self) -> UUID:
+        return self._schema.model_id
+
+    @property
+    def name(self) -> str:
+        return self._schema.name
+
+    @property
+    def version(self) -> int:
+        return self._schema.version
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Class index (as text) -> label name, as the model predicts them."""
+        return self._schema.labels
+
+    @property
+    def type(self) -> InferenceType:
+        return self._schema.type
+
+    @property
+    def framework(self) -> Framework:
+        return self._schema.framework
+
+    @property
+    def base_parameters(self) -> dict[str, Any]:
+        return self._schema.base_parameters
+
+    @property
+    def description(self) -> str:
+        return self._schema.description
+
+    @property
+    def created_at(self) -> datetime:
+        return self._schema.created_at
 
     def sync(self) -> dict[str, Any]:
         self._schema = ModelVersionPublic.model_validate(

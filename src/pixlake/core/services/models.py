@@ -119,8 +119,9 @@ def create_model(
     type: InferenceType,
     framework: Framework,
 ) -> ModelPublic:
+    model_id = new_id()
     row = {
-        "id": new_id(),
+        "id": model_id,
         "organization_id": actor.organization_id,
         "name": name,
         "description": description,
@@ -133,7 +134,7 @@ def create_model(
     try:
         with ctx.db.write() as conn:
             conn.execute(insert(t.models).values(**row))
-            return _model_public(require_model(conn, actor, row["id"])).answer()
+            return _model_public(require_model(conn, actor, model_id)).answer()
     except IntegrityError as exc:
         raise _name_taken(name) from exc
 
@@ -153,8 +154,8 @@ def list_models(
     if name is not None:
         query = query.where(t.models.c.name == name)
     with ctx.db.read() as conn:
-        if tag_names:
-            tagged = tagged_filter(conn, actor, t.models.c.id, [], tag_names, Target.MODEL)
+        tagged = tagged_filter(conn, actor, t.models.c.id, [], tag_names or [], Target.MODEL)
+        if tagged is not None:
             query = query.where(tagged)
         query = query.order_by(t.models.c.id).offset(offset)
         if limit is not None:
