@@ -110,21 +110,21 @@ def create_version(
     )
 
 
-@router.get("/model-versions/{version_id:uuid}")
-def get_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> ModelVersionPublic:
-    return service.get_version(ctx, actor, version_id)
+@router.get("/model-versions/{model_version_id:uuid}")
+def get_version(model_version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> ModelVersionPublic:
+    return service.get_version(ctx, actor, model_version_id)
 
 
 @router.patch(
-    "/model-versions/{version_id:uuid}", responses=errors(ConflictError, LimitExceededError)
+    "/model-versions/{model_version_id:uuid}", responses=errors(ConflictError, LimitExceededError)
 )
 def update_version(
-    version_id: UUID, body: ModelVersionUpdate, ctx: ContextDep, actor: CurrentActor
+    model_version_id: UUID, body: ModelVersionUpdate, ctx: ContextDep, actor: CurrentActor
 ) -> ModelVersionPublic:
-    return service.update_version(ctx, actor, version_id, body.model_dump(exclude_none=True))
+    return service.update_version(ctx, actor, model_version_id, body.model_dump(exclude_none=True))
 
 
-@router.delete("/model-versions/{version_id:uuid}", status_code=204)
-def delete_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
-    service.delete_version(ctx, actor, version_id)
+@router.delete("/model-versions/{model_version_id:uuid}", status_code=204)
+def delete_version(model_version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    service.delete_version(ctx, actor, model_version_id)
     return Response(status_code=204)
