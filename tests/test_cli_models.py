@@ -92,3 +92,19 @@ def test_trash_lists_restores_and_purges_models_and_versions(tmp_path: Path) -> 
         assert [v.name for v in client.get_model("detector").list_versions()] == ["kept", "gone"]
         assert [m.name for m in client.list_models()] == ["detector"]
         assert kept in client.get_model("detector").list_versions()
+
+
+def test_deleting_an_attached_dataset_version_or_dataset_needs_force(where: Platform) -> None:
+    with where.client() as client:
+        version = client.create_dataset("birds").create_version("v1")
+        client.create_model("detector").create_version().attach_dataset_version(version)
+
+    refused_version = where.run("versions", "delete", "birds", "v1", "--yes")
+    refused_dataset = where.run("datasets", "delete", "birds", "--yes")
+    where.ok("versions", "delete", "birds", "v1", "--yes", "--force")
+
+    for refused in (refused_version, refused_dataset):
+        assert refused.exit_code != 0
+        assert "attached to model 'detector'" in refused.output
+    with where.client() as client:
+        assert [item.name for item in client.list_trash()] == ["birds/v1"]

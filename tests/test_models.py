@@ -91,6 +91,7 @@ def test_versions_are_numbered_in_creation_order_and_named_after_their_number(
     assert model.get_version("best") == best
     assert model.get_version("1") == first  # a name, which defaults to the number
     assert model.get_version_by_id(third.id).version == 3
+    assert client.get_model_version_by_id(best.id) == best
     assert model.list_versions() == [first, best, third]
     with pytest.raises(NotFoundError):
         model.get_version(4)
