@@ -681,7 +681,8 @@ ClassLabels = Annotated[
 
 def _plain_parameters(value: dict[str, Any]) -> dict[str, Any]:
     # Its size is the setting max_json_bytes, checked by the service.
-    return check_json(value, "base_parameters", max_bytes=None)
+    checked: dict[str, Any] = check_json(value, "base_parameters", max_bytes=None)
+    return checked
 
 
 BaseParameters = Annotated[dict[str, Any], AfterValidator(_plain_parameters)]
