@@ -66,6 +66,8 @@ from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
 from pixlake.sdk.local_files import SkippedFile
+from pixlake.sdk.model import Model
+from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.shapes import Classification, Line, Point, Polygon, Rectangle, Shape
 from pixlake.sdk.tag import Tag
 from pixlake.sdk.worker import Worker
@@ -102,6 +104,8 @@ __all__ = [
     "LimitExceededError",
     "Line",
     "LockedError",
+    "Model",
+    "ModelVersion",
     "MultiAsset",
     "MultiData",
     "NotFoundError",

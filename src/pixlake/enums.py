@@ -70,6 +70,9 @@ class TrashKind(StrEnum):
     DATASET_VERSION = "DATASET_VERSION"
     ASSET = "ASSET"
     ANNOTATION = "ANNOTATION"
+    MODEL = "MODEL"
+    MODEL_VERSION = "MODEL_VERSION"
+    MODEL_FILE = "MODEL_FILE"
 
 
 class Role(StrEnum):

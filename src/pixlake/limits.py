@@ -14,6 +14,7 @@ __all__ = [
     "MAX_IDS_PER_REQUEST",
     "MAX_JSON_DEPTH",
     "MAX_LOCAL_PATHS_PER_REQUEST",
+    "MAX_MODEL_LABELS",
     "MAX_NAME_LENGTH",
     "MAX_SHAPES_PER_REQUEST",
     "MAX_TAGS_PER_REQUEST",
@@ -55,6 +56,9 @@ MAX_JSON_DEPTH = 32
 """Nesting of a JSON value a client stores (custom metadata): objects and arrays inside
 one another. Its size is the setting ``max_json_bytes``."""
 
+MAX_MODEL_LABELS = 4_096
+"""Classes in one model version's ``labels`` (class index -> label name)."""
+
 OFFSET_BOUND = 2**53
 """A listing's ``offset`` stays below this. The databases keep offsets in signed 64-bit
 integers, but the OpenAPI document writes bounds as JSON numbers, which clients read as
@@ -68,6 +72,7 @@ _ITEM_LIMITS = {
     MAX_TAGS_PER_REQUEST: "max_tags_per_request",
     MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request",
     MAX_DOWNLOAD_BUNDLE: "max_download_bundle",
+    MAX_MODEL_LABELS: "max_model_labels",
 }
 # Pydantic's errors give a bound's value, not its name: the names are found by value, so
 # values of one kind differ (a test checks it).

@@ -26,6 +26,7 @@ from pydantic import (
 from pixlake.enums import (
     AnnotationStatus,
     DataType,
+    Framework,
     InferenceType,
     Role,
     ShapeKind,
@@ -36,6 +37,7 @@ from pixlake.limits import (
     MAX_DOWNLOAD_BUNDLE,
     MAX_IDS_PER_REQUEST,
     MAX_LOCAL_PATHS_PER_REQUEST,
+    MAX_MODEL_LABELS,
     MAX_NAME_LENGTH,
     MAX_SHAPES_PER_REQUEST,
     MAX_TAGS_PER_REQUEST,
@@ -646,3 +648,115 @@ class TrashPurge(WireModel):
 
 class TrashResult(WireModel):
     count: int
+
+
+# The model registry (docs/models.md)
+
+
+_CLASS_INDEX_PATTERN = r"^(0|[1-9][0-9]*)$"
+
+
+def _class_labels(value: dict[str, str]) -> dict[str, str]:
+    """Class index (a non-negative integer, written as text without leading zeros) ->
+    a label name (a ``Name``, checked by the value's own type)."""
+    for index, label in value.items():
+        if not (index.isascii() and index.isdigit() and str(int(index)) == index):
+            raise ValueError(f"labels: {index!r} is not a class index (0, 1, 2...)")
+        # The model's own check of texts reaches no value of a mapping: no NUL, no lone
+        # surrogate, or one database or the other refuses the row.
+        check_text(label, f"labels[{index!r}]")
+    return value
+
+
+ClassLabels = Annotated[
+    dict[str, Name],
+    Field(
+        max_length=MAX_MODEL_LABELS,
+        # in the document; the validator says why in its own words
+        json_schema_extra={"propertyNames": {"pattern": _CLASS_INDEX_PATTERN}},
+    ),
+    AfterValidator(_class_labels),
+]
+"""What a model version predicts: class index (as text) -> label name, ``{"0": "cat"}``."""
+
+
+def _plain_parameters(value: dict[str, Any]) -> dict[str, Any]:
+    # Its size is the setting max_json_bytes, checked by the service.
+    checked: dict[str, Any] = check_json(value, "base_parameters", max_bytes=None)
+    return checked
+
+
+BaseParameters = Annotated[dict[str, Any], AfterValidator(_plain_parameters)]
+
+
+class ModelCreate(WireModel):
+    name: Name
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    type: InferenceType = InferenceType.NOT_CONFIGURED
+    framework: Framework = Framework.NOT_CONFIGURED
+
+
+class ModelUpdate(WireModel):
+    name: Name | None = None
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+    type: InferenceType | None = None
+    framework: Framework | None = None
+
+
+class ModelPublic(WireModel):
+    id: UUID
+    name: str
+    description: str
+    type: InferenceType
+    framework: Framework
+    organization_id: UUID
+    created_at: datetime
+
+
+class ModelVersionCreate(WireModel):
+    name: Name | None = None
+    """The version's number as text when not given."""
+    labels: ClassLabels = {}
+    type: InferenceType | None = None
+    """The model's when not given; so is ``framework``."""
+    framework: Framework | None = None
+    base_parameters: BaseParameters = {}
+    description: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+
+
+class ModelVersionUpdate(WireModel):
+    name: Name | None = None
+    labels: ClassLabels | None = None
+    type: InferenceType | None = None
+    framework: Framework | None = None
+    base_parameters: BaseParameters | None = None
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+
+
+class ModelVersionPublic(WireModel):
+    id: UUID
+    model_id: UUID
+    name: str
+    version: int
+    labels: dict[str, str]
+    type: InferenceType
+    framework: Framework
+    base_parameters: dict[str, Any]
+    description: str
+    created_at: datetime
+
+
+class DatasetVersionAttach(WireModel):
+    dataset_version_id: UUID
+    name: Name = "train"
+
+
+class AttachedDatasetVersion(WireModel):
+    """One attachment of a dataset version to a model version (lineage)."""
+
+    model_version_id: UUID
+    dataset_version_id: UUID
+    name: str
+    """What the dataset version was for: train, val, test..."""
+    created_at: datetime
+    dataset_version: VersionPublic

@@ -39,6 +39,9 @@ __all__ = [
     "DATASET_VERSION",
     "KINDS",
     "LABEL",
+    "MODEL",
+    "MODEL_FILE",
+    "MODEL_VERSION",
     "SHAPE",
     "TAG",
     "Kind",
@@ -155,6 +158,32 @@ KINDS: Mapping[str, Kind] = MappingProxyType(
             locked_by="DATASET_VERSION",
         ),
         "TAG": Kind("TAG", "tag", t.tags),
+        "MODEL": Kind(
+            "MODEL",
+            "model",
+            t.models,
+            tag_target=Target.MODEL,
+            trash_kind=TrashKind.MODEL,
+        ),
+        "MODEL_VERSION": Kind(
+            "MODEL_VERSION",
+            "model version",
+            t.model_versions,
+            parent="MODEL",
+            parent_column="model_id",
+            tag_target=Target.MODEL_VERSION,
+            trash_kind=TrashKind.MODEL_VERSION,
+        ),
+        # A file goes to the trash on its own (ModelFile.delete, store with replace=True),
+        # so that weights deleted by mistake come back until the trash is purged.
+        "MODEL_FILE": Kind(
+            "MODEL_FILE",
+            "model file",
+            t.model_files,
+            parent="MODEL_VERSION",
+            parent_column="model_version_id",
+            trash_kind=TrashKind.MODEL_FILE,
+        ),
     }
 )
 
@@ -168,6 +197,9 @@ ANNOTATION = KINDS["ANNOTATION"]
 SHAPE = KINDS["SHAPE"]
 LABEL = KINDS["LABEL"]
 TAG = KINDS["TAG"]
+MODEL = KINDS["MODEL"]
+MODEL_VERSION = KINDS["MODEL_VERSION"]
+MODEL_FILE = KINDS["MODEL_FILE"]
 
 
 def ancestors(kind: Kind) -> list[Kind]:

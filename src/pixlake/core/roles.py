@@ -35,6 +35,8 @@ class AdminAction(StrEnum):
     RESTORE_ASSETS = "restore assets"
     RENAME_TAG = "rename a tag"
     DELETE_TAG = "delete a tag"
+    DELETE_MODEL = "delete a model"
+    DELETE_MODEL_VERSION = "delete a model version"
 
 
 def _refuse(actor: Actor, action: str) -> ForbiddenError:

@@ -290,6 +290,104 @@ idempotency_keys = Table(
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
 
+# The model registry: models, their numbered versions, the files of each version and the
+# dataset versions each was trained or evaluated on (docs/models.md).
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", String, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("framework", String(32), nullable=False),
+    # The number of the model's newest version, kept on the model so that two versions
+    # created at once still get different numbers (the UPDATE takes the row's lock), and a
+    # number is never given twice, even after its version was purged.
+    Column("last_version", Integer, nullable=False, server_default="0"),
+    Column("created_by", Uuid, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    Index(
+        "uq_models_org_name_alive",
+        "organization_id",
+        "name",
+        unique=True,
+        sqlite_where=_alive("models"),
+        postgresql_where=_alive("models"),
+    ),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("model_id", Uuid, ForeignKey("models.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    # Class index (as text) -> label name, as the model predicts them: {"0": "cat"}.
+    Column("labels", JSON, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("framework", String(32), nullable=False),
+    Column("base_parameters", JSON, nullable=False),
+    Column("description", String, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    # Numbers are unique whatever the trash holds; names only among live versions.
+    UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
+    Index(
+        "uq_model_versions_model_name_alive",
+        "model_id",
+        "name",
+        unique=True,
+        sqlite_where=_alive("model_versions"),
+        postgresql_where=_alive("model_versions"),
+    ),
+)
+
+model_files = Table(
+    "model_files",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("model_version_id", Uuid, ForeignKey("model_versions.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("filename", String(255), nullable=False),
+    # Content addressing, as for data: the object is named after its checksum, so the same
+    # bytes stored twice are held once; purging a file removes the object only when no
+    # other row names it.
+    Column("object_name", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("large", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime()),
+    Index(
+        "uq_model_files_version_name_alive",
+        "model_version_id",
+        "name",
+        unique=True,
+        sqlite_where=_alive("model_files"),
+        postgresql_where=_alive("model_files"),
+    ),
+    Index("ix_model_files_object_name", "object_name"),
+)
+
+# Lineage: which dataset versions a model version was trained or evaluated on, one row per
+# attachment name ("train", "val", "test"...).
+model_version_datasets = Table(
+    "model_version_datasets",
+    metadata,
+    Column("model_version_id", Uuid, ForeignKey("model_versions.id"), primary_key=True),
+    Column("dataset_version_id", Uuid, ForeignKey("dataset_versions.id"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organizations.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_model_version_datasets_dataset_version_id", "dataset_version_id"),
+)
+
 compat_uploads = Table(
     "compat_uploads",
     metadata,

@@ -8,13 +8,24 @@ from typing import Any, Self
 from urllib.parse import quote
 from uuid import UUID
 
-from pixlake.enums import Role, Target, TrashKind
-from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
-from pixlake.schemas import DatalakePublic, DatasetPublic, Me, TagPublic, TrashItem, UserPublic
+from pixlake.enums import Framework, InferenceType, Role, Target, TrashKind
+from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError, WrongTargetError
+from pixlake.schemas import (
+    DatalakePublic,
+    DatasetPublic,
+    Me,
+    ModelPublic,
+    ModelVersionPublic,
+    TagPublic,
+    TrashItem,
+    UserPublic,
+)
 from pixlake.sdk.base import coerce_enum, get_or_create
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
+from pixlake.sdk.model import Model, enum_value
+from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.tag import Tag
 
 __all__ = ["Client", "resolve_host"]
@@ -189,6 +200,56 @@ class Client:
         rows = self._connection.request("GET", "/datasets")
         return [Dataset(self._connection, DatasetPublic.model_validate(r)) for r in rows]
 
+    # Models
+
+    def create_model(
+        self,
+        name: str,
+        description: str | None = None,
+        type: InferenceType | str | None = None,
+        framework: Framework | str | None = None,
+    ) -> Model:
+        """A new model; the name must be free in the organization (else ConflictError)."""
+        body = {
+            "name": name,
+            "description": description,
+            "type": enum_value(InferenceType, type),
+            "framework": enum_value(Framework, framework),
+        }
+        row = self._connection.request(
+            "POST", "/models", json={k: v for k, v in body.items() if v is not None}
+        )
+        return Model(self._connection, ModelPublic.model_validate(row))
+
+    def get_model(self, name: str) -> Model:
+        rows = self._connection.request("GET", "/models", params={"name": name})
+        if not rows:
+            raise NotFoundError(f"no model named {name!r}", details={"name": name})
+        return Model(self._connection, ModelPublic.model_validate(rows[0]))
+
+    def get_model_by_id(self, id: UUID | str) -> Model:
+        row = self._connection.request("GET", f"/models/{id}")
+        return Model(self._connection, ModelPublic.model_validate(row))
+
+    def get_model_version_by_id(self, id: UUID | str) -> ModelVersion:
+        """A model version by id, whatever its model."""
+        row = self._connection.request("GET", f"/model-versions/{id}")
+        return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
+
+    def list_models(
+        self, limit: int | None = None, offset: int | None = None, tags: Any = None
+    ) -> list[Model]:
+        """The organization's models in creation order; ``tags`` (a Tag, a name or a list
+        of them, of target MODEL) keeps those having any of them."""
+        names = model_tag_names(tags)
+        params: dict[str, Any] = {"tags": names} if names else {}
+        if limit is not None:
+            params["limit"] = limit
+        if offset is not None:
+            params["offset"] = offset
+        rows = self._connection.request("GET", "/models", params=params)
+        return [Model(self._connection, ModelPublic.model_validate(r)) for r in rows]
+
     # Trash
 
     def list_trash(self, kind: TrashKind | str | None = None) -> list[TrashItem]:
@@ -245,6 +306,25 @@ class Client:
         params = {"target": _target(target).value} if target is not None else {}
         rows = self._connection.request("GET", "/tags", params=params)
         return [Tag(self._connection, TagPublic.model_validate(r)) for r in rows]
+
+
+def model_tag_names(tags: Any) -> list[str]:
+    """Tag names of a ``tags`` filter of models; a Tag of another target is refused."""
+    from pixlake.sdk.base import tag_list
+    from pixlake.sdk.tag import Tag
+
+    names: list[str] = []
+    for tag in tag_list(tags):
+        if isinstance(tag, Tag):
+            if tag.target != Target.MODEL:
+                raise WrongTargetError(
+                    f"tag {tag.name!r} targets {tag.target}, not {Target.MODEL}",
+                    details={"tag_id": str(tag.id)},
+                )
+            names.append(tag.name)
+        else:
+            names.append(tag)
+    return names
 
 
 def _target(target: Target | str) -> Target:

@@ -22,7 +22,9 @@ from pixlake.server.routers import (
     datalakes,
     datasets,
     health,
+    lineage,
     me,
+    models,
     objects,
     tags,
     trash,
@@ -57,6 +59,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         assets,
         annotations,
         trash,
+        models,
+        lineage,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:

@@ -1,0 +1,141 @@
+"""Models: a named line of trained versions in the registry (docs/models.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pixlake.enums import Framework, InferenceType, Target
+from pixlake.errors import NotFoundError
+from pixlake.schemas import ModelPublic, ModelVersionPublic
+from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
+from pixlake.sdk.model_version import ModelVersion, labels_body
+
+if TYPE_CHECKING:
+    from pixlake.sdk.connection import Connection
+
+__all__ = ["Model", "enum_value"]
+
+
+def enum_value(enum: Any, value: Any) -> str | None:
+    """The wire value of an enumeration given as a member or its text (None stays None)."""
+    return None if value is None else coerce_enum(enum, value).value
+
+
+class Model(Taggable, SdkObject[ModelPublic]):
+    """A model of the registry and its versions."""
+
+    _tag_target = Target.MODEL
+
+    _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
+
+    # Fields of the wire model, as typed properties.
+
+    @property
+    def name(self) -> str:
+        return self._schema.name
+
+    @property
+    def description(self) -> str:
+        return self._schema.description
+
+    @property
+    def type(self) -> InferenceType:
+        return self._schema.type
+
+    @property
+    def framework(self) -> Framework:
+        return self._schema.framework
+
+    @property
+    def organization_id(self) -> UUID:
+        return self._schema.organization_id
+
+    @property
+    def created_at(self) -> datetime:
+        return self._schema.created_at
+
+    def sync(self) -> dict[str, Any]:
+        self._schema = ModelPublic.model_validate(
+            self._connection.request("GET", f"/models/{self.id}")
+        )
+        return self._schema.model_dump(mode="json")
+
+    def update(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        type: InferenceType | str | None = None,
+        framework: Framework | str | None = None,
+    ) -> None:
+        body = {
+            "name": name,
+            "description": description,
+            "type": enum_value(InferenceType, type),
+            "framework": enum_value(Framework, framework),
+        }
+        self._schema = ModelPublic.model_validate(
+            self._connection.request(
+                "PATCH", f"/models/{self.id}", json={k: v for k, v in body.items() if v is not None}
+            )
+        )
+
+    def delete(self) -> None:
+        """Move this model (with its versions) to the trash (admins only)."""
+        self._connection.request("DELETE", f"/models/{self.id}")
+
+    def create_version(
+        self,
+        name: str | None = None,
+        labels: Mapping[Any, str] | None = None,
+        type: InferenceType | str | None = None,
+        framework: Framework | str | None = None,
+        base_parameters: dict[str, Any] | None = None,
+        description: str | None = None,
+    ) -> ModelVersion:
+        """The model's next version, numbered 1, 2, ... in creation order and named after
+        its number unless ``name`` is given; ``type`` and ``framework`` default to the
+        model's. ``labels`` maps class index to label name (``{"0": "cat"}``)."""
+        body: dict[str, Any] = {
+            "name": name,
+            "labels": labels_body(labels),
+            "type": enum_value(InferenceType, type),
+            "framework": enum_value(Framework, framework),
+            "base_parameters": base_parameters,
+            "description": description,
+        }
+        row = self._connection.request(
+            "POST",
+            f"/models/{self.id}/versions",
+            json={k: v for k, v in body.items() if v is not None},
+        )
+        return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
+
+    def get_version(self, version: int | str) -> ModelVersion:
+        """A version by number (an int) or by name (a str)."""
+        is_number = isinstance(version, int) and not isinstance(version, bool)
+        params = {"version": str(version)} if is_number else {"name": version}
+        rows = self._connection.request("GET", f"/models/{self.id}/versions", params=params)
+        if not rows:
+            raise NotFoundError(
+                f"model {self.name!r} has no version {version!r}",
+                details={"version": str(version)},
+            )
+        return ModelVersion(self._connection, ModelVersionPublic.model_validate(rows[0]))
+
+    def get_version_by_id(self, id: UUID | str) -> ModelVersion:
+        row = self._connection.request("GET", f"/model-versions/{id}")
+        version = ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
+        if version.model_id != self.id:
+            raise NotFoundError(f"model {self.name!r} has no version {id}", details={"id": str(id)})
+        return version
+
+    def list_versions(self) -> list[ModelVersion]:
+        """The model's versions by number."""
+        rows = self._connection.request("GET", f"/models/{self.id}/versions")
+        return [ModelVersion(self._connection, ModelVersionPublic.model_validate(r)) for r in rows]
+
+    def __repr__(self) -> str:
+        return f"Model(name={self.name!r}, id={self.id})"
