@@ -12,6 +12,7 @@ from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import BadRequestError
 from pixlake.schemas import ModelVersionPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.model_file import FileStore
 
 __all__ = ["ModelVersion", "labels_body"]
 
@@ -32,7 +33,7 @@ def labels_body(labels: Mapping[Any, str] | None) -> dict[str, str] | None:
     }
 
 
-class ModelVersion(Taggable, SdkObject[ModelVersionPublic]):
+class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
     """One version of a model, numbered from 1 in creation order."""
 
     _tag_target = Target.MODEL_VERSION

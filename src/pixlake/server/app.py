@@ -1,7 +1,6 @@
 """The application factory: one FastAPI app for served and embedded use alike."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: it would shadow the ``annotations`` router.
 from fastapi import FastAPI
 
 from pixlake import __version__
@@ -20,6 +19,7 @@ from pixlake.server.routers import (
     datasets,
     health,
     me,
+    model_files,
     models,
     objects,
     tags,
@@ -56,10 +56,12 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         annotations,
         trash,
         models,
+        model_files,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+        app.include_router(model_files.local_router)
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
@@ -70,6 +72,6 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             max_header_count=settings.max_header_count,
             client_timeout=settings.client_timeout,
         ),
-        file_routes=datalakes.file_upload_routes(),
+        file_routes=datalakes.file_upload_routes() + model_files.file_upload_routes(),
     )
     return app

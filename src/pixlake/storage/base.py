@@ -18,6 +18,7 @@ from pixlake.permissions import create_private_file
 __all__ = [
     "CHUNK_SIZE",
     "MEMORY_STAGING_MAX_FILE",
+    "DirectUpload",
     "MemoryBudget",
     "ObjectStorage",
     "Removed",
@@ -136,6 +137,21 @@ class MemoryBudget:
         return self._free
 
 
+@dataclass(frozen=True)
+class DirectUpload:
+    """Where a client puts an object's bytes itself, straight into the store.
+
+    ``urls`` are signed and expire. Without ``upload_id`` the whole object is one PUT to
+    ``urls[0]``; with it, part ``n`` (from 1) is the ``part_size`` bytes from offset
+    ``(n - 1) * part_size`` (the last part holds the rest), PUT to ``urls[n - 1]``, and
+    ``finish_direct_upload`` makes the parts one object.
+    """
+
+    urls: list[str]
+    part_size: int
+    upload_id: str | None = None
+
+
 class ObjectStorage(ABC):
     """Where bytes live. Object names are chosen by pixlake, never by users, and are
     content addressed: two writes under one name write the same bytes."""
@@ -146,6 +162,8 @@ class ObjectStorage(ABC):
     """Set by backends for which memory staging pays."""
     memory_staging_max_file: int = MEMORY_STAGING_MAX_FILE
     """Largest file such a backend stages in memory."""
+    direct_uploads: bool = False
+    """Whether ``direct_upload`` gives URLs clients put bytes to themselves."""
 
     @abstractmethod
     def new_staging_path(self) -> Path:
@@ -229,6 +247,28 @@ class ObjectStorage(ABC):
         answer carries ``content_type`` and, if given, the ``disposition`` and
         ``cache_control`` headers."""
         return None
+
+    def direct_upload(
+        self, object_name: str, size: int, expiry_seconds: int
+    ) -> DirectUpload | None:
+        """Signed URLs a client puts ``size`` bytes to as ``object_name`` without the API
+        in the way, when the backend has such URLs; None when the bytes must come through
+        the API (a local folder)."""
+        return None
+
+    def finish_direct_upload(self, object_name: str, upload_id: str, size: int) -> bool:
+        """Make the uploaded parts of ``upload_id`` the object ``object_name``; False (and
+        nothing done) when they don't hold ``size`` bytes in all."""
+        raise NotImplementedError
+
+    def size_of(self, object_name: str) -> int | None:
+        """The object's size in bytes, or None when there is no such object."""
+        try:
+            stream, size = self.open_sized(object_name)
+        except StorageError:
+            return None
+        stream.close()
+        return size
 
     def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check
         """Raise StorageError, saying why, when the store can't be used."""
