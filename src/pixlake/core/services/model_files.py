@@ -285,7 +285,7 @@ def store_local(
         raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
     size = source.stat().st_size
     check_new_file(ctx, actor, model_version_id, body.name, body.filename, size, body.replace)
-    staged = ctx.storage.stage_file(source)
+    staged = ctx.storage.stage_file_copy(source)
     return store_staged(
         ctx, actor, model_version_id, body.name, body.filename, staged, replace=body.replace
     )
