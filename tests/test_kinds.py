@@ -20,6 +20,8 @@ from pixlake.sdk.asset import Asset
 from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
+from pixlake.sdk.model import Model
+from pixlake.sdk.model_version import ModelVersion
 
 # The declaration itself
 
@@ -81,6 +83,8 @@ class World:
     asset: Asset
     annotation: Annotation
     label: Label
+    model: Model
+    model_version: ModelVersion
     downloads: Path
 
     _folders = itertools.count()
@@ -100,6 +104,10 @@ def build_world(client: Client, images: list[Path], tmp_path: Path) -> World:
     label = v.create_label("cat")
     annotation = assets[0].create_annotation(duration=1)
     annotation.create_rectangle(1, 1, 4, 4, label)
+    model = client.create_model("kinds")
+    model.add_tags("m-tag")
+    model_version = model.create_version(name="best")
+    model_version.add_tags("mv-tag")
     return World(
         client=client,
         ds=ds,
@@ -107,6 +115,8 @@ def build_world(client: Client, images: list[Path], tmp_path: Path) -> World:
         asset=assets[0],
         annotation=annotation,
         label=label,
+        model=model,
+        model_version=model_version,
         downloads=tmp_path / "downloads",
     )
 
@@ -167,6 +177,23 @@ READS: dict[str, dict[str, Callable[[World], bool]]] = {
         "list": lambda w: [label.id for label in w.v.list_labels()] == [w.label.id],
         "get": lambda w: w.v.get_label("cat").id == w.label.id,
     },
+    "MODEL": {
+        "get": lambda w: str(w.model.sync()["id"]) == str(w.model.id),
+        "get by name": lambda w: w.client.get_model("kinds") == w.model,
+        "get by id": lambda w: w.client.get_model_by_id(w.model.id) == w.model,
+        "list": lambda w: w.model.id in [m.id for m in w.client.list_models()],
+        "list by tag": lambda w: w.client.list_models(tags="m-tag") == [w.model],
+        "tags": lambda w: [tag.name for tag in w.model.get_tags()] == ["m-tag"],
+    },
+    "MODEL_VERSION": {
+        "get": lambda w: str(w.model_version.sync()["id"]) == str(w.model_version.id),
+        "get by id": lambda w: w.model.get_version_by_id(w.model_version.id) == w.model_version,
+        "get by number": lambda w: w.model.get_version(1) == w.model_version,
+        "get by name": lambda w: w.model.get_version("best") == w.model_version,
+        "list": lambda w: w.model.list_versions() == [w.model_version],
+        "tags": lambda w: [tag.name for tag in w.model_version.get_tags()] == ["mv-tag"],
+        "lineage": lambda w: w.model_version.list_attached_dataset_versions() == [],
+    },
 }
 
 TRASH: dict[str, Callable[[World], None]] = {
@@ -174,6 +201,8 @@ TRASH: dict[str, Callable[[World], None]] = {
     "DATASET_VERSION": lambda w: w.v.delete(),
     "ASSET": lambda w: w.asset.delete(),
     "ANNOTATION": lambda w: w.annotation.delete(),
+    "MODEL": lambda w: w.model.delete(),
+    "MODEL_VERSION": lambda w: w.model_version.delete(),
 }
 
 TRASHED_ID: dict[str, Callable[[World], object]] = {
@@ -181,6 +210,8 @@ TRASHED_ID: dict[str, Callable[[World], object]] = {
     "DATASET_VERSION": lambda w: w.v.id,
     "ASSET": lambda w: w.asset.id,
     "ANNOTATION": lambda w: w.annotation.id,
+    "MODEL": lambda w: w.model.id,
+    "MODEL_VERSION": lambda w: w.model_version.id,
 }
 
 
@@ -209,6 +240,14 @@ def test_hidden_by_follows_the_declared_parents() -> None:
         "LABEL",
     }
     assert hidden_by("ANNOTATION") == {"ANNOTATION", "SHAPE"}
+    assert hidden_by("MODEL") == {"MODEL", "MODEL_VERSION", "MODEL_FILE"}
+
+
+def test_every_trashable_kind_is_walked() -> None:
+    # MODEL_FILE's reads are the files' own (tests/test_model_files.py).
+    assert set(TRASH) | {"MODEL_FILE"} == {
+        kind.key for kind in kinds.KINDS.values() if kind.trashable
+    }
 
 
 @pytest.mark.parametrize("trashed", list(TRASH))

@@ -70,6 +70,8 @@ class Org:
     annotation_id: uuid.UUID  # the admin's, with one rectangle
     shape_id: uuid.UUID
     label_id: uuid.UUID
+    model_id: uuid.UUID
+    model_version_id: uuid.UUID
 
 
 @pytest.fixture
@@ -91,6 +93,8 @@ def org(
     annotation = assets[0].create_annotation(1.0)
     rectangle = annotation.create_rectangle(1, 2, 3, 4, label)
     tag = client.create_tag("shared", Target.DATA)
+    model = client.create_model("detector")
+    model_version = model.create_version(labels={"0": "cat"})
     return Org(
         admin=client,
         member=member,
@@ -104,6 +108,8 @@ def org(
         annotation_id=annotation.id,
         shape_id=rectangle.id,
         label_id=label.id,
+        model_id=model.id,
+        model_version_id=model_version.id,
     )
 
 
@@ -132,6 +138,8 @@ def organization_state(admin: Client, org: Org) -> dict[str, Any]:
         "assets": seen("POST", f"/versions/{org.version_id}/assets/search", {}),
         "annotations": seen("POST", f"/versions/{org.version_id}/annotations/search", {}),
         "shapes": seen("GET", f"/annotations/{org.annotation_id}/shapes"),
+        "models": seen("GET", "/models"),
+        "model versions": seen("GET", f"/models/{org.model_id}/versions"),
     }
 
 
@@ -221,6 +229,10 @@ ADMIN_ONLY_ROUTES = {
         "rename a tag", "PATCH", lambda o: f"/tags/{o.tag_id}", lambda o: {"name": "new"}
     ),
     "DELETE /tags/{id}": Route("delete a tag", "DELETE", lambda o: f"/tags/{o.tag_id}"),
+    "DELETE /models/{id}": Route("delete a model", "DELETE", lambda o: f"/models/{o.model_id}"),
+    "DELETE /model-versions/{id}": Route(
+        "delete a model version", "DELETE", lambda o: f"/model-versions/{o.model_version_id}"
+    ),
 }
 
 OTHERS_ANNOTATION_ROUTES = {

@@ -819,4 +819,6 @@ class AttachedDatasetVersion(WireModel):
     model_version_id: UUID
     dataset_version_id: UUID
     name: str
+    """What the dataset version was for: train, val, test..."""
     created_at: datetime
+    dataset_version: VersionPublic

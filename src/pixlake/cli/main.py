@@ -41,6 +41,7 @@ def _register() -> None:
         db,
         download,
         gc,
+        models,
         quickstart,
         serve,
         tags,
@@ -63,6 +64,7 @@ def _register() -> None:
     cli.add_command(trash.trash)
     cli.add_command(db.db)
     cli.add_command(gc.gc)
+    cli.add_command(models.models)
 
 
 _register()

@@ -37,7 +37,8 @@ TRASH_COLUMNS = {
 
 @click.group()
 def trash() -> None:
-    """List, restore or purge deleted datasets, versions, assets and annotations.
+    """List, restore or purge deleted datasets, versions, assets, annotations, models,
+    model versions and model files.
 
     On a workspace without --token, these commands act on every organization in it; with
     --host (or --token), on the organization of the token's user, through the API.

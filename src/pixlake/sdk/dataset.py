@@ -38,9 +38,15 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
             self._connection.request("PATCH", f"/datasets/{self.id}", json=body)
         )
 
-    def delete(self) -> None:
-        """Move this dataset (with its versions) to the trash."""
-        self._connection.request("DELETE", f"/datasets/{self.id}")
+    def delete(self, force: bool = False) -> None:
+        """Move this dataset (with its versions) to the trash.
+
+        Raises:
+            ConflictError: a model version is attached to one of its versions and
+                ``force`` is not set.
+        """
+        params = {"force": "true"} if force else {}
+        self._connection.request("DELETE", f"/datasets/{self.id}", params=params)
 
     def create_version(
         self, version: str, description: str = "", type: InferenceType | str | None = None

@@ -17,6 +17,7 @@ from pixlake.schemas import (
     AssetPage,
     AssetPublic,
     LabelPublic,
+    ModelVersionPublic,
     VersionPublic,
     VersionStats,
 )
@@ -39,6 +40,7 @@ from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import worker_id_of
 
 if TYPE_CHECKING:
+    from pixlake.sdk.model_version import ModelVersion
     from pixlake.sdk.tag import Tag
     from pixlake.sdk.worker import Worker
 
@@ -95,9 +97,15 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     def unlock(self) -> None:
         self._set(self._connection.request("POST", f"/versions/{self.id}/unlock"))
 
-    def delete(self) -> None:
-        """Move this version (and its assets and annotations) to the trash."""
-        self._connection.request("DELETE", f"/versions/{self.id}")
+    def delete(self, force: bool = False) -> None:
+        """Move this version (and its assets and annotations) to the trash.
+
+        Raises:
+            ConflictError: a model version is attached to it (see
+                ``ModelVersion.attach_dataset_version``) and ``force`` is not set.
+        """
+        params = {"force": "true"} if force else {}
+        self._connection.request("DELETE", f"/versions/{self.id}", params=params)
 
     def fork(
         self, version: str, description: str = "", with_annotations: bool = True
@@ -323,6 +331,15 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             )
             for item in parse_many(AnnotationPublic, rows)
         ]
+
+    # Lineage
+
+    def list_model_versions(self) -> list[ModelVersion]:
+        """The model versions this version is attached to (trained or evaluated on it)."""
+        from pixlake.sdk.model_version import ModelVersion
+
+        rows = self._connection.request("GET", f"/versions/{self.id}/model-versions")
+        return [ModelVersion(self._connection, ModelVersionPublic.model_validate(r)) for r in rows]
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

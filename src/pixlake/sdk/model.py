@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import NotFoundError
 from pixlake.schemas import ModelPublic, ModelVersionPublic
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
 from pixlake.sdk.model_version import ModelVersion, labels_body
+
+if TYPE_CHECKING:
+    from pixlake.sdk.connection import Connection
 
 __all__ = ["Model", "enum_value"]
 
@@ -26,12 +29,33 @@ class Model(Taggable, SdkObject[ModelPublic]):
 
     _tag_target = Target.MODEL
 
-    name: str = SchemaField()
-    description: str = SchemaField()
-    type: InferenceType = SchemaField()
-    framework: Framework = SchemaField()
-    organization_id: UUID = SchemaField()
-    created_at: datetime = SchemaField()
+    _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
+
+    # Fields of the wire model, as typed properties.
+
+    @property
+    def name(self) -> str:
+        return self._schema.name
+
+    @property
+    def description(self) -> str:
+        return self._schema.description
+
+    @property
+    def type(self) -> InferenceType:
+        return self._schema.type
+
+    @property
+    def framework(self) -> Framework:
+        return self._schema.framework
+
+    @property
+    def organization_id(self) -> UUID:
+        return self._schema.organization_id
+
+    @property
+    def created_at(self) -> datetime:
+        return self._schema.created_at
 
     def sync(self) -> dict[str, Any]:
         self._schema = ModelPublic.model_validate(

@@ -5,16 +5,39 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import BadRequestError
-from pixlake.schemas import ModelVersionPublic
-from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum
+from pixlake.schemas import AttachedDatasetVersion, ModelVersionPublic
+from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
 from pixlake.sdk.model_file import FileStore
 
+if TYPE_CHECKING:
+    from pixlake.sdk.connection import Connection
+    from pixlake.sdk.dataset_version import DatasetVersion
+
 __all__ = ["ModelVersion", "labels_body"]
+
+
+def _id_of(dataset_version: Any) -> UUID:
+    """The id of a DatasetVersion (or of an id given as such)."""
+    from pixlake.sdk.dataset_version import DatasetVersion
+
+    if isinstance(dataset_version, DatasetVersion):
+        return dataset_version.id
+    if isinstance(dataset_version, UUID):
+        return dataset_version
+    if isinstance(dataset_version, str):
+        try:
+            return UUID(dataset_version)
+        except ValueError:
+            pass
+    raise BadRequestError(
+        f"expected a DatasetVersion, got {dataset_version!r}",
+        details={"dataset_version": repr(dataset_version)},
+    )
 
 
 def labels_body(labels: Mapping[Any, str] | None) -> dict[str, str] | None:
@@ -38,16 +61,46 @@ class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
 
     _tag_target = Target.MODEL_VERSION
 
-    model_id: UUID = SchemaField()
-    name: str = SchemaField()
-    version: int = SchemaField()
-    labels: dict[str, str] = SchemaField()
-    """Class index (as text) -> label name, as the model predicts them."""
-    type: InferenceType = SchemaField()
-    framework: Framework = SchemaField()
-    base_parameters: dict[str, Any] = SchemaField()
-    description: str = SchemaField()
-    created_at: datetime = SchemaField()
+    _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
+
+    # Fields of the wire model, as typed properties.
+
+    @property
+    def model_id(self) -> UUID:
+        return self._schema.model_id
+
+    @property
+    def name(self) -> str:
+        return self._schema.name
+
+    @property
+    def version(self) -> int:
+        return self._schema.version
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Class index (as text) -> label name, as the model predicts them."""
+        return self._schema.labels
+
+    @property
+    def type(self) -> InferenceType:
+        return self._schema.type
+
+    @property
+    def framework(self) -> Framework:
+        return self._schema.framework
+
+    @property
+    def base_parameters(self) -> dict[str, Any]:
+        return self._schema.base_parameters
+
+    @property
+    def description(self) -> str:
+        return self._schema.description
+
+    @property
+    def created_at(self) -> datetime:
+        return self._schema.created_at
 
     def sync(self) -> dict[str, Any]:
         self._schema = ModelVersionPublic.model_validate(
@@ -86,6 +139,43 @@ class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
     def delete(self) -> None:
         """Move this version (with its files) to the trash (admins only)."""
         self._connection.request("DELETE", f"/model-versions/{self.id}")
+
+    # Lineage
+
+    def attach_dataset_version(self, dataset_version: DatasetVersion, name: str = "train") -> None:
+        """Record that this version was trained (or evaluated...) on ``dataset_version``;
+        ``name`` says for what (train, val, test...). Attaching it again under the same
+        name changes nothing; attaching locks nothing."""
+        self._connection.request(
+            "POST",
+            f"/model-versions/{self.id}/dataset-versions",
+            json={"dataset_version_id": str(_id_of(dataset_version)), "name": name},
+        )
+
+    def list_attached_dataset_versions(self, name: str | None = None) -> list[DatasetVersion]:
+        """The dataset versions attached to this version, in attachment order, each once;
+        with ``name``, those attached under that name only."""
+        from pixlake.sdk.dataset_version import DatasetVersion
+
+        params = {"name": name} if name is not None else {}
+        rows = self._connection.request(
+            "GET", f"/model-versions/{self.id}/dataset-versions", params=params
+        )
+        attached = [AttachedDatasetVersion.model_validate(row) for row in rows]
+        versions = {a.dataset_version_id: a.dataset_version for a in attached}
+        return [DatasetVersion(self._connection, version) for version in versions.values()]
+
+    def detach_dataset_version(
+        self, dataset_version: DatasetVersion, name: str | None = None
+    ) -> None:
+        """Remove the attachment under ``name`` (under every name when None); what is not
+        attached is left as it is."""
+        params = {"name": name} if name is not None else {}
+        self._connection.request(
+            "DELETE",
+            f"/model-versions/{self.id}/dataset-versions/{_id_of(dataset_version)}",
+            params=params,
+        )
 
     def __repr__(self) -> str:
         return f"ModelVersion(name={self.name!r}, version={self.version}, id={self.id})"

@@ -18,6 +18,7 @@ from pixlake.server.routers import (
     datalakes,
     datasets,
     health,
+    lineage,
     me,
     model_files,
     models,
@@ -56,6 +57,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         annotations,
         trash,
         models,
+        lineage,
         model_files,
     ):
         app.include_router(module.router)

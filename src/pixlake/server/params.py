@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-__all__ = ["DecimalInt"]
+__all__ = ["DecimalInt", "Flag"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -25,3 +25,14 @@ def _decimal_digits(value: Any) -> Any:
 
 DecimalInt = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(_decimal_digits)]
 """A non-negative integer query parameter that fits in 64 bits, in decimal digits only."""
+
+
+def _true_or_false(value: Any) -> Any:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A yes-or-no query parameter, written ``true`` or ``false`` and nothing else (not ``1``,
+``yes`` or ``on``, which a lax reading would take)."""

@@ -164,11 +164,23 @@ def update_dataset(
         ) from exc
 
 
-def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID) -> None:
-    """Move the dataset (and so its versions) to the trash."""
+def delete_dataset(ctx: AppContext, actor: Actor, dataset_id: UUID, force: bool = False) -> None:
+    """Move the dataset (and so its versions) to the trash. A version a model version is
+    attached to is taken along only with ``force`` (else ConflictError)."""
+    from pixlake.core.services.lineage import refuse_attached
+
     with ctx.db.write() as conn:
         require_dataset(conn, actor, dataset_id)
         require_admin(actor, AdminAction.DELETE_DATASET)
+        if not force:
+            refuse_attached(
+                conn,
+                actor,
+                select(t.dataset_versions.c.id).where(
+                    t.dataset_versions.c.dataset_id == dataset_id,
+                    kinds.not_in_trash(DATASET_VERSION),
+                ),
+            )
         locked = (
             conn.execute(
                 select(t.dataset_versions.c.version).where(
@@ -283,12 +295,17 @@ def set_locked(ctx: AppContext, actor: Actor, version_id: UUID, locked: bool) ->
         return _version_public(require_version(conn, actor, version_id)).answer()
 
 
-def delete_version(ctx: AppContext, actor: Actor, version_id: UUID) -> None:
-    """Move the version (and so its assets and annotations) to the trash."""
+def delete_version(ctx: AppContext, actor: Actor, version_id: UUID, force: bool = False) -> None:
+    """Move the version (and so its assets and annotations) to the trash. A version a model
+    version is attached to goes only with ``force`` (else ConflictError)."""
+    from pixlake.core.services.lineage import refuse_attached
+
     with ctx.db.write() as conn:
         require_version(conn, actor, version_id)
         require_admin(actor, AdminAction.DELETE_VERSION)
         require_version(conn, actor, version_id, writing=True)
+        if not force:
+            refuse_attached(conn, actor, [version_id])
         conn.execute(
             update(t.dataset_versions)
             .where(t.dataset_versions.c.id == version_id)

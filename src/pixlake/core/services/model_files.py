@@ -57,7 +57,6 @@ __all__ = [
     "OBJECT_PREFIX",
     "check_file_name",
     "check_new_file",
-    "collect_object_names",
     "create_from_store",
     "delete_file",
     "get_file",
@@ -371,19 +370,6 @@ def delete_file(ctx: AppContext, actor: Actor, file_id: UUID) -> None:
         conn.execute(
             update(t.model_files).where(t.model_files.c.id == file_id).values(deleted_at=utcnow())
         )
-
-
-def collect_object_names(conn: Connection, file_ids: Sequence[UUID]) -> list[str]:
-    """The object names of these model files, read before their rows are purged (for
-    ``release_objects`` once the purge commits)."""
-    names: set[str] = set()
-    for chunk in chunked(conn, list(file_ids)):
-        names.update(
-            conn.execute(
-                select(t.model_files.c.object_name).where(one_of(conn, t.model_files.c.id, chunk))
-            ).scalars()
-        )
-    return sorted(names)
 
 
 def _still_named(conn: Connection, object_names: Sequence[str]) -> set[str]:

@@ -39,6 +39,7 @@ __all__ = [
     "require_model_version",
     "update_model",
     "update_version",
+    "version_public",
 ]
 
 
@@ -54,7 +55,7 @@ def _model_public(row: Any) -> ModelPublic:
     )
 
 
-def _version_public(row: Any) -> ModelVersionPublic:
+def version_public(row: Any) -> ModelVersionPublic:
     return ModelVersionPublic(
         id=row.id,
         model_id=row.model_id,
@@ -118,8 +119,9 @@ def create_model(
     type: InferenceType,
     framework: Framework,
 ) -> ModelPublic:
+    model_id = new_id()
     row = {
-        "id": new_id(),
+        "id": model_id,
         "organization_id": actor.organization_id,
         "name": name,
         "description": description,
@@ -132,7 +134,7 @@ def create_model(
     try:
         with ctx.db.write() as conn:
             conn.execute(insert(t.models).values(**row))
-            return _model_public(require_model(conn, actor, row["id"])).answer()
+            return _model_public(require_model(conn, actor, model_id)).answer()
     except IntegrityError as exc:
         raise _name_taken(name) from exc
 
@@ -152,8 +154,8 @@ def list_models(
     if name is not None:
         query = query.where(t.models.c.name == name)
     with ctx.db.read() as conn:
-        if tag_names:
-            tagged = tagged_filter(conn, actor, t.models.c.id, [], tag_names, Target.MODEL)
+        tagged = tagged_filter(conn, actor, t.models.c.id, [], tag_names or [], Target.MODEL)
+        if tagged is not None:
             query = query.where(tagged)
         query = query.order_by(t.models.c.id).offset(offset)
         if limit is not None:
@@ -236,7 +238,7 @@ def create_version(
                     created_at=utcnow(),
                 )
             )
-            return _version_public(require_model_version(conn, actor, version_id)).answer()
+            return version_public(require_model_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise _version_name_taken(name) from exc
 
@@ -260,12 +262,12 @@ def list_versions(
         if number is not None:
             query = query.where(t.model_versions.c.version == number)
         rows = conn.execute(query.order_by(t.model_versions.c.version))
-        return [_version_public(r) for r in rows]
+        return [version_public(r) for r in rows]
 
 
 def get_version(ctx: AppContext, actor: Actor, version_id: UUID) -> ModelVersionPublic:
     with ctx.db.read() as conn:
-        return _version_public(require_model_version(conn, actor, version_id))
+        return version_public(require_model_version(conn, actor, version_id))
 
 
 def update_version(
@@ -284,7 +286,7 @@ def update_version(
                     .where(t.model_versions.c.id == version_id)
                     .values(**values)
                 )
-            return _version_public(require_model_version(conn, actor, version_id)).answer()
+            return version_public(require_model_version(conn, actor, version_id)).answer()
     except IntegrityError as exc:
         raise _version_name_taken(changes.get("name")) from exc
 

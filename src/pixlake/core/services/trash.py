@@ -1,4 +1,5 @@
-"""The trash: deleted datasets, versions, assets and annotations, restorable until purged.
+"""The trash: deleted datasets, versions, assets, annotations, models, model versions and
+model files, restorable until purged.
 
 Deleting marks a row with ``deleted_at``; everything under it (a version's assets, an
 asset's annotations) becomes invisible with it and comes back with it. ``purge`` removes
@@ -19,6 +20,7 @@ from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
+from pixlake.core.services import model_trash
 from pixlake.core.sql import chunked, one_of
 from pixlake.enums import TrashKind
 from pixlake.errors import ConflictError, LockedError, NotFoundError
@@ -28,6 +30,8 @@ __all__ = ["list_trash", "purge_trash", "restore_from_trash"]
 
 # The kinds with a trash, parents before children (the order of the declaration).
 _KINDS = kinds.trashable_kinds()
+# Items of these kinds have no parent to name in a listing.
+_TOP_LEVEL = frozenset({TrashKind.DATASET, TrashKind.MODEL})
 
 
 def _in_scope(table: Any, actor: Actor | None) -> Any:
@@ -73,6 +77,7 @@ def list_trash(
         .join(t.workers, t.workers.c.id == t.annotations_table.c.worker_id)
         .join(t.users, t.users.c.id == t.workers.c.user_id)
         .where(kinds.in_trash(kinds.ANNOTATION), _in_scope(t.annotations_table, actor)),
+        **model_trash.trash_queries(lambda table: _in_scope(table, actor)),
     }
     items: list[TrashItem] = []
     with ctx.db.read() as conn:
@@ -85,7 +90,7 @@ def list_trash(
                         kind=item_kind,
                         id=row.id,
                         name=row.name,
-                        parent_id=None if item_kind is TrashKind.DATASET else row.parent_id,
+                        parent_id=None if item_kind in _TOP_LEVEL else row.parent_id,
                         deleted_at=row.deleted_at,
                         expires_at=row.deleted_at + retention,
                     )
@@ -175,6 +180,7 @@ def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = Fals
         utcnow() if everything else utcnow() - timedelta(days=ctx.settings.trash_retention_days)
     )
     count = 0
+    released: list[str] = []  # objects the purged model files named
     with ctx.db.write() as conn:
         expired = {
             trash_kind: list(
@@ -193,6 +199,11 @@ def purge_trash(ctx: AppContext, actor: Actor | None, *, everything: bool = Fals
         _purge_versions(conn, expired[TrashKind.DATASET_VERSION])
         _purge_assets(conn, expired[TrashKind.ASSET])
         _purge_annotations(conn, expired[TrashKind.ANNOTATION])
+        released += model_trash.purge_models(conn, expired[TrashKind.MODEL])
+        released += model_trash.purge_model_versions(conn, expired[TrashKind.MODEL_VERSION])
+        released += model_trash.purge_model_files(conn, expired[TrashKind.MODEL_FILE])
+    # Bytes go only once their rows are gone for good, and only those nothing else names.
+    model_trash.release_objects(ctx, released)
     return count
 
 
@@ -224,6 +235,7 @@ def _purge_versions(conn: Connection, version_ids: list[UUID]) -> None:
     for version_id in version_ids:
         _purge_assets(conn, _ids_where(conn, t.assets, t.assets.c.dataset_version_id == version_id))
         conn.execute(delete(t.labels).where(t.labels.c.dataset_version_id == version_id))
+        model_trash.purge_lineage_of_dataset_versions(conn, [version_id])
         conn.execute(delete(t.tag_links).where(t.tag_links.c.object_id == version_id))
         conn.execute(delete(t.dataset_versions).where(t.dataset_versions.c.id == version_id))
 

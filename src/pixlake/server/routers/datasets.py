@@ -19,6 +19,7 @@ from pixlake.schemas import (
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 from pixlake.server.idempotency import KeyedRequestDep
 from pixlake.server.openapi import errors
+from pixlake.server.routers.lineage import ForceQuery
 
 router = APIRouter(tags=["datasets"])
 
@@ -47,9 +48,13 @@ def update_dataset(
     return service.update_dataset(ctx, actor, dataset_id, body.name, body.description)
 
 
-@router.delete("/datasets/{dataset_id:uuid}", status_code=204, responses=errors(LockedError))
-def delete_dataset(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
-    service.delete_dataset(ctx, actor, dataset_id)
+@router.delete(
+    "/datasets/{dataset_id:uuid}", status_code=204, responses=errors(ConflictError, LockedError)
+)
+def delete_dataset(
+    dataset_id: UUID, ctx: ContextDep, actor: CurrentActor, force: ForceQuery = False
+) -> Response:
+    service.delete_dataset(ctx, actor, dataset_id, force)
     return Response(status_code=204)
 
 
@@ -95,9 +100,13 @@ def update_version(
     return service.update_version(ctx, actor, version_id, body.version, body.description, body.type)
 
 
-@router.delete("/versions/{version_id:uuid}", status_code=204, responses=errors(LockedError))
-def delete_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
-    service.delete_version(ctx, actor, version_id)
+@router.delete(
+    "/versions/{version_id:uuid}", status_code=204, responses=errors(ConflictError, LockedError)
+)
+def delete_version(
+    version_id: UUID, ctx: ContextDep, actor: CurrentActor, force: ForceQuery = False
+) -> Response:
+    service.delete_version(ctx, actor, version_id, force)
     return Response(status_code=204)
 
 
