@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,17 +167,28 @@ class FileStore:
             return self._store_file(name, file, replace)
 
     def _store_file(self, name: str, path: Path, replace: bool) -> ModelFile:
+        size = path.stat().st_size
+        bar = progress(size, f"Storing {path.name}", unit="B", unit_scale=True)
+        try:
+            return self._send(name, path, size, replace, bar.update)
+        finally:
+            bar.close()
+
+    def _send(
+        self, name: str, path: Path, size: int, replace: bool, sent: Callable[[int], object]
+    ) -> ModelFile:
         connection = self._connection
         files = f"/model-versions/{self.id}/files"
-        if connection.capabilities.local_files:
+        if connection.capabilities.local_files:  # the API reads the file itself
             body = {
                 "path": os.fspath(path.resolve()),
                 "name": name,
                 "filename": path.name,
                 "replace": replace,
             }
-            return self._file(connection.request("POST", f"{files}/local", json=body))
-        size = path.stat().st_size
+            stored = self._file(connection.request("POST", f"{files}/local", json=body))
+            sent(size)
+            return stored
         announced: dict[str, Any] = {
             "name": name,
             "filename": path.name,
@@ -187,26 +199,22 @@ class FileStore:
         if plan.method == "direct" and not plan.urls:  # the bucket names bytes by their hash
             announced["checksum"] = sha256_of(path)
             plan = _plan(connection, files, announced)
-        bar = progress(size, f"Storing {path.name}", unit="B", unit_scale=True)
-        try:
-            if plan.method == "stream":
-                row = connection.request(
-                    "PUT",
-                    f"{files}/content",
-                    params={"name": name, "filename": path.name, "replace": replace},
-                    content=file_chunks(path, progress=bar.update),
-                    headers={"content-length": str(size)},
-                )
-                return self._file(row)
-            if plan.method == "direct":
-                assert plan.part_size is not None
-                put_direct(connection.downloads, plan.urls, plan.part_size, path, size, bar.update)
-            else:
-                bar.update(size)  # held already: nothing to send
-            created = {**announced, "upload_id": plan.upload_id}
-            return self._file(connection.request("POST", files, json=created))
-        finally:
-            bar.close()
+        if plan.method == "stream":
+            row = connection.request(
+                "PUT",
+                f"{files}/content",
+                params={"name": name, "filename": path.name, "replace": replace},
+                content=file_chunks(path, progress=sent),
+                headers={"content-length": str(size)},
+            )
+            return self._file(row)
+        if plan.method == "direct":
+            assert plan.part_size is not None
+            put_direct(connection.downloads, plan.urls, plan.part_size, path, size, sent)
+        else:
+            sent(size)  # held already: nothing to send
+        created = {**announced, "upload_id": plan.upload_id}
+        return self._file(connection.request("POST", files, json=created))
 
     def _file(self, row: Any) -> ModelFile:
         return ModelFile(self._connection, ModelFilePublic.model_validate(row))
