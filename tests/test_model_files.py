@@ -396,3 +396,27 @@ def test_large_files_go_straight_to_the_bucket_in_presigned_parts(
     unhashed = client._connection.request("POST", route, json={**announced, "checksum": None})
     assert (unhashed["method"], unhashed["urls"]) == ("direct", [])
     assert version.list_files() == []  # planning stores nothing
+
+
+@pytest.fixture
+def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads over HTTP in parallel ranges from 1 MiB, in ranges of 5 MiB."""
+    from pixlake.sdk import file_transfer
+
+    monkeypatch.setattr(file_transfer, "RANGED_MIN", MiB)
+    monkeypatch.setattr(file_transfer, "RANGE_SIZE", 5 * MiB)
+
+
+@pytest.mark.parametrize("mode", ["server", "server-pg-s3"], indirect=True)
+def test_large_downloads_fetch_ranges_in_parallel(
+    client: Client, platform: AppContext, tmp_path: Path, small_ranges: None
+) -> None:
+    version = new_version(client)
+    weights = random_file(tmp_path / "w.bin", 26 * MiB + 7)  # 6 ranges, the last short
+    stored = version.store("weights", weights)
+    stored.download(tmp_path / "out")
+    assert sha256(tmp_path / "out" / "w.bin") == sha256(weights)
+    _overwrite_object(platform, stored.object_name, os.urandom(26 * MiB + 7))
+    with pytest.raises(ChecksumMismatchError):
+        stored.download(tmp_path / "again")
+    assert list((tmp_path / "again").iterdir()) == []

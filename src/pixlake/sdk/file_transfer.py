@@ -43,6 +43,13 @@ PART_WORKERS = 4
 holding one chunk in memory."""
 _PART_ATTEMPTS = 3
 
+RANGED_MIN = 64 * 1024 * 1024
+"""From this size an HTTP download fetches ranges of the file in parallel (as boto3's
+transfer manager does), each written at its offset, then hashes the file written; below
+it, one stream is hashed on the way."""
+RANGE_SIZE = 16 * 1024 * 1024
+RANGE_WORKERS = 4
+
 Progress = Callable[[int], object]
 """Told how many more bytes went through (a progress bar's ``update``)."""
 
@@ -158,10 +165,15 @@ def _put_part(
 
 
 def download_verified(
-    http: httpx.Client, url: str, target: Path, checksum: str, progress: Progress | None = None
+    http: httpx.Client,
+    url: str,
+    target: Path,
+    checksum: str,
+    size: int,
+    progress: Progress | None = None,
 ) -> None:
-    """Write the bytes at ``url`` to ``target`` through a temporary file, hashing them on
-    the way; the file is renamed into place only if their SHA-256 is ``checksum``.
+    """Write the ``size`` bytes at ``url`` to ``target`` through a temporary file; it is
+    renamed into place only if their SHA-256 is ``checksum``.
 
     Raises:
         ChecksumMismatchError: the bytes read are not those stored; nothing is left.
@@ -176,7 +188,7 @@ def download_verified(
             if progress is not None:
                 progress(temporary.stat().st_size)
         else:
-            found = _fetch_hashing(http, url, temporary, progress)
+            found = _fetch_hashing(http, url, temporary, size, progress)
         if found != checksum:
             raise ChecksumMismatchError(
                 f"the bytes read for {target.name} don't match their checksum "
@@ -193,16 +205,73 @@ def download_verified(
         raise
 
 
-def _fetch_hashing(http: httpx.Client, url: str, temporary: Path, progress: Progress | None) -> str:
-    """Write the bytes of an HTTP(S) URL to ``temporary``; returns their SHA-256."""
-    digest = hashlib.sha256()
-    with open(temporary, "wb") as out, http.stream("GET", url) as response:
+def _fetch_hashing(
+    http: httpx.Client, url: str, temporary: Path, size: int, progress: Progress | None
+) -> str:
+    """Write the bytes of an HTTP(S) URL to ``temporary``; returns their SHA-256.
+
+    A large file is asked for its first range: a store that answers 206 gets the other
+    ranges asked for in parallel; one that sends the whole file (200) is read as one stream.
+    """
+    ranged = size >= RANGED_MIN
+    headers = {"range": f"bytes=0-{RANGE_SIZE - 1}"} if ranged else {}
+    with open(temporary, "wb") as out, http.stream("GET", url, headers=headers) as response:
         if response.status_code >= 400:
             response.read()
             raise_for_error(response)
-        for chunk in response.iter_bytes(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-            if progress is not None:
-                progress(len(chunk))
-    return digest.hexdigest()
+        if not (ranged and _is_range(response, 0, min(size, RANGE_SIZE))):
+            digest = hashlib.sha256()
+            for chunk in response.iter_bytes(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+            return digest.hexdigest()
+        out.truncate(size)
+        with ThreadPoolExecutor(RANGE_WORKERS) as pool:
+            others = [
+                pool.submit(_fetch_range, http, url, out.fileno(), start, size, progress)
+                for start in range(RANGE_SIZE, size, RANGE_SIZE)
+            ]
+            _write_range(response, out.fileno(), 0, min(size, RANGE_SIZE), progress)
+            for future in others:
+                future.result()
+    return sha256_of(temporary)  # what is checked is what was written
+
+
+def _fetch_range(
+    http: httpx.Client, url: str, fd: int, start: int, size: int, progress: Progress | None
+) -> None:
+    end = min(size, start + RANGE_SIZE)
+    with http.stream("GET", url, headers={"range": f"bytes={start}-{end - 1}"}) as response:
+        if response.status_code >= 400:
+            response.read()
+            raise_for_error(response)
+        if not _is_range(response, start, end):
+            raise StorageError(f"the store did not send bytes {start}-{end - 1} alone")
+        _write_range(response, fd, start, end, progress)
+
+
+def _is_range(response: httpx.Response, start: int, end: int) -> bool:
+    """Whether the answer holds bytes ``start`` to ``end - 1`` only: a 206, or (as some S3
+    servers answer, rclone's among them) a 200 that says so in its Content-Range."""
+    content_range = response.headers.get("content-range", "")
+    return content_range.startswith(f"bytes {start}-{end - 1}/") or (
+        response.status_code == 206 and not content_range
+    )
+
+
+def _write_range(
+    response: httpx.Response, fd: int, start: int, end: int, progress: Progress | None
+) -> None:
+    """Write the body of a 206 answer at its offset; it must hold exactly the range."""
+    offset = start
+    for chunk in response.iter_bytes(CHUNK):
+        if offset + len(chunk) > end:
+            raise StorageError(f"the store sent more than bytes {start}-{end - 1}")
+        os.pwrite(fd, chunk, offset)
+        offset += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+    if offset != end:
+        raise StorageError(f"the store sent bytes {start}-{offset - 1} of {start}-{end - 1}")

@@ -110,7 +110,12 @@ class ModelFile(SdkObject[ModelFilePublic]):
         bar = progress(self.size, f"Downloading {self.filename}", unit="B", unit_scale=True)
         try:
             download_verified(
-                self._connection.downloads, self.reset_url(), target, self.checksum, bar.update
+                self._connection.downloads,
+                self.reset_url(),
+                target,
+                self.checksum,
+                self.size,
+                bar.update,
             )
         finally:
             bar.close()
