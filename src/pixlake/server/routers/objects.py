@@ -1,4 +1,5 @@
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -34,7 +35,7 @@ async def read_object(
     expires: Annotated[DecimalInt, Query()],
     signature: Annotated[str, Query()],
     content_type: Annotated[str, Query()] = "application/octet-stream",
-):
+) -> Response:
     """Bytes of an object, for holders of a signed URL (the signature stands for the token)."""
     verify_object_signature(
         ctx.settings.secret_key or "", object_name, expires, content_type, signature
@@ -53,7 +54,7 @@ async def read_object(
         return response
     stream = await run_in_threadpool(ctx.storage.open, object_name)
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         with stream:
             while chunk := stream.read(CHUNK_SIZE):
                 yield chunk
