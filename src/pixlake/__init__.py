@@ -30,6 +30,7 @@ from pixlake.enums import (
 )
 from pixlake.errors import (
     BadRequestError,
+    ChecksumMismatchError,
     ClientError,
     ConflictError,
     DatabaseError,
@@ -67,6 +68,7 @@ from pixlake.sdk.dataset_version import DatasetVersion
 from pixlake.sdk.label import Label
 from pixlake.sdk.local_files import SkippedFile
 from pixlake.sdk.model import Model
+from pixlake.sdk.model_file import ModelFile
 from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.shapes import Classification, Line, Point, Polygon, Rectangle, Shape
 from pixlake.sdk.tag import Tag
@@ -78,6 +80,7 @@ __all__ = [
     "AnnotationStatus",
     "Asset",
     "BadRequestError",
+    "ChecksumMismatchError",
     "Classification",
     "Client",
     "ClientError",
@@ -105,6 +108,7 @@ __all__ = [
     "Line",
     "LockedError",
     "Model",
+    "ModelFile",
     "ModelVersion",
     "MultiAsset",
     "MultiData",

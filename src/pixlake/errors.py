@@ -28,7 +28,8 @@ Hierarchy::
     │       └── RequestInProgressError                      409 request_in_progress
     └── ServiceError                     the platform failed; retrying may help
         ├── StorageError                 (OSError)          500 storage_error
-        │   └── InsufficientStorageError                   507 insufficient_storage
+        │   ├── InsufficientStorageError                   507 insufficient_storage
+        │   └── ChecksumMismatchError                      500 checksum_mismatch
         ├── InsecureFileError            (PermissionError)  500 insecure_file
         ├── DatabaseError                                   503 database_error
         │   └── OutdatedSchemaError                         503 outdated_schema
@@ -41,6 +42,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "BadRequestError",
+    "ChecksumMismatchError",
     "ClientError",
     "ConflictError",
     "DatabaseError",
@@ -259,6 +261,12 @@ class InsufficientStorageError(StorageError):
 
     code = "insufficient_storage"
     status_code = 507
+
+
+class ChecksumMismatchError(StorageError):
+    """Bytes read back do not match the checksum they were stored with; nothing was kept."""
+
+    code = "checksum_mismatch"
 
 
 class InsecureFileError(ServiceError, PermissionError):

@@ -26,13 +26,16 @@ def progress_enabled() -> bool:
     return not _disabled
 
 
-def progress(total: int, description: str, unit: str = "file") -> tqdm[Any]:
+def progress(
+    total: int, description: str, unit: str = "file", *, unit_scale: bool = False
+) -> tqdm[Any]:
     # leave=True: the finished bar stays on screen as the record of what was done and how
     # fast, rather than vanishing when the work ends.
     return tqdm(
         total=total,
         desc=description,
         unit=unit,
+        unit_scale=unit_scale,
         disable=_disabled or total == 0,
         leave=True,
         dynamic_ncols=True,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from copy import copy, deepcopy
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
 from pydantic import (
@@ -286,6 +286,76 @@ class UrlMap(WireModel):
     through_api: bool = False
     """The URLs are the API's own: many files are better fetched in one bundle
     (``POST /data/download``) than one request each."""
+
+
+# Model files (docs/models.md, "Files"): a model version's stored files.
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A SHA-256 digest in lowercase hexadecimal."""
+FileSize = Annotated[int, Field(ge=0, lt=2**63)]
+
+
+class ModelFilePublic(WireModel):
+    """One stored file of a model version. ``large`` is derived from ``size`` and the
+    server's large-file threshold."""
+
+    id: UUID
+    model_version_id: UUID
+    name: str
+    filename: str
+    object_name: str
+    size: int
+    checksum: str
+    large: bool
+    created_at: datetime
+
+
+class ModelFileUpload(WireModel):
+    """What a client is about to store: asked before any byte travels."""
+
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    filename: str = Field(max_length=MAX_NAME_LENGTH)
+    size: FileSize
+    checksum: Sha256 | None = None
+    """Known once the client hashed the file; a direct upload needs it."""
+    replace: bool = False
+
+
+class ModelFileUploadPlan(WireModel):
+    """How the bytes of a model file travel.
+
+    ``held``: the store holds these bytes already; create the file (``POST .../files``).
+    ``direct``: put them to ``urls`` (signed, expiring; one PUT, or one per part of
+    ``part_size`` bytes when ``upload_id`` is set), then create the file. No ``urls``
+    means: hash the file and ask again with its ``checksum``.
+    ``stream``: send them as the body of ``PUT .../files/content``.
+    """
+
+    method: Literal["held", "direct", "stream"]
+    urls: list[str] = []
+    part_size: int | None = None
+    upload_id: str | None = None
+    expires_at: datetime | None = None
+
+
+class ModelFileCreate(WireModel):
+    """Create a file whose bytes are in the store (``held``, or put there directly)."""
+
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    filename: str = Field(max_length=MAX_NAME_LENGTH)
+    size: FileSize
+    checksum: Sha256
+    replace: bool = False
+    upload_id: str | None = Field(default=None, max_length=1024)
+
+
+class ModelFileLocal(WireModel):
+    """Store a file of the API's own machine (embedded mode only)."""
+
+    path: str = Field(max_length=4096)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    filename: str = Field(max_length=MAX_NAME_LENGTH)
+    replace: bool = False
 
 
 class TagCreate(WireModel):

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         "one frame of a bundle); refused with 413 before staging when the size is "
         "announced, and as soon as the bytes pass it otherwise.",
     )
+    max_files_per_model_version: int = Field(
+        default=1000,
+        ge=1,
+        description="Files one model version may hold (its weights, configs...); storing "
+        "one more is refused with 400.",
+    )
     max_image_pixels: int = Field(
         default=100_000_000,
         ge=1,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pixlake.cli import model_files
 from pixlake.cli.options import client_from, client_options, json_option
 from pixlake.cli.output import echo_json, echo_listing
 from pixlake.enums import Framework, InferenceType
@@ -105,3 +106,8 @@ def create(
         )
     else:
         click.echo(f"created model {model.name!r} (id {model.id})")
+
+
+# The files of a version (cli/model_files.py).
+models.add_command(model_files.push)
+models.add_command(model_files.pull)

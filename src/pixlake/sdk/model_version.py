@@ -12,6 +12,7 @@ from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import BadRequestError
 from pixlake.schemas import AttachedDatasetVersion, ModelVersionPublic
 from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
+from pixlake.sdk.model_file import FileStore
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -55,7 +56,7 @@ def labels_body(labels: Mapping[Any, str] | None) -> dict[str, str] | None:
     }
 
 
-class ModelVersion(Taggable, SdkObject[ModelVersionPublic]):
+class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
     """One version of a model, numbered from 1 in creation order."""
 
     _tag_target = Target.MODEL_VERSION

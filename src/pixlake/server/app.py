@@ -24,6 +24,7 @@ from pixlake.server.routers import (
     health,
     lineage,
     me,
+    model_files,
     models,
     objects,
     tags,
@@ -61,11 +62,13 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         trash,
         models,
         lineage,
+        model_files,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
-    file_routes = datalakes.file_upload_routes()
+        app.include_router(model_files.local_router)
+    file_routes = datalakes.file_upload_routes() + model_files.file_upload_routes()
     if context.settings.compat_api and embedded_owner is None:
         for router in compat.routers():
             app.include_router(router)

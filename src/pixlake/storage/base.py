@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Iterable, Iterator, Sequence
@@ -18,6 +19,7 @@ from pixlake.permissions import create_private_file
 __all__ = [
     "CHUNK_SIZE",
     "MEMORY_STAGING_MAX_FILE",
+    "DirectUpload",
     "MemoryBudget",
     "ObjectStorage",
     "Removed",
@@ -136,6 +138,21 @@ class MemoryBudget:
         return self._free
 
 
+@dataclass(frozen=True)
+class DirectUpload:
+    """Where a client puts an object's bytes itself, straight into the store.
+
+    ``urls`` are signed and expire. Without ``upload_id`` the whole object is one PUT to
+    ``urls[0]``; with it, part ``n`` (from 1) is the ``part_size`` bytes from offset
+    ``(n - 1) * part_size`` (the last part holds the rest), PUT to ``urls[n - 1]``, and
+    ``finish_direct_upload`` makes the parts one object.
+    """
+
+    urls: list[str]
+    part_size: int
+    upload_id: str | None = None
+
+
 class ObjectStorage(ABC):
     """Where bytes live. Object names are chosen by pixlake, never by users, and are
     content addressed: two writes under one name write the same bytes."""
@@ -146,6 +163,8 @@ class ObjectStorage(ABC):
     """Set by backends for which memory staging pays."""
     memory_staging_max_file: int = MEMORY_STAGING_MAX_FILE
     """Largest file such a backend stages in memory."""
+    direct_uploads: bool = False
+    """Whether ``direct_upload`` gives URLs clients put bytes to themselves."""
 
     @abstractmethod
     def new_staging_path(self) -> Path:
@@ -230,6 +249,28 @@ class ObjectStorage(ABC):
         ``cache_control`` headers."""
         return None
 
+    def direct_upload(
+        self, object_name: str, size: int, expiry_seconds: int
+    ) -> DirectUpload | None:
+        """Signed URLs a client puts ``size`` bytes to as ``object_name`` without the API
+        in the way, when the backend has such URLs; None when the bytes must come through
+        the API (a local folder)."""
+        return None
+
+    def finish_direct_upload(self, object_name: str, upload_id: str, size: int) -> bool:
+        """Make the uploaded parts of ``upload_id`` the object ``object_name``; False (and
+        nothing done) when they don't hold ``size`` bytes in all."""
+        raise NotImplementedError
+
+    def size_of(self, object_name: str) -> int | None:
+        """The object's size in bytes, or None when there is no such object."""
+        try:
+            stream, size = self.open_sized(object_name)
+        except StorageError:
+            return None
+        stream.close()
+        return size
+
     def check(self) -> None:  # noqa: B027 - optional hook, most stores need no check
         """Raise StorageError, saying why, when the store can't be used."""
 
@@ -261,6 +302,33 @@ class ObjectStorage(ABC):
         """Copy a local file to staging, hashing it on the way."""
         with open(source, "rb") as src:
             return self.stage_stream(_read_chunks(src), os.fstat(src.fileno()).st_size)
+
+    def stage_file_copy(self, source: Path) -> StagedObject:
+        """Copy a local file to a staging file with the kernel's copy, then hash the copy:
+        two passes the kernel and hashlib make at full speed, rather than one of Python
+        chunks, for files that are not probed (model files). What is hashed is what is
+        staged, whatever happens to ``source`` meanwhile."""
+        path = self.new_staging_path()
+        try:
+            with open(source, "rb") as src:
+                try:
+                    out = create_private_file(path)
+                except OSError as exc:
+                    _raise_if_out_of_space(exc)
+                    raise
+                with out:
+                    try:
+                        _kernel_copy(src, out)
+                    except OSError as exc:
+                        _raise_if_out_of_space(exc)
+                        raise
+            with open(path, "rb") as staged:
+                checksum = hashlib.file_digest(staged, "sha256").hexdigest()
+                size = os.fstat(staged.fileno()).st_size
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return StagedObject(size, checksum, path=path)
 
     def discard(self, staged: StagedObject) -> None:
         """Drop staged bytes (committed or not); safe to call more than once."""
@@ -367,6 +435,22 @@ class _StagingWriter:
         if self._chunks is not None:
             return StagedObject(self._size, checksum, data=b"".join(self._chunks))
         return StagedObject(self._size, checksum, path=self._path)
+
+
+def _kernel_copy(source: BinaryIO, target: BinaryIO) -> None:
+    """Copy the rest of ``source`` to ``target`` in the kernel (``copy_file_range``), or
+    with Python chunks where it can't (another kind of file system, another OS)."""
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            while copy_range(source.fileno(), target.fileno(), 1 << 30):
+                pass
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+    # Both positions moved together so far: the copy goes on from where it stopped.
+    shutil.copyfileobj(source, target, CHUNK_SIZE)
 
 
 def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:

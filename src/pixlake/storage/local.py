@@ -69,6 +69,12 @@ class LocalStorage(ObjectStorage):
     def local_path(self, object_name: str) -> Path:
         return self._path(object_name)
 
+    def size_of(self, object_name: str) -> int | None:
+        try:
+            return self._path(object_name).stat().st_size
+        except FileNotFoundError:
+            return None
+
     def list_objects(self) -> Iterator[StoredItem]:
         yield from _walk(self._objects_root, "")
 

@@ -17,6 +17,7 @@ from pixlake.errors import StorageError
 from pixlake.permissions import make_private_dirs
 from pixlake.storage.base import (
     MEMORY_STAGING_MAX_FILE,
+    DirectUpload,
     MemoryBudget,
     ObjectStorage,
     StagedObject,
@@ -27,6 +28,10 @@ from pixlake.storage.signed_put import SignedPut
 __all__ = ["S3Storage"]
 
 _DELETE_BATCH = 1000  # the most one DeleteObjects request takes
+_MAX_DIRECT_PARTS = 1000
+"""Parts of one direct upload at most (S3 allows 10,000): parts grow with the object, so
+that the answer listing their URLs stays small (50 GiB go up in parts of about 51 MiB)."""
+_MiB = 1024 * 1024
 
 
 class S3Storage(ObjectStorage):
@@ -37,8 +42,11 @@ class S3Storage(ObjectStorage):
     staged in memory within ``memory_budget`` bytes for the whole process, the others in a
     local folder: a file write, read and delete per upload would cost more than the put.
     Those in memory go up in one signed request (``SignedPut``) rather than through boto3.
-    Clients read objects through presigned URLs of the bucket, never through the API.
+    Clients read objects through presigned URLs of the bucket, never through the API, and
+    put the bytes of model files through them too (``direct_upload``).
     """
+
+    direct_uploads = True
 
     def __init__(
         self,
@@ -103,6 +111,7 @@ class S3Storage(ObjectStorage):
             if isinstance(source, bytes):
                 self._put_bytes(key, source, staged.checksum)
             elif staged.size < self._transfer.multipart_threshold:
+                assert staged.path is not None  # no bytes in memory: they are in a file
                 # One request: upload_file would set up a transfer manager per object.
                 with open(source, "rb") as body:
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
@@ -224,6 +233,78 @@ class S3Storage(ObjectStorage):
             )
         except Exception as exc:
             raise self._fail(f"abort the unfinished upload of {item.name!r}", exc) from exc
+
+    def direct_upload(self, object_name: str, size: int, expiry_seconds: int) -> DirectUpload:
+        """One presigned PUT below the multipart threshold; from it, a multipart upload with
+        a presigned URL per part (parts of ``multipart_chunksize`` or more)."""
+        key = self._key(object_name)
+        if size < self._transfer.multipart_threshold:
+            url = self._presign("put_object", {"Key": key}, expiry_seconds)
+            return DirectUpload(urls=[url], part_size=max(size, 1))
+        part_size = max(self._transfer.multipart_chunksize, -(-size // _MAX_DIRECT_PARTS))
+        part_size = -(-part_size // _MiB) * _MiB
+        try:
+            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        except Exception as exc:
+            raise self._fail(f"start the upload of {object_name!r}", exc) from exc
+        urls = [
+            self._presign(
+                "upload_part",
+                {"Key": key, "UploadId": upload_id, "PartNumber": number},
+                expiry_seconds,
+            )
+            for number in range(1, -(-size // part_size) + 1)
+        ]
+        return DirectUpload(urls=urls, part_size=part_size, upload_id=upload_id)
+
+    def _presign(self, method: str, params: dict[str, Any], expiry_seconds: int) -> str:
+        return self.client.generate_presigned_url(  # type: ignore[no-any-return]
+            method, Params={"Bucket": self.bucket, **params}, ExpiresIn=expiry_seconds
+        )
+
+    def finish_direct_upload(self, object_name: str, upload_id: str, size: int) -> bool:
+        """Completes the upload with the parts the store holds (listed by the store itself,
+        not taken from the client), once they hold ``size`` bytes in all. An upload
+        completed already (a retry) is not an error."""
+        key = self._key(object_name)
+        try:
+            parts = [
+                part
+                for page in self.client.get_paginator("list_parts").paginate(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id
+                )
+                for part in page.get("Parts", ())
+            ]
+        except Exception as exc:
+            if _no_such_upload(exc):
+                return self.size_of(object_name) == size  # completed by an earlier try
+            raise self._fail(f"list the parts of the upload of {object_name!r}", exc) from exc
+        if not parts or sum(part["Size"] for part in parts) != size:
+            return False
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": part["PartNumber"], "ETag": part["ETag"]}
+                        for part in sorted(parts, key=lambda part: part["PartNumber"])
+                    ]
+                },
+            )
+        except Exception as exc:
+            raise self._fail(f"complete the upload of {object_name!r}", exc) from exc
+        return True
+
+    def size_of(self, object_name: str) -> int | None:
+        try:
+            answer = self.client.head_object(Bucket=self.bucket, Key=self._key(object_name))
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise self._fail(f"look up object {object_name!r}", exc) from exc
+        return int(answer["ContentLength"])
 
     def presigned_url(
         self,

@@ -9,7 +9,6 @@ content is stored once (see docs/models.md).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, delete, select
 from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import AppContext
+from pixlake.core.services import model_files
 from pixlake.core.sql import chunked, one_of
 from pixlake.enums import TrashKind
 
@@ -30,8 +30,6 @@ __all__ = [
     "release_objects",
     "trash_queries",
 ]
-
-_log = logging.getLogger(__name__)
 
 
 def trash_queries(in_scope: Any) -> dict[TrashKind, Any]:
@@ -127,22 +125,6 @@ def release_objects(ctx: AppContext, object_names: Iterable[str]) -> None:
     """After a purge has committed: delete each object no row names any more.
 
     Content is stored once, so a purged file's bytes may still be another file's (or a
-    data's). Best effort: an object left behind is an orphan, which ``pixlake gc`` sweeps.
+    data's): ``model_files.release_objects`` decides, best effort.
     """
-    wanted = sorted(set(object_names))
-    if not wanted:
-        return
-    with ctx.db.read() as conn:
-        named: set[str] = set()
-        for chunk in chunked(conn, wanted):
-            for column in (t.model_files.c.object_name, t.data.c.object_name):
-                named.update(
-                    conn.execute(select(column).where(one_of(conn, column, chunk))).scalars()
-                )
-    for object_name in wanted:
-        if object_name in named:
-            continue
-        try:
-            ctx.storage.delete(object_name)
-        except Exception:  # the rows are gone already; gc sweeps what is left
-            _log.warning("could not delete %s after the purge", object_name, exc_info=True)
+    model_files.release_objects(ctx, object_names)

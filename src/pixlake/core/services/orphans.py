@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 
 from pixlake.core import tables as t
 from pixlake.core.context import AppContext
+from pixlake.core.services import model_files
 from pixlake.core.services.data import object_name_for
 from pixlake.core.sql import chunked, one_of
 from pixlake.settings import Settings
@@ -33,9 +34,10 @@ from pixlake.storage.base import Removed, StoredItem
 
 __all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans", "sweep_staging"]
 
-OBJECT_NAME_COLUMNS = (t.data.c.object_name,)
+OBJECT_NAME_COLUMNS = (t.data.c.object_name, t.model_files.c.object_name)
 """Every column that names a stored object. A table that names objects must be added here,
-and its names taught to ``_named_objects``, or the sweep would remove its objects."""
+and its names taught to ``_object_key`` and ``_named_objects``, or the sweep would remove
+its objects."""
 
 _BATCH = 1000  # objects checked against the database, then deleted, at a time
 _CHECKSUM = re.compile(r"[0-9a-f]{64}")
@@ -85,9 +87,7 @@ def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
     staging = ctx.storage.sweep_staging(cutoff)
     objects, foreign = Removed(), 0
     for batch in _batches(ctx.storage.list_objects(), cutoff):
-        keys = {
-            item.name: key for item in batch if (key := _data_object_key(item.name)) is not None
-        }
+        keys = {item.name: key for item in batch if (key := _object_key(item.name)) is not None}
         foreign += len(batch) - len(keys)
         with ctx.db.read() as conn:
             named = _named_objects(conn, keys)
@@ -97,7 +97,7 @@ def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
     uploads = [
         item
         for item in ctx.storage.list_unfinished_uploads(cutoff)
-        if _data_object_key(item.name) is not None
+        if _object_key(item.name) is not None
     ]
     for item in uploads:
         ctx.storage.abort_upload(item)
@@ -122,28 +122,43 @@ def _batches(items: Iterator[StoredItem], cutoff: float) -> Iterator[list[Stored
         yield batch
 
 
-def _data_object_key(name: str) -> tuple[UUID, str] | None:
-    """The (datalake, checksum) a data object's name is made of, or None for a name
-    ``object_name_for`` never gives."""
+def _object_key(name: str) -> tuple[str, UUID, str] | None:
+    """What an object's name is made of: ``("data", datalake, checksum)`` for a data's
+    bytes, ``("model", organization, checksum)`` for a model file's, or None for a name
+    pixlake never gives."""
     parts = name.split("/")
+    if parts[0] == model_files.OBJECT_PREFIX:
+        kind, parts = "model", parts[1:]
+    else:
+        kind = "data"
     if len(parts) != 3 or not _CHECKSUM.fullmatch(parts[2]):
         return None
     try:
-        datalake_id = UUID(parts[0])
+        owner = UUID(parts[0])
     except ValueError:
         return None
-    return (datalake_id, parts[2]) if object_name_for(datalake_id, parts[2]) == name else None
+    expected = (
+        model_files.object_name_for(owner, parts[2])
+        if kind == "model"
+        else object_name_for(owner, parts[2])
+    )
+    return (kind, owner, parts[2]) if expected == name else None
 
 
-def _named_objects(conn: Connection, keys: Mapping[str, tuple[UUID, str]]) -> set[str]:
-    """Which of these object names (with their ``_data_object_key``) a row names.
+def _named_objects(conn: Connection, keys: Mapping[str, tuple[str, UUID, str]]) -> set[str]:
+    """Which of these object names (with their ``_object_key``) a row names.
 
-    Looked up through the unique (datalake, checksum) index, since ``object_name`` has
-    none; the column itself decides.
+    Data objects are looked up through the unique (datalake, checksum) index, since
+    ``data.object_name`` has none; model files' through their ``object_name`` index. Rows
+    in the trash name their objects too: they may be restored.
     """
     by_datalake: dict[UUID, list[str]] = defaultdict(list)
-    for datalake_id, checksum in keys.values():
-        by_datalake[datalake_id].append(checksum)
+    model_names: list[str] = []
+    for name, (kind, owner, checksum) in keys.items():
+        if kind == "model":
+            model_names.append(name)
+        else:
+            by_datalake[owner].append(checksum)
     named: set[str] = set()
     for datalake_id, checksums in by_datalake.items():
         for chunk in chunked(conn, checksums):
@@ -155,4 +170,12 @@ def _named_objects(conn: Connection, keys: Mapping[str, tuple[UUID, str]]) -> se
                     )
                 ).scalars()
             )
+    for chunk in chunked(conn, model_names):
+        named.update(
+            conn.execute(
+                select(t.model_files.c.object_name).where(
+                    one_of(conn, t.model_files.c.object_name, chunk)
+                )
+            ).scalars()
+        )
     return named.intersection(keys)

@@ -47,7 +47,11 @@ async def read_object(
         small = await run_in_threadpool(_read_if_small, local)
         if small is not None:
             return Response(small, media_type=content_type, headers=headers)
-        return FileResponse(local, media_type=content_type, headers=headers)
+        response = FileResponse(local, media_type=content_type, headers=headers)
+        # Starlette reads 64 KiB per worker-thread hop: a large file goes faster in larger
+        # reads (16 times fewer hops), still a bounded chunk in memory.
+        response.chunk_size = CHUNK_SIZE
+        return response
     stream = await run_in_threadpool(ctx.storage.open, object_name)
 
     def chunks() -> Iterator[bytes]:

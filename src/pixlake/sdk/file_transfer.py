@@ -1,0 +1,277 @@
+"""Moving one large file (a model's weights) both ways with flat memory.
+
+Bytes are read and written a chunk at a time, whatever the size of the file: hashed in
+place, zipped into a temporary file, put to presigned URLs part by part (each part streamed
+from the file, several in parallel), streamed to the API, and downloaded through a
+temporary file that is renamed into place only once its SHA-256 matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import httpx
+
+from pixlake.errors import ChecksumMismatchError, StorageError
+from pixlake.sdk.connection import DEFAULT_RETRIES, raise_for_error
+from pixlake.sdk.transfer import temporary_path
+
+__all__ = [
+    "CHUNK",
+    "PART_WORKERS",
+    "download_verified",
+    "file_chunks",
+    "put_direct",
+    "sha256_of",
+    "zipped",
+]
+
+CHUNK = 1024 * 1024
+"""Bytes read or written at a time: what a transfer holds in memory (per part in flight)."""
+PART_WORKERS = 4
+"""Parts of a multipart upload sent at once: enough to fill a link to a bucket, each
+holding one chunk in memory."""
+_PART_ATTEMPTS = 3
+
+RANGED_MIN = 64 * 1024 * 1024
+"""From this size an HTTP download fetches ranges of the file in parallel (as boto3's
+transfer manager does), each written at its offset, then hashes the file written; below
+it, one stream is hashed on the way."""
+RANGE_SIZE = 16 * 1024 * 1024
+RANGE_WORKERS = 4
+
+Progress = Callable[[int], object]
+"""Told how many more bytes went through (a progress bar's ``update``)."""
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read a chunk at a time (the hashing releases the GIL)."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+@contextmanager
+def zipped(source: Path) -> Iterator[Path]:
+    """A zip of ``source`` (a folder, with everything below it, or one file) in a
+    temporary folder, removed on exit; named ``<source name>.zip``.
+
+    Members are stored, not compressed: weights hardly compress, and a folder of several
+    gigabytes then zips at the speed of the disk. They are written a chunk at a time.
+    """
+    with tempfile.TemporaryDirectory(prefix="pixlake-zip-") as folder:
+        target = Path(folder) / f"{source.name}.zip"
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            if source.is_dir():
+                for root, dirs, names in os.walk(source):
+                    dirs.sort()
+                    for name in sorted(names):
+                        path = Path(root) / name
+                        zf.write(path, path.relative_to(source).as_posix())
+            else:
+                zf.write(source, source.name)
+        yield target
+
+
+def file_chunks(
+    path: Path, offset: int = 0, length: int | None = None, progress: Progress | None = None
+) -> Iterator[bytes]:
+    """``length`` bytes of a file from ``offset`` (to its end when None), a chunk at a time."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        left = length
+        while left is None or left > 0:
+            chunk = stream.read(CHUNK if left is None else min(CHUNK, left))
+            if not chunk:
+                break
+            if left is not None:
+                left -= len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+            yield chunk
+
+
+def put_direct(
+    http: httpx.Client,
+    urls: list[str],
+    part_size: int,
+    path: Path,
+    size: int,
+    progress: Progress | None = None,
+) -> None:
+    """Put a file to the presigned URL(s) of a direct upload: one PUT, or one per part,
+    ``PART_WORKERS`` at a time. A part that fails is sent again (a PUT to a presigned URL
+    writes the same part), up to three times."""
+    if len(urls) == 1:
+        _put_part(http, urls[0], path, 0, size, progress)
+        return
+    with ThreadPoolExecutor(min(PART_WORKERS, len(urls))) as pool:
+        futures = [
+            pool.submit(
+                _put_part,
+                http,
+                url,
+                path,
+                index * part_size,
+                min(part_size, size - index * part_size),
+                progress,
+            )
+            for index, url in enumerate(urls)
+        ]
+        for future in futures:
+            future.result()
+
+
+def _put_part(
+    http: httpx.Client, url: str, path: Path, offset: int, length: int, progress: Progress | None
+) -> None:
+    for attempt in range(1, _PART_ATTEMPTS + 1):
+        sent = 0
+
+        def counted(n: int) -> None:
+            nonlocal sent
+            sent += n
+
+        try:
+            response = http.put(
+                url,
+                content=file_chunks(path, offset, length, counted),
+                headers={"content-length": str(length)},
+            )
+        except httpx.TransportError as exc:
+            failure = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.status_code < 300:
+                if progress is not None:
+                    progress(sent)
+                return
+            failure = f"HTTP {response.status_code} {response.text[:300]}"
+            if response.status_code < 500:
+                break  # refused (an expired URL...): sending it again won't help
+        if attempt < _PART_ATTEMPTS:
+            time.sleep(DEFAULT_RETRIES.delay(attempt))
+    raise StorageError(
+        f"could not upload {path.name} (bytes {offset}-{offset + length}) to the store: {failure}"
+    )
+
+
+def download_verified(
+    http: httpx.Client,
+    url: str,
+    target: Path,
+    checksum: str,
+    size: int,
+    progress: Progress | None = None,
+) -> None:
+    """Write the ``size`` bytes at ``url`` to ``target`` through a temporary file; it is
+    renamed into place only if their SHA-256 is ``checksum``.
+
+    Raises:
+        ChecksumMismatchError: the bytes read are not those stored; nothing is left.
+        StorageError: the bytes could not be read.
+    """
+    temporary = temporary_path(target)
+    try:
+        parsed = urlparse(url)
+        if parsed.scheme == "file":  # the object's own file, for an API in this process
+            shutil.copyfile(unquote(parsed.path), temporary)  # the kernel's fast copy
+            found = sha256_of(temporary)  # what is checked is what was written
+            if progress is not None:
+                progress(temporary.stat().st_size)
+        else:
+            found = _fetch_hashing(http, url, temporary, size, progress)
+        if found != checksum:
+            raise ChecksumMismatchError(
+                f"the bytes read for {target.name} don't match their checksum "
+                f"({found} instead of {checksum}); nothing was written",
+                details={"filename": target.name, "checksum": checksum},
+            )
+        os.replace(temporary, target)
+    except BaseException as exc:
+        temporary.unlink(missing_ok=True)
+        if isinstance(exc, FileNotFoundError):
+            raise StorageError(f"bytes of {target.name} are missing from the store") from exc
+        if isinstance(exc, httpx.TransportError):
+            raise StorageError(f"could not download {target.name}: {exc}") from exc
+        raise
+
+
+def _fetch_hashing(
+    http: httpx.Client, url: str, temporary: Path, size: int, progress: Progress | None
+) -> str:
+    """Write the bytes of an HTTP(S) URL to ``temporary``; returns their SHA-256.
+
+    A large file is asked for its first range: a store that answers 206 gets the other
+    ranges asked for in parallel; one that sends the whole file (200) is read as one stream.
+    """
+    ranged = size >= RANGED_MIN
+    headers = {"range": f"bytes=0-{RANGE_SIZE - 1}"} if ranged else {}
+    with open(temporary, "wb") as out, http.stream("GET", url, headers=headers) as response:
+        if response.status_code >= 400:
+            response.read()
+            raise_for_error(response)
+        if not (ranged and _is_range(response, 0, min(size, RANGE_SIZE))):
+            digest = hashlib.sha256()
+            for chunk in response.iter_bytes(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+            return digest.hexdigest()
+        out.truncate(size)
+        with ThreadPoolExecutor(RANGE_WORKERS) as pool:
+            others = [
+                pool.submit(_fetch_range, http, url, out.fileno(), start, size, progress)
+                for start in range(RANGE_SIZE, size, RANGE_SIZE)
+            ]
+            _write_range(response, out.fileno(), 0, min(size, RANGE_SIZE), progress)
+            for future in others:
+                future.result()
+    return sha256_of(temporary)  # what is checked is what was written
+
+
+def _fetch_range(
+    http: httpx.Client, url: str, fd: int, start: int, size: int, progress: Progress | None
+) -> None:
+    end = min(size, start + RANGE_SIZE)
+    with http.stream("GET", url, headers={"range": f"bytes={start}-{end - 1}"}) as response:
+        if response.status_code >= 400:
+            response.read()
+            raise_for_error(response)
+        if not _is_range(response, start, end):
+            raise StorageError(f"the store did not send bytes {start}-{end - 1} alone")
+        _write_range(response, fd, start, end, progress)
+
+
+def _is_range(response: httpx.Response, start: int, end: int) -> bool:
+    """Whether the answer holds bytes ``start`` to ``end - 1`` only: a 206, or (as some S3
+    servers answer, rclone's among them) a 200 that says so in its Content-Range."""
+    content_range = response.headers.get("content-range", "")
+    return content_range.startswith(f"bytes {start}-{end - 1}/") or (
+        response.status_code == 206 and not content_range
+    )
+
+
+def _write_range(
+    response: httpx.Response, fd: int, start: int, end: int, progress: Progress | None
+) -> None:
+    """Write the body of a 206 answer at its offset; it must hold exactly the range."""
+    offset = start
+    for chunk in response.iter_bytes(CHUNK):
+        if offset + len(chunk) > end:
+            raise StorageError(f"the store sent more than bytes {start}-{end - 1}")
+        os.pwrite(fd, chunk, offset)
+        offset += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+    if offset != end:
+        raise StorageError(f"the store sent bytes {start}-{offset - 1} of {start}-{end - 1}")
