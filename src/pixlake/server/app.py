@@ -18,6 +18,7 @@ from pixlake.server.routers import (
     data,
     datalakes,
     datasets,
+    exports,
     health,
     me,
     objects,
@@ -53,6 +54,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         datasets,
         assets,
         annotations,
+        exports,
         trash,
     ):
         app.include_router(module.router)
