@@ -27,8 +27,10 @@ class ExportShape:
 class ExportImage:
     """One asset's image (its displayed size) and the shapes of its exported annotation."""
 
-    asset_id: UUID
-    data_id: UUID
+    asset_id: str | UUID
+    data_id: str | UUID
+    """Ids as the database driver gives them (hex text or UUID): only compared and
+    written out, never parsed."""
     filename: str
     width: int
     height: int

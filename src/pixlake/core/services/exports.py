@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, String, func, or_, select, type_coerce
 
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext
@@ -175,8 +175,9 @@ def _resolve_splits(
 
 
 def _shape_counts(conn: Connection, plan: ExportPlan) -> dict[ShapeKind, int]:
-    """How many shapes of each kind the export would write."""
-    chosen = t.annotations_table.alias("chosen")
+    """How many shapes of each kind the export would write (those of each asset's chosen
+    annotation), in one grouped statement."""
+    chosen = _chosen_annotations(plan)
     rows = conn.execute(
         select(t.shapes.c.kind, func.count())
         .select_from(
@@ -184,14 +185,28 @@ def _shape_counts(conn: Connection, plan: ExportPlan) -> dict[ShapeKind, int]:
                 t.assets, t.assets.c.id == chosen.c.asset_id
             )
         )
-        .where(
-            *_asset_clauses(conn, plan, _split_tags(plan)),
-            *_annotation_clauses(chosen, plan),
-            _is_latest(chosen, plan),
-        )
+        .where(chosen.c.rank == 1, *_asset_clauses(conn, plan, _split_tags(plan)))
         .group_by(t.shapes.c.kind)
     ).all()
     return {ShapeKind(kind): count for kind, count in rows}
+
+
+def _chosen_annotations(
+    plan: ExportPlan, after: UUID | None = None, last: UUID | None = None
+) -> Any:
+    """The annotations matching the plan (of the assets in ``(after, last]`` when given),
+    ranked per asset: rank 1 is the latest (by creation, then id), the one exported."""
+    table = t.annotations_table
+    latest_first = (table.c.created_at.desc(), table.c.id.desc())
+    rank = func.row_number().over(partition_by=table.c.asset_id, order_by=latest_first)
+    statement = select(table.c.id, table.c.asset_id, rank.label("rank")).where(
+        *_annotation_clauses(table, plan)
+    )
+    if after is not None:
+        statement = statement.where(table.c.asset_id > after)
+    if last is not None:
+        statement = statement.where(table.c.asset_id <= last)
+    return statement.subquery("chosen")
 
 
 def _require_sized_images(conn: Connection, plan: ExportPlan) -> None:
@@ -266,30 +281,38 @@ def _annotation_clauses(table: Any, plan: ExportPlan) -> list[ColumnElement[bool
     return clauses
 
 
-def _is_latest(chosen: Any, plan: ExportPlan) -> ColumnElement[bool]:
-    later = t.annotations_table.alias("later")
-    return ~exists().where(
-        later.c.asset_id == chosen.c.asset_id,
-        *_annotation_clauses(later, plan),
-        or_(
-            later.c.created_at > chosen.c.created_at,
-            and_(later.c.created_at == chosen.c.created_at, later.c.id > chosen.c.id),
-        ),
-    )
-
-
 def _images(ctx: AppContext, plan: ExportPlan, tag_id: UUID | None) -> Iterator[ExportImage]:
     """The split's images in asset order, one page of assets at a time (the connection is
     given back between pages, so a slow reader holds no database resource)."""
-    label_index = {label_id: index for index, label_id in enumerate(plan.label_ids)}
+    with ctx.db.read() as conn:
+        label_index = {
+            raw: index
+            for index, raw in enumerate(
+                conn.execute(
+                    select(_raw(t.labels.c.id))
+                    .where(t.labels.c.dataset_version_id == plan.version_id)
+                    .order_by(t.labels.c.id)
+                ).scalars()
+            )
+        }
     after: UUID | None = None
     while True:
         with ctx.db.read() as conn:
-            page = _page(conn, plan, tag_id, after, label_index)
+            page, last = _page(conn, plan, tag_id, after, label_index)
         yield from page
-        if len(page) < EXPORT_PAGE:
+        if last is None or len(page) < EXPORT_PAGE:
             return
-        after = page[-1].asset_id
+        after = last
+
+
+def _raw(column: Any) -> Any:
+    """A column of ids as the driver returns it, without building a UUID per value: a
+    page's shapes carry two ids each, and parsing them was most of an export's time."""
+    return type_coerce(column, String)
+
+
+def _as_uuid(raw: Any) -> UUID:
+    return raw if isinstance(raw, UUID) else UUID(str(raw))
 
 
 def _page(
@@ -297,72 +320,75 @@ def _page(
     plan: ExportPlan,
     tag_id: UUID | None,
     after: UUID | None,
-    label_index: dict[UUID, int],
-) -> list[ExportImage]:
+    label_index: dict[Any, int],
+) -> tuple[list[ExportImage], UUID | None]:
+    """One page of images after ``after``, and the last asset id of the page. Its chosen
+    annotations and their shapes are read by joins over the page's id range, so the
+    statements bind no list of ids."""
+    clauses = _asset_clauses(conn, plan, [tag_id] if tag_id is not None else None)
     statement = (
         select(
-            t.assets.c.id,
-            t.data.c.id.label("data_id"),
+            _raw(t.assets.c.id).label("raw_id"),
+            _raw(t.data.c.id).label("data_id"),
             t.data.c.filename,
             t.data.c.width,
             t.data.c.height,
             t.data.c.checksum,
         )
         .select_from(t.assets.join(t.data, t.data.c.id == t.assets.c.data_id))
-        .where(*_asset_clauses(conn, plan, [tag_id] if tag_id is not None else None))
+        .where(*clauses)
     )
     if after is not None:
         statement = statement.where(t.assets.c.id > after)
     assets = conn.execute(statement.order_by(t.assets.c.id).limit(EXPORT_PAGE)).all()
     if not assets:
-        return []
-    table = t.annotations_table
-    chosen: dict[UUID, UUID] = {}  # asset id -> its latest annotation's id
-    for annotation in conn.execute(
-        select(table.c.id, table.c.asset_id)
-        .where(
-            one_of(conn, table.c.asset_id, [a.id for a in assets]),
-            *_annotation_clauses(table, plan),
+        return [], None
+    last = _as_uuid(assets[-1].raw_id)
+    in_page = [*clauses, t.assets.c.id <= last]
+    if after is not None:
+        in_page.append(t.assets.c.id > after)
+    chosen = _chosen_annotations(plan, after, last)
+    shapes: dict[Any, list[ExportShape]] = {}  # by raw asset id
+    for row in conn.execute(
+        select(
+            _raw(chosen.c.asset_id).label("asset_id"),
+            t.shapes.c.kind,
+            _raw(t.shapes.c.label_id).label("label_id"),
+            t.shapes.c.x,
+            t.shapes.c.y,
+            t.shapes.c.w,
+            t.shapes.c.h,
+            t.shapes.c.coords,
         )
-        .order_by(table.c.created_at, table.c.id)
+        .select_from(
+            t.shapes.join(chosen, chosen.c.id == t.shapes.c.annotation_id).join(
+                t.assets, t.assets.c.id == chosen.c.asset_id
+            )
+        )
+        .where(chosen.c.rank == 1, *in_page)
+        .order_by(t.shapes.c.annotation_id, t.shapes.c.id)
     ):
-        chosen[annotation.asset_id] = annotation.id
-    shapes: dict[UUID, list[ExportShape]] = {}
-    if chosen:
-        for row in conn.execute(
-            select(
-                t.shapes.c.annotation_id,
-                t.shapes.c.kind,
-                t.shapes.c.label_id,
-                t.shapes.c.x,
-                t.shapes.c.y,
-                t.shapes.c.w,
-                t.shapes.c.h,
-                t.shapes.c.coords,
+        shapes.setdefault(row.asset_id, []).append(
+            ExportShape(
+                kind=ShapeKind(row.kind),
+                label_index=label_index[row.label_id],
+                x=row.x,
+                y=row.y,
+                w=row.w,
+                h=row.h,
+                coords=row.coords,
             )
-            .where(one_of(conn, t.shapes.c.annotation_id, list(chosen.values())))
-            .order_by(t.shapes.c.annotation_id, t.shapes.c.id)
-        ):
-            shapes.setdefault(row.annotation_id, []).append(
-                ExportShape(
-                    kind=ShapeKind(row.kind),
-                    label_index=label_index[row.label_id],
-                    x=row.x,
-                    y=row.y,
-                    w=row.w,
-                    h=row.h,
-                    coords=row.coords,
-                )
-            )
-    return [
+        )
+    images = [
         ExportImage(
-            asset_id=a.id,
+            asset_id=a.raw_id,
             data_id=a.data_id,
             filename=a.filename,
             width=a.width,
             height=a.height,
             checksum=a.checksum,
-            shapes=tuple(shapes.get(chosen[a.id], ())) if a.id in chosen else (),
+            shapes=tuple(shapes.get(a.raw_id, ())),
         )
         for a in assets
     ]
+    return images, last

@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import orjson
 
@@ -30,7 +29,7 @@ from pixlake.formats.conventions import (
 from pixlake.formats.records import ExportImage
 from pixlake.formats.writers.chunks import CHUNK_SIZE
 from pixlake.formats.writers.coco import coco_document
-from pixlake.formats.writers.names import NamePlanner
+from pixlake.formats.writers.names import NamePlanner, split_extension
 from pixlake.formats.writers.voc import voc_xml
 from pixlake.formats.writers.yolo import data_yaml, yolo_label_text
 from pixlake.formats.writers.zipstream import ZipStream
@@ -76,7 +75,7 @@ class _Manifest(_Spool):
 
 
 def _stem(name: str) -> str:
-    return PurePosixPath(name).stem
+    return split_extension(name)[0]
 
 
 def annotation_file(file_type: AnnotationFileType, source: ExportSource) -> Iterator[bytes]:

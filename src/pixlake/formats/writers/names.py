@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from uuid import UUID
 
 from pixlake.errors import BadRequestError
 
-__all__ = ["NamePlanner", "is_safe_component"]
+__all__ = ["NamePlanner", "is_safe_component", "split_extension"]
 
 
 def is_safe_component(name: str) -> bool:
@@ -31,9 +31,14 @@ def _folded(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+def split_extension(name: str) -> tuple[str, str]:
+    """(stem, extension) as ``PurePosixPath`` gives them, without its cost per name."""
+    stem, extension = os.path.splitext(name)
+    return stem, extension
+
+
 def _with_id(filename: str, id_part: str) -> str:
-    name = PurePosixPath(filename)
-    stem, extension = name.stem, name.suffix
+    stem, extension = split_extension(filename)
     while stem and len(f"{stem}.{id_part}{extension}".encode()) > 255:
         stem = stem[:-1]
     return f"{stem}.{id_part}{extension}"
@@ -49,15 +54,16 @@ class NamePlanner:
 
     def __init__(self, *, by_stem: bool = False) -> None:
         self._key: Callable[[str], str] = (
-            (lambda name: _folded(PurePosixPath(name).stem)) if by_stem else _folded
+            (lambda name: _folded(split_extension(name)[0])) if by_stem else _folded
         )
-        self._owners: dict[str, UUID] = {}
+        self._owners: dict[str, str | UUID] = {}
 
-    def name_for(self, filename: str, data_id: UUID) -> str:
-        base = PurePosixPath(filename.replace("\\", "/")).name
+    def name_for(self, filename: str, data_id: str | UUID) -> str:
+        hex_id = str(data_id).replace("-", "")
+        base = filename.replace("\\", "/").rsplit("/", 1)[-1]
         if not is_safe_component(base):
-            base = data_id.hex + PurePosixPath(base).suffix
-        for candidate in (base, _with_id(base, data_id.hex[-8:]), _with_id(base, data_id.hex)):
+            base = hex_id + split_extension(base)[1]
+        for candidate in (base, _with_id(base, hex_id[-8:]), _with_id(base, hex_id)):
             owner = self._owners.setdefault(self._key(candidate), data_id)
             if owner == data_id:
                 return candidate
