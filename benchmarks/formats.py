@@ -223,7 +223,7 @@ def export_part(args: argparse.Namespace) -> list[list[str]]:
     baseline = _run_child("dumps", "--out", embedded["path"])
     size_mb = Path(embedded["path"]).stat().st_size / 1e6
     rows.append(_row("embedded", embedded, baseline, embedded["idle_mib"], embedded["peak_mib"]))
-    with serve_workspace(workspace) as served:
+    with serve_workspace(workspace, user=f"bench-{os.urandom(4).hex()}") as served:
         time.sleep(0.5)
         import psutil
 

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import ColumnElement, Connection, String, func, or_, select, type_coerce
 
 from pixlake.core import tables as t
@@ -28,7 +29,7 @@ from pixlake.core.services.tags import require_tags_of_target, resolve_tag_names
 from pixlake.core.sql import chunked, one_of
 from pixlake.enums import AnnotationFileType, AnnotationStatus, DataType, InferenceType, ShapeKind
 from pixlake.enums import Target as TagTarget
-from pixlake.errors import BadRequestError, NotFoundError, UnsafePathError
+from pixlake.errors import BadRequestError, NotFoundError, UnsafePathError, UnsupportedShapeError
 from pixlake.formats.conventions import DEFAULT_SPLIT
 from pixlake.formats.records import ExportImage, ExportShape
 from pixlake.formats.writers.layout import ExportSource, annotation_file, folder_export
@@ -37,6 +38,8 @@ from pixlake.formats.writers.support import check_shapes_fit
 from pixlake.schemas import ExportRequest
 
 __all__ = ["EXPORT_PAGE", "ExportPlan", "export_chunks", "export_media_type", "plan_export"]
+
+_KINDS = {kind.value: kind for kind in ShapeKind}
 
 EXPORT_PAGE = 1000
 """Assets read per page: their annotations and shapes are then one statement each."""
@@ -111,9 +114,17 @@ def plan_export(
             root=request.root,
             description=f"{dataset_name} {version.version}",
         )
-        check_shapes_fit(
-            plan.file_type, _shape_counts(conn, plan), classification_layout=plan.classification
-        )
+        # the kinds of every shape of the version first (cheap): when those fit, the
+        # exported ones do; else the exact count decides and names what does not fit
+        for counts in (_version_shape_counts, _shape_counts):
+            try:
+                check_shapes_fit(
+                    plan.file_type, counts(conn, plan), classification_layout=plan.classification
+                )
+                break
+            except UnsupportedShapeError:
+                if counts is _shape_counts:
+                    raise
         _require_sized_images(conn, plan)
         if plan.classification:
             _require_label_folders(plan)
@@ -191,6 +202,17 @@ def _shape_counts(conn: Connection, plan: ExportPlan) -> dict[ShapeKind, int]:
     return {ShapeKind(kind): count for kind, count in rows}
 
 
+def _version_shape_counts(conn: Connection, plan: ExportPlan) -> dict[ShapeKind, int]:
+    """How many shapes of each kind the version holds (in any annotation), read from the
+    index on (version, kind)."""
+    rows = conn.execute(
+        select(t.shapes.c.kind, func.count())
+        .where(t.shapes.c.dataset_version_id == plan.version_id)
+        .group_by(t.shapes.c.kind)
+    ).all()
+    return {ShapeKind(kind): count for kind, count in rows}
+
+
 def _chosen_annotations(
     plan: ExportPlan, after: UUID | None = None, last: UUID | None = None
 ) -> Any:
@@ -200,7 +222,7 @@ def _chosen_annotations(
     latest_first = (table.c.created_at.desc(), table.c.id.desc())
     rank = func.row_number().over(partition_by=table.c.asset_id, order_by=latest_first)
     statement = select(table.c.id, table.c.asset_id, rank.label("rank")).where(
-        *_annotation_clauses(table, plan)
+        *_annotation_clauses(table, plan, by_version=last is None)
     )
     if after is not None:
         statement = statement.where(table.c.asset_id > after)
@@ -272,8 +294,15 @@ def _asset_clauses(
     return clauses
 
 
-def _annotation_clauses(table: Any, plan: ExportPlan) -> list[ColumnElement[bool]]:
-    clauses = [table.c.dataset_version_id == plan.version_id, table.c.deleted_at.is_(None)]
+def _annotation_clauses(
+    table: Any, plan: ExportPlan, *, by_version: bool = True
+) -> list[ColumnElement[bool]]:
+    """The live annotations of the worker and status asked for (of the version when
+    ``by_version``: a page's statements name its assets instead, so that the database
+    reads them by asset rather than every annotation of the version per page)."""
+    clauses = [table.c.deleted_at.is_(None)]
+    if by_version:
+        clauses.append(table.c.dataset_version_id == plan.version_id)
     if plan.worker_id is not None:
         clauses.append(table.c.worker_id == plan.worker_id)
     if plan.status is not None:
@@ -309,6 +338,11 @@ def _raw(column: Any) -> Any:
     """A column of ids as the driver returns it, without building a UUID per value: a
     page's shapes carry two ids each, and parsing them was most of an export's time."""
     return type_coerce(column, String)
+
+
+def _coords(value: Any) -> Any:
+    """A polygon's points: JSON text on SQLite; PostgreSQL's driver decodes JSON itself."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _as_uuid(raw: Any) -> UUID:
@@ -349,16 +383,16 @@ def _page(
         in_page.append(t.assets.c.id > after)
     chosen = _chosen_annotations(plan, after, last)
     shapes: dict[Any, list[ExportShape]] = {}  # by raw asset id
-    for row in conn.execute(
+    result = conn.execute(
         select(
-            _raw(chosen.c.asset_id).label("asset_id"),
+            _raw(chosen.c.asset_id),
             t.shapes.c.kind,
-            _raw(t.shapes.c.label_id).label("label_id"),
+            _raw(t.shapes.c.label_id),
             t.shapes.c.x,
             t.shapes.c.y,
             t.shapes.c.w,
             t.shapes.c.h,
-            t.shapes.c.coords,
+            type_coerce(t.shapes.c.coords, String),  # parsed below, only when there is one
         )
         .select_from(
             t.shapes.join(chosen, chosen.c.id == t.shapes.c.annotation_id).join(
@@ -367,16 +401,22 @@ def _page(
         )
         .where(chosen.c.rank == 1, *in_page)
         .order_by(t.shapes.c.annotation_id, t.shapes.c.id)
-    ):
-        shapes.setdefault(row.asset_id, []).append(
+    )
+    # The driver's own tuples, in one fetch: no column here needs converting (ids and
+    # coordinates are taken as the driver gives them), and building a result row per
+    # shape cost more than reading it.
+    rows = result.cursor.fetchall()
+    result.close()
+    for asset_id, kind, label_id, x, y, w, h, coords in rows:
+        shapes.setdefault(asset_id, []).append(
             ExportShape(
-                kind=ShapeKind(row.kind),
-                label_index=label_index[row.label_id],
-                x=row.x,
-                y=row.y,
-                w=row.w,
-                h=row.h,
-                coords=row.coords,
+                _KINDS[kind],
+                label_index[label_id],
+                x,
+                y,
+                w,
+                h,
+                _coords(coords),
             )
         )
     images = [
