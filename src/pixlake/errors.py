@@ -57,6 +57,7 @@ __all__ = [
     "InvalidMediaError",
     "LimitExceededError",
     "LockedError",
+    "NotAFolderError",
     "NotFoundError",
     "OutdatedSchemaError",
     "PayloadTooLargeError",
@@ -67,7 +68,9 @@ __all__ = [
     "StorageError",
     "TransportError",
     "UnauthorizedError",
+    "UnsafePathError",
     "UnsupportedMediaError",
+    "UnsupportedShapeError",
     "WrongTargetError",
     "error_class_for_code",
 ]
@@ -140,6 +143,25 @@ class WrongTargetError(BadRequestError):
     """A tag was used on an object of another kind than its target."""
 
     code = "wrong_target"
+
+
+class UnsupportedShapeError(BadRequestError):
+    """An export would have to leave out shapes its format cannot hold; ``details`` names
+    the format and the shape kind (and how many shapes)."""
+
+    code = "unsupported_shape"
+
+
+class UnsafePathError(BadRequestError):
+    """A file name (a zip entry, a manifest path) would land outside its target folder."""
+
+    code = "unsafe_path"
+
+
+class NotAFolderError(BadRequestError, NotADirectoryError):
+    """A folder was asked for where a file (or something else) already is."""
+
+    code = "not_a_folder"
 
 
 class LimitExceededError(BadRequestError):

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from pixlake.enums import (
+    AnnotationFileType,
     AnnotationStatus,
     DataType,
     Framework,
@@ -830,3 +831,62 @@ class AttachedDatasetVersion(WireModel):
     """What the dataset version was for: train, val, test..."""
     created_at: datetime
     dataset_version: VersionPublic
+
+
+# Exports (COCO, YOLO, Pascal VOC): see docs/formats.md
+
+EXPORT_MANIFEST = ".pixlake/images.jsonl"
+"""The member of a folder export's zip that lists the image files to place, one JSON
+object per line (``path`` in the folder, ``data_id``, ``checksum``); never written out."""
+
+SplitName = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+]
+"""A split's name: it becomes a folder and a file name of the export, so only letters,
+digits and ``_ . -``, not starting with a dot."""
+
+
+class ExportSplit(WireModel):
+    """One split of a folder export: the assets having the asset tag ``tag`` (a name) or
+    ``tag_id``."""
+
+    name: SplitName
+    tag: Name | None = None
+    tag_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _one_tag(self) -> Self:
+        if (self.tag is None) == (self.tag_id is None):
+            raise ValueError(f"split {self.name!r}: give exactly one of tag and tag_id")
+        return self
+
+
+class ExportRequest(WireModel):
+    """What ``POST /versions/{id}/export`` writes.
+
+    ``layout`` ``file``: the annotation file (COCO ``.json``, YOLO or VOC ``.zip``);
+    ``folder``: a zip of the training-ready layout's annotation files, with the list of
+    images to place (``.pixlake/images.jsonl``).
+    """
+
+    format: AnnotationFileType
+    layout: Literal["file", "folder"] = "file"
+    asset_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    worker_id: UUID | None = None
+    status: AnnotationStatus | None = None
+    splits: list[ExportSplit] | None = Field(
+        default=None, min_length=1, max_length=MAX_TAGS_PER_REQUEST
+    )
+    root: str = Field(default=".", min_length=1, max_length=MAX_TEXT_LENGTH)
+    """The ``path`` a YOLO ``data.yaml`` names (the folder the client writes to)."""
+
+    @field_validator("splits")
+    @classmethod
+    def _distinct_splits(cls, splits: list[ExportSplit] | None) -> list[ExportSplit] | None:
+        seen: set[str] = set()
+        for split in splits or []:
+            if split.name.casefold() in seen:
+                raise ValueError(f"split {split.name!r} is given twice")
+            seen.add(split.name.casefold())
+        return splits

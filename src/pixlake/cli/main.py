@@ -40,6 +40,7 @@ def _register() -> None:
         datasets,
         db,
         download,
+        exports,
         gc,
         models,
         quickstart,
@@ -60,6 +61,7 @@ def _register() -> None:
     cli.add_command(versions.versions)
     cli.add_command(tags.tags)
     cli.add_command(download.download)
+    cli.add_command(exports.export)
     cli.add_command(quickstart.quickstart)
     cli.add_command(trash.trash)
     cli.add_command(db.db)

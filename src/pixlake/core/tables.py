@@ -267,6 +267,9 @@ shapes = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_shapes_annotation_id", "annotation_id", "id"),
     Index("ix_shapes_label_id", "label_id"),
+    # Which kinds a version holds, read from the index alone: an export refuses the
+    # shapes its format cannot hold before it starts.
+    Index("ix_shapes_version_kind", "dataset_version_id", "kind"),
 )
 
 # The answers of requests sent with an Idempotency-Key, so that a retry gets the first

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pixlake.enums import AnnotationStatus, InferenceType, Target
+from pixlake.enums import AnnotationFileType, AnnotationStatus, InferenceType, Target
 from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
 from pixlake.schemas import (
@@ -34,6 +35,8 @@ from pixlake.sdk.base import (
 from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args
+from pixlake.sdk.export_requests import export_body, split_body
+from pixlake.sdk.exporting import export_to_file, export_to_folder, read_export, require_folder
 from pixlake.sdk.label import Label
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.wire import parse_many
@@ -340,6 +343,93 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
         rows = self._connection.request("GET", f"/versions/{self.id}/model-versions")
         return [ModelVersion(self._connection, ModelVersionPublic.model_validate(r)) for r in rows]
+
+    # Exports (COCO, YOLO, Pascal VOC; docs/formats.md)
+
+    def build_coco_file_locally(
+        self,
+        assets: MultiAsset | Sequence[Asset] | None = None,
+        worker: Worker | None = None,
+        status: AnnotationStatus | str | None = None,
+    ) -> dict[str, Any]:
+        """The COCO document of this version's annotations (the latest of each asset, or
+        ``worker``'s; only those of ``status`` when given), as a plain dict."""
+        body = export_body(AnnotationFileType.COCO, "file", assets, worker, status)
+        document: dict[str, Any] = json.loads(read_export(self._connection, self.id, body))
+        return document
+
+    def export_annotation_file(
+        self,
+        annotation_file_type: AnnotationFileType | str,
+        target_path: str | Path = "./",
+        assets: MultiAsset | Sequence[Asset] | None = None,
+        worker: Worker | None = None,
+        status: AnnotationStatus | str | None = None,
+        force_replace: bool = True,
+    ) -> str:
+        """Write this version's annotations in a format into the folder ``target_path``:
+        COCO one ``.json``; YOLO a ``.zip`` of a ``.txt`` per image and ``data.yaml``;
+        PASCAL_VOC a ``.zip`` of an ``.xml`` per image. Returns the path written.
+
+        Args:
+            annotation_file_type: COCO, YOLO or PASCAL_VOC.
+            target_path: the folder (created if missing) the file is written into.
+            assets: only these assets (at most 10,000) instead of the whole version.
+            worker: this worker's annotations; the latest annotation of each asset when None.
+            status: only annotations with this AnnotationStatus.
+            force_replace: write over a file already there; when False it is kept.
+
+        Raises:
+            NotAFolderError: ``target_path`` is a file.
+            UnsupportedShapeError: the version holds shapes the format cannot hold.
+        """
+        file_type = coerce_enum(AnnotationFileType, annotation_file_type)
+        folder = require_folder(target_path)
+        suffix = ".json" if file_type is AnnotationFileType.COCO else ".zip"
+        target = folder / f"{self.id}_{file_type.value.lower()}{suffix}"
+        if target.exists() and not force_replace:
+            return str(target)
+        body = export_body(file_type, "file", assets, worker, status)
+        return str(export_to_file(self._connection, self.id, body, target))
+
+    def export(
+        self,
+        target_path: str | Path,
+        annotation_file_type: AnnotationFileType | str,
+        splits: Mapping[str, Tag | str] | None = None,
+        assets: MultiAsset | Sequence[Asset] | None = None,
+        worker: Worker | None = None,
+        status: AnnotationStatus | str | None = None,
+        with_images: bool = True,
+    ) -> Path:
+        """A training-ready folder: the layout of the format, with its images.
+
+        COCO ``annotations/instances_<split>.json`` and ``images/<split>/``; YOLO (the
+        Ultralytics layout) ``data.yaml``, ``images/<split>/`` and ``labels/<split>/``, or
+        ``<split>/<label>/<image>`` for a CLASSIFICATION version; PASCAL_VOC
+        ``Annotations/``, ``JPEGImages/`` and ``ImageSets/Main/<split>.txt``.
+
+        Args:
+            target_path: the folder (created if missing).
+            annotation_file_type: COCO, YOLO or PASCAL_VOC.
+            splits: split names to asset tags (Tags or names), e.g.
+                ``{"train": "train", "val": "val"}``; an asset in none is left out. Without
+                it everything is one split named ``train``.
+            assets, worker, status: as in ``export_annotation_file``.
+            with_images: write the images too (atomically, in parallel, skipping those
+                already there with the same checksum).
+
+        Returns:
+            The folder.
+        """
+        file_type = coerce_enum(AnnotationFileType, annotation_file_type)
+        folder = require_folder(target_path)
+        body = export_body(file_type, "folder", assets, worker, status)
+        body["root"] = str(folder)
+        if splits is not None:
+            body["splits"] = [split_body(name, tag) for name, tag in splits.items()]
+        export_to_folder(self._connection, self.id, body, folder, with_images=with_images)
+        return folder
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

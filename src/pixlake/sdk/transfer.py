@@ -30,6 +30,7 @@ __all__ = [
     "DownloadJob",
     "default_workers",
     "download_all",
+    "fetch_many",
     "fetch_url",
     "plan_targets",
     "safe_target",
@@ -189,12 +190,7 @@ def download_all(
     workers = max(1, min(max_workers or default_workers(), len(todo) or 1))
     bar = progress(len(todo), "Downloading")
     try:
-        if todo:
-            urls, through_api = _urls(connection, [job.data_id for job, _ in todo])
-            if through_api:
-                _download_bundles(connection, todo, workers, bar)
-            else:
-                _download_urls(connection.downloads, urls, todo, workers, bar)
+        fetch_many(connection, todo, workers, bar)
     finally:
         bar.close()
     message = f"{len(todo)} file(s) downloaded to {folder}"
@@ -204,6 +200,20 @@ def download_all(
     if progress_enabled():
         bar.write(message)
     return len(todo)
+
+
+def fetch_many(
+    connection: Connection, todo: Sequence[tuple[DownloadJob, Path]], workers: int, bar: Any
+) -> None:
+    """Write each job's data to its target (one target per data), ``workers`` at a time,
+    each file atomically; ``bar`` counts the files."""
+    if not todo:
+        return
+    urls, through_api = _urls(connection, [job.data_id for job, _ in todo])
+    if through_api:
+        _download_bundles(connection, todo, workers, bar)
+    else:
+        _download_urls(connection.downloads, urls, todo, workers, bar)
 
 
 def _urls(connection: Connection, data_ids: list[UUID]) -> tuple[dict[UUID, str], bool]:
