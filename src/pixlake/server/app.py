@@ -13,6 +13,7 @@ from pixlake.server.idempotency import install_idempotency
 from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
+    annotation_files,
     annotations,
     assets,
     data,
@@ -53,6 +54,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         datasets,
         assets,
         annotations,
+        annotation_files,
         trash,
     ):
         app.include_router(module.router)
@@ -68,6 +70,6 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             max_header_count=settings.max_header_count,
             client_timeout=settings.client_timeout,
         ),
-        file_routes=datalakes.file_upload_routes(),
+        file_routes=[*datalakes.file_upload_routes(), *annotation_files.file_upload_routes()],
     )
     return app
