@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
-from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_streams
+from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_streams, frame_header
 from pixlake.enums import AnnotationFileType, AnnotationStatus, ImportAnnotationMode
 from pixlake.errors import BadRequestError, FileMissingError
 from pixlake.import_schemas import AnnotationFileInspection, ImportSummary
@@ -68,9 +68,15 @@ def annotation_files(
     return files
 
 
-def _body(files: Sequence[Path]) -> Any:
+def _body(files: Sequence[Path]) -> tuple[Any, dict[str, str]]:
+    """The bundle of ``files``, streamed, and its headers. Its length is announced: a
+    server refuses an import over its limit before reading it, and the in-process
+    transport needs it to read a streamed body."""
     # Frames are named by the path as given, so errors name the file the caller knows.
-    return encode_streams((str(path), path.stat().st_size, open(path, "rb")) for path in files)
+    sized = [(str(path), path.stat().st_size, path) for path in files]
+    length = sum(len(frame_header(name, size)) + size for name, size, _path in sized)
+    body = encode_streams((name, size, open(path, "rb")) for name, size, path in sized)
+    return body, {"content-type": BUNDLE_CONTENT_TYPE, "content-length": str(length)}
 
 
 def import_files(
@@ -96,12 +102,13 @@ def import_files(
         params["worker_id"] = worker_id_of(worker)
     if status is not None:
         params["status"] = loose_enum(AnnotationStatus, status).value
+    content, headers = _body(files)
     row = connection.request(
         "POST",
         f"/versions/{version_id}/annotations/import",
         params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
-        content=_body(files),
-        headers={"content-type": BUNDLE_CONTENT_TYPE},
+        content=content,
+        headers=headers,
     )
     return ImportSummary.model_validate(row)
 
@@ -110,11 +117,12 @@ def inspect_files(
     connection: Connection, file_type: AnnotationFileType, files: Sequence[Path]
 ) -> AnnotationFileInspection:
     """What the files hold, read and checked by the API without importing anything."""
+    content, headers = _body(files)
     row = connection.request(
         "POST",
         "/annotation-files/inspect",
         params={"format": file_type.value},
-        content=_body(files),
-        headers={"content-type": BUNDLE_CONTENT_TYPE},
+        content=content,
+        headers=headers,
     )
     return AnnotationFileInspection.model_validate(row)
