@@ -54,6 +54,8 @@ class InspectedImage(WireModel):
     """The image's filename (its stem for a YOLO label file)."""
     file: str
     """The annotation file that names it."""
+    written: str
+    """The name as that file writes it (a relative path, maybe)."""
     shapes: int
 
 

@@ -75,7 +75,8 @@ def _body(files: Sequence[Path]) -> tuple[Any, dict[str, str]]:
     # Frames are named by the path as given, so errors name the file the caller knows.
     sized = [(str(path), path.stat().st_size, path) for path in files]
     length = sum(len(frame_header(name, size)) + size for name, size, _path in sized)
-    body = encode_streams((name, size, open(path, "rb")) for name, size, path in sized)
+    # encode_streams closes each stream once sent.
+    body = encode_streams((name, size, open(path, "rb")) for name, size, path in sized)  # noqa: SIM115
     return body, {"content-type": BUNDLE_CONTENT_TYPE, "content-length": str(length)}
 
 

@@ -56,7 +56,12 @@ def inspect_annotations(parsed: ParsedAnnotations) -> AnnotationFileInspection:
     return AnnotationFileInspection(
         labels=parsed.labels,
         images=[
-            InspectedImage(name=image.name, file=image.file, shapes=len(image.shapes))
+            InspectedImage(
+                name=image.name,
+                file=image.file,
+                written=image.written or image.name,
+                shapes=len(image.shapes),
+            )
             for image in parsed.images
         ],
         by_stem=any(image.by_stem for image in parsed.images),
@@ -249,7 +254,7 @@ def _place(shape: ShapeRecord, asset: _Asset) -> tuple[dict[str, Any], bool]:
         if shape.normalized:
             assert width and height
             x, y, w, h = x * width, y * height, w * width, h * height
-        geometry = {"x": x, "y": y, "w": w, "h": h, "coords": None}
+        geometry: dict[str, Any] = {"x": x, "y": y, "w": w, "h": h, "coords": None}
         if not (width and height):
             return geometry, False
         right, bottom = x + w, y + h
@@ -270,7 +275,7 @@ def _place(shape: ShapeRecord, asset: _Asset) -> tuple[dict[str, Any], bool]:
     if shape.normalized:
         assert width and height
         points = [[px * width, py * height] for px, py in points]
-    geometry = {"x": None, "y": None, "w": None, "h": None, "coords": points}
+    geometry = {"x": None, "y": None, "w": None, "h": None, "coords": points}  # a polygon
     if not (width and height):
         return geometry, False
     xs = [p[0] for p in points]

@@ -113,6 +113,7 @@ def _images(document: dict[str, Any], file: str) -> dict[int, ImageRecord]:
         images[image_id] = ImageRecord(
             name=name,
             file=file,
+            written=file_name,
             width=_size(entry, "width", file, item),
             height=_size(entry, "height", file, item),
         )

@@ -40,6 +40,8 @@ class ImageRecord:
     name: str
     file: str
     by_stem: bool = False
+    written: str = ""
+    """The image's name as the file writes it (a path, maybe), when it differs."""
     width: int | None = None
     height: int | None = None
     shapes: list[ShapeRecord] = field(default_factory=list)

@@ -25,7 +25,7 @@ __all__ = ["read_voc"]
 
 def _parse(file: str, content: bytes) -> Element:
     try:
-        return safe_xml.fromstring(content, forbid_dtd=False)  # type: ignore[no-any-return]
+        return safe_xml.fromstring(content, forbid_dtd=False)
     except defusedxml.DefusedXmlException as exc:
         raise AnnotationFileError.at(
             file, None, f"refused: the XML uses entity declarations or external references ({exc})"
@@ -69,6 +69,7 @@ def read_voc(file: str, content: bytes) -> ImageRecord:
         name=PurePosixPath(filename.replace("\\", "/")).name or PurePosixPath(file).stem,
         file=file,
         by_stem=not filename,
+        written=filename,
         width=_size(root, "width"),
         height=_size(root, "height"),
     )

@@ -134,7 +134,7 @@ def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
     """``(methods, path regex)`` of these routes: their bodies are held to
     ``max_annotation_import_bytes`` rather than to the JSON routes' ``max_request_body``."""
     return [
-        (frozenset(route.methods), route.path_regex)
+        (frozenset(route.methods or ()), route.path_regex)
         for route in router.routes
         if isinstance(route, APIRoute) and route.endpoint in FILE_UPLOAD_ENDPOINTS
     ]
