@@ -37,6 +37,7 @@ def _register() -> None:
     from pixlake.cli import (
         data,
         datalakes,
+        dataset_import,
         datasets,
         db,
         download,
@@ -63,6 +64,7 @@ def _register() -> None:
     cli.add_command(trash.trash)
     cli.add_command(db.db)
     cli.add_command(gc.gc)
+    cli.add_command(dataset_import.import_dataset)
 
 
 _register()
