@@ -29,6 +29,7 @@ from pixlake.enums import (
     TrashKind,
 )
 from pixlake.errors import (
+    AnnotationFileError,
     BadRequestError,
     ClientError,
     ConflictError,
@@ -57,6 +58,7 @@ from pixlake.errors import (
     UnsupportedMediaError,
     WrongTargetError,
 )
+from pixlake.import_schemas import ImportSummary
 from pixlake.progress import disable_progress_bars, enable_progress_bars
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset, MultiAsset
@@ -72,6 +74,7 @@ from pixlake.sdk.worker import Worker
 
 __all__ = [
     "Annotation",
+    "AnnotationFileError",
     "AnnotationFileType",
     "AnnotationStatus",
     "Asset",
@@ -93,6 +96,7 @@ __all__ = [
     "HeadersTooLargeError",
     "IdempotencyKeyReusedError",
     "ImportAnnotationMode",
+    "ImportSummary",
     "InferenceType",
     "InsecureFileError",
     "InsufficientStorageError",
