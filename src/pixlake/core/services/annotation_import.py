@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, update
 
 from pixlake.core import kinds
 from pixlake.core import tables as t
+from pixlake.core.bulk_rows import insert_tuples
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.roles import require_own_work
@@ -240,7 +241,11 @@ def _existing_annotations(conn: Connection, version_id: UUID, worker_id: UUID) -
     }
 
 
-def _place(shape: ShapeRecord, asset: _Asset) -> tuple[dict[str, Any], bool]:
+Geometry = tuple[float | None, float | None, float | None, float | None, Any]
+"""x, y, w, h and coords, in the order of the shapes table's columns below."""
+
+
+def _place(shape: ShapeRecord, asset: _Asset) -> tuple[Geometry, bool]:
     """The shape's geometry in the image's pixels, and whether it was clipped to it."""
     width, height = asset.width, asset.height
     if shape.normalized and not (width and height):
@@ -254,41 +259,33 @@ def _place(shape: ShapeRecord, asset: _Asset) -> tuple[dict[str, Any], bool]:
         if shape.normalized:
             assert width and height
             x, y, w, h = x * width, y * height, w * width, h * height
-        geometry: dict[str, Any] = {"x": x, "y": y, "w": w, "h": h, "coords": None}
         if not (width and height):
-            return geometry, False
+            return (x, y, w, h, None), False
         right, bottom = x + w, y + h
         if right <= 0 or bottom <= 0 or x >= width or y >= height:
             raise _outside(shape, asset, x, right, y, bottom)
         if x >= 0 and y >= 0 and right <= width and bottom <= height:
-            return geometry, False
+            return (x, y, w, h, None), False
         left, top = max(x, 0.0), max(y, 0.0)
-        clipped = {
-            "x": left,
-            "y": top,
-            "w": min(right, float(width)) - left,
-            "h": min(bottom, float(height)) - top,
-            "coords": None,
-        }
-        return clipped, True
+        clipped = (left, top, min(right, float(width)) - left, min(bottom, float(height)) - top)
+        return (*clipped, None), True
     points = shape.coords or []
     if shape.normalized:
         assert width and height
         points = [[px * width, py * height] for px, py in points]
-    geometry = {"x": None, "y": None, "w": None, "h": None, "coords": points}  # a polygon
     if not (width and height):
-        return geometry, False
+        return (None, None, None, None, points), False
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
     if right <= 0 or bottom <= 0 or left >= width or top >= height:
         raise _outside(shape, asset, left, right, top, bottom)
     if left >= 0 and top >= 0 and right <= width and bottom <= height:
-        return geometry, False
-    geometry["coords"] = [
+        return (None, None, None, None, points), False
+    inside = [
         [min(max(px, 0.0), float(width)), min(max(py, 0.0), float(height))] for px, py in points
     ]
-    return geometry, True
+    return (None, None, None, None, inside), True
 
 
 def _outside(
@@ -300,6 +297,34 @@ def _outside(
         f"lies wholly outside its {asset.width} x {asset.height} image {asset.filename} "
         f"(x {left:g} to {right:g}, y {top:g} to {bottom:g})",
     )
+
+
+_ANNOTATION_COLUMNS = (
+    "id",
+    "organization_id",
+    "dataset_version_id",
+    "asset_id",
+    "worker_id",
+    "duration",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_SHAPE_COLUMNS = (
+    "id",
+    "organization_id",
+    "dataset_version_id",
+    "annotation_id",
+    "kind",
+    "label_id",
+    "text",
+    "created_at",
+    "x",
+    "y",
+    "w",
+    "h",
+    "coords",
+)
 
 
 def _write(
@@ -315,11 +340,11 @@ def _write(
 ) -> dict[str, Any]:
     organization_id = actor.organization_id
     status = (options.status or AnnotationStatus.PENDING).value
-    new_annotations: list[dict[str, Any]] = []
+    new_annotations: list[tuple[Any, ...]] = []
     extended: list[UUID] = []
     replaced: list[UUID] = []
     kept = 0
-    shape_rows: list[dict[str, Any]] = []
+    shape_rows: list[tuple[Any, ...]] = []
     clipped_count = 0
     for asset, shapes in matched.items():
         current = existing.get(asset.id)
@@ -334,33 +359,33 @@ def _write(
                 replaced.append(current)
             annotation_id = new_id()
             new_annotations.append(
-                {
-                    "id": annotation_id,
-                    "organization_id": organization_id,
-                    "dataset_version_id": version_id,
-                    "asset_id": asset.id,
-                    "worker_id": worker_id,
-                    "duration": 0.0,
-                    "status": status,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                (
+                    annotation_id,
+                    organization_id,
+                    version_id,
+                    asset.id,
+                    worker_id,
+                    0.0,
+                    status,
+                    now,
+                    now,
+                )
             )
         for shape in shapes:
             geometry, clipped = _place(shape, asset)
             clipped_count += clipped
             shape_rows.append(
-                {
-                    "id": new_id(),
-                    "organization_id": organization_id,
-                    "dataset_version_id": version_id,
-                    "annotation_id": annotation_id,
-                    "kind": shape.kind.value,
-                    "label_id": label_ids[shape.label],
-                    "text": None,
-                    "created_at": now,
-                    **geometry,
-                }
+                (
+                    new_id(),
+                    organization_id,
+                    version_id,
+                    annotation_id,
+                    shape.kind.value,
+                    label_ids[shape.label],
+                    None,
+                    now,
+                    *geometry,
+                )
             )
     for chunk in chunked(conn, replaced):
         conn.execute(
@@ -377,8 +402,8 @@ def _write(
             .where(one_of(conn, t.annotations_table.c.id, chunk))
             .values(**changes)
         )
-    bulk_insert(conn, t.annotations_table, new_annotations)
-    bulk_insert(conn, t.shapes, shape_rows)
+    insert_tuples(conn, t.annotations_table, _ANNOTATION_COLUMNS, new_annotations)
+    insert_tuples(conn, t.shapes, _SHAPE_COLUMNS, shape_rows)
     analyze_after_bulk(conn, t.annotations_table, len(new_annotations))
     analyze_after_bulk(conn, t.shapes, len(shape_rows))
     return {
