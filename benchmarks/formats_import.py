@@ -169,6 +169,7 @@ def main() -> None:
         print(f"  prepared in {prepared:.1f} s; {megabytes:.0f} MB, {rows} rectangles", flush=True)
         loaded, inserted = raw_floor(coco, rows, root / "scratch.db")
         floor = loaded + inserted
+        print(f"  floor: json.load {loaded:.2f} s + executemany {inserted:.2f} s", flush=True)
         results = []
         for mode in args.modes.split(","):
             workspace = root / mode
@@ -191,6 +192,7 @@ def main() -> None:
                 if served is not None:
                     served_context.__exit__(None, None, None)
             results.append((mode, seconds))
+            print(f"  {mode}: {seconds:.2f} s (floor {floor:.2f} s)", flush=True)
         print()
         print(
             render_table(

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
+import httpx
+
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_streams, frame_header
 from pixlake.enums import AnnotationFileType, AnnotationStatus, ImportAnnotationMode
 from pixlake.errors import BadRequestError, FileMissingError
@@ -19,6 +21,10 @@ from pixlake.sdk.worker import worker_id_of
 __all__ = ["annotation_files", "existing_file", "import_files", "inspect_files", "loose_enum"]
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
+
+IMPORT_TIMEOUT = httpx.Timeout(60.0, read=3600.0)
+"""An import answers once it has read, checked and written everything: up to minutes for
+hundreds of thousands of shapes, so its answer is awaited longer than other requests'."""
 
 SUFFIXES = {
     AnnotationFileType.COCO: (".json",),
@@ -110,6 +116,7 @@ def import_files(
         params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
         content=content,
         headers=headers,
+        timeout=IMPORT_TIMEOUT,
     )
     return ImportSummary.model_validate(row)
 
@@ -125,5 +132,6 @@ def inspect_files(
         params={"format": file_type.value},
         content=content,
         headers=headers,
+        timeout=IMPORT_TIMEOUT,
     )
     return AnnotationFileInspection.model_validate(row)

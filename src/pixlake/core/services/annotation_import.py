@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import isfinite
 from pathlib import PurePosixPath
 from typing import Any
 from uuid import UUID
@@ -260,9 +261,11 @@ def _place(shape: ShapeRecord, asset: _Asset) -> tuple[Geometry, bool]:
             assert width and height
             x, y, w, h = x * width, y * height, w * width, h * height
         if not (width and height):
+            if not isfinite(x + y + w + h):
+                raise _outside(shape, asset, x, x + w, y, y + h)
             return (x, y, w, h, None), False
         right, bottom = x + w, y + h
-        if right <= 0 or bottom <= 0 or x >= width or y >= height:
+        if not isfinite(right + bottom) or right <= 0 or bottom <= 0 or x >= width or y >= height:
             raise _outside(shape, asset, x, right, y, bottom)
         if x >= 0 and y >= 0 and right <= width and bottom <= height:
             return (x, y, w, h, None), False

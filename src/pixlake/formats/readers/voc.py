@@ -52,7 +52,7 @@ def _size(root: Element, tag: str) -> int | None:
     text = root.findtext(f"size/{tag}")
     try:
         value = int(float(text)) if text else 0
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return value if value > 0 else None
 
@@ -85,7 +85,7 @@ def read_voc(file: str, content: bytes) -> ImageRecord:
             _number(box, tag, file, item) for tag in ("xmin", "ymin", "xmax", "ymax")
         )
         x, y, w, h = xywh_from_voc_box(xmin, ymin, xmax, ymax)
-        if w <= 0 or h <= 0:
+        if not w > 0 or not h > 0 or not math.isfinite(w + h):
             raise AnnotationFileError.at(
                 file,
                 item,
