@@ -2,10 +2,11 @@
 
 ``sql.bulk_insert`` hands rows (dicts) to SQLAlchemy, which converts every value of every
 row through its column type in Python: on SQLite that conversion costs more than the
-insert itself. Here the conversion is done a column at a time, each distinct value of a
-column converted once (an import's 500,000 shapes share one organization, one version, a
-few labels, one timestamp), and the rows go to the driver's ``executemany`` as they are.
-On PostgreSQL the rows go to ``bulk_insert``, which streams them with COPY.
+insert itself. Here the conversion is done a column at a time, each distinct value of the
+columns the caller names as shared converted once (an import's 500,000 shapes share one
+organization, one version, a few labels, one timestamp), and the rows go to the driver's
+``executemany`` as they are. On PostgreSQL the rows go to ``bulk_insert``, which streams
+them with COPY.
 """
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ from pixlake.core.sql import bulk_insert
 
 __all__ = ["insert_tuples"]
 
-_DISTINCT_SHARE = 4
-"""A column holding fewer distinct values than 1 in this many rows has each converted once."""
-
 
 def insert_tuples(
-    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    shared: frozenset[str] = frozenset(),
 ) -> None:
-    """Insert ``rows`` (values in the order of ``names``) into ``table`` in one go."""
+    """Insert ``rows`` (values in the order of ``names``) into ``table`` in one go.
+
+    ``shared`` names the columns whose values repeat (an organization, a label): each of
+    their distinct values is converted once.
+    """
     if not rows:
         return
     if conn.dialect.name != "sqlite":
@@ -39,13 +45,12 @@ def insert_tuples(
         if convert is None:
             columns.append(values)
             continue
-        try:
-            distinct = set(values)
-        except TypeError:  # lists (JSON coordinates): each is its own
-            distinct = None
-        if distinct is not None and len(distinct) * _DISTINCT_SHARE < len(values):
-            converted = {value: convert(value) for value in distinct}
-            columns.append([converted[value] for value in values])
+        if name in shared:
+            # Keyed by identity: the rows share the very objects, and hashing an int is
+            # several times cheaper than hashing a UUID.
+            distinct = {id(value): value for value in values}
+            converted = {key: convert(value) for key, value in distinct.items()}
+            columns.append([converted[id(value)] for value in values])
         else:
             columns.append([convert(value) for value in values])
     quoted = ", ".join(f'"{name}"' for name in names)

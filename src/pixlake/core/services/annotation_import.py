@@ -28,7 +28,7 @@ from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ImportAnnotationMode, ShapeKind
 from pixlake.errors import AnnotationFileError
 from pixlake.formats.readers.records import ImageRecord, ParsedAnnotations, ShapeRecord
-from pixlake.ids import new_id
+from pixlake.ids import new_id, new_ids
 from pixlake.import_schemas import AnnotationFileInspection, ImportSummary, InspectedImage
 from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.validation import check_text
@@ -329,6 +329,21 @@ _SHAPE_COLUMNS = (
     "coords",
 )
 
+_SHARED_COLUMNS = frozenset(
+    {
+        "organization_id",
+        "dataset_version_id",
+        "worker_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "kind",
+        "label_id",
+        "annotation_id",
+    }
+)
+"""Columns whose values repeat across an import's rows (see ``insert_tuples``)."""
+
 
 def _write(
     conn: Connection,
@@ -349,6 +364,8 @@ def _write(
     kept = 0
     shape_rows: list[tuple[Any, ...]] = []
     clipped_count = 0
+    shape_ids = iter(new_ids(sum(len(shapes) for shapes in matched.values())))
+    annotation_ids = iter(new_ids(len(matched)))
     for asset, shapes in matched.items():
         current = existing.get(asset.id)
         if current is not None and options.mode is ImportAnnotationMode.KEEP:
@@ -360,7 +377,7 @@ def _write(
         else:
             if current is not None:
                 replaced.append(current)
-            annotation_id = new_id()
+            annotation_id = next(annotation_ids)
             new_annotations.append(
                 (
                     annotation_id,
@@ -379,7 +396,7 @@ def _write(
             clipped_count += clipped
             shape_rows.append(
                 (
-                    new_id(),
+                    next(shape_ids),
                     organization_id,
                     version_id,
                     annotation_id,
@@ -405,8 +422,8 @@ def _write(
             .where(one_of(conn, t.annotations_table.c.id, chunk))
             .values(**changes)
         )
-    insert_tuples(conn, t.annotations_table, _ANNOTATION_COLUMNS, new_annotations)
-    insert_tuples(conn, t.shapes, _SHAPE_COLUMNS, shape_rows)
+    insert_tuples(conn, t.annotations_table, _ANNOTATION_COLUMNS, new_annotations, _SHARED_COLUMNS)
+    insert_tuples(conn, t.shapes, _SHAPE_COLUMNS, shape_rows, _SHARED_COLUMNS)
     analyze_after_bulk(conn, t.annotations_table, len(new_annotations))
     analyze_after_bulk(conn, t.shapes, len(shape_rows))
     return {
