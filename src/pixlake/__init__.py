@@ -29,6 +29,7 @@ from pixlake.enums import (
     TrashKind,
 )
 from pixlake.errors import (
+    AnnotationFileError,
     BadRequestError,
     ChecksumMismatchError,
     ClientError,
@@ -61,6 +62,7 @@ from pixlake.errors import (
     UnsupportedShapeError,
     WrongTargetError,
 )
+from pixlake.import_schemas import ImportSummary
 from pixlake.progress import disable_progress_bars, enable_progress_bars
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset, MultiAsset
@@ -79,6 +81,7 @@ from pixlake.sdk.worker import Worker
 
 __all__ = [
     "Annotation",
+    "AnnotationFileError",
     "AnnotationFileType",
     "AnnotationStatus",
     "Asset",
@@ -101,6 +104,7 @@ __all__ = [
     "HeadersTooLargeError",
     "IdempotencyKeyReusedError",
     "ImportAnnotationMode",
+    "ImportSummary",
     "InferenceType",
     "InsecureFileError",
     "InsufficientStorageError",

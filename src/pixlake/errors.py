@@ -14,6 +14,7 @@ Hierarchy::
     │   │   │   ├── EmptyFileError                         400 empty_file
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
     │   │   ├── WrongTargetError                           400 wrong_target
+    │   │   ├── AnnotationFileError                        400 invalid_annotation_file
     │   │   ├── LimitExceededError                         400 limit_exceeded
     │   │   │   ├── PayloadTooLargeError                   413 payload_too_large
     │   │   │   └── HeadersTooLargeError                   431 headers_too_large
@@ -41,6 +42,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AnnotationFileError",
     "BadRequestError",
     "ChecksumMismatchError",
     "ClientError",
@@ -162,6 +164,20 @@ class NotAFolderError(BadRequestError, NotADirectoryError):
     """A folder was asked for where a file (or something else) already is."""
 
     code = "not_a_folder"
+
+
+class AnnotationFileError(BadRequestError):
+    """An annotation file (COCO, YOLO, Pascal VOC) can't be imported: it is not JSON, XML or
+    YAML, or one of its items is wrong. ``details["file"]`` names the file and
+    ``details["item"]`` the item (an annotation id, a line, an object, an image name)."""
+
+    code = "invalid_annotation_file"
+
+    @classmethod
+    def at(cls, file: str, item: str | None, problem: str) -> AnnotationFileError:
+        """The error for ``problem`` in ``item`` of ``file`` (the item None: the whole file)."""
+        where = f"{file}: {item}" if item else file
+        return cls(f"{where}: {problem}", details={"file": file, "item": item})
 
 
 class LimitExceededError(BadRequestError):

@@ -10,6 +10,7 @@ constant here, or of its setting in ``pixlake.settings`` for those an operator m
 from __future__ import annotations
 
 __all__ = [
+    "MAX_ANNOTATION_FILES_PER_IMPORT",
     "MAX_DOWNLOAD_BUNDLE",
     "MAX_IDS_PER_REQUEST",
     "MAX_JSON_DEPTH",
@@ -65,6 +66,10 @@ integers, but the OpenAPI document writes bounds as JSON numbers, which clients 
 doubles: below 2**53 every integer is one exactly, so a client reading the document and
 the server agree on every value (near 2**63 they did not)."""
 
+MAX_ANNOTATION_FILES_PER_IMPORT = 500_000
+"""Files in one annotation import (a YOLO or VOC dataset has one per image); their bytes
+together are bounded by the setting ``max_annotation_import_bytes``."""
+
 _LENGTH_LIMITS = {MAX_NAME_LENGTH: "max_name_length", MAX_TEXT_LENGTH: "max_text_length"}
 _ITEM_LIMITS = {
     MAX_IDS_PER_REQUEST: "max_ids_per_request",
@@ -73,6 +78,7 @@ _ITEM_LIMITS = {
     MAX_LOCAL_PATHS_PER_REQUEST: "max_local_paths_per_request",
     MAX_DOWNLOAD_BUNDLE: "max_download_bundle",
     MAX_MODEL_LABELS: "max_model_labels",
+    MAX_ANNOTATION_FILES_PER_IMPORT: "max_annotation_files_per_import",
 }
 # Pydantic's errors give a bound's value, not its name: the names are found by value, so
 # values of one kind differ (a test checks it).

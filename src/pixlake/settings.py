@@ -137,6 +137,13 @@ class Settings(BaseSettings):
         description="Largest JSON value a client may store (a data's custom metadata, "
         "once merged), in bytes written compactly; larger ones are refused.",
     )
+    max_annotation_import_bytes: int = Field(
+        default=1 * GiB,
+        ge=1,
+        description="Largest set of annotation files (COCO, YOLO, VOC) one import may "
+        "upload, in bytes, all files together; refused with 413 as soon as the announced "
+        "sizes pass it. The server holds them in memory while it reads them.",
+    )
     idempotency_retention_hours: float = Field(
         default=24,
         ge=0,

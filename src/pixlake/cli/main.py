@@ -37,6 +37,7 @@ def _register() -> None:
     from pixlake.cli import (
         data,
         datalakes,
+        dataset_import,
         datasets,
         db,
         download,
@@ -67,6 +68,8 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(gc.gc)
     cli.add_command(models.models)
+
+    cli.add_command(dataset_import.import_dataset)
 
 
 _register()

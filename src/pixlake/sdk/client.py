@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 from uuid import UUID
 
-from pixlake.enums import Framework, InferenceType, Role, Target, TrashKind
+from pixlake.enums import AnnotationFileType, Framework, InferenceType, Role, Target, TrashKind
 from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError, WrongTargetError
 from pixlake.schemas import (
     DatalakePublic,
@@ -27,6 +27,10 @@ from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.model import Model, enum_value
 from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.tag import Tag
+
+if TYPE_CHECKING:
+    from pixlake.sdk.dataset_version import DatasetVersion
+    from pixlake.sdk.worker import Worker
 
 __all__ = ["Client", "resolve_host"]
 
@@ -249,6 +253,40 @@ class Client:
             params["offset"] = offset
         rows = self._connection.request("GET", "/models", params=params)
         return [Model(self._connection, ModelPublic.model_validate(r)) for r in rows]
+
+    # Whole datasets in one step (docs/import.md)
+
+    def import_dataset(
+        self,
+        path: str | Path,
+        annotation_file_type: AnnotationFileType | str,
+        dataset_name: str,
+        version_name: str = "initial",
+        datalake: Datalake | str | None = None,
+        worker: Worker | None = None,
+    ) -> DatasetVersion:
+        """Import a COCO, YOLO or Pascal VOC dataset folder (or a zip of one, or a COCO
+        ``.json`` beside its images) as a new version.
+
+        The images are uploaded into ``datalake`` (a Datalake or a name; the default one
+        when None) at the speed of ``upload_data``; the dataset is created unless it exists;
+        the version ``version_name`` is created with the type its shapes call for, its
+        labels and annotations (by ``worker``; the caller when None) are imported, and
+        each asset is tagged with its split's name. Everything that can be checked (the
+        annotation files, the images they name, every image file) is checked before
+        anything is stored.
+
+        Raises:
+            AnnotationFileError: an annotation file, or one of its items, is wrong.
+            FileMissingError: an image the files name is not in the folder.
+            InvalidFilenameError: a name would leave the folder (``..``, absolute).
+            ConflictError: the dataset has a version ``version_name`` already.
+        """
+        from pixlake.sdk.dataset_import import import_dataset
+
+        return import_dataset(
+            self, path, annotation_file_type, dataset_name, version_name, datalake, worker
+        )
 
     # Trash
 

@@ -181,6 +181,7 @@ class Connection:
         content: Any = None,
         headers: dict[str, str] | None = None,
         idempotency_key: str | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> Any:
         """Send one request; returns the decoded JSON body (None when there is none).
 
@@ -188,6 +189,8 @@ class Connection:
             idempotency_key: sent as the ``Idempotency-Key`` header (see
                 ``idempotency_keys``), for the routes that answer a key once; it makes the
                 request safe to retry.
+            timeout: instead of the client's own, for a request whose answer takes long
+                to compute (an import of 500,000 shapes).
 
         Raises:
             TransportError: the server could not be reached, or the connection failed and
@@ -205,7 +208,13 @@ class Connection:
             retry_after = None
             try:
                 response = self.http.request(
-                    method, path, json=json, params=params, content=content, headers=headers
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except _NOT_SENT as exc:
                 if last:

@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pixlake.enums import AnnotationFileType, AnnotationStatus, InferenceType, Target
+from pixlake.enums import (
+    AnnotationFileType,
+    AnnotationStatus,
+    ImportAnnotationMode,
+    InferenceType,
+    Target,
+)
 from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
+from pixlake.import_schemas import ImportSummary
 from pixlake.schemas import (
     MAX_PAGE_SIZE,
     AnnotationPublic,
@@ -23,6 +30,7 @@ from pixlake.schemas import (
     VersionStats,
 )
 from pixlake.sdk.annotation import Annotation
+from pixlake.sdk.annotation_files import annotation_files, existing_file, import_files
 from pixlake.sdk.asset import BULK_CHUNK, Asset, MultiAsset
 from pixlake.sdk.base import (
     SchemaField,
@@ -430,6 +438,133 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             body["splits"] = [split_body(name, tag) for name, tag in splits.items()]
         export_to_folder(self._connection, self.id, body, folder, with_images=with_images)
         return folder
+
+    # Annotation files: import (COCO, YOLO, Pascal VOC; docs/import.md)
+
+    def import_annotations_coco_file(
+        self,
+        file_path: str | Path,
+        worker: Worker | None = None,
+        mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
+        force_create_label: bool = True,
+        fail_on_asset_not_found: bool = True,
+        status: AnnotationStatus | str | None = None,
+    ) -> ImportSummary:
+        """Import a COCO file: assets are matched to its images by filename.
+
+        Args:
+            file_path: the COCO ``.json`` document.
+            worker: whose annotations they become (the caller's when None).
+            mode: REPLACE (the worker's annotation of each matched asset is replaced),
+                KEEP (assets the worker annotated already are left alone) or CONCATENATE
+                (the shapes are added to it).
+            force_create_label: create the labels the version lacks; else refuse them.
+            fail_on_asset_not_found: refuse an image no asset matches; else count it.
+            status: the status of the annotations written (PENDING when None).
+
+        Returns:
+            What the import did (assets matched, annotations and shapes created, labels
+            created, assets not found...). It is all or none: a refused import
+            (AnnotationFileError naming the file and the item) changes nothing.
+        """
+        return self._import_files(
+            AnnotationFileType.COCO,
+            annotation_files(file_path, AnnotationFileType.COCO),
+            worker,
+            mode,
+            force_create_label,
+            fail_on_asset_not_found,
+            status,
+        )
+
+    def import_annotations_yolo_files(
+        self,
+        configuration_yaml_path: str | Path,
+        file_paths: str | Path | Sequence[str | Path],
+        worker: Worker | None = None,
+        mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
+        force_create_label: bool = True,
+        fail_on_asset_not_found: bool = True,
+        status: AnnotationStatus | str | None = None,
+    ) -> ImportSummary:
+        """Import YOLO label files: each ``.txt`` goes to the asset whose filename has its
+        stem, whatever the image's extension; coordinates are fractions of the image's
+        displayed size.
+
+        Args:
+            configuration_yaml_path: the ``data.yaml`` whose ``names`` (a list, or a
+                ``{0: name}`` mapping) give the labels of the class ids.
+            file_paths: the ``.txt`` label files, or a folder of them.
+            (the others as for ``import_annotations_coco_file``)
+        """
+        config = existing_file(configuration_yaml_path)
+        return self._import_files(
+            AnnotationFileType.YOLO,
+            [config, *annotation_files(file_paths, AnnotationFileType.YOLO)],
+            worker,
+            mode,
+            force_create_label,
+            fail_on_asset_not_found,
+            status,
+        )
+
+    def import_annotations_voc_files(
+        self,
+        file_paths: str | Path | Sequence[str | Path],
+        worker: Worker | None = None,
+        mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
+        force_create_label: bool = True,
+        fail_on_asset_not_found: bool = True,
+        status: AnnotationStatus | str | None = None,
+    ) -> ImportSummary:
+        """Import Pascal VOC files (``.xml`` files, or a folder of them), one per image,
+        matched to assets by their ``<filename>``; in one transaction, all or none.
+        (Arguments as for ``import_annotations_coco_file``.)"""
+        return self._import_files(
+            AnnotationFileType.PASCAL_VOC,
+            annotation_files(file_paths, AnnotationFileType.PASCAL_VOC),
+            worker,
+            mode,
+            force_create_label,
+            fail_on_asset_not_found,
+            status,
+        )
+
+    def import_annotation_voc_file(
+        self,
+        file_path: str | Path,
+        worker: Worker | None = None,
+        mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
+        force_create_label: bool = True,
+        fail_on_asset_not_found: bool = True,
+        status: AnnotationStatus | str | None = None,
+    ) -> ImportSummary:
+        """Import one Pascal VOC ``.xml`` file (see ``import_annotations_voc_files``)."""
+        return self.import_annotations_voc_files(
+            [file_path], worker, mode, force_create_label, fail_on_asset_not_found, status
+        )
+
+    def _import_files(
+        self,
+        file_type: AnnotationFileType,
+        files: list[Path],
+        worker: Worker | None,
+        mode: ImportAnnotationMode | str,
+        force_create_label: bool,
+        fail_on_asset_not_found: bool,
+        status: AnnotationStatus | str | None,
+    ) -> ImportSummary:
+        return import_files(
+            self._connection,
+            self.id,
+            file_type,
+            files,
+            worker=worker,
+            mode=mode,
+            force_create_label=force_create_label,
+            fail_on_asset_not_found=fail_on_asset_not_found,
+            status=status,
+        )
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

@@ -16,6 +16,7 @@ from pixlake.server.idempotency import install_idempotency
 from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
+    annotation_files,
     annotations,
     assets,
     data,
@@ -61,6 +62,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         assets,
         annotations,
         exports,
+        annotation_files,
         trash,
         models,
         lineage,
@@ -75,6 +77,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         for router in compat.routers():
             app.include_router(router)
         file_routes += compat.file_upload_routes()
+    file_routes += annotation_files.file_upload_routes()
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings

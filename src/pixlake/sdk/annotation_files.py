@@ -1,0 +1,137 @@
+"""Sending annotation files to a version's import route, as a bundle of files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+
+from pixlake.bundle import BUNDLE_CONTENT_TYPE, encode_streams, frame_header
+from pixlake.enums import AnnotationFileType, AnnotationStatus, ImportAnnotationMode
+from pixlake.errors import BadRequestError, FileMissingError
+from pixlake.import_schemas import AnnotationFileInspection, ImportSummary
+from pixlake.sdk.base import coerce_enum
+from pixlake.sdk.connection import Connection
+from pixlake.sdk.worker import worker_id_of
+
+__all__ = ["annotation_files", "existing_file", "import_files", "inspect_files", "loose_enum"]
+
+EnumT = TypeVar("EnumT", bound=StrEnum)
+
+IMPORT_TIMEOUT = httpx.Timeout(60.0, read=3600.0)
+"""An import answers once it has read, checked and written everything: up to minutes for
+hundreds of thousands of shapes, so its answer is awaited longer than other requests'."""
+
+SUFFIXES = {
+    AnnotationFileType.COCO: (".json",),
+    AnnotationFileType.YOLO: (".txt",),
+    AnnotationFileType.PASCAL_VOC: (".xml",),
+}
+
+
+def loose_enum(enum: type[EnumT], value: Any) -> EnumT:
+    """A member of ``enum`` from itself or from its name in any case."""
+    if isinstance(value, str) and not isinstance(value, enum):
+        value = value.upper()
+    return coerce_enum(enum, value)
+
+
+def existing_file(path: str | Path) -> Path:
+    file = Path(path)
+    if not file.is_file():
+        raise FileMissingError(
+            f"{path}: no such file" if not file.exists() else f"{path}: not a file",
+            details={"file": str(path)},
+        )
+    return file
+
+
+def annotation_files(
+    paths: str | Path | Sequence[str | Path], file_type: AnnotationFileType
+) -> list[Path]:
+    """The files of ``paths``: a list of files, or a folder whose files of the format's
+    extension (``.txt``, ``.xml``, ``.json``) are taken, in name order, recursively."""
+    suffixes = SUFFIXES[file_type]
+    if isinstance(paths, str | Path):
+        folder = Path(paths)
+        if folder.is_dir():
+            found = sorted(
+                p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            )
+            if not found:
+                raise BadRequestError(
+                    f"{paths}: holds no {' or '.join(suffixes)} file", details={"file": str(paths)}
+                )
+            return found
+        return [existing_file(paths)]
+    files = [existing_file(path) for path in paths]
+    if not files:
+        raise BadRequestError("no annotation file given")
+    return files
+
+
+def _body(files: Sequence[Path]) -> tuple[Any, dict[str, str]]:
+    """The bundle of ``files``, streamed, and its headers. Its length is announced: a
+    server refuses an import over its limit before reading it, and the in-process
+    transport needs it to read a streamed body."""
+    # Frames are named by the path as given, so errors name the file the caller knows.
+    sized = [(str(path), path.stat().st_size, path) for path in files]
+    length = sum(len(frame_header(name, size)) + size for name, size, _path in sized)
+    # encode_streams closes each stream once sent.
+    body = encode_streams((name, size, open(path, "rb")) for name, size, path in sized)  # noqa: SIM115
+    return body, {"content-type": BUNDLE_CONTENT_TYPE, "content-length": str(length)}
+
+
+def import_files(
+    connection: Connection,
+    version_id: UUID,
+    file_type: AnnotationFileType,
+    files: Sequence[Path],
+    *,
+    worker: Any = None,
+    mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
+    force_create_label: bool = True,
+    fail_on_asset_not_found: bool = True,
+    status: AnnotationStatus | str | None = None,
+) -> ImportSummary:
+    """Upload ``files`` to the version's import route; what the import did."""
+    params: dict[str, Any] = {
+        "format": file_type.value,
+        "mode": loose_enum(ImportAnnotationMode, mode).value,
+        "force_create_label": bool(force_create_label),
+        "fail_on_asset_not_found": bool(fail_on_asset_not_found),
+    }
+    if worker is not None:
+        params["worker_id"] = worker_id_of(worker)
+    if status is not None:
+        params["status"] = loose_enum(AnnotationStatus, status).value
+    content, headers = _body(files)
+    row = connection.request(
+        "POST",
+        f"/versions/{version_id}/annotations/import",
+        params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
+        content=content,
+        headers=headers,
+        timeout=IMPORT_TIMEOUT,
+    )
+    return ImportSummary.model_validate(row)
+
+
+def inspect_files(
+    connection: Connection, file_type: AnnotationFileType, files: Sequence[Path]
+) -> AnnotationFileInspection:
+    """What the files hold, read and checked by the API without importing anything."""
+    content, headers = _body(files)
+    row = connection.request(
+        "POST",
+        "/annotation-files/inspect",
+        params={"format": file_type.value},
+        content=content,
+        headers=headers,
+        timeout=IMPORT_TIMEOUT,
+    )
+    return AnnotationFileInspection.model_validate(row)
