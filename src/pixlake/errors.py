@@ -14,6 +14,7 @@ Hierarchy::
     │   │   │   ├── EmptyFileError                         400 empty_file
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
     │   │   ├── WrongTargetError                           400 wrong_target
+    │   │   ├── InvalidQueryError                          400 invalid_query
     │   │   ├── LimitExceededError                         400 limit_exceeded
     │   │   │   ├── PayloadTooLargeError                   413 payload_too_large
     │   │   │   └── HeadersTooLargeError                   431 headers_too_large
@@ -53,6 +54,7 @@ __all__ = [
     "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
+    "InvalidQueryError",
     "LimitExceededError",
     "LockedError",
     "NotFoundError",
@@ -138,6 +140,38 @@ class WrongTargetError(BadRequestError):
     """A tag was used on an object of another kind than its target."""
 
     code = "wrong_target"
+
+
+class InvalidQueryError(BadRequestError):
+    """A query (``q``) does not parse, or names a field, an operator or a value its objects
+    don't have. ``details["position"]`` is the 0-based index of the offending token in the
+    query and ``details["token"]`` its text."""
+
+    code = "invalid_query"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        position: int | None = None,
+        token: str | None = None,
+    ) -> None:
+        if position is not None:
+            message = f"{message}, at position {position}" + (f": {token!r}" if token else "")
+            details = {"field": "q", **(details or {}), "position": position, "token": token}
+        super().__init__(message, details=details)
+
+    @property
+    def position(self) -> int | None:
+        """Where the offending token starts (0-based), None when the error names none."""
+        position = self.details.get("position")
+        return position if isinstance(position, int) else None
+
+    @property
+    def token(self) -> str | None:
+        token = self.details.get("token")
+        return token if isinstance(token, str) else None
 
 
 class LimitExceededError(BadRequestError):

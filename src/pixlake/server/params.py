@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-__all__ = ["DecimalInt"]
+from pixlake.limits import MAX_QUERY_LENGTH
+
+__all__ = ["DecimalInt", "QueryText"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -25,3 +28,16 @@ def _decimal_digits(value: Any) -> Any:
 
 DecimalInt = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(_decimal_digits)]
 """A non-negative integer query parameter that fits in 64 bits, in decimal digits only."""
+
+
+QueryText = Annotated[
+    str | None,
+    Query(
+        description="A query of the objects listed (docs/query.md), combined with the other "
+        'filters by AND; e.g. `annotations.rectangles.label.name = "car" and width > 640`.',
+        # Documented here, checked by the parser: its error names the limit
+        # max_query_length, the position and the token.
+        json_schema_extra={"maxLength": MAX_QUERY_LENGTH},
+    ),
+]
+"""The ``q`` query parameter of the listings, counts and stats."""
