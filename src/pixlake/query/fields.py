@@ -286,7 +286,7 @@ def _coerced(field: Field, comparison: Comparison, value: Literal) -> Literal:
             )
         return Literal(LiteralKind.STRING, spelled, value.position, value.text)
     if field.type is ValueType.DATETIME and value.kind is LiteralKind.STRING:
-        moment, date_only = parse_date(str(value.value), value.position)
+        moment, date_only = parse_date(str(value.value), value.position, value.text)
         return Literal(LiteralKind.DATE, moment, value.position, value.text, date_only)
     return value
 

@@ -73,6 +73,10 @@ class _Parser:
     def current(self) -> Token:
         return self.tokens[self.index]
 
+    def kind(self) -> TokenKind:
+        """The current token's kind (a call: each read sees where the parser is now)."""
+        return self.tokens[self.index].kind
+
     def advance(self) -> Token:
         token = self.tokens[self.index]
         if token.kind is not TokenKind.END:
@@ -80,7 +84,7 @@ class _Parser:
         return token
 
     def at_keyword(self, *words: str) -> bool:
-        return self.current.kind is TokenKind.KEYWORD and self.current.value in words
+        return self.kind() is TokenKind.KEYWORD and self.current.value in words
 
     def fail(self, message: str, token: Token | None = None) -> InvalidQueryError:
         token = token or self.current
@@ -91,17 +95,17 @@ class _Parser:
         return InvalidQueryError(message, position=token.position, token=token.text)
 
     def expect(self, kind: TokenKind, what: str) -> Token:
-        if self.current.kind is not kind:
+        if self.kind() is not kind:
             raise self.fail(f"expected {what}")
         return self.advance()
 
     def query(self) -> Expression | None:
-        if self.current.kind is TokenKind.END:
+        if self.kind() is TokenKind.END:
             return None
         expression = self.or_expr()
-        if self.current.kind is TokenKind.RPAREN:
+        if self.kind() is TokenKind.RPAREN:
             raise self.fail("unbalanced parenthesis: ')' closes nothing")
-        if self.current.kind is not TokenKind.END:
+        if self.kind() is not TokenKind.END:
             raise self.fail("expected 'and', 'or' or the end of the query")
         return expression
 
@@ -134,8 +138,8 @@ class _Parser:
             self.advance()
             if token.kind is TokenKind.LPAREN:
                 inner = self.or_expr()
-                if self.current.kind is not TokenKind.RPAREN:
-                    if self.current.kind is TokenKind.END:
+                if self.kind() is not TokenKind.RPAREN:
+                    if self.kind() is TokenKind.END:
                         raise self.fail("unbalanced parenthesis: '(' is never closed", token)
                     raise self.fail("expected ')', 'and' or 'or'")
                 self.advance()
@@ -152,13 +156,10 @@ class _Parser:
             raise self.fail("expected a field name (like filename, width or tags.name)")
         parts = [self.advance().value]
         end = first.position + len(first.text)
-        while self.current.kind is TokenKind.DOT:
-            dot = self.advance()
-            if self.current.kind not in (TokenKind.NAME, TokenKind.STRING):
-                raise self.fail(
-                    f"expected a name after '{'.'.join(parts)}.'",
-                    dot if self.current.kind is TokenKind.END else None,
-                )
+        while self.kind() is TokenKind.DOT:
+            self.advance()
+            if self.kind() not in (TokenKind.NAME, TokenKind.STRING):
+                raise self.fail(f"expected a name after '{'.'.join(parts)}.'")
             segment = self.advance()
             parts.append(segment.value)
             end = segment.position + len(segment.text)
@@ -211,10 +212,10 @@ class _Parser:
     def value_list(self) -> tuple[Literal, ...]:
         self.expect(TokenKind.LPAREN, "'(' opening a list of values")
         values = [self.value()]
-        while self.current.kind is TokenKind.COMMA:
+        while self.kind() is TokenKind.COMMA:
             self.advance()
             values.append(self.value())
-        if self.current.kind is not TokenKind.RPAREN:
+        if self.kind() is not TokenKind.RPAREN:
             raise self.fail("expected ',' or ')' in a list of values")
         self.advance()
         return tuple(values)
@@ -250,16 +251,16 @@ def _number(token: Token) -> int | float:
     return value
 
 
-def parse_date(text: str, position: int) -> tuple[datetime, bool]:
+def parse_date(text: str, position: int, token: str | None = None) -> tuple[datetime, bool]:
     """An ISO date (a day, UTC) or date and time (UTC unless it names an offset), and
-    whether it is a day only."""
+    whether it is a day only; ``token`` is how the query wrote it (in quotes or not)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidQueryError(
             "malformed date (ISO 8601 expected, like 2024-05-01 or 2024-05-01T10:00:00Z)",
             position=position,
-            token=text,
+            token=token or text,
         ) from None
     date_only = len(text) == 10
     if moment.tzinfo is None:

@@ -132,7 +132,7 @@ class _Compiler:
     def source(self, field: Field) -> _Scalar | _Many:
         name = field.name
         if name.startswith("data.") and name[5:] in t.data.c:
-            return _Scalar(t.data.c[name[5:]], t.data.c[name[5:]].nullable)
+            return _Scalar(t.data.c[name[5:]], bool(t.data.c[name[5:]].nullable))
         if name == "created_at":
             column = (
                 t.data.c.created_at if self.target is QueryTarget.DATA else t.assets.c.created_at
@@ -142,7 +142,7 @@ class _Compiler:
             column = t.annotations_table.c[name[len("annotation.") :]]
             return _Scalar(column, False)
         if name in t.data.c:
-            return _Scalar(t.data.c[name], t.data.c[name].nullable)
+            return _Scalar(t.data.c[name], bool(t.data.c[name].nullable))
         if name == "tags.name":
             if self.target is QueryTarget.DATA:
                 return _tag_names(t.data.c.id, Target.DATA)
@@ -243,6 +243,7 @@ class _JsonValue:
 
     def __init__(self, dialect: str, column: Any, key: str) -> None:
         self.postgres = dialect == "postgresql"
+        self.type_names: dict[str, tuple[str, ...]]
         if self.postgres:
             bound_key = cast(literal(key, Text), Text)
             node = column.op("->")(bound_key)
@@ -365,7 +366,7 @@ def _like(value: ColumnElement[Any], pattern: str, dialect: str) -> Condition:
 
 
 def _postgres_like(value: ColumnElement[Any], pattern: str) -> Condition:
-    return value.like(literal(pattern, String), escape="")  # type: ignore[arg-type]
+    return value.like(literal(pattern, String), escape="")
 
 
 def _sqlite_glob(value: ColumnElement[Any], pattern: str) -> Condition:

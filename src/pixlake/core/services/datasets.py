@@ -372,7 +372,7 @@ def version_stats(
         nb_annotations = conn.execute(
             select(func.count()).select_from(live_annotations.subquery())
         ).scalar_one()
-        per_label = dict(
+        per_label: dict[str, int] = dict(
             conn.execute(
                 select(t.labels.c.name, func.count(t.shapes.c.id))
                 .select_from(
@@ -386,7 +386,7 @@ def version_stats(
                 .group_by(t.labels.c.name)
             ).all()
         )
-        images_per_label = dict(
+        images_per_label: dict[str, int] = dict(
             conn.execute(
                 select(t.labels.c.name, func.count(held.c.asset_id))
                 .select_from(t.labels.outerjoin(held, held.c.label_id == t.labels.c.id))
@@ -394,7 +394,7 @@ def version_stats(
                 .group_by(t.labels.c.name)
             ).all()
         )
-        per_tag = dict(
+        per_tag: dict[str, int] = dict(
             conn.execute(
                 select(t.tags.c.name, func.count(t.tag_links.c.object_id))
                 .join(t.tag_links, t.tag_links.c.tag_id == t.tags.c.id)
