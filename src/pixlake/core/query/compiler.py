@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
     Float,
     Numeric,
     String,
@@ -40,8 +41,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from pixlake.core import tables as t
 from pixlake.enums import Target
@@ -393,5 +395,30 @@ def _balanced(combine: Callable[..., Condition], items: Sequence[Condition]) -> 
         return combine(*items)
     middle = len(items) // 2
     return combine(
-        Grouping(_balanced(combine, items[:middle])), Grouping(_balanced(combine, items[middle:]))
+        _Parenthesised(_balanced(combine, items[:middle])),
+        _Parenthesised(_balanced(combine, items[middle:])),
     )
+
+
+class _Parenthesised(ColumnElement[bool]):
+    """A condition written in parentheses that SQLAlchemy keeps: it flattens nested
+    ``and_``/``or_`` (and their ``Grouping``) into one chain, which is what SQLite can't
+    take past 1,000 terms."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals: ClassVar[_TraverseInternalsType] = [
+        ("inner", InternalTraversal.dp_clauseelement)
+    ]
+
+    def __init__(self, inner: ColumnElement[bool]) -> None:
+        self.inner = inner
+
+    @property
+    def _from_objects(self) -> list[Any]:  # type: ignore[override]
+        return self.inner._from_objects
+
+
+@compiles(_Parenthesised)
+def _compile_parenthesised(element: _Parenthesised, compiler: Any, **kw: Any) -> str:
+    return "(" + str(compiler.process(element.inner, **kw)) + ")"
