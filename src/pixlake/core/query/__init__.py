@@ -15,6 +15,8 @@ the language.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from sqlalchemy.sql import ColumnElement
 
 from pixlake.core.query.compiler import compile_condition
@@ -23,13 +25,15 @@ from pixlake.query import QueryTarget, bind, parse
 __all__ = ["annotation_condition", "asset_condition", "compile_condition", "data_condition"]
 
 
-def _condition(q: str | None, target: QueryTarget, dialect: str) -> ColumnElement[bool] | None:
+def _condition(
+    q: str | None, target: QueryTarget, dialect: str, version_id: UUID | None = None
+) -> ColumnElement[bool] | None:
     if q is None:
         return None
     tree = parse(q)
     if tree is None:
         return None
-    return compile_condition(bind(tree, target), target, dialect)
+    return compile_condition(bind(tree, target), target, dialect, version_id)
 
 
 def data_condition(q: str | None, dialect: str) -> ColumnElement[bool] | None:
@@ -41,9 +45,12 @@ def data_condition(q: str | None, dialect: str) -> ColumnElement[bool] | None:
     return _condition(q, QueryTarget.DATA, dialect)
 
 
-def asset_condition(q: str | None, dialect: str) -> ColumnElement[bool] | None:
-    """The condition of ``q`` on asset rows joined with their data."""
-    return _condition(q, QueryTarget.ASSET, dialect)
+def asset_condition(
+    q: str | None, dialect: str, version_id: UUID | None = None
+) -> ColumnElement[bool] | None:
+    """The condition of ``q`` on asset rows joined with their data; given the version the
+    assets are of (``version_id``), conditions on annotations run once per statement."""
+    return _condition(q, QueryTarget.ASSET, dialect, version_id)
 
 
 def annotation_condition(q: str | None, dialect: str) -> ColumnElement[bool] | None:

@@ -195,7 +195,7 @@ def search_assets(
     JSON array written by the database (see ``wire_json``), not as models that would be
     built only to be serialised.
     """
-    matching = asset_condition(q, ctx.db.engine.dialect.name)  # refused before any read
+    matching = asset_condition(q, ctx.db.engine.dialect.name, version_id)  # refused before any read
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = asset_json_select(

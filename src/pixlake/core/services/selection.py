@@ -38,5 +38,5 @@ def version_assets(version_id: UUID, organization_id: UUID, q: str | None, diale
             kinds.not_in_trash(ASSET),
         )
     )
-    matching = asset_condition(q, dialect)
+    matching = asset_condition(q, dialect, version_id)
     return statement if matching is None else statement.where(matching)
