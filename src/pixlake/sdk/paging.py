@@ -53,6 +53,8 @@ def keyset_pages(
         return later
 
     def fetch(request: dict[str, Any]) -> Any:
+        if params is None:
+            return connection.request("POST", path, json=request)
         return connection.request("POST", path, json=request, params=params)
 
     remaining = limit
