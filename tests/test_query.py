@@ -451,3 +451,29 @@ def test_another_organization_gets_404(small: Small, other_client: Client) -> No
     ):
         with pytest.raises(NotFoundError):
             call()
+
+
+def test_keyset_pages_of_a_filtered_listing(gallery: Gallery, client: Client) -> None:
+    """Page by page (two at a time) through ``next_after``, the query on every page."""
+    q = "annotations.count >= 1 or width > 700"
+    path = f"/versions/{gallery.v.id}/assets/search"
+    seen: list[str] = []
+    after = None
+    while True:
+        body: dict[str, Any] = {"limit": 2} | ({"after": after} if after else {})
+        page = client._connection.request("POST", path, json=body, params={"q": q})
+        seen += [item["filename"].split(".")[0] for item in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == [a.filename.split(".")[0] for a in gallery.v.list_assets(q=q)]
+    assert set(seen) == ALL
+
+
+def test_the_api_documents_q(client: Client) -> None:
+    document = client._connection.request("GET", "/openapi.json")
+    operation = document["paths"]["/versions/{version_id}/assets/search"]["post"]
+    (q,) = [p for p in operation["parameters"] if p["name"] == "q"]
+    assert q["in"] == "query"
+    assert q["schema"]["maxLength"] == MAX_QUERY_LENGTH
+    assert "invalid_query" in str(operation["responses"]["400"])
