@@ -177,6 +177,7 @@ def test_versions_stats_json_is_the_sdk_stats(where: Platform) -> None:
         "nb_annotations": 0,
         "nb_objects": 0,
         "label_repartition": {},
+        "label_image_repartition": {},
         "tag_repartition": {},
     }
 

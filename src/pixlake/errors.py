@@ -15,6 +15,7 @@ Hierarchy::
     │   │   │   └── UnsupportedMediaError                  400 unsupported_media
     │   │   ├── WrongTargetError                           400 wrong_target
     │   │   ├── AnnotationFileError                        400 invalid_annotation_file
+    │   │   ├── InvalidQueryError                          400 invalid_query
     │   │   ├── LimitExceededError                         400 limit_exceeded
     │   │   │   ├── PayloadTooLargeError                   413 payload_too_large
     │   │   │   └── HeadersTooLargeError                   431 headers_too_large
@@ -57,6 +58,7 @@ __all__ = [
     "InsufficientStorageError",
     "InvalidFilenameError",
     "InvalidMediaError",
+    "InvalidQueryError",
     "LimitExceededError",
     "LockedError",
     "NotAFolderError",
@@ -178,6 +180,38 @@ class AnnotationFileError(BadRequestError):
         """The error for ``problem`` in ``item`` of ``file`` (the item None: the whole file)."""
         where = f"{file}: {item}" if item else file
         return cls(f"{where}: {problem}", details={"file": file, "item": item})
+
+
+class InvalidQueryError(BadRequestError):
+    """A query (``q``) does not parse, or names a field, an operator or a value its objects
+    don't have. ``details["position"]`` is the 0-based index of the offending token in the
+    query and ``details["token"]`` its text."""
+
+    code = "invalid_query"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        position: int | None = None,
+        token: str | None = None,
+    ) -> None:
+        if position is not None:
+            message = f"{message}, at position {position}" + (f": {token!r}" if token else "")
+            details = {"field": "q", **(details or {}), "position": position, "token": token}
+        super().__init__(message, details=details)
+
+    @property
+    def position(self) -> int | None:
+        """Where the offending token starts (0-based), None when the error names none."""
+        position = self.details.get("position")
+        return position if isinstance(position, int) else None
+
+    @property
+    def token(self) -> str | None:
+        token = self.details.get("token")
+        return token if isinstance(token, str) else None
 
 
 class LimitExceededError(BadRequestError):

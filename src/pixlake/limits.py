@@ -17,6 +17,8 @@ __all__ = [
     "MAX_LOCAL_PATHS_PER_REQUEST",
     "MAX_MODEL_LABELS",
     "MAX_NAME_LENGTH",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_LENGTH",
     "MAX_SHAPES_PER_REQUEST",
     "MAX_TAGS_PER_REQUEST",
     "MAX_TEXT_LENGTH",
@@ -59,6 +61,13 @@ one another. Its size is the setting ``max_json_bytes``."""
 
 MAX_MODEL_LABELS = 4_096
 """Classes in one model version's ``labels`` (class index -> label name)."""
+MAX_QUERY_LENGTH = 10_000
+"""Characters of a query (``q``) of a listing, a count or the stats. It travels in the
+query string: percent-encoded, 10,000 ASCII characters stay under the 32 KiB head that
+``max_header_bytes`` allows by default."""
+
+MAX_QUERY_DEPTH = 32
+"""Nesting of ``not`` and parentheses in one query (the parser descends once per level)."""
 
 OFFSET_BOUND = 2**53
 """A listing's ``offset`` stays below this. The databases keep offsets in signed 64-bit
@@ -90,6 +99,8 @@ def fixed_bounds() -> dict[str, int]:
         **{name: value for value, name in _LENGTH_LIMITS.items()},
         **{name: value for value, name in _ITEM_LIMITS.items()},
         "max_json_depth": MAX_JSON_DEPTH,
+        "max_query_length": MAX_QUERY_LENGTH,
+        "max_query_depth": MAX_QUERY_DEPTH,
         "offset_bound": OFFSET_BOUND,
     }
 

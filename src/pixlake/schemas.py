@@ -465,8 +465,16 @@ class VersionStats(WireModel):
     """Shapes across all annotations."""
     label_repartition: dict[str, int]
     """Shapes per label name."""
+    label_image_repartition: dict[str, int]
+    """Images per label name: the assets holding at least one shape of the label."""
     tag_repartition: dict[str, int]
     """Assets per asset tag name."""
+
+
+class Count(WireModel):
+    """How many objects match (a count without the listing)."""
+
+    count: int
 
 
 class AssetsAdd(WireModel):

@@ -195,6 +195,7 @@ def stats(
     click.echo(f"shapes       {counted.nb_objects}")
     for title, counts in (
         ("shapes per label", counted.label_repartition),
+        ("images per label", counted.label_image_repartition),
         ("assets per tag", counted.tag_repartition),
     ):
         click.echo(f"{title}:" + ("" if counts else " none"))

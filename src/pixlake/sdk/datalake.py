@@ -20,6 +20,7 @@ from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.local_files import collect_files, preflight, report_skipped
 from pixlake.sdk.paging import keyset_pages
+from pixlake.sdk.querying import query_params
 from pixlake.sdk.transfer import default_workers
 from pixlake.sdk.wire import parse_many
 
@@ -158,6 +159,7 @@ class Datalake(SdkObject[DatalakePublic]):
         offset: int | None = None,
         tags: str | Tag | Sequence[str | Tag] | None = None,
         filenames: Sequence[str] | None = None,
+        q: str | None = None,
     ) -> MultiData:
         """Data of this datalake in upload order, optionally filtered.
 
@@ -166,6 +168,12 @@ class Datalake(SdkObject[DatalakePublic]):
             offset: skip this many first.
             tags: keep data having any of these tags (names or Tags of target DATA).
             filenames: keep data with one of these filenames.
+            q: keep data matching this query (docs/query.md), e.g.
+                ``'width >= 1024 and tags.name = "night"'``; and-ed with the other filters.
+
+        Raises:
+            InvalidQueryError: ``q`` does not parse or names what data lack (its position
+                and token in ``details``).
         """
         _check_page_args(limit, offset)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
@@ -175,16 +183,28 @@ class Datalake(SdkObject[DatalakePublic]):
             "filenames": list(filenames) if filenames is not None else None,
             "offset": offset or 0,
         }
+        params = query_params(q)
         with paused_gc():
-            return MultiData(self._connection, self._pages(query, limit))
+            return MultiData(self._connection, self._pages(query, limit, params))
 
-    def _pages(self, query: dict[str, Any], limit: int | None) -> Iterator[Data]:
+    def count_data(self, q: str | None = None) -> int:
+        """How many data of this datalake match the query ``q`` (all of them when None),
+        without listing them."""
+        answer = self._connection.request(
+            "GET", f"/datalakes/{self.id}/data/count", params=query_params(q)
+        )
+        return int(answer["count"])
+
+    def _pages(
+        self, query: dict[str, Any], limit: int | None, params: dict[str, str] | None = None
+    ) -> Iterator[Data]:
         for rows in keyset_pages(
             self._connection,
             f"/datalakes/{self.id}/data/search",
             query,
             limit=limit,
             page_size=MAX_PAGE_SIZE,
+            params=params,
         ):
             yield from (Data(self._connection, item) for item in parse_many(DataPublic, rows))
 

@@ -47,6 +47,7 @@ from pixlake.sdk.export_requests import export_body, split_body
 from pixlake.sdk.exporting import export_to_file, export_to_folder, read_export, require_folder
 from pixlake.sdk.label import Label
 from pixlake.sdk.paging import keyset_pages
+from pixlake.sdk.querying import query_params
 from pixlake.sdk.wire import parse_many
 from pixlake.sdk.worker import worker_id_of
 
@@ -135,10 +136,11 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         )
         return DatasetVersion(self._connection, VersionPublic.model_validate(row))
 
-    def retrieve_stats(self) -> VersionStats:
-        """Counts of assets, annotations, shapes per label and assets per asset tag."""
+    def retrieve_stats(self, q: str | None = None) -> VersionStats:
+        """Counts of assets, annotations, shapes per label, images per label and assets per
+        asset tag; over the assets matching the query ``q`` when given (docs/query.md)."""
         return VersionStats.model_validate(
-            self._connection.request("GET", f"/versions/{self.id}/stats")
+            self._connection.request("GET", f"/versions/{self.id}/stats", params=query_params(q))
         )
 
     # Assets
@@ -184,6 +186,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         tags: str | Tag | Sequence[str | Tag] | None = None,
         filenames: Sequence[str] | None = None,
         data_ids: Sequence[UUID | str] | None = None,
+        q: str | None = None,
     ) -> MultiAsset:
         """Assets of this version in the order they were added, optionally filtered.
 
@@ -192,12 +195,27 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             tags: keep assets having any of these asset tags (names or Tags).
             filenames: keep assets with one of these filenames.
             data_ids: keep assets of these data.
+            q: keep assets matching this query (docs/query.md), e.g.
+                ``'annotations.rectangles.label.name = "car" and width > 640'``; and-ed
+                with the other filters.
+
+        Raises:
+            InvalidQueryError: ``q`` does not parse or names what assets lack (its
+                position and token in ``details``).
         """
         with paused_gc():
             return MultiAsset(
                 self._connection,
-                self._assets(limit, offset, tags, filenames, data_ids, deleted=False),
+                self._assets(limit, offset, tags, filenames, data_ids, deleted=False, q=q),
             )
+
+    def count_assets(self, q: str | None = None) -> int:
+        """How many assets of this version match the query ``q`` (all of them when None),
+        without listing them."""
+        answer = self._connection.request(
+            "GET", f"/versions/{self.id}/assets/count", params=query_params(q)
+        )
+        return int(answer["count"])
 
     def list_deleted_assets(self, limit: int | None = None) -> MultiAsset:
         """Assets of this version that are in the trash (restorable)."""
@@ -229,8 +247,10 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         data_ids: Sequence[Any] | None,
         *,
         deleted: bool,
+        q: str | None = None,
     ) -> Iterator[Asset]:
         _check_page_args(limit, offset)
+        params = query_params(q)
         tag_names, tag_ids = split_tags(tags, Target.ASSET)
         query: dict[str, Any] = {
             "tags": tag_names,
@@ -246,6 +266,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             query,
             limit=limit,
             page_size=MAX_PAGE_SIZE,
+            params=params,
         ):
             yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
@@ -324,9 +345,12 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         worker: Worker | None = None,
         status: AnnotationStatus | str | None = None,
         limit: int | None = None,
+        q: str | None = None,
     ) -> list[Annotation]:
-        """Annotations of this version's assets, paged by key internally."""
+        """Annotations of this version's assets, paged by key internally; with ``q``, those
+        matching that query (docs/query.md: an annotation's own fields and its asset's)."""
         _check_page_args(limit, None)
+        params = query_params(q)
         query: dict[str, Any] = {
             "worker_ids": [worker_id_of(worker)] if worker is not None else None,
             "status": coerce_enum(AnnotationStatus, status).value if status is not None else None,
@@ -339,6 +363,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
                 query,
                 limit=limit,
                 page_size=MAX_PAGE_SIZE,
+                params=params,
             )
             for item in parse_many(AnnotationPublic, rows)
         ]

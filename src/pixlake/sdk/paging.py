@@ -25,14 +25,21 @@ __all__ = ["keyset_pages"]
 
 
 def keyset_pages(
-    connection: Connection, path: str, query: dict[str, Any], *, limit: int | None, page_size: int
+    connection: Connection,
+    path: str,
+    query: dict[str, Any],
+    *,
+    limit: int | None,
+    page_size: int,
+    params: dict[str, str] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """The items of each page of ``POST path``, in order, ``limit`` items in all (every
     item when None).
 
     Each request is ``query`` plus the page's ``limit``; later pages follow the
     ``next_after`` key of the one before, and an ``offset`` in ``query`` applies to the
-    first page only. A failed request raises here, when its page is due. Leaving early
+    first page only; ``params`` go in the query string of every request (the query ``q``).
+    A failed request raises here, when its page is due. Leaving early
     (an error, Ctrl-C, a closed generator) does not wait for a page on its way.
     """
 
@@ -46,7 +53,9 @@ def keyset_pages(
         return later
 
     def fetch(request: dict[str, Any]) -> Any:
-        return connection.request("POST", path, json=request)
+        if params is None:
+            return connection.request("POST", path, json=request)
+        return connection.request("POST", path, json=request, params=params)
 
     remaining = limit
     if remaining is not None and remaining <= 0:

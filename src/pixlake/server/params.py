@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-from pixlake.limits import OFFSET_BOUND
+from pixlake.limits import MAX_QUERY_LENGTH, OFFSET_BOUND
 
-__all__ = ["DecimalInt", "DecimalOffset", "Flag"]
+__all__ = ["DecimalInt", "DecimalOffset", "Flag", "QueryText"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -41,3 +42,15 @@ def _true_or_false(value: Any) -> Any:
 Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 """A yes-or-no query parameter, written ``true`` or ``false`` and nothing else (not ``1``,
 ``yes`` or ``on``, which a lax reading would take)."""
+
+QueryText = Annotated[
+    str | None,
+    Query(
+        description="A query of the objects listed (docs/query.md), combined with the other "
+        'filters by AND; e.g. `annotations.rectangles.label.name = "car" and width > 640`.',
+        # Documented here, checked by the parser: its error names the limit
+        # max_query_length, the position and the token.
+        json_schema_extra={"maxLength": MAX_QUERY_LENGTH},
+    ),
+]
+"""The ``q`` query parameter of the listings, counts and stats."""

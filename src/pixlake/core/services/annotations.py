@@ -14,6 +14,7 @@ from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.kinds import ANNOTATION, ASSET, LABEL, SHAPE
+from pixlake.core.query import annotation_condition
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.assets import asset_versions, require_assets
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
@@ -353,9 +354,11 @@ def delete_annotations(
 
 
 def search_annotations(
-    ctx: AppContext, actor: Actor, version_id: UUID, query: AnnotationQuery
+    ctx: AppContext, actor: Actor, version_id: UUID, query: AnnotationQuery, q: str | None = None
 ) -> AnnotationPage:
-    """One page of the live annotations of a version's live assets, in id order."""
+    """One page of the live annotations of a version's live assets matching the filters and
+    the query ``q`` (docs/query.md), in id order."""
+    matching = annotation_condition(q, ctx.db.engine.dialect.name)  # refused before any read
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = (
@@ -367,6 +370,8 @@ def search_annotations(
                 kinds.not_in_trash(ASSET),
             )
         )
+        if matching is not None:
+            statement = statement.join(t.data, t.data.c.id == t.assets.c.data_id).where(matching)
         if query.worker_ids is not None:
             statement = statement.where(
                 one_of(conn, t.annotations_table.c.worker_id, query.worker_ids)

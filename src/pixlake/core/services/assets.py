@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.kinds import ASSET
+from pixlake.core.query import asset_condition
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
 from pixlake.core.services.idempotency import KeyedAnswer
+from pixlake.core.services.selection import version_assets
 from pixlake.core.services.wire_json import (
     JsonArray,
     JsonPage,
@@ -32,6 +34,7 @@ from pixlake.schemas import AssetPublic, AssetQuery
 __all__ = [
     "add_data",
     "asset_versions",
+    "count_assets",
     "delete_assets",
     "get_asset",
     "require_assets",
@@ -187,13 +190,17 @@ def add_data(
     return added
 
 
-def search_assets(ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQuery) -> JsonPage:
-    """One page of a version's assets (or of those in its trash), in id order.
+def search_assets(
+    ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQuery, q: str | None = None
+) -> JsonPage:
+    """One page of a version's assets (or of those in its trash) matching the filters and
+    the query ``q`` (docs/query.md), in id order.
 
     Listings run to hundreds of thousands of rows, so the page's items come back as one
     JSON array written by the database (see ``wire_json``), not as models that would be
     built only to be serialised.
     """
+    matching = asset_condition(q, ctx.db.engine.dialect.name, version_id)  # refused before any read
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
         statement = asset_json_select(
@@ -203,6 +210,8 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQ
             t.assets.c.organization_id == actor.organization_id,
             _trashed(query.deleted),
         )
+        if matching is not None:
+            statement = statement.where(matching)
         tagged = tag_service.tagged_filter(
             conn, actor, t.assets.c.id, query.tag_ids, query.tags, Target.ASSET
         )
@@ -221,6 +230,15 @@ def search_assets(ctx: AppContext, actor: Actor, version_id: UUID, query: AssetQ
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
     return JsonPage(json_array(row.json for row in page), next_after)
+
+
+def count_assets(ctx: AppContext, actor: Actor, version_id: UUID, q: str | None = None) -> int:
+    """How many live assets of the version match ``q`` (all of them when None)."""
+    matching = version_assets(version_id, actor.organization_id, q, ctx.db.engine.dialect.name)
+    counted = select(func.count()).select_from(matching.subquery())
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        return int(conn.execute(counted).scalar_one())
 
 
 def get_asset(ctx: AppContext, actor: Actor, asset_id: UUID) -> AssetPublic:

@@ -24,12 +24,13 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.file_limits import check_file_size
+from pixlake.core.query import data_condition
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
@@ -46,6 +47,7 @@ from pixlake.validation import check_json
 
 __all__ = [
     "check_upload",
+    "count_data",
     "delete_data",
     "get_data",
     "get_many",
@@ -328,17 +330,23 @@ def get_data(ctx: AppContext, actor: Actor, data_id: UUID) -> DataPublic:
     return found[0]
 
 
-def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery) -> JsonPage:
-    """One page of a datalake's data matching the filters, in id (creation) order.
+def search_data(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQuery, q: str | None = None
+) -> JsonPage:
+    """One page of a datalake's data matching the filters and the query ``q``
+    (docs/query.md), in id (creation) order.
 
     The page's items come back as one JSON array written by the database (see
     ``wire_json``): listings run to hundreds of thousands of rows.
     """
+    matching = data_condition(q, ctx.db.engine.dialect.name)  # refused before any read
     with ctx.db.read() as conn:
         require_datalake(conn, actor, datalake_id)
         statement = data_json_select(conn.dialect.name, ctx.settings.large_file_threshold).where(
             t.data.c.datalake_id == datalake_id, t.data.c.organization_id == actor.organization_id
         )
+        if matching is not None:
+            statement = statement.where(matching)
         tagged = tag_service.tagged_filter(
             conn, actor, t.data.c.id, query.tag_ids, query.tags, Target.DATA
         )
@@ -355,6 +363,19 @@ def search_data(ctx: AppContext, actor: Actor, datalake_id: UUID, query: DataQue
     page = rows[: query.limit]
     next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
     return JsonPage(json_array(row.json for row in page), next_after)
+
+
+def count_data(ctx: AppContext, actor: Actor, datalake_id: UUID, q: str | None = None) -> int:
+    """How many data of the datalake match ``q`` (all of them when None)."""
+    matching = data_condition(q, ctx.db.engine.dialect.name)
+    statement = select(func.count()).where(
+        t.data.c.datalake_id == datalake_id, t.data.c.organization_id == actor.organization_id
+    )
+    if matching is not None:
+        statement = statement.where(matching)
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        return int(conn.execute(statement).scalar_one())
 
 
 def update_custom_metadata(

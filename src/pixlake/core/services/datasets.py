@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
-from pixlake.core.kinds import ANNOTATION, ASSET, DATASET, DATASET_VERSION
+from pixlake.core.kinds import ANNOTATION, DATASET, DATASET_VERSION
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services.idempotency import KeyedAnswer
+from pixlake.core.services.selection import version_assets
 from pixlake.enums import InferenceType, Role, Target
 from pixlake.errors import ConflictError, LockedError, NotFoundError
 from pixlake.ids import new_id
@@ -357,16 +358,28 @@ def fork_version(
     return forked
 
 
-def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionStats:
+def version_stats(
+    ctx: AppContext, actor: Actor, version_id: UUID, q: str | None = None
+) -> VersionStats:
+    """Counts over the version's live assets matching ``q`` (all of them when None)."""
     # The version itself is checked alive below, so its assets and annotations only need
     # to be out of the trash themselves: the same shape as before, no join up the lineage.
-    live_assets = select(t.assets.c.id).where(
-        t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET)
-    )
+    live_assets = version_assets(version_id, actor.organization_id, q, ctx.db.engine.dialect.name)
     live_annotations = select(t.annotations_table.c.id).where(
         t.annotations_table.c.dataset_version_id == version_id,
         kinds.not_in_trash(ANNOTATION),
         t.annotations_table.c.asset_id.in_(live_assets),
+    )
+    # (label, asset) once for each asset holding a shape of the label.
+    held = (
+        select(t.shapes.c.label_id, t.annotations_table.c.asset_id)
+        .distinct()
+        .join(t.annotations_table, t.annotations_table.c.id == t.shapes.c.annotation_id)
+        .where(
+            t.shapes.c.dataset_version_id == version_id,
+            t.annotations_table.c.id.in_(live_annotations),
+        )
+        .subquery()
     )
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
@@ -390,6 +403,14 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
                 .group_by(t.labels.c.name)
             ).all()
         )
+        images_per_label: dict[str, int] = dict(
+            conn.execute(
+                select(t.labels.c.name, func.count(held.c.asset_id))
+                .select_from(t.labels.outerjoin(held, held.c.label_id == t.labels.c.id))
+                .where(t.labels.c.dataset_version_id == version_id)
+                .group_by(t.labels.c.name)
+            ).all()
+        )
         per_tag: dict[str, int] = dict(
             conn.execute(
                 select(t.tags.c.name, func.count(t.tag_links.c.object_id))
@@ -407,6 +428,7 @@ def version_stats(ctx: AppContext, actor: Actor, version_id: UUID) -> VersionSta
         nb_annotations=nb_annotations,
         nb_objects=sum(per_label.values()),
         label_repartition=per_label,
+        label_image_repartition=images_per_label,
         tag_repartition=per_tag,
     )
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from pixlake.core.services import annotations as service
 from pixlake.enums import ShapeKind
-from pixlake.errors import ConflictError, LockedError, NotFoundError
+from pixlake.errors import ConflictError, InvalidQueryError, LockedError, NotFoundError
 from pixlake.schemas import (
     AnnotationCreate,
     AnnotationPage,
@@ -26,6 +26,7 @@ from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 from pixlake.server.fastjson import fast_json, json_bytes
 from pixlake.server.idempotency import KeyedRequestDep
 from pixlake.server.openapi import errors, json_body
+from pixlake.server.params import QueryText
 
 router = APIRouter(tags=["annotations"])
 
@@ -63,11 +64,19 @@ def delete_label(label_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Respon
     return Response(status_code=204)
 
 
-@router.post("/versions/{version_id:uuid}/annotations/search", response_model=AnnotationPage)
+@router.post(
+    "/versions/{version_id:uuid}/annotations/search",
+    response_model=AnnotationPage,
+    responses=errors(InvalidQueryError),
+)
 def search_annotations(
-    version_id: UUID, query: AnnotationQuery, ctx: ContextDep, actor: CurrentActor
+    version_id: UUID,
+    query: AnnotationQuery,
+    ctx: ContextDep,
+    actor: CurrentActor,
+    q: QueryText = None,
 ) -> Response:
-    return fast_json(service.search_annotations(ctx, actor, version_id, query))
+    return fast_json(service.search_annotations(ctx, actor, version_id, query, q))
 
 
 @router.get("/assets/{asset_id:uuid}/annotations")

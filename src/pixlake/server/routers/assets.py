@@ -4,12 +4,13 @@ from fastapi import APIRouter, Response
 
 from pixlake.core.services import assets as service
 from pixlake.core.services import data as data_service
-from pixlake.errors import ConflictError, LockedError, NotFoundError
+from pixlake.errors import ConflictError, InvalidQueryError, LockedError, NotFoundError
 from pixlake.schemas import (
     AssetPage,
     AssetPublic,
     AssetQuery,
     AssetsAdd,
+    Count,
     DataPublic,
     IdList,
     TrashResult,
@@ -18,6 +19,7 @@ from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.fastjson import fast_json, json_bytes
 from pixlake.server.idempotency import KeyedRequestDep
 from pixlake.server.openapi import errors
+from pixlake.server.params import QueryText
 
 router = APIRouter(tags=["assets"])
 
@@ -38,11 +40,23 @@ def add_data(
     )
 
 
-@router.post("/versions/{version_id:uuid}/assets/search", response_model=AssetPage)
+@router.post(
+    "/versions/{version_id:uuid}/assets/search",
+    response_model=AssetPage,
+    responses=errors(InvalidQueryError),
+)
 def search_assets(
-    version_id: UUID, query: AssetQuery, ctx: ContextDep, actor: CurrentActor
+    version_id: UUID, query: AssetQuery, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
 ) -> Response:
-    return fast_json(service.search_assets(ctx, actor, version_id, query))
+    return fast_json(service.search_assets(ctx, actor, version_id, query, q))
+
+
+@router.get("/versions/{version_id:uuid}/assets/count", responses=errors(InvalidQueryError))
+def count_assets(
+    version_id: UUID, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
+) -> Count:
+    """How many live assets of the version match ``q`` (all of them without it)."""
+    return Count(count=service.count_assets(ctx, actor, version_id, q))
 
 
 @router.post(

@@ -18,11 +18,13 @@ from pixlake.errors import (
     InsufficientStorageError,
     InvalidFilenameError,
     InvalidMediaError,
+    InvalidQueryError,
     UnsupportedMediaError,
 )
 from pixlake.filenames import validate_filename
 from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import (
+    Count,
     DataIngestLocal,
     DatalakeCreate,
     DatalakePublic,
@@ -33,6 +35,7 @@ from pixlake.schemas import (
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter, TagNamesQuery
 from pixlake.server.fastjson import fast_json
 from pixlake.server.openapi import binary_body, errors
+from pixlake.server.params import QueryText
 from pixlake.storage import StagedObject
 
 router = APIRouter(prefix="/datalakes", tags=["datalakes"])
@@ -177,11 +180,23 @@ def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
     ]
 
 
-@router.post("/{datalake_id:uuid}/data/search", response_model=DataPage)
+@router.post(
+    "/{datalake_id:uuid}/data/search",
+    response_model=DataPage,
+    responses=errors(InvalidQueryError),
+)
 def search_data(
-    datalake_id: UUID, query: DataQuery, ctx: ContextDep, actor: CurrentActor
+    datalake_id: UUID, query: DataQuery, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
 ) -> Response:
-    return fast_json(data_service.search_data(ctx, actor, datalake_id, query))
+    return fast_json(data_service.search_data(ctx, actor, datalake_id, query, q))
+
+
+@router.get("/{datalake_id:uuid}/data/count", responses=errors(InvalidQueryError))
+def count_data(
+    datalake_id: UUID, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
+) -> Count:
+    """How many data of the datalake match ``q`` (all of them without it)."""
+    return Count(count=data_service.count_data(ctx, actor, datalake_id, q))
 
 
 @local_router.post("/{datalake_id:uuid}/data/ingest-local", response_model=list[DataPublic])

@@ -3,7 +3,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from pixlake.core.services import datasets as service
-from pixlake.errors import ConflictError, LockedError
+from pixlake.errors import ConflictError, InvalidQueryError, LockedError
 from pixlake.schemas import (
     DatasetCreate,
     DatasetPublic,
@@ -19,6 +19,7 @@ from pixlake.schemas import (
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 from pixlake.server.idempotency import KeyedRequestDep
 from pixlake.server.openapi import errors
+from pixlake.server.params import QueryText
 from pixlake.server.routers.lineage import ForceQuery
 
 router = APIRouter(tags=["datasets"])
@@ -147,6 +148,9 @@ def fork(
     )
 
 
-@router.get("/versions/{version_id:uuid}/stats")
-def stats(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> VersionStats:
-    return service.version_stats(ctx, actor, version_id)
+@router.get("/versions/{version_id:uuid}/stats", responses=errors(InvalidQueryError))
+def stats(
+    version_id: UUID, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
+) -> VersionStats:
+    """Counts over the version's live assets matching ``q`` (all of them without it)."""
+    return service.version_stats(ctx, actor, version_id, q)
