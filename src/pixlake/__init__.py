@@ -60,6 +60,7 @@ from pixlake.errors import (
 from pixlake.progress import disable_progress_bars, enable_progress_bars
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset, MultiAsset
+from pixlake.sdk.curation import VersionDiff
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
@@ -125,6 +126,7 @@ __all__ = [
     "TrashKind",
     "UnauthorizedError",
     "UnsupportedMediaError",
+    "VersionDiff",
     "Worker",
     "WrongTargetError",
     "__version__",

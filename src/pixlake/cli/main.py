@@ -35,6 +35,7 @@ def cli() -> None:
 
 def _register() -> None:
     from pixlake.cli import (
+        curation,
         data,
         datalakes,
         datasets,
@@ -63,6 +64,8 @@ def _register() -> None:
     cli.add_command(trash.trash)
     cli.add_command(db.db)
     cli.add_command(gc.gc)
+    cli.add_command(curation.split)
+    cli.add_command(curation.diff)
 
 
 _register()

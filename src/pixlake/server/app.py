@@ -15,6 +15,7 @@ from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
     annotations,
     assets,
+    curation,
     data,
     datalakes,
     datasets,
@@ -53,6 +54,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         datasets,
         assets,
         annotations,
+        curation,
         trash,
     ):
         app.include_router(module.router)
