@@ -197,3 +197,14 @@ def test_another_organizations_version_is_not_found(labelled, other_client: Clie
         forged.split_into_multi_assets([0.5, 0.5])
     with pytest.raises(NotFoundError):
         forged.split_into_multi_assets([0.5, 0.5], tag_names=["a", "b"])
+
+
+def test_multiasset_split_keeps_the_order_and_cuts_at_the_rounded_ratio(labelled) -> None:
+    """``MultiAsset.split`` is not the version's split: no seed, no shuffle, the first
+    ``round(ratio * n)`` items, then the rest, in the collection's own order."""
+    _version, assets, _labels = labelled
+    reordered = assets[::-1]
+    first, rest = reordered.split(0.3)  # round(7.2) = 7
+    assert first.ids == reordered.ids[:7] and rest.ids == reordered.ids[7:]
+    half, other_half = assets[:5].split(0.5)  # round(2.5) = 2 (half to even)
+    assert half.ids == assets.ids[:2] and other_half.ids == assets.ids[2:5]
