@@ -8,7 +8,7 @@ ids into MultiAssets, a page of ids per request, and the answers into what the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from pixlake.errors import BadRequestError
@@ -22,12 +22,24 @@ from pixlake.schemas import (
     VersionDiffPublic,
 )
 from pixlake.sdk.asset import Asset, MultiAsset
+from pixlake.sdk.connection import Connection
 from pixlake.sdk.label import Label
 from pixlake.sdk.wire import parse_many
 from pixlake.split_ratios import normalise_ratios
 
-if TYPE_CHECKING:
-    from pixlake.sdk.dataset_version import DatasetVersion
+
+class DatasetVersion(Protocol):
+    """What this module needs of a ``pixlake.sdk.dataset_version.DatasetVersion`` (which
+    imports this module, so it is not imported back)."""
+
+    _connection: Connection
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def version(self) -> str: ...
+
 
 __all__ = ["Repartition", "VersionDiff", "repartition", "request_split", "split_parts"]
 
