@@ -9,11 +9,10 @@ With tag names, each part's tag is moved onto its assets in the same transaction
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.sql import ColumnElement
 
 from pixlake.core import kinds
@@ -22,6 +21,7 @@ from pixlake.core.context import Actor, AppContext
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
+from pixlake.core.services.wire_json import id_text
 from pixlake.core.sql import chunked, one_of
 from pixlake.core.stratify import LabelledItem, split_items
 from pixlake.enums import Target
@@ -63,7 +63,7 @@ def split_version(
         items = _labelled_assets(conn, version_id, kept)
         keys = split_items(items, request.ratios, seed, stratify=request.stratify)
         objects_of = {item.key: item.objects for item in items}
-        names = {label.id: label.name for label in labels}
+        names = [label.name for label in labels]
         parts = [
             _part(
                 part,
@@ -102,49 +102,54 @@ def _labels(conn: Connection, version_id: UUID) -> list[LabelPublic]:
 
 def _labelled_assets(
     conn: Connection, version_id: UUID, kept: ColumnElement[bool] | None
-) -> list[LabelledItem[bytes, UUID]]:
-    """Every live asset of the version (that ``kept`` keeps), keyed by its id's bytes, with
-    its shapes per label over every worker's live annotation: one grouped query."""
+) -> list[LabelledItem[str, str]]:
+    """Every live asset of the version (that ``kept`` keeps) with its shapes per label
+    name over every worker's live annotation: two indexed reads (the assets; the shapes
+    grouped by asset and label). Ids stay the database's dashed text, see ``id_text``."""
+    dialect = conn.dialect.name
     annotations = t.annotations_table
-    statement = (
-        select(t.assets.c.id, t.shapes.c.label_id, func.count(t.shapes.c.id))
-        .select_from(
-            t.assets.outerjoin(
-                annotations,
-                and_(annotations.c.asset_id == t.assets.c.id, kinds.not_in_trash(ANNOTATION)),
-            ).outerjoin(t.shapes, t.shapes.c.annotation_id == annotations.c.id)
-        )
-        .where(t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET))
-        .group_by(t.assets.c.id, t.shapes.c.label_id)
+    assets = select(id_text(t.assets.c.id, dialect)).where(
+        t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET)
     )
     if kept is not None:
-        statement = statement.where(kept)
-    objects: dict[bytes, dict[UUID, int]] = {}
-    for asset_id, label_id, count in conn.execute(statement):
-        held = objects.setdefault(asset_id.bytes, {})
-        if label_id is not None:
-            held[label_id] = count
+        assets = assets.where(kept)
+    objects: dict[str, dict[str, int]] = {
+        asset_id: {} for asset_id in conn.execute(assets).scalars()
+    }
+    asset_text = id_text(annotations.c.asset_id, dialect)
+    shapes = (
+        select(asset_text, t.labels.c.name, func.count())
+        .select_from(
+            annotations.join(t.shapes, t.shapes.c.annotation_id == annotations.c.id).join(
+                t.labels, t.labels.c.id == t.shapes.c.label_id
+            )
+        )
+        .where(annotations.c.dataset_version_id == version_id, kinds.not_in_trash(ANNOTATION))
+        .group_by(annotations.c.asset_id, t.labels.c.name)
+    )
+    for asset_id, label, count in conn.execute(shapes):
+        held = objects.get(asset_id)
+        if held is not None:  # None: an asset in the trash, or one the query leaves out
+            held[label] = count
     return [LabelledItem(key, held) for key, held in objects.items()]
 
 
 def _part(
-    keys: Sequence[bytes],
-    objects_of: dict[bytes, Any],
-    names: dict[UUID, str],
+    keys: Sequence[str],
+    objects_of: Mapping[str, Mapping[str, int]],
+    names: Sequence[str],
     tag: str | None,
 ) -> SplitPart:
-    images = dict.fromkeys(names.values(), 0)
-    objects = dict.fromkeys(names.values(), 0)
+    images = dict.fromkeys(names, 0)
+    objects = dict.fromkeys(names, 0)
     for key in keys:
-        for label_id, count in objects_of[key].items():
-            name = names[label_id]
+        for name, count in objects_of[key].items():
             images[name] += 1
             objects[name] += count
+    # The ids stay text (the wire's form of a UUID): the answer is written as JSON at once,
+    # and 100,000 UUID objects would be built only to be written back as text.
     return SplitPart.trusted(
-        asset_ids=[UUID(bytes=key) for key in keys],
-        images_per_label=images,
-        objects_per_label=objects,
-        tag=tag,
+        asset_ids=keys, images_per_label=images, objects_per_label=objects, tag=tag
     )
 
 
@@ -154,12 +159,13 @@ def _move_tags(
     """Each part's tag on its assets and on no other asset of the split: a second split
     with the same names replaces the first one's tags instead of adding to them."""
     tag_ids = tag_service.ensure_tags(conn, actor, tag_names, Target.ASSET)
-    every_asset = [asset_id for part in parts for asset_id in part.asset_ids]
+    ids_of = [[UUID(str(asset_id)) for asset_id in part.asset_ids] for part in parts]
+    every_asset = [asset_id for ids in ids_of for asset_id in ids]
     for chunk in chunked(conn, every_asset):
         conn.execute(
             delete(t.tag_links).where(
                 t.tag_links.c.tag_id.in_(tag_ids), one_of(conn, t.tag_links.c.object_id, chunk)
             )
         )
-    for tag_id, part in zip(tag_ids, parts, strict=True):
-        tag_service.link_tags(conn, part.asset_ids, [tag_id])
+    for tag_id, ids in zip(tag_ids, ids_of, strict=True):
+        tag_service.link_tags(conn, ids, [tag_id])

@@ -19,7 +19,7 @@ from sqlalchemy import String, Text, case, cast, func, literal_column, select, t
 from pixlake.core import tables as t
 from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
-__all__ = ["asset_json_select", "data_json_select", "json_array", "raw_uuid"]
+__all__ = ["asset_json_select", "data_json_select", "id_text", "json_array", "raw_uuid"]
 
 
 def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID) -> Any:
@@ -63,6 +63,13 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
 def json_array(texts: Iterable[str]) -> orjson.Fragment:
     """JSON texts as one array, for orjson to write as it is."""
     return orjson.Fragment("[" + ",".join(texts) + "]")
+
+
+def id_text(column: Any, dialect: str) -> Any:
+    """A UUID column as its dashed text (``str(uuid)``), written by the database on both
+    dialects: ids that go straight to the wire, or that Python only compares and sorts (the
+    texts sort as the UUIDs do), cost no UUID object per row."""
+    return _dashed(column) if dialect == "sqlite" else cast(column, Text)
 
 
 def _raw_text(column: Any, dialect: str) -> Any:
