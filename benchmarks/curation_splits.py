@@ -29,6 +29,7 @@ shared), the listing first so that both see a warm page cache.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -241,17 +242,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trashed", type=int, default=100)
     parser.add_argument("--modes", default="embedded,server")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/pixlake-bench-cache"))
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help="Build the workspace here and keep it (reused when it exists already); a "
+        "temporary folder by default.",
+    )
     args = parser.parse_args(argv)
     from pixlake import Client, disable_progress_bars
 
     disable_progress_bars()
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     with tempfile.TemporaryDirectory(prefix="pixlake-curation-") as scratch:
-        workspace = Path(scratch) / "workspace"
-        folder = sample_folder(args.cache, args.originals, log=log)
-        log(f"building a version of {args.assets} assets, and its fork")
-        built, build_seconds = _timed(build, workspace, folder, args.assets, args.trashed)
-        log(f"built in {build_seconds:.1f} s: {built}")
+        workspace = args.workspace or Path(scratch) / "workspace"
+        built_file = workspace.with_name(workspace.name + "-built.json")
+        if built_file.exists():
+            built = json.loads(built_file.read_text())
+            log(f"reusing {workspace}: {built}")
+        else:
+            folder = sample_folder(args.cache, args.originals, log=log)
+            log(f"building a version of {args.assets} assets, and its fork")
+            built, build_seconds = _timed(build, workspace, folder, args.assets, args.trashed)
+            built_file.write_text(json.dumps(built))
+            log(f"built in {build_seconds:.1f} s: {built}")
         results: dict[str, dict[str, float]] = {}
         if "embedded" in modes:
             with Client(workspace=workspace) as client:

@@ -208,3 +208,14 @@ def test_multiasset_split_keeps_the_order_and_cuts_at_the_rounded_ratio(labelled
     assert first.ids == reordered.ids[:7] and rest.ids == reordered.ids[7:]
     half, other_half = assets[:5].split(0.5)  # round(2.5) = 2 (half to even)
     assert half.ids == assets.ids[:2] and other_half.ids == assets.ids[2:5]
+
+
+def test_a_fork_is_cut_the_same_way_by_the_same_seed(labelled) -> None:
+    """The canonical order is that of the assets' data, which a fork shares."""
+    version, _assets, _labels = labelled
+    fork = version.fork("v2")
+    mine, _, _ = version.split_into_multi_assets([0.6, 0.4], random_seed=11)
+    theirs, _, _ = fork.split_into_multi_assets([0.6, 0.4], random_seed=11)
+    assert [sorted(a.data_id for a in part) for part in mine] == [
+        sorted(a.data_id for a in part) for part in theirs
+    ]

@@ -60,13 +60,14 @@ def split_version(
         require_version(conn, actor, version_id, writing=writing)
         kept = assets_kept_by_query(conn, actor, version_id, request.q)
         labels = _labels(conn, version_id)
-        items = _labelled_assets(conn, version_id, kept)
+        items, asset_of = _labelled_assets(conn, version_id, kept)
         keys = split_items(items, request.ratios, seed, stratify=request.stratify)
         objects_of = {item.key: item.objects for item in items}
         names = [label.name for label in labels]
         parts = [
             _part(
                 part,
+                asset_of,
                 objects_of,
                 names,
                 request.tag_names[j] if request.tag_names is not None else None,
@@ -102,20 +103,23 @@ def _labels(conn: Connection, version_id: UUID) -> list[LabelPublic]:
 
 def _labelled_assets(
     conn: Connection, version_id: UUID, kept: ColumnElement[bool] | None
-) -> list[LabelledItem[str, str]]:
+) -> tuple[list[LabelledItem[str, str]], dict[str, str]]:
     """Every live asset of the version (that ``kept`` keeps) with its shapes per label
-    name over every worker's live annotation: two indexed reads (the assets; the shapes
-    grouped by asset and label). Ids stay the database's dashed text, see ``id_text``."""
+    name over every worker's live annotation, keyed by its data's id; and the asset id of
+    each data id. Two indexed reads (the assets; the shapes grouped by asset and label).
+    Ids stay the database's dashed text, see ``id_text``.
+
+    The key is the data's id, not the asset's: a data has one asset per version, and so
+    the same seed cuts a fork, or another version of the same images, the same way."""
     dialect = conn.dialect.name
     annotations = t.annotations_table
-    assets = select(id_text(t.assets.c.id, dialect)).where(
+    assets = select(id_text(t.assets.c.data_id, dialect), id_text(t.assets.c.id, dialect)).where(
         t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET)
     )
     if kept is not None:
         assets = assets.where(kept)
-    objects: dict[str, dict[str, int]] = {
-        asset_id: {} for asset_id in conn.execute(assets).scalars()
-    }
+    asset_of: dict[str, str] = {data_id: asset_id for data_id, asset_id in conn.execute(assets)}
+    objects: dict[str, dict[str, int]] = {asset_id: {} for asset_id in asset_of.values()}
     asset_text = id_text(annotations.c.asset_id, dialect)
     shapes = (
         select(asset_text, t.labels.c.name, func.count())
@@ -131,11 +135,13 @@ def _labelled_assets(
         held = objects.get(asset_id)
         if held is not None:  # None: an asset in the trash, or one the query leaves out
             held[label] = count
-    return [LabelledItem(key, held) for key, held in objects.items()]
+    items = [LabelledItem(data_id, objects[asset_id]) for data_id, asset_id in asset_of.items()]
+    return items, asset_of
 
 
 def _part(
     keys: Sequence[str],
+    asset_of: Mapping[str, str],
     objects_of: Mapping[str, Mapping[str, int]],
     names: Sequence[str],
     tag: str | None,
@@ -149,7 +155,10 @@ def _part(
     # The ids stay text (the wire's form of a UUID): the answer is written as JSON at once,
     # and 100,000 UUID objects would be built only to be written back as text.
     return SplitPart.trusted(
-        asset_ids=keys, images_per_label=images, objects_per_label=objects, tag=tag
+        asset_ids=sorted(asset_of[key] for key in keys),
+        images_per_label=images,
+        objects_per_label=objects,
+        tag=tag,
     )
 
 
