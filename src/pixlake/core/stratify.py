@@ -128,18 +128,21 @@ class _Stratifier(Generic[K, L]):
         self.parts = range(len(ratios))
         self.sizes = list(sizes)
         self.capacity = list(sizes)
-        self.labels_of: list[tuple[int, ...]] = []
-        index: dict[L, int] = {}
-        for item in items:
-            self.labels_of.append(
-                tuple(index.setdefault(label, len(index)) for label in item.objects)
-            )
         # Labels are numbered in the shuffled order they first appear in; their order
         # only breaks ties between labels of equal counts, which is meant to be random.
-        self.items_of: list[list[int]] = [[] for _ in index]
-        for i, labels in enumerate(self.labels_of):
-            for label in labels:
-                self.items_of[label].append(i)
+        self.labels_of: list[list[int]] = []
+        self.items_of: list[list[int]] = []
+        index: dict[L, int] = {}
+        for i, item in enumerate(items):
+            numbers = []
+            for label in item.objects:
+                number = index.get(label)
+                if number is None:
+                    number = index[label] = len(self.items_of)
+                    self.items_of.append([])
+                self.items_of[number].append(i)
+                numbers.append(number)
+            self.labels_of.append(numbers)
         self.total = [len(members) for members in self.items_of]
         self.unplaced = list(self.total)
         self.wanted = [[ratio * total for ratio in ratios] for total in self.total]
@@ -164,17 +167,19 @@ class _Stratifier(Generic[K, L]):
     def _best_part(self, wanted: list[float] | None) -> int:
         """The open part (not full yet) wanting most of the label, then most images, a
         random one among ties."""
-        best: list[int] = []
-        best_key: tuple[float, int] | None = None
+        # Written out rather than as max() over tuples: it runs once per image.
+        best, best_wanted, best_capacity = -1, 0.0, 0
+        ties: list[int] | None = None
         for j in self.parts:
-            if self.capacity[j] <= 0:
+            capacity = self.capacity[j]
+            if capacity <= 0:
                 continue
-            key = (wanted[j] if wanted is not None else 0.0, self.capacity[j])
-            if best_key is None or key > best_key:
-                best, best_key = [j], key
-            elif key == best_key:
-                best.append(j)
-        return best[0] if len(best) == 1 else self.rng.choice(best)
+            want = wanted[j] if wanted is not None else 0.0
+            if best < 0 or want > best_wanted or (want == best_wanted and capacity > best_capacity):
+                best, best_wanted, best_capacity, ties = j, want, capacity, None
+            elif want == best_wanted and capacity == best_capacity:
+                ties = [best, j] if ties is None else [*ties, j]
+        return best if ties is None else self.rng.choice(ties)
 
     def _assign(self, i: int, j: int) -> None:
         self.placement[i] = j

@@ -21,7 +21,7 @@ from pixlake.core.context import Actor, AppContext
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
-from pixlake.core.services.wire_json import id_text
+from pixlake.core.services.wire_json import dashed_from_raw, raw_id_text, raw_uuid
 from pixlake.core.sql import chunked, one_of
 from pixlake.core.stratify import LabelledItem, split_items
 from pixlake.enums import Target
@@ -60,7 +60,7 @@ def split_version(
         require_version(conn, actor, version_id, writing=writing)
         kept = assets_kept_by_query(conn, actor, version_id, request.q)
         labels = _labels(conn, version_id)
-        items, asset_of = _labelled_assets(conn, version_id, kept)
+        items, asset_of = _labelled_assets(conn, version_id, kept, labels)
         keys = split_items(items, request.ratios, seed, stratify=request.stratify)
         objects_of = {item.key: item.objects for item in items}
         names = [label.name for label in labels]
@@ -102,40 +102,47 @@ def _labels(conn: Connection, version_id: UUID) -> list[LabelPublic]:
 
 
 def _labelled_assets(
-    conn: Connection, version_id: UUID, kept: ColumnElement[bool] | None
+    conn: Connection,
+    version_id: UUID,
+    kept: ColumnElement[bool] | None,
+    labels: Sequence[LabelPublic],
 ) -> tuple[list[LabelledItem[str, str]], dict[str, str]]:
     """Every live asset of the version (that ``kept`` keeps) with its shapes per label
-    name over every worker's live annotation, keyed by its data's id; and the asset id of
-    each data id. Two indexed reads (the assets; the shapes grouped by asset and label).
-    Ids stay the database's dashed text, see ``id_text``.
+    name over every worker's live annotation, keyed by its data's id; and the asset id
+    (the wire's text) of each key. Two indexed reads: the assets, and the shapes grouped
+    by asset and label. Keys are the ids' raw text (see ``raw_id_text``).
 
     The key is the data's id, not the asset's: a data has one asset per version, and so
     the same seed cuts a fork, or another version of the same images, the same way."""
     dialect = conn.dialect.name
     annotations = t.annotations_table
-    assets = select(id_text(t.assets.c.data_id, dialect), id_text(t.assets.c.id, dialect)).where(
-        t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET)
-    )
+    assets = select(
+        raw_id_text(t.assets.c.data_id, dialect), raw_id_text(t.assets.c.id, dialect)
+    ).where(t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET))
     if kept is not None:
         assets = assets.where(kept)
-    asset_of: dict[str, str] = {data_id: asset_id for data_id, asset_id in conn.execute(assets)}
-    objects: dict[str, dict[str, int]] = {asset_id: {} for asset_id in asset_of.values()}
-    asset_text = id_text(annotations.c.asset_id, dialect)
+    raw_assets: dict[str, str] = {data_id: asset_id for data_id, asset_id in conn.execute(assets)}
+    objects: dict[str, dict[str, int]] = {asset_id: {} for asset_id in raw_assets.values()}
+    raw = raw_uuid(dialect)
+    names = {raw(label.id): label.name for label in labels}
     shapes = (
-        select(asset_text, t.labels.c.name, func.count())
-        .select_from(
-            annotations.join(t.shapes, t.shapes.c.annotation_id == annotations.c.id).join(
-                t.labels, t.labels.c.id == t.shapes.c.label_id
-            )
+        select(
+            raw_id_text(annotations.c.asset_id, dialect),
+            raw_id_text(t.shapes.c.label_id, dialect),
+            func.count(),
         )
+        .select_from(annotations.join(t.shapes, t.shapes.c.annotation_id == annotations.c.id))
         .where(annotations.c.dataset_version_id == version_id, kinds.not_in_trash(ANNOTATION))
-        .group_by(annotations.c.asset_id, t.labels.c.name)
+        .group_by(annotations.c.asset_id, t.shapes.c.label_id)
     )
-    for asset_id, label, count in conn.execute(shapes):
+    for asset_id, label_id, count in conn.execute(shapes):
         held = objects.get(asset_id)
         if held is not None:  # None: an asset in the trash, or one the query leaves out
-            held[label] = count
-    items = [LabelledItem(data_id, objects[asset_id]) for data_id, asset_id in asset_of.items()]
+            name = names[label_id]
+            held[name] = held.get(name, 0) + count
+    dashed = dashed_from_raw(dialect)
+    items = [LabelledItem(data_id, objects[asset_id]) for data_id, asset_id in raw_assets.items()]
+    asset_of = {data_id: dashed(asset_id) for data_id, asset_id in raw_assets.items()}
     return items, asset_of
 
 

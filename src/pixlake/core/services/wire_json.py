@@ -19,7 +19,14 @@ from sqlalchemy import String, Text, case, cast, func, literal_column, select, t
 from pixlake.core import tables as t
 from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
-__all__ = ["asset_json_select", "data_json_select", "id_text", "json_array", "raw_uuid"]
+__all__ = [
+    "asset_json_select",
+    "dashed_from_raw",
+    "data_json_select",
+    "json_array",
+    "raw_id_text",
+    "raw_uuid",
+]
 
 
 def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID) -> Any:
@@ -65,11 +72,18 @@ def json_array(texts: Iterable[str]) -> orjson.Fragment:
     return orjson.Fragment("[" + ",".join(texts) + "]")
 
 
-def id_text(column: Any, dialect: str) -> Any:
-    """A UUID column as its dashed text (``str(uuid)``), written by the database on both
-    dialects: ids that go straight to the wire, or that Python only compares and sorts (the
-    texts sort as the UUIDs do), cost no UUID object per row."""
-    return _dashed(column) if dialect == "sqlite" else cast(column, Text)
+def raw_id_text(column: Any, dialect: str) -> Any:
+    """A UUID column as the text the database keeps it in (see ``raw_uuid``): ids that
+    Python only compares, sorts (the texts sort as the UUIDs do) and hands on cost no UUID
+    object per row; ``dashed_from_raw`` writes them for the wire."""
+    return _raw_text(column, dialect)
+
+
+def dashed_from_raw(dialect: str) -> Callable[[str], str]:
+    """The wire's text of a UUID (``str(uuid)``) from its raw text on ``dialect``."""
+    if dialect == "sqlite":
+        return lambda raw: f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str
 
 
 def _raw_text(column: Any, dialect: str) -> Any:
