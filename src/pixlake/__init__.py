@@ -67,6 +67,7 @@ from pixlake.import_schemas import ImportSummary
 from pixlake.progress import disable_progress_bars, enable_progress_bars
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset, MultiAsset
+from pixlake.sdk.curation import VersionDiff
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
@@ -145,6 +146,7 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedMediaError",
     "UnsupportedShapeError",
+    "VersionDiff",
     "Worker",
     "WrongTargetError",
     "__version__",

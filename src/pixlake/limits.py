@@ -20,6 +20,7 @@ __all__ = [
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_LENGTH",
     "MAX_SHAPES_PER_REQUEST",
+    "MAX_SPLIT_PARTS",
     "MAX_TAGS_PER_REQUEST",
     "MAX_TEXT_LENGTH",
     "OFFSET_BOUND",
@@ -55,6 +56,9 @@ MAX_DOWNLOAD_BUNDLE = 256
 """Data per download bundle (the server holds their files open while it sends them); the
 SDK asks for 32 at a time."""
 
+MAX_SPLIT_PARTS = 100
+"""Parts one split of a dataset version may cut it into (ratios, and tag names, per split)."""
+
 MAX_JSON_DEPTH = 32
 """Nesting of a JSON value a client stores (custom metadata): objects and arrays inside
 one another. Its size is the setting ``max_json_bytes``."""
@@ -88,6 +92,7 @@ _ITEM_LIMITS = {
     MAX_DOWNLOAD_BUNDLE: "max_download_bundle",
     MAX_MODEL_LABELS: "max_model_labels",
     MAX_ANNOTATION_FILES_PER_IMPORT: "max_annotation_files_per_import",
+    MAX_SPLIT_PARTS: "max_split_parts",
 }
 # Pydantic's errors give a bound's value, not its name: the names are found by value, so
 # values of one kind differ (a test checks it).

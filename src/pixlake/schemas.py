@@ -34,6 +34,7 @@ from pixlake.enums import (
     Target,
     TrashKind,
 )
+from pixlake.errors import BadRequestError
 from pixlake.limits import (
     MAX_DOWNLOAD_BUNDLE,
     MAX_IDS_PER_REQUEST,
@@ -41,11 +42,13 @@ from pixlake.limits import (
     MAX_MODEL_LABELS,
     MAX_NAME_LENGTH,
     MAX_SHAPES_PER_REQUEST,
+    MAX_SPLIT_PARTS,
     MAX_TAGS_PER_REQUEST,
     MAX_TEXT_LENGTH,
     OFFSET_BOUND,
 )
 from pixlake.shapes import MIN_POINTS
+from pixlake.split_ratios import normalise_ratios
 from pixlake.validation import check_json, check_text
 
 MAX_PAGE_SIZE = 5000
@@ -898,3 +901,105 @@ class ExportRequest(WireModel):
                 raise ValueError(f"split {split.name!r} is given twice")
             seen.add(split.name.casefold())
         return splits
+
+
+# Splits and diffs of versions (docs/curation.md)
+
+SplitSeed = (
+    Annotated[JsonInt, Field(ge=-(2**63), lt=2**63)]
+    | Annotated[str, Field(max_length=MAX_NAME_LENGTH)]
+)
+"""What seeds a split: an integer of 64 bits or a short text."""
+
+
+class SplitRequest(WireModel):
+    ratios: list[StrictFloat] = Field(max_length=MAX_SPLIT_PARTS)
+    """One share per part, normalised to sum to 1 (at least two, none negative)."""
+    random_seed: SplitSeed | None = None
+    """None: the server draws one, and answers it."""
+    stratify: StrictBool = True
+    q: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+    """Split only the assets this query keeps (the query language of the listings)."""
+    tag_names: list[Name] | None = Field(default=None, max_length=MAX_SPLIT_PARTS)
+    """An asset tag per part, moved onto the part's assets."""
+
+    @model_validator(mode="after")
+    def _parts_agree(self) -> Self:
+        self.ratios = normalise_ratios(self.ratios)
+        if self.tag_names is not None:
+            if len(self.tag_names) != len(self.ratios):
+                raise BadRequestError(
+                    f"tag_names holds {len(self.tag_names)} names for {len(self.ratios)} "
+                    "parts: give one per part",
+                    details={"field": "tag_names"},
+                )
+            for index, name in enumerate(self.tag_names):
+                if name in self.tag_names[:index]:
+                    raise BadRequestError(
+                        f"tag_names[{index}] repeats {name!r}: each part needs its own tag",
+                        details={"field": f"tag_names[{index}]"},
+                    )
+        return self
+
+
+class SplitPart(WireModel):
+    asset_ids: list[UUID]
+    """The part's assets, in listing (id) order."""
+    images_per_label: dict[str, int]
+    """Assets of the part holding each label of the version (0 for none)."""
+    objects_per_label: dict[str, int]
+    """Shapes of each label on the part's assets."""
+    tag: str | None
+
+
+class SplitResult(WireModel):
+    random_seed: int | str
+    ratios: list[float]
+    """The normalised ratios, the target share of each part."""
+    stratified: bool
+    parts: list[SplitPart]
+    labels: list[LabelPublic]
+
+
+class WorkerShapeChanges(WireModel):
+    """How one worker's shapes on an asset differ between two versions."""
+
+    username: str
+    added: int
+    """Shapes only in the other version."""
+    removed: int
+    """Shapes only in this version."""
+    changed: int
+    """Shapes of one kind moved, reshaped or relabelled (a removed and an added one of the
+    same kind, paired)."""
+
+
+class AssetChange(WireModel):
+    data_id: UUID
+    filename: str
+    asset_id: UUID
+    """The asset in this version."""
+    other_asset_id: UUID
+    """The asset of the same data in the other version."""
+    workers: list[WorkerShapeChanges]
+
+
+class LabelCountChange(WireModel):
+    objects_before: int
+    objects_after: int
+    images_before: int
+    images_after: int
+
+
+class VersionDiffPublic(WireModel):
+    version_id: UUID
+    other_version_id: UUID
+    only_in_self: list[UUID]
+    """Assets of this version whose data the other version lacks."""
+    only_in_other: list[UUID]
+    """Assets of the other version whose data this version lacks."""
+    changed: list[AssetChange]
+    labels_only_in_self: list[str]
+    labels_only_in_other: list[str]
+    label_counts: dict[str, LabelCountChange]
+    """Labels whose shape or image counts differ (0 for a label missing on one side)."""

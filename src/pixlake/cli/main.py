@@ -35,6 +35,7 @@ def cli() -> None:
 
 def _register() -> None:
     from pixlake.cli import (
+        curation,
         data,
         datalakes,
         dataset_import,
@@ -68,8 +69,9 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(gc.gc)
     cli.add_command(models.models)
-
     cli.add_command(dataset_import.import_dataset)
+    cli.add_command(curation.split)
+    cli.add_command(curation.diff)
 
 
 _register()

@@ -26,6 +26,7 @@ from pixlake.schemas import (
     AssetPublic,
     LabelPublic,
     ModelVersionPublic,
+    VersionDiffPublic,
     VersionPublic,
     VersionStats,
 )
@@ -41,6 +42,7 @@ from pixlake.sdk.base import (
     split_tags,
 )
 from pixlake.sdk.connection import idempotency_keys
+from pixlake.sdk.curation import VersionDiff, repartition, request_split, split_parts
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args
 from pixlake.sdk.export_requests import export_body, split_body
@@ -590,6 +592,117 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             fail_on_asset_not_found=fail_on_asset_not_found,
             status=status,
         )
+
+    # Splits and diffs (docs/curation.md)
+
+    def split_into_multi_assets(
+        self,
+        ratios: Sequence[float | int],
+        random_seed: int | str | None = None,
+        stratify: bool = True,
+        q: str | None = None,
+        tag_names: Sequence[str] | None = None,
+    ) -> tuple[list[MultiAsset], list[dict[str, int]], list[Label]]:
+        """Cut the version's assets into ``len(ratios)`` parts, computed by the server.
+
+        Every asset lands in exactly one part (those without annotations too), part sizes
+        follow the ratios (normalised: ``[8, 1, 1]`` is ``[0.8, 0.1, 0.1]``) by largest
+        remainder, and the same seed on the same assets gives the same parts. With
+        ``stratify``, the images holding each label are spread across the parts in the
+        ratios (multi-label iterative stratification), and every label with at least as
+        many images as parts appears in every part.
+
+        Args:
+            ratios: a share per part, at least two, none negative, not all 0.
+            random_seed: an integer or a text; None draws one.
+            stratify: False for a plain seeded random split.
+            q: split only the assets this query keeps.
+            tag_names: an asset tag per part, moved onto the part's assets (taken off the
+                split's other assets), so exports can use the parts at once.
+
+        Returns:
+            The parts (MultiAssets in listing order), for each part its images per label
+            name (every label of the version), and the version's labels.
+
+        Raises:
+            BadRequestError: bad ratios (naming the offending one), seed or tag names.
+            LockedError: tag names on a locked version.
+        """
+        result = request_split(self, ratios, random_seed, stratify, q, tag_names)
+        return split_parts(self, result)
+
+    def train_test_split(
+        self,
+        prop: float = 0.8,
+        random_seed: int | str | None = None,
+        stratify: bool = True,
+        q: str | None = None,
+    ) -> tuple[MultiAsset, MultiAsset, dict[str, list[Any]], dict[str, list[Any]], list[Label]]:
+        """Two parts, ``prop`` and ``1 - prop`` of the assets (see
+        ``split_into_multi_assets``): ``(train, test, train_repartition,
+        test_repartition, labels)``, each repartition ``{"x": label names, "y": images}``."""
+        check_prop = prop if isinstance(prop, int | float) and not isinstance(prop, bool) else -1
+        if not 0 <= check_prop <= 1:
+            raise BadRequestError(
+                f"prop must be a number in [0, 1], got {prop!r}", details={"field": "prop"}
+            )
+        (train, test), (train_counts, test_counts), labels = self.split_into_multi_assets(
+            [prop, 1 - prop], random_seed, stratify, q
+        )
+        return (
+            train,
+            test,
+            repartition(train_counts, labels),
+            repartition(test_counts, labels),
+            labels,
+        )
+
+    def train_test_val_split(
+        self,
+        ratios: Sequence[float | int] = (0.64, 0.16, 0.2),
+        random_seed: int | str | None = None,
+        stratify: bool = True,
+        q: str | None = None,
+    ) -> tuple[
+        MultiAsset,
+        MultiAsset,
+        MultiAsset,
+        dict[str, list[Any]],
+        dict[str, list[Any]],
+        dict[str, list[Any]],
+        list[Label],
+    ]:
+        """Three parts in ``ratios`` (train, test, val; see ``split_into_multi_assets``):
+        ``(train, test, val, train_repartition, test_repartition, val_repartition,
+        labels)``."""
+        if len(ratios) != 3:
+            raise BadRequestError(
+                f"train_test_val_split takes three ratios, got {len(ratios)}",
+                details={"field": "ratios"},
+            )
+        parts, counts, labels = self.split_into_multi_assets(ratios, random_seed, stratify, q)
+        train, test, val = parts
+        return (
+            train,
+            test,
+            val,
+            *(repartition(part_counts, labels) for part_counts in counts),  # type: ignore[return-value]
+            labels,
+        )
+
+    def diff(self, other: DatasetVersion) -> VersionDiff:
+        """How ``other`` differs from this version, computed by the server in bulk: assets
+        of one side only (matched by their data), assets whose annotations differ (shapes
+        added, removed or changed, per worker), labels of one side only, and label counts
+        that changed. ``str(diff)`` is a readable summary.
+
+        Raises:
+            NotFoundError: ``other`` is not a version this user can see.
+        """
+        if not isinstance(other, DatasetVersion):
+            raise BadRequestError(f"expected a DatasetVersion, got {other!r}")
+        row = self._connection.request("GET", f"/versions/{self.id}/diff/{other.id}")
+        return VersionDiff(self, other, VersionDiffPublic.model_validate(row))
 
     def __repr__(self) -> str:
         return f"DatasetVersion(version={self.version!r}, id={self.id})"

@@ -24,8 +24,10 @@ __all__ = [
     "JsonArray",
     "JsonPage",
     "asset_json_select",
+    "dashed_from_raw",
     "data_json_select",
     "json_array",
+    "raw_id_text",
     "raw_uuid",
 ]
 
@@ -84,6 +86,20 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
 def json_array(texts: Iterable[str]) -> JsonArray:
     """JSON texts as one array, for orjson to write as it is."""
     return JsonArray(orjson.Fragment("[" + ",".join(texts) + "]"))
+
+
+def raw_id_text(column: Any, dialect: str) -> Any:
+    """A UUID column as the text the database keeps it in (see ``raw_uuid``): ids that
+    Python only compares, sorts (the texts sort as the UUIDs do) and hands on cost no UUID
+    object per row; ``dashed_from_raw`` writes them for the wire."""
+    return _raw_text(column, dialect)
+
+
+def dashed_from_raw(dialect: str) -> Callable[[str], str]:
+    """The wire's text of a UUID (``str(uuid)``) from its raw text on ``dialect``."""
+    if dialect == "sqlite":
+        return lambda raw: f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str
 
 
 def _raw_text(column: Any, dialect: str) -> Any:

@@ -1,7 +1,7 @@
 """Uploads announced through the Picsellia-compatible API.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 08:20:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

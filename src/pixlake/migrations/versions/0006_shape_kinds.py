@@ -1,7 +1,7 @@
 """Shapes indexed by version and kind: an export checks which kinds a version holds.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 08:10:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import op
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

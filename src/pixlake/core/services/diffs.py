@@ -1,0 +1,238 @@
+"""Differences between two dataset versions, computed by the database in bulk.
+
+Assets are matched across the versions by their data (an asset is a data in a version).
+Shapes have no identity across versions (a fork copies them under new ids), so a shape is
+compared by what it is: its asset's data, its worker's user, its kind, its label's name, its
+geometry and its text. Both versions' shapes of the assets they share go into one grouped
+query, each counted +1 on this side and -1 on the other: the groups that don't sum to 0 are
+the shapes that differ, and only those rows leave the database. See docs/curation.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Text, and_, case, cast, exists, func, literal, select, union_all
+from sqlalchemy.sql import ColumnElement
+
+from pixlake.core import kinds
+from pixlake.core import tables as t
+from pixlake.core.context import Actor, AppContext
+from pixlake.core.kinds import ANNOTATION, ASSET
+from pixlake.core.services.datasets import require_version
+from pixlake.core.sql import chunked, one_of
+from pixlake.schemas import (
+    AssetChange,
+    LabelCountChange,
+    VersionDiffPublic,
+    WorkerShapeChanges,
+)
+
+__all__ = ["diff_versions"]
+
+
+def diff_versions(
+    ctx: AppContext, actor: Actor, version_id: UUID, other_id: UUID
+) -> VersionDiffPublic:
+    """How ``other_id`` differs from ``version_id`` (both must be visible to the actor)."""
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        require_version(conn, actor, other_id)
+        only_in_self = _assets_missing_from(conn, version_id, other_id)
+        only_in_other = _assets_missing_from(conn, other_id, version_id)
+        changed = _changed_assets(conn, version_id, other_id)
+        labels_self = _label_counts(conn, version_id)
+        labels_other = _label_counts(conn, other_id)
+    empty = (0, 0)
+    label_counts = {
+        name: LabelCountChange(
+            objects_before=labels_self.get(name, empty)[0],
+            objects_after=labels_other.get(name, empty)[0],
+            images_before=labels_self.get(name, empty)[1],
+            images_after=labels_other.get(name, empty)[1],
+        )
+        for name in sorted(labels_self.keys() | labels_other.keys())
+        if labels_self.get(name, empty) != labels_other.get(name, empty)
+    }
+    return VersionDiffPublic(
+        version_id=version_id,
+        other_version_id=other_id,
+        only_in_self=only_in_self,
+        only_in_other=only_in_other,
+        changed=changed,
+        labels_only_in_self=sorted(labels_self.keys() - labels_other.keys()),
+        labels_only_in_other=sorted(labels_other.keys() - labels_self.keys()),
+        label_counts=label_counts,
+    )
+
+
+def _live_assets_of(version_id: UUID) -> Any:
+    other = t.assets.alias("other_assets")
+    return other, and_(other.c.dataset_version_id == version_id, other.c.deleted_at.is_(None))
+
+
+def _assets_missing_from(conn: Connection, version_id: UUID, other_id: UUID) -> list[UUID]:
+    """Live assets of ``version_id`` whose data has no live asset in ``other_id``."""
+    other, alive = _live_assets_of(other_id)
+    return list(
+        conn.execute(
+            select(t.assets.c.id)
+            .where(
+                t.assets.c.dataset_version_id == version_id,
+                kinds.not_in_trash(ASSET),
+                ~exists().where(alive, other.c.data_id == t.assets.c.data_id),
+            )
+            .order_by(t.assets.c.id)
+        ).scalars()
+    )
+
+
+def _shapes_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
+    """The signature of every live shape of ``version_id`` on an asset whose data is also in
+    ``other_id``, counted ``sign``."""
+    annotations = t.annotations_table
+    other, alive = _live_assets_of(other_id)
+    return (
+        select(
+            t.assets.c.data_id,
+            t.workers.c.user_id,
+            t.shapes.c.kind,
+            t.labels.c.name.label("label"),
+            t.shapes.c.x,
+            t.shapes.c.y,
+            t.shapes.c.w,
+            t.shapes.c.h,
+            # JSON has no equality on PostgreSQL; its text does, and both sides' texts
+            # were written by the same serialiser (or copied by a fork).
+            cast(t.shapes.c.coords, Text).label("coords"),
+            t.shapes.c.text,
+            literal(sign).label("sign"),
+        )
+        .select_from(
+            t.shapes.join(annotations, annotations.c.id == t.shapes.c.annotation_id)
+            .join(t.assets, t.assets.c.id == annotations.c.asset_id)
+            .join(t.workers, t.workers.c.id == annotations.c.worker_id)
+            .join(t.labels, t.labels.c.id == t.shapes.c.label_id)
+        )
+        .where(
+            t.shapes.c.dataset_version_id == version_id,
+            kinds.not_in_trash(ANNOTATION),
+            kinds.not_in_trash(ASSET),
+            exists().where(alive, other.c.data_id == t.assets.c.data_id),
+        )
+    )
+
+
+def _changed_assets(conn: Connection, version_id: UUID, other_id: UUID) -> list[AssetChange]:
+    both = union_all(
+        _shapes_of(version_id, other_id, 1), _shapes_of(other_id, version_id, -1)
+    ).subquery()
+    signature = [c for c in both.c if c.name != "sign"]
+    differing = (
+        select(
+            both.c.data_id,
+            both.c.user_id,
+            both.c.kind,
+            func.sum(both.c.sign).label("delta"),
+        )
+        .group_by(*signature)
+        .having(func.sum(both.c.sign) != 0)
+        .subquery()
+    )
+    per_kind = select(
+        differing.c.data_id,
+        differing.c.user_id,
+        differing.c.kind,
+        func.sum(case((differing.c.delta > 0, differing.c.delta), else_=0)).label("removed"),
+        func.sum(case((differing.c.delta < 0, -differing.c.delta), else_=0)).label("added"),
+    ).group_by(differing.c.data_id, differing.c.user_id, differing.c.kind)
+    changes: dict[UUID, dict[UUID, list[int]]] = {}
+    for data_id, user_id, _kind, removed, added in conn.execute(per_kind):
+        # A removed and an added shape of one kind, for the same worker, are one shape
+        # changed (a box moved, reshaped or relabelled).
+        paired = min(removed, added)
+        counts = changes.setdefault(data_id, {}).setdefault(user_id, [0, 0, 0])
+        counts[0] += added - paired
+        counts[1] += removed - paired
+        counts[2] += paired
+    if not changes:
+        return []
+    assets_here = _assets_of_data(conn, version_id, changes)
+    assets_there = _assets_of_data(conn, other_id, changes)
+    usernames = _usernames(conn, {user for users in changes.values() for user in users})
+    found = [
+        AssetChange(
+            data_id=data_id,
+            filename=assets_here[data_id][1],
+            asset_id=assets_here[data_id][0],
+            other_asset_id=assets_there[data_id][0],
+            workers=[
+                WorkerShapeChanges(
+                    username=usernames[user_id], added=added, removed=removed, changed=paired
+                )
+                for user_id, (added, removed, paired) in sorted(
+                    by_user.items(), key=lambda item: usernames[item[0]]
+                )
+            ],
+        )
+        for data_id, by_user in changes.items()
+    ]
+    return sorted(found, key=lambda change: change.asset_id)
+
+
+def _assets_of_data(
+    conn: Connection, version_id: UUID, data_ids: Iterable[UUID]
+) -> dict[UUID, tuple[UUID, str]]:
+    """(asset id, filename) of the live asset of each data in the version."""
+    found: dict[UUID, tuple[UUID, str]] = {}
+    for chunk in chunked(conn, list(data_ids)):
+        for data_id, asset_id, filename in conn.execute(
+            select(t.assets.c.data_id, t.assets.c.id, t.data.c.filename)
+            .join(t.data, t.data.c.id == t.assets.c.data_id)
+            .where(
+                t.assets.c.dataset_version_id == version_id,
+                kinds.not_in_trash(ASSET),
+                one_of(conn, t.assets.c.data_id, chunk),
+            )
+        ):
+            found[data_id] = (asset_id, filename)
+    return found
+
+
+def _usernames(conn: Connection, user_ids: set[UUID]) -> dict[UUID, str]:
+    return dict(
+        conn.execute(
+            select(t.users.c.id, t.users.c.username).where(t.users.c.id.in_(list(user_ids)))
+        ).all()
+    )
+
+
+def _label_counts(conn: Connection, version_id: UUID) -> dict[str, tuple[int, int]]:
+    """(shapes, assets holding one) per label name of the version, 0 for unused labels."""
+    annotations = t.annotations_table
+    live_shape: ColumnElement[bool] = and_(
+        kinds.not_in_trash(ANNOTATION), kinds.not_in_trash(ASSET)
+    )
+    used = dict(
+        (name, (objects, images))
+        for name, objects, images in conn.execute(
+            select(
+                t.labels.c.name,
+                func.count(t.shapes.c.id),
+                func.count(func.distinct(annotations.c.asset_id)),
+            )
+            .select_from(
+                t.shapes.join(t.labels, t.labels.c.id == t.shapes.c.label_id)
+                .join(annotations, annotations.c.id == t.shapes.c.annotation_id)
+                .join(t.assets, t.assets.c.id == annotations.c.asset_id)
+            )
+            .where(t.shapes.c.dataset_version_id == version_id, live_shape)
+            .group_by(t.labels.c.name)
+        )
+    )
+    every = conn.execute(
+        select(t.labels.c.name).where(t.labels.c.dataset_version_id == version_id)
+    ).scalars()
+    return {name: used.get(name, (0, 0)) for name in every}
