@@ -19,13 +19,15 @@ bytes of one 100-asset gallery page    —
 Targets: gallery pages within 2x of the listing of the same page; warm thumbnails at least
 20x cold; a gallery page of 100 assets at most a few hundred kB.
 
-How the version comes to be: ``--originals`` (default 200) JPEGs of ``pixlake.samples``
-(320x240 to 1024x768) are uploaded through the SDK and added to the version, one of them
-annotated through the SDK (which makes the worker and the label); the other data, assets,
-annotations (one per asset) and shapes are bulk-inserted straight into the SQLite database
-with SQLAlchemy Core while the server is idle, as copies of the uploaded data rows (new
-ids, distinct fake checksums, the same bytes). Each cold thumbnail is of a distinct
-checksum, so it is really made; its warm repeat reads what the cold request stored.
+How the version comes to be: ``--originals`` (default 200) JPEGs of ``pixlake.samples``,
+``--original-size`` each (default 1920x1080, a camera's or a video frame's; ``mixed`` for
+the other benchmarks' 320x240 to 1024x768), are uploaded through the SDK and added to the
+version, one of them annotated through the SDK (which makes the worker and the label); the
+other data, assets, annotations (one per asset) and shapes are bulk-inserted straight into
+the SQLite database with SQLAlchemy Core while the server is idle, as copies of the
+uploaded data rows (new ids, distinct fake checksums, the same bytes). Each cold thumbnail
+is of a distinct checksum, so it is really made; its warm repeat reads what the cold
+request stored.
 
 Each timing is the median of ``--repeats`` (default 5) requests, over HTTP on loopback.
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import statistics
 import tempfile
 import time
@@ -52,6 +55,23 @@ GALLERY_RATIO_TARGET = 2.0
 WARM_OVER_COLD_TARGET = 20.0
 PAGE_BYTES_TARGET = 300 * 1024
 CHUNK = 20_000
+
+
+def sized_folder(cache: Path, count: int, width: int, height: int) -> Path:
+    """``cache/jpeg-<count>-<w>x<h>`` holding ``count`` JPEGs of that size, made if missing."""
+    from pixlake.samples import make_image
+
+    folder = cache / f"jpeg-{count}-{width}x{height}"
+    if folder.is_dir() and sum(1 for _ in folder.glob("sample_*.jpg")) == count:
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=cache))
+    for index in range(count):
+        make_image(staging / f"sample_{index:06d}.jpg", width, height, seed=index)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    return folder
 
 
 def _median_seconds(call: Callable[[], httpx.Response], repeats: int) -> float:
@@ -249,7 +269,7 @@ def _thumbnails_per_second(http: httpx.Client, data_ids: list[str]) -> float:
     return len(data_ids) / (time.perf_counter() - start)
 
 
-def report(figures: dict[str, Any], assets: int, shapes_per_asset: int) -> str:
+def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: str) -> str:
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:.1f} ms"
 
@@ -289,8 +309,8 @@ def report(figures: dict[str, Any], assets: int, shapes_per_asset: int) -> str:
         ],
     ]
     title = (
-        f"web app on {assets} assets, {assets * shapes_per_asset} rectangles "
-        "(pixlake serve, SQLite, loopback HTTP; medians)"
+        f"web app on {assets} assets, {assets * shapes_per_asset} rectangles, pictures of "
+        f"{size} (pixlake serve, SQLite, loopback HTTP; medians)"
     )
     header = ["request", "web app", "baseline", "ratio", "target"]
     return title + "\n" + render_table(header, rows)
@@ -303,9 +323,14 @@ def main() -> None:
     parser.add_argument("--originals", type=int, default=200)
     parser.add_argument("--thumbnails", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--original-size", default="1920x1080", help="WxH, or mixed")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     args = parser.parse_args()
-    folder = sample_folder(args.cache, args.originals)
+    if args.original_size == "mixed":
+        folder = sample_folder(args.cache, args.originals)
+    else:
+        width, height = (int(part) for part in args.original_size.split("x"))
+        folder = sized_folder(args.cache, args.originals, width, height)
     with tempfile.TemporaryDirectory(prefix="pixlake-webapp-bench-") as scratch:
         workspace = Path(scratch) / "workspace"
         workspace.mkdir()
@@ -317,7 +342,7 @@ def main() -> None:
             )
             print(f"built the version in {time.perf_counter() - start:.1f} s (bulk insert)")
             figures = measure(served.url, served.token, made, args.repeats, args.thumbnails)
-    print(report(figures, args.assets, args.shapes_per_asset))
+    print(report(figures, args.assets, args.shapes_per_asset, args.original_size))
 
 
 if __name__ == "__main__":

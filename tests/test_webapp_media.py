@@ -204,6 +204,34 @@ def test_version_gallery_pages_by_key_with_shapes(
         assert ids({"filename": name[4:10].upper()}) == expected(3)
 
 
+def test_version_gallery_pages_backwards(
+    site: Site, user: tuple[Client, str], tmp_path: Path
+) -> None:
+    sdk, token = user
+    made = _annotated_version(sdk, tmp_path)
+    ids = sorted(str(a.id) for a in made.assets)
+    url = f"/versions/{made.version_id}/gallery"
+    with site.signed_in(token) as browser:
+
+        def page(**keys: object) -> dict:
+            answer = browser.post(url, json={"limit": 2, **keys})
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        before = page(before=ids[3])
+        assert [item["id"] for item in before["items"]] == ids[1:3]
+        assert (before["prev_before"], before["next_after"]) == (ids[1], ids[2])
+        first = page(before=ids[1])
+        assert [item["id"] for item in first["items"]] == ids[:1]
+        assert first["prev_before"] is None
+        assert page()["prev_before"] is None
+        assert page(after=ids[1])["prev_before"] == ids[2]
+        # The asset view's previous and next asset under the filter: one each.
+        kept = [str(made.assets[i].id) for i in (0, 3)]
+        previous = browser.post(url, json={"limit": 1, "before": kept[1], "tags": ["keep"]})
+        assert [item["id"] for item in previous.json()["items"]] == kept[:1]
+
+
 def test_version_gallery_counts(site: Site, user: tuple[Client, str], tmp_path: Path) -> None:
     sdk, token = user
     made = _annotated_version(sdk, tmp_path)
@@ -243,6 +271,7 @@ def test_datalake_gallery_and_counts(site: Site, user: tuple[Client, str], tmp_p
         ({"limit": -1}, 400),
         ({"limit": 101}, 400),
         ({"after": "not-an-id"}, 400),
+        ({"after": str(uuid.uuid4()), "before": str(uuid.uuid4())}, 400),
         ({"page": 2}, 400),  # an unknown parameter
         ({"status": "MAYBE"}, 400),
         ({"filename": ""}, 400),
@@ -255,6 +284,7 @@ def test_datalake_gallery_and_counts(site: Site, user: tuple[Client, str], tmp_p
         "negative",
         "too-many",
         "bad-key",
+        "after-and-before",
         "unknown-param",
         "bad-status",
         "empty-filename",
@@ -272,7 +302,7 @@ def test_gallery_bad_input(
         answer = browser.post(f"/versions/{version.id}/gallery", json=body)
         assert answer.status_code == status, answer.text
         assert answer.json()["message"]
-        if "limit" not in body and "after" not in body:
+        if not {"limit", "after", "before"} & body.keys():
             counts = browser.post(f"/versions/{version.id}/gallery/counts", json=body)
             assert counts.status_code == status, counts.text
 

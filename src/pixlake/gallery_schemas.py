@@ -3,10 +3,10 @@ the sidebar's counts per label and per tag under the same filter."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pixlake.enums import AnnotationStatus, DataType, ShapeKind
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
@@ -24,6 +24,7 @@ __all__ = [
     "GalleryFilter",
     "GalleryItem",
     "GalleryPage",
+    "GalleryPageKeys",
     "GalleryQuery",
     "GalleryShape",
     "LabelCount",
@@ -52,17 +53,28 @@ class GalleryFilter(WireModel):
     """Assets whose filename holds this text, whatever its case."""
 
 
-class _Page(WireModel):
+class GalleryPageKeys(WireModel):
+    """Which page of a gallery: by key, after or before an item's id."""
+
     after: UUID | None = None
-    """The ``next_after`` of the previous page."""
+    """The items after this key: the ``next_after`` of the previous page."""
+    before: UUID | None = None
+    """The items just before this key instead (still in id order): the ``prev_before`` of
+    the next page, or an item's id for the one before it (``limit`` 1)."""
     limit: JsonInt = Field(default=MAX_GALLERY_PAGE, ge=1, le=MAX_GALLERY_PAGE)
 
+    @model_validator(mode="after")
+    def _one_key(self) -> Self:
+        if self.after is not None and self.before is not None:
+            raise ValueError("give after or before, not both")
+        return self
 
-class GalleryQuery(GalleryFilter, _Page):
+
+class GalleryQuery(GalleryFilter, GalleryPageKeys):
     """One page of a version's gallery, in asset id order."""
 
 
-class DatalakeGalleryQuery(DatalakeGalleryFilter, _Page):
+class DatalakeGalleryQuery(DatalakeGalleryFilter, GalleryPageKeys):
     """One page of a datalake's gallery, in data id order."""
 
 
@@ -100,6 +112,9 @@ class GalleryItem(WireModel):
 class GalleryPage(WireModel):
     items: list[GalleryItem]
     next_after: UUID | None
+    """Key of the next page (``after``), None when this page is the last."""
+    prev_before: UUID | None
+    """Key of the previous page (``before``), None when this page is the first."""
 
 
 class DatalakeGalleryItem(WireModel):
@@ -114,6 +129,7 @@ class DatalakeGalleryItem(WireModel):
 class DatalakeGalleryPage(WireModel):
     items: list[DatalakeGalleryItem]
     next_after: UUID | None
+    prev_before: UUID | None
 
 
 class LabelCount(WireModel):

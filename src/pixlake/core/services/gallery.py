@@ -1,16 +1,17 @@
 """Galleries: pages of a version's assets with every shape drawn on them, and the counts
 per label and per tag of the same filter (the web app's grid and sidebar).
 
-A page is read by key (``after``, in id order), never by offset, so the thousandth page
-costs what the first does; its annotations and shapes come in two more statements for the
-page's ids alone. Counts run in the database (one ``GROUP BY`` each), over the filtered
-assets as a subquery.
+A page is read by key (``after`` or ``before``, in id order), never by offset, so the
+thousandth page costs what the first does; its annotations and shapes come in two more
+statements for the page's ids alone. Counts run in the database (one ``GROUP BY`` each),
+over the filtered assets as a subquery.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +43,7 @@ from pixlake.gallery_schemas import (
     DatalakeGalleryFilter,
     DatalakeGalleryQuery,
     GalleryFilter,
+    GalleryPageKeys,
     GalleryQuery,
 )
 
@@ -134,9 +136,8 @@ def version_gallery(
             .select_from(_assets_with_data())
             .where(*_version_conditions(conn, actor, version_id, query))
         )
-        rows = _page(conn, statement, t.assets.c.id, query.after, query.limit)
-        page = rows[: query.limit]
-        annotations = _annotations_of(conn, version_id, [row[0] for row in page])
+        window = _window(conn, statement, t.assets.c.id, query)
+        annotations = _annotations_of(conn, version_id, [row[0] for row in window.rows])
     dashed = _dashing(dialect)
     items = [
         {
@@ -148,18 +149,42 @@ def version_gallery(
             "height": height,
             "annotations": annotations.get(asset_id, []),
         }
-        for asset_id, data_id, filename, data_type, width, height in page
+        for asset_id, data_id, filename, data_type, width, height in window.rows
     ]
-    more = len(rows) > query.limit
-    return {"items": items, "next_after": items[-1]["id"] if more else None}
+    return {"items": items, **window.keys([item["id"] for item in items])}
 
 
-def _page(
-    conn: Connection, statement: Select[Any], key: Any, after: UUID | None, limit: int
-) -> list[Any]:
-    if after is not None:
-        statement = statement.where(key > after)
-    return list(conn.execute(statement.order_by(key).limit(limit + 1)).all())
+@dataclass(frozen=True)
+class _Window:
+    rows: list[Any]
+    more_after: bool
+    more_before: bool
+
+    def keys(self, ids: list[Any]) -> dict[str, Any]:
+        """``next_after`` and ``prev_before`` of a page whose items have these ids."""
+        return {
+            "next_after": ids[-1] if ids and self.more_after else None,
+            "prev_before": ids[0] if ids and self.more_before else None,
+        }
+
+
+def _window(conn: Connection, statement: Select[Any], key: Any, query: GalleryPageKeys) -> _Window:
+    """The page of ``statement``'s rows (in ``key`` order) that ``query`` asks for."""
+    if query.before is not None:
+        # Read backwards from the key, then turned around: still one index range.
+        rows = conn.execute(
+            statement.where(key < query.before).order_by(key.desc()).limit(query.limit + 1)
+        ).all()
+        page = list(reversed(rows[: query.limit]))
+        return _Window(page, more_after=True, more_before=len(rows) > query.limit)
+    if query.after is not None:
+        statement = statement.where(key > query.after)
+    rows = conn.execute(statement.order_by(key).limit(query.limit + 1)).all()
+    return _Window(
+        list(rows[: query.limit]),
+        more_after=len(rows) > query.limit,
+        more_before=query.after is not None,
+    )
 
 
 def _annotations_of(
@@ -336,8 +361,7 @@ def datalake_gallery(
         statement = select(
             t.data.c.id, t.data.c.filename, t.data.c.type, t.data.c.width, t.data.c.height
         ).where(*_datalake_conditions(conn, actor, datalake_id, query))
-        rows = _page(conn, statement, t.data.c.id, query.after, query.limit)
-    page = rows[: query.limit]
+        window = _window(conn, statement, t.data.c.id, query)
     items = [
         {
             "id": row.id,
@@ -346,9 +370,9 @@ def datalake_gallery(
             "width": row.width,
             "height": row.height,
         }
-        for row in page
+        for row in window.rows
     ]
-    return {"items": items, "next_after": page[-1].id if len(rows) > query.limit else None}
+    return {"items": items, **window.keys([row.id for row in window.rows])}
 
 
 def datalake_gallery_counts(
