@@ -250,6 +250,8 @@ def test_pages_have_a_strict_policy_and_need_a_session(site: Site) -> None:
         assert sign_in.headers["content-security-policy"] == PAGE_POLICY
         assert "unsafe-inline" not in PAGE_POLICY and "script-src 'self'" in PAGE_POLICY
         assert browser.get("/me").status_code == 401  # the API still asks for sign-in
+        for page in ("index.html", "signin.html", "docs.html", "INDEX.HTML"):
+            assert browser.get(f"/ui/static/{page}").status_code == 404  # by their routes only
         assert browser.get("/health").status_code == 200
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -18,7 +19,16 @@ STATIC_PREFIX = "/ui/static"
 
 
 class _AppFiles(StaticFiles):
-    """The app's static files, with the pages' security and cache headers."""
+    """The app's static files, with the pages' security and cache headers.
+
+    HTML pages are served by their routes only (``/``, ``/ui/signin``, ``/docs``), where
+    the shell is refused to a browser without a session: here they are not found.
+    """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.lower().endswith((".html", ".htm")):
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
 
     def file_response(
         self,
