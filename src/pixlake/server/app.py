@@ -1,7 +1,6 @@
 """The application factory: one FastAPI app for served and embedded use alike."""
 
-# No `from __future__ import annotations` here: its name would be shadowed by the
-# annotations router imported below.
+from __future__ import annotations
 
 from fastapi import FastAPI
 
@@ -17,13 +16,13 @@ from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
 from pixlake.server.routers import (
     annotation_files,
-    annotations,
     assets,
     curation,
     data,
     datalakes,
     datasets,
     exports,
+    gallery,
     health,
     lineage,
     me,
@@ -31,8 +30,11 @@ from pixlake.server.routers import (
     models,
     objects,
     tags,
+    thumbnails,
     trash,
 )
+from pixlake.server.routers import annotations as annotation_routes
+from pixlake.web.mount import install_web
 
 __all__ = ["create_app"]
 
@@ -46,7 +48,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             token then act as this user, data URLs are local ``file://`` URLs, and the route
             that ingests files by local path is mounted. A served app never gets it.
     """
-    app = FastAPI(title="pixlake", version=__version__)
+    # The docs page is the web app's, from vendored files (FastAPI's loads a CDN's).
+    app = FastAPI(title="pixlake", version=__version__, docs_url=None, redoc_url=None)
     app.state.context = context
     app.state.embedded_owner = embedded_owner
     install_error_handlers(app)
@@ -61,7 +64,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         objects,
         datasets,
         assets,
-        annotations,
+        annotation_routes,
         exports,
         annotation_files,
         curation,
@@ -69,6 +72,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         models,
         lineage,
         model_files,
+        thumbnails,
+        gallery,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:
@@ -80,6 +85,7 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             app.include_router(router)
         file_routes += compat.file_upload_routes()
     file_routes += annotation_files.file_upload_routes()
+    install_web(app)
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
