@@ -1,0 +1,123 @@
+// The app's entry: reads the route from the URL fragment, makes sure there is a session,
+// and hands the view to the page the route names.
+
+import * as api from "./api.js";
+import { h, message, replace } from "./dom.js";
+import { assetPage } from "./pages/asset.js";
+import { galleryPage } from "./pages/gallery.js";
+import { homePage } from "./pages/home.js";
+import { signInPage } from "./pages/signin.js";
+import { statsPage } from "./pages/stats.js";
+import { currentRoute, go, link } from "./route.js";
+
+const view = document.getElementById("view");
+const crumbs = document.getElementById("crumbs");
+const who = document.getElementById("who");
+const signOutButton = document.getElementById("sign-out");
+
+let me = null;
+
+/** What every page gets: the signed-in user and a way to set the breadcrumbs. */
+const app = {
+  get me() {
+    return me;
+  },
+  setCrumbs(...items) {
+    replace(
+      crumbs,
+      items.map(([text, href]) =>
+        href ? h("a", { href }, text) : h("span", { className: "current" }, text),
+      ),
+    );
+  },
+};
+
+function pageFor(route) {
+  const [first, id, sub, subId] = route.segments;
+  if (first === undefined) return () => homePage(app);
+  if (first === "datalakes" && id && sub === undefined) {
+    return () => galleryPage(app, { kind: "datalake", id }, route.params);
+  }
+  if (first === "versions" && id && sub === undefined) {
+    return () => galleryPage(app, { kind: "version", id }, route.params);
+  }
+  if (first === "versions" && id && sub === "assets" && subId) {
+    return () => assetPage(app, { kind: "version", id }, subId, route.params);
+  }
+  if (first === "datalakes" && id && sub === "data" && subId) {
+    return () => assetPage(app, { kind: "datalake", id }, subId, route.params);
+  }
+  if (first === "versions" && id && sub === "stats") return () => statsPage(app, id);
+  return null;
+}
+
+async function ensureSignedIn() {
+  if (me) return true;
+  try {
+    me = await api.get("/me");
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 401) return false;
+    throw error;
+  }
+  who.textContent = `${me.user.username} · ${me.organization.name}`;
+  signOutButton.hidden = false;
+  return true;
+}
+
+let rendering = 0;
+
+async function render() {
+  const ticket = ++rendering;
+  const route = currentRoute();
+  if (route.segments[0] === "signin") {
+    app.setCrumbs(["Sign in"]);
+    replace(view, signInPage(route.params.get("next") || "#/", onSignedIn));
+    return;
+  }
+  const page = document.createElement("div");
+  page.className = "page";
+  replace(view, page);
+  try {
+    if (!(await ensureSignedIn())) {
+      go(["signin"], { next: window.location.hash || "#/" });
+      return;
+    }
+    const make = pageFor(route);
+    if (!make) {
+      app.setCrumbs(["Home", "#/"], ["Not found"]);
+      replace(page, message("No page here."), h("a", { href: link([]) }, "Go home"));
+      return;
+    }
+    const content = await make();
+    // A later navigation owns the view now: drop what this one built.
+    if (ticket === rendering) replace(page, content);
+  } catch (error) {
+    if (ticket === rendering) replace(page, message(error.message || String(error)));
+  }
+}
+
+function onSignedIn(next) {
+  me = null;
+  window.location.hash = next.replace(/^#/, "") || "/";
+}
+
+signOutButton.addEventListener("click", async () => {
+  try {
+    await api.request("DELETE", "/ui/session");
+  } finally {
+    me = null;
+    who.textContent = "";
+    signOutButton.hidden = true;
+    go(["signin"]);
+  }
+});
+
+api.onSignedOut(() => {
+  me = null;
+  who.textContent = "";
+  signOutButton.hidden = true;
+  if (currentRoute().segments[0] !== "signin") go(["signin"], { next: window.location.hash });
+});
+
+window.addEventListener("hashchange", render);
+render();

@@ -1,0 +1,39 @@
+// The gallery's filter, read from and written to the URL: labels and tags by name (a
+// bookmark stays readable), an annotation status, a filename fragment and a `q` query.
+
+export const STATUSES = ["PENDING", "ACCEPTED", "REFUSED", "SKIPPED"];
+
+/** The filter the URL's parameters hold. */
+export function readFilter(params) {
+  return {
+    labels: params.getAll("label"),
+    tags: params.getAll("tag"),
+    status: params.get("status") || "",
+    filename: params.get("filename") || "",
+    q: params.get("q") || "",
+  };
+}
+
+/** URL parameters for `filter` (and a page key), for link(). */
+export function filterParams(filter, extra = {}) {
+  return {
+    label: filter.labels,
+    tag: filter.tags,
+    status: filter.status,
+    filename: filter.filename,
+    q: filter.q,
+    ...extra,
+  };
+}
+
+/** `filter` with `name` added to (or removed from) one of its lists. */
+export function toggled(filter, key, name) {
+  const values = filter[key].includes(name)
+    ? filter[key].filter((value) => value !== name)
+    : [...filter[key], name];
+  return { ...filter, [key]: values };
+}
+
+export function isEmpty(filter) {
+  return !filter.labels.length && !filter.tags.length && !filter.status && !filter.filename && !filter.q;
+}
