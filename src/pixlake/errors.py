@@ -200,6 +200,20 @@ class ForbiddenError(ClientError, PermissionError):
     status_code = 403
 
 
+class SessionExpiredError(UnauthorizedError):
+    """The web app's session cookie has expired, was forged, or its token was revoked:
+    sign in again."""
+
+    code = "session_expired"
+
+
+class CsrfError(ForbiddenError):
+    """A state-changing request authenticated by the session cookie came without the
+    session's CSRF token (``X-CSRF-Token``), or from another site."""
+
+    code = "csrf_failed"
+
+
 class NotFoundError(ClientError, LookupError):
     """No such object for the caller (another organization's objects are not found either)."""
 

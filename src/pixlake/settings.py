@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         le=255,
         description="Longest Idempotency-Key header accepted, in characters.",
     )
+    session_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24 * 30,
+        description="How long a web app session (the cookie signing in with an API token "
+        "gives) lasts, in hours; revoking the token ends it sooner.",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the API at, used in download URLs. Unset, "

@@ -12,8 +12,8 @@ from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
 from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
+from pixlake.server.routers import annotations as annotation_routes
 from pixlake.server.routers import (
-    annotations,
     assets,
     data,
     datalakes,
@@ -24,6 +24,7 @@ from pixlake.server.routers import (
     tags,
     trash,
 )
+from pixlake.web.mount import install_web
 
 __all__ = ["create_app"]
 
@@ -37,7 +38,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
             token then act as this user, data URLs are local ``file://`` URLs, and the route
             that ingests files by local path is mounted. A served app never gets it.
     """
-    app = FastAPI(title="pixlake", version=__version__)
+    # The docs page is the web app's, from vendored files (FastAPI's loads a CDN's).
+    app = FastAPI(title="pixlake", version=__version__, docs_url=None, redoc_url=None)
     app.state.context = context
     app.state.embedded_owner = embedded_owner
     install_error_handlers(app)
@@ -52,12 +54,13 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         objects,
         datasets,
         assets,
-        annotations,
+        annotation_routes,
         trash,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:
         app.include_router(datalakes.local_router)
+    install_web(app)
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings

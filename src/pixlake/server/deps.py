@@ -16,6 +16,8 @@ from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
 from pixlake.loopback import is_loopback
 from pixlake.schemas import Name
 from pixlake.validation import check_text
+from pixlake.web.auth import cookie_actor
+from pixlake.web.sessions import SESSION_COOKIE
 
 __all__ = ["ContextDep", "CurrentActor", "NameFilter", "TagNamesQuery", "base_url_for"]
 
@@ -24,7 +26,8 @@ _PLAIN_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{
 
 async def get_context(request: Request) -> AppContext:
     # async: FastAPI would run a plain function in a worker thread, a hop per request.
-    return request.app.state.context
+    context: AppContext = request.app.state.context
+    return context
 
 
 BEARER = HTTPBearer(
@@ -46,6 +49,10 @@ def get_actor(
         # HTTPBearer lets a malformed header pass as "no token", which in embedded mode
         # would act as the owner: a header that is there but wrong is refused instead.
         raise UnauthorizedError("the Authorization header must be 'Bearer <token>'")
+    if token is None:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie is not None:
+            return cookie_actor(request, cookie)  # a page of the web app (docs/webapp.md)
     owner: Actor | None = request.app.state.embedded_owner
     if token is None and owner is not None:
         return owner  # an in-process app acts as the workspace owner unless told otherwise
