@@ -6,9 +6,8 @@ import { h, message, replace } from "./dom.js";
 import { assetPage } from "./pages/asset.js";
 import { galleryPage } from "./pages/gallery.js";
 import { homePage } from "./pages/home.js";
-import { signInPage } from "./pages/signin.js";
 import { statsPage } from "./pages/stats.js";
-import { currentRoute, go, link } from "./route.js";
+import { currentRoute, link } from "./route.js";
 
 const view = document.getElementById("view");
 const crumbs = document.getElementById("crumbs");
@@ -21,6 +20,10 @@ let me = null;
 const app = {
   get me() {
     return me;
+  },
+  /** Draw the current view again (after a change made from it). */
+  refresh() {
+    return render();
   },
   setCrumbs(...items) {
     replace(
@@ -51,10 +54,16 @@ function pageFor(route) {
   return null;
 }
 
+/** Off to the sign-in page, which brings the visitor back to this view afterwards. */
+function toSignIn(reason) {
+  const query = reason ? `?error=${reason}` : "";
+  window.location.assign(`/ui/signin${query}${window.location.hash}`);
+}
+
 async function ensureSignedIn() {
   if (me) return true;
   try {
-    me = await api.get("/me");
+    me = (await api.get("/ui/session")).me;
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 401) return false;
     throw error;
@@ -69,17 +78,12 @@ let rendering = 0;
 async function render() {
   const ticket = ++rendering;
   const route = currentRoute();
-  if (route.segments[0] === "signin") {
-    app.setCrumbs(["Sign in"]);
-    replace(view, signInPage(route.params.get("next") || "#/", onSignedIn));
-    return;
-  }
   const page = document.createElement("div");
   page.className = "page";
   replace(view, page);
   try {
     if (!(await ensureSignedIn())) {
-      go(["signin"], { next: window.location.hash || "#/" });
+      toSignIn();
       return;
     }
     const make = pageFor(route);
@@ -96,28 +100,16 @@ async function render() {
   }
 }
 
-function onSignedIn(next) {
-  me = null;
-  window.location.hash = next.replace(/^#/, "") || "/";
-}
-
 signOutButton.addEventListener("click", async () => {
   try {
     await api.request("DELETE", "/ui/session");
   } finally {
-    me = null;
-    who.textContent = "";
-    signOutButton.hidden = true;
-    go(["signin"]);
+    window.location.assign("/ui/signin");
   }
 });
 
-api.onSignedOut(() => {
-  me = null;
-  who.textContent = "";
-  signOutButton.hidden = true;
-  if (currentRoute().segments[0] !== "signin") go(["signin"], { next: window.location.hash });
-});
+// A session that ended while the page was open (expired, token revoked).
+api.onSignedOut(() => toSignIn("expired"));
 
 window.addEventListener("hashchange", render);
 render();

@@ -10,6 +10,7 @@ import { setLabelVisible } from "../overlay.js";
 import { go, link } from "../route.js";
 import { sourceFor } from "../sources.js";
 import { framedImage } from "../thumb.js";
+import { notePage } from "../trail.js";
 
 export const PAGE_SIZE = 48;
 
@@ -56,7 +57,7 @@ export async function galleryPage(app, scope, params) {
       { className: "gallery" },
       h("h1", {}, title.heading),
       filterForm(filter, labels, source, (next) => go(base, filterParams(next))),
-      reviewBar(source, selection, selectedCount, status, () => go(base, filterParams(filter, { after }))),
+      reviewBar(source, selection, selectedCount, status, () => app.refresh()),
       status,
       grid,
       pager,
@@ -73,7 +74,7 @@ export async function galleryPage(app, scope, params) {
     grid.classList.add("failed");
   } else {
     const { items, next_after: nextAfter } = pageResult.value;
-    rememberPage(scope.id, filter, after, items, nextAfter);
+    notePage(scope.id, filter, after || null, items.map((item) => item.id));
     if (!items.length) {
       replace(status, message(isEmpty(filter) ? "Nothing here yet." : "Nothing matches this filter.", "notice"));
     }
@@ -245,13 +246,5 @@ function reviewBar(source, selection, selectedCount, status, reload) {
     name,
     h("button", { type: "button", id: "add-tag", onclick: () => change("attach") }, "Add tag"),
     h("button", { type: "button", id: "remove-tag", onclick: () => change("detach") }, "Remove tag"),
-  );
-}
-
-/** The ids of the page just shown, for previous/next in the asset view. */
-function rememberPage(scopeId, filter, after, items, nextAfter) {
-  sessionStorage.setItem(
-    `pixlake.page.${scopeId}`,
-    JSON.stringify({ filter, after, ids: items.map((item) => item.id), nextAfter }),
   );
 }

@@ -7,7 +7,7 @@ import { sourceFor } from "../sources.js";
 
 export async function statsPage(app, versionId) {
   const source = sourceFor({ kind: "version", id: versionId });
-  const [title, counts] = await Promise.all([source.title(), source.counts(null)]);
+  const [title, counts] = await Promise.all([source.title(), source.counts(null), source.labels()]);
   app.setCrumbs(["Home", "#/"], ...title.crumbs, ["Statistics"]);
   const byLabel = counts.labels;
   return h(
