@@ -38,7 +38,7 @@ if not CHROMIUM.exists():
 FLAG = "__pixlake_pwned"
 MARKUP_TAG = f'<img src=x onerror="window.{FLAG}=1;alert(1)">'
 MARKUP_LABEL = f'"><script>window.{FLAG}=2;alert(2)</script>'
-MARKUP_DATASET = f"<svg onload=\"window.{FLAG}=3\"><b>set</b>"
+MARKUP_DATASET = f'<svg onload="window.{FLAG}=3"><b>set</b>'
 # Filenames can't hold < > or " (pixlake.filenames): this one holds what an HTML parser
 # would decode into markup, so it must be shown exactly as written.
 MARKUP_FILENAME = "&lt;img src=x onerror=alert(4)&gt;.png"
@@ -102,7 +102,9 @@ def world(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
     annotations["boxed-cat.png"] = assets["boxed-cat.png"].create_annotation()
     annotations["boxed-cat.png"].create_rectangle(*BOX, cat)
     annotations["two-dogs.png"] = assets["two-dogs.png"].create_annotation()
-    annotations["two-dogs.png"].create_multiple_rectangles([(5, 5, 50, 40, dog), (70, 50, 60, 50, dog)])
+    annotations["two-dogs.png"].create_multiple_rectangles(
+        [(5, 5, 50, 40, dog), (70, 50, 60, 50, dog)]
+    )
     annotations["mixed.png"] = assets["mixed.png"].create_annotation()
     annotations["mixed.png"].create_polygon([[10, 10], [60, 20], [30, 80]], thing)
     annotations["mixed.png"].create_line([[0, 150], [110, 100]], dog)
@@ -166,6 +168,9 @@ class Watched:
     def flag(self) -> Any:
         return self.page.evaluate(f"() => window.{FLAG}")
 
+    def csp_violations(self) -> list[str]:
+        return list(self.page.evaluate("() => window.__csp || []"))
+
 
 def watch(page: Any) -> Watched:
     watched = Watched(page)
@@ -180,6 +185,11 @@ def watch(page: Any) -> Watched:
         "console",
         lambda msg: watched.console.append(msg.text) if msg.type == "error" else None,
     )
+    # Playwright's init scripts run outside the page's CSP: this one only listens.
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
     page.set_default_timeout(10_000)
     return watched
 
@@ -192,23 +202,37 @@ def sign_in(page: Any, world: World) -> None:
     page.wait_for_selector("#datasets")
 
 
+@pytest.fixture(scope="module")
+def session_state(browser: Any, world: World) -> Any:
+    """The cookies of one sign-in through the page, shared by the tests' contexts."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, world)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
-def signed_in(browser: Any, world: World) -> Iterator[Watched]:
-    """A page of a context signed in with the world's token."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def signed_in(browser: Any, world: World, session_state: Any) -> Iterator[Watched]:
+    """A page of a signed-in context (blank: each test opens its view)."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, storage_state=session_state
+    )
     page = context.new_page()
     watched = watch(page)
-    sign_in(page, world)
     yield watched
+    violations = watched.csp_violations()
     context.close()
     assert not watched.errors, watched.errors
+    assert not violations, violations
 
 
 def open_gallery(watched: Watched, world: World, query: str = "") -> Any:
     page = watched.page
     page.goto(world.url(f"#/versions/{world.version.id}{query}"))
-    page.wait_for_selector("#grid")
-    page.wait_for_function("() => document.querySelector('#sidebar').childElementCount > 0")
+    page.wait_for_selector("#grid", state="attached")
+    page.wait_for_function("() => document.querySelector('#sidebar')?.childElementCount > 0")
     return page
 
 
@@ -251,6 +275,8 @@ def test_home_lists_datasets_with_versions_counts_and_lock_state(
     signed_in: Watched, world: World
 ) -> None:
     page = signed_in.page
+    page.goto(world.url())
+    page.wait_for_selector("#datasets")
     row = page.locator(f"tr.version[data-id='{world.version.id}']")
     assert row.locator(".asset-count").text_content() == str(len(world.assets))
     assert "open" in row.text_content()
@@ -341,9 +367,7 @@ def test_tags_added_and_removed_on_selected_assets(signed_in: Watched, world: Wo
         page.check(f".thumb[data-id='{asset.id}'] input.select")
     page.fill("#review-tag", "reviewed")
     page.click("#remove-tag")
-    page.wait_for_function(
-        "() => document.querySelector(\"#tag-facets [data-tag='reviewed'] .count\")?.textContent === '1'"
-    )
+    sync_api.expect(page.locator("#tag-facets [data-tag='reviewed'] .count")).to_have_text("1")
     assert "reviewed" not in {tag.name for tag in picked[0].get_tags()}
     assert "reviewed" in {tag.name for tag in picked[1].get_tags()}
 
@@ -384,7 +408,7 @@ def test_asset_view_shows_annotations_and_accepting_one_changes_its_status(
 
 def test_asset_view_zooms_and_steps_through_the_filter(signed_in: Watched, world: World) -> None:
     page = open_gallery(signed_in, world, "?tag=train")
-    page.click(f".thumb[data-id='{min(str(a.id) for a in world.assets.values() if a.filename in ('boxed-cat.png', 'two-dogs.png'))}'] a.cell")
+    page.locator("#grid .thumb a.cell").first.click()
     page.wait_for_selector("#viewport[data-fitted]")
     before = float(page.get_attribute("#viewport", "data-scale"))
     page.click("#zoom-in")
@@ -392,11 +416,15 @@ def test_asset_view_zooms_and_steps_through_the_filter(signed_in: Watched, world
 
     first = page.text_content("h1.filename")
     page.click("#next")
-    page.wait_for_function(f"() => document.querySelector('h1.filename')?.textContent !== {first!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('h1.filename')?.textContent !== {first!r}"
+    )
     assert {first, page.text_content("h1.filename")} == {"boxed-cat.png", "two-dogs.png"}
     assert page.locator("span.button.disabled", has_text="Next").count() == 1
     page.click("#previous")
-    page.wait_for_function(f"() => document.querySelector('h1.filename')?.textContent === {first!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('h1.filename')?.textContent === {first!r}"
+    )
 
 
 # Names holding markup

@@ -3,8 +3,18 @@
 // twelve); a name outside that list gets a hue from its hash.
 
 const PALETTE = [
-  "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-  "#f032e6", "#bfef45", "#fabed4", "#469990", "#ffe119", "#9a6324",
+  "#e6194b",
+  "#3cb44b",
+  "#4363d8",
+  "#f58231",
+  "#911eb4",
+  "#42d4f4",
+  "#f032e6",
+  "#bfef45",
+  "#fabed4",
+  "#469990",
+  "#ffe119",
+  "#9a6324",
 ];
 
 const assigned = new Map();

@@ -56,5 +56,9 @@ export function formatBytes(bytes) {
 
 /** A message box for an error (class "error") or a notice. */
 export function message(text, kind = "error") {
-  return h("p", { className: `message ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+  return h(
+    "p",
+    { className: `message ${kind}`, role: kind === "error" ? "alert" : "status" },
+    text,
+  );
 }

@@ -35,5 +35,7 @@ export function toggled(filter, key, name) {
 }
 
 export function isEmpty(filter) {
-  return !filter.labels.length && !filter.tags.length && !filter.status && !filter.filename && !filter.q;
+  return (
+    !filter.labels.length && !filter.tags.length && !filter.status && !filter.filename && !filter.q
+  );
 }

@@ -6,7 +6,8 @@ import * as api from "./api.js";
 import { message, replace } from "./dom.js";
 
 const REASONS = {
-  used_link: "This sign-in link was used already or has expired: run `pixlake ui` again, or sign in with a token.",
+  used_link:
+    "This sign-in link was used already or has expired: run `pixlake ui` again, or sign in with a token.",
   expired: "Your session has ended: sign in again.",
 };
 

@@ -42,6 +42,7 @@ function versionSource(versionId) {
       const body = { limit, tags: filter.tags };
       if (after) body.after = after;
       if (filter.filename) body.filenames = [filter.filename];
+      if (filter.q) body.q = filter.q;
       const page = await api.post(`/versions/${versionId}/assets/search`, body);
       await pooled(page.items, 6, async (asset) => {
         const annotations = await api.get(`/assets/${asset.id}/annotations`);
@@ -100,8 +101,8 @@ function versionSource(versionId) {
       return neighboursIn(versionId, filter, id, (f, after, limit) => this.page(f, after, limit));
     },
 
-    thumbnailUrl: (asset) => `/ui/thumbnails/${asset.data_id}`,
-    imageUrl: (asset) => `/ui/images/${asset.data_id}`,
+    thumbnailUrl: (asset) => `/data/${asset.data_id}/thumbnail`,
+    imageUrl: (asset) => `/data/${asset.data_id}/content`,
   };
 }
 
@@ -137,8 +138,8 @@ function datalakeSource(datalakeId) {
     async neighbours(filter, id) {
       return neighboursIn(datalakeId, filter, id, (f, after, limit) => this.page(f, after, limit));
     },
-    thumbnailUrl: (data) => `/ui/thumbnails/${data.id}`,
-    imageUrl: (data) => `/ui/images/${data.id}`,
+    thumbnailUrl: (data) => `/data/${data.id}/thumbnail`,
+    imageUrl: (data) => `/data/${data.id}/content`,
   };
 }
 

@@ -11,7 +11,13 @@ import { overlay } from "./overlay.js";
  */
 export function framedImage(src, width, height, shapes, labelName, hidden, alt) {
   const frame = h("div", { className: "frame" });
-  const image = h("img", { src, alt: alt || "", loading: "lazy", decoding: "async", draggable: "false" });
+  const image = h("img", {
+    src,
+    alt: alt || "",
+    loading: "lazy",
+    decoding: "async",
+    draggable: "false",
+  });
   frame.append(image);
   if (width && height) {
     if (width >= height) {

@@ -1,34 +1,47 @@
-// The order of the items this tab has seen under one filter, for "previous" in the asset
-// view: listings page by key, forward only, so the item before another is remembered
-// rather than asked for.
+// What this tab has seen of one listing under one filter: the order of its items, for
+// "previous" in the asset view, and the keys of its pages, for "previous page". Listings
+// page by key, forward only, so what comes before is remembered rather than asked for.
 
 const MAX_REMEMBERED = 5000;
 
-function key(scopeId) {
+function storageKey(scopeId) {
   return `pixlake.trail.${scopeId}`;
 }
 
 function load(scopeId, filter) {
-  const stored = JSON.parse(sessionStorage.getItem(key(scopeId)) || "null");
+  const stored = JSON.parse(sessionStorage.getItem(storageKey(scopeId)) || "null");
   const sameFilter = stored && JSON.stringify(stored.filter) === JSON.stringify(filter);
-  return sameFilter ? stored.ids : [];
+  return sameFilter ? stored : { filter, ids: [], pages: {} };
 }
 
-function save(scopeId, filter, ids) {
-  sessionStorage.setItem(key(scopeId), JSON.stringify({ filter, ids: ids.slice(-MAX_REMEMBERED) }));
+function save(scopeId, trail) {
+  trail.ids = trail.ids.slice(-MAX_REMEMBERED);
+  sessionStorage.setItem(storageKey(scopeId), JSON.stringify(trail));
 }
 
-/** Note that `ids` follow `after` (null: they open the listing). */
-export function notePage(scopeId, filter, after, ids) {
-  const known = load(scopeId, filter);
-  const at = after ? known.indexOf(after) : -1;
-  const before = after ? (at >= 0 ? known.slice(0, at + 1) : [after]) : [];
-  save(scopeId, filter, [...before, ...ids]);
+/**
+ * Note that `ids` follow `after` (null: they open the listing); `nextAfter`, when given, is
+ * the key of the page after them.
+ */
+export function notePage(scopeId, filter, after, ids, nextAfter) {
+  const trail = load(scopeId, filter);
+  const at = after ? trail.ids.indexOf(after) : -1;
+  const before = after ? (at >= 0 ? trail.ids.slice(0, at + 1) : [after]) : [];
+  trail.ids = [...before, ...ids];
+  if (nextAfter) trail.pages[nextAfter] = after || "";
+  save(scopeId, trail);
 }
 
 /** The item before `id`, if this tab has seen it. */
 export function previousOf(scopeId, filter, id) {
-  const known = load(scopeId, filter);
-  const index = known.indexOf(id);
-  return index > 0 ? known[index - 1] : null;
+  const trail = load(scopeId, filter);
+  const index = trail.ids.indexOf(id);
+  return index > 0 ? trail.ids[index - 1] : null;
+}
+
+/** The key of the page before the one at `after` ("" for the first), null if unknown. */
+export function previousPageKey(scopeId, filter, after) {
+  if (!after) return null;
+  const key = load(scopeId, filter).pages[after];
+  return key === undefined ? null : key;
 }

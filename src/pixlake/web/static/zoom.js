@@ -78,8 +78,16 @@ export function zoomable(frame, width, height) {
   const controls = h(
     "div",
     { className: "zoom-controls" },
-    h("button", { type: "button", id: "zoom-in", onclick: () => zoomCentre(1.25), "aria-label": "Zoom in" }, "+"),
-    h("button", { type: "button", id: "zoom-out", onclick: () => zoomCentre(0.8), "aria-label": "Zoom out" }, "−"),
+    h(
+      "button",
+      { type: "button", id: "zoom-in", onclick: () => zoomCentre(1.25), "aria-label": "Zoom in" },
+      "+",
+    ),
+    h(
+      "button",
+      { type: "button", id: "zoom-out", onclick: () => zoomCentre(0.8), "aria-label": "Zoom out" },
+      "−",
+    ),
     h("button", { type: "button", id: "zoom-fit", onclick: fit }, "Fit"),
   );
   // Fit once the viewport has a size (after it is put in the page).

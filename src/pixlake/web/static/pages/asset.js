@@ -21,9 +21,18 @@ export async function assetPage(app, scope, itemId, params) {
   const source = sourceFor(scope);
   const filter = readFilter(params);
   const base = scope.kind === "version" ? ["versions", scope.id] : ["datalakes", scope.id];
-  const [title, item, labels] = await Promise.all([source.title(), source.item(itemId), source.labels()]);
+  const [title, item, labels] = await Promise.all([
+    source.title(),
+    source.item(itemId),
+    source.labels(),
+  ]);
   const galleryHref = link(base, filterParams(filter));
-  app.setCrumbs(["Home", "#/"], ...title.crumbs.slice(0, -1), [title.crumbs.at(-1)[0], galleryHref], [item.filename]);
+  app.setCrumbs(
+    ["Home", "#/"],
+    ...title.crumbs.slice(0, -1),
+    [title.crumbs.at(-1)[0], galleryHref],
+    [item.filename],
+  );
   const labelsById = new Map(labels.map((label) => [label.id, label]));
   const labelName = (id) => labelsById.get(id)?.name ?? "?";
 
@@ -45,18 +54,39 @@ export async function assetPage(app, scope, itemId, params) {
     "nav",
     { className: "neighbours" },
     neighbours.previous
-      ? h("a", { className: "button", id: "previous", href: link([...base, source.itemSegment, neighbours.previous], filterParams(filter)) }, "◀ Previous")
+      ? h(
+          "a",
+          {
+            className: "button",
+            id: "previous",
+            href: link([...base, source.itemSegment, neighbours.previous], filterParams(filter)),
+          },
+          "◀ Previous",
+        )
       : h("span", { className: "button disabled" }, "◀ Previous"),
     h("a", { className: "button", href: galleryHref, id: "back-to-gallery" }, "Gallery"),
     neighbours.next
-      ? h("a", { className: "button", id: "next", href: link([...base, source.itemSegment, neighbours.next], filterParams(filter)) }, "Next ▶")
+      ? h(
+          "a",
+          {
+            className: "button",
+            id: "next",
+            href: link([...base, source.itemSegment, neighbours.next], filterParams(filter)),
+          },
+          "Next ▶",
+        )
       : h("span", { className: "button disabled" }, "Next ▶"),
   );
 
   return h(
     "div",
     { className: "asset-page" },
-    h("header", { className: "asset-header" }, h("h1", { className: "filename" }, item.filename), navigation),
+    h(
+      "header",
+      { className: "asset-header" },
+      h("h1", { className: "filename" }, item.filename),
+      navigation,
+    ),
     h(
       "div",
       { className: "asset-body" },
@@ -66,45 +96,85 @@ export async function assetPage(app, scope, itemId, params) {
         { className: "asset-panel" },
         status,
         source.hasAnnotations
-          ? h("section", { id: "annotations" }, h("h2", {}, `Annotations (${annotations.length})`),
-              annotations.length ? annotations.map((a) => annotationCard(a, labelName, status, frame)) : h("p", { className: "empty" }, "No annotation."))
+          ? h(
+              "section",
+              { id: "annotations" },
+              h("h2", {}, `Annotations (${annotations.length})`),
+              annotations.length
+                ? annotations.map((a) => annotationCard(a, labelName, status, frame))
+                : h("p", { className: "empty" }, "No annotation."),
+            )
           : null,
-        h("section", { id: "tags" }, tags.map(([what, list]) => h("div", { className: "tag-group" }, h("h3", {}, what), list.length ? h("ul", { className: "tags" }, list.map((tag) => h("li", { className: "tag" }, tag.name))) : h("p", { className: "empty" }, "none")))),
-        h("section", { id: "metadata" }, h("h2", {}, "File"), definitionList(fileFacts(item)),
-          h("h3", {}, "Metadata"), definitionList(Object.entries(item.metadata || {})),
-          h("h3", {}, "Custom metadata"), definitionList(Object.entries(item.custom_metadata || {}))),
+        h(
+          "section",
+          { id: "tags" },
+          tags.map(([what, list]) =>
+            h(
+              "div",
+              { className: "tag-group" },
+              h("h3", {}, what),
+              list.length
+                ? h(
+                    "ul",
+                    { className: "tags" },
+                    list.map((tag) => h("li", { className: "tag" }, tag.name)),
+                  )
+                : h("p", { className: "empty" }, "none"),
+            ),
+          ),
+        ),
+        h(
+          "section",
+          { id: "metadata" },
+          h("h2", {}, "File"),
+          definitionList(fileFacts(item)),
+          h("h3", {}, "Metadata"),
+          definitionList(Object.entries(item.metadata || {})),
+          h("h3", {}, "Custom metadata"),
+          definitionList(Object.entries(item.custom_metadata || {})),
+        ),
       ),
     ),
   );
 }
 
 function annotationCard(annotation, labelName, status, frame) {
-  const badge = h("span", { className: `badge status-${annotation.status.toLowerCase()}`, id: `status-${annotation.id}` }, annotation.status.toLowerCase());
+  const badge = h(
+    "span",
+    { className: `badge status-${annotation.status.toLowerCase()}`, id: `status-${annotation.id}` },
+    annotation.status.toLowerCase(),
+  );
   const show = h("input", { type: "checkbox", checked: true, "aria-label": "Show these shapes" });
   show.addEventListener("change", () => {
     for (const node of frame.querySelectorAll(".overlay .shape")) {
-      if (annotation.shapes.some((shape) => shape.id === node.dataset.id)) node.classList.toggle("hidden-annotation", !show.checked);
+      if (annotation.shapes.some((shape) => shape.id === node.dataset.id))
+        node.classList.toggle("hidden-annotation", !show.checked);
     }
   });
   const buttons = REVIEW_ACTIONS.map(([value, text, name]) =>
-    h("button", {
-      type: "button",
-      className: `review review-${name}`,
-      dataset: { status: value },
-      disabled: annotation.status === value,
-      onclick: async () => {
-        try {
-          const updated = await api.patch(`/annotations/${annotation.id}`, { status: value });
-          annotation.status = updated.status;
-          badge.textContent = updated.status.toLowerCase();
-          badge.className = `badge status-${updated.status.toLowerCase()}`;
-          for (const button of buttons) button.disabled = button.dataset.status === updated.status;
-          replace(status, message(`Annotation ${updated.status.toLowerCase()}.`, "notice"));
-        } catch (error) {
-          replace(status, message(error.message));
-        }
+    h(
+      "button",
+      {
+        type: "button",
+        className: `review review-${name}`,
+        dataset: { status: value },
+        disabled: annotation.status === value,
+        onclick: async () => {
+          try {
+            const updated = await api.patch(`/annotations/${annotation.id}`, { status: value });
+            annotation.status = updated.status;
+            badge.textContent = updated.status.toLowerCase();
+            badge.className = `badge status-${updated.status.toLowerCase()}`;
+            for (const button of buttons)
+              button.disabled = button.dataset.status === updated.status;
+            replace(status, message(`Annotation ${updated.status.toLowerCase()}.`, "notice"));
+          } catch (error) {
+            replace(status, message(error.message));
+          }
+        },
       },
-    }, text),
+      text,
+    ),
   );
   return h(
     "article",
@@ -112,17 +182,29 @@ function annotationCard(annotation, labelName, status, frame) {
     h("h3", {}, show, h("span", { className: "worker" }, annotation.worker_name), badge),
     h("p", { className: "meta" }, `${annotation.shapes.length} shape(s) · ${annotation.duration}s`),
     h("div", { className: "review-buttons" }, buttons),
-    h("ul", { className: "shapes" }, annotation.shapes.map((shape) => {
-      const swatch = h("span", { className: "swatch" });
-      swatch.style.backgroundColor = labelColor(labelName(shape.label_id));
-      return h("li", { className: "shape-row", dataset: { kind: shape.kind } }, swatch, h("span", { className: "label-name" }, labelName(shape.label_id)), ` ${shape.kind.toLowerCase()} `, h("span", { className: "geometry" }, geometry(shape)));
-    })),
+    h(
+      "ul",
+      { className: "shapes" },
+      annotation.shapes.map((shape) => {
+        const swatch = h("span", { className: "swatch" });
+        swatch.style.backgroundColor = labelColor(labelName(shape.label_id));
+        return h(
+          "li",
+          { className: "shape-row", dataset: { kind: shape.kind } },
+          swatch,
+          h("span", { className: "label-name" }, labelName(shape.label_id)),
+          ` ${shape.kind.toLowerCase()} `,
+          h("span", { className: "geometry" }, geometry(shape)),
+        );
+      }),
+    ),
   );
 }
 
 function geometry(shape) {
   const round = (value) => Math.round(value * 10) / 10;
-  if (shape.kind === "RECTANGLE") return `${round(shape.x)}, ${round(shape.y)} · ${round(shape.w)}×${round(shape.h)}`;
+  if (shape.kind === "RECTANGLE")
+    return `${round(shape.x)}, ${round(shape.y)} · ${round(shape.w)}×${round(shape.h)}`;
   if (shape.kind === "CLASSIFICATION") return shape.text || "";
   return `${shape.coords.length} point(s)`;
 }
@@ -140,8 +222,16 @@ function fileFacts(item) {
 
 function definitionList(pairs) {
   if (!pairs.length) return h("p", { className: "empty" }, "none");
-  return h("dl", { className: "facts" }, pairs.map(([name, value]) => [
-    h("dt", {}, name),
-    h("dd", {}, typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)),
-  ]));
+  return h(
+    "dl",
+    { className: "facts" },
+    pairs.map(([name, value]) => [
+      h("dt", {}, name),
+      h(
+        "dd",
+        {},
+        typeof value === "object" && value !== null ? JSON.stringify(value) : String(value),
+      ),
+    ]),
+  );
 }

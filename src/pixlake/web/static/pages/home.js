@@ -77,7 +77,9 @@ export async function homePage(app) {
               "article",
               { className: "dataset", dataset: { id: dataset.id } },
               h("h3", {}, dataset.name, tagList(datasetTags[index])),
-              dataset.description ? h("p", { className: "description" }, dataset.description) : null,
+              dataset.description
+                ? h("p", { className: "description" }, dataset.description)
+                : null,
               versionTable(versionsOf[index], statsById, tagsById),
             ),
           )
@@ -94,7 +96,11 @@ function versionTable(versions, statsById, tagsById) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Version", "Assets", "Annotations", "Tags", "State", ""].map((t) => h("th", {}, t))),
+      h(
+        "tr",
+        {},
+        ["Version", "Assets", "Annotations", "Tags", "State", ""].map((t) => h("th", {}, t)),
+      ),
     ),
     h(
       "tbody",

@@ -26,9 +26,20 @@ export async function statsPage(app, versionId) {
     h(
       "div",
       { className: "charts", id: "charts" },
-      barChart("Images per label", byLabel.map((entry) => [entry.name, entry.images]), { colored: true }),
-      barChart("Shapes per label", byLabel.map((entry) => [entry.name, entry.shapes]), { colored: true }),
-      barChart("Images per tag", counts.tags.map((entry) => [entry.name, entry.images])),
+      barChart(
+        "Images per label",
+        byLabel.map((entry) => [entry.name, entry.images]),
+        { colored: true },
+      ),
+      barChart(
+        "Shapes per label",
+        byLabel.map((entry) => [entry.name, entry.shapes]),
+        { colored: true },
+      ),
+      barChart(
+        "Images per tag",
+        counts.tags.map((entry) => [entry.name, entry.images]),
+      ),
     ),
   );
 }
