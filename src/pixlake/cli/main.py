@@ -45,6 +45,7 @@ def _register() -> None:
         serve,
         tags,
         trash,
+        ui,
         users,
         versions,
     )
@@ -63,6 +64,7 @@ def _register() -> None:
     cli.add_command(trash.trash)
     cli.add_command(db.db)
     cli.add_command(gc.gc)
+    cli.add_command(ui.ui)
 
 
 _register()

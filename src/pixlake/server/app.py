@@ -18,10 +18,12 @@ from pixlake.server.routers import (
     data,
     datalakes,
     datasets,
+    gallery,
     health,
     me,
     objects,
     tags,
+    thumbnails,
     trash,
 )
 from pixlake.web.mount import install_web
@@ -56,6 +58,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         assets,
         annotation_routes,
         trash,
+        thumbnails,
+        gallery,
     ):
         app.include_router(module.router)
     if embedded_owner is not None:

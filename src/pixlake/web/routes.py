@@ -19,11 +19,10 @@ from pydantic import BaseModel, Field, ValidationError
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import accounts
 from pixlake.core.services.sessions import session_user
-from pixlake.errors import BadRequestError, CsrfError, PixlakeError, UnauthorizedError
+from pixlake.errors import BadRequestError, PixlakeError, UnauthorizedError
 from pixlake.limits import MAX_NAME_LENGTH
 from pixlake.schemas import Me
 from pixlake.server.deps import ContextDep
-from pixlake.server.openapi import errors
 from pixlake.web.auth import check_same_origin, session_of
 from pixlake.web.headers import PAGE_HEADERS
 from pixlake.web.login_codes import LoginCodes
@@ -142,20 +141,9 @@ def _read_sign_in(body: bytes, content_type: str) -> SignIn:
         ) from exc
 
 
-@router.post(
-    "/ui/session",
-    responses=errors(UnauthorizedError, CsrfError),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                media: {"schema": SignIn.model_json_schema()}
-                for media in ("application/json", "application/x-www-form-urlencoded")
-            },
-        }
-    },
-    response_model=SessionPublic,
-)
+# The /ui/ routes belong to the web app, not to the API its document describes (whose
+# every route takes a Bearer token): docs/webapp.md describes them.
+@router.post("/ui/session", include_in_schema=False, response_model=SessionPublic)
 async def sign_in(request: Request, ctx: ContextDep) -> Response:
     """Exchange an API token for a session cookie (``pixlake_session``, HttpOnly,
     SameSite=Strict) and a CSRF token (``pixlake_csrf``). A form post is redirected to
@@ -177,7 +165,7 @@ async def sign_in(request: Request, ctx: ContextDep) -> Response:
     return response
 
 
-@router.get("/ui/session", responses=errors(UnauthorizedError))
+@router.get("/ui/session", include_in_schema=False)
 def read_session(request: Request, ctx: ContextDep) -> SessionPublic:
     """The signed-in user of the session cookie, with its CSRF token (401 without one)."""
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -192,7 +180,7 @@ def read_session(request: Request, ctx: ContextDep) -> SessionPublic:
     )
 
 
-@router.delete("/ui/session", status_code=204)
+@router.delete("/ui/session", status_code=204, include_in_schema=False)
 def sign_out(request: Request, ctx: ContextDep) -> Response:
     """Sign out: the session's cookies are cleared (asking needs no valid session)."""
     response = Response(status_code=204)

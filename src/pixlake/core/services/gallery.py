@@ -1,0 +1,325 @@
+"""Galleries: pages of a version's assets with every shape drawn on them, and the counts
+per label and per tag of the same filter (the web app's grid and sidebar).
+
+A page is read by key (``after``, in id order), never by offset, so the thousandth page
+costs what the first does; its annotations and shapes come in two more statements for the
+page's ids alone. Counts run in the database (one ``GROUP BY`` each), over the filtered
+assets as a subquery.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Connection, Select, distinct, func, select
+
+from pixlake.core import kinds
+from pixlake.core import tables as t
+from pixlake.core.context import Actor, AppContext
+from pixlake.core.kinds import ANNOTATION, ASSET
+from pixlake.core.services import tags as tag_service
+from pixlake.core.services.datalakes import require_datalake
+from pixlake.core.services.datasets import require_version
+from pixlake.core.sql import chunked, one_of
+from pixlake.enums import Target
+from pixlake.errors import NotFoundError
+from pixlake.gallery_schemas import (
+    DatalakeGalleryFilter,
+    DatalakeGalleryQuery,
+    GalleryFilter,
+    GalleryQuery,
+)
+
+__all__ = [
+    "datalake_gallery",
+    "datalake_gallery_counts",
+    "version_gallery",
+    "version_gallery_counts",
+]
+
+_SHAPE_COLUMNS = (
+    t.shapes.c.annotation_id,
+    t.shapes.c.id,
+    t.shapes.c.kind,
+    t.shapes.c.label_id,
+    t.shapes.c.x,
+    t.shapes.c.y,
+    t.shapes.c.w,
+    t.shapes.c.h,
+    t.shapes.c.coords,
+    t.shapes.c.text,
+)
+
+
+def _filename_holds(text: str) -> ColumnElement[bool]:
+    # autoescape: a % or _ in the text is matched as itself, not as a wildcard.
+    return func.lower(t.data.c.filename).contains(text.lower(), autoescape=True)
+
+
+def _live_annotations(version_id: UUID) -> Any:
+    return t.annotations_table.c.dataset_version_id == version_id, kinds.not_in_trash(ANNOTATION)
+
+
+def _label_ids(conn: Connection, version_id: UUID, names: list[str]) -> list[UUID]:
+    by_name = dict(
+        conn.execute(
+            select(t.labels.c.name, t.labels.c.id).where(
+                t.labels.c.dataset_version_id == version_id, t.labels.c.name.in_(names)
+            )
+        ).all()
+    )
+    for name in names:
+        if name not in by_name:
+            raise NotFoundError(f"no label named {name!r} in this version", details={"name": name})
+    return [by_name[name] for name in names]
+
+
+def _version_conditions(
+    conn: Connection, actor: Actor, version_id: UUID, wanted: GalleryFilter
+) -> list[Any]:
+    """The WHERE of a version's assets under ``wanted`` (over assets joined to data)."""
+    conditions: list[Any] = [
+        t.assets.c.dataset_version_id == version_id,
+        t.assets.c.organization_id == actor.organization_id,
+        kinds.not_in_trash(ASSET),
+    ]
+    tagged = tag_service.tagged_filter(conn, actor, t.assets.c.id, [], wanted.tags, Target.ASSET)
+    if tagged is not None:
+        conditions.append(tagged)
+    if wanted.labels:
+        label_ids = _label_ids(conn, version_id, list(dict.fromkeys(wanted.labels)))
+        conditions.append(
+            t.assets.c.id.in_(
+                select(t.annotations_table.c.asset_id)
+                .join(t.shapes, t.shapes.c.annotation_id == t.annotations_table.c.id)
+                .where(*_live_annotations(version_id), t.shapes.c.label_id.in_(label_ids))
+            )
+        )
+    if wanted.status is not None:
+        conditions.append(
+            t.assets.c.id.in_(
+                select(t.annotations_table.c.asset_id).where(
+                    *_live_annotations(version_id),
+                    t.annotations_table.c.status == wanted.status.value,
+                )
+            )
+        )
+    if wanted.filename is not None:
+        conditions.append(_filename_holds(wanted.filename))
+    return conditions
+
+
+def _assets_with_data() -> Any:
+    return t.assets.join(t.data, t.data.c.id == t.assets.c.data_id)
+
+
+def version_gallery(
+    ctx: AppContext, actor: Actor, version_id: UUID, query: GalleryQuery
+) -> dict[str, Any]:
+    """One page of a version's gallery: assets with their annotations and shapes."""
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        statement = (
+            select(
+                t.assets.c.id,
+                t.assets.c.data_id,
+                t.data.c.filename,
+                t.data.c.type,
+                t.data.c.width,
+                t.data.c.height,
+            )
+            .select_from(_assets_with_data())
+            .where(*_version_conditions(conn, actor, version_id, query))
+        )
+        rows = _page(conn, statement, t.assets.c.id, query.after, query.limit)
+        page = rows[: query.limit]
+        annotations = _annotations_of(conn, version_id, [row.id for row in page])
+    items = [
+        {
+            "id": row.id,
+            "data_id": row.data_id,
+            "filename": row.filename,
+            "type": row.type,
+            "width": row.width,
+            "height": row.height,
+            "annotations": annotations.get(row.id, []),
+        }
+        for row in page
+    ]
+    return {"items": items, "next_after": page[-1].id if len(rows) > query.limit else None}
+
+
+def _page(
+    conn: Connection, statement: Select[Any], key: Any, after: UUID | None, limit: int
+) -> list[Any]:
+    if after is not None:
+        statement = statement.where(key > after)
+    return list(conn.execute(statement.order_by(key).limit(limit + 1)).all())
+
+
+def _annotations_of(
+    conn: Connection, version_id: UUID, asset_ids: list[UUID]
+) -> dict[UUID, list[dict[str, Any]]]:
+    """The live annotations of these assets with their shapes, by asset."""
+    if not asset_ids:
+        return {}
+    by_id: dict[UUID, dict[str, Any]] = {}
+    by_asset: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in chunked(conn, asset_ids):
+        for row in conn.execute(
+            select(
+                t.annotations_table.c.id,
+                t.annotations_table.c.asset_id,
+                t.annotations_table.c.worker_id,
+                t.annotations_table.c.status,
+            )
+            .where(
+                *_live_annotations(version_id), one_of(conn, t.annotations_table.c.asset_id, chunk)
+            )
+            .order_by(t.annotations_table.c.id)
+        ):
+            annotation = {
+                "id": row.id,
+                "worker_id": row.worker_id,
+                "status": row.status,
+                "shapes": [],
+            }
+            by_id[row.id] = annotation
+            by_asset[row.asset_id].append(annotation)
+    for chunk in chunked(conn, list(by_id)):
+        for shape in conn.execute(
+            select(*_SHAPE_COLUMNS)
+            .where(one_of(conn, t.shapes.c.annotation_id, chunk))
+            .order_by(t.shapes.c.annotation_id, t.shapes.c.id)
+        ):
+            annotation_id, shape_id, kind, label_id, x, y, w, h, coords, text = shape
+            by_id[annotation_id]["shapes"].append(
+                {
+                    "id": shape_id,
+                    "kind": kind,
+                    "label_id": label_id,
+                    "x": x,
+                    "y": y,
+                    "w": w,
+                    "h": h,
+                    "coords": coords,
+                    "text": text,
+                }
+            )
+    return by_asset
+
+
+def version_gallery_counts(
+    ctx: AppContext, actor: Actor, version_id: UUID, wanted: GalleryFilter
+) -> dict[str, Any]:
+    """Images and shapes under the filter, in all and per label, and images per tag."""
+    with ctx.db.read() as conn:
+        require_version(conn, actor, version_id)
+        filtered = (
+            select(t.assets.c.id)
+            .select_from(_assets_with_data())
+            .where(*_version_conditions(conn, actor, version_id, wanted))
+        )
+        images = conn.execute(select(func.count()).select_from(filtered.subquery())).scalar_one()
+        shapes = (
+            select(
+                t.shapes.c.id.label("shape_id"),
+                t.shapes.c.label_id,
+                t.annotations_table.c.asset_id,
+            )
+            .join(t.annotations_table, t.annotations_table.c.id == t.shapes.c.annotation_id)
+            .where(*_live_annotations(version_id), t.annotations_table.c.asset_id.in_(filtered))
+            .subquery()
+        )
+        labels = [
+            {"id": row.id, "name": row.name, "images": row.images, "shapes": row.shapes}
+            for row in conn.execute(
+                select(
+                    t.labels.c.id,
+                    t.labels.c.name,
+                    func.count(distinct(shapes.c.asset_id)).label("images"),
+                    func.count(shapes.c.shape_id).label("shapes"),
+                )
+                .select_from(t.labels.outerjoin(shapes, shapes.c.label_id == t.labels.c.id))
+                .where(t.labels.c.dataset_version_id == version_id)
+                .group_by(t.labels.c.id, t.labels.c.name)
+                .order_by(t.labels.c.name)
+            )
+        ]
+        tags = _tag_counts(conn, actor, Target.ASSET, filtered)
+    total_shapes = sum(label["shapes"] for label in labels)
+    return {"images": images, "shapes": total_shapes, "labels": labels, "tags": tags}
+
+
+def _tag_counts(
+    conn: Connection, actor: Actor, target: Target, filtered: Select[Any]
+) -> list[dict[str, Any]]:
+    return [
+        {"id": row.id, "name": row.name, "images": row.images}
+        for row in conn.execute(
+            select(t.tags.c.id, t.tags.c.name, func.count(t.tag_links.c.object_id).label("images"))
+            .join(t.tag_links, t.tag_links.c.tag_id == t.tags.c.id)
+            .where(
+                t.tags.c.organization_id == actor.organization_id,
+                t.tags.c.target == target.value,
+                t.tag_links.c.object_id.in_(filtered),
+            )
+            .group_by(t.tags.c.id, t.tags.c.name)
+            .order_by(t.tags.c.name)
+        )
+    ]
+
+
+def _datalake_conditions(
+    conn: Connection, actor: Actor, datalake_id: UUID, wanted: DatalakeGalleryFilter
+) -> list[Any]:
+    conditions: list[Any] = [
+        t.data.c.datalake_id == datalake_id,
+        t.data.c.organization_id == actor.organization_id,
+    ]
+    tagged = tag_service.tagged_filter(conn, actor, t.data.c.id, [], wanted.tags, Target.DATA)
+    if tagged is not None:
+        conditions.append(tagged)
+    if wanted.filename is not None:
+        conditions.append(_filename_holds(wanted.filename))
+    return conditions
+
+
+def datalake_gallery(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, query: DatalakeGalleryQuery
+) -> dict[str, Any]:
+    """One page of a datalake's gallery, in data id order."""
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        statement = select(
+            t.data.c.id, t.data.c.filename, t.data.c.type, t.data.c.width, t.data.c.height
+        ).where(*_datalake_conditions(conn, actor, datalake_id, query))
+        rows = _page(conn, statement, t.data.c.id, query.after, query.limit)
+    page = rows[: query.limit]
+    items = [
+        {
+            "id": row.id,
+            "filename": row.filename,
+            "type": row.type,
+            "width": row.width,
+            "height": row.height,
+        }
+        for row in page
+    ]
+    return {"items": items, "next_after": page[-1].id if len(rows) > query.limit else None}
+
+
+def datalake_gallery_counts(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, wanted: DatalakeGalleryFilter
+) -> dict[str, Any]:
+    """Data under the filter, in all and per tag."""
+    with ctx.db.read() as conn:
+        require_datalake(conn, actor, datalake_id)
+        filtered = select(t.data.c.id).where(
+            *_datalake_conditions(conn, actor, datalake_id, wanted)
+        )
+        images = conn.execute(select(func.count()).select_from(filtered.subquery())).scalar_one()
+        tags = _tag_counts(conn, actor, Target.DATA, filtered)
+    return {"images": images, "tags": tags}

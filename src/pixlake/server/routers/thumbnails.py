@@ -1,0 +1,96 @@
+"""A data's thumbnail and its bytes, read with the caller's token or session.
+
+The web app shows pictures from these URLs only: they are pixlake's own (a bucket's
+presigned URLs are another origin, which the pages' Content-Security-Policy refuses), and
+they are scoped to the organization like every read, so another organization's ids answer
+404 without a byte.
+"""
+
+from collections.abc import Iterator
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, StreamingResponse
+
+from pixlake.core.services import data as data_service
+from pixlake.core.services import thumbnails as thumbnail_service
+from pixlake.errors import NotFoundError
+from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.headers import USER_BYTES_POLICY, object_disposition
+from pixlake.server.openapi import binary_response
+from pixlake.storage.base import CHUNK_SIZE
+
+router = APIRouter(prefix="/data", tags=["data"])
+
+IMMUTABLE = "private, max-age=31536000, immutable"
+"""Cache policy of a content-addressed answer: the bytes behind the URL never change."""
+PLACEHOLDER_HEADER = "X-Pixlake-Thumbnail"
+"""Says ``placeholder`` on the answer standing for a thumbnail that could not be made."""
+
+
+@router.get(
+    "/{data_id:uuid}/thumbnail",
+    responses={
+        **binary_response(
+            "image/webp",
+            "The thumbnail (long edge 256 px), or a placeholder picture when the media is "
+            "missing or unreadable (`X-Pixlake-Thumbnail: placeholder`).",
+        ),
+        304: {"description": "Not modified: the `If-None-Match` ETag is the thumbnail's."},
+    },
+)
+async def read_thumbnail(
+    data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor
+) -> Response:
+    """The data's thumbnail (WebP, long edge 256 px, EXIF orientation applied; a video's
+    frame), made once per content and cached for good by the caller (ETag, immutable)."""
+    source = await run_in_threadpool(thumbnail_service.thumbnail_source, ctx, actor, data_id)
+    if source.etag in _etags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=_cached_headers(source.etag))
+    made = await run_in_threadpool(thumbnail_service.thumbnail, ctx, source)
+    if made.placeholder:
+        # Not cached for good: the media may yet be repaired (a missing object restored).
+        headers = {"cache-control": "no-cache", PLACEHOLDER_HEADER: "placeholder"}
+    else:
+        headers = _cached_headers(source.etag)
+    headers["content-security-policy"] = USER_BYTES_POLICY
+    return Response(made.content, media_type=made.content_type, headers=headers)
+
+
+def _cached_headers(etag: str) -> dict[str, str]:
+    return {"etag": etag, "cache-control": IMMUTABLE}
+
+
+def _etags(header: str | None) -> set[str]:
+    if not header:
+        return set()
+    return {part.strip().removeprefix("W/") for part in header.split(",")}
+
+
+@router.get(
+    "/{data_id:uuid}/content",
+    responses=binary_response("*/*", "The data's bytes, of its content type."),
+)
+async def read_content(data_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    """The data's bytes, through the API (the web app's asset view shows them from here)."""
+    data = await run_in_threadpool(data_service.get_data, ctx, actor, data_id)
+    headers = {
+        "content-disposition": object_disposition(data.object_name, data.content_type),
+        "content-security-policy": USER_BYTES_POLICY,
+        "cache-control": IMMUTABLE,
+        "etag": f'"{data.checksum}"',
+    }
+    local = ctx.storage.local_path(data.object_name)
+    if local is not None:
+        if not local.is_file():
+            raise NotFoundError(f"the bytes of data {data_id} are missing from the store")
+        return FileResponse(local, media_type=data.content_type, headers=headers)
+    stream = await run_in_threadpool(ctx.storage.open, data.object_name)
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(CHUNK_SIZE):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type=data.content_type, headers=headers)
