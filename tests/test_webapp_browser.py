@@ -383,7 +383,7 @@ def test_a_malformed_query_shows_the_api_error(signed_in: Watched, world: World)
 
 
 def test_asset_view_shows_annotations_and_accepting_one_changes_its_status(
-    signed_in: Watched, world: World
+    signed_in: Watched, world: World, artifacts: Path
 ) -> None:
     page = signed_in.page
     asset = world.assets["two-dogs.png"]
@@ -394,6 +394,8 @@ def test_asset_view_shows_annotations_and_accepting_one_changes_its_status(
     assert page.locator(f".annotation[data-id='{annotation.id}'] .shape-row").count() == 2
     assert page.locator("#viewport .overlay .shape").count() == 2
     assert "train" in page.locator("#tags").text_content()
+    page.wait_for_selector("#viewport[data-fitted]")
+    page.screenshot(path=str(artifacts / "asset.png"))
 
     page.click(f".annotation[data-id='{annotation.id}'] .review-accept")
     page.wait_for_selector(f"#status-{annotation.id}.status-accepted")
@@ -457,10 +459,13 @@ def test_names_holding_markup_are_shown_and_run_nothing(signed_in: Watched, worl
     assert not page.locator("#view script, #view img[src='x']").count()
 
 
-def test_statistics_chart_a_bar_per_label_and_tag(signed_in: Watched, world: World) -> None:
+def test_statistics_chart_a_bar_per_label_and_tag(
+    signed_in: Watched, world: World, artifacts: Path
+) -> None:
     page = signed_in.page
     page.goto(world.url(f"#/versions/{world.version.id}/stats"))
     page.wait_for_selector("#charts")
+    page.screenshot(path=str(artifacts / "statistics.png"), full_page=True)
     bars = page.locator("#charts .bar")
     values = {
         (bar.get_attribute("data-name"), bar.get_attribute("data-value")) for bar in bars.all()

@@ -78,3 +78,17 @@ export function withQuery(path, params) {
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
+
+/** Run `work` over `items` with at most `width` calls in flight. */
+export async function pooled(items, width, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function lane() {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return results;
+}

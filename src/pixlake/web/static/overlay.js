@@ -55,7 +55,7 @@ function shapeNode(shape, radius) {
 
 /** Show or hide the shapes of one label in every overlay under `root`. */
 export function setLabelVisible(root, labelId, visible) {
-  for (const node of root.querySelectorAll(".overlay .shape")) {
+  for (const node of root.querySelectorAll(".overlay .shape, .class-chip")) {
     if (node.dataset.label === labelId) node.classList.toggle("hidden", !visible);
   }
 }

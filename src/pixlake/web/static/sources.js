@@ -4,7 +4,6 @@
 
 import * as api from "./api.js";
 import { assignColors } from "./colors.js";
-import { pooled } from "./pages/home.js";
 import { link } from "./route.js";
 import { notePage, previousOf } from "./trail.js";
 
@@ -39,35 +38,17 @@ function versionSource(versionId) {
     },
 
     async page(filter, after, limit) {
-      const body = { limit, tags: filter.tags };
+      const body = { ...versionFilter(filter), limit };
       if (after) body.after = after;
-      if (filter.filename) body.filenames = [filter.filename];
-      if (filter.q) body.q = filter.q;
-      const page = await api.post(`/versions/${versionId}/assets/search`, body);
-      await pooled(page.items, 6, async (asset) => {
-        const annotations = await api.get(`/assets/${asset.id}/annotations`);
-        const shapes = await pooled(annotations, 4, (a) => api.get(`/annotations/${a.id}/shapes`));
-        asset.shapes = shapes.flat();
-      });
+      const page = await api.post(`/versions/${versionId}/gallery`, body);
+      for (const item of page.items) {
+        item.shapes = item.annotations.flatMap((annotation) => annotation.shapes);
+      }
       return page;
     },
 
-    async counts() {
-      const stats = await api.get(`/versions/${versionId}/stats`);
-      const labels = await api.get(`/versions/${versionId}/labels`);
-      return {
-        images: stats.nb_assets,
-        shapes: stats.nb_objects,
-        hasLabels: true,
-        labels: labels.map((label) => ({
-          id: label.id,
-          name: label.name,
-          images: null,
-          shapes: stats.label_repartition[label.name] ?? 0,
-        })),
-        tags: Object.entries(stats.tag_repartition).map(([name, images]) => ({ name, images })),
-      };
-    },
+    counts: (filter) =>
+      api.post(`/versions/${versionId}/gallery/counts`, filter ? versionFilter(filter) : {}),
 
     item: (id) => api.get(`/assets/${id}`),
 
@@ -78,7 +59,9 @@ function versionSource(versionId) {
         api.get(`/datasets/${v.dataset_id}/workers`),
       ]);
       const names = new Map(workers.map((worker) => [worker.id, worker.username]));
-      const shapes = await pooled(annotations, 4, (a) => api.get(`/annotations/${a.id}/shapes`));
+      const shapes = await api.pooled(annotations, 4, (a) =>
+        api.get(`/annotations/${a.id}/shapes`),
+      );
       return annotations.map((annotation, index) => ({
         ...annotation,
         worker_name: names.get(annotation.worker_id) ?? "unknown worker",
@@ -106,12 +89,32 @@ function versionSource(versionId) {
   };
 }
 
+/** The gallery routes' filter body: only what is set, so that unset means "any". */
+function versionFilter(filter) {
+  const body = {};
+  if (filter.tags.length) body.tags = filter.tags;
+  if (filter.labels.length) body.labels = filter.labels;
+  if (filter.status) body.status = filter.status;
+  if (filter.filename) body.filename = filter.filename;
+  // Sent as typed: the API parses it and answers its own error for a malformed query.
+  if (filter.q) body.q = filter.q;
+  return body;
+}
+
+function datalakeFilter(filter) {
+  const body = {};
+  if (filter.tags.length) body.tags = filter.tags;
+  if (filter.filename) body.filename = filter.filename;
+  if (filter.q) body.q = filter.q;
+  return body;
+}
+
 function datalakeSource(datalakeId) {
   return {
     itemSegment: "data",
     tagTarget: "DATA",
     hasAnnotations: false,
-    hasQuery: false,
+    hasQuery: true,
 
     async title() {
       const datalake = await api.get(`/datalakes/${datalakeId}`);
@@ -120,15 +123,13 @@ function datalakeSource(datalakeId) {
     labels: async () => [],
 
     async page(filter, after, limit) {
-      const body = { limit, tags: filter.tags };
+      const body = { ...datalakeFilter(filter), limit };
       if (after) body.after = after;
-      if (filter.filename) body.filenames = [filter.filename];
-      return api.post(`/datalakes/${datalakeId}/data/search`, body);
+      return api.post(`/datalakes/${datalakeId}/gallery`, body);
     },
 
-    async counts() {
-      return { images: null, labels: [], tags: [] };
-    },
+    counts: (filter) =>
+      api.post(`/datalakes/${datalakeId}/gallery/counts`, filter ? datalakeFilter(filter) : {}),
 
     item: (id) => api.get(`/data/${id}`),
     annotations: async () => [],

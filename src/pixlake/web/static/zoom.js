@@ -17,6 +17,9 @@ export function zoomable(frame, width, height) {
 
   function apply() {
     stage.style.transform = `translate(${state.x}px, ${state.y}px) scale(${state.scale})`;
+    // Strokes keep their width on screen: the stage's scale would widen them too.
+    stage.style.setProperty("--stroke", `${2 / state.scale}px`);
+    viewport.classList.toggle("magnified", state.scale > 2);
     viewport.dataset.scale = state.scale.toFixed(3);
   }
   function fit() {

@@ -2,6 +2,7 @@
 // key, shapes drawn over each, a sidebar of counts for the current filter, and review
 // actions on the selected items.
 
+import { labelColor } from "../colors.js";
 import { h, message, replace } from "../dom.js";
 import { filterForm } from "../filter-form.js";
 import { filterParams, isEmpty, readFilter } from "../filters.js";
@@ -151,6 +152,7 @@ function thumbnail(item, source, base, filter, labelName, hidden, selection, sel
         hidden,
         item.filename,
       ),
+      classifications(shapes, labelName, hidden),
     ),
     h(
       "figcaption",
@@ -160,4 +162,25 @@ function thumbnail(item, source, base, filter, labelName, hidden, selection, sel
     ),
   );
   return cell;
+}
+
+/** Classifications have no geometry: their labels are listed over the picture. */
+function classifications(shapes, labelName, hidden) {
+  const labelIds = [
+    ...new Set(shapes.filter((s) => s.kind === "CLASSIFICATION").map((s) => s.label_id)),
+  ];
+  if (!labelIds.length) return null;
+  return h(
+    "ul",
+    { className: "classes" },
+    labelIds.map((id) => {
+      const chip = h(
+        "li",
+        { className: `class-chip${hidden.has(id) ? " hidden" : ""}`, dataset: { label: id } },
+        labelName(id),
+      );
+      chip.style.borderColor = labelColor(labelName(id));
+      return chip;
+    }),
+  );
 }

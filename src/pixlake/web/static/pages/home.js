@@ -5,20 +5,6 @@ import * as api from "../api.js";
 import { h } from "../dom.js";
 import { link } from "../route.js";
 
-/** Run `work` over `items` with at most `width` calls in flight. */
-export async function pooled(items, width, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function lane() {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  return results;
-}
-
 export function tagList(tags) {
   return h(
     "ul",
@@ -30,16 +16,16 @@ export function tagList(tags) {
 export async function homePage(app) {
   app.setCrumbs(["Home"]);
   const [datalakes, datasets] = await Promise.all([api.get("/datalakes"), api.get("/datasets")]);
-  const versionsOf = await pooled(datasets, 4, (dataset) =>
+  const versionsOf = await api.pooled(datasets, 4, (dataset) =>
     api.get(`/datasets/${dataset.id}/versions`),
   );
   const allVersions = versionsOf.flat();
   const [versionStats, versionTags, datasetTags] = await Promise.all([
-    pooled(allVersions, 4, (version) => api.get(`/versions/${version.id}/stats`)),
-    pooled(allVersions, 4, (version) =>
+    api.pooled(allVersions, 4, (version) => api.get(`/versions/${version.id}/stats`)),
+    api.pooled(allVersions, 4, (version) =>
       api.post("/tags/of", { target: "DATASET_VERSION", object_id: version.id }),
     ),
-    pooled(datasets, 4, (dataset) =>
+    api.pooled(datasets, 4, (dataset) =>
       api.post("/tags/of", { target: "DATASET", object_id: dataset.id }),
     ),
   ]);
