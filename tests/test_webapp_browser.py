@@ -335,6 +335,30 @@ def test_a_label_from_the_sidebar_and_a_tag_narrow_the_gallery(
     assert thumb_filenames(page) == {"boxed-cat.png", "two-dogs.png"}
 
 
+def test_status_and_filename_filters_narrow_the_gallery(signed_in: Watched, world: World) -> None:
+    page = open_gallery(signed_in, world)
+    page.select_option("#filter-status", "PENDING")
+    page.fill("#filter-filename", "DOG")
+    page.press("#filter-filename", "Enter")
+    page.wait_for_url("**filename=DOG**")
+    page.wait_for_selector(".thumb")
+    assert "status=PENDING" in page.url
+    assert thumb_filenames(page) == {"two-dogs.png"}
+
+
+def test_datalake_gallery_lists_its_data(signed_in: Watched, world: World) -> None:
+    page = signed_in.page
+    page.goto(world.url())
+    page.click("#datalakes .datalake a")
+    page.wait_for_selector("#grid .thumb")
+    assert page.locator("#grid .thumb").count() == len(world.assets) + 1
+    assert MARKUP_FILENAME in thumb_filenames(page)
+    page.fill("#filter-filename", "mixed")
+    page.press("#filter-filename", "Enter")
+    page.wait_for_url("**filename=mixed**")
+    sync_api.expect(page.locator("#grid .thumb")).to_have_count(1)
+
+
 def test_hiding_a_label_hides_its_shapes(signed_in: Watched, world: World) -> None:
     page = open_gallery(signed_in, world)
     page.uncheck("#label-facets [data-label='dog'] .label-toggle")

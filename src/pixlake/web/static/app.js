@@ -96,6 +96,7 @@ async function render() {
     // A later navigation owns the view now: drop what this one built.
     if (ticket === rendering) replace(page, content);
   } catch (error) {
+    console.error(error);
     if (ticket === rendering) replace(page, message(error.message || String(error)));
   }
 }

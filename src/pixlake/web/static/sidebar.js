@@ -25,7 +25,7 @@ export function hiddenLabels(scopeId) {
 
 /** The sidebar's content for `counts` (see sources.js), under the gallery `root`. */
 export function sidebarContent(counts, filter, base, hidden, root) {
-  const labelRows = counts.labels.map((entry) => {
+  const labelRows = (counts.labels || []).map((entry) => {
     const toggle = h("input", {
       type: "checkbox",
       className: "label-toggle",
@@ -56,7 +56,7 @@ export function sidebarContent(counts, filter, base, hidden, root) {
       h("span", { className: "count shapes", title: "shapes" }, entry.shapes),
     );
   });
-  const tagRows = counts.tags.map((entry) => {
+  const tagRows = (counts.tags || []).map((entry) => {
     const active = filter.tags.includes(entry.name);
     return h(
       "li",
@@ -84,7 +84,7 @@ export function sidebarContent(counts, filter, base, hidden, root) {
             ? null
             : [" · ", h("strong", {}, counts.shapes), " shapes"],
         ),
-    labelRows.length || counts.hasLabels
+    counts.labels
       ? [
           h("h2", {}, "Labels", h("span", { className: "legend" }, "images · shapes")),
           h("ul", { className: "facets", id: "label-facets" }, labelRows),
