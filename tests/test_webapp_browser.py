@@ -357,6 +357,9 @@ def test_datalake_gallery_lists_its_data(signed_in: Watched, world: World) -> No
     page.press("#filter-filename", "Enter")
     page.wait_for_url("**filename=mixed**")
     sync_api.expect(page.locator("#grid .thumb")).to_have_count(1)
+    page.click("#grid .thumb a.cell")
+    sync_api.expect(page.locator("h1.filename")).to_have_text("mixed.png")
+    sync_api.expect(page.locator("#tags")).to_contain_text("data tags")
 
 
 def test_hiding_a_label_hides_its_shapes(signed_in: Watched, world: World) -> None:
