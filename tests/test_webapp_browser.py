@@ -400,10 +400,28 @@ def test_tags_added_and_removed_on_selected_assets(signed_in: Watched, world: Wo
 
 
 def test_a_malformed_query_shows_the_api_error(signed_in: Watched, world: World) -> None:
-    page = open_gallery(signed_in, world, "?q=label%20%3D%3D%3D%20(")
-    error = page.wait_for_selector("#gallery-status .message.error")
-    assert error.text_content().strip()
+    page = signed_in.page
+    with page.expect_response(lambda r: r.url.endswith("/gallery")) as answer:
+        page.goto(world.url(f"#/versions/{world.version.id}?q=label%20%3D%3D%3D%20("))
+    assert 400 <= answer.value.status < 500
+    message = answer.value.json()["message"]
+    sync_api.expect(page.locator("#gallery-status .message.error")).to_have_text(message)
     assert page.locator("#grid .thumb").count() == 0
+    assert page.input_value("#filter-q") == "label === ("
+
+
+def test_a_session_that_ends_sends_the_page_to_sign_in(
+    browser: Any, world: World, session_state: Any
+) -> None:
+    context = browser.new_context(storage_state=session_state)
+    page = context.new_page()
+    page.goto(world.url(f"#/versions/{world.version.id}"))
+    page.wait_for_selector("#grid .thumb")
+    context.clear_cookies()
+    page.click("#label-facets [data-label='cat'] .facet-name")
+    page.wait_for_url("**/ui/signin?error=expired#/versions/**")
+    assert "ended" in page.text_content("#signin-status")
+    context.close()
 
 
 # Asset view and review
