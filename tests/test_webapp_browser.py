@@ -468,7 +468,7 @@ def test_asset_view_zooms_and_steps_through_the_filter(signed_in: Watched, world
     )
     assert {first, page.text_content("h1.filename")} == {"boxed-cat.png", "two-dogs.png"}
     assert page.locator("span.button.disabled", has_text="Next").count() == 1
-    page.click("#previous")
+    page.keyboard.press("ArrowLeft")  # the keys step too
     page.wait_for_function(
         f"() => document.querySelector('h1.filename')?.textContent === {first!r}"
     )

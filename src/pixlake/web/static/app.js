@@ -112,5 +112,16 @@ signOutButton.addEventListener("click", async () => {
 // A session that ended while the page was open (expired, token revoked).
 api.onSignedOut(() => toSignIn("expired"));
 
+// Arrow keys step through the filter in the asset view (unless a field has the focus).
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest("input, select, textarea") || event.altKey || event.ctrlKey) return;
+  const target = { ArrowLeft: "#previous", ArrowRight: "#next" }[event.key];
+  const anchor = target && document.querySelector(`#view ${target}`);
+  if (anchor) {
+    event.preventDefault();
+    anchor.click();
+  }
+});
+
 window.addEventListener("hashchange", render);
 render();

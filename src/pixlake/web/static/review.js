@@ -29,10 +29,30 @@ export function reviewBar(source, selection, selectedCount, status, reload) {
       replace(status, message(error.message));
     }
   }
+  // Ticks every item of the page, through each box's own change handler.
+  const selectPage = h(
+    "button",
+    {
+      type: "button",
+      id: "select-page",
+      onclick: () => {
+        const boxes = [...document.querySelectorAll("#grid input.select")];
+        const tick = boxes.some((box) => !box.checked);
+        for (const box of boxes) {
+          if (box.checked !== tick) {
+            box.checked = tick;
+            box.dispatchEvent(new Event("change"));
+          }
+        }
+      },
+    },
+    "Select page",
+  );
   return h(
     "div",
     { className: "review-bar", id: "review-bar" },
     selectedCount,
+    selectPage,
     name,
     h("button", { type: "button", id: "add-tag", onclick: () => change("attach") }, "Add tag"),
     h(

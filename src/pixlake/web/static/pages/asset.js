@@ -46,7 +46,11 @@ export async function assetPage(app, scope, itemId, params) {
     annotation.shapes.map((shape) => ({ ...shape, annotation_id: annotation.id })),
   );
   const frame = h("div", { className: "frame full" });
-  frame.append(h("img", { src: source.imageUrl(item), alt: item.filename, draggable: "false" }));
+  frame.append(
+    item.type === "VIDEO"
+      ? h("video", { src: source.imageUrl(item), controls: true, preload: "metadata" })
+      : h("img", { src: source.imageUrl(item), alt: item.filename, draggable: "false" }),
+  );
   if (item.width && item.height) frame.append(overlay(item.width, item.height, shapes, labelName));
 
   const status = h("div", { className: "status", id: "asset-status" });
