@@ -10,6 +10,7 @@ test opens its own page in a signed-in context. Screenshots go to pytest's tempo
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset
 from pixlake.sdk.dataset_version import DatasetVersion
 from tests.conftest import LiveServer
+from tests.services import PIXLAKE, pixlake_environment, stop_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -269,6 +271,39 @@ def test_sign_in_refuses_a_wrong_token_then_opens_the_app(browser: Any, world: W
     page.wait_for_url("**/ui/signin**")
     context.close()
     assert not watched.errors
+
+
+def test_pixlake_ui_link_opens_the_app_signed_in_once(browser: Any, tmp_path: Path) -> None:
+    """`pixlake ui`: an embedded workspace in the browser through its one-time link."""
+    workspace = tmp_path / "workspace"
+    embedded = Client(workspace=workspace)
+    embedded.create_dataset("holidays").create_version("first")
+    embedded.close()
+    process = subprocess.Popen(
+        [PIXLAKE, "ui", "--workspace", str(workspace), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=pixlake_environment(),
+    )
+    context = browser.new_context()
+    try:
+        assert process.stdout is not None
+        link = process.stdout.readline().split("open ", 1)[1].strip()
+        page = context.new_page()
+        watched = watch(page)
+        page.goto(link)  # the server is listening before the link is printed
+        sync_api.expect(page.locator("#datasets")).to_contain_text("holidays")
+        assert "owner" in page.text_content("#who")
+        fresh = browser.new_page()
+        fresh.goto(link)
+        fresh.wait_for_url("**/ui/signin?error=used_link**")
+        assert "used already" in fresh.text_content("#signin-status")
+        fresh.close()
+        assert not watched.errors
+    finally:
+        context.close()
+        stop_process(process)
 
 
 def test_home_lists_datasets_with_versions_counts_and_lock_state(
