@@ -315,7 +315,8 @@ def test_home_lists_datasets_with_versions_counts_and_lock_state(
     row = page.locator(f"tr.version[data-id='{world.version.id}']")
     assert row.locator(".asset-count").text_content() == str(len(world.assets))
     assert "open" in row.text_content()
-    assert page.locator("#datalakes .datalake").count() >= 1
+    datalake = page.locator("#datalakes .datalake")
+    assert datalake.locator(".data-count").text_content() == str(len(world.assets) + 1)
 
 
 # Gallery

@@ -20,7 +20,10 @@ export async function homePage(app) {
     api.get(`/datasets/${dataset.id}/versions`),
   );
   const allVersions = versionsOf.flat();
-  const [versionStats, versionTags, datasetTags] = await Promise.all([
+  const [datalakeCounts, versionStats, versionTags, datasetTags] = await Promise.all([
+    api.pooled(datalakes, 4, (datalake) =>
+      api.post(`/datalakes/${datalake.id}/gallery/counts`, {}),
+    ),
     api.pooled(allVersions, 4, (version) => api.get(`/versions/${version.id}/stats`)),
     api.pooled(allVersions, 4, (version) =>
       api.post("/tags/of", { target: "DATASET_VERSION", object_id: version.id }),
@@ -43,11 +46,12 @@ export async function homePage(app) {
         ? h(
             "ul",
             { className: "plain" },
-            datalakes.map((datalake) =>
+            datalakes.map((datalake, index) =>
               h(
                 "li",
-                { className: "datalake" },
+                { className: "datalake", dataset: { id: datalake.id } },
                 h("a", { href: link(["datalakes", datalake.id]) }, datalake.name),
+                h("span", { className: "count data-count" }, datalakeCounts[index].images),
               ),
             ),
           )
