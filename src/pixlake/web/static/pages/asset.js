@@ -188,7 +188,7 @@ function annotationCard(annotation, labelName, status, frame) {
     h("div", { className: "review-buttons" }, buttons),
     h(
       "ul",
-      { className: "shapes" },
+      { className: "shape-list" },
       annotation.shapes.map((shape) => {
         const swatch = h("span", { className: "swatch" });
         swatch.style.backgroundColor = labelColor(labelName(shape.label_id));
