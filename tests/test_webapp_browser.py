@@ -10,22 +10,27 @@ test opens its own page in a signed-in context. Screenshots go to pytest's tempo
 from __future__ import annotations
 
 import os
-import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
 from pixlake import Client
+from pixlake.core.workspace import open_workspace
 from pixlake.enums import AnnotationStatus
 from pixlake.samples import make_image
 from pixlake.sdk.annotation import Annotation
 from pixlake.sdk.asset import Asset
 from pixlake.sdk.dataset_version import DatasetVersion
-from tests.conftest import LiveServer
-from tests.services import PIXLAKE, pixlake_environment, stop_process
+from pixlake.server.serving import uvicorn_config
+from pixlake.settings import Settings
+from pixlake.web.local import login_url, workspace_app
+from tests.conftest import LiveServer, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -61,7 +66,7 @@ class World:
     shapes_drawn: int
     markup_version: DatasetVersion
     markup_asset: Asset
-    label_ids: dict[str, str] = field(default_factory=dict)
+    image_paths: list[Path] = field(default_factory=list)
 
     def url(self, fragment: str = "") -> str:
         return f"{self.server.url}/{fragment}"
@@ -138,7 +143,7 @@ def world(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
         shapes_drawn=1 + 2 + 3,  # the classification has no geometry
         markup_version=markup_version,
         markup_asset=markup_asset,
-        label_ids={"cat": str(cat.id), "dog": str(dog.id), "thing": str(thing.id)},
+        image_paths=paths,
     )
 
 
@@ -274,25 +279,28 @@ def test_sign_in_refuses_a_wrong_token_then_opens_the_app(browser: Any, world: W
 
 
 def test_pixlake_ui_link_opens_the_app_signed_in_once(browser: Any, tmp_path: Path) -> None:
-    """`pixlake ui`: an embedded workspace in the browser through its one-time link."""
-    workspace = tmp_path / "workspace"
-    embedded = Client(workspace=workspace)
+    """`pixlake ui`'s app and link (in process here; tests/test_webapp_sessions.py runs the
+    command itself): the embedded workspace opens signed in as its owner, once."""
+    settings = Settings(workspace=tmp_path / "workspace")
+    opened = open_workspace(settings)
+    embedded = Client(workspace=settings.workspace)
     embedded.create_dataset("holidays").create_version("first")
     embedded.close()
-    process = subprocess.Popen(
-        [PIXLAKE, "ui", "--workspace", str(workspace), "--no-browser"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=pixlake_environment(),
+    app = workspace_app(opened)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn_config(app, settings, host="127.0.0.1", port=port, log_level="warning")
     )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     context = browser.new_context()
     try:
-        assert process.stdout is not None
-        link = process.stdout.readline().split("open ", 1)[1].strip()
+        while not server.started:
+            time.sleep(0.02)
+        link = login_url(app, opened, f"http://127.0.0.1:{port}")
         page = context.new_page()
         watched = watch(page)
-        page.goto(link)  # the server is listening before the link is printed
+        page.goto(link)
         sync_api.expect(page.locator("#datasets")).to_contain_text("holidays")
         assert "owner" in page.text_content("#who")
         fresh = browser.new_page()
@@ -303,7 +311,9 @@ def test_pixlake_ui_link_opens_the_app_signed_in_once(browser: Any, tmp_path: Pa
         assert not watched.errors
     finally:
         context.close()
-        stop_process(process)
+        server.should_exit = True
+        thread.join(timeout=10)
+        opened.close()
 
 
 def test_home_lists_datasets_with_versions_counts_and_lock_state(
@@ -444,6 +454,43 @@ def test_a_malformed_query_shows_the_api_error(signed_in: Watched, world: World)
     sync_api.expect(page.locator("#gallery-status .message.error")).to_have_text(message)
     assert page.locator("#grid .thumb").count() == 0
     assert page.input_value("#filter-q") == "label === ("
+
+
+def test_unknown_parameters_and_a_bad_page_key_show_an_error(
+    signed_in: Watched, world: World
+) -> None:
+    page = signed_in.page
+    page.goto(world.url(f"#/versions/{world.version.id}?tag=train&page=-1&colour=red"))
+    error = page.wait_for_selector("#url-error")
+    assert '"page", "colour"' in error.text_content()
+    assert page.locator("#grid").count() == 0
+    page.click(".url-error a.button")  # the way out keeps the filter
+    page.wait_for_selector("#grid .thumb")
+    assert thumb_filenames(page) == {"boxed-cat.png", "two-dogs.png"}
+
+    with page.expect_response(lambda r: r.url.endswith("/gallery")) as answer:
+        page.goto(world.url(f"#/versions/{world.version.id}?after=-1"))
+    assert answer.value.status == 400
+    sync_api.expect(page.locator("#gallery-status .message.error")).to_contain_text("after")
+
+
+def test_another_organizations_asset_is_not_found_and_shows_no_image(
+    signed_in: Watched, world: World
+) -> None:
+    _username, token = world.server.new_user()
+    stranger = Client(api_token=token, host=world.server.url)
+    (data,) = stranger.get_datalake().upload_data([world.image_paths[0]])
+    version = stranger.create_dataset("theirs").create_version("v1")
+    (asset,) = version.add_data([data])
+    page = signed_in.page
+    contents: list[int] = []
+    page.on("response", lambda r: contents.append(r.status) if "/content" in r.url else None)
+    page.goto(world.url(f"#/versions/{version.id}/assets/{asset.id}"))
+    sync_api.expect(page.locator("#view .message.error")).to_contain_text("not found")
+    page.goto(world.url(f"#/versions/{version.id}"))
+    sync_api.expect(page.locator("#view .message.error")).to_contain_text("not found")
+    assert not contents
+    assert page.locator("img").count() == 0
 
 
 def test_a_session_that_ends_sends_the_page_to_sign_in(

@@ -62,3 +62,13 @@ export function message(text, kind = "error") {
     text,
   );
 }
+
+/** What a page shows in place of itself when its URL can't be read, with a way out. */
+export function urlError(text, fixed) {
+  return h(
+    "div",
+    { className: "url-error" },
+    h("p", { className: "message error", role: "alert", id: "url-error" }, text),
+    h("a", { className: "button", href: fixed }, "Open it without them"),
+  );
+}

@@ -3,6 +3,20 @@
 
 export const STATUSES = ["PENDING", "ACCEPTED", "REFUSED", "SKIPPED"];
 
+/** The names of the URL's parameters a filter takes. */
+export const FILTER_NAMES = ["label", "tag", "status", "filename", "q"];
+
+/**
+ * A message naming the parameters of `params` that are not in `known`, or null: a mistyped
+ * bookmark says so rather than showing everything as if unfiltered.
+ */
+export function unknownParams(params, known) {
+  const unknown = [...new Set(params.keys())].filter((name) => !known.includes(name));
+  if (!unknown.length) return null;
+  const names = unknown.map((name) => `"${name}"`).join(", ");
+  return `This page's URL has ${unknown.length > 1 ? "parameters" : "a parameter"} it does not take: ${names} (it takes ${known.join(", ")}).`;
+}
+
 /** The filter the URL's parameters hold. */
 export function readFilter(params) {
   return {

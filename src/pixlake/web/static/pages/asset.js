@@ -4,8 +4,8 @@
 
 import * as api from "../api.js";
 import { labelColor } from "../colors.js";
-import { formatBytes, h, message, replace } from "../dom.js";
-import { filterParams, readFilter } from "../filters.js";
+import { formatBytes, h, message, replace, urlError } from "../dom.js";
+import { FILTER_NAMES, filterParams, readFilter, unknownParams } from "../filters.js";
 import { overlay } from "../overlay.js";
 import { link } from "../route.js";
 import { sourceFor } from "../sources.js";
@@ -27,6 +27,9 @@ export async function assetPage(app, scope, itemId, params) {
     source.labels(),
   ]);
   const galleryHref = link(base, filterParams(filter));
+  const wrong = unknownParams(params, FILTER_NAMES);
+  if (wrong)
+    return urlError(wrong, link([...base, source.itemSegment, itemId], filterParams(filter)));
   app.setCrumbs(
     ["Home", "#/"],
     ...title.crumbs.slice(0, -1),

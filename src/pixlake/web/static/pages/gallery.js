@@ -3,9 +3,9 @@
 // actions on the selected items.
 
 import { labelColor } from "../colors.js";
-import { h, message, replace } from "../dom.js";
+import { h, message, replace, urlError } from "../dom.js";
 import { filterForm } from "../filter-form.js";
-import { filterParams, isEmpty, readFilter } from "../filters.js";
+import { FILTER_NAMES, filterParams, isEmpty, readFilter, unknownParams } from "../filters.js";
 import { reviewBar } from "../review.js";
 import { go, link } from "../route.js";
 import { hiddenLabels, sidebarContent } from "../sidebar.js";
@@ -22,6 +22,8 @@ export async function galleryPage(app, scope, params) {
   const base = scope.kind === "version" ? ["versions", scope.id] : ["datalakes", scope.id];
   const title = await source.title();
   app.setCrumbs(["Home", "#/"], ...title.crumbs);
+  const wrong = unknownParams(params, [...FILTER_NAMES, "after"]);
+  if (wrong) return urlError(wrong, link(base, filterParams(filter)));
 
   const hidden = hiddenLabels(scope.id);
   const labels = await source.labels();
