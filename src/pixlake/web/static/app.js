@@ -78,9 +78,12 @@ let rendering = 0;
 async function render() {
   const ticket = ++rendering;
   const route = currentRoute();
+  const hash = window.location.hash;
   const page = document.createElement("div");
   page.className = "page";
   replace(view, page);
+  // Which view is drawn in full (scripts and tests wait for it); unset while drawing.
+  delete view.dataset.shown;
   try {
     if (!(await ensureSignedIn())) {
       toSignIn();
@@ -98,6 +101,8 @@ async function render() {
   } catch (error) {
     console.error(error);
     if (ticket === rendering) replace(page, message(error.message || String(error)));
+  } finally {
+    if (ticket === rendering) view.dataset.shown = hash || "#/";
   }
 }
 
