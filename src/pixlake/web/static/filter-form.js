@@ -39,7 +39,7 @@ export function filterForm(filter, source, apply) {
     { className: "filters", id: "filters" },
     h("label", {}, "Filename ", filename),
     source.hasAnnotations ? h("label", {}, "Status ", statusSelect) : null,
-    h("label", {}, "Add a tag ", tag),
+    h("label", {}, "Tag ", tag),
     source.hasQuery ? h("label", { className: "wide" }, "q ", q) : null,
     h("button", { type: "submit" }, "Apply"),
     isEmpty(filter)

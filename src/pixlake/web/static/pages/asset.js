@@ -195,9 +195,19 @@ function annotationCard(annotation, labelName, status, frame) {
       annotation.shapes.map((shape) => {
         const swatch = h("span", { className: "swatch" });
         swatch.style.backgroundColor = labelColor(labelName(shape.label_id));
+        // Pointing at a row picks its shape out on the image.
+        const focus = (on) => {
+          const node = frame.querySelector(`.overlay .shape[data-id="${shape.id}"]`);
+          if (node) node.classList.toggle("focused", on);
+        };
         return h(
           "li",
-          { className: "shape-row", dataset: { kind: shape.kind } },
+          {
+            className: "shape-row",
+            dataset: { kind: shape.kind },
+            onmouseenter: () => focus(true),
+            onmouseleave: () => focus(false),
+          },
           swatch,
           h("span", { className: "label-name" }, labelName(shape.label_id)),
           ` ${shape.kind.toLowerCase()} `,
