@@ -67,6 +67,7 @@ class World:
     markup_version: DatasetVersion
     markup_asset: Asset
     image_paths: list[Path] = field(default_factory=list)
+    datalake_id: str = ""
 
     def url(self, fragment: str = "") -> str:
         return f"{self.server.url}/{fragment}"
@@ -144,6 +145,7 @@ def world(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
         markup_version=markup_version,
         markup_asset=markup_asset,
         image_paths=paths,
+        datalake_id=str(datalake.id),
     )
 
 
@@ -331,7 +333,7 @@ def test_home_lists_datasets_with_versions_counts_and_lock_state(
     row = page.locator(f"tr.version[data-id='{world.version.id}']")
     assert row.locator(".asset-count").text_content() == str(len(world.assets))
     assert "open" in row.text_content()
-    datalake = page.locator("#datalakes .datalake")
+    datalake = page.locator(f"#datalakes .datalake[data-id='{world.datalake_id}']")
     assert datalake.locator(".data-count").text_content() == str(len(world.assets) + 1)
 
 
@@ -402,7 +404,7 @@ def test_datalake_gallery_lists_its_data(signed_in: Watched, world: World) -> No
     page = signed_in.page
     page.goto(world.url())
     shown(page)
-    page.click("#datalakes .datalake a")
+    page.click(f"#datalakes .datalake[data-id='{world.datalake_id}'] a")
     shown(page)
     assert page.locator("#grid .thumb").count() == len(world.assets) + 1
     assert MARKUP_FILENAME in thumb_filenames(page)
@@ -413,6 +415,32 @@ def test_datalake_gallery_lists_its_data(signed_in: Watched, world: World) -> No
     page.click("#grid .thumb a.cell")
     sync_api.expect(page.locator("h1.filename")).to_have_text("mixed.png")
     sync_api.expect(page.locator("#tags")).to_contain_text("data tags")
+
+
+def test_an_unreadable_image_shows_a_placeholder_not_a_broken_page(
+    signed_in: Watched, world: World, tmp_path: Path
+) -> None:
+    datalake = world.client.create_datalake("damaged")
+    (data,) = datalake.upload_data([make_image(tmp_path / "rotten.jpg", 64, 48, seed=99)])
+    storage = world.server.workspace.context.storage
+    staged = storage.stage_stream([b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8])
+    storage.commit(staged, data.object_name)  # the stored bytes rot
+    storage.discard(staged)
+
+    page = signed_in.page
+    with page.expect_response(lambda r: r.url.endswith("/thumbnail")) as answer:
+        page.goto(world.url(f"#/datalakes/{datalake.id}"))
+    assert answer.value.headers["x-pixlake-thumbnail"] == "placeholder"
+    shown(page)
+    thumbnail = page.locator(f".thumb[data-id='{data.id}'] img")
+    sync_api.expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("image => image.naturalWidth") > 0
+
+    page.click(f".thumb[data-id='{data.id}'] a.cell")
+    sync_api.expect(page.locator("#asset-status")).to_contain_text("can't be shown")
+    full = page.locator("#viewport img")
+    sync_api.expect(full).to_have_attribute("src", f"/data/{data.id}/thumbnail")
+    assert full.evaluate("image => image.naturalWidth") > 0
 
 
 def test_hiding_a_label_hides_its_shapes(signed_in: Watched, world: World) -> None:

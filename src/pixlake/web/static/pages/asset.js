@@ -49,14 +49,32 @@ export async function assetPage(app, scope, itemId, params) {
     annotation.shapes.map((shape) => ({ ...shape, annotation_id: annotation.id })),
   );
   const frame = h("div", { className: "frame full" });
-  frame.append(
+  const status = h("div", { className: "status", id: "asset-status" });
+  const picture =
     item.type === "VIDEO"
       ? h("video", { src: source.imageUrl(item), controls: true, preload: "metadata" })
-      : h("img", { src: source.imageUrl(item), alt: item.filename, draggable: "false" }),
+      : h("img", { src: source.imageUrl(item), alt: item.filename, draggable: "false" });
+  // Bytes a browser can't decode (or gone from the store): the thumbnail route's
+  // placeholder stands in, never a broken picture.
+  picture.addEventListener(
+    "error",
+    () => {
+      const standIn = h("img", {
+        src: source.thumbnailUrl(item),
+        alt: item.filename,
+        draggable: "false",
+      });
+      picture.replaceWith(standIn);
+      replace(
+        status,
+        message("This file can't be shown: its thumbnail stands in for it.", "notice"),
+      );
+    },
+    { once: true },
   );
+  frame.append(picture);
   if (item.width && item.height) frame.append(overlay(item.width, item.height, shapes, labelName));
 
-  const status = h("div", { className: "status", id: "asset-status" });
   const navigation = h(
     "nav",
     { className: "neighbours" },
