@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
+from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import data as data_service
 from pixlake.core.services import thumbnails as thumbnail_service
 from pixlake.errors import NotFoundError
@@ -45,10 +46,19 @@ async def read_thumbnail(
 ) -> Response:
     """The data's thumbnail (WebP, long edge 256 px, EXIF orientation applied; a video's
     frame), made once per content and cached for good by the caller (ETag, immutable)."""
-    source = await run_in_threadpool(thumbnail_service.thumbnail_source, ctx, actor, data_id)
-    if source.etag in _etags(request.headers.get("if-none-match")):
+    # One worker-thread hop for the whole answer: a warm thumbnail costs little else.
+    return await run_in_threadpool(
+        _thumbnail_answer, ctx, actor, data_id, request.headers.get("if-none-match")
+    )
+
+
+def _thumbnail_answer(
+    ctx: AppContext, actor: Actor, data_id: UUID, if_none_match: str | None
+) -> Response:
+    source = thumbnail_service.thumbnail_source(ctx, actor, data_id)
+    if source.etag in _etags(if_none_match):
         return Response(status_code=304, headers=_cached_headers(source.etag))
-    made = await run_in_threadpool(thumbnail_service.thumbnail, ctx, source)
+    made = thumbnail_service.thumbnail(ctx, source)
     if made.placeholder:
         # Not cached for good: the media may yet be repaired (a missing object restored).
         headers = {"cache-control": "no-cache", PLACEHOLDER_HEADER: "placeholder"}
