@@ -202,6 +202,13 @@ def test_version_gallery_pages_by_key_with_shapes(
         assert ids({"labels": ["cat"], "tags": ["keep"]}) == expected(0)
         name = made.data[3].filename
         assert ids({"filename": name[4:10].upper()}) == expected(3)
+        # The query language, as list_assets(q=...) reads it, ANDed with the filters.
+        assert ids({"q": 'annotations.label.name = "dog"'}) == expected(1, 2)
+        assert ids({"q": f'filename = "{name}"'}) == expected(3)
+        assert ids({"q": 'annotations.label.name = "cat"', "tags": ["keep"]}) == expected(0)
+        malformed = browser.post(url, json={"q": "filename = "})
+        assert malformed.status_code == 400
+        assert malformed.json()["message"]
 
 
 def test_version_gallery_pages_backwards(
@@ -259,6 +266,10 @@ def test_datalake_gallery_and_counts(site: Site, user: tuple[Client, str], tmp_p
         assert page["next_after"] is None
         sunny = browser.post(f"/datalakes/{lake.id}/gallery", json={"tags": ["sunny"]}).json()
         assert [item["id"] for item in sunny["items"]] == [str(data[1].id)]
+        queried = browser.post(
+            f"/datalakes/{lake.id}/gallery", json={"q": f'filename = "{data[2].filename}"'}
+        ).json()
+        assert [item["id"] for item in queried["items"]] == [str(data[2].id)]
         counts = browser.post(f"/datalakes/{lake.id}/gallery/counts", json={}).json()
         assert counts["images"] == 3
         assert [(c["name"], c["images"]) for c in counts["tags"]] == [("sunny", 1)]

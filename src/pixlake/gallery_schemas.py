@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from pixlake.enums import AnnotationStatus, DataType, ShapeKind
-from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
+from pixlake.limits import MAX_NAME_LENGTH, MAX_QUERY_LENGTH, MAX_TAGS_PER_REQUEST
 from pixlake.schemas import JsonInt, Name, WireModel
 
 __all__ = [
@@ -40,6 +40,9 @@ class DatalakeGalleryFilter(WireModel):
     """Data having any of these tags (target DATA)."""
     filename: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
     """Data whose filename holds this text, whatever its case."""
+    q: str | None = Field(default=None, json_schema_extra={"maxLength": MAX_QUERY_LENGTH})
+    """Data the query keeps (docs/query.md), as ``list_data(q=...)``; checked by the parser,
+    whose error names the position and the token."""
 
 
 class GalleryFilter(WireModel):
@@ -51,6 +54,8 @@ class GalleryFilter(WireModel):
     """Assets with an annotation of this status."""
     filename: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
     """Assets whose filename holds this text, whatever its case."""
+    q: str | None = Field(default=None, json_schema_extra={"maxLength": MAX_QUERY_LENGTH})
+    """Assets the query keeps (docs/query.md), as ``list_assets(q=...)``."""
 
 
 class GalleryPageKeys(WireModel):

@@ -33,6 +33,7 @@ from pixlake.core import kinds
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.kinds import ANNOTATION, ASSET
+from pixlake.core.query import asset_condition, data_condition
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.services.datasets import require_version
@@ -110,6 +111,9 @@ def _version_conditions(
         )
     if wanted.filename is not None:
         conditions.append(_filename_holds(wanted.filename))
+    queried = asset_condition(wanted.q, conn.dialect.name, version_id)
+    if queried is not None:
+        conditions.append(queried)
     return conditions
 
 
@@ -349,6 +353,9 @@ def _datalake_conditions(
         conditions.append(tagged)
     if wanted.filename is not None:
         conditions.append(_filename_holds(wanted.filename))
+    queried = data_condition(wanted.q, conn.dialect.name)
+    if queried is not None:
+        conditions.append(queried)
     return conditions
 
 
