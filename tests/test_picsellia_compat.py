@@ -127,6 +127,11 @@ def test_dataset_versions_assets_and_their_methods(
     assert len(version.list_assets(tags=["batch-1"])) == 4
     found = version.find_asset(filename=photos[2].name)
     assert found.filename == photos[2].name
+    # A q of the SDK's user goes to pixlake's query language, ANDed with its tag filter.
+    queried = version.list_assets(q=f'filename = "{photos[2].name}"', tags=["batch-1"])
+    assert [a.filename for a in queried] == [photos[2].name]
+    with pytest.raises(pic_errors.BadRequestError):
+        version.list_assets(q="filename = ")
 
     asset = assets[0]
     assert asset.reset_url().startswith("http")

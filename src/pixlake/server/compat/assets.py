@@ -17,7 +17,6 @@ from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.schemas import AssetPublic, AssetQuery
 from pixlake.server.compat.bodies import CompatModel, IdsBody, ListBody
 from pixlake.server.compat.listing import cursor_of, json_items, walk_to_offset
-from pixlake.server.compat.pql import TagFilter, parse_tag_query
 from pixlake.server.compat.wire import asset_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
@@ -34,18 +33,12 @@ def list_assets(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     offset: Annotated[int | None, Query(ge=0)] = None,
     cursor: str | None = None,
-    q: Annotated[str | None, Query(max_length=10_000)] = None,
+    q: str | None = None,
     order_by: list[str] | None = Query(default=None),  # noqa: B008
 ) -> Any:
-    dataset_service.get_version(ctx, actor, version_id)
-    query = _asset_query(parse_tag_query(q))
-    if query.tags and not _tags_exist(ctx, actor, query.tags):
-        return page([], 0)
-
     def fetch(after: UUID | None, size: int) -> Any:
-        return asset_service.search_assets(
-            ctx, actor, version_id, query.model_copy(update={"after": after, "limit": size})
-        )
+        page_query = AssetQuery(after=after, limit=size)
+        return asset_service.search_assets(ctx, actor, version_id, page_query, q)
 
     if order_by or (offset and cursor is None):
         items, count = walk_to_offset(fetch, offset or 0, limit)
@@ -59,10 +52,7 @@ def list_assets(
 def list_assets_by_keys(
     version_id: UUID, body: ListBody, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    dataset_service.get_version(ctx, actor, version_id)
-    query = _asset_query(parse_tag_query(body.q))
-    if query.tags and not _tags_exist(ctx, actor, query.tags):
-        return page([], 0)
+    query = AssetQuery()
     if body.ids is not None:
         query = query.model_copy(update={"ids": body.ids})
     elif body.data_ids is not None:
@@ -71,23 +61,8 @@ def list_assets_by_keys(
         query = query.model_copy(update={"filenames": body.filenames})
     elif body.object_names is not None:
         raise BadRequestError("listing assets by object name is not supported by this server")
-    items = json_items(asset_service.search_assets(ctx, actor, version_id, query))
+    items = json_items(asset_service.search_assets(ctx, actor, version_id, query, body.q))
     return page([_listed(request, ctx, item) for item in items], len(items))
-
-
-def _asset_query(tags: TagFilter | None) -> AssetQuery:
-    if tags is None:
-        return AssetQuery()
-    if tags.data:
-        raise BadRequestError("filtering assets on their data's tags is not supported here")
-    if len(tags.all_of) > 1:
-        raise BadRequestError("filtering on all of several tags is not supported by this server")
-    return AssetQuery(tags=list(tags.any_of or tags.all_of))
-
-
-def _tags_exist(ctx: AppContext, actor: Actor, names: list[str]) -> bool:
-    known = {tag.name for tag in tag_service.list_tags(ctx, actor, Target.ASSET)}
-    return any(name in known for name in names)
 
 
 def _asset_json(request: Request, ctx: AppContext, asset: AssetPublic, **kwargs: Any) -> Any:

@@ -26,7 +26,6 @@ from pixlake.server.compat.bodies import (
 )
 from pixlake.server.compat.deps import OwnConnector, OwnOrganization
 from pixlake.server.compat.listing import cursor_of, json_items, walk_to_offset
-from pixlake.server.compat.pql import TagFilter, parse_tag_query
 from pixlake.server.compat.wire import data_json, page, tag_json
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
 from pixlake.server.routers.data import object_url
@@ -133,19 +132,13 @@ def list_data(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     offset: Annotated[int | None, Query(ge=0)] = None,
     cursor: str | None = None,
-    q: Annotated[str | None, Query(max_length=10_000)] = None,
+    q: str | None = None,
     order_by: list[str] | None = Query(default=None),  # noqa: B008
 ) -> Any:
-    datalake_service.get_datalake(ctx, actor, datalake_id)
-    query = _data_query(parse_tag_query(q))
-
     def fetch(after: UUID | None, size: int) -> Any:
-        return data_service.search_data(
-            ctx, actor, datalake_id, query.model_copy(update={"after": after, "limit": size})
-        )
+        page_query = DataQuery(after=after, limit=size)
+        return data_service.search_data(ctx, actor, datalake_id, page_query, q)
 
-    if query.tags and not _tags_exist(ctx, actor, query.tags):
-        return page([], 0)
     if order_by or (offset and cursor is None):
         items, count = walk_to_offset(fetch, offset or 0, limit)
         return page([_listed(request, ctx, item) for item in items], count)
@@ -158,37 +151,15 @@ def list_data(
 def list_data_by_keys(
     datalake_id: UUID, body: ListBody, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    datalake_service.get_datalake(ctx, actor, datalake_id)
-    query = _data_query(parse_tag_query(body.q))
-    if query.tags and not _tags_exist(ctx, actor, query.tags):
-        return page([], 0)
+    query = DataQuery()
     if body.ids is not None:
         query = query.model_copy(update={"ids": body.ids})
     elif body.filenames is not None:
         query = query.model_copy(update={"filenames": body.filenames})
     elif body.object_names is not None:
         raise BadRequestError("listing data by object name is not supported by this server")
-    items = json_items(data_service.search_data(ctx, actor, datalake_id, query))
+    items = json_items(data_service.search_data(ctx, actor, datalake_id, query, body.q))
     return page([_listed(request, ctx, item) for item in items], len(items))
-
-
-def _tags_exist(ctx: AppContext, actor: Actor, names: list[str]) -> bool:
-    """Whether any of the named data tags exists (the SDK expects an empty listing for a
-    tag nobody made, where pixlake's own API says which tag is unknown)."""
-    known = {tag.name for tag in tag_service.list_tags(ctx, actor, Target.DATA)}
-    return any(name in known for name in names)
-
-
-def _data_query(tags: TagFilter | None) -> DataQuery:
-    """The listing query of a tag filter."""
-    if tags is None:
-        return DataQuery()
-    if tags.data:
-        raise BadRequestError("data.tags filters apply to assets, not to data")
-    names = tags.any_of or tags.all_of
-    if len(tags.all_of) > 1:
-        raise BadRequestError("filtering on all of several tags is not supported by this server")
-    return DataQuery(tags=list(names))
 
 
 def _listed(request: Request, ctx: AppContext, item: dict[str, Any]) -> Any:
