@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,10 @@ from skimage import data as skdata
 from pixlake import (
     AnnotationFileType,
     AnnotationStatus,
+    BadRequestError,
     Client,
     InferenceType,
+    LimitExceededError,
     NotAFolderError,
     NotFoundError,
     UnsafePathError,
@@ -532,3 +535,27 @@ def test_displayed_size_comes_from_exif(photo_files: list[Path]) -> None:
     with Image.open(rotated) as opened:
         assert opened.size == (451, 300)
     assert np.asarray(skdata.chelsea()).shape[:2] == (300, 451)
+
+
+# Bounds of an export request
+
+
+def test_too_many_asset_ids_are_refused_naming_the_limit(boxes: Env, client: Client) -> None:
+    body = {"format": "COCO", "asset_ids": [str(uuid.uuid4()) for _ in range(10_001)]}
+    with pytest.raises(LimitExceededError) as refused:
+        client._connection.request("POST", f"/versions/{boxes.version.id}/export", json=body)
+    assert refused.value.limit == "max_ids_per_request"
+
+
+@pytest.mark.parametrize("name", ["../up", ".hidden", "a/b", "", "x" * 65])
+def test_a_split_name_that_is_not_a_folder_name_is_refused(
+    boxes: Env, tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(BadRequestError):
+        boxes.version.export(tmp_path / "out", "COCO", splits={name: "train"})
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_split_of_an_unknown_tag_is_not_found(boxes: Env, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="nope"):
+        boxes.version.export(tmp_path / "out", "YOLO", splits={"train": "nope"})

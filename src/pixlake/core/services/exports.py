@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -35,6 +37,7 @@ from pixlake.formats.records import ExportImage, ExportShape
 from pixlake.formats.writers.layout import ExportSource, annotation_file, folder_export
 from pixlake.formats.writers.names import is_safe_component
 from pixlake.formats.writers.support import check_shapes_fit
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import ExportRequest
 
 __all__ = ["EXPORT_PAGE", "ExportPlan", "export_chunks", "export_media_type", "plan_export"]
@@ -326,7 +329,9 @@ def _images(ctx: AppContext, plan: ExportPlan, tag_id: UUID | None) -> Iterator[
         }
     after: UUID | None = None
     while True:
-        with ctx.db.read() as conn:
+        # a page is thousands of small tuples that all survive it: collections triggered
+        # while they are built would walk them again and again
+        with paused_gc(), ctx.db.read() as conn:
             page, last = _page(conn, plan, tag_id, after, label_index)
         yield from page
         if last is None or len(page) < EXPORT_PAGE:
@@ -407,27 +412,24 @@ def _page(
     # shape cost more than reading it.
     rows = result.cursor.fetchall()
     result.close()
-    for asset_id, kind, label_id, x, y, w, h, coords in rows:
-        shapes.setdefault(asset_id, []).append(
-            ExportShape(
-                _KINDS[kind],
-                label_index[label_id],
-                x,
-                y,
-                w,
-                h,
-                _coords(coords),
-            )
-        )
+    # one annotation per asset, its shapes in a row: grouped as they come, each built
+    # positionally (half a million shapes make every step of this loop count)
+    kinds, make = _KINDS, ExportShape
+    for asset_id, group in groupby(rows, key=itemgetter(0)):
+        shapes[asset_id] = [
+            make(kinds[kind], label_index[label], x, y, w, h, coords and _coords(coords))
+            for _asset, kind, label, x, y, w, h, coords in group
+        ]
+    no_shapes: list[ExportShape] = []
     images = [
         ExportImage(
-            asset_id=a.raw_id,
-            data_id=a.data_id,
-            filename=a.filename,
-            width=a.width,
-            height=a.height,
-            checksum=a.checksum,
-            shapes=tuple(shapes.get(a.raw_id, ())),
+            a.raw_id,
+            a.data_id,
+            a.filename,
+            a.width,
+            a.height,
+            a.checksum,
+            tuple(shapes.get(a.raw_id, no_shapes)),
         )
         for a in assets
     ]
