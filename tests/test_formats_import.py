@@ -4,6 +4,7 @@ folders with ``Client.import_dataset``, in the three deployments."""
 from __future__ import annotations
 
 import json
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from pixlake import (
     AnnotationFileError,
     AnnotationStatus,
     Client,
+    ConflictError,
     FileMissingError,
+    ForbiddenError,
     ImportAnnotationMode,
     ImportSummary,
     InferenceType,
@@ -24,9 +27,12 @@ from pixlake import (
     LockedError,
     NotFoundError,
     PayloadTooLargeError,
+    Role,
     ShapeKind,
 )
 from pixlake.bundle import BUNDLE_CONTENT_TYPE, frame_header
+from pixlake.core.context import AppContext
+from pixlake.core.services.accounts import create_user
 from pixlake.sdk.dataset_version import DatasetVersion
 
 SIZES = {"a.jpg": (64, 48), "b.png": (80, 60), "c.jpeg": (50, 40)}
@@ -232,6 +238,25 @@ def test_status_and_worker(env: Setup) -> None:
     assert len(annotations) == 2 and {a.worker_id for a in annotations} == {worker.id}
 
 
+def test_a_member_imports_as_itself_but_not_as_another_worker(
+    env: Setup, platform: AppContext
+) -> None:
+    username = f"member-{uuid.uuid4().hex[:8]}"
+    _user, token = create_user(platform, username, env.client.organization_name, role=Role.MEMBER)
+    if env.client.mode == "embedded":
+        member = Client(workspace=env.client.workspace, api_token=token)
+    else:
+        member = Client(api_token=token, host=str(env.client._connection.http.base_url))
+    with member:
+        version = member.get_dataset("d").get_version("v1")
+        owner = member.get_dataset("d").find_worker(env.client.username)
+        path = write(env.folder / "c.json", coco_document())
+        with pytest.raises(ForbiddenError):
+            version.import_annotations_coco_file(path, worker=owner)
+        assert nothing_stored(env.version)
+        assert version.import_annotations_coco_file(path).annotations_created == 2
+
+
 def test_importing_into_a_locked_version_is_refused(env: Setup) -> None:
     env.version.lock()
     with pytest.raises(LockedError):
@@ -401,6 +426,18 @@ def test_import_dataset_coco_folder_tags_splits(
     assert stats.tag_repartition == {"train": 2, "val": 1}
     assert [a.filename for a in version.list_assets(tags="val")] == ["v1.jpg"]
     assert client.get_dataset("imported").get_version("initial").id == version.id
+
+
+def test_import_dataset_refuses_an_existing_version_before_uploading(
+    client: Client, unique_image: Callable[..., Path], tmp_path: Path
+) -> None:
+    client.create_dataset("imported").create_version("initial")
+    root = coco_folder(tmp_path / "coco", {"train": [unique_image("t1.jpg")]})
+
+    with pytest.raises(ConflictError):
+        client.import_dataset(root, "coco", "imported")
+
+    assert len(client.get_datalake().list_data()) == 0
 
 
 def test_import_dataset_yolo_and_voc_folders(

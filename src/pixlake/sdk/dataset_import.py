@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING
 from pixlake.enums import AnnotationFileType, InferenceType, ShapeKind
 from pixlake.errors import (
     BadRequestError,
+    ConflictError,
     FileMissingError,
     InvalidFilenameError,
+    NotFoundError,
     PixlakeError,
 )
 from pixlake.import_schemas import AnnotationFileInspection
@@ -252,6 +254,18 @@ def version_type(kinds: list[ShapeKind]) -> InferenceType:
     return InferenceType.NOT_CONFIGURED
 
 
+def _refuse_existing_version(client: Client, dataset_name: str, version_name: str) -> None:
+    """ConflictError before anything is uploaded, rather than once the images are in."""
+    try:
+        client.get_dataset(dataset_name).get_version(version_name)
+    except NotFoundError:
+        return
+    raise ConflictError(
+        f"dataset {dataset_name!r} has a version {version_name!r} already",
+        details={"dataset": dataset_name, "version": version_name},
+    )
+
+
 def import_dataset(
     client: Client,
     path: str | Path,
@@ -283,6 +297,7 @@ def _import_folder(
     worker: Worker | None,
 ) -> DatasetVersion:
     connection = client._connection
+    _refuse_existing_version(client, dataset_name, version_name)
     layout = read_layout(root, file_type)
     inspection = inspect_files(connection, file_type, layout.annotation_files)
     _resolve_images(layout, inspection)
