@@ -66,7 +66,17 @@ def _is_metadata_beyond_json_limits(failure: Any, case: Any, response: Any) -> b
     return response.status_code == 400 and b'"field":"custom_metadata' in response.content
 
 
+def _is_parameters_beyond_json_limits(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code in (400, 413) and b'"field":"base_parameters' in response.content
+
+
 LIMITS_OF_THE_DOCUMENT = [
+    (
+        "model versions: base_parameters, like custom metadata, is free-form JSON bounded by "
+        "pixlake.validation (64-bit integers, depth, max_json_bytes)",
+        {"ST202"},
+        _is_parameters_beyond_json_limits,
+    ),
     (
         "custom metadata: integers beyond 64 bits, depth over 32 and size over max_json_bytes "
         "are refused (pixlake.validation); the document can't bound a free-form object so",

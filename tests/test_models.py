@@ -3,6 +3,7 @@ the trash, and every bad input refused with nothing stored."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -91,6 +92,7 @@ def test_versions_are_numbered_in_creation_order_and_named_after_their_number(
     assert model.get_version("best") == best
     assert model.get_version("1") == first  # a name, which defaults to the number
     assert model.get_version_by_id(third.id).version == 3
+    assert client.get_model_version_by_id(best.id) == best
     assert model.list_versions() == [first, best, third]
     with pytest.raises(NotFoundError):
         model.get_version(4)
@@ -100,6 +102,15 @@ def test_versions_are_numbered_in_creation_order_and_named_after_their_number(
     # A number is never given twice, even once its version is deleted.
     third.delete()
     assert model.create_version().version == 4
+
+
+def test_versions_created_at_once_get_different_numbers(client: Client) -> None:
+    model = client.create_model("detector")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(lambda _: model.create_version(), range(8)))
+    assert sorted(v.version for v in made) == list(range(1, 9))
+    assert all(v.name == str(v.version) for v in made)
+    assert [v.version for v in model.list_versions()] == list(range(1, 9))
 
 
 def test_labels_given_with_integer_indexes_are_stored_as_text(client: Client) -> None:

@@ -47,6 +47,9 @@ def _real_objects(url: str, token: str, folder: Path) -> dict[str, str]:
         annotation = asset.create_annotation(duration=1.0)
         shape = annotation.create_rectangle(1, 2, 3, 4, label)
         tag = client.create_tag("fuzzed", "DATA")
+        model = client.create_model("fuzzed")
+        model_version = model.create_version(labels={"0": "cat"})
+        model_version.attach_dataset_version(version)
         return {
             "datalake_id": str(lake.id),
             "data_id": str(data.id),
@@ -57,6 +60,9 @@ def _real_objects(url: str, token: str, folder: Path) -> dict[str, str]:
             "annotation_id": str(annotation.id),
             "shape_id": str(shape.id),
             "tag_id": str(tag.id),
+            "model_id": str(model.id),
+            "model_version_id": str(model_version.id),
+            "dataset_version_id": str(version.id),
         }
 
 

@@ -35,6 +35,7 @@ from pixlake.limits import (
     MAX_DOWNLOAD_BUNDLE,
     MAX_IDS_PER_REQUEST,
     MAX_LOCAL_PATHS_PER_REQUEST,
+    MAX_MODEL_LABELS,
     MAX_NAME_LENGTH,
     MAX_SHAPES_PER_REQUEST,
     MAX_TAGS_PER_REQUEST,
@@ -289,6 +290,7 @@ def test_sdk_chunks_are_the_bounds_the_server_states() -> None:
         MAX_TAGS_PER_REQUEST,
         MAX_LOCAL_PATHS_PER_REQUEST,
         MAX_DOWNLOAD_BUNDLE,
+        MAX_MODEL_LABELS,
     ]
     assert len(set(item_bounds)) == len(item_bounds)
     assert [limit_name_for_items(value) for value in item_bounds] == [
@@ -297,6 +299,7 @@ def test_sdk_chunks_are_the_bounds_the_server_states() -> None:
         "max_tags_per_request",
         "max_local_paths_per_request",
         "max_download_bundle",
+        "max_model_labels",
     ]
     assert MAX_NAME_LENGTH != MAX_TEXT_LENGTH
 

@@ -723,21 +723,28 @@ class TrashResult(WireModel):
 # The model registry (docs/models.md)
 
 
+_CLASS_INDEX_PATTERN = r"^(0|[1-9][0-9]*)$"
+
+
 def _class_labels(value: dict[str, str]) -> dict[str, str]:
     """Class index (a non-negative integer, written as text without leading zeros) ->
-    a label name that is not blank."""
+    a label name (a ``Name``, checked by the value's own type)."""
     for index, label in value.items():
         if not (index.isascii() and index.isdigit() and str(int(index)) == index):
             raise ValueError(f"labels: {index!r} is not a class index (0, 1, 2...)")
-        if not label.strip():
-            raise ValueError(f"labels[{index!r}]: the label name must not be empty")
+        # The model's own check of texts reaches no value of a mapping: no NUL, no lone
+        # surrogate, or one database or the other refuses the row.
         check_text(label, f"labels[{index!r}]")
     return value
 
 
 ClassLabels = Annotated[
-    dict[str, Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]],
-    Field(max_length=MAX_MODEL_LABELS),
+    dict[str, Name],
+    Field(
+        max_length=MAX_MODEL_LABELS,
+        # in the document; the validator says why in its own words
+        json_schema_extra={"propertyNames": {"pattern": _CLASS_INDEX_PATTERN}},
+    ),
     AfterValidator(_class_labels),
 ]
 """What a model version predicts: class index (as text) -> label name, ``{"0": "cat"}``."""
@@ -745,7 +752,8 @@ ClassLabels = Annotated[
 
 def _plain_parameters(value: dict[str, Any]) -> dict[str, Any]:
     # Its size is the setting max_json_bytes, checked by the service.
-    return check_json(value, "base_parameters", max_bytes=None)
+    checked: dict[str, Any] = check_json(value, "base_parameters", max_bytes=None)
+    return checked
 
 
 BaseParameters = Annotated[dict[str, Any], AfterValidator(_plain_parameters)]

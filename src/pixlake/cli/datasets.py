@@ -82,10 +82,18 @@ def create(
 
 @datasets.command("delete")
 @click.argument("name")
+@click.option(
+    "--force", is_flag=True, help="Even if a model version is attached to one of its versions."
+)
 @yes_option
 @client_options
 def delete(
-    name: str, yes: bool, workspace: Path | None, host: str | None, token: str | None
+    name: str,
+    force: bool,
+    yes: bool,
+    workspace: Path | None,
+    host: str | None,
+    token: str | None,
 ) -> None:
     """Move dataset NAME and its versions to the trash (`pixlake trash restore` brings
     it back until the retention period ends)."""
@@ -93,5 +101,5 @@ def delete(
         dataset = client.get_dataset(name)
         count = len(dataset.list_versions())
         confirm(f"Move dataset {name!r} and its {count} version(s) to the trash?", yes)
-        dataset.delete()
+        dataset.delete(force=force)
     click.echo(f"moved dataset {name!r} to the trash (id {dataset.id})")

@@ -145,11 +145,13 @@ def unlock(
 @versions.command("delete")
 @dataset_argument
 @version_argument
+@click.option("--force", is_flag=True, help="Even if a model version is attached to it.")
 @yes_option
 @client_options
 def delete(
     dataset: str,
     version: str,
+    force: bool,
     yes: bool,
     workspace: Path | None,
     host: str | None,
@@ -164,7 +166,7 @@ def delete(
             "to the trash?",
             yes,
         )
-        found.delete()
+        found.delete(force=force)
     click.echo(f"moved version {version!r} of dataset {dataset!r} to the trash (id {found.id})")
 
 

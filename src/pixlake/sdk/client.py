@@ -15,6 +15,7 @@ from pixlake.schemas import (
     DatasetPublic,
     Me,
     ModelPublic,
+    ModelVersionPublic,
     TagPublic,
     TrashItem,
     UserPublic,
@@ -24,6 +25,7 @@ from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.model import Model, enum_value
+from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.tag import Tag
 
 __all__ = ["Client", "resolve_host"]
@@ -228,6 +230,11 @@ class Client:
     def get_model_by_id(self, id: UUID | str) -> Model:
         row = self._connection.request("GET", f"/models/{id}")
         return Model(self._connection, ModelPublic.model_validate(row))
+
+    def get_model_version_by_id(self, id: UUID | str) -> ModelVersion:
+        """A model version by id, whatever its model."""
+        row = self._connection.request("GET", f"/model-versions/{id}")
+        return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
 
     def list_models(
         self, limit: int | None = None, offset: int | None = None, tags: Any = None

@@ -12,7 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-__all__ = ["DecimalInt", "Flag"]
+from pixlake.limits import OFFSET_BOUND
+
+__all__ = ["DecimalInt", "DecimalOffset", "Flag"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -25,6 +27,9 @@ def _decimal_digits(value: Any) -> Any:
 
 DecimalInt = Annotated[int, Field(ge=0, le=2**63 - 1), BeforeValidator(_decimal_digits)]
 """A non-negative integer query parameter that fits in 64 bits, in decimal digits only."""
+
+DecimalOffset = Annotated[int, Field(ge=0, lt=OFFSET_BOUND), BeforeValidator(_decimal_digits)]
+"""A listing's ``offset`` in the query string: below ``OFFSET_BOUND``, as in the bodies."""
 
 
 def _true_or_false(value: Any) -> Any:

@@ -21,32 +21,32 @@ ForceQuery = Annotated[
 ]
 
 
-@router.get("/model-versions/{version_id:uuid}/dataset-versions")
+@router.get("/model-versions/{model_version_id:uuid}/dataset-versions")
 def list_attached(
-    version_id: UUID, ctx: ContextDep, actor: CurrentActor, name: NameFilter = None
+    model_version_id: UUID, ctx: ContextDep, actor: CurrentActor, name: NameFilter = None
 ) -> list[AttachedDatasetVersion]:
-    return service.list_attached(ctx, actor, version_id, name)
+    return service.list_attached(ctx, actor, model_version_id, name)
 
 
-@router.post("/model-versions/{version_id:uuid}/dataset-versions", status_code=201)
+@router.post("/model-versions/{model_version_id:uuid}/dataset-versions", status_code=201)
 def attach(
-    version_id: UUID, body: DatasetVersionAttach, ctx: ContextDep, actor: CurrentActor
+    model_version_id: UUID, body: DatasetVersionAttach, ctx: ContextDep, actor: CurrentActor
 ) -> AttachedDatasetVersion:
-    return service.attach(ctx, actor, version_id, body.dataset_version_id, body.name)
+    return service.attach(ctx, actor, model_version_id, body.dataset_version_id, body.name)
 
 
 @router.delete(
-    "/model-versions/{version_id:uuid}/dataset-versions/{dataset_version_id:uuid}",
+    "/model-versions/{model_version_id:uuid}/dataset-versions/{dataset_version_id:uuid}",
     status_code=204,
 )
 def detach(
-    version_id: UUID,
+    model_version_id: UUID,
     dataset_version_id: UUID,
     ctx: ContextDep,
     actor: CurrentActor,
     name: NameFilter = None,
 ) -> Response:
-    service.detach(ctx, actor, version_id, dataset_version_id, name)
+    service.detach(ctx, actor, model_version_id, dataset_version_id, name)
     return Response(status_code=204)
 
 

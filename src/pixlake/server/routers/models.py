@@ -4,11 +4,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 from pixlake.core.services import models as service
 from pixlake.errors import ConflictError, LimitExceededError, NotFoundError
-from pixlake.limits import MAX_TAGS_PER_REQUEST, OFFSET_BOUND
+from pixlake.limits import MAX_TAGS_PER_REQUEST
 from pixlake.schemas import (
     ModelCreate,
     ModelPublic,
@@ -20,7 +20,7 @@ from pixlake.schemas import (
 )
 from pixlake.server.deps import ContextDep, CurrentActor, NameFilter
 from pixlake.server.openapi import errors
-from pixlake.server.params import DecimalInt
+from pixlake.server.params import DecimalInt, DecimalOffset
 from pixlake.validation import check_text
 
 router = APIRouter(tags=["models"])
@@ -40,7 +40,6 @@ ModelTagsQuery = Annotated[
     ),
     AfterValidator(_storable_names),
 ]
-Offset = Annotated[DecimalInt, Field(lt=OFFSET_BOUND)]
 
 
 @router.get("/models", responses=errors(NotFoundError))
@@ -50,7 +49,7 @@ def list_models(
     name: NameFilter = None,
     tags: ModelTagsQuery = [],  # noqa: B006 (FastAPI copies a query default)
     limit: DecimalInt | None = None,
-    offset: Offset = 0,
+    offset: DecimalOffset = 0,
 ) -> list[ModelPublic]:
     return service.list_models(ctx, actor, name=name, tag_names=tags, limit=limit, offset=offset)
 
@@ -110,21 +109,21 @@ def create_version(
     )
 
 
-@router.get("/model-versions/{version_id:uuid}")
-def get_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> ModelVersionPublic:
-    return service.get_version(ctx, actor, version_id)
+@router.get("/model-versions/{model_version_id:uuid}")
+def get_version(model_version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> ModelVersionPublic:
+    return service.get_version(ctx, actor, model_version_id)
 
 
 @router.patch(
-    "/model-versions/{version_id:uuid}", responses=errors(ConflictError, LimitExceededError)
+    "/model-versions/{model_version_id:uuid}", responses=errors(ConflictError, LimitExceededError)
 )
 def update_version(
-    version_id: UUID, body: ModelVersionUpdate, ctx: ContextDep, actor: CurrentActor
+    model_version_id: UUID, body: ModelVersionUpdate, ctx: ContextDep, actor: CurrentActor
 ) -> ModelVersionPublic:
-    return service.update_version(ctx, actor, version_id, body.model_dump(exclude_none=True))
+    return service.update_version(ctx, actor, model_version_id, body.model_dump(exclude_none=True))
 
 
-@router.delete("/model-versions/{version_id:uuid}", status_code=204)
-def delete_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
-    service.delete_version(ctx, actor, version_id)
+@router.delete("/model-versions/{model_version_id:uuid}", status_code=204)
+def delete_version(model_version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
+    service.delete_version(ctx, actor, model_version_id)
     return Response(status_code=204)
