@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import httpx
@@ -215,7 +216,7 @@ def _fetch_hashing(
     """
     ranged = size >= RANGED_MIN
     headers = {"range": f"bytes=0-{RANGE_SIZE - 1}"} if ranged else {}
-    with open(temporary, "wb") as out, http.stream("GET", url, headers=headers) as response:
+    with open(temporary, "w+b") as out, http.stream("GET", url, headers=headers) as response:
         if response.status_code >= 400:
             response.read()
             raise_for_error(response)
@@ -228,15 +229,37 @@ def _fetch_hashing(
                     progress(len(chunk))
             return digest.hexdigest()
         out.truncate(size)
+        fd = out.fileno()
+        digest = hashlib.sha256()
         with ThreadPoolExecutor(RANGE_WORKERS) as pool:
             others = [
-                pool.submit(_fetch_range, http, url, out.fileno(), start, size, progress)
+                (start, pool.submit(_fetch_range, http, url, fd, start, size, progress))
                 for start in range(RANGE_SIZE, size, RANGE_SIZE)
             ]
-            _write_range(response, out.fileno(), 0, min(size, RANGE_SIZE), progress)
-            for future in others:
-                future.result()
-    return sha256_of(temporary)  # what is checked is what was written
+            try:
+                _write_range(response, fd, 0, min(size, RANGE_SIZE), progress)
+                # Ranges are hashed in order as soon as each is written, while the next
+                # ones arrive: the hash costs no pass of its own after the download.
+                _hash_range(digest, fd, 0, min(size, RANGE_SIZE))
+                for start, future in others:
+                    future.result()
+                    _hash_range(digest, fd, start, min(size, start + RANGE_SIZE))
+            except BaseException:
+                for _start, future in others:
+                    future.cancel()
+                raise
+    return digest.hexdigest()
+
+
+def _hash_range(digest: Any, fd: int, start: int, end: int) -> None:
+    """Feed bytes ``start`` to ``end - 1`` of a file, read back a chunk at a time."""
+    offset = start
+    while offset < end:
+        chunk = os.pread(fd, min(CHUNK, end - offset), offset)
+        if not chunk:
+            raise StorageError(f"bytes {offset}-{end - 1} were not written")
+        digest.update(chunk)
+        offset += len(chunk)
 
 
 def _fetch_range(
