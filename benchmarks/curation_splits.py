@@ -34,6 +34,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -273,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"embedded: {results['embedded']}")
         if "server" in modes:
             with (
-                serve_workspace(workspace, sample_rss=False) as served,
+                serve_workspace(
+                    workspace, user=f"bench-{uuid.uuid4().hex[:8]}", sample_rss=False
+                ) as served,
                 Client(api_token=served.token, host=served.url) as client,
             ):
                 results["server"] = measure(client, args.assets)

@@ -7,7 +7,8 @@ ids into MultiAssets, a page of ids per request, and the answers into what the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -41,7 +42,14 @@ class DatasetVersion(Protocol):
     def version(self) -> str: ...
 
 
-__all__ = ["Repartition", "VersionDiff", "repartition", "request_split", "split_parts"]
+__all__ = [
+    "Repartition",
+    "VersionDiff",
+    "fetch_assets",
+    "repartition",
+    "request_split",
+    "split_into_parts",
+]
 
 Repartition = dict[str, list[Any]]
 """``{"x": [label names], "y": [counts]}``, the Picsellia SDK's form of a part's labels."""
@@ -80,13 +88,37 @@ def request_split(
     return SplitResult.model_validate(row)
 
 
-def split_parts(
-    version: DatasetVersion, result: SplitResult
+def split_into_parts(
+    version: DatasetVersion,
+    listing: Callable[[], Iterable[Asset]],
+    ratios: Sequence[float | int],
+    random_seed: Any = None,
+    stratify: bool = True,
+    q: str | None = None,
+    tag_names: Sequence[str] | None = None,
 ) -> tuple[list[MultiAsset], list[dict[str, int]], list[Label]]:
-    """What ``split_into_multi_assets`` returns, from the server's answer."""
+    """What ``split_into_multi_assets`` returns: the server's split, and its assets.
+
+    Without a query the parts hold the whole version, and the assets come from
+    ``listing`` (the version's own listing, its fastest read); where the connection
+    fetches ahead (a server), the listing runs while the server computes the split. An
+    asset the listing missed (added meanwhile) and a query's assets are fetched by id.
+    """
+    by_id: dict[UUID, Asset] = {}
+    if q is None and version._connection.capabilities.fetch_ahead:
+        normalise_ratios(ratios)  # a refused split starts no listing
+        with ThreadPoolExecutor(1, thread_name_prefix="pixlake-split-listing") as pool:
+            listed = pool.submit(lambda: {asset.id: asset for asset in listing()})
+            result = request_split(version, ratios, random_seed, stratify, q, tag_names)
+            by_id = listed.result()
+    else:
+        result = request_split(version, ratios, random_seed, stratify, q, tag_names)
+        if q is None:
+            by_id = {asset.id: asset for asset in listing()}
+    missing = [i for part in result.parts for i in part.asset_ids if i not in by_id]
+    if missing:
+        by_id.update(fetch_assets(version, missing))
     connection = version._connection
-    every = [asset_id for part in result.parts for asset_id in part.asset_ids]
-    by_id = fetch_assets(version, every)
     parts = [
         MultiAsset(connection, [by_id[asset_id] for asset_id in part.asset_ids])
         for part in result.parts

@@ -42,7 +42,7 @@ from pixlake.sdk.base import (
     split_tags,
 )
 from pixlake.sdk.connection import idempotency_keys
-from pixlake.sdk.curation import VersionDiff, repartition, request_split, split_parts
+from pixlake.sdk.curation import VersionDiff, repartition, split_into_parts
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.datalake import _check_page_args
 from pixlake.sdk.export_requests import export_body, split_body
@@ -628,8 +628,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             BadRequestError: bad ratios (naming the offending one), seed or tag names.
             LockedError: tag names on a locked version.
         """
-        result = request_split(self, ratios, random_seed, stratify, q, tag_names)
-        return split_parts(self, result)
+        return split_into_parts(self, self.list_assets, ratios, random_seed, stratify, q, tag_names)
 
     def train_test_split(
         self,
