@@ -66,11 +66,103 @@ def _is_metadata_beyond_json_limits(failure: Any, case: Any, response: Any) -> b
     return response.status_code == 400 and b'"field":"custom_metadata' in response.content
 
 
+def _is_refused_query(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b'"code":"invalid_query"' in response.content
+
+
+def _is_refused_annotation_file(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b'"invalid_annotation_file"' in response.content
+
+
+def _is_one_of_two_fields(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and (
+        b"give after or before, not both" in response.content
+        or b"give exactly one of tag and tag_id" in response.content
+    )
+
+
+def _is_over_max_file_size(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 413 and b'"limit":"max_file_size"' in response.content
+
+
+def _is_checksum_not_announced(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"match the checksum announced" in response.content
+
+
+def _is_bytes_not_uploaded(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"upload them first" in response.content
+
+
+def _is_ratios_summing_to_zero(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and b"ratios sum to 0" in response.content
+
+
+def _is_unknown_username(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 404 and b"no user named" in response.content
+
+
+def _is_head_too_large(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 431
+
+
 def _is_parameters_beyond_json_limits(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code in (400, 413) and b'"field":"base_parameters' in response.content
 
 
 LIMITS_OF_THE_DOCUMENT = [
+    (
+        "query strings over max_header_bytes (a setting): the request head is refused with "
+        "431 before any parameter is read, whatever the parameters",
+        {"ST201"},
+        _is_head_too_large,
+    ),
+    (
+        "queries: q is a text of the query language (docs/query.md), whose grammar and fields "
+        "a JSON Schema can't state; the fuzzer's texts are refused by the parser",
+        {"ST202"},
+        _is_refused_query,
+    ),
+    (
+        "annotation imports: no schema says which bytes are a COCO, YOLO or VOC file; the "
+        "fuzzer's bytes are refused as annotation files",
+        {"ST202"},
+        _is_refused_annotation_file,
+    ),
+    (
+        "pages and export splits: two fields of which exactly one is given (after or before; "
+        "tag or tag_id), which the document states in words only",
+        {"ST202"},
+        _is_one_of_two_fields,
+    ),
+    (
+        "model file uploads: a size over max_file_size, a setting of the server, not a "
+        "bound of the document",
+        {"ST202"},
+        _is_over_max_file_size,
+    ),
+    (
+        "model files: a file is made of bytes uploaded before (direct to the bucket, or by "
+        "the content route), which only the store holds",
+        {"ST202"},
+        _is_bytes_not_uploaded,
+    ),
+    (
+        "splits: ratios must not all be 0, a rule of their values (each is documented >= 0)",
+        {"ST202"},
+        _is_ratios_summing_to_zero,
+    ),
+    (
+        "workers: a worker is added by the username of an existing user of the organization, "
+        "which the fuzzer can't know; the dataset it created is there all the same",
+        {"ST302"},
+        _is_unknown_username,
+    ),
+    (
+        "model file content: its bytes must match the checksum announced by an earlier "
+        "request, which only the server remembers",
+        {"ST202"},
+        _is_checksum_not_announced,
+    ),
     (
         "model versions: base_parameters, like custom metadata, is free-form JSON bounded by "
         "pixlake.validation (64-bit integers, depth, max_json_bytes)",

@@ -125,3 +125,11 @@ def test_a_label_deviation_is_the_worst_share_gap() -> None:
     a, b, c, d = (LabelledItem(bytes([i]), {"x": 1}) for i in range(4))
     assert label_deviation([[a, b, c], [d]], [0.75, 0.25]) == 0
     assert label_deviation([[a, b], [c, d]], [0.75, 0.25]) == pytest.approx(0.25)
+
+
+def test_huge_ratios_are_normalised_without_overflowing() -> None:
+    from pixlake.split_ratios import normalise_ratios
+
+    # A sum of these overflows a float; their shares don't.
+    assert normalise_ratios([1e308, 1e308, 1e308]) == pytest.approx([1 / 3] * 3)
+    assert normalise_ratios([8, 1, 1]) == pytest.approx([0.8, 0.1, 0.1])

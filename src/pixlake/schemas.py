@@ -296,7 +296,9 @@ class UrlMap(WireModel):
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 """A SHA-256 digest in lowercase hexadecimal."""
-FileSize = Annotated[int, Field(ge=0, lt=2**63)]
+FileSize = Annotated[int, Field(ge=0, lt=OFFSET_BOUND)]
+"""A size in bytes, below 2^53 (8 PiB): a bound every JSON client reads exactly, where 2^63
+is a float to most of them."""
 
 
 class ModelFilePublic(WireModel):
@@ -913,7 +915,12 @@ SplitSeed = (
 
 
 class SplitRequest(WireModel):
-    ratios: list[StrictFloat] = Field(max_length=MAX_SPLIT_PARTS)
+    # At least two parts, none negative: documented here, checked (with a message naming
+    # the ratio) below.
+    ratios: list[StrictFloat] = Field(
+        max_length=MAX_SPLIT_PARTS,
+        json_schema_extra={"minItems": 2, "items": {"type": "number", "minimum": 0}},
+    )
     """One share per part, normalised to sum to 1 (at least two, none negative)."""
     random_seed: SplitSeed | None = None
     """None: the server draws one, and answers it."""

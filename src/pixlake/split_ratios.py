@@ -56,9 +56,12 @@ def normalise_ratios(ratios: Any) -> list[float]:
                 f"{field} is negative ({ratio}); a part can't hold less than nothing",
                 details={"field": field},
             )
-    total = math.fsum(ratios)
-    if total <= 0:
+    largest = max(ratios)
+    if largest <= 0:
         raise BadRequestError(
             "ratios sum to 0: at least one part must get a share", details={"field": "ratios"}
         )
-    return [ratio / total for ratio in ratios]
+    # Scaled by the largest first, so that no sum of finite ratios can overflow.
+    scaled = [ratio / largest for ratio in ratios]
+    total = math.fsum(scaled)
+    return [ratio / total for ratio in scaled]

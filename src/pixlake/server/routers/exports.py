@@ -21,7 +21,11 @@ _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The export, streamed: a COCO annotation file is JSON, every other "
         "export a zip (see docs/formats.md).",
-        "content": {"application/json": _BINARY, "application/zip": _BINARY},
+        "content": {
+            # A COCO document (docs/formats.md); its images and annotations run long.
+            "application/json": {"schema": {"type": "object"}},
+            "application/zip": _BINARY,
+        },
     },
     **errors(NotFoundError, UnsupportedShapeError, UnsafePathError, WrongTargetError),
 }
