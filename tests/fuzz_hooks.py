@@ -93,8 +93,10 @@ def _is_bytes_not_uploaded(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code == 400 and b"upload them first" in response.content
 
 
-def _is_ratios_summing_to_zero(failure: Any, case: Any, response: Any) -> bool:
-    return response.status_code == 400 and b"ratios sum to 0" in response.content
+def _is_split_parts_disagreeing(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 400 and (
+        b"ratios sum to 0" in response.content or b"names for" in response.content
+    )
 
 
 def _is_unknown_username(failure: Any, case: Any, response: Any) -> bool:
@@ -147,9 +149,10 @@ LIMITS_OF_THE_DOCUMENT = [
         _is_bytes_not_uploaded,
     ),
     (
-        "splits: ratios must not all be 0, a rule of their values (each is documented >= 0)",
+        "splits: ratios must not all be 0, and tag_names holds one name per ratio: rules "
+        "between values, which the document states in words",
         {"ST202"},
-        _is_ratios_summing_to_zero,
+        _is_split_parts_disagreeing,
     ),
     (
         "workers: a worker is added by the username of an existing user of the organization, "

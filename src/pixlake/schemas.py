@@ -927,8 +927,11 @@ class SplitRequest(WireModel):
     stratify: StrictBool = True
     q: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
     """Split only the assets this query keeps (the query language of the listings)."""
-    tag_names: list[Name] | None = Field(default=None, max_length=MAX_SPLIT_PARTS)
-    """An asset tag per part, moved onto the part's assets."""
+    tag_names: list[Name] | None = Field(
+        default=None, max_length=MAX_SPLIT_PARTS, json_schema_extra={"uniqueItems": True}
+    )
+    """An asset tag per part (as many as ``ratios``, each its own), moved onto the part's
+    assets."""
 
     @model_validator(mode="after")
     def _parts_agree(self) -> Self:
