@@ -515,3 +515,53 @@ def test_the_compatibility_api_can_be_turned_off(tmp_path: Path) -> None:
         assert answer.status_code == 404
     finally:
         next(served, None)
+
+
+# Models
+
+
+def test_models_versions_and_files(account: Account, tmp_path: Path) -> None:
+    client = account.picsellia()
+    model = client.create_model("detector", description="finds cats")
+    assert client.get_model("detector").id == model.id
+    assert client.get_model_by_id(model.id).name == "detector"
+    assert [m.name for m in client.list_models()] == ["detector"]
+    with pytest.raises(pic_errors.ResourceNotFoundError):
+        client.get_model("no-such-model")
+
+    version = model.create_version(
+        name="v1", labels={"0": "cat", "1": "dog"}, type="OBJECT_DETECTION", framework="PYTORCH"
+    )
+    assert version.version == 1
+    assert version.labels == {"0": "cat", "1": "dog"}
+    assert model.get_version("v1").id == version.id
+    assert model.get_version(1).id == version.id
+    assert client.get_model_version_by_id(version.id).name == "v1"
+    assert [v.name for v in model.list_versions()] == ["v1"]
+
+    weights = tmp_path / "best.pt"
+    weights.write_bytes(b"\x00weights" * 1000)
+    stored = version.store("weights", weights)
+    assert stored.filename == "best.pt" and stored.name == "weights"
+    config = tmp_path / "config.yaml"
+    config.write_text("epochs: 3\n")
+    version.store("config", config)
+    assert sorted(f.name for f in version.list_files()) == ["config", "weights"]
+    with pytest.raises(pic_errors.PicselliaError):  # a name taken, without replace
+        version.store("weights", config)
+    replaced = version.store("weights", config, replace=True)
+    assert replaced.filename == "config.yaml"
+
+    target = tmp_path / "downloaded"
+    version.get_file("weights").download(str(target))
+    assert (target / "config.yaml").read_bytes() == config.read_bytes()
+    version.get_file("config").delete()
+    assert [f.name for f in version.list_files()] == ["weights"]
+
+    # What the official SDK stored is what pixlake's own SDK sees, bytes included.
+    own = account.pixlake().get_model("detector")
+    own_version = own.get_version("v1")
+    assert own_version.labels == {"0": "cat", "1": "dog"}
+    assert own_version.framework.value == "PYTORCH"
+    (own_file,) = own_version.list_files()
+    assert own_file.checksum == _sha256(config)

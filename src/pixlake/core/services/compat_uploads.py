@@ -9,7 +9,12 @@ and only once the bytes are validated, so each step maps onto a row of ``compat_
 2. ``receive`` takes the bytes once (a second use of the URL is refused) and keeps them
    as an object of their own, so that any server of a deployment can make the data;
 3. ``consume`` turns them into a data through the ordinary ingest (checks, deduplication
-   by checksum, tags) and drops the received object.
+   by checksum, tags), or ``consume_model_file`` into a file of the model version the upload
+   was announced for, and drops the received object.
+
+An upload is announced for one purpose: a data (its name ``<org>/<upload>/<filename>``) or
+a file of one model version (``<org>/model-versions/<version>/<upload>/<filename>``). The
+name says which, so bytes announced for a model file never become a data, nor the other way.
 
 Received bytes no data was made of are swept with every other unnamed object once
 ``orphan_grace_hours`` have passed.
@@ -28,6 +33,8 @@ from sqlalchemy import insert, select, update
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.services import data as data_service
+from pixlake.core.services import model_files
+from pixlake.core.services import models as model_service
 from pixlake.errors import (
     BadRequestError,
     ConflictError,
@@ -37,10 +44,19 @@ from pixlake.errors import (
 )
 from pixlake.filenames import validate_filename
 from pixlake.ids import new_id
-from pixlake.schemas import DataPublic
+from pixlake.schemas import DataPublic, ModelFilePublic
 from pixlake.storage.base import CHUNK_SIZE, StagedObject
 
-__all__ = ["Announced", "announce", "consume", "receive", "require_announced"]
+__all__ = [
+    "Announced",
+    "announce",
+    "consume",
+    "consume_model_file",
+    "receive",
+    "require_announced",
+]
+
+_MODEL_VERSIONS = "model-versions"
 
 
 @dataclass(frozen=True)
@@ -52,15 +68,30 @@ class Announced:
     max_size: int
 
 
-def announce(ctx: AppContext, actor: Actor, filename: str) -> Announced:
-    """A fresh object name for ``filename``, valid for ``url_expiry_seconds``."""
+def _model_version_of(object_name: str) -> UUID | None:
+    """The model version an upload was announced for, None for a data's upload."""
+    parts = object_name.split("/")
+    if len(parts) == 5 and parts[1] == _MODEL_VERSIONS:
+        return UUID(parts[2])
+    return None
+
+
+def announce(
+    ctx: AppContext, actor: Actor, filename: str, model_version_id: UUID | None = None
+) -> Announced:
+    """A fresh object name for ``filename``, valid for ``url_expiry_seconds``: for a data,
+    or for a file of ``model_version_id`` (which must be the caller's)."""
     validate_filename(filename)
     upload_id = new_id()
     now = utcnow()
+    purpose = ""
+    if model_version_id is not None:
+        model_service.get_version(ctx, actor, model_version_id)
+        purpose = f"{_MODEL_VERSIONS}/{model_version_id}/"
     announced = Announced(
         id=upload_id,
         organization_id=actor.organization_id,
-        object_name=f"{actor.organization_id}/{upload_id}/{filename}",
+        object_name=f"{actor.organization_id}/{purpose}{upload_id}/{filename}",
         filename=filename,
         max_size=ctx.settings.max_file_size,
     )
@@ -158,6 +189,38 @@ def consume(
 ) -> DataPublic:
     """The data made of the bytes received for ``object_name`` (the data already holding
     the same bytes, if any), tagged with ``tag_ids``."""
+    row = _received(ctx, actor, object_name, None)
+    data_service.check_upload(ctx, actor, datalake_id, [row.filename], tag_ids)
+    with ctx.storage.open(row.stored_object) as stream:
+        staged = ctx.storage.stage_stream(_chunks(stream), row.size)
+    data = data_service.ingest_staged(
+        ctx, actor, datalake_id, [(row.filename, staged)], tag_ids=tag_ids
+    )[0]
+    _mark_consumed(ctx, row)
+    return data
+
+
+def consume_model_file(
+    ctx: AppContext, actor: Actor, model_version_id: UUID, object_name: str, name: str
+) -> ModelFilePublic:
+    """The file ``name`` of the model version, made of the bytes received for
+    ``object_name`` (announced for that version), through the model registry's rules."""
+    row = _received(ctx, actor, object_name, model_version_id)
+    model_files.check_new_file(
+        ctx, actor, model_version_id, name, row.filename, row.size, replace=False
+    )
+    with ctx.storage.open(row.stored_object) as stream:
+        staged = ctx.storage.stage_stream(_chunks(stream), row.size)
+    stored = model_files.store_staged(ctx, actor, model_version_id, name, row.filename, staged)
+    _mark_consumed(ctx, row)
+    return stored
+
+
+def _received(
+    ctx: AppContext, actor: Actor, object_name: str, model_version_id: UUID | None
+) -> Any:
+    """The row of an upload announced as ``object_name`` for this purpose, whose bytes
+    came and were not made into anything yet."""
     with ctx.db.read() as conn:
         row = conn.execute(
             select(t.compat_uploads).where(
@@ -169,16 +232,21 @@ def consume(
         raise BadRequestError(
             f"no bytes were uploaded as {object_name!r}", details={"object_name": object_name}
         )
+    if _model_version_of(row.announced_name) != model_version_id:
+        wanted = "a data" if model_version_id is None else f"model version {model_version_id}"
+        raise BadRequestError(
+            f"{object_name!r} was not announced for {wanted}",
+            details={"object_name": object_name},
+        )
     if row.consumed_at is not None:
         raise ConflictError(
-            f"a data was made of {object_name!r} already", details={"object_name": object_name}
+            f"something was made of {object_name!r} already",
+            details={"object_name": object_name},
         )
-    data_service.check_upload(ctx, actor, datalake_id, [row.filename], tag_ids)
-    with ctx.storage.open(row.stored_object) as stream:
-        staged = ctx.storage.stage_stream(_chunks(stream), row.size)
-    data = data_service.ingest_staged(
-        ctx, actor, datalake_id, [(row.filename, staged)], tag_ids=tag_ids
-    )[0]
+    return row
+
+
+def _mark_consumed(ctx: AppContext, row: Any) -> None:
     with ctx.db.write() as conn:
         conn.execute(
             update(t.compat_uploads)
@@ -186,7 +254,6 @@ def consume(
             .values(consumed_at=utcnow())
         )
     ctx.storage.delete(row.stored_object)
-    return data
 
 
 def _chunks(stream: Any) -> Iterator[bytes]:

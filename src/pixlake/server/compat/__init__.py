@@ -9,7 +9,7 @@ lists what works, what does not, and what users will notice.
 from fastapi import APIRouter
 
 from pixlake.server.compat import annotations as annotation_routes
-from pixlake.server.compat import assets, datalake, datasets, session, uploads
+from pixlake.server.compat import assets, datalake, datasets, models, session, uploads
 
 __all__ = ["file_upload_routes", "routers"]
 
@@ -20,5 +20,13 @@ def routers() -> list[APIRouter]:
     """The compatibility routes, each router prefixed with ``/api``."""
     return [
         module.router
-        for module in (session, datalake, uploads, datasets, assets, annotation_routes)
+        for module in (
+            session,
+            datalake,
+            uploads,
+            datasets,
+            assets,
+            annotation_routes,
+            models,
+        )
     ]

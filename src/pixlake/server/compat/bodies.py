@@ -36,8 +36,12 @@ class NameBody(CompatModel):
 
 
 class ObjectNameRequest(CompatModel):
+    """What an object name is asked for: a data, or a file of the model version the
+    ``context`` names (``MODEL_FILE``)."""
+
     filename: Name
-    type: str = "DATA"
+    type: str = Field(default="DATA", max_length=64)
+    context: dict[str, UUID] | None = Field(default=None, max_length=4)
 
 
 class ObjectNameBody(CompatModel):

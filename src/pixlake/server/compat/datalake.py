@@ -75,11 +75,16 @@ def generate_object_name(
     actor: OwnOrganization,
     _connector: OwnConnector,
 ) -> Any:
-    if body.type != "DATA":
-        raise BadRequestError(
-            f"this server stores uploads of data only, not {body.type}", details={"type": body.type}
-        )
-    return {"object_name": compat_uploads.announce(ctx, actor, body.filename).object_name}
+    if body.type == "DATA":
+        return {"object_name": compat_uploads.announce(ctx, actor, body.filename).object_name}
+    model_version_id = (body.context or {}).get("model_version_id")
+    if body.type == "MODEL_FILE" and model_version_id is not None:
+        announced = compat_uploads.announce(ctx, actor, body.filename, model_version_id)
+        return {"object_name": announced.object_name}
+    raise BadRequestError(
+        f"this server stores uploads of data and model files only, not {body.type}",
+        details={"type": body.type},
+    )
 
 
 @router.post("/object-storage/{connector_id:uuid}/generate_presigned_url")

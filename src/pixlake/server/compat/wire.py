@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
-from pixlake.enums import ShapeKind
+from pixlake.enums import Framework, ShapeKind
 from pixlake.schemas import (
     AnnotationPublic,
     AssetPublic,
@@ -20,6 +20,9 @@ from pixlake.schemas import (
     DataPublic,
     DatasetPublic,
     LabelPublic,
+    ModelFilePublic,
+    ModelPublic,
+    ModelVersionPublic,
     ShapePublic,
     TagPublic,
     VersionPublic,
@@ -33,6 +36,9 @@ __all__ = [
     "datalake_json",
     "dataset_json",
     "label_json",
+    "model_file_json",
+    "model_json",
+    "model_version_json",
     "organization_connector",
     "page",
     "shape_json",
@@ -163,3 +169,49 @@ def shape_json(shape: ShapePublic, label: LabelPublic) -> dict[str, Any]:
 
 def _integer(value: float | None) -> int:
     return 0 if value is None else math.floor(value + 0.5)
+
+
+# Models. The SDK knows four frameworks: pixlake's others (KERAS, OTHER) are shown as
+# NOT_CONFIGURED (docs/picsellia-compatibility.md).
+_SDK_FRAMEWORKS = frozenset({"PYTORCH", "TENSORFLOW", "ONNX", "NOT_CONFIGURED"})
+
+
+def _framework(framework: Framework) -> str:
+    return framework.value if framework.value in _SDK_FRAMEWORKS else "NOT_CONFIGURED"
+
+
+def model_json(model: ModelPublic, tags: Sequence[TagPublic] = ()) -> dict[str, Any]:
+    return {
+        "id": str(model.id),
+        "name": model.name,
+        "description": model.description,
+        "private": True,
+        "type": model.type.value,
+        "framework": _framework(model.framework),
+        "tags": [tag_json(tag) for tag in tags],
+    }
+
+
+def model_version_json(version: ModelVersionPublic, model: ModelPublic) -> dict[str, Any]:
+    return {
+        "id": str(version.id),
+        "origin": {"id": str(model.id), "name": model.name, "private": True},
+        "name": version.name,
+        "version": version.version,
+        "labels": version.labels,
+        "type": version.type.value,
+        "framework": _framework(version.framework),
+        "parameters": version.base_parameters,
+        "description": version.description,
+    }
+
+
+def model_file_json(file: ModelFilePublic, url: str | None) -> dict[str, Any]:
+    return {
+        "id": str(file.id),
+        "name": file.name,
+        "object_name": file.object_name,
+        "filename": file.filename,
+        "large": file.large,
+        "presigned_url": url,
+    }
