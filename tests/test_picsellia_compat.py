@@ -565,3 +565,118 @@ def test_models_versions_and_files(account: Account, tmp_path: Path) -> None:
     assert own_version.framework.value == "PYTORCH"
     (own_file,) = own_version.list_files()
     assert own_file.checksum == _sha256(config)
+
+
+# Annotation files: COCO, YOLO and Pascal VOC through the SDK's own methods
+
+
+def _annotated_version(account: Account, photos: list[Path]) -> Any:
+    """A detection version of the photos: two annotated, boxes of cats and dogs."""
+    client = account.picsellia()
+    lake = client.get_datalake()
+    lake.upload_data([str(p) for p in photos])
+    dataset = client.create_dataset("files")
+    version = dataset.create_version("source", type="OBJECT_DETECTION")
+    version.add_data(lake.list_data())
+    cat = version.get_or_create_label("cat")
+    dog = version.get_or_create_label("dog")
+    assets = {a.filename: a for a in version.list_assets()}
+    first, second = (assets[photos[0].name], assets[photos[1].name])
+    first.create_annotation().create_multiple_rectangles([(2, 3, 10, 12, cat), (20, 4, 8, 8, dog)])
+    second.create_annotation().create_rectangle(5, 5, 16, 20, dog)
+    return dataset, version
+
+
+def _boxes(account: Account, version_name: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Each asset's boxes, read by pixlake's own SDK."""
+    own = account.pixlake().get_dataset("files").get_version(version_name)
+    labels = {label.id: label.name for label in own.list_labels()}
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for asset in own.list_assets():
+        annotations = asset.list_annotations()
+        if annotations:
+            found[asset.filename] = sorted(
+                (labels[r.label.id], r.x, r.y, r.w, r.h) for r in annotations[-1].list_rectangles()
+            )
+    return found
+
+
+def test_coco_export_and_import_through_the_sdk(
+    account: Account, photos: list[Path], tmp_path: Path
+) -> None:
+    import json
+
+    dataset, version = _annotated_version(account, photos)
+    path = version.export_annotation_file("COCO", str(tmp_path / "out"))
+    document = json.loads(Path(path).read_text())
+    # pixlake's exporter wrote it: ids from 1 (docs/formats.md), the version's labels.
+    assert [c["name"] for c in document["categories"]] == ["cat", "dog"]
+    assert min(c["id"] for c in document["categories"]) == 1
+    assert min(a["id"] for a in document["annotations"]) == 1
+    assert len(document["annotations"]) == 3
+    assert {i["file_name"] for i in document["images"]} == {p.name for p in photos}
+
+    target = dataset.create_version("from-coco", type="OBJECT_DETECTION")
+    target.add_data(account.picsellia().get_datalake().list_data())
+    written = target.import_annotations_coco_file(path)
+    assert sorted(written.values()) == [1, 2]
+    assert _boxes(account, "from-coco") == _boxes(account, "source")
+    # REPLACE (the default) again: the same boxes, not twice as many.
+    target.import_annotations_coco_file(path)
+    assert _boxes(account, "from-coco") == _boxes(account, "source")
+
+
+def test_yolo_and_voc_export_and_import_through_the_sdk(
+    account: Account, photos: list[Path], tmp_path: Path
+) -> None:
+    import zipfile
+
+    import yaml
+
+    dataset, version = _annotated_version(account, photos)
+    yolo = Path(version.export_annotation_file("YOLO", str(tmp_path / "yolo")))
+    folder = tmp_path / "yolo-files"
+    with zipfile.ZipFile(yolo) as archive:
+        archive.extractall(folder)
+    config = yaml.safe_load((folder / "data.yaml").read_text())
+    assert config["nc"] == 2
+    # The SDK's YOLO importer takes `names` as a list only (Ultralytics writes a mapping).
+    (folder / "data.yaml").write_text(
+        yaml.safe_dump({"nc": 2, "names": [config["names"][0], config["names"][1]]})
+    )
+    labels = sorted(folder.glob("*.txt"))
+    assert len(labels) == len(photos)
+
+    lake = account.picsellia().get_datalake()
+    from_yolo = dataset.create_version("from-yolo", type="OBJECT_DETECTION")
+    from_yolo.add_data(lake.list_data())
+    from_yolo.import_annotations_yolo_files(str(folder / "data.yaml"), [str(p) for p in labels])
+    source, imported = _boxes(account, "source"), _boxes(account, "from-yolo")
+    assert imported.keys() == source.keys()
+    for filename, boxes in source.items():  # the SDK truncates what YOLO normalised
+        for (label, *coords), (got_label, *got) in zip(boxes, imported[filename], strict=True):
+            assert label == got_label
+            assert all(abs(a - b) <= 1 for a, b in zip(coords, got, strict=True))
+
+    voc = Path(version.export_annotation_file("PASCAL_VOC", str(tmp_path / "voc")))
+    with zipfile.ZipFile(voc) as archive:
+        archive.extractall(tmp_path / "voc-files")
+    from_voc = dataset.create_version("from-voc", type="OBJECT_DETECTION")
+    from_voc.add_data(lake.list_data())
+    for xml in sorted((tmp_path / "voc-files").glob("*.xml")):
+        # The SDK's VOC reader refuses a file without an object (an unannotated image).
+        if "<object>" in xml.read_text():
+            from_voc.import_annotation_voc_file(str(xml))
+    assert _boxes(account, "from-voc") == source
+
+
+def test_an_export_the_sdk_cannot_take_is_a_clear_400(wire: Wire, photos: list[Path]) -> None:
+    version = wire.account.picsellia().create_dataset("d").create_version("v")
+    route = f"/api/dataset/version/{version.id}/annotations/export"
+    for body in (
+        {"type": "COCO", "export_video": True},
+        {"type": "COCO", "export_key": "ASSET_ID"},
+        {"type": "TFRECORD"},
+    ):
+        answer = wire.http.post(route, json=body)
+        assert answer.status_code in (400, 422), (body, answer.text)

@@ -4,11 +4,14 @@ The readers (``pixlake.formats.readers``) turn the files into records; this modu
 their images to the version's assets by filename (YOLO label files by stem), resolves or
 creates their labels, places each shape in its image (clipping what overhangs it, refusing
 what lies wholly outside) and writes annotations and shapes with one bulk statement each.
+
+``import_shapes`` writes shapes a client read from its files itself (the Picsellia SDK's
+importers), given by asset id and label id, with the same modes, placement and writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import isfinite
 from pathlib import PurePosixPath
@@ -26,14 +29,16 @@ from pixlake.core.roles import require_own_work
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ImportAnnotationMode, ShapeKind
-from pixlake.errors import AnnotationFileError
+from pixlake.errors import AnnotationFileError, NotFoundError
 from pixlake.formats.readers.records import ImageRecord, ParsedAnnotations, ShapeRecord
 from pixlake.ids import new_id, new_ids
 from pixlake.import_schemas import AnnotationFileInspection, ImportSummary, InspectedImage
 from pixlake.limits import MAX_NAME_LENGTH
+from pixlake.schemas import ShapeIn
+from pixlake.shapes import check_shape
 from pixlake.validation import check_text
 
-__all__ = ["ImportOptions", "import_annotations", "inspect_annotations"]
+__all__ = ["ImportOptions", "import_annotations", "import_shapes", "inspect_annotations"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ def import_annotations(
             conn, actor, version_id, parsed, matched, options.force_create_label, now
         )
         existing = _existing_annotations(conn, version_id, worker_id)
-        summary = _write(
+        summary, _written = _write(
             conn, actor, version_id, worker_id, matched, existing, label_ids, options, now
         )
         summary.update(
@@ -108,6 +113,86 @@ def import_annotations(
             masks_as_boxes=parsed.masks_as_boxes,
         )
         return ImportSummary(**summary)
+
+
+def import_shapes(
+    ctx: AppContext,
+    actor: Actor,
+    version_id: UUID,
+    shapes_by_asset: Mapping[UUID, Sequence[ShapeIn]],
+    options: ImportOptions,
+) -> dict[UUID, int]:
+    """Write each asset's shapes as ``import_annotations`` writes a file's, all or none;
+    every asset must be one of the version's and every label the version's. Answers the
+    number of shapes written to each annotation made or extended (KEEP's are left out)."""
+    now = utcnow()
+    with ctx.db.write() as conn:
+        version = require_version(conn, actor, version_id, writing=True)
+        worker_id = _worker(conn, actor, version.dataset_id, options.worker_id)
+        assets = _assets_by_id(conn, version_id, list(shapes_by_asset))
+        names = {
+            row.id: row.name
+            for row in conn.execute(
+                select(t.labels.c.id, t.labels.c.name).where(
+                    t.labels.c.dataset_version_id == version_id
+                )
+            )
+        }
+        matched: dict[_Asset, list[ShapeRecord]] = {}
+        for asset_id, shapes in shapes_by_asset.items():
+            records = matched.setdefault(assets[asset_id], [])
+            for index, shape in enumerate(shapes):
+                where = f"asset {asset_id}, shape {index}"
+                if shape.label_id not in names:
+                    raise NotFoundError(
+                        f"{where}: label {shape.label_id} is not one of the version's",
+                        details={"label_id": str(shape.label_id)},
+                    )
+                records.append(_record(shape, names[shape.label_id], where))
+        existing = _existing_annotations(conn, version_id, worker_id)
+        label_ids = {name: label_id for label_id, name in names.items()}
+        _summary, written = _write(
+            conn, actor, version_id, worker_id, matched, existing, label_ids, options, now
+        )
+        return written
+
+
+def _assets_by_id(conn: Connection, version_id: UUID, asset_ids: list[UUID]) -> dict[UUID, _Asset]:
+    found: dict[UUID, _Asset] = {}
+    for chunk in chunked(conn, asset_ids):
+        rows = conn.execute(
+            select(t.assets.c.id, t.data.c.filename, t.data.c.width, t.data.c.height)
+            .join(t.data, t.data.c.id == t.assets.c.data_id)
+            .where(
+                t.assets.c.dataset_version_id == version_id,
+                kinds.not_in_trash(ASSET),
+                one_of(conn, t.assets.c.id, chunk),
+            )
+        )
+        found.update({row.id: _Asset(*row) for row in rows})
+    for asset_id in asset_ids:
+        if asset_id not in found:
+            raise NotFoundError(f"asset {asset_id} not found", details={"id": str(asset_id)})
+    return found
+
+
+def _record(shape: ShapeIn, label: str, where: str) -> ShapeRecord:
+    """A shape given by a client as the record a file would give (its geometry checked
+    the way every shape's is)."""
+    geometry = check_shape(
+        shape.kind, x=shape.x, y=shape.y, w=shape.w, h=shape.h, coords=shape.coords, where=where
+    )
+    return ShapeRecord(
+        kind=shape.kind,
+        label=label,
+        file="request",
+        item=where,
+        x=geometry.get("x") or 0.0,
+        y=geometry.get("y") or 0.0,
+        w=geometry.get("w") or 0.0,
+        h=geometry.get("h") or 0.0,
+        coords=geometry.get("coords"),
+    )
 
 
 def _users(worker_ids: Sequence[UUID], conn: Connection) -> list[UUID]:
@@ -248,6 +333,8 @@ Geometry = tuple[float | None, float | None, float | None, float | None, Any]
 
 def _place(shape: ShapeRecord, asset: _Asset) -> tuple[Geometry, bool]:
     """The shape's geometry in the image's pixels, and whether it was clipped to it."""
+    if shape.kind is ShapeKind.CLASSIFICATION:
+        return (None, None, None, None, None), False
     width, height = asset.width, asset.height
     if shape.normalized and not (width and height):
         raise AnnotationFileError.at(
@@ -355,13 +442,15 @@ def _write(
     label_ids: dict[str, UUID],
     options: ImportOptions,
     now: Any,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[UUID, int]]:
+    """The summary of the writes, and the shapes written to each annotation."""
     organization_id = actor.organization_id
     status = (options.status or AnnotationStatus.PENDING).value
     new_annotations: list[tuple[Any, ...]] = []
     extended: list[UUID] = []
     replaced: list[UUID] = []
     kept = 0
+    written: dict[UUID, int] = {}
     shape_rows: list[tuple[Any, ...]] = []
     clipped_count = 0
     shape_ids = iter(new_ids(sum(len(shapes) for shapes in matched.values())))
@@ -391,6 +480,7 @@ def _write(
                     now,
                 )
             )
+        written[annotation_id] = written.get(annotation_id, 0) + len(shapes)
         for shape in shapes:
             geometry, clipped = _place(shape, asset)
             clipped_count += clipped
@@ -426,7 +516,7 @@ def _write(
     insert_tuples(conn, t.shapes, _SHAPE_COLUMNS, shape_rows, _SHARED_COLUMNS)
     analyze_after_bulk(conn, t.annotations_table, len(new_annotations))
     analyze_after_bulk(conn, t.shapes, len(shape_rows))
-    return {
+    summary = {
         "assets_matched": len(matched),
         "annotations_created": len(new_annotations),
         "annotations_replaced": len(replaced),
@@ -435,3 +525,4 @@ def _write(
         "shapes_created": len(shape_rows),
         "shapes_clipped": clipped_count,
     }
+    return summary, written

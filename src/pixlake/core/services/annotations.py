@@ -94,6 +94,39 @@ def create_label(ctx: AppContext, actor: Actor, version_id: UUID, name: str) -> 
     return LabelPublic(**{k: v for k, v in row.items() if k != "organization_id"})
 
 
+def get_or_create_labels(
+    ctx: AppContext, actor: Actor, version_id: UUID, names: Sequence[str]
+) -> list[LabelPublic]:
+    """The version's labels of these names, the missing ones created (in one statement),
+    in the order of ``names``."""
+    wanted = list(dict.fromkeys(names))
+    now = utcnow()
+    try:
+        with ctx.db.write() as conn:
+            require_version(conn, actor, version_id, writing=True)
+            query = select(t.labels).where(t.labels.c.dataset_version_id == version_id)
+            existing = {row.name: _label_public(row) for row in conn.execute(query)}
+            rows = [
+                {
+                    "id": new_id(),
+                    "organization_id": actor.organization_id,
+                    "dataset_version_id": version_id,
+                    "name": name,
+                    "created_at": now,
+                }
+                for name in wanted
+                if name not in existing
+            ]
+            bulk_insert(conn, t.labels, rows)
+    except IntegrityError as exc:  # another request created one of them meanwhile
+        raise ConflictError("labels were created meanwhile: retry", details={}) from exc
+    for row in rows:
+        existing[row["name"]] = LabelPublic(
+            **{k: v for k, v in row.items() if k != "organization_id"}
+        )
+    return [existing[name] for name in wanted]
+
+
 def list_labels(
     ctx: AppContext, actor: Actor, version_id: UUID, name: str | None = None
 ) -> list[LabelPublic]:

@@ -40,12 +40,25 @@ from pixlake.formats.writers.support import check_shapes_fit
 from pixlake.gcpause import paused_gc
 from pixlake.schemas import ExportRequest
 
-__all__ = ["EXPORT_PAGE", "ExportPlan", "export_chunks", "export_media_type", "plan_export"]
+__all__ = [
+    "EXPORT_OBJECT_PREFIX",
+    "EXPORT_PAGE",
+    "ExportPlan",
+    "export_chunks",
+    "export_media_type",
+    "export_object_name",
+    "plan_export",
+    "store_export",
+]
 
 _KINDS = {kind.value: kind for kind in ShapeKind}
 
 EXPORT_PAGE = 1000
 """Assets read per page: their annotations and shapes are then one statement each."""
+
+EXPORT_OBJECT_PREFIX = "exports"
+"""Exports kept as objects (``store_export``) live under ``exports/``: no row names them,
+so the orphan sweep removes each once ``orphan_grace_hours`` have passed."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,25 @@ def export_chunks(ctx: AppContext, plan: ExportPlan) -> Iterator[bytes]:
     if plan.layout == "file":
         return annotation_file(plan.file_type, source)
     return folder_export(plan.file_type, source, root=plan.root, classification=plan.classification)
+
+
+def export_object_name(organization_id: UUID, checksum: str) -> str:
+    """Where a stored export lives: named after its bytes, under its organization."""
+    return f"{EXPORT_OBJECT_PREFIX}/{organization_id}/{checksum[:2]}/{checksum}"
+
+
+def store_export(ctx: AppContext, plan: ExportPlan) -> str:
+    """Write the export into the object store and say under which name, for clients that
+    fetch an export by URL and need its length first (the Picsellia SDK). The bytes are
+    staged as they are written, so memory stays flat; the same export twice is one
+    object."""
+    staged = ctx.storage.stage_stream(export_chunks(ctx, plan))
+    try:
+        object_name = export_object_name(plan.organization_id, staged.checksum)
+        ctx.storage.commit(staged, object_name)
+    finally:
+        ctx.storage.discard(staged)
+    return object_name
 
 
 # Checks

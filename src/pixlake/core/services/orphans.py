@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -27,6 +27,7 @@ from pixlake.core import tables as t
 from pixlake.core.context import AppContext
 from pixlake.core.services import model_files
 from pixlake.core.services.data import object_name_for
+from pixlake.core.services.exports import EXPORT_OBJECT_PREFIX, export_object_name
 from pixlake.core.sql import chunked, one_of
 from pixlake.settings import Settings
 from pixlake.storage import ObjectStorage
@@ -122,27 +123,29 @@ def _batches(items: Iterator[StoredItem], cutoff: float) -> Iterator[list[Stored
         yield batch
 
 
+_PREFIXED_KINDS: dict[str, tuple[str, Callable[[UUID, str], str]]] = {
+    model_files.OBJECT_PREFIX: ("model", model_files.object_name_for),
+    EXPORT_OBJECT_PREFIX: ("export", export_object_name),
+}
+"""Objects named ``<prefix>/<organization>/<xx>/<checksum>``; any other is a data's."""
+
+
 def _object_key(name: str) -> tuple[str, UUID, str] | None:
     """What an object's name is made of: ``("data", datalake, checksum)`` for a data's
-    bytes, ``("model", organization, checksum)`` for a model file's, or None for a name
-    pixlake never gives."""
+    bytes, ``("model", organization, checksum)`` for a model file's, ``("export", ...)``
+    for a stored export (which no row names), or None for a name pixlake never gives."""
     parts = name.split("/")
-    if parts[0] == model_files.OBJECT_PREFIX:
-        kind, parts = "model", parts[1:]
-    else:
-        kind = "data"
+    kind: str = "data"
+    expected_name: Callable[[UUID, str], str] = object_name_for
+    if parts[0] in _PREFIXED_KINDS:
+        (kind, expected_name), parts = _PREFIXED_KINDS[parts[0]], parts[1:]
     if len(parts) != 3 or not _CHECKSUM.fullmatch(parts[2]):
         return None
     try:
         owner = UUID(parts[0])
     except ValueError:
         return None
-    expected = (
-        model_files.object_name_for(owner, parts[2])
-        if kind == "model"
-        else object_name_for(owner, parts[2])
-    )
-    return (kind, owner, parts[2]) if expected == name else None
+    return (kind, owner, parts[2]) if expected_name(owner, parts[2]) == name else None
 
 
 def _named_objects(conn: Connection, keys: Mapping[str, tuple[str, UUID, str]]) -> set[str]:
@@ -155,6 +158,8 @@ def _named_objects(conn: Connection, keys: Mapping[str, tuple[str, UUID, str]]) 
     by_datalake: dict[UUID, list[str]] = defaultdict(list)
     model_names: list[str] = []
     for name, (kind, owner, checksum) in keys.items():
+        if kind == "export":
+            continue  # handed out by URL for a while, named by no row
         if kind == "model":
             model_names.append(name)
         else:

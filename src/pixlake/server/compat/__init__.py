@@ -8,8 +8,16 @@ lists what works, what does not, and what users will notice.
 
 from fastapi import APIRouter
 
+from pixlake.server.compat import (
+    annotation_files,
+    assets,
+    datalake,
+    datasets,
+    models,
+    session,
+    uploads,
+)
 from pixlake.server.compat import annotations as annotation_routes
-from pixlake.server.compat import assets, datalake, datasets, models, session, uploads
 
 __all__ = ["file_upload_routes", "routers"]
 
@@ -27,6 +35,7 @@ def routers() -> list[APIRouter]:
             datasets,
             assets,
             annotation_routes,
+            annotation_files,
             models,
         )
     ]

@@ -134,7 +134,7 @@ def delete_annotation(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor)
 
 # Shapes: one route per kind, as the SDK has them
 
-_KINDS = {
+SHAPE_KINDS = {
     "rectangles": ShapeKind.RECTANGLE,
     "polygons": ShapeKind.POLYGON,
     "lines": ShapeKind.LINE,
@@ -144,7 +144,8 @@ _KINDS = {
 _COORDS = {ShapeKind.POLYGON: "polygon", ShapeKind.LINE: "line", ShapeKind.POINT: "point"}
 
 
-def _shape_in(kind: ShapeKind, item: Any, index: int) -> ShapeIn:
+def shape_in(kind: ShapeKind, item: Any, index: int) -> ShapeIn:
+    """A shape of the SDK's (one kind per list) as pixlake's, or a 400 naming it."""
     if not isinstance(item, dict):
         raise BadRequestError(f"shape {index}: expected an object", details={"index": index})
     fields: dict[str, Any] = {"kind": kind, "label_id": item.get("label_id")}
@@ -166,7 +167,7 @@ def _shape_in(kind: ShapeKind, item: Any, index: int) -> ShapeIn:
 
 
 def _add_shapes(kind_name: str) -> Any:
-    kind = _KINDS[kind_name]
+    kind = SHAPE_KINDS[kind_name]
 
     def add_shapes(
         annotation_id: UUID,
@@ -179,7 +180,7 @@ def _add_shapes(kind_name: str) -> Any:
             raise BadRequestError(
                 f"{kind_name} must be a list of at most {MAX_SHAPES_PER_REQUEST} shapes"
             )
-        shapes = [_shape_in(kind, item, index) for index, item in enumerate(items)]
+        shapes = [shape_in(kind, item, index) for index, item in enumerate(items)]
         created = annotation_service.add_shapes(ctx, actor, annotation_id, shapes)
         labels = _labels_of(ctx, actor, annotation_id)
         return {kind_name: [shape_json(shape, labels[shape.label_id]) for shape in created]}
@@ -188,7 +189,7 @@ def _add_shapes(kind_name: str) -> Any:
 
 
 def _list_shapes(kind_name: str) -> Any:
-    kind = _KINDS[kind_name]
+    kind = SHAPE_KINDS[kind_name]
 
     def list_shapes(annotation_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
         found = annotation_service.list_shapes(ctx, actor, annotation_id, kind)
@@ -198,7 +199,7 @@ def _list_shapes(kind_name: str) -> Any:
     return list_shapes
 
 
-for _name in _KINDS:
+for _name in SHAPE_KINDS:
     router.add_api_route(
         f"/annotation/{{annotation_id:uuid}}/bulk-{_name}", _add_shapes(_name), methods=["POST"]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -61,6 +62,11 @@ def list_assets_by_keys(
         query = query.model_copy(update={"filenames": body.filenames})
     elif body.object_names is not None:
         raise BadRequestError("listing assets by object name is not supported by this server")
+    elif body.filename_startswith is not None:
+        prefixes = tuple(body.filename_startswith)
+        walked = _walk(ctx, actor, version_id, body.q)
+        found = [item for item in walked if item["filename"].startswith(prefixes)]
+        return page([_listed(request, ctx, item) for item in found], len(found))
     items = json_items(asset_service.search_assets(ctx, actor, version_id, query, body.q))
     return page([_listed(request, ctx, item) for item in items], len(items))
 
@@ -165,12 +171,18 @@ def _require_assets_of(
                 raise NotFoundError(f"asset {asset_id} not found", details={"id": str(asset_id)})
 
 
-def _all_asset_ids(ctx: AppContext, actor: Actor, version_id: UUID) -> list[UUID]:
-    ids: list[UUID] = []
+def _walk(
+    ctx: AppContext, actor: Actor, version_id: UUID, q: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every asset of the version (matching ``q``), a keyset page at a time."""
     after: UUID | None = None
     while True:
-        found = asset_service.search_assets(ctx, actor, version_id, AssetQuery(after=after))
-        ids += [UUID(item["id"]) for item in json_items(found)]
+        found = asset_service.search_assets(ctx, actor, version_id, AssetQuery(after=after), q)
+        yield from json_items(found)
         if found.next_after is None:
-            return ids
+            return
         after = UUID(found.next_after)
+
+
+def _all_asset_ids(ctx: AppContext, actor: Actor, version_id: UUID) -> list[UUID]:
+    return [UUID(item["id"]) for item in _walk(ctx, actor, version_id)]

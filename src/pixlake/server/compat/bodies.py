@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
 from pixlake.enums import InferenceType
-from pixlake.limits import MAX_IDS_PER_REQUEST, MAX_TAGS_PER_REQUEST, MAX_TEXT_LENGTH
+from pixlake.limits import (
+    MAX_IDS_PER_REQUEST,
+    MAX_NAME_LENGTH,
+    MAX_TAGS_PER_REQUEST,
+    MAX_TEXT_LENGTH,
+)
 from pixlake.schemas import Name, WireModel
 
 __all__ = [
@@ -67,6 +72,9 @@ class ListBody(CompatModel):
     data_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     object_names: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    filename_startswith: (
+        list[Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]] | None
+    ) = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     q: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
 
 

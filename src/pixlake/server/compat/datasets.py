@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query
+from pydantic import Field
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import assets as asset_service
@@ -14,7 +15,7 @@ from pixlake.core.services import tags as tag_service
 from pixlake.enums import InferenceType, Target
 from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
-from pixlake.schemas import VersionPublic
+from pixlake.schemas import Name, VersionPublic
 from pixlake.server.compat.bodies import AssetsAdd, CompatModel, DatasetCreate, NameBody
 from pixlake.server.compat.datalake import find_tag
 from pixlake.server.compat.deps import OwnOrganization
@@ -120,6 +121,22 @@ def list_versions(dataset_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any
 @router.get("/dataset/version/{version_id:uuid}")
 def get_version(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
     return _version_json(ctx, actor, dataset_service.get_version(ctx, actor, version_id))
+
+
+class _VersionUpdate(CompatModel):
+    version: Name | None = None
+    description: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+    type: InferenceType | None = None
+
+
+@router.patch("/dataset/version/{version_id:uuid}")
+def update_version(
+    version_id: UUID, body: _VersionUpdate, ctx: ContextDep, actor: CurrentActor
+) -> Any:
+    updated = dataset_service.update_version(
+        ctx, actor, version_id, body.version, body.description, body.type
+    )
+    return _version_json(ctx, actor, updated)
 
 
 @router.delete("/dataset/version/{version_id:uuid}", status_code=204)
