@@ -680,3 +680,132 @@ def test_an_export_the_sdk_cannot_take_is_a_clear_400(wire: Wire, photos: list[P
     ):
         answer = wire.http.post(route, json=body)
         assert answer.status_code in (400, 422), (body, answer.text)
+
+
+def test_another_organizations_models_and_exports_answer_404(
+    compat_server: LiveServer, photos: list[Path], tmp_path: Path
+) -> None:
+    owner = Account(compat_server)
+    client = owner.picsellia()
+    model = client.create_model("private-model")
+    model_version = model.create_version(name="v1")
+    weights = tmp_path / "w.bin"
+    weights.write_bytes(b"secret weights")
+    stored = model_version.store("weights", weights)
+    lake = client.get_datalake()
+    lake.upload_data(str(photos[0]))
+    version = client.create_dataset("private").create_version("v1", type="OBJECT_DETECTION")
+    version.add_data(lake.list_data())
+    asset = version.list_assets()[0]
+    label = version.get_or_create_label("secret")
+    owner_wire = Wire(owner)
+
+    intruder = Wire(Account(compat_server))
+    ids = {
+        "org": owner_wire.org_id,
+        "conn": owner_wire.connector,
+        "model": str(model.id),
+        "mv": str(model_version.id),
+        "file": str(stored.id),
+        "version": str(version.id),
+        "asset": str(asset.id),
+        "label": str(label.id),
+    }
+    reads = [
+        "/api/organization/{org}/models",
+        "/api/organization/{org}/models/find?name=private-model",
+        "/api/organization/{org}/modelversions/find?id={mv}",
+        "/api/model/{model}",
+        "/api/model/{model}/versions",
+        "/api/model/{model}/versions/find?name=v1",
+        "/api/model/version/{mv}",
+        "/api/model/version/{mv}/modelfiles",
+        "/api/model/version/{mv}/modelfiles/find?name=weights",
+        "/api/model/file/{file}",
+        "/api/dataset/version/{version}/labelgroups",
+    ]
+    for path in reads:
+        answer = intruder.http.get(path.format(**ids))
+        assert answer.status_code == 404, (path, answer.status_code, answer.text)
+    # The intruder's own model version, to store into with the owner's upload.
+    own_version = intruder.http.post(
+        f"/api/model/{intruder.http.post(f'/api/organization/{intruder.org_id}/models', json={'name': 'm'}).json()['id']}/versions",
+        json={},
+    ).json()
+    writes: list[tuple[str, str, Any]] = [
+        ("POST", "/api/organization/{org}/models", {"name": "x"}),
+        ("PATCH", "/api/model/{model}", {"name": "stolen"}),
+        ("DELETE", "/api/model/{model}", None),
+        ("POST", "/api/model/{model}/versions", {"name": "v2"}),
+        ("PATCH", "/api/model/version/{mv}", {"name": "stolen"}),
+        ("DELETE", "/api/model/version/{mv}", None),
+        ("DELETE", "/api/model/file/{file}", None),
+        (
+            "POST",
+            "/api/model/version/{mv}/modelfiles",
+            {"name": "x", "object_name": stored.object_name},
+        ),
+        ("POST", "/api/dataset/version/{version}/annotations/export", {"type": "COCO"}),
+        ("PATCH", "/api/dataset/version/{version}", {"type": "SEGMENTATION"}),
+        ("XGET", "/api/dataset/version/{version}/bulk-labels", {"names": ["x"]}),
+        (
+            "POST",
+            "/api/dataset/version/{version}/bulk-annotations",
+            {"annotations": [{"asset_id": ids["asset"], "classifications": []}]},
+        ),
+    ]
+    for method, path, body in writes:
+        answer = intruder.http.request(method, path.format(**ids), json=body)
+        assert answer.status_code == 404, (method, path, answer.status_code, answer.text)
+    # An object name announced for the owner's model version, in the intruder's.
+    mine = intruder.http.post(
+        f"/api/organization/{intruder.org_id}/connector/{intruder.connector}/generate_object_name",
+        json={
+            "filename": "w.bin",
+            "type": "MODEL_FILE",
+            "context": {"model_version_id": ids["mv"]},
+        },
+    )
+    assert mine.status_code == 404, mine.text
+    taken = intruder.http.post(
+        f"/api/model/version/{own_version['id']}/modelfiles",
+        json={"name": "x", "object_name": stored.object_name},
+    )
+    assert taken.status_code == 400, taken.text
+    # And nothing changed for the owner.
+    assert client.get_model("private-model").name == "private-model"
+    assert [f.name for f in model_version.list_files()] == ["weights"]
+    assert account_types(owner) == "OBJECT_DETECTION"
+
+
+def account_types(account: Account) -> str:
+    return account.pixlake().get_dataset("private").get_version("v1").type.value
+
+
+def test_a_model_file_upload_is_bound_to_its_purpose(wire: Wire, tmp_path: Path) -> None:
+    model = wire.http.post(f"/api/organization/{wire.org_id}/models", json={"name": "m"}).json()
+    version = wire.http.post(f"/api/model/{model['id']}/versions", json={}).json()
+    # Bytes announced for a data don't become a model file, nor the other way round.
+    object_name, url = wire.announce()
+    assert _put(url, b"not a model").status_code == 201
+    answer = wire.http.post(
+        f"/api/model/version/{version['id']}/modelfiles",
+        json={"name": "w", "object_name": object_name},
+    )
+    assert answer.status_code == 400 and object_name in answer.json()["message"]
+    model_name = wire.http.post(
+        f"/api/organization/{wire.org_id}/connector/{wire.connector}/generate_object_name",
+        json={
+            "filename": "w.bin",
+            "type": "MODEL_FILE",
+            "context": {"model_version_id": version["id"]},
+        },
+    ).json()["object_name"]
+    assert wire.create_data(model_name).status_code == 400
+    unknown_type = wire.http.post(
+        f"/api/organization/{wire.org_id}/connector/{wire.connector}/generate_object_name",
+        json={"filename": "w.bin", "type": "CAMPAIGN_FILE"},
+    )
+    assert unknown_type.status_code == 400 and "CAMPAIGN_FILE" in unknown_type.json()["message"]
+    files = wire.http.get(f"/api/model/version/{version['id']}/modelfiles").json()
+    assert files["items"] == []

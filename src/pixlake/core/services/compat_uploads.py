@@ -205,6 +205,7 @@ def consume_model_file(
 ) -> ModelFilePublic:
     """The file ``name`` of the model version, made of the bytes received for
     ``object_name`` (announced for that version), through the model registry's rules."""
+    model_service.get_version(ctx, actor, model_version_id)  # the caller's, else 404
     row = _received(ctx, actor, object_name, model_version_id)
     model_files.check_new_file(
         ctx, actor, model_version_id, name, row.filename, row.size, replace=False
