@@ -305,3 +305,31 @@ def test_gc_help_says_what_it_removes() -> None:
     assert result.exit_code == 0
     assert "PIXLAKE_ORPHAN_GRACE_HOURS" in result.output
     assert "staging files" in result.output
+
+
+def test_a_stored_export_is_swept_once_older_than_the_grace_period(
+    platform: Workspace, tmp_path: Path
+) -> None:
+    from pixlake.core.services import datasets, exports
+    from pixlake.enums import AnnotationFileType, InferenceType
+    from pixlake.schemas import ExportRequest
+
+    ctx, owner = platform.context, platform.owner
+    created = datasets.create_dataset(ctx, owner, f"exported-{uuid.uuid4().hex[:6]}", "")
+    version = datasets.create_version(
+        ctx, owner, created.id, "v1", "", InferenceType.OBJECT_DETECTION
+    )
+    plan = exports.plan_export(
+        ctx, owner, version.id, ExportRequest(format=AnnotationFileType.COCO)
+    )
+    stored = exports.store_export(ctx, plan)
+    assert stored.startswith(f"exports/{owner.organization_id}/")
+    with ctx.storage.open(stored) as stream:
+        assert b'"categories"' in stream.read()
+    assert exports.store_export(ctx, plan) == stored  # the same export is one object
+
+    assert sweep_orphans(ctx).objects.count == 0
+    assert ctx.storage.exists(stored)
+    later = sweep_orphans(ctx, now=time.time() + DAY_AND_AN_HOUR)
+    assert later.objects.count == 1 and later.foreign_objects == 0
+    assert not ctx.storage.exists(stored)

@@ -728,10 +728,10 @@ def test_another_organizations_models_and_exports_answer_404(
         answer = intruder.http.get(path.format(**ids))
         assert answer.status_code == 404, (path, answer.status_code, answer.text)
     # The intruder's own model version, to store into with the owner's upload.
-    own_version = intruder.http.post(
-        f"/api/model/{intruder.http.post(f'/api/organization/{intruder.org_id}/models', json={'name': 'm'}).json()['id']}/versions",
-        json={},
+    own_model = intruder.http.post(
+        f"/api/organization/{intruder.org_id}/models", json={"name": "m"}
     ).json()
+    own_version = intruder.http.post(f"/api/model/{own_model['id']}/versions", json={}).json()
     writes: list[tuple[str, str, Any]] = [
         ("POST", "/api/organization/{org}/models", {"name": "x"}),
         ("PATCH", "/api/model/{model}", {"name": "stolen"}),

@@ -309,21 +309,36 @@ _PICSELLIA_SCRIPT = """
 import json, os, sys
 from picsellia import Client
 
-host, token, *paths = sys.argv[1:]
+host, token, work, *paths = sys.argv[1:]
 client = Client(api_token=token, organization_name="acme", host=host)
 lake = client.get_datalake()
 uploaded = lake.upload_data(paths, tags=["from-picsellia"])
 listed = lake.list_data(tags=["from-picsellia"])
 again = lake.list_data(ids=[d.id for d in listed])  # an XGET
-version = client.create_dataset("from-picsellia").create_version("v1")
+dataset = client.create_dataset("from-picsellia")
+version = dataset.create_version("v1", type="OBJECT_DETECTION")
 version.add_data(listed)
 assets = version.list_assets()
+cat = version.get_or_create_label("cat")
+assets[0].create_annotation().create_rectangle(2, 3, 10, 12, cat)
+coco = version.export_annotation_file("COCO", work)
+copy = dataset.create_version("v2", type="OBJECT_DETECTION")
+copy.add_data(listed)
+imported = copy.import_annotations_coco_file(coco)
+model = client.create_model("from-picsellia")
+model_version = model.create_version(name="v1", labels={"0": "cat"})
+weights = os.path.join(work, "best.pt")
+with open(weights, "wb") as handle:
+    handle.write(b"weights" * 100)
+model_version.store("weights", weights)
 print(json.dumps({
     "uploaded": len(uploaded),
     "listed": sorted(d.filename for d in listed),
     "by_ids": len(again),
     "assets": len(assets),
     "multidata": len(assets.as_multidata()),
+    "imported": sorted(imported.values()),
+    "files": [f.name for f in model_version.list_files()],
 }))
 """
 
@@ -333,7 +348,15 @@ def test_the_official_picsellia_sdk_runs_against_pixlake_serve(
 ) -> None:
     paths = make_images(tmp_path / "for-picsellia", 3)
     done = subprocess.run(
-        [sys.executable, "-c", _PICSELLIA_SCRIPT, server.url, server.token, *map(str, paths)],
+        [
+            sys.executable,
+            "-c",
+            _PICSELLIA_SCRIPT,
+            server.url,
+            server.token,
+            str(tmp_path),
+            *map(str, paths),
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -348,6 +371,18 @@ def test_the_official_picsellia_sdk_runs_against_pixlake_serve(
         "by_ids": 3,
         "assets": 3,
         "multidata": 3,
+        "imported": [1],
+        "files": ["weights"],
     }
-    version = alice.get_dataset("from-picsellia").get_version("v1")
-    assert sorted(a.filename for a in version.list_assets()) == names
+    dataset = alice.get_dataset("from-picsellia")
+    assert sorted(a.filename for a in dataset.get_version("v1").list_assets()) == names
+    # The boxes exported by the official SDK and imported back, as pixlake's SDK reads them.
+    (box,) = [
+        (r.x, r.y, r.w, r.h)
+        for asset in dataset.get_version("v2").list_assets()
+        for annotation in asset.list_annotations()
+        for r in annotation.list_rectangles()
+    ]
+    assert box == (2, 3, 10, 12)
+    (stored,) = alice.get_model("from-picsellia").get_version("v1").list_files()
+    assert stored.size == len(b"weights" * 100)

@@ -17,7 +17,7 @@ from pixlake.enums import Target
 from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.schemas import AssetPublic, AssetQuery
 from pixlake.server.compat.bodies import CompatModel, IdsBody, ListBody
-from pixlake.server.compat.listing import cursor_of, json_items, walk_to_offset
+from pixlake.server.compat.listing import ListingDep, json_items
 from pixlake.server.compat.wire import asset_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
@@ -27,48 +27,28 @@ router = APIRouter(prefix="/api", include_in_schema=False)
 
 @router.get("/dataset/version/{version_id:uuid}/assets")
 def list_assets(
-    version_id: UUID,
-    request: Request,
-    ctx: ContextDep,
-    actor: CurrentActor,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-    offset: Annotated[int | None, Query(ge=0)] = None,
-    cursor: str | None = None,
-    q: str | None = None,
-    order_by: list[str] | None = Query(default=None),  # noqa: B008
+    version_id: UUID, listing: ListingDep, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    def fetch(after: UUID | None, size: int) -> Any:
+    def fetch(after: UUID | None, size: int, q: str | None) -> Any:
         page_query = AssetQuery(after=after, limit=size)
         return asset_service.search_assets(ctx, actor, version_id, page_query, q)
 
-    if order_by or (offset and cursor is None):
-        items, count = walk_to_offset(fetch, offset or 0, limit)
-        return page([_listed(request, ctx, item) for item in items], count)
-    found = fetch(cursor_of(cursor), limit)
-    items = [_listed(request, ctx, item) for item in json_items(found)]
-    return page(items, len(items), found.next_after)
+    return listing.answer(fetch, lambda item: _listed(request, ctx, item))
 
 
 @router.api_route("/dataset/version/{version_id:uuid}/assets", methods=["XGET"])
 def list_assets_by_keys(
     version_id: UUID, body: ListBody, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    query = AssetQuery()
-    if body.ids is not None:
-        query = query.model_copy(update={"ids": body.ids})
-    elif body.data_ids is not None:
-        query = query.model_copy(update={"data_ids": body.data_ids})
-    elif body.filenames is not None:
-        query = query.model_copy(update={"filenames": body.filenames})
-    elif body.object_names is not None:
-        raise BadRequestError("listing assets by object name is not supported by this server")
-    elif body.filename_startswith is not None:
-        prefixes = tuple(body.filename_startswith)
+    keys = body.keys(("ids", "data_ids", "filenames", "filename_startswith"))
+    if "filename_startswith" in keys:
+        prefixes = tuple(keys["filename_startswith"])
         walked = _walk(ctx, actor, version_id, body.q)
         found = [item for item in walked if item["filename"].startswith(prefixes)]
-        return page([_listed(request, ctx, item) for item in found], len(found))
-    items = json_items(asset_service.search_assets(ctx, actor, version_id, query, body.q))
-    return page([_listed(request, ctx, item) for item in items], len(items))
+    else:
+        query = AssetQuery(**keys)
+        found = json_items(asset_service.search_assets(ctx, actor, version_id, query, body.q))
+    return page([_listed(request, ctx, item) for item in found], len(found))
 
 
 def _asset_json(request: Request, ctx: AppContext, asset: AssetPublic, **kwargs: Any) -> Any:

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field
 
 from pixlake.enums import InferenceType
+from pixlake.errors import BadRequestError
 from pixlake.limits import (
     MAX_IDS_PER_REQUEST,
     MAX_NAME_LENGTH,
@@ -28,6 +29,9 @@ __all__ = [
     "ObjectNameRequest",
     "VersionCreate",
 ]
+
+
+Prefix = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 
 
 class CompatModel(WireModel):
@@ -72,10 +76,22 @@ class ListBody(CompatModel):
     data_ids: list[UUID] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     filenames: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     object_names: list[str] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
-    filename_startswith: (
-        list[Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]] | None
-    ) = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
+    filename_startswith: list[Prefix] | None = Field(default=None, max_length=MAX_IDS_PER_REQUEST)
     q: str | None = Field(default=None, max_length=MAX_TEXT_LENGTH)
+
+    def keys(self, supported: tuple[str, ...]) -> dict[str, list[Any]]:
+        """The one list of keys given, as ``{field: keys}`` (empty for none), or a 400
+        naming a key this listing does not support."""
+        for field in ("ids", "data_ids", "filenames", "object_names", "filename_startswith"):
+            values = getattr(self, field)
+            if values is None:
+                continue
+            if field not in supported:
+                raise BadRequestError(
+                    f"listing by {field} is not supported here", details={"field": field}
+                )
+            return {field: values}
+        return {}
 
 
 class DatasetCreate(CompatModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import compat_uploads
@@ -25,7 +25,7 @@ from pixlake.server.compat.bodies import (
     ObjectNameRequest,
 )
 from pixlake.server.compat.deps import OwnConnector, OwnOrganization
-from pixlake.server.compat.listing import cursor_of, json_items, walk_to_offset
+from pixlake.server.compat.listing import ListingDep, json_items
 from pixlake.server.compat.wire import data_json, page, tag_json
 from pixlake.server.deps import ContextDep, CurrentActor, base_url_for
 from pixlake.server.routers.data import object_url
@@ -130,39 +130,21 @@ def _data_json(request: Request, ctx: AppContext, data: DataPublic, **kwargs: An
 
 @router.get("/datalake/{datalake_id:uuid}/datas")
 def list_data(
-    datalake_id: UUID,
-    request: Request,
-    ctx: ContextDep,
-    actor: CurrentActor,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-    offset: Annotated[int | None, Query(ge=0)] = None,
-    cursor: str | None = None,
-    q: str | None = None,
-    order_by: list[str] | None = Query(default=None),  # noqa: B008
+    datalake_id: UUID, listing: ListingDep, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    def fetch(after: UUID | None, size: int) -> Any:
-        page_query = DataQuery(after=after, limit=size)
-        return data_service.search_data(ctx, actor, datalake_id, page_query, q)
+    def fetch(after: UUID | None, size: int, q: str | None) -> Any:
+        return data_service.search_data(
+            ctx, actor, datalake_id, DataQuery(after=after, limit=size), q
+        )
 
-    if order_by or (offset and cursor is None):
-        items, count = walk_to_offset(fetch, offset or 0, limit)
-        return page([_listed(request, ctx, item) for item in items], count)
-    found = fetch(cursor_of(cursor), limit)
-    items = [_listed(request, ctx, item) for item in json_items(found)]
-    return page(items, len(items), found.next_after)
+    return listing.answer(fetch, lambda item: _listed(request, ctx, item))
 
 
 @router.api_route("/datalake/{datalake_id:uuid}/datas", methods=["XGET"])
 def list_data_by_keys(
     datalake_id: UUID, body: ListBody, request: Request, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    query = DataQuery()
-    if body.ids is not None:
-        query = query.model_copy(update={"ids": body.ids})
-    elif body.filenames is not None:
-        query = query.model_copy(update={"filenames": body.filenames})
-    elif body.object_names is not None:
-        raise BadRequestError("listing data by object name is not supported by this server")
+    query = DataQuery(**body.keys(("ids", "filenames")))
     items = json_items(data_service.search_data(ctx, actor, datalake_id, query, body.q))
     return page([_listed(request, ctx, item) for item in items], len(items))
 
