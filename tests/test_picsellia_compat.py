@@ -553,7 +553,9 @@ def test_models_versions_and_files(account: Account, tmp_path: Path) -> None:
     assert replaced.filename == "config.yaml"
 
     target = tmp_path / "downloaded"
-    version.get_file("weights").download(str(target))
+    found = version.get_file("weights")
+    assert found.reset_url().startswith("http")  # asked by object name
+    found.download(str(target))
     assert (target / "config.yaml").read_bytes() == config.read_bytes()
     version.get_file("config").delete()
     assert [f.name for f in version.list_files()] == ["weights"]
@@ -750,6 +752,11 @@ def test_another_organizations_models_and_exports_answer_404(
         ("XGET", "/api/dataset/version/{version}/bulk-labels", {"names": ["x"]}),
         (
             "POST",
+            "/api/object-storage/{conn}/retrieve_presigned_url",
+            {"object_name": stored.object_name},
+        ),
+        (
+            "POST",
             "/api/dataset/version/{version}/bulk-annotations",
             {"annotations": [{"asset_id": ids["asset"], "classifications": []}]},
         ),
@@ -757,6 +764,12 @@ def test_another_organizations_models_and_exports_answer_404(
     for method, path, body in writes:
         answer = intruder.http.request(method, path.format(**ids), json=body)
         assert answer.status_code == 404, (method, path, answer.status_code, answer.text)
+    # The owner's object name through the intruder's own connector: no URL either.
+    url = intruder.http.post(
+        f"/api/object-storage/{intruder.connector}/retrieve_presigned_url",
+        json={"object_name": stored.object_name},
+    )
+    assert url.status_code == 404, url.text
     # An object name announced for the owner's model version, in the intruder's.
     mine = intruder.http.post(
         f"/api/organization/{intruder.org_id}/connector/{intruder.connector}/generate_object_name",

@@ -60,6 +60,7 @@ __all__ = [
     "create_from_store",
     "delete_file",
     "get_file",
+    "holds_object",
     "list_files",
     "object_name_for",
     "plan_upload",
@@ -361,6 +362,18 @@ def _visible_file(conn: Connection, actor: Actor, file_id: UUID) -> Any:
 def get_file(ctx: AppContext, actor: Actor, file_id: UUID) -> ModelFilePublic:
     with ctx.db.read() as conn:
         return to_public(_visible_file(conn, actor, file_id))
+
+
+def holds_object(ctx: AppContext, actor: Actor, object_name: str) -> bool:
+    """Whether a file the caller can see is stored under ``object_name`` (so that the
+    caller may be handed a URL to those bytes)."""
+    with ctx.db.read() as conn:
+        found = conn.execute(
+            kinds.select_visible(kinds.MODEL_FILE, actor.organization_id, t.model_files.c.id)
+            .where(t.model_files.c.object_name == object_name)
+            .limit(1)
+        ).first()
+    return found is not None
 
 
 def delete_file(ctx: AppContext, actor: Actor, file_id: UUID) -> None:

@@ -25,7 +25,7 @@ from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from pixlake.schemas import BaseParameters, ClassLabels, ModelFilePublic, ModelVersionPublic, Name
 from pixlake.server.compat.bodies import CompatModel
-from pixlake.server.compat.deps import OwnOrganization
+from pixlake.server.compat.deps import OwnConnector, OwnOrganization
 from pixlake.server.compat.wire import model_file_json, model_json, model_version_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
@@ -249,3 +249,22 @@ def get_file(file_id: UUID, request: Request, ctx: ContextDep, actor: CurrentAct
 def delete_file(file_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Response:
     file_service.delete_file(ctx, actor, file_id)
     return Response(status_code=204)
+
+
+class _ObjectName(CompatModel):
+    object_name: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/object-storage/{connector_id:uuid}/retrieve_presigned_url")
+def retrieve_presigned_url(
+    connector_id: UUID, body: _ObjectName, request: Request, ctx: ContextDep, actor: OwnConnector
+) -> Any:
+    # The SDK asks by object name for a model file's URL (ModelFile.reset_url): only the
+    # objects of the caller's own model files are answered.
+    if not file_service.holds_object(ctx, actor, body.object_name):
+        raise NotFoundError(
+            f"no file of yours is stored as {body.object_name[:200]!r}",
+            details={"object_name": body.object_name[:200]},
+        )
+    url = object_url(request, ctx, body.object_name, "application/octet-stream").url
+    return {"presigned_url": url}
