@@ -822,3 +822,39 @@ def test_a_model_file_upload_is_bound_to_its_purpose(wire: Wire, tmp_path: Path)
     assert unknown_type.status_code == 400 and "CAMPAIGN_FILE" in unknown_type.json()["message"]
     files = wire.http.get(f"/api/model/version/{version['id']}/modelfiles").json()
     assert files["items"] == []
+
+
+def test_received_bytes_are_used_soon_or_swept(wire: Wire, photos: list[Path]) -> None:
+    import time
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from pixlake.core import tables as t
+    from pixlake.core.context import utcnow
+    from pixlake.core.services.orphans import sweep_orphans
+
+    ctx = wire.account.server.workspace.context
+    object_name, url = wire.announce()
+    assert _put(url, photos[0].read_bytes()).status_code == 201
+    with ctx.db.read() as conn:
+        stored = conn.execute(
+            select(t.compat_uploads.c.stored_object).where(
+                t.compat_uploads.c.announced_name == object_name
+            )
+        ).scalar_one()
+    assert stored.startswith("compat-uploads/")
+    assert ctx.storage.exists(stored)
+    # Bytes received longer ago than half the grace period are not used any more...
+    with ctx.db.write() as conn:
+        conn.execute(
+            update(t.compat_uploads)
+            .where(t.compat_uploads.c.announced_name == object_name)
+            .values(received_at=utcnow() - timedelta(hours=ctx.settings.orphan_grace_hours))
+        )
+    answer = wire.create_data(object_name)
+    assert answer.status_code == 400 and "too long ago" in answer.json()["message"]
+    # ...and the sweep removes them once older than the grace period.
+    sweep_orphans(ctx, now=time.time() + ctx.settings.orphan_grace_hours * 3600 + 3600)
+    assert not ctx.storage.exists(stored)
+    assert len(wire.account.pixlake().get_datalake().list_data()) == 0

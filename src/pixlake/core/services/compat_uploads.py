@@ -16,8 +16,10 @@ An upload is announced for one purpose: a data (its name ``<org>/<upload>/<filen
 a file of one model version (``<org>/model-versions/<version>/<upload>/<filename>``). The
 name says which, so bytes announced for a model file never become a data, nor the other way.
 
-Received bytes no data was made of are swept with every other unnamed object once
-``orphan_grace_hours`` have passed.
+Received bytes are kept under ``compat-uploads/`` (``received_object_name``), named by no
+row the orphan sweep reads: bytes no data was made of are swept with every other unnamed
+object once ``orphan_grace_hours`` have passed. So that the sweep never takes bytes still to
+be used, an upload can be made into something only within half that period of receiving it.
 """
 
 from __future__ import annotations
@@ -48,13 +50,18 @@ from pixlake.schemas import DataPublic, ModelFilePublic
 from pixlake.storage.base import CHUNK_SIZE, StagedObject
 
 __all__ = [
+    "RECEIVED_PREFIX",
     "Announced",
     "announce",
     "consume",
     "consume_model_file",
     "receive",
+    "received_object_name",
     "require_announced",
 ]
+
+RECEIVED_PREFIX = "compat-uploads"
+"""Where received bytes wait to be made into a data or a model file."""
 
 _MODEL_VERSIONS = "model-versions"
 
@@ -159,9 +166,16 @@ def check_receivable(ctx: AppContext, upload_id: UUID, size: int | None) -> Anno
     return _announced(row)
 
 
+def received_object_name(organization_id: UUID, key: str) -> str:
+    """Where the bytes of one use of an upload URL wait: ``key`` is 64 hex digits, unique
+    to that use (the upload's id and a fresh one), in the layout of pixlake's other
+    object names (``<prefix>/<organization>/<xx>/<key>``)."""
+    return f"{RECEIVED_PREFIX}/{organization_id}/{key[:2]}/{key}"
+
+
 def receive(ctx: AppContext, upload: Announced, staged: StagedObject) -> None:
     """Keep the bytes of a first use of the upload URL; refuse any other use."""
-    stored_object = f"compat-uploads/{upload.id}/{new_id().hex}"
+    stored_object = received_object_name(upload.organization_id, upload.id.hex + new_id().hex)
     try:
         ctx.storage.commit(staged, stored_object)
     finally:
@@ -242,6 +256,12 @@ def _received(
     if row.consumed_at is not None:
         raise ConflictError(
             f"something was made of {object_name!r} already",
+            details={"object_name": object_name},
+        )
+    usable_for = timedelta(hours=ctx.settings.orphan_grace_hours / 2)
+    if row.received_at < utcnow() - usable_for:
+        raise BadRequestError(
+            f"the bytes uploaded as {object_name!r} came too long ago to be used: upload again",
             details={"object_name": object_name},
         )
     return row

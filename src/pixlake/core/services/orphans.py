@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select
 from pixlake.core import tables as t
 from pixlake.core.context import AppContext
 from pixlake.core.services import model_files
+from pixlake.core.services.compat_uploads import RECEIVED_PREFIX, received_object_name
 from pixlake.core.services.data import object_name_for
 from pixlake.core.services.exports import EXPORT_OBJECT_PREFIX, export_object_name
 from pixlake.core.sql import chunked, one_of
@@ -126,6 +127,7 @@ def _batches(items: Iterator[StoredItem], cutoff: float) -> Iterator[list[Stored
 _PREFIXED_KINDS: dict[str, tuple[str, Callable[[UUID, str], str]]] = {
     model_files.OBJECT_PREFIX: ("model", model_files.object_name_for),
     EXPORT_OBJECT_PREFIX: ("export", export_object_name),
+    RECEIVED_PREFIX: ("received", received_object_name),
 }
 """Objects named ``<prefix>/<organization>/<xx>/<checksum>``; any other is a data's."""
 
@@ -133,7 +135,8 @@ _PREFIXED_KINDS: dict[str, tuple[str, Callable[[UUID, str], str]]] = {
 def _object_key(name: str) -> tuple[str, UUID, str] | None:
     """What an object's name is made of: ``("data", datalake, checksum)`` for a data's
     bytes, ``("model", organization, checksum)`` for a model file's, ``("export", ...)``
-    for a stored export (which no row names), or None for a name pixlake never gives."""
+    for a stored export and ``("received", ...)`` for the bytes of a Picsellia-style upload
+    (which no row names), or None for a name pixlake never gives."""
     parts = name.split("/")
     kind: str = "data"
     expected_name: Callable[[UUID, str], str] = object_name_for
@@ -158,8 +161,8 @@ def _named_objects(conn: Connection, keys: Mapping[str, tuple[str, UUID, str]]) 
     by_datalake: dict[UUID, list[str]] = defaultdict(list)
     model_names: list[str] = []
     for name, (kind, owner, checksum) in keys.items():
-        if kind == "export":
-            continue  # handed out by URL for a while, named by no row
+        if kind in ("export", "received"):
+            continue  # used for a while (a URL, an upload to finish), named by no row
         if kind == "model":
             model_names.append(name)
         else:
