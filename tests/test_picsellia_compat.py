@@ -568,6 +568,17 @@ def test_models_versions_and_files(account: Account, tmp_path: Path) -> None:
     (own_file,) = own_version.list_files()
     assert own_file.checksum == _sha256(config)
 
+    # And what pixlake's SDK stores, the official SDK reads.
+    onnx = account.pixlake().create_model("exported", framework="ONNX")
+    onnx_version = onnx.create_version(labels={"0": "person"}, type="OBJECT_DETECTION")
+    onnx_version.store("model", weights)
+    read = client.get_model("exported").get_version(1)
+    assert read.name == "1" and read.labels == {"0": "person"}
+    assert read.framework.value == "ONNX" and read.type.value == "OBJECT_DETECTION"
+    (read_file,) = read.list_files()
+    read_file.download(str(tmp_path / "onnx"))
+    assert (tmp_path / "onnx" / "best.pt").read_bytes() == weights.read_bytes()
+
 
 # Annotation files: COCO, YOLO and Pascal VOC through the SDK's own methods
 
