@@ -1,253 +1,400 @@
-"""Curation benchmark: queries (``q=``) on a dataset version of 100,000 annotated assets.
+"""Curation benchmark: queries (``q=``), a stratified split and a diff, on versions of
+100,000 annotated assets, each next to a plain listing measured in the same run.
 
-``--part query`` builds, once, an embedded workspace whose version holds N assets
-(``--assets``, default 100,000) with labels and rectangles, then times, in the same process
-and the same run, each query listing next to a plain listing of as many assets:
+Embedded, and through a real ``pixlake serve`` subprocess on the same SQLite workspace
+("server"), ``--modes``; parts ``--part query``, ``split``, ``diff`` or ``all``:
 
-===================================================  =====================================
-SDK step                                             baseline
-===================================================  =====================================
-selective: ``v.list_assets(q='annotations.           ``v.list_assets(limit=M)``, M the
-rectangles.label.name = "x" and width > 640')``      number of assets the query returned
-broad: ``v.list_assets(q='annotations.count >= 1     the same, with its own M
+========================================================  ==================================
+step                                                      baseline, target
+========================================================  ==================================
+query: selective ``v.list_assets(q='annotations.          ``v.list_assets(limit=M)``, M the
+rectangles.label.name = "x" and width > 640')``           number the query lists; <= 1.5x
+query: broad ``v.list_assets(q='annotations.count >= 1    the same, with its own M; <= 1.5x
 and (tags.name is null or width >= 320)')``
-``v.count_assets(q=...)`` of each                    ``v.count_assets()``
-===================================================  =====================================
+query: ``v.count_assets(q=...)`` of each                  ``v.count_assets()``
+query: ``v.retrieve_stats(q=<selective>)``                ``v.retrieve_stats()``
+split: ``v.split_into_multi_assets([0.64, 0.16, 0.2])``   ``v.list_assets()``, all N; <= 2x
+(stratified, and ``stratify=False``)
+diff: ``v1.diff(v2)``, v2 a fork differing in 1% of its   ``v1.list_assets()`` and
+assets (and ``--trashed`` assets in its trash)            ``v2.list_assets()``; "a few
+                                                          seconds" (<= 5 s)
+========================================================  ==================================
 
-Target: each query listing <= 1.5x its plain listing.
+The workspaces are built once and kept in ``--cache`` (see ``curation_data.py``): the query
+part's version (labels x, y, z; x on about one image in ten), and the split and diff parts'
+v1 (8 labels on a long tail) with its changed fork v2.
 
-How the version comes to be: ``--originals`` (100) real JPEGs from ``pixlake.samples`` are
-uploaded through the SDK, a dataset, a version, labels ``x``, ``y``, ``z`` and one annotation
-(which makes the owner a worker) are created through the SDK; then the rest is
-BULK-INSERTED straight into the workspace's SQLite database with SQLAlchemy Core
-(``pixlake.core.tables``): data rows copying the uploaded ones (new ids, fake checksums,
-widths cycling over 320, 640, 800 and 1280), one asset per data, an annotation on 80% of the
-assets, one to three rectangles each; label ``x`` on about one image in ten, ``y`` and ``z``
-on the others. The workspace is kept in ``--cache`` and reused by later runs of the same size.
+Each step and its baseline run ``--runs`` times (3), in turn, so that both see the same
+cache; the medians are shown. Besides the wall-clock time, each is also measured in CPU
+seconds, this process's and (server mode) the server process's, a figure that the other
+work of a shared machine disturbs much less. The split part also checks the partition and
+prints the worst deviation of a label's image share from its part's ratio; the diff part
+checks that it finds the changed and trashed assets.
 
-Each measured step runs three times, alternating with its baseline; the medians are shown.
-
-    .venv/bin/python benchmarks/curation.py --part query --assets 100000 \\
+    .venv/bin/python benchmarks/curation.py --part all --assets 100000 \\
         --cache /tmp/pixlake-bench-cache
-
-``--part split``, ``diff`` and ``all`` name the other parts of the curation benchmark; this
-script holds the query part.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import contextlib
+import json
 import shutil
 import statistics
 import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import render_table, sample_folder
+from _common import render_table, sample_folder, serve_workspace
+from curation_data import (
+    CURATION_DATASET,
+    LABELS,
+    QUERY_DATASET,
+    build_curation_workspace,
+    build_query_workspace,
+)
 
 SELECTIVE = 'annotations.rectangles.label.name = "x" and width > 640'
 BROAD = "annotations.count >= 1 and (tags.name is null or width >= 320)"
-WIDTHS = (320, 640, 800, 1280)
-RUNS = 3
+QUERY_TARGET = 1.5
+RATIOS = [0.64, 0.16, 0.2]
+SPLIT_TARGET = 2.0
+DIFF_TARGET_SECONDS = 5.0
+MODES = ("embedded", "server")
+PARTS = ("query", "split", "diff")
 
 
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def build(workspace: Path, folder: Path, total: int) -> None:
-    """The workspace of the query part (see the module's docstring)."""
-    from pixlake import Client
-
-    with Client(workspace=workspace) as client:
-        lake = client.get_datalake()
-        originals = lake.upload_data(folder)
-        version = client.create_dataset("curation").create_version("v1")
-        labels = {name: version.create_label(name).id for name in ("x", "y", "z")}
-        first = version.add_data(originals[0])[0]
-        first.create_annotation()  # makes the owner a worker of the dataset
-        ids = {
-            "organization": lake.organization_id,
-            "datalake": lake.id,
-            "version": version.id,
-            "labels": labels,
-        }
-    _bulk_rows(workspace / "pixlake.db", ids, total)
+# Measuring
 
 
-def _bulk_rows(database: Path, ids: dict[str, Any], total: int) -> None:
-    import hashlib
+class Clock:
+    """Wall-clock and CPU seconds: this process's CPU, plus the server's in server mode."""
 
-    from sqlalchemy import create_engine, delete, insert, select
+    def __init__(self, server_pid: int | None = None) -> None:
+        self.server = None
+        if server_pid is not None:
+            import psutil
 
-    from pixlake.core import tables as t
-    from pixlake.core.context import utcnow
-    from pixlake.ids import new_id
+            self.server = psutil.Process(server_pid)
 
-    rng = random.Random(13)
-    engine = create_engine(f"sqlite:///{database}")
-    now = utcnow()
-    common = {"organization_id": ids["organization"], "dataset_version_id": ids["version"]}
-    with engine.begin() as conn:
-        worker_id = conn.execute(select(t.workers.c.id)).scalar_one()
-        # The asset and annotation made through the SDK go: every row below is made alike.
-        conn.execute(delete(t.annotations_table))
-        conn.execute(delete(t.assets))
-        originals = [dict(row) for row in conn.execute(select(t.data)).mappings()]
-        data_rows = [
-            {**row, "width": WIDTHS[index % len(WIDTHS)]} for index, row in enumerate(originals)
+    def cpu(self) -> float:
+        used = time.process_time()
+        if self.server is not None:
+            times = self.server.cpu_times()
+            used += times.user + times.system
+        return used
+
+
+@dataclass
+class Timed:
+    result: Any
+    wall: float
+    cpu: float
+
+
+def interleaved(clock: Clock, runs: int, **steps: Callable[[], Any]) -> dict[str, Timed]:
+    """Each step ``runs`` times, the steps in turn; medians of wall and CPU seconds, and the
+    last result of each."""
+    walls: dict[str, list[float]] = {name: [] for name in steps}
+    cpus: dict[str, list[float]] = {name: [] for name in steps}
+    results: dict[str, Any] = {}
+    for _ in range(runs):
+        for name, step in steps.items():
+            results.pop(name, None)  # the previous run's result is freed before this one
+            cpu, started = clock.cpu(), time.perf_counter()
+            results[name] = step()
+            walls[name].append(time.perf_counter() - started)
+            cpus[name].append(clock.cpu() - cpu)
+    return {
+        name: Timed(results[name], statistics.median(walls[name]), statistics.median(cpus[name]))
+        for name in steps
+    }
+
+
+@dataclass
+class Row:
+    mode: str
+    step: str
+    items: int
+    measured: Timed
+    baseline: Timed
+    target: float | None = None
+    """The ratio the step must keep to, or None."""
+    target_seconds: float | None = None
+
+    def cells(self) -> list[str]:
+        wall_ratio = self.measured.wall / self.baseline.wall
+        cpu_ratio = self.measured.cpu / self.baseline.cpu if self.baseline.cpu else float("nan")
+        if self.target is not None:
+            target = f"<= {self.target:g}x: {'yes' if wall_ratio <= self.target else 'NO'}"
+        elif self.target_seconds is not None:
+            met = self.measured.wall <= self.target_seconds
+            target = f"<= {self.target_seconds:g} s: {'yes' if met else 'NO'}"
+        else:
+            target = "-"
+        return [
+            self.mode,
+            self.step,
+            f"{self.items}",
+            f"{self.measured.wall:.3f}",
+            f"{self.baseline.wall:.3f}",
+            f"{wall_ratio:.2f}x",
+            f"{self.measured.cpu:.3f}",
+            f"{self.baseline.cpu:.3f}",
+            f"{cpu_ratio:.2f}x",
+            target,
         ]
-        for index in range(len(originals), total):
-            row = dict(originals[index % len(originals)])
-            checksum = hashlib.sha256(f"curation-{index}".encode()).hexdigest()
-            row.update(id=new_id(), checksum=checksum, width=WIDTHS[index % len(WIDTHS)])
-            data_rows.append(row)
-        conn.execute(delete(t.data))
-        for start in range(0, len(data_rows), 10_000):
-            conn.execute(insert(t.data), data_rows[start : start + 10_000])
-        assets, annotations, shapes = [], [], []
-        for row in data_rows:
-            asset_id = new_id()
-            assets.append({**common, "id": asset_id, "data_id": row["id"], "created_at": now})
-            if rng.random() >= 0.8:
-                continue
-            annotation_id = new_id()
-            annotations.append(
-                {
-                    **common,
-                    "id": annotation_id,
-                    "asset_id": asset_id,
-                    "worker_id": worker_id,
-                    "duration": 1.0,
-                    "status": "PENDING",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            label = "x" if rng.random() < 0.1 else rng.choice("yz")
-            for _ in range(rng.randint(1, 3)):
-                shapes.append(
-                    {
-                        **common,
-                        "id": new_id(),
-                        "annotation_id": annotation_id,
-                        "kind": "RECTANGLE",
-                        "label_id": ids["labels"][label],
-                        "x": 1.0,
-                        "y": 1.0,
-                        "w": 10.0,
-                        "h": 10.0,
-                        "coords": None,
-                        "text": None,
-                        "created_at": now,
-                    }
-                )
-        for table, rows in ((t.assets, assets), (t.annotations_table, annotations)):
-            for start in range(0, len(rows), 10_000):
-                conn.execute(insert(table), rows[start : start + 10_000])
-        for start in range(0, len(shapes), 10_000):
-            conn.execute(insert(t.shapes), shapes[start : start + 10_000])
-    engine.dispose()
-    log(f"  {len(assets)} assets, {len(annotations)} annotations, {len(shapes)} rectangles")
 
 
-def _median_seconds(step: Callable[[], Any]) -> tuple[Any, float]:
-    result, times = None, []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = step()
-        times.append(time.perf_counter() - started)
-    return result, statistics.median(times)
+HEADER = [
+    "mode",
+    "step",
+    "items",
+    "s",
+    "baseline s",
+    "ratio",
+    "cpu s",
+    "baseline cpu s",
+    "cpu ratio",
+    "target",
+]
 
 
-def _interleaved(query: Callable[[], Any], plain: Callable[[], Any]) -> tuple[Any, float, float]:
-    """Median seconds of ``query`` and ``plain``, run in turn (so both see the same cache)."""
-    query_times, plain_times, result = [], [], None
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = query()
-        query_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        plain()
-        plain_times.append(time.perf_counter() - started)
-    return result, statistics.median(query_times), statistics.median(plain_times)
+# The parts
 
 
-def run_query_part(args: argparse.Namespace) -> list[list[str]]:
-    from pixlake import Client, disable_progress_bars
-
-    disable_progress_bars()
-    workspace = args.cache / f"curation-query-{args.assets}"
-    if not (workspace / "pixlake.db").is_file():
-        log(f"building a version of {args.assets} assets in {workspace} ...")
-        shutil.rmtree(workspace, ignore_errors=True)
-        staging = workspace.with_name(workspace.name + ".building")
-        shutil.rmtree(staging, ignore_errors=True)
-        started = time.perf_counter()
-        build(staging, sample_folder(args.cache, args.originals, log=log), args.assets)
-        staging.rename(workspace)
-        log(f"  built in {time.perf_counter() - started:.1f} s")
+def query_part(client: Any, clock: Clock, mode: str, args: argparse.Namespace) -> list[Row]:
+    version = client.get_dataset(QUERY_DATASET).get_version("v1")
+    total = version.count_assets()
+    assert total == args.assets, (total, args.assets)
+    version.list_assets()  # warm the page cache once
     rows = []
-    with Client(workspace=workspace) as client:
-        version = client.get_dataset("curation").get_version("v1")
-        total = version.count_assets()
-        assert total == args.assets, (total, args.assets)
-        version.list_assets()  # warm the page cache once
-        for name, q in (("selective", SELECTIVE), ("broad", BROAD)):
-            matched = len(version.list_assets(q=q))
-            found, query_s, plain_s = _interleaved(
-                lambda q=q: version.list_assets(q=q),
-                lambda matched=matched: version.list_assets(limit=matched),
-            )
-            assert len(found) == matched
-            rows.append(
-                [
-                    f"{name} list_assets(q)",
-                    f"{matched}",
-                    f"{query_s:.2f}",
-                    f"{plain_s:.2f}",
-                    f"{query_s / plain_s:.2f}x",
-                ]
-            )
-            counted, count_s, plain_count_s = _interleaved(
-                lambda q=q: version.count_assets(q=q), version.count_assets
-            )
-            assert counted == matched
-            rows.append(
-                [
-                    f"{name} count_assets(q)",
-                    f"{counted}",
-                    f"{count_s:.3f}",
-                    f"{plain_count_s:.3f}",
-                    f"{count_s / plain_count_s:.2f}x",
-                ]
-            )
-        stats, stats_s = _median_seconds(lambda: version.retrieve_stats(q=SELECTIVE))
-        rows.append(
-            ["selective retrieve_stats(q)", f"{stats.nb_assets}", f"{stats_s:.3f}", "-", "-"]
+    for name, q in (("selective", SELECTIVE), ("broad", BROAD)):
+        matched = len(version.list_assets(q=q))
+        listed = interleaved(
+            clock,
+            args.runs,
+            query=lambda q=q: len(version.list_assets(q=q)),
+            plain=lambda matched=matched: len(version.list_assets(limit=matched)),
         )
+        assert listed["query"].result == matched == listed["plain"].result
+        rows.append(
+            Row(
+                mode,
+                f"{name} list_assets(q)",
+                matched,
+                listed["query"],
+                listed["plain"],
+                QUERY_TARGET,
+            )
+        )
+        counted = interleaved(
+            clock,
+            args.runs,
+            query=lambda q=q: version.count_assets(q=q),
+            plain=version.count_assets,
+        )
+        assert counted["query"].result == matched and counted["plain"].result == total
+        rows.append(
+            Row(mode, f"{name} count_assets(q)", matched, counted["query"], counted["plain"])
+        )
+    stats = interleaved(
+        clock,
+        args.runs,
+        query=lambda: version.retrieve_stats(q=SELECTIVE),
+        plain=version.retrieve_stats,
+    )
+    kept = stats["query"].result.nb_assets
+    rows.append(Row(mode, "selective retrieve_stats(q)", kept, stats["query"], stats["plain"]))
     return rows
 
 
-def main() -> int:
+def split_part(
+    client: Any, clock: Clock, mode: str, args: argparse.Namespace, notes: list[str]
+) -> list[Row]:
+    version = client.get_dataset(CURATION_DATASET).get_version("v1")
+    measured = interleaved(
+        clock,
+        args.runs,
+        plain=lambda: len(version.list_assets()),
+        stratified=lambda: _split_summary(version, stratify=True),
+        random=lambda: _split_summary(version, stratify=False),
+    )
+    assert measured["plain"].result == args.assets
+    for name in ("stratified", "random"):
+        listed, distinct, counts = measured[name].result
+        assert listed == distinct == args.assets, (name, listed, distinct)
+        notes.append(
+            f"{mode} {name} split: worst deviation of a label's image share from its "
+            f"part's ratio {_worst_deviation(counts):.4f}"
+        )
+    return [
+        Row(
+            mode,
+            f"{name} split {RATIOS}",
+            args.assets,
+            measured[name],
+            measured["plain"],
+            SPLIT_TARGET,
+        )
+        for name in ("stratified", "random")
+    ]
+
+
+def _split_summary(version: Any, *, stratify: bool) -> tuple[int, int, list[dict[str, int]]]:
+    """The split's assets listed, distinct ones, and images per label of each part (the
+    parts themselves are dropped inside the timed step, as a plain listing's assets are)."""
+    parts, counts, _labels = version.split_into_multi_assets(
+        RATIOS, random_seed=1, stratify=stratify
+    )
+    ids = [asset.id for part in parts for asset in part]
+    return len(ids), len(set(ids)), counts
+
+
+def _worst_deviation(counts: list[dict[str, int]]) -> float:
+    worst = 0.0
+    for name in LABELS:
+        held = sum(part_counts[name] for part_counts in counts)
+        for part_counts, ratio in zip(counts, RATIOS, strict=True):
+            worst = max(worst, abs(part_counts[name] / held - ratio))
+    return worst
+
+
+def diff_part(
+    client: Any, clock: Clock, mode: str, args: argparse.Namespace, built: dict[str, int]
+) -> list[Row]:
+    dataset = client.get_dataset(CURATION_DATASET)
+    v1, v2 = dataset.get_version("v1"), dataset.get_version("v2")
+    measured = interleaved(
+        clock,
+        args.runs,
+        plain=lambda: len(v1.list_assets()) + len(v2.list_assets()),
+        diff=lambda: v1.diff(v2),
+    )
+    diff = measured["diff"].result
+    assert len(diff.changed) == built["changed"], (len(diff.changed), built["changed"])
+    assert len(diff.only_in_self) == built["trashed"] and len(diff.only_in_other) == 0
+    statuses = sum(
+        1 for change in diff.changed for w in change.workers if w.status_before != w.status_after
+    )
+    assert statuses == built["changed"] // 3, (statuses, built["changed"])
+    return [
+        Row(
+            mode,
+            "diff of v1 and v2",
+            len(diff.changed) + len(diff.only_in_self),
+            measured["diff"],
+            measured["plain"],
+            target_seconds=DIFF_TARGET_SECONDS,
+        )
+    ]
+
+
+# Workspaces and modes
+
+
+def _kept_workspace(path: Path, build: Callable[[Path], dict[str, int]]) -> dict[str, int]:
+    """The workspace at ``path``, built by ``build(staging)`` unless a complete one is
+    there; returns what the build returned (kept next to it)."""
+    counts_file = path.with_name(path.name + "-built.json")
+    if (path / "pixlake.db").is_file() and counts_file.is_file():
+        built = json.loads(counts_file.read_text())
+        log(f"reusing {path}: {built}")
+        return built
+    staging = path.with_name(path.name + ".building")
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    log(f"building {path} ...")
+    started = time.perf_counter()
+    built = build(staging)
+    staging.rename(path)
+    counts_file.write_text(json.dumps(built))
+    log(f"  built in {time.perf_counter() - started:.1f} s: {built}")
+    return built
+
+
+@contextlib.contextmanager
+def connected(mode: str, workspace: Path) -> Iterator[tuple[Any, Clock]]:
+    """A client of ``workspace`` in ``mode``, with the clock that counts its CPU."""
+    from pixlake import Client
+
+    if mode == "embedded":
+        with Client(workspace=workspace) as client:
+            yield client, Clock()
+        return
+    with (
+        serve_workspace(
+            workspace, user=f"bench-{uuid.uuid4().hex[:8]}", sample_rss=False
+        ) as served,
+        Client(api_token=served.token, host=served.url) as client,
+    ):
+        yield client, Clock(served.process.pid)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=("query", "split", "diff", "all"), default="all")
+    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
+    parser.add_argument("--modes", default=",".join(MODES), help="embedded,server")
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--originals", type=int, default=100)
+    parser.add_argument("--trashed", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/pixlake-bench-cache"))
-    args = parser.parse_args()
-    if args.part in ("split", "diff"):
-        log(f"the {args.part} part is not in this script")
-        return 2
-    rows = run_query_part(args)
-    print(f"\nQueries on a version of {args.assets} assets, embedded (SQLite), median of {RUNS}")
-    print(render_table(["step", "assets", "query s", "plain s", "ratio"], rows))
-    print("target: each query listing <= 1.5x the plain listing of as many assets")
+    args = parser.parse_args(argv)
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    unknown = set(modes) - set(MODES)
+    if unknown or not modes:
+        parser.error(f"--modes takes embedded and/or server, not {sorted(unknown)}")
+    parts = PARTS if args.part == "all" else (args.part,)
+    from pixlake import disable_progress_bars
+
+    disable_progress_bars()
+    folder = sample_folder(args.cache, args.originals, log=log)
+    rows: list[Row] = []
+    notes: list[str] = []
+    if "query" in parts:
+        workspace = args.cache / f"curation-query-{args.assets}"
+        _kept_workspace(
+            workspace, lambda staging: build_query_workspace(staging, folder, args.assets)
+        )
+        for mode in modes:
+            log(f"query part, {mode}")
+            with connected(mode, workspace) as (client, clock):
+                rows += query_part(client, clock, mode, args)
+    if "split" in parts or "diff" in parts:
+        workspace = args.cache / f"curation-versions-{args.assets}-{args.trashed}"
+        built = _kept_workspace(
+            workspace,
+            lambda staging: build_curation_workspace(staging, folder, args.assets, args.trashed),
+        )
+        notes.append(
+            f"split/diff versions: {args.assets} assets, {built['shapes']} rectangles, "
+            f"{len(LABELS)} labels; v2 with {built['changed']} assets changed and "
+            f"{built['trashed']} trashed"
+        )
+        for mode in modes:
+            with connected(mode, workspace) as (client, clock):
+                if "split" in parts:
+                    log(f"split part, {mode}")
+                    rows += split_part(client, clock, mode, args, notes)
+                if "diff" in parts:
+                    log(f"diff part, {mode}")
+                    rows += diff_part(client, clock, mode, args, built)
+    print(f"\nCuration on versions of {args.assets} assets (SQLite), median of {args.runs}")
+    print(render_table(HEADER, [row.cells() for row in rows]))
+    for note in notes:
+        print(note)
     return 0
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from pixlake import Client, MultiAsset, NotFoundError, VersionDiff
+from pixlake import AnnotationStatus, Client, MultiAsset, NotFoundError, VersionDiff
 from pixlake.core.context import AppContext
 from pixlake.core.services.accounts import create_user
 
@@ -120,3 +120,73 @@ def test_a_diff_with_another_organizations_version_is_not_found(
         forged.diff(theirs)
     with pytest.raises(NotFoundError):
         theirs.diff(type(theirs)(other_client._connection, v2._schema))
+
+
+def test_a_worker_whose_annotation_is_new_has_no_status_before(two_versions) -> None:
+    v1, v2, data, colleague = two_versions
+    (change,) = [c for c in v1.diff(v2).changed if c.data_id == data[2].id]
+    (worker,) = change.workers  # the owner's annotation of that asset did not change
+    assert (worker.username, worker.status_before, worker.duration_before) == (
+        colleague,
+        None,
+        None,
+    )
+    assert (worker.status_after, worker.duration_after) == (AnnotationStatus.PENDING, 0.0)
+
+
+def test_status_and_duration_changes_are_differences(client: Client, unique_image) -> None:
+    """An annotation whose status or duration differ, or that only one side has (even
+    without shapes), makes its asset differ; unchanged workers stay out."""
+    v1 = client.create_dataset("review").create_version("v1")
+    data = client.get_datalake().upload_data([unique_image(f"{i}.png") for i in range(4)])
+    assets = v1.add_data(data)
+    car = v1.create_label("car")
+    for asset in assets[:3]:
+        asset.create_annotation(duration=2.0).create_rectangle(1, 1, 5, 5, car)
+    v2 = v1.fork("v2")
+    mine = v2.list_assets()
+    mine[0].get_annotation().update(status="ACCEPTED")
+    mine[1].get_annotation().update(duration=7.5)
+    mine[3].create_annotation()  # no shapes
+    diff = v1.diff(v2)
+    assert diff
+    changes = {change.data_id: change.workers for change in diff.changed}
+    assert set(changes) == {data[0].id, data[1].id, data[3].id}
+    (accepted,) = changes[data[0].id]
+    assert (accepted.added, accepted.removed, accepted.changed) == (0, 0, 0)
+    assert (accepted.status_before, accepted.status_after) == (
+        AnnotationStatus.PENDING,
+        AnnotationStatus.ACCEPTED,
+    )
+    assert accepted.duration_before == accepted.duration_after == 2.0
+    (longer,) = changes[data[1].id]
+    assert longer.status_before == longer.status_after == AnnotationStatus.PENDING
+    assert (longer.duration_before, longer.duration_after) == (2.0, 7.5)
+    (new,) = changes[data[3].id]
+    assert (new.status_before, new.status_after) == (None, AnnotationStatus.PENDING)
+    assert (new.added, new.removed, new.changed) == (0, 0, 0)
+    assert diff.label_counts == {}
+    text = str(diff)
+    assert "assets with different annotations: 3" in text
+    assert "0.png: " in text and "+0 -0 ~0, status PENDING -> ACCEPTED" in text
+    assert "1.png: " in text and ", duration 2 -> 7.5 s" in text
+    assert "3.png: " in text and ", status none -> PENDING" in text
+    back = {change.data_id: change.workers[0] for change in v2.diff(v1).changed}
+    assert (back[data[0].id].status_before, back[data[0].id].status_after) == (
+        AnnotationStatus.ACCEPTED,
+        AnnotationStatus.PENDING,
+    )
+    assert back[data[3].id].status_after is None
+
+
+def test_a_trashed_annotation_is_no_annotation(client: Client, unique_image) -> None:
+    v1 = client.create_dataset("trashed").create_version("v1")
+    (asset,) = v1.add_data(client.get_datalake().upload_data([unique_image("a.png")]))
+    asset.create_annotation(duration=1.0)
+    v2 = v1.fork("v2")
+    assert not v1.diff(v2)
+    v2.list_assets()[0].get_annotation().delete()
+    (change,) = v1.diff(v2).changed
+    (worker,) = change.workers
+    assert (worker.status_before, worker.status_after) == (AnnotationStatus.PENDING, None)
+    assert (worker.duration_before, worker.duration_after) == (1.0, None)

@@ -971,8 +971,10 @@ class SplitResult(WireModel):
     labels: list[LabelPublic]
 
 
-class WorkerShapeChanges(WireModel):
-    """How one worker's shapes on an asset differ between two versions."""
+class WorkerAnnotationChanges(WireModel):
+    """How one worker's annotation of an asset differs between two versions: its shapes,
+    and its status and duration (each side's, None on a side where the worker has no
+    annotation of the asset)."""
 
     username: str
     added: int
@@ -982,6 +984,12 @@ class WorkerShapeChanges(WireModel):
     changed: int
     """Shapes of one kind moved, reshaped or relabelled (a removed and an added one of the
     same kind, paired)."""
+    status_before: AnnotationStatus | None
+    """The annotation's status in this version."""
+    status_after: AnnotationStatus | None
+    """The annotation's status in the other version."""
+    duration_before: float | None
+    duration_after: float | None
 
 
 class AssetChange(WireModel):
@@ -991,7 +999,7 @@ class AssetChange(WireModel):
     """The asset in this version."""
     other_asset_id: UUID
     """The asset of the same data in the other version."""
-    workers: list[WorkerShapeChanges]
+    workers: list[WorkerAnnotationChanges]
 
 
 class LabelCountChange(WireModel):

@@ -21,6 +21,7 @@ from pixlake.schemas import (
     LabelCountChange,
     SplitResult,
     VersionDiffPublic,
+    WorkerAnnotationChanges,
 )
 from pixlake.sdk.asset import Asset, MultiAsset
 from pixlake.sdk.connection import Connection
@@ -158,9 +159,11 @@ class VersionDiff:
         version, other: the two versions compared.
         only_in_self: assets of ``version`` whose data ``other`` lacks.
         only_in_other: assets of ``other`` whose data ``version`` lacks.
-        changed: assets of the same data in both whose shapes differ, with, per worker,
-            the shapes added (only in ``other``), removed (only in ``version``) and
-            changed (moved, reshaped or relabelled).
+        changed: assets of the same data in both whose annotations differ, with, per
+            worker whose annotation differs, the shapes added (only in ``other``),
+            removed (only in ``version``) and changed (moved, reshaped or relabelled), and
+            the annotation's status and duration on each side (None where the worker has
+            no annotation of the asset).
         labels_only_in_self, labels_only_in_other: label names of one side only.
         label_counts: per label name whose counts differ, objects (shapes) and images
             before (``version``) and after (``other``).
@@ -205,9 +208,7 @@ class VersionDiff:
         lines.append(f"  assets only in {theirs}: {_named(a.filename for a in self.only_in_other)}")
         lines.append(f"  assets with different annotations: {len(self.changed)}")
         for change in self.changed[:_SHOWN]:
-            workers = ", ".join(
-                f"{w.username} +{w.added} -{w.removed} ~{w.changed}" for w in change.workers
-            )
+            workers = ", ".join(_worker_changes(w) for w in change.workers)
             lines.append(f"    {change.filename}: {workers}")
         if len(self.changed) > _SHOWN:
             lines.append(f"    ... and {len(self.changed) - _SHOWN} more")
@@ -219,8 +220,28 @@ class VersionDiff:
                 f"    {name}: objects {count.objects_before} -> {count.objects_after}, "
                 f"images {count.images_before} -> {count.images_after}"
             )
-        lines.append("  (shapes: +added -removed ~changed, per worker)")
+        lines.append(
+            "  (per worker: shapes +added -removed ~changed; status and duration when they"
+            " differ, none where the worker has no annotation)"
+        )
         return "\n".join(lines)
+
+
+def _worker_changes(worker: WorkerAnnotationChanges) -> str:
+    """``alice +1 -0 ~2, status PENDING -> ACCEPTED, duration 3 -> 4.5 s``: the shapes
+    always, status and duration when they differ."""
+    text = f"{worker.username} +{worker.added} -{worker.removed} ~{worker.changed}"
+    if worker.status_before != worker.status_after:
+        before = worker.status_before.value if worker.status_before else "none"
+        after = worker.status_after.value if worker.status_after else "none"
+        text += f", status {before} -> {after}"
+    if (
+        worker.duration_before is not None
+        and worker.duration_after is not None
+        and worker.duration_before != worker.duration_after
+    ):
+        text += f", duration {worker.duration_before:g} -> {worker.duration_after:g} s"
+    return text
 
 
 def _assets_in_order(version: DatasetVersion, ids: Sequence[UUID]) -> MultiAsset:

@@ -691,8 +691,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
     def diff(self, other: DatasetVersion) -> VersionDiff:
         """How ``other`` differs from this version, computed by the server in bulk: assets
-        of one side only (matched by their data), assets whose annotations differ (shapes
-        added, removed or changed, per worker), labels of one side only, and label counts
+        of one side only (matched by their data), assets whose annotations differ (per
+        worker: shapes added, removed or changed, status, duration), labels of one side only, and label counts
         that changed. ``str(diff)`` is a readable summary.
 
         Raises:

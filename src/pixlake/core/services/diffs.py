@@ -5,7 +5,8 @@ Shapes have no identity across versions (a fork copies them under new ids), so a
 compared by what it is: its asset's data, its worker's user, its kind, its label's name, its
 geometry and its text. Both versions' shapes of the assets they share go into one grouped
 query, each counted +1 on this side and -1 on the other: the groups that don't sum to 0 are
-the shapes that differ, and only those rows leave the database. See docs/curation.md.
+the shapes that differ, and only those rows leave the database. Annotations are compared
+the same way by (data, worker's user, status, duration). See docs/curation.md.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from pixlake.core.context import Actor, AppContext
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.services.datasets import require_version
 from pixlake.core.sql import chunked, one_of
+from pixlake.enums import AnnotationStatus
 from pixlake.schemas import (
     AssetChange,
     LabelCountChange,
     VersionDiffPublic,
-    WorkerShapeChanges,
+    WorkerAnnotationChanges,
 )
 
 __all__ = ["diff_versions"]
@@ -126,6 +128,56 @@ def _shapes_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
 
 
 def _changed_assets(conn: Connection, version_id: UUID, other_id: UUID) -> list[AssetChange]:
+    shapes = _shape_changes(conn, version_id, other_id)
+    annotations = _annotation_changes(conn, version_id, other_id)
+    changed_data = shapes.keys() | {data_id for data_id, _user in annotations}
+    if not changed_data:
+        return []
+    assets_here = _assets_of_data(conn, version_id, changed_data)
+    assets_there = _assets_of_data(conn, other_id, changed_data)
+    before = _annotations_of_data(conn, version_id, changed_data)
+    after = _annotations_of_data(conn, other_id, changed_data)
+    workers_of: dict[UUID, set[UUID]] = {
+        data_id: set(shapes.get(data_id, ())) for data_id in changed_data
+    }
+    for data_id, user_id in annotations:
+        workers_of[data_id].add(user_id)
+    usernames = _usernames(conn, {user for users in workers_of.values() for user in users})
+    found = []
+    for data_id, users in workers_of.items():
+        workers = []
+        for user_id in sorted(users, key=usernames.__getitem__):
+            added, removed, paired = shapes.get(data_id, {}).get(user_id, (0, 0, 0))
+            status_before, duration_before = before.get((data_id, user_id), (None, None))
+            status_after, duration_after = after.get((data_id, user_id), (None, None))
+            workers.append(
+                WorkerAnnotationChanges(
+                    username=usernames[user_id],
+                    added=added,
+                    removed=removed,
+                    changed=paired,
+                    status_before=status_before,
+                    status_after=status_after,
+                    duration_before=duration_before,
+                    duration_after=duration_after,
+                )
+            )
+        found.append(
+            AssetChange(
+                data_id=data_id,
+                filename=assets_here[data_id][1],
+                asset_id=assets_here[data_id][0],
+                other_asset_id=assets_there[data_id][0],
+                workers=workers,
+            )
+        )
+    return sorted(found, key=lambda change: change.asset_id)
+
+
+def _shape_changes(
+    conn: Connection, version_id: UUID, other_id: UUID
+) -> dict[UUID, dict[UUID, tuple[int, int, int]]]:
+    """Per data in both versions, per worker's user: shapes (added, removed, changed)."""
     both = union_all(
         _shapes_of(version_id, other_id, 1), _shapes_of(other_id, version_id, -1)
     ).subquery()
@@ -148,38 +200,94 @@ def _changed_assets(conn: Connection, version_id: UUID, other_id: UUID) -> list[
         func.sum(case((differing.c.delta > 0, differing.c.delta), else_=0)).label("removed"),
         func.sum(case((differing.c.delta < 0, -differing.c.delta), else_=0)).label("added"),
     ).group_by(differing.c.data_id, differing.c.user_id, differing.c.kind)
-    changes: dict[UUID, dict[UUID, list[int]]] = {}
+    counts: dict[UUID, dict[UUID, list[int]]] = {}
     for data_id, user_id, _kind, removed, added in conn.execute(per_kind):
         # A removed and an added shape of one kind, for the same worker, are one shape
         # changed (a box moved, reshaped or relabelled).
         paired = min(removed, added)
-        counts = changes.setdefault(data_id, {}).setdefault(user_id, [0, 0, 0])
-        counts[0] += added - paired
-        counts[1] += removed - paired
-        counts[2] += paired
-    if not changes:
-        return []
-    assets_here = _assets_of_data(conn, version_id, changes)
-    assets_there = _assets_of_data(conn, other_id, changes)
-    usernames = _usernames(conn, {user for users in changes.values() for user in users})
-    found = [
-        AssetChange(
-            data_id=data_id,
-            filename=assets_here[data_id][1],
-            asset_id=assets_here[data_id][0],
-            other_asset_id=assets_there[data_id][0],
-            workers=[
-                WorkerShapeChanges(
-                    username=usernames[user_id], added=added, removed=removed, changed=paired
-                )
-                for user_id, (added, removed, paired) in sorted(
-                    by_user.items(), key=lambda item: usernames[item[0]]
-                )
-            ],
+        tally = counts.setdefault(data_id, {}).setdefault(user_id, [0, 0, 0])
+        tally[0] += added - paired
+        tally[1] += removed - paired
+        tally[2] += paired
+    return {
+        data_id: {user_id: (a, r, c) for user_id, (a, r, c) in by_user.items()}
+        for data_id, by_user in counts.items()
+    }
+
+
+def _annotations_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
+    """(data, worker's user, status, duration) of every live annotation of ``version_id`` on
+    an asset whose data is also in ``other_id``, counted ``sign``."""
+    annotations = t.annotations_table
+    other, alive = _live_assets_of(other_id)
+    return (
+        select(
+            t.assets.c.data_id,
+            t.workers.c.user_id,
+            annotations.c.status,
+            annotations.c.duration,
+            literal(sign).label("sign"),
         )
-        for data_id, by_user in changes.items()
-    ]
-    return sorted(found, key=lambda change: change.asset_id)
+        .select_from(
+            annotations.join(t.assets, t.assets.c.id == annotations.c.asset_id).join(
+                t.workers, t.workers.c.id == annotations.c.worker_id
+            )
+        )
+        .where(
+            annotations.c.dataset_version_id == version_id,
+            kinds.not_in_trash(ANNOTATION),
+            kinds.not_in_trash(ASSET),
+            exists().where(alive, other.c.data_id == t.assets.c.data_id),
+        )
+    )
+
+
+def _annotation_changes(
+    conn: Connection, version_id: UUID, other_id: UUID
+) -> set[tuple[UUID, UUID]]:
+    """(data, worker's user) of the annotations, on data in both versions, that one side
+    lacks or whose status or duration differ: each has one live annotation per asset and
+    worker a side, so the (data, user, status, duration) groups that don't sum to 0."""
+    both = union_all(
+        _annotations_of(version_id, other_id, 1), _annotations_of(other_id, version_id, -1)
+    ).subquery()
+    differing = (
+        select(both.c.data_id, both.c.user_id)
+        .group_by(both.c.data_id, both.c.user_id, both.c.status, both.c.duration)
+        .having(func.sum(both.c.sign) != 0)
+    )
+    return {(data_id, user_id) for data_id, user_id in conn.execute(differing)}
+
+
+def _annotations_of_data(
+    conn: Connection, version_id: UUID, data_ids: Iterable[UUID]
+) -> dict[tuple[UUID, UUID], tuple[AnnotationStatus, float]]:
+    """(status, duration) of the live annotations of the version's assets of these data,
+    by (data, worker's user)."""
+    annotations = t.annotations_table
+    found: dict[tuple[UUID, UUID], tuple[AnnotationStatus, float]] = {}
+    for chunk in chunked(conn, list(data_ids)):
+        for data_id, user_id, status, duration in conn.execute(
+            select(
+                t.assets.c.data_id,
+                t.workers.c.user_id,
+                annotations.c.status,
+                annotations.c.duration,
+            )
+            .select_from(
+                annotations.join(t.assets, t.assets.c.id == annotations.c.asset_id).join(
+                    t.workers, t.workers.c.id == annotations.c.worker_id
+                )
+            )
+            .where(
+                annotations.c.dataset_version_id == version_id,
+                kinds.not_in_trash(ANNOTATION),
+                kinds.not_in_trash(ASSET),
+                one_of(conn, t.assets.c.data_id, chunk),
+            )
+        ):
+            found[(data_id, user_id)] = (AnnotationStatus(status), duration)
+    return found
 
 
 def _assets_of_data(
