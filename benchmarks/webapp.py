@@ -299,7 +299,6 @@ def _thumbnail_pass(
     for index, data_id in enumerate(data_ids):
         headers = {"if-none-match": etags[index]} if etags is not None else {}
         answer = http.get(f"/data/{data_id}/thumbnail", headers=headers)
-        answer.raise_for_status()
         if answer.status_code != (304 if etags is not None else 200):
             raise RuntimeError(f"data {data_id} answered {answer.status_code}")
         if "x-pixlake-thumbnail" in answer.headers:
