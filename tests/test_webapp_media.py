@@ -14,10 +14,12 @@ import pytest
 from PIL import Image
 
 from pixlake import AnnotationStatus, Client, Label
+from pixlake.core.services.accounts import revoke_user
 from pixlake.core.services.thumbnails import ThumbnailSource
 from pixlake.enums import DataType
 from pixlake.samples import make_image
 from pixlake.thumbnailing import THUMBNAIL_SIZE
+from pixlake.web.sessions import SESSION_COOKIE
 from tests.conftest import SERVER_FIXTURES
 from tests.webapp_site import Site, serve_workspace, site_of
 
@@ -81,6 +83,42 @@ def test_thumbnail_is_small_upright_and_cached_for_good(
         assert browser.get(url).content == first.content
     source = ThumbnailSource(data.id, data.checksum, data.object_name, DataType.IMAGE)
     assert site.context.storage.exists(source.thumbnail_name)  # made once, kept
+
+
+def test_a_thumbnail_is_refused_to_a_caller_who_may_not_see_it(
+    site: Site, user: tuple[Client, str], tmp_path: Path
+) -> None:
+    """The route authenticates inside its one worker-thread hop: every way in is checked
+    there as by the API's other routes, and an ETag is no way around it."""
+    sdk, token = user
+    (data,) = sdk.get_datalake().upload_data([_fresh_image(tmp_path, 320, 240)])
+    url = f"/data/{data.id}/thumbnail"
+    with site.signed_in(token) as browser:
+        etag = browser.get(url).headers["etag"]
+    revoked_name, revoked_token = site.new_user()
+    revoke_user(site.context, revoked_name)
+    refused = [
+        {},
+        {"authorization": "Bearer not-a-token"},
+        {"authorization": f"Bearer {revoked_token}"},
+        {"authorization": f"Basic {token}"},
+        {"cookie": f"{SESSION_COOKIE}=v1.garbage"},
+    ]
+    with site.browser() as anonymous:
+        for headers in refused:
+            for ask in ({}, {"if-none-match": etag}):
+                answer = anonymous.get(url, headers={**headers, **ask})
+                assert answer.status_code == 401, (headers, ask, answer.text)
+                assert answer.headers["content-type"] == "application/json"
+        owner = anonymous.get(url, headers={"authorization": f"Bearer {token}"})
+        assert owner.status_code == 200 and owner.headers["etag"] == etag
+    with site.signed_in(site.new_token()) as stranger:
+        # Knowing the ETag (the content's checksum) proves nothing: another organization's
+        # data answers 404, not 304.
+        for ask in ({}, {"if-none-match": etag}):
+            answer = stranger.get(url, headers=ask)
+            assert answer.status_code == 404, answer.text
+            assert answer.json()["code"] == "not_found"
 
 
 def test_a_video_gets_a_frame_as_thumbnail(

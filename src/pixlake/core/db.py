@@ -92,4 +92,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         writing = conn.get_execution_options().get("pixlake_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        # Straight to the driver: every read pays for this statement, and SQLAlchemy's
+        # execution path around it cost more than the statement itself.
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection that is beginning holds its driver's
+        driver.execute("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -19,7 +20,15 @@ from pixlake.validation import check_text
 from pixlake.web.auth import cookie_actor
 from pixlake.web.sessions import SESSION_COOKIE
 
-__all__ = ["ContextDep", "CurrentActor", "NameFilter", "TagNamesQuery", "base_url_for"]
+__all__ = [
+    "ContextDep",
+    "CurrentActor",
+    "DeferredActor",
+    "DeferredActorDep",
+    "NameFilter",
+    "TagNamesQuery",
+    "base_url_for",
+]
 
 _PLAIN_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
 
@@ -42,6 +51,36 @@ def get_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> Actor:
+    # A plain function: FastAPI runs it in a worker thread, since it reads the database.
+    return _authenticate(request, credentials)
+
+
+@dataclass(frozen=True)
+class DeferredActor:
+    """A request's authentication, to be done by the route in its own worker thread.
+
+    Routes that answer many small requests (a gallery's thumbnails) do all their work in
+    one thread hop: authenticating in a hop of its own before it would be a second. It is
+    the very same authentication as ``get_actor``'s, and the route must call ``resolve``
+    before reading anything.
+    """
+
+    request: Request
+    credentials: HTTPAuthorizationCredentials | None
+
+    def resolve(self) -> Actor:
+        return _authenticate(self.request, self.credentials)
+
+
+async def defer_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> DeferredActor:
+    # async: nothing is read here, so no worker thread is needed.
+    return DeferredActor(request, credentials)
+
+
+def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
     token = None
     if credentials is not None:
         token = credentials.credentials.strip()
@@ -110,3 +149,5 @@ TagNamesQuery = Annotated[
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+DeferredActorDep = Annotated[DeferredActor, Depends(defer_actor)]
+"""The caller, authenticated when the route calls ``resolve`` (see ``DeferredActor``)."""

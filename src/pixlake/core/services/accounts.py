@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pixlake.core import tables as t
@@ -221,20 +221,22 @@ def set_role(ctx: AppContext, username: str, role: Role) -> None:
         conn.execute(update(t.users).where(t.users.c.username == username).values(role=role.value))
 
 
+_USER_OF_TOKEN = select(
+    t.users.c.id,
+    t.users.c.organization_id,
+    t.users.c.username,
+    t.users.c.role,
+    t.users.c.revoked_at,
+).where(t.users.c.token_hash == bindparam("token_hash", type_=t.users.c.token_hash.type))
+"""Built once: every request made with a token runs it."""
+
+
 def authenticate(ctx: AppContext, token: str | None) -> Actor:
     """The actor a token belongs to. Raises UnauthorizedError if missing, unknown or revoked."""
     if not token:
         raise UnauthorizedError("an API token is required (Authorization: Bearer <token>)")
     with ctx.db.read() as conn:
-        row = conn.execute(
-            select(
-                t.users.c.id,
-                t.users.c.organization_id,
-                t.users.c.username,
-                t.users.c.role,
-                t.users.c.revoked_at,
-            ).where(t.users.c.token_hash == hash_token(token))
-        ).one_or_none()
+        row = conn.execute(_USER_OF_TOKEN, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise UnauthorizedError("the API token is not valid")
     if row.revoked_at is not None:

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
-from pixlake.core.context import Actor, AppContext
+from pixlake.core.context import AppContext
 from pixlake.core.services import data as data_service
 from pixlake.core.services import thumbnails as thumbnail_service
 from pixlake.errors import NotFoundError
-from pixlake.server.deps import ContextDep, CurrentActor
+from pixlake.server.deps import ContextDep, CurrentActor, DeferredActor, DeferredActorDep
 from pixlake.server.headers import USER_BYTES_POLICY, object_disposition
 from pixlake.server.openapi import binary_response
 from pixlake.storage.base import CHUNK_SIZE
@@ -42,20 +42,21 @@ PLACEHOLDER_HEADER = "X-Pixlake-Thumbnail"
     },
 )
 async def read_thumbnail(
-    data_id: UUID, request: Request, ctx: ContextDep, actor: CurrentActor
+    data_id: UUID, request: Request, ctx: ContextDep, caller: DeferredActorDep
 ) -> Response:
     """The data's thumbnail (WebP, long edge 256 px, EXIF orientation applied; a video's
     frame), made once per content and cached for good by the caller (ETag, immutable)."""
-    # One worker-thread hop for the whole answer: a warm thumbnail costs little else.
+    # One worker-thread hop for the whole answer, authentication included: a warm
+    # thumbnail costs little else.
     return await run_in_threadpool(
-        _thumbnail_answer, ctx, actor, data_id, request.headers.get("if-none-match")
+        _thumbnail_answer, ctx, caller, data_id, request.headers.get("if-none-match")
     )
 
 
 def _thumbnail_answer(
-    ctx: AppContext, actor: Actor, data_id: UUID, if_none_match: str | None
+    ctx: AppContext, caller: DeferredActor, data_id: UUID, if_none_match: str | None
 ) -> Response:
-    source = thumbnail_service.thumbnail_source(ctx, actor, data_id)
+    source = thumbnail_service.thumbnail_source(ctx, caller.resolve(), data_id)
     if source.etag in _etags(if_none_match):
         return Response(status_code=304, headers=_cached_headers(source.etag))
     made = thumbnail_service.thumbnail(ctx, source)
