@@ -411,15 +411,19 @@ def _page(
     )
     if after is not None:
         statement = statement.where(t.assets.c.id > after)
-    assets = conn.execute(statement.order_by(t.assets.c.id).limit(EXPORT_PAGE)).all()
+    # the driver's tuples: a result row per asset, read field by field, cost as much as
+    # the statement
+    found = conn.execute(statement.order_by(t.assets.c.id).limit(EXPORT_PAGE))
+    assets: Sequence[Any] = found.cursor.fetchall()
+    found.close()
     if not assets:
         return [], None
-    last = _as_uuid(assets[-1].raw_id)
+    last = _as_uuid(assets[-1][0])
     in_page = [*clauses, t.assets.c.id <= last]
     if after is not None:
         in_page.append(t.assets.c.id > after)
     chosen = _chosen_annotations(plan, after, last)
-    shapes: dict[Any, list[ExportShape]] = {}  # by raw asset id
+    shapes: dict[Any, tuple[ExportShape, ...]] = {}  # by raw asset id
     result = conn.execute(
         select(
             _raw(chosen.c.asset_id),
@@ -445,24 +449,21 @@ def _page(
     rows = result.cursor.fetchall()
     result.close()
     # one annotation per asset, its shapes in a row: grouped as they come, each built
-    # positionally (half a million shapes make every step of this loop count)
-    kinds, make = _KINDS, ExportShape
+    # positionally (half a million shapes make every step of this loop count). The named
+    # tuples are made by tuple.__new__ itself: their generated __new__ is a Python call
+    # per shape, which cost as much as the rest of the loop.
+    kinds, new = _KINDS, tuple.__new__
     for asset_id, group in groupby(rows, key=itemgetter(0)):
-        shapes[asset_id] = [
-            make(kinds[kind], label_index[label], x, y, w, h, coords and _coords(coords))
-            for _asset, kind, label, x, y, w, h, coords in group
-        ]
-    no_shapes: list[ExportShape] = []
-    images = [
-        ExportImage(
-            a.raw_id,
-            a.data_id,
-            a.filename,
-            a.width,
-            a.height,
-            a.checksum,
-            tuple(shapes.get(a.raw_id, no_shapes)),
+        shapes[asset_id] = tuple(
+            [
+                new(
+                    ExportShape,
+                    (kinds[kind], label_index[label], x, y, w, h, coords and _coords(coords)),
+                )
+                for _asset, kind, label, x, y, w, h, coords in group
+            ]
         )
-        for a in assets
-    ]
+    no_shapes: tuple[ExportShape, ...] = ()
+    # (asset id, data id, filename, width, height, checksum) + (shapes,): ExportImage's order
+    images = [new(ExportImage, (*asset, shapes.get(asset[0], no_shapes))) for asset in assets]
     return images, last

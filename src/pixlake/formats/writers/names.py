@@ -44,6 +44,14 @@ def _with_id(filename: str, id_part: str) -> str:
     return f"{stem}.{id_part}{extension}"
 
 
+def _as_given(filename: str, _hex_id: str) -> str:
+    return filename
+
+
+def _with_short_id(filename: str, hex_id: str) -> str:
+    return _with_id(filename, hex_id[-8:])
+
+
 class NamePlanner:
     """Gives each data a file name in one folder: its own filename when free, else
     ``<stem>.<last 8 hex digits of its id><ext>`` (the same rule as downloads).
@@ -63,7 +71,9 @@ class NamePlanner:
         base = filename.replace("\\", "/").rsplit("/", 1)[-1]
         if not is_safe_component(base):
             base = hex_id + split_extension(base)[1]
-        for candidate in (base, _with_id(base, hex_id[-8:]), _with_id(base, hex_id)):
+        # the usual case is a free name: the other forms are only made when it is taken
+        for make in (_as_given, _with_short_id, _with_id):
+            candidate = make(base, hex_id)
             owner = self._owners.setdefault(self._key(candidate), data_id)
             if owner == data_id:
                 return candidate
