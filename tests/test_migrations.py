@@ -227,3 +227,24 @@ def test_upgrade_to_roles_makes_every_existing_user_an_admin(
         assert newcomer.role is Role.MEMBER
     finally:
         opened.close()
+
+
+def test_head_revision_constant_is_alembics_newest() -> None:
+    """Opening an up-to-date workspace trusts HEAD_REVISION instead of reading the scripts:
+    a new migration that forgets to set it fails here, not in a user's workspace."""
+    from pixlake.migrations import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+def test_an_outdated_workspace_is_still_upgraded_on_open(tmp_path: Path) -> None:
+    """The quick check of an up-to-date stamp leaves older databases to alembic."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir(mode=0o700)
+    db = Database(f"sqlite:///{workspace / 'pixlake.db'}")
+    try:
+        upgrade(db, PREVIOUS_REVISION)
+        open_workspace(Settings(workspace=workspace)).close()
+        assert current_revision(db) == head_revision()
+    finally:
+        db.dispose()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm.auto import tqdm
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 __all__ = ["disable_progress_bars", "enable_progress_bars", "progress", "progress_enabled"]
 
@@ -29,6 +30,10 @@ def progress_enabled() -> bool:
 def progress(
     total: int, description: str, unit: str = "file", *, unit_scale: bool = False
 ) -> tqdm[Any]:
+    # Imported on the first bar, not with the module: `import pixlake` loads this module for
+    # its switches, and tqdm.auto costs more than the rest of the import.
+    from tqdm.auto import tqdm
+
     # leave=True: the finished bar stays on screen as the record of what was done and how
     # fast, rather than vanishing when the work ends.
     return tqdm(

@@ -106,7 +106,7 @@ calls an integer; a float field still takes an integer."""
 
 class WireModel(BaseModel):
     # NaN and infinities are refused everywhere: no coordinate or duration can be one.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="after")
     def _storable_text(self) -> Self:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pixlake.cli.options import client_from, client_options
-from pixlake.schemas import SplitResult
+
+if TYPE_CHECKING:
+    from pixlake.schemas import SplitResult
 
 __all__ = ["diff", "split"]
 

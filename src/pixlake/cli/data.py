@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pixlake import MultiData
 from pixlake.cli.datalakes import DATALAKE_COLUMNS, datalake_rows
 from pixlake.cli.options import client_from, client_options, confirm, json_option, yes_option
 from pixlake.cli.output import echo_listing
@@ -15,7 +14,7 @@ from pixlake.enums import Target
 from pixlake.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from pixlake import Datalake
+    from pixlake import Datalake, MultiData
 
 __all__ = ["data", "ls", "upload"]
 
@@ -50,6 +49,8 @@ def upload(
     token: str | None,
 ) -> None:
     """Upload image and video files, or folders of them, into a datalake."""
+    from pixlake import MultiData  # the SDK: loaded by the commands that use it, not by --help
+
     with client_from(workspace, host, token) as client:
         lake = client.get_datalake(datalake)
         uploaded = lake.upload_data(list(paths), tags=list(tags), max_workers=max_workers)

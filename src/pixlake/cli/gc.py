@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pixlake.cli.options import settings_for, workspace_option
-from pixlake.core.services.orphans import SweepReport
+
+if TYPE_CHECKING:
+    from pixlake.core.services.orphans import SweepReport
 
 __all__ = ["echo_sweep", "gc"]
 

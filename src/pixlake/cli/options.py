@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pixlake.errors import NotFoundError
-from pixlake.settings import Settings
 
 if TYPE_CHECKING:
     from pixlake import Client
+    from pixlake.settings import Settings
 
 __all__ = [
     "client_from",
@@ -116,6 +116,9 @@ def confirm(question: str, yes: bool) -> None:
 
 
 def settings_for(workspace: Path | None, **overrides: Any) -> Settings:
+    # Imported here: pydantic-settings is not needed to parse options or print --help.
+    from pixlake.settings import Settings
+
     values = {k: v for k, v in overrides.items() if v is not None}
     if workspace is not None:
         values["workspace"] = workspace

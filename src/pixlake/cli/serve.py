@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +13,14 @@ from pixlake.cli.options import settings_for, workspace_option
 from pixlake.errors import BadRequestError, PixlakeError
 from pixlake.limits import fixed_bounds
 from pixlake.loopback import is_loopback
-from pixlake.settings import Settings
 
 if TYPE_CHECKING:
     from pixlake.core.context import AppContext
 
 
 def _settings_help() -> str:
+    from pixlake.settings import Settings
+
     lines = ["\b", "Settings (environment variables, or the matching options above):"]
     for name, field in Settings.model_fields.items():
         default = field.default if field.default is not None else "(see description)"
@@ -39,25 +39,54 @@ def _settings_help() -> str:
 _NOT_OPTIONS = {"home", "workspace"}
 
 
-def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def setting_options() -> list[click.Option]:
     """One ``--name`` option per setting, so a new setting needs no edit here."""
-    for name, field in reversed(Settings.model_fields.items()):
+    from pixlake.settings import Settings
+
+    options = []
+    for name, field in Settings.model_fields.items():
         if name in _NOT_OPTIONS:
             continue
         flag, env = name.replace("_", "-"), f"PIXLAKE_{name.upper()}."
         if field.annotation in (bool, bool | None):
-            option = click.option(f"--{flag}/--no-{flag}", default=None, help=env)
-        else:
-            click_type: Any = str
-            for candidate in (int, float):
-                if field.annotation in (candidate, candidate | None):
-                    click_type = candidate
-            option = click.option(f"--{flag}", default=None, type=click_type, help=env)
-        command = option(command)
-    return command
+            options.append(click.Option([f"--{flag}/--no-{flag}"], default=None, help=env))
+            continue
+        click_type: Any = str
+        for candidate in (int, float):
+            if field.annotation in (candidate, candidate | None):
+                click_type = candidate
+        options.append(click.Option([f"--{flag}"], default=None, type=click_type, help=env))
+    return options
 
 
-@click.command(epilog=_settings_help())
+class _SettingsCommand(click.Command):
+    """A command with an option per setting, and the settings listed after its help.
+
+    Both are made the first time the command is parsed or its help shown, not when the
+    module is imported: they read ``Settings``, whose pydantic-settings import would
+    otherwise be paid by every ``pixlake`` command and by ``pixlake --help``.
+    """
+
+    def __init__(self, *args: Any, settings_after: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._settings_after = settings_after
+        self._settings_added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._settings_added:
+            self._settings_added = True
+            names = [param.name for param in self.params]
+            at = names.index(self._settings_after) + 1
+            self.params[at:at] = setting_options()
+        return super().get_params(ctx)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.epilog is None:
+            self.epilog = _settings_help()
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_SettingsCommand, settings_after="workers")
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
@@ -68,7 +97,6 @@ def setting_options(command: Callable[..., Any]) -> Callable[..., Any]:
     type=click.IntRange(min=1),
     help="Server processes sharing the port (each stateless).",
 )
-@setting_options
 @click.option(
     "--log-level",
     default="info",

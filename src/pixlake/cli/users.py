@@ -14,7 +14,7 @@ from pixlake.cli.options import (
     workspace_option,
 )
 from pixlake.cli.output import echo_listing
-from pixlake.core.services.accounts import DEFAULT_ORGANIZATION_NAME
+from pixlake.defaults import DEFAULT_ORGANIZATION_NAME
 from pixlake.enums import Role
 
 _ROLES = click.Choice([role.value for role in Role])

@@ -6,9 +6,7 @@ from fastapi import FastAPI
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
-from pixlake.server import compat
 from pixlake.server.allow import TrueAllowHeader
-from pixlake.server.compat.xget import RestoreXget
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
@@ -83,7 +81,12 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         app.include_router(datalakes.local_router)
         app.include_router(model_files.local_router)
     file_routes = datalakes.file_upload_routes() + model_files.file_upload_routes()
-    if context.settings.compat_api and embedded_owner is None:
+    serves_compat = context.settings.compat_api and embedded_owner is None
+    if serves_compat:
+        # Imported only here: its routes are half of the application's build, and an
+        # embedded app (whose SDK never calls them) goes without (docs/startup.md).
+        from pixlake.server import compat
+
         for router in compat.routers():
             app.include_router(router)
         file_routes += compat.file_upload_routes()
@@ -101,6 +104,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         ),
         file_routes=file_routes,
     )
-    if context.settings.compat_api and embedded_owner is None:
+    if serves_compat:
+        from pixlake.server.compat.xget import RestoreXget
+
         app.add_middleware(RestoreXget)
     return app

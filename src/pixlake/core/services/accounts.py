@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.roles import AdminAction, require_admin
+from pixlake.defaults import DEFAULT_DATALAKE_NAME, DEFAULT_ORGANIZATION_NAME
 from pixlake.enums import Role
 from pixlake.errors import BadRequestError, ConflictError, NotFoundError, UnauthorizedError
 from pixlake.ids import new_id
@@ -33,8 +34,6 @@ __all__ = [
 ]
 
 TOKEN_PREFIX = "pxl_"
-DEFAULT_ORGANIZATION_NAME = "default"
-DEFAULT_DATALAKE_NAME = "default"
 
 
 def hash_token(token: str) -> str:
