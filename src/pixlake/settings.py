@@ -54,10 +54,12 @@ class Settings(BaseSettings):
     staging_memory: int = Field(
         default=256 * MiB,
         ge=0,
-        description="Bytes of incoming files a server in front of a bucket may hold in "
-        "memory, all requests together, between their arrival and their upload to the "
-        "bucket (files up to 8 MiB; the others, and any beyond this budget, are staged on "
-        "disk in the workspace). 0 stages every file on disk.",
+        description="Bytes of incoming files a server may hold in memory, all requests "
+        "together, between their arrival and their commit (files up to 8 MiB; in front of a "
+        "local folder, only those whose size is announced). Probed from memory, they are "
+        "written once: uploaded to the bucket, or written to their place in the folder. The "
+        "others, and any beyond this budget, are staged on disk in the workspace. 0 stages "
+        "every file on disk.",
     )
     compat_api: bool = Field(
         default=True,

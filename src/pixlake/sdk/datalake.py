@@ -69,6 +69,15 @@ class Datalake(SdkObject[DatalakePublic]):
         extension) raises an error naming it by the path as given, and nothing is
         stored. Bytes the datalake already holds give back their existing Data.
         """
+        with paused_gc():  # thousands of long-lived rows, answers and Data: see gcpause
+            return self._upload(filepaths, tags, max_workers)
+
+    def _upload(
+        self,
+        filepaths: str | Path | Sequence[str | Path],
+        tags: Tag | str | Sequence[Tag | str] | None,
+        max_workers: int | None,
+    ) -> Data | MultiData:
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
         collected = collect_files(filepaths)
         tag_names, tag_ids = split_tags(tags, Target.DATA)

@@ -163,6 +163,9 @@ class ObjectStorage(ABC):
     """Set by backends for which memory staging pays."""
     memory_staging_max_file: int = MEMORY_STAGING_MAX_FILE
     """Largest file such a backend stages in memory."""
+    memory_needs_size: bool = False
+    """Whether only files whose size is announced beforehand are staged in memory (a file of
+    unknown size then goes to a staging file from its first byte)."""
     direct_uploads: bool = False
     """Whether ``direct_upload`` gives URLs clients put bytes to themselves."""
 
@@ -354,9 +357,10 @@ class _StagingWriter:
         self._max_in_memory = storage.memory_staging_max_file
         self._digest = hashlib.sha256()
         self._size = 0
-        in_memory = self._budget is not None and (
-            expected_size is None or expected_size <= self._max_in_memory
-        )
+        if expected_size is None:
+            in_memory = self._budget is not None and not storage.memory_needs_size
+        else:
+            in_memory = self._budget is not None and expected_size <= self._max_in_memory
         self._chunks: list[bytes] | None = [] if in_memory else None
         self._held = 0  # bytes of the budget taken by _chunks
         self._path: Path | None = None

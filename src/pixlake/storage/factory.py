@@ -18,7 +18,7 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
     (the workspace by default)."""
     url = settings.storage_url
     if not url:
-        return LocalStorage(settings.workspace_dir)
+        return LocalStorage(settings.workspace_dir, memory_budget=settings.staging_memory)
     parsed = urlparse(url)
     if parsed.scheme == "s3":
         from pixlake.storage.s3 import S3Storage
@@ -33,7 +33,9 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
             memory_budget=settings.staging_memory,
         )
     if parsed.scheme in ("file", ""):
-        return LocalStorage(Path(unquote(parsed.path)).expanduser())
+        return LocalStorage(
+            Path(unquote(parsed.path)).expanduser(), memory_budget=settings.staging_memory
+        )
     raise BadRequestError(
         f"unsupported storage URL {url!r}: use s3://bucket/prefix or a file:// path"
     )

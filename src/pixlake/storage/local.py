@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pixlake.errors import StorageError
-from pixlake.permissions import make_private_dirs
-from pixlake.storage.base import ObjectStorage, StagedObject, StoredItem, storage_error
+from pixlake.permissions import PRIVATE_FILE_MODE, make_private_dirs
+from pixlake.storage.base import (
+    MemoryBudget,
+    ObjectStorage,
+    StagedObject,
+    StoredItem,
+    storage_error,
+)
 
 __all__ = ["LocalStorage"]
 
@@ -21,16 +27,23 @@ _UNSAFE_PARTS = frozenset({"", ".", ".."})
 class LocalStorage(ObjectStorage):
     """Keeps each object at ``root/objects/<object_name>``; staging files in ``root/staging``.
 
-    Staging and objects share one filesystem, so committing is an atomic rename.
+    Staging and objects share one filesystem, so committing is an atomic rename. With a
+    ``memory_budget``, small files whose size is announced are held in memory instead,
+    where they are hashed and probed without a file being read back, and committing writes
+    them once: to a staging file, renamed into place at once.
     """
 
-    def __init__(self, root: Path) -> None:
+    memory_needs_size = True  # a file of unknown size would be written twice if it spilled
+
+    def __init__(self, root: Path, *, memory_budget: int = 0) -> None:
         self.root = Path(root)
         self.objects_dir = self.root / "objects"
         self.staging_dir = self.root / "staging"
         make_private_dirs(self.objects_dir)
         make_private_dirs(self.staging_dir)
         self._objects_root = self.objects_dir.resolve()
+        if memory_budget > 0:
+            self.memory_budget = MemoryBudget(memory_budget)
 
     def _path(self, object_name: str) -> Path:
         """The object's file. The name is checked as text, not resolved on disk: every
@@ -46,13 +59,34 @@ class LocalStorage(ObjectStorage):
 
     def commit(self, staged: StagedObject, object_name: str) -> None:
         target = self._path(object_name)
-        if staged.path is None:  # only a file can be moved in place; this store has no budget
-            raise StorageError(f"object {object_name!r} has no staging file to move in place")
         try:
-            make_private_dirs(target.parent)
-            os.replace(staged.path, target)
+            if staged.data is not None:
+                self._write_in_place(staged.data, target)
+                self.discard(staged)
+                return
+            if staged.path is None:
+                raise StorageError(f"object {object_name!r} has no staged bytes to put in place")
+            _replace(staged.path, target)
         except OSError as exc:
             raise storage_error(exc, f"store object {object_name!r}") from exc
+
+    def _write_in_place(self, data: bytes, target: Path) -> None:
+        """Write bytes held in memory to a staging file and rename it to ``target``: the
+        object appears whole or not at all, and a process killed in between leaves a
+        staging file, which the sweep of old staging files removes."""
+        temporary = self.new_staging_path()
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            _replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
     def open(self, object_name: str) -> BinaryIO:
         try:
@@ -105,6 +139,18 @@ class LocalStorage(ObjectStorage):
             removed.append(item)
         # Emptied folders stay: removing one could race an upload creating its object in it.
         return removed
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``, creating the target's folder when it is missing
+    (tried first: the folders of 256 prefixes exist almost always)."""
+    try:
+        os.replace(source, target)
+    except FileNotFoundError:
+        if not source.exists():
+            raise
+        make_private_dirs(target.parent)
+        os.replace(source, target)
 
 
 def _walk(folder: Path, prefix: str) -> Iterator[StoredItem]:

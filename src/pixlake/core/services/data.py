@@ -39,6 +39,7 @@ from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
+from pixlake.gcpause import paused_gc
 from pixlake.ids import new_id
 from pixlake.media import ImageLimits, MediaInfo, probe_media
 from pixlake.schemas import DataPublic, DataQuery
@@ -128,16 +129,20 @@ def ingest_staged(
     Call ``check_upload`` before staging. The staging files are consumed: committed as
     objects, or dropped.
     """
-    settings = ctx.settings
-    limits = image_limits(settings.max_image_pixels, settings.max_concurrent_decodes)
+    limits = _limits_of(ctx)
     try:
-        incoming = [
-            _Incoming(name, obj, probe_media(obj.source, name, limits)) for name, obj in staged
-        ]
-        return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
+        with paused_gc():
+            incoming = [
+                _Incoming(name, obj, probe_media(obj.source, name, limits)) for name, obj in staged
+            ]
+            return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
     finally:
         for _name, obj in staged:
             ctx.storage.discard(obj)
+
+
+def _limits_of(ctx: AppContext) -> ImageLimits:
+    return image_limits(ctx.settings.max_image_pixels, ctx.settings.max_concurrent_decodes)
 
 
 @functools.cache
@@ -168,20 +173,31 @@ def ingest_local_files(
     for source in sources:
         check_file_size(ctx.settings, source.name, source.stat().st_size)
 
+    limits = _limits_of(ctx)
+
+    def stage_and_probe(source: Path) -> _Incoming:
+        # Each file is read once: hashed while staged, probed from the staged bytes. The
+        # workers overlap one file's reading and hashing (outside the GIL) with another's
+        # probe.
+        staged = ctx.storage.stage_file(source)
+        try:
+            return _Incoming(source.name, staged, probe_media(staged.source, source.name, limits))
+        except BaseException:
+            ctx.storage.discard(staged)
+            raise
+
     workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
-    with ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(ctx.storage.stage_file, source) for source in sources]
-    staged = [
-        (src.name, f.result())
-        for src, f in zip(sources, futures, strict=True)
-        if f.exception() is None
-    ]
-    failed = next((f.exception() for f in futures if f.exception() is not None), None)
-    if failed is not None:
-        for _name, obj in staged:
-            ctx.storage.discard(obj)
-        raise failed
-    return ingest_staged(ctx, actor, datalake_id, staged, tags, tag_ids)
+    with paused_gc(), ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(stage_and_probe, source) for source in sources]
+        incoming = [f.result() for f in futures if f.exception() is None]
+        try:
+            failed = next((f.exception() for f in futures if f.exception() is not None), None)
+            if failed is not None:
+                raise failed
+            return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
+        finally:
+            for item in incoming:
+                ctx.storage.discard(item.staged)
 
 
 def _commit(
