@@ -869,3 +869,49 @@ def test_received_bytes_are_used_soon_or_swept(wire: Wire, photos: list[Path]) -
     sweep_orphans(ctx, now=time.time() + ctx.settings.orphan_grace_hours * 3600 + 3600)
     assert not ctx.storage.exists(stored)
     assert len(wire.account.pixlake().get_datalake().list_data()) == 0
+
+
+def test_bulk_annotations_refuse_what_is_not_the_versions(wire: Wire, photos: list[Path]) -> None:
+    client = wire.account.picsellia()
+    lake = client.get_datalake()
+    lake.upload_data([str(p) for p in photos[:2]])
+    dataset = client.create_dataset("bulk")
+    version = dataset.create_version("v1", type="OBJECT_DETECTION")
+    other = dataset.create_version("v2", type="OBJECT_DETECTION")
+    version.add_data(lake.list_data())
+    other.add_data(lake.list_data())
+    asset = version.list_assets()[0]
+    foreign_asset = other.list_assets()[0]
+    label = version.get_or_create_label("cat")
+    foreign_label = other.get_or_create_label("cat")
+    route = f"/api/dataset/version/{version.id}/bulk-annotations"
+
+    def box(label_id: Any, x: int = 1) -> dict[str, Any]:
+        return {"x": x, "y": 1, "w": 4, "h": 4, "label_id": str(label_id)}
+
+    refused = [
+        ({"asset_id": str(foreign_asset.id), "rectangles": [box(label.id)]}, 404),
+        ({"asset_id": str(asset.id), "rectangles": [box(foreign_label.id)]}, 404),
+        ({"asset_id": str(asset.id), "rectangles": [{"x": 1, "label_id": str(label.id)}]}, 400),
+        ({"asset_id": str(asset.id), "keypoints": [[1, 2, 2]]}, 400),
+    ]
+    for item, status in refused:
+        # A good asset first: a refused request stores nothing of it either.
+        good = {"asset_id": str(asset.id), "rectangles": [box(label.id)]}
+        answer = wire.http.post(route, json={"annotations": [good, item]})
+        assert answer.status_code == status, (item, answer.text)
+    from pixlake.limits import MAX_SHAPES_PER_REQUEST
+
+    many = {"asset_id": str(asset.id), "rectangles": [box(label.id)] * MAX_SHAPES_PER_REQUEST}
+    too_many = wire.http.post(route, json={"annotations": [many, many]})
+    assert too_many.status_code == 413
+    with pytest.raises(pic_errors.NoDataError):
+        version.list_annotations()
+    malformed = wire.http.request(
+        "XGET", f"/api/dataset/version/{version.id}/bulk-labels", content=b'{"names": ['
+    )
+    assert malformed.status_code == 400
+    done = wire.http.post(
+        route, json={"annotations": [{"asset_id": str(asset.id), "rectangles": [box(label.id)]}]}
+    )
+    assert done.status_code == 200 and list(done.json().values()) == [1]

@@ -12,10 +12,10 @@ checks.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from pixlake.core.services import annotation_import
@@ -23,7 +23,7 @@ from pixlake.core.services import annotations as annotation_service
 from pixlake.core.services import exports as export_service
 from pixlake.enums import AnnotationFileType, AnnotationStatus, ImportAnnotationMode
 from pixlake.errors import BadRequestError, PayloadTooLargeError
-from pixlake.limits import MAX_IDS_PER_REQUEST, MAX_NAME_LENGTH, MAX_SHAPES_PER_REQUEST
+from pixlake.limits import MAX_IDS_PER_REQUEST, MAX_SHAPES_PER_REQUEST
 from pixlake.schemas import ExportRequest, Name, ShapeIn
 from pixlake.server.compat.annotations import SHAPE_KINDS, shape_in
 from pixlake.server.compat.bodies import CompatModel
@@ -80,14 +80,9 @@ def get_or_create_labels(
 
 
 @router.get("/dataset/version/{version_id:uuid}/labelgroups")
-def list_label_groups(
-    version_id: UUID,
-    ctx: ContextDep,
-    actor: CurrentActor,
-    name: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
-) -> Any:
-    # pixlake has no label groups: a version has none (creating one is refused, a 404 of
-    # the unsupported route).
+def list_label_groups(version_id: UUID, ctx: ContextDep, actor: CurrentActor) -> Any:
+    # pixlake has no label groups: a version has none, and creating one is refused (the
+    # route takes no POST).
     annotation_service.list_labels(ctx, actor, version_id)
     return page([], 0)
 
@@ -97,6 +92,7 @@ class _AssetShapes(CompatModel):
     rectangles: list[dict[str, Any]] = Field(default=[], max_length=MAX_SHAPES_PER_REQUEST)
     polygons: list[dict[str, Any]] = Field(default=[], max_length=MAX_SHAPES_PER_REQUEST)
     classifications: list[dict[str, Any]] = Field(default=[], max_length=MAX_SHAPES_PER_REQUEST)
+    # pixlake stores neither keypoints nor masks: any is refused, naming the field.
     keypoints: list[Any] = Field(default=[], max_length=0)
     masks: list[Any] = Field(default=[], max_length=0)
 
@@ -111,20 +107,23 @@ class _BulkAnnotations(CompatModel):
 def bulk_annotations(
     version_id: UUID, body: _BulkAnnotations, ctx: ContextDep, actor: CurrentActor
 ) -> Any:
-    shapes: dict[UUID, list[ShapeIn]] = {}
-    count = 0
-    for item in body.annotations:
-        found = shapes.setdefault(item.asset_id, [])
-        for key in ("rectangles", "polygons", "classifications"):
-            for shape in getattr(item, key):
-                found.append(shape_in(SHAPE_KINDS[key], shape, count))
-                count += 1
+    kinds = ("rectangles", "polygons", "classifications")
+    count = sum(len(getattr(item, kind)) for item in body.annotations for kind in kinds)
     if count > MAX_SHAPES_PER_REQUEST:
+        # A 413 makes the SDK send one asset's annotation per request instead.
         raise PayloadTooLargeError(
             f"{count} shapes in one request, more than {MAX_SHAPES_PER_REQUEST}",
             limit="shapes_per_request",
             maximum=MAX_SHAPES_PER_REQUEST,
         )
+    shapes: dict[UUID, list[ShapeIn]] = {}
+    index = 0
+    for item in body.annotations:
+        found = shapes.setdefault(item.asset_id, [])
+        for kind in kinds:
+            for shape in getattr(item, kind):
+                found.append(shape_in(SHAPE_KINDS[kind], shape, index))
+                index += 1
     written = annotation_import.import_shapes(
         ctx,
         actor,
