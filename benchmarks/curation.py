@@ -2,7 +2,7 @@
 100,000 annotated assets, each next to a plain listing measured in the same run.
 
 Embedded, and through a real ``pixlake serve`` subprocess on the same SQLite workspace
-("server"), ``--modes``; parts ``--part query``, ``split``, ``diff`` or ``all``:
+("server"), ``--modes``; parts ``--part query``, ``split``, ``diff`` (repeatable) or ``all``:
 
 ========================================================  ==================================
 step                                                      baseline, target
