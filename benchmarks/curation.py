@@ -2,7 +2,7 @@
 100,000 annotated assets, each next to a plain listing measured in the same run.
 
 Embedded, and through a real ``pixlake serve`` subprocess on the same SQLite workspace
-("server"), ``--modes``; parts ``--part query``, ``split``, ``diff`` or ``all``:
+("server"), ``--modes``; parts ``--part query``, ``split``, ``diff`` (repeatable) or ``all``:
 
 ========================================================  ==================================
 step                                                      baseline, target
@@ -344,7 +344,12 @@ def connected(mode: str, workspace: Path) -> Iterator[tuple[Any, Clock]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
+    parser.add_argument(
+        "--part",
+        choices=(*PARTS, "all"),
+        action="append",
+        help="query, split, diff or all (the default); may be repeated",
+    )
     parser.add_argument("--modes", default=",".join(MODES), help="embedded,server")
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--originals", type=int, default=100)
@@ -356,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(modes) - set(MODES)
     if unknown or not modes:
         parser.error(f"--modes takes embedded and/or server, not {sorted(unknown)}")
-    parts = PARTS if args.part == "all" else (args.part,)
+    parts = PARTS if not args.part or "all" in args.part else tuple(args.part)
     from pixlake import disable_progress_bars
 
     disable_progress_bars()

@@ -190,6 +190,23 @@ CUSTOM_METADATA_CASES = [
 ]
 
 
+def test_labels_are_read_in_the_listed_version_only(gallery: Gallery) -> None:
+    """A query on shapes' labels finds them from the version's labels: a fork's shapes
+    (same label names, other label rows) and trashed annotations don't count."""
+    q = 'annotations.rectangles.label.name = "car"'
+    fork = gallery.v.fork("v2")
+    fork.list_assets(q='filename = "b2.jpg"')[0].get_annotation().create_rectangle(
+        0, 0, 3, 3, fork.get_label("car")
+    )
+    assert gallery.names(fork.list_assets(q=q)) == {"a0", "b2"}
+    assert gallery.listed(q) == {"a0"}
+    fork.list_assets(q='filename = "a0.jpg"')[0].get_annotation().delete()
+    assert gallery.names(fork.list_assets(q=q)) == {"b2"}
+    assert fork.count_assets(q='annotations.label.name = "dog"') == 1
+    assert gallery.listed(q) == {"a0"}
+    assert gallery.v.count_assets(q='annotations.label.name = "dog"') == 2
+
+
 def test_custom_metadata(gallery: Gallery) -> None:
     for q, expected in CUSTOM_METADATA_CASES:
         assert gallery.listed(q) == expected, q

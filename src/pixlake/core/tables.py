@@ -245,6 +245,9 @@ annotations_table = Table(
         postgresql_where=_alive("annotations"),
     ),
     Index("ix_annotations_version_id", "dataset_version_id", "id"),
+    # A query on shapes' labels goes from shapes to their annotations' assets through this
+    # index alone, never reading an annotation row (migration 0009).
+    Index("ix_annotations_id_alive_asset", "id", "deleted_at", "asset_id"),
 )
 
 # Every kind of shape in one table: rectangles use x, y, w, h; polygons, lines and points
@@ -266,7 +269,9 @@ shapes = Table(
     Column("text", String),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_shapes_annotation_id", "annotation_id", "id"),
-    Index("ix_shapes_label_id", "label_id"),
+    # The shapes of a label (of one kind), with their annotation: what a query on labels
+    # reads, from the index alone (migration 0009).
+    Index("ix_shapes_label_kind", "label_id", "kind", "annotation_id"),
     # Which kinds a version holds, read from the index alone: an export refuses the
     # shapes its format cannot hold before it starts.
     Index("ix_shapes_version_kind", "dataset_version_id", "kind"),

@@ -692,8 +692,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     def diff(self, other: DatasetVersion) -> VersionDiff:
         """How ``other`` differs from this version, computed by the server in bulk: assets
         of one side only (matched by their data), assets whose annotations differ (per
-        worker: shapes added, removed or changed, status, duration), labels of one side only, and label counts
-        that changed. ``str(diff)`` is a readable summary.
+        worker: shapes added, removed or changed, status, duration), labels of one side
+        only, and label counts that changed. ``str(diff)`` is a readable summary.
 
         Raises:
             NotFoundError: ``other`` is not a version this user can see.
