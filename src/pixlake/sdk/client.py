@@ -24,7 +24,8 @@ from pixlake.sdk.base import coerce_enum, get_or_create
 from pixlake.sdk.connection import Connection
 from pixlake.sdk.datalake import Datalake
 from pixlake.sdk.dataset import Dataset
-from pixlake.sdk.model import Model, enum_value
+from pixlake.sdk.model import Model
+from pixlake.sdk.model_fields import given_fields
 from pixlake.sdk.model_version import ModelVersion
 from pixlake.sdk.tag import Tag
 
@@ -214,15 +215,8 @@ class Client:
         framework: Framework | str | None = None,
     ) -> Model:
         """A new model; the name must be free in the organization (else ConflictError)."""
-        body = {
-            "name": name,
-            "description": description,
-            "type": enum_value(InferenceType, type),
-            "framework": enum_value(Framework, framework),
-        }
-        row = self._connection.request(
-            "POST", "/models", json={k: v for k, v in body.items() if v is not None}
-        )
+        body = given_fields(name=name, description=description, type=type, framework=framework)
+        row = self._connection.request("POST", "/models", json=body)
         return Model(self._connection, ModelPublic.model_validate(row))
 
     def get_model(self, name: str) -> Model:

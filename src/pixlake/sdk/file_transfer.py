@@ -9,7 +9,6 @@ temporary file that is renamed into place only once its SHA-256 matched.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import shutil
 import tempfile
@@ -253,17 +252,14 @@ def _fetch_hashing(
 
 
 def _hash_range(digest: Any, fd: int, start: int, end: int) -> None:
-    """Feed bytes ``start`` to ``end - 1`` of a file (a range just written) to ``digest``.
-
-    The range is hashed through a read-only mapping of the file in one call: the hash reads
-    the page cache in place (no copy into chunks), and releases the GIL once for the whole
-    range instead of twice per chunk; with the range workers holding the GIL in between,
-    each release costs a wait to take it back, which made the hash the slowest part of a
-    download. What is mapped is page cache, bounded by one range (``start`` is a multiple
-    of ``RANGE_SIZE``, so of the page size).
-    """
-    with mmap.mmap(fd, end - start, offset=start, access=mmap.ACCESS_READ) as view:
-        digest.update(view)
+    """Feed bytes ``start`` to ``end - 1`` of a file, read back a chunk at a time."""
+    offset = start
+    while offset < end:
+        chunk = os.pread(fd, min(CHUNK, end - offset), offset)
+        if not chunk:
+            raise StorageError(f"bytes {offset}-{end - 1} were not written")
+        digest.update(chunk)
+        offset += len(chunk)
 
 
 def _fetch_range(

@@ -10,18 +10,14 @@ from uuid import UUID
 from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import NotFoundError
 from pixlake.schemas import ModelPublic, ModelVersionPublic
-from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
-from pixlake.sdk.model_version import ModelVersion, labels_body
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable
+from pixlake.sdk.model_fields import given_fields
+from pixlake.sdk.model_version import ModelVersion
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
 
-__all__ = ["Model", "enum_value"]
-
-
-def enum_value(enum: Any, value: Any) -> str | None:
-    """The wire value of an enumeration given as a member or its text (None stays None)."""
-    return None if value is None else coerce_enum(enum, value).value
+__all__ = ["Model"]
 
 
 class Model(Taggable, SdkObject[ModelPublic]):
@@ -31,31 +27,12 @@ class Model(Taggable, SdkObject[ModelPublic]):
 
     _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
 
-    # Fields of the wire model, as typed properties.
-
-    @property
-    def name(self) -> str:
-        return self._schema.name
-
-    @property
-    def description(self) -> str:
-        return self._schema.description
-
-    @property
-    def type(self) -> InferenceType:
-        return self._schema.type
-
-    @property
-    def framework(self) -> Framework:
-        return self._schema.framework
-
-    @property
-    def organization_id(self) -> UUID:
-        return self._schema.organization_id
-
-    @property
-    def created_at(self) -> datetime:
-        return self._schema.created_at
+    name = SchemaField[str]()
+    description = SchemaField[str]()
+    type = SchemaField[InferenceType]()
+    framework = SchemaField[Framework]()
+    organization_id = SchemaField[UUID]()
+    created_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         self._schema = ModelPublic.model_validate(
@@ -70,16 +47,10 @@ class Model(Taggable, SdkObject[ModelPublic]):
         type: InferenceType | str | None = None,
         framework: Framework | str | None = None,
     ) -> None:
-        body = {
-            "name": name,
-            "description": description,
-            "type": enum_value(InferenceType, type),
-            "framework": enum_value(Framework, framework),
-        }
+        """Change what is given."""
+        body = given_fields(name=name, description=description, type=type, framework=framework)
         self._schema = ModelPublic.model_validate(
-            self._connection.request(
-                "PATCH", f"/models/{self.id}", json={k: v for k, v in body.items() if v is not None}
-            )
+            self._connection.request("PATCH", f"/models/{self.id}", json=body)
         )
 
     def delete(self) -> None:
@@ -98,20 +69,17 @@ class Model(Taggable, SdkObject[ModelPublic]):
         """The model's next version, numbered 1, 2, ... in creation order and named after
         its number unless ``name`` is given; ``type`` and ``framework`` default to the
         model's. ``labels`` maps class index to label name (``{"0": "cat"}``)."""
-        body: dict[str, Any] = {
-            "name": name,
-            "labels": labels_body(labels),
-            "type": enum_value(InferenceType, type),
-            "framework": enum_value(Framework, framework),
-            "base_parameters": base_parameters,
-            "description": description,
-        }
-        row = self._connection.request(
-            "POST",
-            f"/models/{self.id}/versions",
-            json={k: v for k, v in body.items() if v is not None},
+        body = given_fields(
+            name=name,
+            labels=labels,
+            type=type,
+            framework=framework,
+            base_parameters=base_parameters,
+            description=description,
         )
-        return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
+        return self._version(
+            self._connection.request("POST", f"/models/{self.id}/versions", json=body)
+        )
 
     def get_version(self, version: int | str) -> ModelVersion:
         """A version by number (an int) or by name (a str)."""
@@ -123,11 +91,10 @@ class Model(Taggable, SdkObject[ModelPublic]):
                 f"model {self.name!r} has no version {version!r}",
                 details={"version": str(version)},
             )
-        return ModelVersion(self._connection, ModelVersionPublic.model_validate(rows[0]))
+        return self._version(rows[0])
 
     def get_version_by_id(self, id: UUID | str) -> ModelVersion:
-        row = self._connection.request("GET", f"/model-versions/{id}")
-        version = ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
+        version = self._version(self._connection.request("GET", f"/model-versions/{id}"))
         if version.model_id != self.id:
             raise NotFoundError(f"model {self.name!r} has no version {id}", details={"id": str(id)})
         return version
@@ -135,7 +102,10 @@ class Model(Taggable, SdkObject[ModelPublic]):
     def list_versions(self) -> list[ModelVersion]:
         """The model's versions by number."""
         rows = self._connection.request("GET", f"/models/{self.id}/versions")
-        return [ModelVersion(self._connection, ModelVersionPublic.model_validate(r)) for r in rows]
+        return [self._version(row) for row in rows]
+
+    def _version(self, row: Any) -> ModelVersion:
+        return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))
 
     def __repr__(self) -> str:
         return f"Model(name={self.name!r}, id={self.id})"

@@ -45,9 +45,6 @@ def check_file_name(name: str) -> None:
         ) from None
 
 
-_field: Any = SchemaField  # each attribute reads its typed field of the wire model
-
-
 class ModelFile(SdkObject[ModelFilePublic]):
     """One stored file of a model version: weights, a config, anything.
 
@@ -55,14 +52,14 @@ class ModelFile(SdkObject[ModelFilePublic]):
     straight between this machine and the bucket in production.
     """
 
-    model_version_id: UUID = _field()
-    name: str = _field()
-    filename: str = _field()
-    object_name: str = _field()
-    size: int = _field()
-    checksum: str = _field()
-    large: bool = _field()
-    created_at: datetime = _field()
+    model_version_id = SchemaField[UUID]()
+    name = SchemaField[str]()
+    filename = SchemaField[str]()
+    object_name = SchemaField[str]()
+    size = SchemaField[int]()
+    checksum = SchemaField[str]()
+    large = SchemaField[bool]()
+    created_at = SchemaField[datetime]()
 
     _url: str | None = None
 

@@ -11,14 +11,15 @@ from uuid import UUID
 from pixlake.enums import Framework, InferenceType, Target
 from pixlake.errors import BadRequestError
 from pixlake.schemas import AttachedDatasetVersion, ModelVersionPublic
-from pixlake.sdk.base import SdkObject, Taggable, coerce_enum
+from pixlake.sdk.base import SchemaField, SdkObject, Taggable
+from pixlake.sdk.model_fields import given_fields
 from pixlake.sdk.model_file import FileStore
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
     from pixlake.sdk.dataset_version import DatasetVersion
 
-__all__ = ["ModelVersion", "labels_body"]
+__all__ = ["ModelVersion"]
 
 
 def _id_of(dataset_version: Any) -> UUID:
@@ -40,22 +41,6 @@ def _id_of(dataset_version: Any) -> UUID:
     )
 
 
-def labels_body(labels: Mapping[Any, str] | None) -> dict[str, str] | None:
-    """``labels`` with its class indexes as text (``{0: "cat"}`` is ``{"0": "cat"}``); the
-    API checks the rest."""
-    if labels is None:
-        return None
-    if not isinstance(labels, Mapping):
-        raise BadRequestError(
-            f"labels must map class indexes to label names, got {labels!r}",
-            details={"labels": repr(labels)},
-        )
-    return {
-        str(index) if isinstance(index, int) and not isinstance(index, bool) else index: name
-        for index, name in labels.items()
-    }
-
-
 class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
     """One version of a model, numbered from 1 in creation order."""
 
@@ -63,44 +48,16 @@ class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
 
     _connection: Connection  # SdkObject's, named for the checker (Taggable's comes first)
 
-    # Fields of the wire model, as typed properties.
-
-    @property
-    def model_id(self) -> UUID:
-        return self._schema.model_id
-
-    @property
-    def name(self) -> str:
-        return self._schema.name
-
-    @property
-    def version(self) -> int:
-        return self._schema.version
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Class index (as text) -> label name, as the model predicts them."""
-        return self._schema.labels
-
-    @property
-    def type(self) -> InferenceType:
-        return self._schema.type
-
-    @property
-    def framework(self) -> Framework:
-        return self._schema.framework
-
-    @property
-    def base_parameters(self) -> dict[str, Any]:
-        return self._schema.base_parameters
-
-    @property
-    def description(self) -> str:
-        return self._schema.description
-
-    @property
-    def created_at(self) -> datetime:
-        return self._schema.created_at
+    model_id = SchemaField[UUID]()
+    name = SchemaField[str]()
+    version = SchemaField[int]()
+    labels = SchemaField[dict[str, str]]()
+    """Class index (as text) -> label name, as the model predicts them."""
+    type = SchemaField[InferenceType]()
+    framework = SchemaField[Framework]()
+    base_parameters = SchemaField[dict[str, Any]]()
+    description = SchemaField[str]()
+    created_at = SchemaField[datetime]()
 
     def sync(self) -> dict[str, Any]:
         self._schema = ModelVersionPublic.model_validate(
@@ -118,22 +75,16 @@ class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
         description: str | None = None,
     ) -> None:
         """Change what is given; ``labels`` and ``base_parameters`` are replaced whole."""
-        body: dict[str, Any] = {
-            "name": name,
-            "labels": labels_body(labels),
-            "type": coerce_enum(InferenceType, type).value if type is not None else None,
-            "framework": (
-                coerce_enum(Framework, framework).value if framework is not None else None
-            ),
-            "base_parameters": base_parameters,
-            "description": description,
-        }
+        body = given_fields(
+            name=name,
+            labels=labels,
+            type=type,
+            framework=framework,
+            base_parameters=base_parameters,
+            description=description,
+        )
         self._schema = ModelVersionPublic.model_validate(
-            self._connection.request(
-                "PATCH",
-                f"/model-versions/{self.id}",
-                json={k: v for k, v in body.items() if v is not None},
-            )
+            self._connection.request("PATCH", f"/model-versions/{self.id}", json=body)
         )
 
     def delete(self) -> None:
