@@ -248,6 +248,8 @@ Geometry = tuple[float | None, float | None, float | None, float | None, Any]
 
 def _place(shape: ShapeRecord, asset: _Asset) -> tuple[Geometry, bool]:
     """The shape's geometry in the image's pixels, and whether it was clipped to it."""
+    if shape.kind is ShapeKind.CLASSIFICATION:
+        return (None, None, None, None, None), False  # the whole image: nothing to place
     width, height = asset.width, asset.height
     if shape.normalized and not (width and height):
         raise AnnotationFileError.at(

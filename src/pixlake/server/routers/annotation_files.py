@@ -8,6 +8,7 @@ in one transaction.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -45,6 +46,14 @@ FILES_BODY = binary_body(
 )
 
 FileType = Annotated[AnnotationFileType, Query(alias="format", description="The files' format.")]
+ClassificationLayout = Annotated[
+    bool,
+    Query(
+        description="YOLO only: the bundle's entries are the image paths of Ultralytics' "
+        "classification layout (<split>/<label>/<image>, each with no content), the folder "
+        "holding an image naming its label."
+    ),
+]
 
 
 async def _read_files(request: Request, settings: Settings) -> list[tuple[str, bytes]]:
@@ -95,13 +104,16 @@ async def import_annotations(
     force_create_label: bool = True,
     fail_on_asset_not_found: bool = True,
     status: AnnotationStatus | None = None,
+    classification: ClassificationLayout = False,
 ) -> ImportSummary:
     """Import annotation files into the version, all or none: assets are matched to images
     by filename (YOLO label files by stem), shapes partly outside their image are clipped
     to it, and what the import did comes back."""
     await run_in_threadpool(get_version, ctx, actor, version_id)  # 404 before the body
     files = await _read_files(request, ctx.settings)
-    parsed = await run_in_threadpool(read_annotation_files, file_type, files)
+    parsed = await run_in_threadpool(
+        partial(read_annotation_files, classification=classification), file_type, files
+    )
     del files
     options = service.ImportOptions(
         mode=mode,
@@ -121,12 +133,18 @@ async def import_annotations(
     responses=errors(AnnotationFileError),
 )
 async def inspect_annotation_files(
-    request: Request, ctx: ContextDep, actor: CurrentActor, file_type: FileType
+    request: Request,
+    ctx: ContextDep,
+    actor: CurrentActor,
+    file_type: FileType,
+    classification: ClassificationLayout = False,
 ) -> AnnotationFileInspection:
     """What annotation files hold (labels, images, kinds of shape), read and checked
     without importing anything."""
     files = await _read_files(request, ctx.settings)
-    parsed = await run_in_threadpool(read_annotation_files, file_type, files)
+    parsed = await run_in_threadpool(
+        partial(read_annotation_files, classification=classification), file_type, files
+    )
     return service.inspect_annotations(parsed)
 
 
