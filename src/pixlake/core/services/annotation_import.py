@@ -24,6 +24,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ImportAnnotationMode, ShapeKind
 from pixlake.errors import AnnotationFileError
@@ -77,8 +78,10 @@ def import_annotations(
     version_id: UUID,
     parsed: ParsedAnnotations,
     options: ImportOptions,
+    answer: KeyedAnswer | None = None,
 ) -> ImportSummary:
-    """Write what ``parsed`` holds into the version, all or none (see the module)."""
+    """Write what ``parsed`` holds into the version, all or none (see the module).
+    ``answer`` (a keyed request's) is recorded in the import's own transaction."""
     now = utcnow()
     with ctx.db.write() as conn:
         version = require_version(conn, actor, version_id, writing=True)
@@ -107,7 +110,10 @@ def import_annotations(
             not_found=[image.name for image in not_found],
             masks_as_boxes=parsed.masks_as_boxes,
         )
-        return ImportSummary(**summary)
+        result = ImportSummary(**summary)
+        if answer is not None:
+            answer.record(conn, result)
+        return result
 
 
 def _users(worker_ids: Sequence[UUID], conn: Connection) -> list[UUID]:
