@@ -16,6 +16,7 @@ import pytest
 from pixlake import (
     AnnotationFileError,
     AnnotationStatus,
+    BadRequestError,
     Client,
     ConflictError,
     FileMissingError,
@@ -528,3 +529,135 @@ def test_import_dataset_from_a_zip_and_a_lone_coco_file(
     write(lone / "c.json", document)
     version = client.import_dataset(lone / "c.json", "coco", "lone")
     assert version.retrieve_stats().tag_repartition == {"train": 1}
+
+
+# Ultralytics' classification layout, <split>/<label>/<image>
+
+
+def classes_of(version: DatasetVersion) -> dict[str, list[str]]:
+    """The classification labels of each asset, by filename."""
+    names = {label.id: label.name for label in version.list_labels()}
+    found: dict[str, list[str]] = {}
+    for annotation in version.list_annotations():
+        filename = version.find_asset(id=annotation.asset_id).filename
+        for shape in annotation.list_shapes():
+            assert shape.kind is ShapeKind.CLASSIFICATION
+            found.setdefault(filename, []).append(names[shape.label_id])
+    return {name: sorted(labels) for name, labels in found.items()}
+
+
+def classification_folder(root: Path, images: dict[str, Path]) -> Path:
+    """``images`` by their path in the layout (``<split>/<label>/<name>``)."""
+    for path, image in images.items():
+        write(root / path, image.read_bytes())
+    return root
+
+
+def test_import_dataset_yolo_classification_folder(
+    client: Client, unique_image: Callable[..., Path], tmp_path: Path
+) -> None:
+    a, b, c = unique_image("a.jpg"), unique_image("b.png"), unique_image("c.jpeg")
+    root = classification_folder(
+        tmp_path / "classes",
+        {
+            "train/dog/a.jpg": a,
+            "train/cat/a.jpg": a,  # one image with two labels, as the export writes it
+            "train/cat/b.png": b,
+            "val/zebra/c.jpeg": c,
+        },
+    )
+    (root / "train" / "cat" / "notes.txt").write_text("not an image, left aside")
+
+    version = client.import_dataset(root, "YOLO", "classes")
+
+    assert version.type is InferenceType.CLASSIFICATION
+    # labels in name order, the order Ultralytics gives class ids in
+    assert [label.name for label in version.list_labels()] == ["cat", "dog", "zebra"]
+    assert classes_of(version) == {"a.jpg": ["cat", "dog"], "b.png": ["cat"], "c.jpeg": ["zebra"]}
+    stats = version.retrieve_stats()
+    assert (stats.nb_assets, stats.nb_annotations) == (3, 3)
+    assert stats.tag_repartition == {"train": 2, "val": 1}
+
+
+def test_import_dataset_refuses_a_bad_classification_folder_before_storing(
+    client: Client, unique_image: Callable[..., Path], tmp_path: Path
+) -> None:
+    two_of_one_name = classification_folder(
+        tmp_path / "clash",
+        {"train/cat/a.jpg": unique_image("a.jpg"), "val/dog/a.jpg": unique_image("a.jpg")},
+    )
+    with pytest.raises(InvalidFilenameError) as caught:
+        client.import_dataset(two_of_one_name, "YOLO", "classes")
+    assert caught.value.details["item"] == "a.jpg"
+    assert caught.value.details["file"].endswith("a.jpg")
+
+    stray = classification_folder(
+        tmp_path / "stray",
+        {"train/cat/a.jpg": unique_image("a.jpg"), "train/loose.jpg": unique_image("l.jpg")},
+    )
+    with pytest.raises(BadRequestError) as refused:
+        client.import_dataset(stray, "YOLO", "classes")
+    assert refused.value.details["file"] == str(stray / "train" / "loose.jpg")
+
+    broken = classification_folder(tmp_path / "broken", {"train/cat/a.jpg": unique_image()})
+    write(broken / "train" / "cat" / "broken.jpg", b"not an image at all")
+    with pytest.raises(Exception) as failed:
+        client.import_dataset(broken, "YOLO", "classes")
+    assert "broken.jpg" in str(failed.value)
+
+    empty = tmp_path / "empty"
+    (empty / "train" / "cat").mkdir(parents=True)
+    with pytest.raises(FileMissingError):
+        client.import_dataset(empty, "YOLO", "classes")
+
+    assert client.list_datasets() == [] and len(client.get_datalake().list_data()) == 0
+
+
+def bundle(*frames: tuple[str, bytes]) -> bytes:
+    return b"".join(frame_header(name, len(content)) + content for name, content in frames)
+
+
+@pytest.mark.parametrize(
+    ("frames", "item_file"),
+    [
+        ([("train/cat/a.jpg", b"bytes")], "train/cat/a.jpg"),  # an entry holds no content
+        ([("train/cat/a.jpg", b""), ("a.jpg", b"")], "a.jpg"),  # no label folder
+    ],
+)
+def test_a_bad_classification_entry_is_refused_naming_it(
+    env: Setup, frames: list[tuple[str, bytes]], item_file: str
+) -> None:
+    answer = env.client._connection.http.post(
+        f"/versions/{env.version.id}/annotations/import",
+        params={"format": "YOLO", "classification": "true"},
+        content=bundle(*frames),
+        headers={"content-type": BUNDLE_CONTENT_TYPE},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["code"] == AnnotationFileError.code
+    assert answer.json()["details"]["file"] == item_file
+    assert nothing_stored(env.version)
+
+
+def test_the_classification_layout_is_yolos_only(env: Setup) -> None:
+    answer = env.client._connection.http.post(
+        f"/versions/{env.version.id}/annotations/import",
+        params={"format": "COCO", "classification": "true"},
+        content=bundle(("train/cat/a.jpg", b"")),
+        headers={"content-type": BUNDLE_CONTENT_TYPE},
+    )
+    assert answer.status_code == 400 and answer.json()["details"]["format"] == "COCO"
+    assert nothing_stored(env.version)
+
+
+def test_classification_entries_import_into_a_version(env: Setup) -> None:
+    answer = env.client._connection.http.post(
+        f"/versions/{env.version.id}/annotations/import",
+        params={"format": "YOLO", "classification": "true"},
+        content=bundle(("train/cat/a.jpg", b""), ("val/dog/a.jpg", b""), ("x/dog/b.png", b"")),
+        headers={"content-type": BUNDLE_CONTENT_TYPE},
+    )
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert (summary["assets_matched"], summary["shapes_created"]) == (2, 3)
+    assert classes_of(env.version) == {"a.jpg": ["cat", "dog"], "b.png": ["dog"]}

@@ -28,11 +28,12 @@ def shapes_of(version: DatasetVersion) -> dict[str, list[tuple[Any, ...]]]:
     for annotation in version.list_annotations():
         asset = version.find_asset(id=annotation.asset_id)
         for shape in annotation.list_shapes():
-            geometry = (
-                [shape.x, shape.y, shape.w, shape.h]
-                if shape.kind is ShapeKind.RECTANGLE
-                else [value for point in shape.coords for value in point]
-            )
+            if shape.kind is ShapeKind.RECTANGLE:
+                geometry = [shape.x, shape.y, shape.w, shape.h]
+            elif shape.kind is ShapeKind.CLASSIFICATION:
+                geometry = []  # the whole image
+            else:
+                geometry = [value for point in shape.coords for value in point]
             found.setdefault(asset.filename, []).append(
                 (shape.kind, labels[shape.label_id], geometry)
             )
@@ -94,3 +95,36 @@ def test_export_then_import_gives_the_same_shapes(
 
     assert [label.name for label in target.list_labels()] == ["dog", "cat"]
     assert_same_shapes(shapes_of(annotated), shapes_of(target), tolerance)
+
+
+def test_a_classification_folder_export_imports_back_as_it_was(
+    client: Client, unique_image: Callable[..., Path], tmp_path: Path
+) -> None:
+    """YOLO's classification layout (<split>/<label>/<image>) both ways: the same classes
+    per asset and the same splits. The layout holds no label order: labels come back in
+    name order (Ultralytics' class ids)."""
+    files = [unique_image(name, *size) for name, size in SIZES.items()]
+    source = client.create_dataset("classes").create_version("source", type="CLASSIFICATION")
+    assets = {a.filename: a for a in source.add_data(client.get_datalake().upload_data(files))}
+    dog, cat = source.create_label("dog"), source.create_label("cat")
+    for filename, labels in {"a.jpg": [dog], "b.png": [cat], "c.jpeg": [dog, cat]}.items():
+        annotation = assets[filename].create_annotation()
+        for label in labels:
+            annotation.create_classification(label)
+    assets["a.jpg"].add_tags("train")
+    assets["b.png"].add_tags("train")
+    assets["c.jpeg"].add_tags("val")
+
+    folder = source.export(tmp_path / "out", "YOLO", splits={"train": "train", "val": "val"})
+    target = client.import_dataset(folder, "YOLO", "classes-again")
+
+    def classes(version: DatasetVersion) -> dict[str, list[str]]:
+        return {
+            name: sorted(label for _kind, label, _geometry in shapes)
+            for name, shapes in shapes_of(version).items()
+        }
+
+    assert target.type.value == "CLASSIFICATION"
+    assert [label.name for label in target.list_labels()] == ["cat", "dog"]
+    assert classes(target) == classes(source)
+    assert target.retrieve_stats().tag_repartition == {"train": 2, "val": 1}

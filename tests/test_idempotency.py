@@ -8,6 +8,7 @@ of a request after the server committed it, then let the SDK retry.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import uuid
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pixlake import Client
+from pixlake.bundle import BUNDLE_CONTENT_TYPE, frame_header
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import annotations as annotation_service
@@ -548,3 +550,123 @@ def test_two_requests_claiming_one_new_key_at_once_get_one_claim(
             assert sum(isinstance(o, RequestInProgressError) for o in outcomes) == 3
         finally:
             opened.close()
+
+
+# Annotation imports: a streamed bundle of files, keyed like the other bulk writes
+
+
+def coco_document(target: Annotated, boxes: int) -> bytes:
+    """A COCO document giving the target's image ``boxes`` boxes."""
+    asset = target.version.list_assets()[0]
+    document = {
+        "images": [{"id": 1, "file_name": asset.filename, "width": 64, "height": 48}],
+        "annotations": [
+            {"id": i, "image_id": 1, "category_id": 1, "bbox": [1.0, 1.0, 2.0 + i, 3.0]}
+            for i in range(1, boxes + 1)
+        ],
+        "categories": [{"id": 1, "name": "cat"}],
+    }
+    return json.dumps(document).encode()
+
+
+def coco_bundle(target: Annotated, boxes: int) -> bytes:
+    """That document as an import's bundle."""
+    content = coco_document(target, boxes)
+    return frame_header("instances.json", len(content)) + content
+
+
+def post_import(client: Client, target: Annotated, body: bytes, key: str | None) -> httpx.Response:
+    headers = {"content-type": BUNDLE_CONTENT_TYPE, **({HEADER: key} if key else {})}
+    return client._connection.http.post(
+        f"/versions/{target.version.id}/annotations/import",
+        params={"format": "COCO", "mode": "CONCATENATE"},  # a second import would add again
+        content=body,
+        headers=headers,
+    )
+
+
+def objects_of(target: Annotated) -> int:
+    return target.version.retrieve_stats().nb_objects
+
+
+def test_a_replayed_import_gets_the_first_summary_and_imports_once(
+    client: Client, target: Annotated
+) -> None:
+    body = coco_bundle(target, 3)
+    first = post_import(client, target, body, "import-1")
+    again = post_import(client, target, body, "import-1")
+    assert first.status_code == again.status_code == 200, first.text
+    assert again.content == first.content and first.json()["shapes_created"] == 3
+    assert again.headers.get(REPLAYED_HEADER) == "true"
+    assert REPLAYED_HEADER not in first.headers
+    assert objects_of(target) == 3
+    assert post_import(client, target, body, None).status_code == 200  # no key: done again
+    assert objects_of(target) == 6
+
+
+def test_an_import_key_reused_for_other_files_is_refused(client: Client, target: Annotated) -> None:
+    assert post_import(client, target, coco_bundle(target, 1), "same").status_code == 200
+    other = post_import(client, target, coco_bundle(target, 2), "same")
+    assert other.status_code == 422
+    assert other.json()["code"] == IdempotencyKeyReusedError.code
+    assert other.json()["details"] == {"idempotency_key": "same"}
+    assert objects_of(target) == 1
+
+
+def test_a_refused_import_frees_its_key(client: Client, target: Annotated) -> None:
+    broken = frame_header("instances.json", 5) + b"{nope"
+    for _ in range(2):  # refused each time, not held as running (409)
+        answer = post_import(client, target, broken, "retry-me")
+        assert answer.status_code == 400 and answer.json()["details"]["file"] == "instances.json"
+    assert post_import(client, target, coco_bundle(target, 1), "retry-me").status_code == 200
+    assert objects_of(target) == 1
+    too_long = "k" * (Settings().max_idempotency_key_length + 1)
+    answer = post_import(client, target, coco_bundle(target, 1), too_long)
+    assert answer.status_code == 400
+    assert answer.json()["details"]["limit"] == "max_idempotency_key_length"
+    assert objects_of(target) == 1
+
+
+def test_a_lost_import_answer_is_retried_with_its_key_and_imports_once(
+    workspace: Path, images: list[Path], tmp_path: Path
+) -> None:
+    """The SDK sends its file bundle again (read from the files anew) with the same key and
+    gets the first summary: the boxes are there once."""
+    with Client(workspace=workspace) as client:
+        made = annotated(client, images[0])
+        document = tmp_path / "instances.json"
+        document.write_bytes(coco_document(made, 4))
+        transport = lose_answers(
+            client, lambda r: r.url.path.endswith("/annotations/import"), lose={1}
+        )
+        summary = made.version.import_annotations_coco_file(document, mode="CONCATENATE")
+        assert transport.seen == 2 and transport.replayed == 1
+        assert summary.shapes_created == 4
+        assert objects_of(made) == 4
+
+
+def test_lost_answers_of_import_dataset_are_retried_once(
+    workspace: Path, images: list[Path], tmp_path: Path
+) -> None:
+    """Every write of ``import_dataset`` is safe to retry: the inspection only reads, the
+    upload is content addressed, add_data and the import are keyed."""
+    root = tmp_path / "yolo"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "data.yaml").write_text("names: [cat]\n")
+    for image in images[:2]:
+        (root / "images" / "train" / image.name).write_bytes(image.read_bytes())
+        (root / "labels" / "train" / f"{image.stem}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    with Client(workspace=workspace) as client:
+        transport = lose_answers(
+            client,
+            lambda r: (
+                r.method == "POST"
+                and r.url.path.endswith(("/inspect", "/assets", "/annotations/import"))
+            ),
+            lose={1, 3, 5},
+        )
+        version = client.import_dataset(root, "YOLO", "lost")
+        assert transport.seen == 6 and transport.replayed == 2  # inspect is read again
+        stats = version.retrieve_stats()
+        assert (stats.nb_assets, stats.nb_annotations, stats.nb_objects) == (2, 2, 2)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +17,18 @@ from pixlake.enums import AnnotationFileType, AnnotationStatus, ImportAnnotation
 from pixlake.errors import BadRequestError, FileMissingError
 from pixlake.import_schemas import AnnotationFileInspection, ImportSummary
 from pixlake.sdk.base import coerce_enum
-from pixlake.sdk.connection import Connection
+from pixlake.sdk.connection import Connection, ReplayableStream, idempotency_keys
 from pixlake.sdk.worker import worker_id_of
 
-__all__ = ["annotation_files", "existing_file", "import_files", "inspect_files", "loose_enum"]
+__all__ = [
+    "AnnotationSource",
+    "ClassificationEntries",
+    "annotation_files",
+    "existing_file",
+    "import_files",
+    "inspect_files",
+    "loose_enum",
+]
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 
@@ -74,23 +84,52 @@ def annotation_files(
     return files
 
 
-def _body(files: Sequence[Path]) -> tuple[Any, dict[str, str]]:
-    """The bundle of ``files``, streamed, and its headers. Its length is announced: a
-    server refuses an import over its limit before reading it, and the in-process
-    transport needs it to read a streamed body."""
-    # Frames are named by the path as given, so errors name the file the caller knows.
-    sized = [(str(path), path.stat().st_size, path) for path in files]
-    length = sum(len(frame_header(name, size)) + size for name, size, _path in sized)
-    # encode_streams closes each stream once sent.
-    body = encode_streams((name, size, open(path, "rb")) for name, size, path in sized)  # noqa: SIM115
-    return body, {"content-type": BUNDLE_CONTENT_TYPE, "content-length": str(length)}
+@dataclass(frozen=True)
+class ClassificationEntries:
+    """The images of Ultralytics' classification layout, as paths ``<split>/<label>/<image>``
+    relative to the dataset folder: what an import of that layout sends instead of
+    annotation files (the folders are its annotations)."""
+
+    paths: Sequence[str]
+
+
+AnnotationSource = Sequence[Path] | ClassificationEntries
+
+
+class _Bundle(ReplayableStream):
+    """The bundle of annotation files (or of classification entries), read from the files
+    each time it is sent, so that a retried import sends it whole again."""
+
+    def __init__(self, source: AnnotationSource) -> None:
+        self._frames: list[tuple[str, int, Path | None]]
+        if isinstance(source, ClassificationEntries):
+            self._frames = [(path, 0, None) for path in source.paths]
+        else:
+            # Frames are named by the path as given, so errors name the file the caller knows.
+            self._frames = [(str(path), path.stat().st_size, path) for path in source]
+        self.length = sum(len(frame_header(name, size)) + size for name, size, _ in self._frames)
+
+    def __iter__(self) -> Iterator[bytes]:
+        # encode_streams closes each stream once sent.
+        return encode_streams(
+            (name, size, open(path, "rb") if path is not None else io.BytesIO())
+            for name, size, path in self._frames
+        )
+
+
+def _body(source: AnnotationSource) -> tuple[_Bundle, dict[str, str]]:
+    """The bundle of ``source`` and its headers. Its length is announced: a server refuses
+    an import over its limit before reading it, and the in-process transport needs it to
+    read a streamed body."""
+    body = _Bundle(source)
+    return body, {"content-type": BUNDLE_CONTENT_TYPE, "content-length": str(body.length)}
 
 
 def import_files(
     connection: Connection,
     version_id: UUID,
     file_type: AnnotationFileType,
-    files: Sequence[Path],
+    files: AnnotationSource,
     *,
     worker: Any = None,
     mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
@@ -98,9 +137,13 @@ def import_files(
     fail_on_asset_not_found: bool = True,
     status: AnnotationStatus | str | None = None,
 ) -> ImportSummary:
-    """Upload ``files`` to the version's import route; what the import did."""
+    """Upload ``files`` to the version's import route; what the import did.
+
+    The request carries an idempotency key: a retry after a lost answer gets the first
+    import's summary and imports nothing twice."""
     params: dict[str, Any] = {
         "format": file_type.value,
+        "classification": isinstance(files, ClassificationEntries),
         "mode": loose_enum(ImportAnnotationMode, mode).value,
         "force_create_label": bool(force_create_label),
         "fail_on_asset_not_found": bool(fail_on_asset_not_found),
@@ -116,20 +159,22 @@ def import_files(
         params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
         content=content,
         headers=headers,
+        idempotency_key=next(idempotency_keys()),
         timeout=IMPORT_TIMEOUT,
     )
     return ImportSummary.model_validate(row)
 
 
 def inspect_files(
-    connection: Connection, file_type: AnnotationFileType, files: Sequence[Path]
+    connection: Connection, file_type: AnnotationFileType, files: AnnotationSource
 ) -> AnnotationFileInspection:
     """What the files hold, read and checked by the API without importing anything."""
     content, headers = _body(files)
+    classification = isinstance(files, ClassificationEntries)
     row = connection.request(
         "POST",
         "/annotation-files/inspect",
-        params={"format": file_type.value},
+        params={"format": file_type.value, "classification": str(classification).lower()},
         content=content,
         headers=headers,
         timeout=IMPORT_TIMEOUT,

@@ -18,6 +18,7 @@ import itertools
 import random
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +44,22 @@ __all__ = [
     "OVER_THE_NETWORK",
     "Capabilities",
     "Connection",
+    "ReplayableStream",
     "Retries",
     "idempotency_keys",
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+class ReplayableStream(ABC):
+    """A streamed request body that can be sent again: each iteration produces it whole
+    from its first byte (re-reading its files), unlike a generator, which is spent once
+    sent. ``Connection.request`` retries a request with such a body as it would one with
+    a body of bytes."""
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ DEFAULT_RETRIES = Retries()
 # Methods whose repetition does what doing them once does.
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # POST routes that only read (their bodies carry long id lists or queries).
-_READING_POSTS = ("/search", "/urls", "/url", "/by-ids", "/tags/of")
+_READING_POSTS = ("/search", "/urls", "/url", "/by-ids", "/tags/of", "/annotation-files/inspect")
 # Answers of a server or a proxy in trouble, which a later try may not meet.
 _TRANSIENT_STATUSES = frozenset({502, 503, 504})
 # Transport failures that happen before any byte of the request leaves: safe to retry for
@@ -250,7 +262,7 @@ def _retry_is_safe(method: str, path: str, idempotency_key: str | None) -> bool:
 
 
 def _replayable(content: Any) -> bool:
-    return content is None or isinstance(content, bytes | str)
+    return content is None or isinstance(content, bytes | str | ReplayableStream)
 
 
 def _is_transient(response: httpx.Response, idempotency_key: str | None) -> bool:

@@ -5,6 +5,7 @@ The layouts are those ``DatasetVersion.export`` writes (docs/formats.md, docs/im
 - COCO: ``annotations/instances_<split>.json`` and ``images/<split>/``, or one ``.json``
   with its images beside it (``file_name`` relative to the file's folder);
 - YOLO: ``data.yaml`` (``names``), ``images/<split>/`` and ``labels/<split>/<stem>.txt``;
+  or, without them, Ultralytics' classification layout ``<split>/<label>/<image>``;
 - PASCAL_VOC: ``Annotations/<stem>.xml``, ``JPEGImages/`` and, optionally,
   ``ImageSets/Main/<split>.txt`` (one stem a line; without them, everything is ``train``).
 
@@ -19,6 +20,7 @@ the new version is deleted again.
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -37,7 +39,13 @@ from pixlake.errors import (
     PixlakeError,
 )
 from pixlake.import_schemas import AnnotationFileInspection
-from pixlake.sdk.annotation_files import import_files, inspect_files, loose_enum
+from pixlake.sdk.annotation_files import (
+    AnnotationSource,
+    ClassificationEntries,
+    import_files,
+    inspect_files,
+    loose_enum,
+)
 from pixlake.sdk.data import Data, MultiData
 
 if TYPE_CHECKING:
@@ -64,6 +72,15 @@ class DatasetLayout:
     image_folders: dict[Path, Path] = field(default_factory=dict)
     """The folder the images named by each annotation file live in."""
     coco_lone_file: bool = False
+    classification: ClassificationEntries | None = None
+    """YOLO's classification layout: its images' paths stand for annotation files."""
+
+    @property
+    def annotations(self) -> AnnotationSource:
+        """What the import sends: the annotation files, or the classification entries."""
+        if self.classification is not None:
+            return self.classification
+        return self.annotation_files
 
 
 def _check_entry(name: str, where: str) -> PurePosixPath:
@@ -155,6 +172,8 @@ def _yolo_layout(root: Path) -> DatasetLayout:
     configs = [p for p in (root / "data.yaml", root / "data.yml") if p.is_file()]
     if not configs:
         configs = sorted(root.glob("*.yaml"))[:1]
+    if not configs and not (root / "images").is_dir():
+        return _yolo_classification_layout(root)
     if not configs:
         raise FileMissingError(f"{root}: no data.yaml", details={"file": str(root)})
     layout = DatasetLayout(annotation_files=[configs[0]])
@@ -174,6 +193,45 @@ def _yolo_layout(root: Path) -> DatasetLayout:
                 )
             layout.annotation_files.append(label_file)
             layout.image_folders[label_file] = folder
+    return layout
+
+
+def _yolo_classification_layout(root: Path) -> DatasetLayout:
+    """Ultralytics' classification layout, ``<split>/<label>/<image>``. An image in several
+    label folders of a split has each of those labels; one name stands for one image in
+    the whole folder (assets are matched by filename), so two different files of one name
+    are refused, as is a file lying outside a label folder."""
+    layout = DatasetLayout()
+    entries: list[str] = []
+    first_of: dict[str, Path] = {}
+    for split, split_folder in _split_folders(root).items():
+        stray = _images_in(split_folder)
+        if stray:
+            raise BadRequestError(
+                f"{stray[0]}: an image of the classification layout lies in a label folder "
+                f"(<split>/<label>/<image>), not in {split_folder}",
+                details={"file": str(stray[0])},
+            )
+        images: dict[str, Path] = {}
+        for label, label_folder in _split_folders(split_folder).items():
+            for image in _images_in(label_folder):
+                first = first_of.setdefault(image.name, image)
+                if first != image and not filecmp.cmp(first, image, shallow=False):
+                    raise InvalidFilenameError(
+                        f"{image}: another image of the folder has this name ({first}); "
+                        "assets are matched by filename, so one of them must be renamed",
+                        details={"file": str(image), "item": image.name},
+                    )
+                images.setdefault(image.name, image)
+                entries.append(f"{split}/{label}/{image.name}")
+        layout.images[split] = sorted(images.values())
+    if not entries:
+        raise FileMissingError(
+            f"{root}: no data.yaml, and no image in <split>/<label>/ folders (the "
+            "classification layout)",
+            details={"file": str(root)},
+        )
+    layout.classification = ClassificationEntries(entries)
     return layout
 
 
@@ -227,6 +285,8 @@ def _resolve_images(layout: DatasetLayout, inspection: AnnotationFileInspection)
     COCO file's images become its split."""
     by_file = {str(path): path for path in layout.annotation_files}
     lone: list[Path] = []
+    if layout.classification is not None:
+        return  # the entries are the images found in the folder
     for image in inspection.images:
         source = by_file[image.file]
         folder = layout.image_folders[source]
@@ -247,6 +307,8 @@ def _resolve_images(layout: DatasetLayout, inspection: AnnotationFileInspection)
 
 def version_type(kinds: list[ShapeKind]) -> InferenceType:
     """The type of a version holding shapes of these kinds."""
+    if ShapeKind.CLASSIFICATION in kinds:
+        return InferenceType.CLASSIFICATION
     if ShapeKind.POLYGON in kinds:
         return InferenceType.SEGMENTATION
     if ShapeKind.RECTANGLE in kinds:
@@ -299,7 +361,7 @@ def _import_folder(
     connection = client._connection
     _refuse_existing_version(client, dataset_name, version_name)
     layout = read_layout(root, file_type)
-    inspection = inspect_files(connection, file_type, layout.annotation_files)
+    inspection = inspect_files(connection, file_type, layout.annotations)
     _resolve_images(layout, inspection)
     if not any(layout.images.values()):
         raise BadRequestError(f"{root}: holds no image", details={"file": str(root)})
@@ -319,7 +381,7 @@ def _import_folder(
                 connection,
                 version.id,
                 file_type,
-                layout.annotation_files,
+                layout.annotations,
                 worker=worker,
                 fail_on_asset_not_found=True,
             )

@@ -17,18 +17,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from pixlake.core.context import Actor, AppContext
 from pixlake.core.services import idempotency
 from pixlake.core.services.idempotency import Claim, KeyedAnswer, StoredAnswer
 from pixlake.errors import BadRequestError, LimitExceededError, ServiceError
 from pixlake.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from pixlake.server.deps import ContextDep, CurrentActor
 
-__all__ = ["KeyedRequest", "KeyedRequestDep", "install_idempotency", "request_fingerprint"]
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+__all__ = [
+    "KeyedRequest",
+    "KeyedRequestDep",
+    "KeyedUpload",
+    "KeyedUploadDep",
+    "install_idempotency",
+    "request_fingerprint",
+]
 
 
 class KeyedRequest:
@@ -77,11 +89,17 @@ def request_fingerprint(method: str, path: str, query: str, user_id: Any, body: 
     The user is part of it so that a key never hands one member the answer of another's
     request.
     """
+    digest = _fingerprint_digest(method, path, query, user_id)
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def _fingerprint_digest(method: str, path: str, query: str, user_id: Any) -> _Hash:
+    """The digest of a fingerprint, fed everything but the body, which follows."""
     digest = hashlib.sha256()
     for part in (method.upper(), path, query, str(user_id)):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\n")
-    digest.update(body)
-    return digest.hexdigest()
+    return digest
 
 
 def check_key(key: str, max_length: int) -> None:
@@ -135,6 +153,57 @@ async def _keyed_request(
 
 
 KeyedRequestDep = Annotated[KeyedRequest, Depends(_keyed_request)]
+
+
+class KeyedUpload:
+    """The Idempotency-Key of a route whose body is a stream of files (an import).
+
+    Such a body is not read into memory before the route runs, as ``KeyedRequestDep``
+    reads one: the route feeds each chunk it reads to ``feed`` (the fingerprint is the
+    same one, computed as the bytes pass) and, once the body is read, enters ``claim()``,
+    which claims the key — or answers a retry with the stored answer without going on —
+    and frees it if the work fails.
+    """
+
+    def __init__(self, ctx: AppContext, actor: Actor, request: Request, key: str | None) -> None:
+        self._ctx, self._actor, self._key = ctx, actor, key
+        self._digest = (
+            _fingerprint_digest(request.method, request.url.path, request.url.query, actor.user_id)
+            if key is not None
+            else None
+        )
+
+    def feed(self, chunk: bytes) -> None:
+        if self._digest is not None:
+            self._digest.update(chunk)
+
+    @asynccontextmanager
+    async def claim(self) -> AsyncIterator[KeyedRequest]:
+        if self._key is None or self._digest is None:
+            yield KeyedRequest(None)
+            return
+        ctx = self._ctx
+        claimed = await run_in_threadpool(
+            idempotency.claim, ctx, self._actor, self._key, self._digest.hexdigest()
+        )
+        if isinstance(claimed, StoredAnswer):
+            raise _Replay(claimed)
+        try:
+            yield KeyedRequest(claimed)
+        except BaseException:
+            await run_in_threadpool(idempotency.release, ctx, claimed)
+            raise
+
+
+def _keyed_upload(
+    request: Request, ctx: ContextDep, actor: CurrentActor, key: _KeyHeader = None
+) -> KeyedUpload:
+    if key is not None:
+        check_key(key, ctx.settings.max_idempotency_key_length)
+    return KeyedUpload(ctx, actor, request, key)
+
+
+KeyedUploadDep = Annotated[KeyedUpload, Depends(_keyed_upload)]
 
 
 def install_idempotency(app: FastAPI) -> None:

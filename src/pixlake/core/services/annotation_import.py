@@ -27,6 +27,7 @@ from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.kinds import ANNOTATION, ASSET
 from pixlake.core.roles import require_own_work
 from pixlake.core.services.datasets import require_version, require_workers, worker_for_user
+from pixlake.core.services.idempotency import KeyedAnswer
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import AnnotationStatus, ImportAnnotationMode, ShapeKind
 from pixlake.errors import AnnotationFileError, NotFoundError
@@ -82,8 +83,10 @@ def import_annotations(
     version_id: UUID,
     parsed: ParsedAnnotations,
     options: ImportOptions,
+    answer: KeyedAnswer | None = None,
 ) -> ImportSummary:
-    """Write what ``parsed`` holds into the version, all or none (see the module)."""
+    """Write what ``parsed`` holds into the version, all or none (see the module).
+    ``answer`` (a keyed request's) is recorded in the import's own transaction."""
     now = utcnow()
     with ctx.db.write() as conn:
         version = require_version(conn, actor, version_id, writing=True)
@@ -112,7 +115,10 @@ def import_annotations(
             not_found=[image.name for image in not_found],
             masks_as_boxes=parsed.masks_as_boxes,
         )
-        return ImportSummary(**summary)
+        result = ImportSummary(**summary)
+        if answer is not None:
+            answer.record(conn, result)
+        return result
 
 
 def import_shapes(
@@ -334,7 +340,7 @@ Geometry = tuple[float | None, float | None, float | None, float | None, Any]
 def _place(shape: ShapeRecord, asset: _Asset) -> tuple[Geometry, bool]:
     """The shape's geometry in the image's pixels, and whether it was clipped to it."""
     if shape.kind is ShapeKind.CLASSIFICATION:
-        return (None, None, None, None, None), False
+        return (None, None, None, None, None), False  # the whole image: nothing to place
     width, height = asset.width, asset.height
     if shape.normalized and not (width and height):
         raise AnnotationFileError.at(

@@ -10,22 +10,35 @@ from pixlake.formats.readers.coco import read_coco
 from pixlake.formats.readers.records import ParsedAnnotations
 from pixlake.formats.readers.voc import read_voc
 from pixlake.formats.readers.yolo import read_yolo_config, read_yolo_labels
+from pixlake.formats.readers.yolo_classification import read_yolo_classification
 
 __all__ = ["read_annotation_files"]
 
 
 def read_annotation_files(
-    file_type: AnnotationFileType, files: Sequence[tuple[str, bytes]]
+    file_type: AnnotationFileType,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    classification: bool = False,
 ) -> ParsedAnnotations:
     """Read ``(name, bytes)`` files of one import.
 
     COCO: each file is a document. YOLO: the first file is the configuration (``names``),
-    the others label files. PASCAL_VOC: each file is one image's annotation.
+    the others label files; with ``classification``, every entry is instead the path of an
+    image of the classification layout (``<split>/<label>/<image>``, no content).
+    PASCAL_VOC: each file is one image's annotation.
     """
     if not files:
         raise BadRequestError("no annotation file to import")
+    if classification and file_type is not AnnotationFileType.YOLO:
+        raise BadRequestError(
+            f"the classification layout is YOLO's; {file_type.value} has none",
+            details={"format": file_type.value},
+        )
     parsed = ParsedAnnotations()
-    if file_type is AnnotationFileType.COCO:
+    if classification:
+        parsed = read_yolo_classification(files)
+    elif file_type is AnnotationFileType.COCO:
         for name, content in files:
             parsed.extend(read_coco(name, content))
     elif file_type is AnnotationFileType.YOLO:
