@@ -3,22 +3,25 @@
 Each figure is a whole process, started afresh (``subprocess``), timed from the fork to
 its exit, next to a bare ``python -c pass`` of the same interpreter measured in the same
 rounds: rounds run every command once in turn, so the machine's noise spreads over all of
-them alike. Each row prints the minimum and the median over ``--runs`` rounds (default 7),
-and both above bare Python.
+them alike, after one unmeasured warm-up run of each. Each row prints the minimum and the
+median wall time over ``--runs`` rounds (default 7), the median above bare Python, and the
+median CPU time (user + system) of the process, alone and above bare Python's: on a shared
+machine, wall times swing with the load and CPU times much less. The bytecode cache is on,
+in the run's temporary folder, as for an installed package (see ``_bytecode_cached``).
 
 =============================================  ======================================
 process                                        target (median, above bare Python)
 =============================================  ======================================
 ``python -c "import pixlake"``                 <= 100 ms
 ``pixlake --help``                             <= 150 ms
-``pixlake <command> [<sub>] --help``, each     <= 150 ms (the worst one is checked)
+``pixlake <command> [<sub>] --help``, each     <= 150 ms (one row each, slowest first)
 ``Client(workspace=W)`` on an existing one     <= 200 ms for the call itself
 ``pixlake ls --workspace W [default]``         <= 400 ms, the whole process
 =============================================  ======================================
 
 The ``Client()`` row times the call inside the child (``time.perf_counter`` around it,
-after ``import pixlake``), since the issue counts it on top of the import; the whole
-process is printed too. The workspace is made once, before the rounds, with
+after ``from pixlake import Client``), since the issue counts it on top of the import; the
+whole process is printed too. The workspace is made once, before the rounds, with
 ``--data`` pictures (default 50) uploaded to its default datalake, so ``pixlake ls
 default`` lists real rows.
 
@@ -26,6 +29,9 @@ default`` lists real rows.
 ``pixlake --help`` load that take longest (``python -X importtime``, cumulative).
 
     .venv/bin/python benchmarks/startup.py --runs 7
+
+To compare with another checkout in the same way, run it with that checkout's sources
+first on the path: ``PYTHONPATH=/path/to/other/src .venv/bin/python benchmarks/startup.py``.
 """
 
 from __future__ import annotations

@@ -137,7 +137,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The public names, loaded or not (what an editor offers after ``pixlake.``).
+    return sorted(__all__)
 
 
 __all__ = [
