@@ -303,8 +303,11 @@ class ObjectStorage(ABC):
 
     def stage_file(self, source: Path) -> StagedObject:
         """Copy a local file to staging, hashing it on the way."""
-        with open(source, "rb") as src:
-            return self.stage_stream(_read_chunks(src), os.fstat(src.fileno()).st_size)
+        with open(source, "rb", buffering=0) as src:
+            size = os.fstat(src.fileno()).st_size
+            # Reads of the file's own size (and one byte more, to see the end) rather than
+            # of a whole chunk: a 1 MiB buffer per small file costs a mapping of fresh pages.
+            return self.stage_stream(_read_chunks(src, min(CHUNK_SIZE, size + 1)), size)
 
     def stage_file_copy(self, source: Path) -> StagedObject:
         """Copy a local file to a staging file with the kernel's copy, then hash the copy:
@@ -457,6 +460,6 @@ def _kernel_copy(source: BinaryIO, target: BinaryIO) -> None:
     shutil.copyfileobj(source, target, CHUNK_SIZE)
 
 
-def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:
-    while chunk := stream.read(CHUNK_SIZE):
+def _read_chunks(stream: Any, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    while chunk := stream.read(size):
         yield chunk

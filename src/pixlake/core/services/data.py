@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,6 +34,7 @@ from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.services.wire_json import JsonPage, data_json_select, json_array
+from pixlake.core.slices import map_in_slices
 from pixlake.core.sql import bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
@@ -186,12 +186,11 @@ def ingest_local_files(
             ctx.storage.discard(staged)
             raise
 
-    workers = max(1, min(max_workers or DEFAULT_INGEST_WORKERS, len(sources)))
-    with paused_gc(), ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(stage_and_probe, source) for source in sources]
-        incoming = [f.result() for f in futures if f.exception() is None]
+    with paused_gc():
+        incoming, failed = map_in_slices(
+            stage_and_probe, sources, max_workers or DEFAULT_INGEST_WORKERS
+        )
         try:
-            failed = next((f.exception() for f in futures if f.exception() is not None), None)
             if failed is not None:
                 raise failed
             return _commit(ctx, actor, datalake_id, incoming, tags, tag_ids)
@@ -241,17 +240,13 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID, incoming: Sequence[_I
                 ).scalars()
             )
     new = [item for checksum, item in first_of.items() if checksum not in held]
-    if not new:
-        return
-    with ThreadPoolExecutor(min(_STORE_WORKERS, len(new))) as pool:
-        stored = [
-            pool.submit(
-                ctx.storage.commit, item.staged, object_name_for(datalake_id, item.staged.checksum)
-            )
-            for item in new
-        ]
-    for future in stored:
-        future.result()
+
+    def store(item: _Incoming) -> None:
+        ctx.storage.commit(item.staged, object_name_for(datalake_id, item.staged.checksum))
+
+    _stored, failed = map_in_slices(store, new, _STORE_WORKERS)
+    if failed is not None:
+        raise failed
 
 
 def _commit_rows(
