@@ -44,7 +44,7 @@ BACKENDS = ("sqlite", "postgresql")
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 ORIGINALS = 200
 TAG, RARE_TAG = "scale-all", "scale-rare"
-QUERY = "width > 100 and filename = 'sample_000007.jpg'"
+QUERY = 'width > 100 and filename = "sample_000007.jpg"'
 FLAT_WITHIN = 1.5
 STEPS = ("list_all", "deep_page", "filter_tags", "filter_q", "add_tags", "coco")
 
@@ -167,13 +167,12 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         if len(rare) != len(range(0, args.size, 100)):
             raise RuntimeError(f"tag filter: {len(rare)} assets")
         timed("filter_q", lambda: version.list_assets(q=QUERY), args.size)
-        from pixlake.sdk.asset import Asset, MultiAsset
+        from pixlake.sdk.asset import MultiAsset
 
         del rare
         everything = MultiAsset(version._connection, [])
         everything.items = [_Id(i) for i in ids]  # add_tags only reads the ids
         timed("add_tags", lambda: everything.add_tags(TAG), args.size)
-        del everything, Asset
         coco = timed("coco", version.build_coco_file_locally, args.size)
         if len(coco["images"]) != args.size:
             raise RuntimeError(f"COCO export: {len(coco['images'])} images")
@@ -227,7 +226,8 @@ def report(results: dict[tuple[str, int], dict[str, Any]], sizes: list[int]) -> 
     rows = []
     for (backend, size), found in results.items():
         if "error" in found:
-            rows.append([backend, str(size), f"FAILED: {found['error']}"] + [""] * (len(headers) - 3))
+            failed = [backend, str(size), f"FAILED: {found['error']}"]
+            rows.append(failed + [""] * (len(headers) - len(failed)))
             continue
         steps = found["steps"]
         listed = found["rss_listed_mb"] - found["rss_before_mb"]

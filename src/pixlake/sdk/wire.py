@@ -163,10 +163,13 @@ def parse_many(model: type[ModelT], rows: Iterable[dict[str, Any]]) -> list[Mode
         common = converted.get(key)
         if common is None:
             common = converted[key] = {}
-            for (name, convert), value in zip(shared, key, strict=True):
+            for (name, convert_shared), value in zip(shared, key, strict=True):
                 seen = values_seen.setdefault(name, {})
                 if value not in seen:
-                    seen[value] = value if value is None or convert is None else convert(value)
+                    if value is not None and convert_shared is not None:
+                        seen[value] = convert_shared(value)
+                    else:
+                        seen[value] = value
                 common[name] = seen[value]
         values.update(common)
         instance = _new(model)
