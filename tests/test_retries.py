@@ -181,3 +181,31 @@ def test_a_real_server_read_whose_answer_is_lost_is_retried(server: LiveServer) 
             assert proxy.dropped == 2
     finally:
         proxy.close()
+
+
+def test_a_read_response_is_freed_without_the_cyclic_collector() -> None:
+    """Bulk calls pause the collector: a page's response (and its body) must go as soon as
+    it has been read, not wait for a collection."""
+    import gc
+
+    from pixlake.sdk.connection import Connection
+
+    body = b'{"items": [], "next_after": null}'
+    http = httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)),
+        base_url="http://pixlake.test",
+    )
+    connection = Connection(http)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            assert connection.request("POST", "/versions/x/assets/search", json={}) == {
+                "items": [],
+                "next_after": None,
+            }
+        alive = [o for o in gc.get_objects() if isinstance(o, httpx.Response)]
+    finally:
+        gc.enable()
+        connection.close()
+    assert alive == []

@@ -73,3 +73,23 @@ def test_unknown_fields_are_dropped_and_missing_ones_are_none() -> None:
     assert parsed.width is None
     assert "added_by_a_newer_server" not in parsed.model_dump()
     assert list(parsed.model_dump()) == list(AssetPublic.model_fields)  # in the model's order
+
+
+def test_shared_values_are_shared_across_combinations_and_dicts_are_not() -> None:
+    rows = [asset_row(1), asset_row(2, width=1234), asset_row(3, width=1234)]
+    first, second, third = parse_many(AssetPublic, rows)
+    assert first.datalake_id is second.datalake_id is third.datalake_id
+    assert second.width == 1234 and second.width is third.width
+    # Metadata dicts are the rows' own: changing one asset's leaves the others alone.
+    assert first.metadata == second.metadata and first.metadata is not second.metadata
+    first.custom_metadata["k"] = "v"
+    assert second.custom_metadata == {"k": [1, 2]}
+
+
+def test_ids_read_from_the_wire_are_plain_uuids() -> None:
+    row = asset_row(4)
+    wanted = UUID(row["id"])
+    (parsed,) = parse_many(AssetPublic, [row])
+    assert parsed.id == wanted and hash(parsed.id) == hash(wanted)
+    assert str(parsed.id) == str(wanted) and parsed.id.version == wanted.version
+    assert {parsed.id: 1}[wanted] == 1

@@ -47,6 +47,7 @@ __all__ = [
     "ReplayableStream",
     "Retries",
     "idempotency_keys",
+    "release",
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -239,12 +240,16 @@ class Connection:
                 if not safe or last or not _is_transient(response, idempotency_key):
                     break
                 retry_after = _retry_after(response)
+                release(response)
             retry += 1
             time.sleep(self.retries.delay(retry, retry_after))
-        raise_for_error(response)
-        if response.status_code == 204 or not response.content:
-            return None
-        return orjson.loads(response.content)
+        try:
+            raise_for_error(response)
+            if response.status_code == 204 or not response.content:
+                return None
+            return orjson.loads(response.content)
+        finally:
+            release(response)
 
     def close(self) -> None:
         if self.downloads is not self.http:
@@ -253,6 +258,18 @@ class Connection:
         if self._on_close is not None:
             self._on_close()
             self._on_close = None
+
+
+def release(response: httpx.Response) -> None:
+    """Let a read response, its body and its request go as soon as they are dropped.
+
+    httpx binds every response to its stream and the stream back to the response, a
+    reference cycle that only Python's cyclic collector frees. Bulk calls run with that
+    collector paused (``pixlake.gcpause``): without this, each page of a listing (megabytes
+    of JSON) and each chunk of a bulk request stayed in memory until the call ended, a
+    fifth of the peak memory of listing 100,000 assets.
+    """
+    response.stream = httpx.ByteStream(b"")
 
 
 def _retry_is_safe(method: str, path: str, idempotency_key: str | None) -> bool:
