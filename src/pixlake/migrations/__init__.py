@@ -1,6 +1,6 @@
 """Alembic migrations: they own the database schema (``pixlake db upgrade``)."""
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 """The newest revision of ``versions/``: a new migration sets it to its own ``revision``.
 
 Opening a workspace compares the database's stamp with it, so an up-to-date database is
