@@ -81,6 +81,12 @@ def _is_one_of_two_fields(failure: Any, case: Any, response: Any) -> bool:
     )
 
 
+def _is_classification_of_another_format(failure: Any, case: Any, response: Any) -> bool:
+    return (
+        response.status_code == 400 and b"the classification layout is YOLO's" in response.content
+    )
+
+
 def _is_over_max_file_size(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code == 413 and b'"limit":"max_file_size"' in response.content
 
@@ -135,6 +141,12 @@ LIMITS_OF_THE_DOCUMENT = [
         "tag or tag_id), which the document states in words only",
         {"ST202"},
         _is_one_of_two_fields,
+    ),
+    (
+        "annotation imports: classification=true holds for format=YOLO only, a rule between "
+        "two parameters which the document states in words",
+        {"ST202"},
+        _is_classification_of_another_format,
     ),
     (
         "model file uploads: a size over max_file_size, a setting of the server, not a "
