@@ -215,18 +215,17 @@ def _shape_changes(
     }
 
 
-def _annotations_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
-    """(data, worker's user, status, duration) of every live annotation of ``version_id`` on
-    an asset whose data is also in ``other_id``, counted ``sign``."""
+def _live_annotations(version_id: UUID, *extra: Any) -> Any:
+    """(data, worker's user, status, duration, then ``extra`` columns) of every live
+    annotation of the version on a live asset: the rows both sides of a diff compare."""
     annotations = t.annotations_table
-    other, alive = _live_assets_of(other_id)
     return (
         select(
             t.assets.c.data_id,
             t.workers.c.user_id,
             annotations.c.status,
             annotations.c.duration,
-            literal(sign).label("sign"),
+            *extra,
         )
         .select_from(
             annotations.join(t.assets, t.assets.c.id == annotations.c.asset_id).join(
@@ -237,8 +236,16 @@ def _annotations_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
             annotations.c.dataset_version_id == version_id,
             kinds.not_in_trash(ANNOTATION),
             kinds.not_in_trash(ASSET),
-            exists().where(alive, other.c.data_id == t.assets.c.data_id),
         )
+    )
+
+
+def _annotations_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
+    """(data, worker's user, status, duration) of every live annotation of ``version_id`` on
+    an asset whose data is also in ``other_id``, counted ``sign``."""
+    other, alive = _live_assets_of(other_id)
+    return _live_annotations(version_id, literal(sign).label("sign")).where(
+        exists().where(alive, other.c.data_id == t.assets.c.data_id)
     )
 
 
@@ -264,27 +271,10 @@ def _annotations_of_data(
 ) -> dict[tuple[UUID, UUID], tuple[AnnotationStatus, float]]:
     """(status, duration) of the live annotations of the version's assets of these data,
     by (data, worker's user)."""
-    annotations = t.annotations_table
     found: dict[tuple[UUID, UUID], tuple[AnnotationStatus, float]] = {}
     for chunk in chunked(conn, list(data_ids)):
         for data_id, user_id, status, duration in conn.execute(
-            select(
-                t.assets.c.data_id,
-                t.workers.c.user_id,
-                annotations.c.status,
-                annotations.c.duration,
-            )
-            .select_from(
-                annotations.join(t.assets, t.assets.c.id == annotations.c.asset_id).join(
-                    t.workers, t.workers.c.id == annotations.c.worker_id
-                )
-            )
-            .where(
-                annotations.c.dataset_version_id == version_id,
-                kinds.not_in_trash(ANNOTATION),
-                kinds.not_in_trash(ASSET),
-                one_of(conn, t.assets.c.data_id, chunk),
-            )
+            _live_annotations(version_id).where(one_of(conn, t.assets.c.data_id, chunk))
         ):
             found[(data_id, user_id)] = (AnnotationStatus(status), duration)
     return found
