@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         "alone can't prove them complete); the others wait. Bounds decode memory to about "
         "this x max_image_pixels x 4 bytes.",
     )
+    thumbnail_cache_bytes: int = Field(
+        default=64 * MiB,
+        ge=0,
+        description="Bytes of thumbnails a server process keeps in memory (most recently "
+        "used first; 0 keeps none), so that a gallery's pictures are answered without "
+        "reading the object store.",
+    )
     max_header_bytes: int = Field(
         default=32 * KiB,
         ge=1024,

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
+from pixlake.core.thumbnail_cache import ThumbnailCache
 from pixlake.server.allow import TrueAllowHeader
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
@@ -32,6 +33,7 @@ from pixlake.server.routers import (
     trash,
 )
 from pixlake.server.routers import annotations as annotation_routes
+from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
 from pixlake.web.mount import install_web
 
 __all__ = ["create_app"]
@@ -95,6 +97,11 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     install_openapi(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
+    # One cache per application: its bytes are only ever handed out after the data row of
+    # the caller's organization was read.
+    app.state.thumbnail_cache = ThumbnailCache(settings.thumbnail_cache_bytes)
+    # Inside the request limits (added next, so around it), before everything else.
+    app.add_middleware(ThumbnailFastPath, context=context, cache=app.state.thumbnail_cache)
     app.add_middleware(
         RequestLimits,
         limits=BodyLimits(

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.services.data import image_limits
+from pixlake.core.thumbnail_cache import ThumbnailCache
 from pixlake.enums import DataType
 from pixlake.errors import NotFoundError, StorageError
 from pixlake.thumbnailing import (
@@ -86,17 +87,24 @@ def thumbnail_source(ctx: AppContext, actor: Actor, data_id: UUID) -> ThumbnailS
     return ThumbnailSource(data_id, row.checksum, row.object_name, DataType(row.type))
 
 
-def thumbnail(ctx: AppContext, source: ThumbnailSource) -> Thumbnail:
-    """The thumbnail of ``source``: read from the store, or made and stored. A media that
-    can't be read gives the placeholder (never an error): a gallery shows it in place."""
+def thumbnail(ctx: AppContext, source: ThumbnailSource, cache: ThumbnailCache) -> Thumbnail:
+    """The thumbnail of ``source``: from the process's ``cache``, read from the store, or
+    made and stored. A media that can't be read gives the placeholder (never an error): a
+    gallery shows it in place. A real thumbnail is put in ``cache`` (a placeholder never is:
+    the media may yet be repaired)."""
+    cached = cache.get(source.checksum)
+    if cached is not None:
+        return Thumbnail(cached, THUMBNAIL_CONTENT_TYPE, placeholder=False)
     stored = _read_stored(ctx, source.thumbnail_name)
     if stored is not None:
+        cache.put(source.checksum, stored)
         return Thumbnail(stored, THUMBNAIL_CONTENT_TYPE, placeholder=False)
     try:
         content = _render(ctx, source)
     except (ThumbnailError, StorageError):
         return Thumbnail(placeholder_thumbnail(), THUMBNAIL_CONTENT_TYPE, placeholder=True)
     _store(ctx, source.thumbnail_name, content)
+    cache.put(source.checksum, content)
     return Thumbnail(content, THUMBNAIL_CONTENT_TYPE, placeholder=False, made=True)
 
 

@@ -16,11 +16,15 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pixlake.core.context import AppContext
 from pixlake.core.services import data as data_service
 from pixlake.core.services import thumbnails as thumbnail_service
+from pixlake.core.services.thumbnails import ThumbnailSource
+from pixlake.core.thumbnail_cache import ThumbnailCache
 from pixlake.errors import NotFoundError
 from pixlake.server.deps import ContextDep, CurrentActor, DeferredActor, DeferredActorDep
 from pixlake.server.headers import USER_BYTES_POLICY, object_disposition
 from pixlake.server.openapi import binary_response
 from pixlake.storage.base import CHUNK_SIZE
+
+__all__ = ["IMMUTABLE", "PLACEHOLDER_HEADER", "router", "thumbnail_headers", "validates"]
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -49,34 +53,52 @@ async def read_thumbnail(
     # One worker-thread hop for the whole answer, authentication included: a warm
     # thumbnail costs little else.
     return await run_in_threadpool(
-        _thumbnail_answer, ctx, caller, data_id, request.headers.get("if-none-match")
+        _thumbnail_answer,
+        ctx,
+        request.app.state.thumbnail_cache,
+        caller,
+        data_id,
+        request.headers.get("if-none-match"),
     )
 
 
 def _thumbnail_answer(
-    ctx: AppContext, caller: DeferredActor, data_id: UUID, if_none_match: str | None
+    ctx: AppContext,
+    cache: ThumbnailCache,
+    caller: DeferredActor,
+    data_id: UUID,
+    if_none_match: str | None,
 ) -> Response:
     source = thumbnail_service.thumbnail_source(ctx, caller.resolve(), data_id)
-    if source.etag in _etags(if_none_match):
-        return Response(status_code=304, headers=_cached_headers(source.etag))
-    made = thumbnail_service.thumbnail(ctx, source)
+    if validates(source, if_none_match):
+        return Response(status_code=304, headers=thumbnail_headers(source))
+    made = thumbnail_service.thumbnail(ctx, source, cache)
     if made.placeholder:
         # Not cached for good: the media may yet be repaired (a missing object restored).
-        headers = {"cache-control": "no-cache", PLACEHOLDER_HEADER: "placeholder"}
+        headers = {
+            "cache-control": "no-cache",
+            PLACEHOLDER_HEADER: "placeholder",
+            "content-security-policy": USER_BYTES_POLICY,
+        }
     else:
-        headers = _cached_headers(source.etag)
-    headers["content-security-policy"] = USER_BYTES_POLICY
+        headers = thumbnail_headers(source)
     return Response(made.content, media_type=made.content_type, headers=headers)
 
 
-def _cached_headers(etag: str) -> dict[str, str]:
-    return {"etag": etag, "cache-control": IMMUTABLE}
+def thumbnail_headers(source: ThumbnailSource) -> dict[str, str]:
+    """Headers of a thumbnail's answer (and of its 304): named by content, cached for good."""
+    return {
+        "etag": source.etag,
+        "cache-control": IMMUTABLE,
+        "content-security-policy": USER_BYTES_POLICY,
+    }
 
 
-def _etags(header: str | None) -> set[str]:
-    if not header:
-        return set()
-    return {part.strip().removeprefix("W/") for part in header.split(",")}
+def validates(source: ThumbnailSource, if_none_match: str | None) -> bool:
+    """Whether ``If-None-Match`` names the thumbnail the caller holds already (a 304)."""
+    if not if_none_match:
+        return False
+    return source.etag in {part.strip().removeprefix("W/") for part in if_none_match.split(",")}
 
 
 @router.get(
