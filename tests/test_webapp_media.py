@@ -293,6 +293,35 @@ def test_version_gallery_counts(site: Site, user: tuple[Client, str], tmp_path: 
         assert labels == {"cat": (1, 1), "dog": (0, 0)}  # every label, 0 included
 
 
+def test_version_gallery_counts_leave_out_the_trash_with_or_without_a_filter(
+    site: Site, user: tuple[Client, str], tmp_path: Path
+) -> None:
+    """Counts without a filter are read another way (from the labels' shapes): they agree
+    with those of a filter that keeps every asset, trash and all."""
+    sdk, token = user
+    made = _annotated_version(sdk, tmp_path)
+    version = sdk.get_dataset_by_id(made.dataset_id).get_version_by_id(made.version_id)
+    bird = version.create_label("bird")  # no shape: counted 0
+    assert bird.name == "bird"
+    (first,) = made.assets[0].list_annotations()
+    first.create_rectangle(50, 50, 5, 5, made.cat)  # a second cat on the same image
+    made.assets[3].create_annotation().create_rectangle(1, 1, 2, 2, made.dog)
+    made.assets[3].delete()  # its annotation stays unmarked, hidden by the asset's trash
+    trashed = made.assets[4].create_annotation()
+    trashed.create_rectangle(1, 1, 2, 2, made.cat)
+    trashed.delete()
+    url = f"/versions/{made.version_id}/gallery/counts"
+    expected_labels = {"bird": (0, 0), "cat": (2, 3), "dog": (2, 2)}
+    with site.signed_in(token) as browser:
+        for wanted in ({}, {"filename": "img-"}):
+            counts = browser.post(url, json=wanted).json()
+            assert (counts["images"], counts["shapes"]) == (4, 5), wanted
+            labels = {c["name"]: (c["images"], c["shapes"]) for c in counts["labels"]}
+            assert labels == expected_labels, wanted
+            assert [c["name"] for c in counts["labels"]] == ["bird", "cat", "dog"]
+            assert [(c["name"], c["images"]) for c in counts["tags"]] == [("keep", 1)], wanted
+
+
 def test_datalake_gallery_and_counts(site: Site, user: tuple[Client, str], tmp_path: Path) -> None:
     sdk, token = user
     lake = sdk.create_datalake(f"lake-{uuid.uuid4().hex[:6]}")

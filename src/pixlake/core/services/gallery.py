@@ -286,40 +286,105 @@ def version_gallery_counts(
     """Images and shapes under the filter, in all and per label, and images per tag."""
     with ctx.db.read() as conn:
         require_version(conn, actor, version_id)
-        filtered = (
-            select(t.assets.c.id)
-            .select_from(_assets_with_data())
-            .where(*_version_conditions(conn, actor, version_id, wanted))
-        )
-        images = conn.execute(select(func.count()).select_from(filtered.subquery())).scalar_one()
-        shapes = (
-            select(
-                t.shapes.c.id.label("shape_id"),
-                t.shapes.c.label_id,
-                t.annotations_table.c.asset_id,
+        if wanted.model_dump(exclude_defaults=True):
+            filtered = (
+                select(t.assets.c.id)
+                .select_from(_assets_with_data())
+                .where(*_version_conditions(conn, actor, version_id, wanted))
             )
-            .join(t.annotations_table, t.annotations_table.c.id == t.shapes.c.annotation_id)
-            .where(*_live_annotations(version_id), t.annotations_table.c.asset_id.in_(filtered))
-            .subquery()
-        )
+            per_label = _filtered_label_counts(version_id, filtered)
+        else:
+            # No filter: every live asset of the version. Its data row is not needed (no
+            # condition reads it, and every asset has one), and the shapes are counted
+            # from their label's index rather than through the assets' ids.
+            filtered = select(t.assets.c.id).where(
+                t.assets.c.dataset_version_id == version_id,
+                t.assets.c.organization_id == actor.organization_id,
+                kinds.not_in_trash(ASSET),
+            )
+            per_label = _version_label_counts(version_id)
+        images = conn.execute(select(func.count()).select_from(filtered.subquery())).scalar_one()
         labels = [
-            {"id": row.id, "name": row.name, "images": row.images, "shapes": row.shapes}
+            # int(): PostgreSQL's SUM of integers is a numeric (a Decimal here).
+            {"id": row.id, "name": row.name, "images": row.images, "shapes": int(row.shapes)}
             for row in conn.execute(
                 select(
                     t.labels.c.id,
                     t.labels.c.name,
-                    func.count(distinct(shapes.c.asset_id)).label("images"),
-                    func.count(shapes.c.shape_id).label("shapes"),
+                    func.coalesce(per_label.c.images, 0).label("images"),
+                    func.coalesce(per_label.c.shapes, 0).label("shapes"),
                 )
-                .select_from(t.labels.outerjoin(shapes, shapes.c.label_id == t.labels.c.id))
+                .select_from(t.labels.outerjoin(per_label, per_label.c.label_id == t.labels.c.id))
                 .where(t.labels.c.dataset_version_id == version_id)
-                .group_by(t.labels.c.id, t.labels.c.name)
                 .order_by(t.labels.c.name)
             )
         ]
         tags = _tag_counts(conn, actor, Target.ASSET, filtered)
     total_shapes = sum(label["shapes"] for label in labels)
     return {"images": images, "shapes": total_shapes, "labels": labels, "tags": tags}
+
+
+def _filtered_label_counts(version_id: UUID, filtered: Select[Any]) -> Any:
+    """Per label of the version: the filtered assets with one of its live shapes, and
+    those shapes (``label_id``, ``images``, ``shapes``)."""
+    shapes = (
+        select(t.shapes.c.id, t.shapes.c.label_id, t.annotations_table.c.asset_id)
+        .join(t.annotations_table, t.annotations_table.c.id == t.shapes.c.annotation_id)
+        .where(*_live_annotations(version_id), t.annotations_table.c.asset_id.in_(filtered))
+        .subquery()
+    )
+    return (
+        select(
+            shapes.c.label_id,
+            func.count(distinct(shapes.c.asset_id)).label("images"),
+            func.count(shapes.c.id).label("shapes"),
+        )
+        .group_by(shapes.c.label_id)
+        .subquery()
+    )
+
+
+def _version_label_counts(version_id: UUID) -> Any:
+    """``_filtered_label_counts`` of all the version's live assets, in two steps.
+
+    The shapes of the version's labels are first counted per annotation, in the order of
+    their label's index (``ix_shapes_label_kind``, which holds all three columns), so that
+    each annotation (and its asset) is looked up once rather than once per shape: at
+    100,000 assets of 5 shapes, a third of the time of joining every shape.
+    """
+    annotations = t.annotations_table.c
+    per_annotation = (
+        select(
+            t.shapes.c.label_id,
+            t.shapes.c.annotation_id,
+            func.count().label("shapes"),
+        )
+        .where(
+            t.shapes.c.label_id.in_(
+                select(t.labels.c.id).where(t.labels.c.dataset_version_id == version_id)
+            )
+        )
+        # The index's own order (kind included): grouped as it is read, no sort.
+        .group_by(t.shapes.c.label_id, t.shapes.c.kind, t.shapes.c.annotation_id)
+        .subquery()
+    )
+    return (
+        select(
+            per_annotation.c.label_id,
+            func.count(distinct(annotations.asset_id)).label("images"),
+            func.sum(per_annotation.c.shapes).label("shapes"),
+        )
+        .select_from(
+            per_annotation.join(
+                t.annotations_table, annotations.id == per_annotation.c.annotation_id
+            ).join(t.assets, t.assets.c.id == annotations.asset_id)
+        )
+        # An asset's trash hides its annotations (they keep no mark of their own). The
+        # annotation's version needs no check: a shape's label is always of its version.
+        .where(kinds.not_in_trash(ANNOTATION), kinds.not_in_trash(ASSET))
+        .group_by(per_annotation.c.label_id)
+        .subquery()
+    )
 
 
 def _tag_counts(
