@@ -9,7 +9,8 @@ This ASGI layer sits just inside the request limits and answers ``GET
 - the caller is authenticated by ``authenticate_request`` (``get_actor``'s checks: token,
   session cookie, embedded owner; the user's row is read on every request, so a revoked
   token or an ended session is refused at once);
-- the data row is read by ``thumbnail_source``, scoped to the caller's organization;
+- the data row is read by ``thumbnail_source``, scoped to the caller's organization (both
+  reads on one connection: ``Database.shared_read``);
 - an ``If-None-Match`` holding the thumbnail's ETag answers 304 before any bytes are read;
 - otherwise the bytes come from the cache, with the route's headers.
 
@@ -83,8 +84,9 @@ class ThumbnailFastPath:
     def _warm_answer(self, request: Request, data_id: UUID) -> _Answer | None:
         """The answer when it needs neither the store nor a decode; None otherwise."""
         try:
-            actor = authenticate_request(request)
-            source = thumbnail_service.thumbnail_source(self.context, actor, data_id)
+            with self.context.db.shared_read():
+                actor = authenticate_request(request)
+                source = thumbnail_service.thumbnail_source(self.context, actor, data_id)
         except PixlakeError:
             return None  # the route answers it, with the error's own status and body
         headers = [
