@@ -12,11 +12,12 @@ all their shapes)                      (``POST /versions/{id}/assets/search``)
 a page deep in the listing (by key,    the plain API listing of the same page
 N - 200 assets in)
 sidebar counts (per label, per tag)    the version's statistics (``GET .../stats``)
-thumbnails/s warm (read from the       thumbnails/s cold (made and stored)
-store)
+thumbnails/s warm (asked again: from   thumbnails/s cold (made and stored)
+the server's memory)
 server CPU per thumbnail, warm         the same, cold (read from /proc: the server's
                                        own time, whatever else the machine runs)
 thumbnails/s revalidated (304)         thumbnails/s cold
+``GET /health`` (the stack's floor)    its rate and server CPU per request
 bytes of one 100-asset gallery page    —
 =====================================  =============================================
 
@@ -271,6 +272,11 @@ def measure(
         ]
         figures["revalidated_per_second"] = statistics.median(r for r, _c, _e in revalidated)
         figures["revalidated_cpu"] = statistics.fmean(c for _r, c, _e in revalidated)
+        # The floor of the stack: the same number of requests to a route that reads
+        # nothing and checks no one (uvicorn, the event loop, the middleware).
+        health = [_health_pass(http, len(data_ids), server_pid) for _ in range(warm_passes)]
+        figures["health_per_second"] = statistics.median(rate for rate, _cpu in health)
+        figures["health_cpu"] = statistics.fmean(cpu for _rate, cpu in health)
     return figures
 
 
@@ -307,6 +313,16 @@ def _thumbnail_pass(
     elapsed = time.perf_counter() - start
     cpu = _process_cpu_seconds(server_pid) - cpu_before
     return len(data_ids) / elapsed, cpu / len(data_ids), seen
+
+
+def _health_pass(http: httpx.Client, count: int, server_pid: int) -> tuple[float, float]:
+    """``count`` requests to ``/health``: per second, and the server's CPU seconds each."""
+    cpu_before = _process_cpu_seconds(server_pid)
+    start = time.perf_counter()
+    for _ in range(count):
+        http.get("/health").raise_for_status()
+    elapsed = time.perf_counter() - start
+    return count / elapsed, (_process_cpu_seconds(server_pid) - cpu_before) / count
 
 
 def _process_cpu_seconds(pid: int) -> float:
@@ -359,6 +375,13 @@ def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: st
             f"{figures['revalidated_per_second']:.0f}/s",
             f"cold {figures['cold_per_second']:.1f}/s",
             ratio(figures["revalidated_per_second"], figures["cold_per_second"]),
+            "",
+        ],
+        [
+            "GET /health (the stack's floor)",
+            f"{figures['health_per_second']:.0f}/s",
+            f"server CPU {ms(figures['health_cpu'])}",
+            "",
             "",
         ],
         [
