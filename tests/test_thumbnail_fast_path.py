@@ -194,3 +194,25 @@ def test_reads_in_a_shared_read_use_one_connection(tmp_path: Path) -> None:
             assert outside is not other  # the block is over: each read its own again
     finally:
         db.dispose()
+
+
+def test_the_fast_path_reads_in_the_loop_only_while_the_pool_has_a_connection_to_spare(
+    tmp_path: Path,
+) -> None:
+    """Waiting for a connection in the event loop would stall every other request: with
+    the pool's connections all taken, the reads go to a worker thread instead."""
+    from pixlake.core.workspace import open_workspace
+    from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
+
+    opened = open_workspace(Settings(workspace=tmp_path / "workspace"))
+    db = opened.context.db
+    fast_path = ThumbnailFastPath(lambda *_: None, opened.context, ThumbnailCache(1024))
+    assert fast_path._reads_in_loop()
+    held = [db.engine.connect() for _ in range(db.engine.pool.size())]
+    try:
+        assert not fast_path._reads_in_loop()
+    finally:
+        for conn in held:
+            conn.close()
+    assert fast_path._reads_in_loop()
+    db.dispose()

@@ -20,8 +20,10 @@ before (401, 404 without a byte, a cold thumbnail made, a placeholder). Nothing 
 decides who may read what: a refusal here only means "ask the route".
 
 On SQLite the two reads run in the event loop: they are indexed point reads of a local
-file, far cheaper than the hop to a worker thread and back. On PostgreSQL, a network round
-trip away, they run in one worker thread, so the loop never waits for the network.
+file, far cheaper than the hop to a worker thread and back; but only while the connection
+pool has one to spare (the loop must never wait for a connection). On PostgreSQL, a
+network round trip away, they run in one worker thread, so the loop never waits for the
+network.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import re
 from uuid import UUID
 
 import anyio.to_thread
+from sqlalchemy.pool import QueuePool
 from starlette.convertors import UUIDConvertor
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -59,7 +62,13 @@ class ThumbnailFastPath:
         self.app = app
         self.context = context
         self.cache = cache
-        self._in_loop = context.db.is_sqlite
+        pool = context.db.engine.pool
+        self._pool = pool if context.db.is_sqlite and isinstance(pool, QueuePool) else None
+
+    def _reads_in_loop(self) -> bool:
+        # Only while the pool has a connection to spare: waiting for one would stall
+        # every other request of the loop.
+        return self._pool is not None and self._pool.checkedout() < self._pool.size()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = None
@@ -70,7 +79,7 @@ class ThumbnailFastPath:
             return
         data_id = _ID.convert(match.group(1))
         request = Request(scope)
-        if self._in_loop:
+        if self._reads_in_loop():
             answer = self._warm_answer(request, data_id)
         else:
             answer = await anyio.to_thread.run_sync(self._warm_answer, request, data_id)
