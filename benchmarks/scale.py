@@ -12,10 +12,12 @@ embedded client on that database, times:
 - ``add_tags``: one tag on every asset (``assets.add_tags``);
 - ``COCO``: ``v.build_coco_file_locally()`` of the whole version;
 
-and reports each as microseconds per asset (per asset returned, for the deep page per asset
-of the version), and the child's peak RSS. Cost per asset should stay flat from the smallest
-size to the largest (within 1.5x); the listing holds every asset in the SDK, so its memory
-is shown per asset, the rest of the process's memory must not grow with the version.
+and reports each as microseconds per asset of the version, of wall time and of CPU time (the
+child's, where the embedded server runs, plus that of the PostgreSQL backends serving it:
+on a shared machine wall time is mostly waiting for a core), and the child's peak RSS.
+Cost per asset should stay flat from the smallest size to the largest (within 1.5x); the
+listing holds every asset in the SDK, so its memory is shown per asset, the rest of the
+process's memory must not grow with the version.
 
     .venv/bin/python benchmarks/scale.py --sizes 10000,100000 --backends sqlite,postgresql
 
