@@ -26,6 +26,10 @@ COPY_FROM_ROWS = 500
 """From this many rows, bulk inserts on PostgreSQL stream them with COPY."""
 
 BULK_ROWS_TO_ANALYZE = 10_000
+"""From this many rows, a bulk insert on PostgreSQL re-analyzes the table."""
+
+SQLITE_REANALYZE_FRACTION = 4
+"""SQLite re-analyzes a table when an insert adds 1/4 or more of its analyzed rows."""
 
 IN_CHUNK = 1000
 """Largest list bound into one IN (...) clause; keeps statements under SQLite's limits."""
@@ -145,10 +149,38 @@ def _copy_converter(column_type: Any, dialect: Any) -> Callable[[Any], Any] | No
 
 
 def analyze_after_bulk(conn: Connection, table: Table, rows: int) -> None:
-    """Refresh PostgreSQL's statistics of ``table`` after a bulk insert of ``rows``.
+    """Refresh the planner's statistics of ``table`` after a bulk insert of ``rows``.
 
-    Until autovacuum comes by, the planner believes a table that just grew by 100,000 rows
-    is nearly empty, and pages through it with a sort of all of it instead of the index.
+    PostgreSQL: until autovacuum comes by, the planner believes a table that just grew by
+    100,000 rows is nearly empty, and pages through it with a sort of all of it instead of
+    the index.
+
+    SQLite keeps no statistics at all until ANALYZE runs, and without them it drives every
+    filtered listing from the version's index, reading each asset's data row to test it: a
+    query on ``filename`` read all 100,000 data rows (1.4 s) where, with statistics, it
+    reads the 500 of that name from ``ix_data_datalake_filename`` (0.02 s). ANALYZE reads
+    the whole table, so it runs when the table has no statistics yet or the insert adds a
+    quarter or more of the rows it was analyzed with: the tables' sizes between two runs
+    grow geometrically, so its cost per row inserted stays constant.
     """
-    if rows >= BULK_ROWS_TO_ANALYZE and conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {table.name}")
+    if conn.dialect.name == "postgresql":
+        if rows >= BULK_ROWS_TO_ANALYZE:
+            conn.exec_driver_sql(f"ANALYZE {table.name}")
+    elif conn.dialect.name == "sqlite" and rows > 0:
+        analyzed = _sqlite_analyzed_rows(conn, table.name)
+        if analyzed is None or rows * SQLITE_REANALYZE_FRACTION >= analyzed:
+            conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
+def _sqlite_analyzed_rows(conn: Connection, table_name: str) -> int | None:
+    """How many rows ``table_name`` had when SQLite last analyzed it (None: never)."""
+    has_statistics = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).first()
+    if has_statistics is None:
+        return None
+    stat = conn.exec_driver_sql(
+        "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", (table_name,)
+    ).scalar()
+    # each row's stat starts with the table's row count at the time of ANALYZE
+    return int(str(stat).split()[0]) if stat else None

@@ -35,7 +35,7 @@ from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
 from pixlake.core.services.wire_json import JsonPage, data_json_select, json_array
 from pixlake.core.slices import map_in_slices
-from pixlake.core.sql import bulk_insert, chunked, one_of
+from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
 from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
@@ -299,6 +299,7 @@ def _commit_rows(
         rows.append(new_row)
         by_checksum[checksum] = to_public(SimpleNamespace(**new_row), threshold)
     bulk_insert(conn, t.data, rows)
+    analyze_after_bulk(conn, t.data, len(rows))
     if all_tag_ids:
         tag_service.link_tags(conn, [d.id for d in by_checksum.values()], all_tag_ids)
     return by_checksum
