@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,9 @@ def raw_floor(database: Path, listing: str) -> tuple[int, float, float]:
 
 def measure(args: argparse.Namespace, workspace: Path) -> list[dict[str, Any]]:
     runs: list[dict[str, Any]] = []
-    with serve_workspace(workspace, sample_rss=False) as served:
+    # A user of its own per run: a reused workspace already has the users of earlier runs.
+    user = f"bench-{uuid.uuid4().hex[:8]}"
+    with serve_workspace(workspace, user=user, sample_rss=False) as served:
         for round_ in range(1, args.rounds + 1):
             load = os.getloadavg()[0]
             for listing in LISTINGS:

@@ -183,18 +183,21 @@ def _data_file_fields() -> list[tuple[str, Any]]:
 def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
     return [
-        # json_object would write a REAL with 15 digits; 17 give back the same double.
+        # json_object would write a REAL with 15 digits; 17 give back the same double. A
+        # NULL is written null as it is: only a video's duration goes through json().
         (
             "duration",
-            func.json(
-                case(
-                    (d.duration.is_(None), _text("null")),
-                    else_=func.printf(_text("%!.17g"), d.duration),
-                )
+            case(
+                (d.duration.is_(None), None),
+                else_=func.json(func.printf(_text("%!.17g"), d.duration)),
             ),
         ),
-        # json('true') makes a JSON boolean of it, not the string "true".
-        ("large", func.json(case((d.size >= threshold, _text("true")), else_=_text("false")))),
+        # json('true') makes a JSON boolean of it, not the string "true"; of a constant,
+        # SQLite computes it once per statement rather than parsing it again on every row.
+        (
+            "large",
+            case((d.size >= threshold, func.json(_text("true"))), else_=func.json(_text("false"))),
+        ),
         ("checksum", d.checksum),
         ("metadata", func.json(d.metadata)),
         ("custom_metadata", func.json(d.custom_metadata)),
