@@ -88,7 +88,9 @@ def run_child(listing: str, workspace: str, host: str | None) -> int:
         cpu_started, started = time.process_time(), time.perf_counter()
         rows = call()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        print(json.dumps({"rows": len(rows), "seconds": seconds, "cpu": cpu, "rss": peak_rss_mib()}))
+        print(
+            json.dumps({"rows": len(rows), "seconds": seconds, "cpu": cpu, "rss": peak_rss_mib()})
+        )
     return 0
 
 
