@@ -22,11 +22,18 @@ Targets (issue 16): embedded list of 100,000 <= 1 s with peak RSS <= 250 MB, ser
 1.3x of embedded, for both listings.
 
     .venv/bin/python benchmarks/listings.py --assets 100000 --rounds 5
+
+``--baseline-src DIR`` runs an earlier pixlake (its ``src`` folder) beside this one in the
+same rounds, each with its own server, so that before and after see the same load:
+
+    git archive <commit> src | tar -x -C /tmp/base
+    .venv/bin/python benchmarks/listings.py --baseline-src /tmp/base/src --rounds 5
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -36,6 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,12 +102,16 @@ def run_child(listing: str, workspace: str, host: str | None) -> int:
     return 0
 
 
-def spawn(listing: str, workspace: Path, host: str | None, token: str | None) -> dict[str, Any]:
+def spawn(
+    listing: str, workspace: Path, host: str | None, token: str | None, source: Path | None
+) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", listing]
     command += ["--workspace", str(workspace)]
     if host is not None:
         command += ["--host", host]
     env = child_env(**({TOKEN_VARIABLE: token} if token else {}))
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=CHILD_TIMEOUT, check=False
     )
@@ -107,6 +119,24 @@ def spawn(listing: str, workspace: Path, host: str | None, token: str | None) ->
         raise RuntimeError(f"child {listing} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+@contextlib.contextmanager
+def python_path(source: Path | None) -> Iterator[None]:
+    """Processes started meanwhile (``pixlake serve``, ``pixlake users create``) import
+    pixlake from ``source`` (a ``src`` folder) instead of this checkout's."""
+    if source is None:
+        yield
+        return
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(source)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -146,25 +176,48 @@ def raw_floor(database: Path, listing: str) -> tuple[int, float, float]:
 
 
 def measure(args: argparse.Namespace, workspace: Path) -> list[dict[str, Any]]:
+    """Every round: the raw floor, then each variant's embedded and server listing (this
+    checkout's, and the baseline's when ``--baseline-src`` is given), listing by listing."""
+    variants: list[tuple[str, Path | None]] = [("", None)]
+    if args.baseline_src is not None:
+        variants.insert(0, (" (baseline)", args.baseline_src.resolve()))
     runs: list[dict[str, Any]] = []
-    # A user of its own per run: a reused workspace already has the users of earlier runs.
-    user = f"bench-{uuid.uuid4().hex[:8]}"
-    with serve_workspace(workspace, user=user, sample_rss=False) as served:
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for suffix, source in variants:
+            # A user of its own per server: a reused workspace has the earlier runs' users.
+            user = f"bench-{uuid.uuid4().hex[:8]}"
+            with python_path(source):
+                servers[suffix] = stack.enter_context(
+                    serve_workspace(workspace, user=user, sample_rss=False)
+                )
         for round_ in range(1, args.rounds + 1):
             load = os.getloadavg()[0]
             for listing in LISTINGS:
                 rows, seconds, cpu = raw_floor(workspace / "pixlake.db", listing)
                 runs.append(_run(round_, load, "raw", listing, rows, seconds, cpu))
-                for mode in MODES:
-                    server_cpu = process_cpu_seconds(served.process.pid)
-                    host = served.url if mode == "server" else None
-                    got = spawn(listing, workspace, host, served.token if host else None)
-                    run = _run(round_, load, mode, listing, got["rows"], got["seconds"], got["cpu"])
-                    run["rss"] = got["rss"]
-                    if mode == "server":
-                        run["server_cpu"] = process_cpu_seconds(served.process.pid) - server_cpu
-                    runs.append(run)
-                    log(_line(run))
+                for suffix, source in variants:
+                    served = servers[suffix]
+                    for mode in MODES:
+                        server_cpu = process_cpu_seconds(served.process.pid)
+                        host = served.url if mode == "server" else None
+                        token = served.token if host else None
+                        got = spawn(listing, workspace, host, token, source)
+                        run = _run(
+                            round_,
+                            load,
+                            mode + suffix,
+                            listing,
+                            got["rows"],
+                            got["seconds"],
+                            got["cpu"],
+                        )
+                        run["rss"] = got["rss"]
+                        if mode == "server":
+                            server_cpu = process_cpu_seconds(served.process.pid) - server_cpu
+                            run["server_cpu"] = server_cpu
+                        runs.append(run)
+                        log(_line(run))
     return runs
 
 
@@ -206,35 +259,40 @@ def summary(runs: list[dict[str, Any]]) -> str:
         "peak RSS MB",
     ]
     table = []
+    suffixes = sorted({r["mode"][len("embedded") :] for r in runs if r["mode"] != "raw"})
     for listing in LISTINGS:
 
         def of(mode: str, key: str, listing: str = listing) -> list[float]:
             return [r[key] for r in runs if r["mode"] == mode and r["listing"] == listing]
 
         raw = statistics.median(of("raw", "seconds"))
-        emb = statistics.median(of("embedded", "seconds"))
-        emb_cpu = statistics.median(of("embedded", "cpu"))
-        for mode in ("raw", *MODES):
-            seconds, cpus = of(mode, "seconds"), of(mode, "cpu")
-            median, cpu = statistics.median(seconds), statistics.median(cpus)
-            server_cpu = of(mode, "server_cpu") if mode == "server" else []
-            # The server's work is its own CPU plus the SDK's: both are the cost of a listing.
-            total_cpu = cpu + statistics.median(server_cpu) if server_cpu else cpu
-            table.append(
-                [
-                    f"list_{listing}",
-                    mode,
-                    str(len(seconds)),
-                    f"{median:.2f}",
-                    f"{min(seconds):.2f}",
-                    f"{cpu:.2f}",
-                    f"{statistics.median(server_cpu):.2f}" if server_cpu else "",
-                    f"{median / raw:.1f}x" if mode != "raw" else "",
-                    f"{median / emb:.2f}x" if mode == "server" else "",
-                    f"{total_cpu / emb_cpu:.2f}x" if mode == "server" else "",
-                    f"{statistics.median(of(mode, 'rss')):.0f}" if mode != "raw" else "",
-                ]
-            )
+        table.append([f"list_{listing}", "raw", str(len(of("raw", "seconds")))])
+        table[-1] += [f"{raw:.2f}", f"{min(of('raw', 'seconds')):.2f}"]
+        table[-1] += [f"{statistics.median(of('raw', 'cpu')):.2f}", "", "", "", "", ""]
+        for suffix in suffixes:
+            emb = statistics.median(of("embedded" + suffix, "seconds"))
+            emb_cpu = statistics.median(of("embedded" + suffix, "cpu"))
+            for mode in (m + suffix for m in MODES):
+                seconds, cpus = of(mode, "seconds"), of(mode, "cpu")
+                median, cpu = statistics.median(seconds), statistics.median(cpus)
+                served = mode.startswith("server")
+                server_cpu = statistics.median(of(mode, "server_cpu")) if served else 0.0
+                # A served listing's work is the server's CPU plus the SDK's.
+                table.append(
+                    [
+                        f"list_{listing}",
+                        mode,
+                        str(len(seconds)),
+                        f"{median:.2f}",
+                        f"{min(seconds):.2f}",
+                        f"{cpu:.2f}",
+                        f"{server_cpu:.2f}" if served else "",
+                        f"{median / raw:.1f}x",
+                        f"{median / emb:.2f}x" if served else "",
+                        f"{(cpu + server_cpu) / emb_cpu:.2f}x" if served else "",
+                        f"{statistics.median(of(mode, 'rss')):.0f}",
+                    ]
+                )
     return render_table(header, table)
 
 
@@ -256,6 +314,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "temporary one, removed at the end",
     )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="sample JPEG cache")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also run, interleaved in the same rounds, the pixlake of this src folder (say "
+        "an earlier commit's, from `git archive <commit> src | tar -x -C DIR/..`), with "
+        "a server of its own",
+    )
     parser.add_argument("--child", choices=LISTINGS, help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
