@@ -196,6 +196,7 @@ def measure(args: argparse.Namespace, workspace: Path) -> list[dict[str, Any]]:
             for listing in LISTINGS:
                 rows, seconds, cpu = raw_floor(workspace / "pixlake.db", listing)
                 runs.append(_run(round_, load, "raw", listing, rows, seconds, cpu))
+                log(_line(runs[-1]))
                 for suffix, source in variants:
                     served = servers[suffix]
                     for mode in MODES:
@@ -239,8 +240,8 @@ def _line(run: dict[str, Any]) -> str:
     extra = f" server cpu {run['server_cpu']:.2f} s" if "server_cpu" in run else ""
     return (
         f"round {run['round']} load {run['load']:.1f} {run['mode']:>8} list_{run['listing']}: "
-        f"{run['rows']} rows {run['seconds']:.2f} s, cpu {run['cpu']:.2f} s{extra}, "
-        f"peak RSS {run.get('rss', 0):.0f} MB"
+        f"{run['rows']} rows {run['seconds']:.2f} s, cpu {run['cpu']:.2f} s{extra}"
+        + (f", peak RSS {run['rss']:.0f} MB" if "rss" in run else "")
     )
 
 
@@ -259,7 +260,9 @@ def summary(runs: list[dict[str, Any]]) -> str:
         "peak RSS MB",
     ]
     table = []
-    suffixes = sorted({r["mode"][len("embedded") :] for r in runs if r["mode"] != "raw"})
+    # "" for this checkout, " (baseline)" for --baseline-src: baseline first, as measured.
+    embedded = [r["mode"] for r in runs if r["mode"].startswith("embedded")]
+    suffixes = sorted({m[len("embedded") :] for m in embedded}, reverse=True)
     for listing in LISTINGS:
 
         def of(mode: str, key: str, listing: str = listing) -> list[float]:
