@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import orjson
 
@@ -93,3 +95,15 @@ def test_ids_read_from_the_wire_are_plain_uuids() -> None:
     assert parsed.id == wanted and hash(parsed.id) == hash(wanted)
     assert str(parsed.id) == str(wanted) and parsed.id.version == wanted.version
     assert {parsed.id: 1}[wanted] == 1
+    # Both slots of a UUID are set, as UUID() sets them: it pickles and copies as one.
+    assert parsed.id.is_safe is SafeUUID.unknown
+    assert pickle.loads(pickle.dumps(parsed.id)) == wanted == copy.copy(parsed.id)
+
+
+def test_parsed_models_pickle_copy_and_compare_as_validated_ones() -> None:
+    row = asset_row(5)
+    (parsed,) = parse_many(AssetPublic, [row])
+    validated = AssetPublic.model_validate(row)
+    assert pickle.loads(pickle.dumps(parsed)) == validated
+    assert parsed.model_copy(update={"width": 7}).width == 7
+    assert parsed.model_fields_set == validated.model_fields_set

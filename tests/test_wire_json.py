@@ -115,3 +115,45 @@ def test_listed_asset_json_equals_the_model(workspace: Workspace) -> None:
         assert list(answer) == list(AssetPublic.model_fields)
         assert answer["duration"] == alone.duration  # exactly: 17 digits, not 15
         assert answer["created_at"].endswith("+00:00")
+
+
+def test_listed_data_json_keeps_to_its_datalake_and_writes_large(workspace: Workspace) -> None:
+    # The SQLite statement writes the datalake's id as a constant: each listing must hold
+    # its own datalake's data only, each with that id, and the large flag per row.
+    ctx, owner = workspace.context, workspace.owner
+    insert_data(workspace)
+    other = datalake_service.create_datalake(ctx, owner, "other-lake")
+    threshold = ctx.settings.large_file_threshold
+    rows = [
+        {
+            "id": new_id(),
+            "organization_id": owner.organization_id,
+            "datalake_id": other.id,
+            "object_name": f"{other.id}/00/{index:064x}",
+            "filename": f"big-{index}.jpg",
+            "type": "IMAGE",
+            "content_type": "image/jpeg",
+            "size": size,
+            "checksum": f"{index:064x}",
+            "width": 8,
+            "height": 8,
+            "duration": None,
+            "metadata": {},
+            "custom_metadata": {},
+            "created_at": utcnow(),
+        }
+        for index, size in enumerate([threshold - 1, threshold, threshold + 1])
+    ]
+    with ctx.db.write() as conn:
+        bulk_insert(conn, t.data, rows)
+    lake = datalake_service.list_datalakes(ctx, owner, name=None)
+    first = next(d for d in lake if d.id != other.id)
+    for datalake_id, count in ((first.id, len(DURATIONS)), (other.id, len(rows))):
+        page = data_service.search_data(ctx, owner, datalake_id, DataQuery())
+        listed = orjson.loads(orjson.dumps(page.items))
+        assert len(listed) == count
+        assert {d["datalake_id"] for d in listed} == {str(datalake_id)}
+        for answer in listed:
+            alone = data_service.get_data(ctx, owner, UUID(answer["id"]))
+            assert DataPublic.model_validate(answer) == alone
+            assert answer["large"] is (answer["size"] >= threshold)

@@ -354,9 +354,9 @@ def search_data(
     matching = data_condition(q, ctx.db.engine.dialect.name)  # refused before any read
     with ctx.db.read() as conn:
         require_datalake(conn, actor, datalake_id)
-        statement = data_json_select(conn.dialect.name, ctx.settings.large_file_threshold).where(
-            t.data.c.datalake_id == datalake_id, t.data.c.organization_id == actor.organization_id
-        )
+        statement = data_json_select(
+            conn.dialect.name, ctx.settings.large_file_threshold, datalake_id
+        ).where(t.data.c.organization_id == actor.organization_id)
         if matching is not None:
             statement = statement.where(matching)
         tagged = tag_service.tagged_filter(

@@ -60,16 +60,18 @@ def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID)
     ).join(t.data, t.data.c.id == t.assets.c.data_id)
 
 
-def data_json_select(dialect: str, large_file_threshold: int) -> Any:
-    """SELECT of (data id, data JSON) over data; the id as the driver gives it raw (see
-    ``raw_uuid``), to be filtered and ordered by the caller."""
-    fields = (_sqlite_data_fields if dialect == "sqlite" else _postgresql_data_fields)(
-        large_file_threshold
-    )
+def data_json_select(dialect: str, large_file_threshold: int, datalake_id: UUID) -> Any:
+    """SELECT of (data id, data JSON) over the data of ``datalake_id``; the id as the
+    driver gives it raw (see ``raw_uuid``), to be filtered further and ordered by the
+    caller."""
+    if dialect == "sqlite":
+        fields = _sqlite_data_fields(large_file_threshold, datalake_id)
+    else:
+        fields = _postgresql_data_fields(large_file_threshold)
     return select(
         _raw_text(t.data.c.id, dialect).label("raw_id"),
         _json_object(dialect, DataPublic, fields).label("json"),
-    )
+    ).where(t.data.c.datalake_id == datalake_id)
 
 
 def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, Any]]) -> Any:
@@ -145,11 +147,13 @@ def _postgresql_asset_fields(threshold: int) -> list[tuple[str, Any]]:
     ]
 
 
-def _sqlite_data_fields(threshold: int) -> list[tuple[str, Any]]:
+def _sqlite_data_fields(threshold: int, datalake_id: UUID) -> list[tuple[str, Any]]:
     d = t.data.c
     return [
         ("id", _dashed(d.id)),
-        ("datalake_id", _dashed(d.datalake_id)),
+        # One datalake's data (the statement keeps to it): its id written once, as the
+        # version's is for assets.
+        ("datalake_id", _text(str(datalake_id))),
         *_data_file_fields(),
         *_sqlite_measured_fields(threshold),
         ("created_at", _iso(d.created_at)),
@@ -183,18 +187,21 @@ def _data_file_fields() -> list[tuple[str, Any]]:
 def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
     d = t.data.c
     return [
-        # json_object would write a REAL with 15 digits; 17 give back the same double.
+        # json_object would write a REAL with 15 digits; 17 give back the same double. A
+        # NULL is written null as it is: only a video's duration goes through json().
         (
             "duration",
-            func.json(
-                case(
-                    (d.duration.is_(None), _text("null")),
-                    else_=func.printf(_text("%!.17g"), d.duration),
-                )
+            case(
+                (d.duration.is_(None), None),
+                else_=func.json(func.printf(_text("%!.17g"), d.duration)),
             ),
         ),
-        # json('true') makes a JSON boolean of it, not the string "true".
-        ("large", func.json(case((d.size >= threshold, _text("true")), else_=_text("false")))),
+        # json('true') makes a JSON boolean of it, not the string "true"; of a constant,
+        # SQLite computes it once per statement rather than parsing it again on every row.
+        (
+            "large",
+            case((d.size >= threshold, func.json(_text("true"))), else_=func.json(_text("false"))),
+        ),
         ("checksum", d.checksum),
         ("metadata", func.json(d.metadata)),
         ("custom_metadata", func.json(d.custom_metadata)),
