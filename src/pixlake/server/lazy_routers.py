@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pixlake.gcpause import paused_gc
 from pixlake.server.router_table import FileRoute, RouterSource, first_segment
 
 __all__ = ["IncludeRoutersFirst", "RouterSlots"]
@@ -65,7 +66,9 @@ class RouterSlots:
         missing = [i for i in indices if i not in self._filled]
         if not missing:
             return
-        with self._lock:
+        # Building routes makes thousands of long-lived objects; collecting along the way
+        # would only walk them again (pixlake.gcpause).
+        with self._lock, paused_gc():
             for i in missing:
                 if i in self._filled:
                     continue
