@@ -13,13 +13,15 @@ from pixlake.cli.options import settings_for, workspace_option
 from pixlake.errors import BadRequestError, PixlakeError
 from pixlake.limits import fixed_bounds
 from pixlake.loopback import is_loopback
-from pixlake.setting_specs import SETTING_SPECS
 
 if TYPE_CHECKING:
     from pixlake.core.context import AppContext
 
 
 def _settings_help() -> str:
+    # The table is read by this command's help only, not by every command's import.
+    from pixlake.setting_specs import SETTING_SPECS
+
     lines = ["\b", "Settings (environment variables, or the matching options above):"]
     for spec in SETTING_SPECS:
         default = spec.default if spec.default is not None else "(see description)"
@@ -40,6 +42,8 @@ _NOT_OPTIONS = {"home", "workspace"}
 
 def setting_options() -> list[click.Option]:
     """One ``--name`` option per setting, so a new setting needs no edit here."""
+    from pixlake.setting_specs import SETTING_SPECS
+
     options = []
     for spec in SETTING_SPECS:
         if spec.name in _NOT_OPTIONS:
