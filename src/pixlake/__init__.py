@@ -131,7 +131,12 @@ def __getattr__(name: str) -> Any:
     module = _LAZY_NAMES.get(name)
     if module is None:
         raise AttributeError(f"module 'pixlake' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    from pixlake.gcpause import paused_gc
+
+    # The SDK's import builds thousands of long-lived objects (classes, pydantic's schemas):
+    # collections along the way would only walk them again (docs/startup.md).
+    with paused_gc():
+        value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups find a plain attribute
     return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pixlake.gcpause import paused_gc
 from pixlake.sdk import client as sdk_client
 from pixlake.sdk.connection import Connection
 
@@ -41,7 +42,11 @@ class Client(sdk_client.Client):
         if host:
             super().__init__(api_token, host)
         else:
-            super().__init__(connection=_in_process(workspace, api_token))
+            # Opening a workspace imports and builds tens of thousands of objects that live
+            # as long as the process; collections along the way would only walk them again
+            # (pixlake.gcpause, docs/startup.md).
+            with paused_gc():
+                super().__init__(connection=_in_process(workspace, api_token))
 
 
 def _in_process(workspace: str | Path | None, api_token: str | None) -> Connection:

@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 
 def _settings_help() -> str:
-    from pixlake.settings import Settings
+    # The table is read by this command's help only, not by every command's import.
+    from pixlake.setting_specs import SETTING_SPECS
 
     lines = ["\b", "Settings (environment variables, or the matching options above):"]
-    for name, field in Settings.model_fields.items():
-        default = field.default if field.default is not None else "(see description)"
-        lines.append(f"  PIXLAKE_{name.upper()} = {default}")
-        lines.append(f"      {field.description}")
+    for spec in SETTING_SPECS:
+        default = spec.default if spec.default is not None else "(see description)"
+        lines.append(f"  PIXLAKE_{spec.name.upper()} = {default}")
+        lines.append(f"      {spec.description}")
     lines += [
         "",
         "\b",
@@ -41,20 +42,17 @@ _NOT_OPTIONS = {"home", "workspace"}
 
 def setting_options() -> list[click.Option]:
     """One ``--name`` option per setting, so a new setting needs no edit here."""
-    from pixlake.settings import Settings
+    from pixlake.setting_specs import SETTING_SPECS
 
     options = []
-    for name, field in Settings.model_fields.items():
-        if name in _NOT_OPTIONS:
+    for spec in SETTING_SPECS:
+        if spec.name in _NOT_OPTIONS:
             continue
-        flag, env = name.replace("_", "-"), f"PIXLAKE_{name.upper()}."
-        if field.annotation in (bool, bool | None):
+        flag, env = spec.name.replace("_", "-"), f"PIXLAKE_{spec.name.upper()}."
+        if spec.kind is bool:
             options.append(click.Option([f"--{flag}/--no-{flag}"], default=None, help=env))
             continue
-        click_type: Any = str
-        for candidate in (int, float):
-            if field.annotation in (candidate, candidate | None):
-                click_type = candidate
+        click_type: Any = spec.kind if spec.kind in (int, float) else str
         options.append(click.Option([f"--{flag}"], default=None, type=click_type, help=env))
     return options
 
@@ -63,8 +61,8 @@ class _SettingsCommand(click.Command):
     """A command with an option per setting, and the settings listed after its help.
 
     Both are made the first time the command is parsed or its help shown, not when the
-    module is imported: they read ``Settings``, whose pydantic-settings import would
-    otherwise be paid by every ``pixlake`` command and by ``pixlake --help``.
+    module is imported, from the settings' table (``pixlake.setting_specs``), which needs
+    no pydantic: the help costs little more than any other.
     """
 
     def __init__(self, *args: Any, settings_after: str, **kwargs: Any) -> None:

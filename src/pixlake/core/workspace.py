@@ -20,9 +20,9 @@ from sqlalchemy import insert, make_url, select
 from pixlake.core import tables as t
 from pixlake.core.context import Actor, AppContext, utcnow
 from pixlake.core.db import Database
+from pixlake.core.grace import sweep_staging
 from pixlake.core.migrate import ensure_schema
 from pixlake.core.services.accounts import ensure_organization
-from pixlake.core.services.orphans import sweep_staging
 from pixlake.defaults import DEFAULT_ORGANIZATION_NAME
 from pixlake.enums import Role
 from pixlake.errors import ServiceError

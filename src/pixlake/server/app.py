@@ -11,29 +11,10 @@ from pixlake.server.allow import TrueAllowHeader
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
+from pixlake.server.lazy_routers import IncludeRoutersFirst, RouterSlots
 from pixlake.server.openapi import install_openapi
 from pixlake.server.request_limits import BodyLimits, RequestLimits
-from pixlake.server.routers import (
-    annotation_files,
-    assets,
-    curation,
-    data,
-    datalakes,
-    datasets,
-    exports,
-    gallery,
-    health,
-    lineage,
-    me,
-    model_files,
-    models,
-    objects,
-    tags,
-    thumbnails,
-    trash,
-)
-from pixlake.server.routers import annotations as annotation_routes
-from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
+from pixlake.server.router_table import ROUTER_SOURCES, FileRoute
 from pixlake.web.mount import install_web
 
 __all__ = ["create_app"]
@@ -55,35 +36,19 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
     install_error_handlers(app)
     install_security_headers(app)
     install_idempotency(app)
-    # Routes are tried in this order, each router's in turn: thumbnails come first, since
-    # a gallery asks for one per picture and a warm one costs little besides the lookup.
-    # (No two routes match the same path, so the order changes nothing else.)
-    for module in (
-        thumbnails,
-        health,
-        me,
-        datalakes,
-        data,
-        tags,
-        objects,
-        datasets,
-        assets,
-        annotation_routes,
-        exports,
-        annotation_files,
-        curation,
-        trash,
-        models,
-        lineage,
-        model_files,
-        gallery,
-    ):
-        app.include_router(module.router)
-    if embedded_owner is not None:
-        app.include_router(datalakes.local_router)
-        app.include_router(model_files.local_router)
-    file_routes = datalakes.file_upload_routes() + model_files.file_upload_routes()
-    serves_compat = context.settings.compat_api and embedded_owner is None
+    embedded = embedded_owner is not None
+    # The table's order is the order routes are tried in (pixlake.server.router_table).
+    file_routes: list[FileRoute] = []
+    slots = RouterSlots(
+        (source for source in ROUTER_SOURCES if embedded or not source.embedded_only),
+        file_routes,
+    )
+    slots.install(app)
+    if not embedded:
+        # A server builds every route before its first request; an embedded application
+        # builds a router on the first request under its paths (docs/startup.md).
+        slots.fill_all()
+    serves_compat = context.settings.compat_api and not embedded
     if serves_compat:
         # Imported only here: its routes are half of the application's build, and an
         # embedded app (whose SDK never calls them) goes without (docs/startup.md).
@@ -92,16 +57,22 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         for router in compat.routers():
             app.include_router(router)
         file_routes += compat.file_upload_routes()
-    file_routes += annotation_files.file_upload_routes()
     install_web(app)
     install_openapi(app)
+    if embedded:
+        slots.fill_before_document(app)
     app.add_middleware(TrueAllowHeader, routes=app.router.routes)
     settings = context.settings
     # One cache per application: its bytes are only ever handed out after the data row of
     # the caller's organization was read.
     app.state.thumbnail_cache = ThumbnailCache(settings.thumbnail_cache_bytes)
-    # Inside the request limits (added next, so around it), before everything else.
-    app.add_middleware(ThumbnailFastPath, context=context, cache=app.state.thumbnail_cache)
+    if not embedded:
+        # Only a served app answers a gallery's requests for pictures; imported here so that
+        # an embedded client goes without the thumbnail stack. Inside the request limits
+        # (added next, so around it), before everything else.
+        from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
+
+        app.add_middleware(ThumbnailFastPath, context=context, cache=app.state.thumbnail_cache)
     app.add_middleware(
         RequestLimits,
         limits=BodyLimits(
@@ -115,4 +86,8 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         from pixlake.server.compat.xget import RestoreXget
 
         app.add_middleware(RestoreXget)
+    if embedded:
+        # Added last, so outermost: the routers a path needs are in before the body limits
+        # look for file routes and before routing.
+        app.add_middleware(IncludeRoutersFirst, fill_for=slots.fill_for)
     return app

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -55,11 +55,13 @@ class RequestLimits:
         self,
         app: ASGIApp,
         limits: BodyLimits,
-        file_routes: Iterable[tuple[frozenset[str], re.Pattern[str]]] = (),
+        file_routes: Sequence[tuple[frozenset[str], re.Pattern[str]]] = (),
     ) -> None:
         self.app = app
         self.limits = limits
-        self.file_routes = tuple(file_routes)
+        # Read on each request, not copied: an embedded application adds the file routes of
+        # each router as it includes it (pixlake.server.lazy_routers).
+        self.file_routes = file_routes
 
     def _carries_files(self, scope: Scope) -> bool:
         method, path = scope["method"], scope["path"]

@@ -15,7 +15,6 @@ background when ``pixlake serve`` starts), and on demand with ``pixlake gc`` and
 from __future__ import annotations
 
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,13 +24,12 @@ from sqlalchemy import Connection, select
 
 from pixlake.core import tables as t
 from pixlake.core.context import AppContext
+from pixlake.core.grace import grace_cutoff, sweep_staging
 from pixlake.core.services import model_files
 from pixlake.core.services.compat_uploads import RECEIVED_PREFIX, received_object_name
 from pixlake.core.services.data import object_name_for
 from pixlake.core.services.exports import EXPORT_OBJECT_PREFIX, export_object_name
 from pixlake.core.sql import chunked, one_of
-from pixlake.settings import Settings
-from pixlake.storage import ObjectStorage
 from pixlake.storage.base import Removed, StoredItem
 
 __all__ = ["OBJECT_NAME_COLUMNS", "SweepReport", "grace_cutoff", "sweep_orphans", "sweep_staging"]
@@ -57,16 +55,6 @@ class SweepReport:
     @property
     def removed_anything(self) -> bool:
         return bool(self.staging_files.count or self.objects.count or self.unfinished_uploads.count)
-
-
-def grace_cutoff(settings: Settings, now: float | None = None) -> float:
-    """The POSIX time before which residue is old enough to be removed."""
-    return (time.time() if now is None else now) - settings.orphan_grace_hours * 3600
-
-
-def sweep_staging(storage: ObjectStorage, settings: Settings, now: float | None = None) -> Removed:
-    """Remove staging files older than the grace period: a local folder, quick to list."""
-    return storage.sweep_staging(grace_cutoff(settings, now))
 
 
 def sweep_orphans(ctx: AppContext, *, now: float | None = None) -> SweepReport:
