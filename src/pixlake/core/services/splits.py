@@ -123,8 +123,10 @@ def _labelled_assets(
     ).where(t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET))
     if kept is not None:
         assets = assets.where(kept)
-    raw_assets: dict[str, str] = {data_id: asset_id for data_id, asset_id in conn.execute(assets)}
-    objects: dict[str, dict[str, int]] = {asset_id: {} for asset_id in raw_assets.values()}
+    # Rows fetched at once (``all``), not one by one: 100,000 assets and twice as many
+    # (asset, label) groups, where a per-row fetch cost more than the queries.
+    asset_rows = conn.execute(assets).all()
+    objects: dict[str, dict[str, int]] = {raw_id: {} for _data, raw_id in asset_rows}
     raw = raw_uuid(dialect)
     names = {raw(label.id): label.name for label in labels}
     shapes = (
@@ -137,14 +139,14 @@ def _labelled_assets(
         .where(annotations.c.dataset_version_id == version_id, kinds.not_in_trash(ANNOTATION))
         .group_by(annotations.c.asset_id, t.shapes.c.label_id)
     )
-    for asset_id, label_id, count in conn.execute(shapes):
+    for asset_id, label_id, count in conn.execute(shapes).all():
         held = objects.get(asset_id)
         if held is not None:  # None: an asset in the trash, or one the query leaves out
             name = names[label_id]
             held[name] = held.get(name, 0) + count
     dashed = dashed_from_raw(dialect)
-    items = [LabelledItem(data_id, objects[asset_id]) for data_id, asset_id in raw_assets.items()]
-    asset_of = {data_id: dashed(asset_id) for data_id, asset_id in raw_assets.items()}
+    items = [LabelledItem(data_id, objects[raw_id]) for data_id, raw_id in asset_rows]
+    asset_of = {data_id: dashed(raw_id) for data_id, raw_id in asset_rows}
     return items, asset_of
 
 
