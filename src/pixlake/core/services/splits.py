@@ -26,6 +26,7 @@ from pixlake.core.services.wire_json import dashed_from_raw, raw_id_text, raw_uu
 from pixlake.core.sql import chunked, one_of
 from pixlake.core.stratify import LabelledItem, split_items
 from pixlake.enums import Target
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import LabelPublic, SplitPart, SplitRequest, SplitResult
 
 __all__ = ["assets_kept_by_query", "split_version"]
@@ -58,7 +59,9 @@ def split_version(
     seed = request.random_seed if request.random_seed is not None else secrets.randbits(63)
     writing = request.tag_names is not None
     transaction = ctx.db.write() if writing else ctx.db.read()
-    with transaction as conn:
+    # A tuple, a dict and an id per asset, all alive until the answer is written: a
+    # collection triggered along the way would walk every one of them (see gcpause).
+    with paused_gc(), transaction as conn:
         require_version(conn, actor, version_id, writing=writing)
         kept = assets_kept_by_query(conn, actor, version_id, request.q)
         labels = _labels(conn, version_id)
