@@ -89,6 +89,7 @@ def request_split(
     return SplitResult.model_validate(row)
 
 
+@paused_gc()  # 100,000 assets, their ids and parts, all kept: see gcpause
 def split_into_parts(
     version: DatasetVersion,
     listing: Callable[[], Iterable[Asset]],
@@ -116,14 +117,16 @@ def split_into_parts(
         result = request_split(version, ratios, random_seed, stratify, q, tag_names)
         if q is None:
             by_id = {asset.id: asset for asset in listing()}
-    missing = [i for part in result.parts for i in part.asset_ids if i not in by_id]
-    if missing:
-        by_id.update(fetch_assets(version, missing))
     connection = version._connection
-    parts = [
-        MultiAsset(connection, [by_id[asset_id] for asset_id in part.asset_ids])
-        for part in result.parts
-    ]
+    # One pass over the ids (a hash of a UUID is Python code, 100,000 of them count): the
+    # parts are built from the listing, and a second pass runs only if an id was missing.
+    try:
+        members = [[by_id[asset_id] for asset_id in part.asset_ids] for part in result.parts]
+    except KeyError:
+        missing = [i for part in result.parts for i in part.asset_ids if i not in by_id]
+        by_id.update(fetch_assets(version, missing))
+        members = [[by_id[asset_id] for asset_id in part.asset_ids] for part in result.parts]
+    parts = [MultiAsset(connection, assets) for assets in members]
     counts = [dict(part.images_per_label) for part in result.parts]
     labels = [Label(connection, label) for label in result.labels]
     return parts, counts, labels

@@ -91,11 +91,34 @@ def _assets_missing_from(conn: Connection, version_id: UUID, other_id: UUID) -> 
     )
 
 
+def _shared_assets(version_id: UUID, other_id: UUID) -> tuple[Any, ColumnElement[bool]]:
+    """The live assets of ``version_id`` joined with the live asset of the same data in
+    ``other_id`` (the FROM clause), and the condition on the first: the assets both sides
+    compare. The rows of a diff start from these pairs, so that the other side is looked
+    up once per asset, not once per shape, and the annotations and shapes are reached
+    through their asset's and annotation's indexes."""
+    other = t.assets.alias("other_assets")
+    shared = t.assets.join(
+        other,
+        and_(
+            other.c.dataset_version_id == other_id,
+            other.c.data_id == t.assets.c.data_id,
+            other.c.deleted_at.is_(None),
+        ),
+    )
+    return shared, _alive_in(version_id)
+
+
+def _alive_in(version_id: UUID) -> ColumnElement[bool]:
+    """The condition on ``assets`` rows: the live assets of the version."""
+    return and_(t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET))
+
+
 def _shapes_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
     """The signature of every live shape of ``version_id`` on an asset whose data is also in
     ``other_id``, counted ``sign``."""
     annotations = t.annotations_table
-    other, alive = _live_assets_of(other_id)
+    shared, alive = _shared_assets(version_id, other_id)
     return (
         select(
             t.assets.c.data_id,
@@ -113,17 +136,15 @@ def _shapes_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
             literal(sign).label("sign"),
         )
         .select_from(
-            t.shapes.join(annotations, annotations.c.id == t.shapes.c.annotation_id)
-            .join(t.assets, t.assets.c.id == annotations.c.asset_id)
+            shared.join(
+                annotations,
+                and_(annotations.c.asset_id == t.assets.c.id, kinds.not_in_trash(ANNOTATION)),
+            )
             .join(t.workers, t.workers.c.id == annotations.c.worker_id)
+            .join(t.shapes, t.shapes.c.annotation_id == annotations.c.id)
             .join(t.labels, t.labels.c.id == t.shapes.c.label_id)
         )
-        .where(
-            t.shapes.c.dataset_version_id == version_id,
-            kinds.not_in_trash(ANNOTATION),
-            kinds.not_in_trash(ASSET),
-            exists().where(alive, other.c.data_id == t.assets.c.data_id),
-        )
+        .where(alive)
     )
 
 
@@ -215,9 +236,10 @@ def _shape_changes(
     }
 
 
-def _live_annotations(version_id: UUID, *extra: Any) -> Any:
+def _live_annotations(assets: Any, kept: ColumnElement[bool], *extra: Any) -> Any:
     """(data, worker's user, status, duration, then ``extra`` columns) of every live
-    annotation of the version on a live asset: the rows both sides of a diff compare."""
+    annotation of the assets ``assets`` (a FROM clause over ``assets``) holds and ``kept``
+    keeps: the rows both sides of a diff compare."""
     annotations = t.annotations_table
     return (
         select(
@@ -228,25 +250,20 @@ def _live_annotations(version_id: UUID, *extra: Any) -> Any:
             *extra,
         )
         .select_from(
-            annotations.join(t.assets, t.assets.c.id == annotations.c.asset_id).join(
-                t.workers, t.workers.c.id == annotations.c.worker_id
-            )
+            assets.join(
+                annotations,
+                and_(annotations.c.asset_id == t.assets.c.id, kinds.not_in_trash(ANNOTATION)),
+            ).join(t.workers, t.workers.c.id == annotations.c.worker_id)
         )
-        .where(
-            annotations.c.dataset_version_id == version_id,
-            kinds.not_in_trash(ANNOTATION),
-            kinds.not_in_trash(ASSET),
-        )
+        .where(kept)
     )
 
 
 def _annotations_of(version_id: UUID, other_id: UUID, sign: int) -> Any:
     """(data, worker's user, status, duration) of every live annotation of ``version_id`` on
     an asset whose data is also in ``other_id``, counted ``sign``."""
-    other, alive = _live_assets_of(other_id)
-    return _live_annotations(version_id, literal(sign).label("sign")).where(
-        exists().where(alive, other.c.data_id == t.assets.c.data_id)
-    )
+    shared, alive = _shared_assets(version_id, other_id)
+    return _live_annotations(shared, alive, literal(sign).label("sign"))
 
 
 def _annotation_changes(
@@ -274,7 +291,9 @@ def _annotations_of_data(
     found: dict[tuple[UUID, UUID], tuple[AnnotationStatus, float]] = {}
     for chunk in chunked(conn, list(data_ids)):
         for data_id, user_id, status, duration in conn.execute(
-            _live_annotations(version_id).where(one_of(conn, t.assets.c.data_id, chunk))
+            _live_annotations(t.assets, _alive_in(version_id)).where(
+                one_of(conn, t.assets.c.data_id, chunk)
+            )
         ):
             found[(data_id, user_id)] = (AnnotationStatus(status), duration)
     return found

@@ -26,6 +26,7 @@ from pixlake.core.services.wire_json import dashed_from_raw, raw_id_text, raw_uu
 from pixlake.core.sql import chunked, one_of
 from pixlake.core.stratify import LabelledItem, split_items
 from pixlake.enums import Target
+from pixlake.gcpause import paused_gc
 from pixlake.schemas import LabelPublic, SplitPart, SplitRequest, SplitResult
 
 __all__ = ["assets_kept_by_query", "split_version"]
@@ -58,7 +59,9 @@ def split_version(
     seed = request.random_seed if request.random_seed is not None else secrets.randbits(63)
     writing = request.tag_names is not None
     transaction = ctx.db.write() if writing else ctx.db.read()
-    with transaction as conn:
+    # A tuple, a dict and an id per asset, all alive until the answer is written: a
+    # collection triggered along the way would walk every one of them (see gcpause).
+    with paused_gc(), transaction as conn:
         require_version(conn, actor, version_id, writing=writing)
         kept = assets_kept_by_query(conn, actor, version_id, request.q)
         labels = _labels(conn, version_id)
@@ -123,8 +126,10 @@ def _labelled_assets(
     ).where(t.assets.c.dataset_version_id == version_id, kinds.not_in_trash(ASSET))
     if kept is not None:
         assets = assets.where(kept)
-    raw_assets: dict[str, str] = {data_id: asset_id for data_id, asset_id in conn.execute(assets)}
-    objects: dict[str, dict[str, int]] = {asset_id: {} for asset_id in raw_assets.values()}
+    # Rows fetched at once (``all``), not one by one: 100,000 assets and twice as many
+    # (asset, label) groups, where a per-row fetch cost more than the queries.
+    asset_rows = conn.execute(assets).all()
+    objects: dict[str, dict[str, int]] = {raw_id: {} for _data, raw_id in asset_rows}
     raw = raw_uuid(dialect)
     names = {raw(label.id): label.name for label in labels}
     shapes = (
@@ -137,14 +142,14 @@ def _labelled_assets(
         .where(annotations.c.dataset_version_id == version_id, kinds.not_in_trash(ANNOTATION))
         .group_by(annotations.c.asset_id, t.shapes.c.label_id)
     )
-    for asset_id, label_id, count in conn.execute(shapes):
+    for asset_id, label_id, count in conn.execute(shapes).all():
         held = objects.get(asset_id)
         if held is not None:  # None: an asset in the trash, or one the query leaves out
             name = names[label_id]
             held[name] = held.get(name, 0) + count
     dashed = dashed_from_raw(dialect)
-    items = [LabelledItem(data_id, objects[asset_id]) for data_id, asset_id in raw_assets.items()]
-    asset_of = {data_id: dashed(asset_id) for data_id, asset_id in raw_assets.items()}
+    items = [LabelledItem(data_id, objects[raw_id]) for data_id, raw_id in asset_rows]
+    asset_of = {data_id: dashed(raw_id) for data_id, raw_id in asset_rows}
     return items, asset_of
 
 
