@@ -18,7 +18,7 @@ from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
-from pixlake.sdk.local_files import collect_files, preflight, report_skipped
+from pixlake.sdk.local_files import collect_files, preflight_all, report_skipped
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.transfer import default_workers
@@ -81,14 +81,18 @@ class Datalake(SdkObject[DatalakePublic]):
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
         collected = collect_files(filepaths)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
-        for file in collected.files:
-            preflight(file)
-        report_skipped(collected.skipped)
-        paths = [file.path for file in collected.files]
-        if self._connection.capabilities.local_files:
-            uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
-        else:
-            uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
+        probes = self._connection.capabilities.probes
+        recorded = preflight_all(collected.files, probes)
+        try:
+            report_skipped(collected.skipped)
+            paths = [file.path for file in collected.files]
+            if self._connection.capabilities.local_files:
+                uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
+            else:
+                uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
+        finally:
+            if probes is not None:
+                probes.forget(recorded)
         if single:
             return uploaded[0]
         result = MultiData(self._connection, _unique_by_id(uploaded))

@@ -41,7 +41,8 @@ from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.gcpause import paused_gc
 from pixlake.ids import new_id
-from pixlake.media import ImageLimits, MediaInfo, probe_media
+from pixlake.media import ImageLimits, MediaInfo, probe_media, within_limits
+from pixlake.probed_media import ProbedMedia
 from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
 from pixlake.validation import check_json
@@ -160,10 +161,14 @@ def ingest_local_files(
     tags: Sequence[str] = (),
     tag_ids: Sequence[UUID] = (),
     max_workers: int | None = None,
+    probed: ProbedMedia | None = None,
 ) -> list[DataPublic]:
     """Store files that sit on this machine, all or none.
 
     Returns one Data per path, in order; paths holding the same bytes give the same Data.
+    ``probed`` holds what the SDK of this very process found probing some of the files
+    (see ``pixlake.probed_media``): a file whose staged bytes hash to a checksum found
+    there, within this platform's limits, is not probed again.
     """
     sources = [Path(p) for p in paths]
     for source in sources:
@@ -181,7 +186,10 @@ def ingest_local_files(
         # probe.
         staged = ctx.storage.stage_file(source)
         try:
-            return _Incoming(source.name, staged, probe_media(staged.source, source.name, limits))
+            media = probed.get(staged.checksum) if probed is not None else None
+            if media is None or not within_limits(media, limits):
+                media = probe_media(staged.source, source.name, limits)  # refusals come from here
+            return _Incoming(source.name, staged, media)
         except BaseException:
             ctx.storage.discard(staged)
             raise
