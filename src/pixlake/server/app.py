@@ -65,6 +65,12 @@ def create_app(
     install_error_handlers(app)
     install_security_headers(app)
     install_idempotency(app)
+    if embedded_owner is not None:
+        # First in an in-process app: FastAPI builds each router's routes on the first
+        # request that walks past it, and an upload's first request would otherwise
+        # build every router of the application on its way to these.
+        app.include_router(datalakes.local_router)
+        app.include_router(model_files.local_router)
     # Routes are tried in this order, each router's in turn: thumbnails come first, since
     # a gallery asks for one per picture and a warm one costs little besides the lookup.
     # (No two routes match the same path, so the order changes nothing else.)
@@ -89,9 +95,6 @@ def create_app(
         gallery,
     ):
         app.include_router(module.router)
-    if embedded_owner is not None:
-        app.include_router(datalakes.local_router)
-        app.include_router(model_files.local_router)
     file_routes = datalakes.file_upload_routes() + model_files.file_upload_routes()
     serves_compat = context.settings.compat_api and embedded_owner is None
     if serves_compat:
