@@ -80,6 +80,8 @@ class Collected:
 
 def _shown(path: str) -> str:
     """A path fit for a message: bytes that are not UTF-8 written as escapes."""
+    if path.isascii():  # escapes of bytes that are not UTF-8 are never ASCII
+        return path
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
@@ -113,9 +115,11 @@ def collect_files(filepaths: str | Path | Sequence[str | Path]) -> Collected:
                 f"{_shown(path)}: no such file or folder", details={"path": _shown(path)}
             )
     # abspath, not resolve(): no system call per file, and symlinks keep their own names.
+    # (What abspath does, with the working folder asked once rather than once a file.)
+    cwd = os.getcwd()
     unique: dict[str, str] = {}
     for path in given:
-        unique.setdefault(os.path.abspath(path), path)
+        unique.setdefault(os.path.normpath(os.path.join(cwd, path)), path)
     collected.files = [LocalFile(Path(absolute), _shown(path)) for absolute, path in unique.items()]
     return collected
 
