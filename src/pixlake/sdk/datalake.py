@@ -34,9 +34,11 @@ BUNDLE_MAX_BYTES = 8 * 1024 * 1024
 """Bounds of one bundle request in server mode: small enough to keep several requests in
 flight and a retry cheap, big enough that request overhead stops dominating."""
 
-LOCAL_INGEST_CHUNK = 256
-"""Files per in-process ingest request: big enough to amortise a transaction, small enough
-for a smooth progress bar (and within ``MAX_LOCAL_PATHS_PER_REQUEST``)."""
+LOCAL_INGEST_CHUNK = 512
+"""Files per in-process ingest request: big enough to amortise a transaction and the
+request's thread pools (256 cost some 10% more CPU per file), small enough for a smooth
+progress bar and to keep what a request holds in memory small (within
+``MAX_LOCAL_PATHS_PER_REQUEST``)."""
 
 
 class Datalake(SdkObject[DatalakePublic]):
