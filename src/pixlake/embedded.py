@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 from a2wsgi import ASGIMiddleware
 
 from pixlake.core.workspace import open_workspace
+from pixlake.probed_media import ProbedMedia
 from pixlake.sdk.connection import DEFAULT_TIMEOUT, Capabilities, Connection
 from pixlake.server.app import create_app
 from pixlake.settings import Settings
@@ -32,7 +34,8 @@ EMBEDDED_BASE_URL = "http://embedded.pixlake"
 
 IN_PROCESS = Capabilities(local_files=True, fetch_ahead=False)
 """An API in this process reads the caller's files by path, and shares this interpreter
-with the SDK (a thread fetching ahead would only contend for its lock)."""
+with the SDK (a thread fetching ahead would only contend for its lock). Each connection
+adds the ``ProbedMedia`` it shares with its application."""
 
 
 def connect_in_process(workspace: Path | None, api_token: str | None = None) -> Connection:
@@ -46,8 +49,12 @@ def connect_in_process(workspace: Path | None, api_token: str | None = None) -> 
     """
     settings = Settings(workspace=workspace) if workspace is not None else Settings()
     opened = open_workspace(settings)
+    # Shared by reference between this connection's uploads and its application alone.
+    capabilities = replace(IN_PROCESS, probes=ProbedMedia())
     try:
-        app = create_app(opened.context, embedded_owner=opened.owner)
+        app = create_app(
+            opened.context, embedded_owner=opened.owner, probed_media=capabilities.probes
+        )
     except BaseException:
         opened.close()
         raise
@@ -71,5 +78,5 @@ def connect_in_process(workspace: Path | None, api_token: str | None = None) -> 
     # Data URLs of an in-process app are the objects' own files (read with a copy) or a
     # bucket's presigned URLs; the API client serves as the downloads client, as before.
     return Connection(
-        http, capabilities=IN_PROCESS, downloads=http, workspace=opened.path, on_close=close
+        http, capabilities=capabilities, downloads=http, workspace=opened.path, on_close=close
     )

@@ -46,8 +46,10 @@ __all__ = [
     "MediaInfo",
     "can_probe",
     "probe_media",
+    "recognise_bytes",
     "recognise_media",
     "sniff_media",
+    "within_limits",
 ]
 
 IMAGE_EXTENSIONS = frozenset(
@@ -179,6 +181,18 @@ def recognise_media(path: Path, filename: str | None = None) -> DataType:
     """
     with open(path, "rb") as stream:
         return _recognise(stream.read(64), filename or path.name)
+
+
+def recognise_bytes(head: bytes, filename: str) -> DataType:
+    """``recognise_media`` of a file whose first bytes (64 are enough) are in memory."""
+    return _recognise(head, filename)
+
+
+def within_limits(media: MediaInfo, limits: ImageLimits) -> bool:
+    """Whether what a probe without limits found passes the server's limits too (an image
+    of at most ``limits.max_pixels`` pixels); when not, a probe with the limits names the
+    reason."""
+    return media.type is not DataType.IMAGE or media.width * media.height <= limits.max_pixels
 
 
 def can_probe(kind: DataType) -> bool:

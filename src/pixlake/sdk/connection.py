@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
@@ -37,6 +37,9 @@ from pixlake.errors import (
     error_class_for_code,
 )
 from pixlake.schemas import IDEMPOTENCY_HEADER
+
+if TYPE_CHECKING:
+    from pixlake.probed_media import ProbedMedia
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -79,10 +82,15 @@ class Capabilities:
             parses the current one. Worth it when another process writes the pages; not
             when the API runs on this interpreter, where the two threads would only contend
             for its lock.
+        probes: where an upload records what probing its files found, for the API to take
+            instead of probing the same bytes again (``pixlake.probed_media``). Only an
+            application in this process shares one, by reference: nothing of it travels
+            in a request.
     """
 
     local_files: bool = False
     fetch_ahead: bool = True
+    probes: ProbedMedia | None = None
 
 
 OVER_THE_NETWORK = Capabilities()

@@ -18,7 +18,7 @@ from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
-from pixlake.sdk.local_files import collect_files, preflight, report_skipped
+from pixlake.sdk.local_files import collect_files, preflight_all, report_skipped
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.transfer import default_workers
@@ -34,9 +34,11 @@ BUNDLE_MAX_BYTES = 8 * 1024 * 1024
 """Bounds of one bundle request in server mode: small enough to keep several requests in
 flight and a retry cheap, big enough that request overhead stops dominating."""
 
-LOCAL_INGEST_CHUNK = 256
-"""Files per in-process ingest request: big enough to amortise a transaction, small enough
-for a smooth progress bar (and within ``MAX_LOCAL_PATHS_PER_REQUEST``)."""
+LOCAL_INGEST_CHUNK = 512
+"""Files per in-process ingest request: big enough to amortise a transaction and the
+request's thread pools (256 cost some 10% more CPU per file), small enough for a smooth
+progress bar and to keep what a request holds in memory small (within
+``MAX_LOCAL_PATHS_PER_REQUEST``)."""
 
 
 class Datalake(SdkObject[DatalakePublic]):
@@ -81,14 +83,18 @@ class Datalake(SdkObject[DatalakePublic]):
         single = isinstance(filepaths, str | os.PathLike) and not Path(filepaths).is_dir()
         collected = collect_files(filepaths)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
-        for file in collected.files:
-            preflight(file)
-        report_skipped(collected.skipped)
-        paths = [file.path for file in collected.files]
-        if self._connection.capabilities.local_files:
-            uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
-        else:
-            uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
+        probes = self._connection.capabilities.probes
+        recorded = preflight_all(collected.files, probes)
+        try:
+            report_skipped(collected.skipped)
+            paths = [file.path for file in collected.files]
+            if self._connection.capabilities.local_files:
+                uploaded = self._ingest_local(paths, tag_names, tag_ids, max_workers)
+            else:
+                uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
+        finally:
+            if probes is not None:
+                probes.forget(recorded)
         if single:
             return uploaded[0]
         result = MultiData(self._connection, _unique_by_id(uploaded))

@@ -9,9 +9,11 @@ folder given, then the path below it), not only its basename.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +27,25 @@ from pixlake.errors import (
     UnsupportedMediaError,
 )
 from pixlake.filenames import validate_filename
-from pixlake.media import MEDIA_EXTENSIONS, can_probe, probe_media, recognise_media, sniff_media
+from pixlake.media import (
+    MEDIA_EXTENSIONS,
+    can_probe,
+    probe_media,
+    recognise_bytes,
+    recognise_media,
+    sniff_media,
+)
+from pixlake.probed_media import ProbedMedia
 
-__all__ = ["Collected", "LocalFile", "SkippedFile", "collect_files", "preflight", "report_skipped"]
+__all__ = [
+    "Collected",
+    "LocalFile",
+    "SkippedFile",
+    "collect_files",
+    "preflight",
+    "preflight_all",
+    "report_skipped",
+]
 
 logger = logging.getLogger("pixlake")
 
@@ -62,6 +80,8 @@ class Collected:
 
 def _shown(path: str) -> str:
     """A path fit for a message: bytes that are not UTF-8 written as escapes."""
+    if path.isascii():  # escapes of bytes that are not UTF-8 are never ASCII
+        return path
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
@@ -95,9 +115,11 @@ def collect_files(filepaths: str | Path | Sequence[str | Path]) -> Collected:
                 f"{_shown(path)}: no such file or folder", details={"path": _shown(path)}
             )
     # abspath, not resolve(): no system call per file, and symlinks keep their own names.
+    # (What abspath does, with the working folder asked once rather than once a file.)
+    cwd = os.getcwd()
     unique: dict[str, str] = {}
     for path in given:
-        unique.setdefault(os.path.abspath(path), path)
+        unique.setdefault(os.path.normpath(os.path.join(cwd, path)), path)
     collected.files = [LocalFile(Path(absolute), _shown(path)) for absolute, path in unique.items()]
     return collected
 
@@ -155,8 +177,58 @@ def _skip_reason(path: str, name: str) -> str | None:
     return None if kind is not None else NOT_MEDIA
 
 
-def preflight(file: LocalFile) -> None:
-    """Refuse a bad file before anything is sent, naming it by the path as given."""
+PREFLIGHT_THREADS = 2
+PREFLIGHT_BATCH = 64
+"""Preflight runs on a couple of threads, a batch of files per task: reading and hashing
+release the GIL, so one thread's probe overlaps another's reads (this machine has two
+cores or more; more threads would only contend for the GIL)."""
+
+
+def preflight_all(files: Sequence[LocalFile], probes: ProbedMedia | None = None) -> list[str]:
+    """``preflight`` of every file, on a few threads; the checksums recorded in ``probes``.
+
+    Raises the error of the first bad file in the order given, as checking them one by one
+    would: batches are judged in order and a batch stops at its first bad file. A refused
+    upload leaves nothing recorded.
+    """
+    batches = [files[i : i + PREFLIGHT_BATCH] for i in range(0, len(files), PREFLIGHT_BATCH)]
+    recorded: list[str] = []  # appended to by every batch, the last ones included
+
+    def check(batch: Sequence[LocalFile]) -> None:
+        for file in batch:
+            if (checksum := preflight(file, probes)) is not None:
+                recorded.append(checksum)
+
+    try:
+        if len(batches) <= 1:
+            check(files)
+        else:
+            with ThreadPoolExecutor(PREFLIGHT_THREADS, "pixlake-preflight") as pool:
+                try:
+                    for _ in pool.map(check, batches):
+                        pass
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # no batch records after
+                    raise
+    except BaseException:
+        if probes is not None:
+            probes.forget(recorded)
+        raise
+    return recorded
+
+
+RECORDED_PROBE_MAX_SIZE = 256 * 1024
+"""Images up to this size are read whole to be probed, so hashing the same bytes costs
+little more; larger files are probed by path and left to the service to probe again."""
+
+
+def preflight(file: LocalFile, probes: ProbedMedia | None = None) -> str | None:
+    """Refuse a bad file before anything is sent, naming it by the path as given.
+
+    With ``probes`` (an API in this process), what probing a small image found is recorded
+    there under the checksum of the bytes probed, which is returned (None when nothing was
+    recorded).
+    """
     try:
         validate_filename(file.path.name)
         try:
@@ -165,6 +237,8 @@ def preflight(file: LocalFile) -> None:
             raise FileMissingError(f"{file.shown}: can't be read ({exc.strerror})") from exc
         if size == 0:
             raise EmptyFileError(f"{file.shown}: file is empty")
+        if probes is not None and size <= RECORDED_PROBE_MAX_SIZE and _can_probe_all():
+            return _probe_and_record(file, probes)
         _check_media(file)
     except InvalidFilenameError as exc:
         raise InvalidFilenameError(
@@ -173,6 +247,26 @@ def preflight(file: LocalFile) -> None:
     except PixlakeError as exc:
         exc.details.update({"filename": file.path.name, "path": file.shown})
         raise
+    return None
+
+
+def _can_probe_all() -> bool:
+    return can_probe(DataType.IMAGE) and can_probe(DataType.VIDEO)
+
+
+def _probe_and_record(file: LocalFile, probes: ProbedMedia) -> str | None:
+    """Probe an image from its bytes read once, and record the result under their hash."""
+    with open(file.path, "rb") as stream:  # fails as probe_media's own open would
+        data = stream.read(RECORDED_PROBE_MAX_SIZE + 1)
+    if len(data) > RECORDED_PROBE_MAX_SIZE or recognise_bytes(data[:64], file.shown) is not (
+        DataType.IMAGE
+    ):
+        # Grown since its size was read, or a video: probed by path (PyAV opens it itself).
+        probe_media(file.path, filename=file.shown)
+        return None
+    media = probe_media(data, filename=file.shown)
+    checksum = hashlib.sha256(data).hexdigest()
+    return checksum if probes.record(checksum, media) else None
 
 
 def _check_media(file: LocalFile) -> None:
@@ -182,8 +276,7 @@ def _check_media(file: LocalFile) -> None:
     file is still refused here, while a truncated picture is left to the server, which
     probes every file anyway and stores nothing of a refused upload.
     """
-    everything = can_probe(DataType.IMAGE) and can_probe(DataType.VIDEO)
-    if everything or can_probe(recognise_media(file.path, file.shown)):
+    if _can_probe_all() or can_probe(recognise_media(file.path, file.shown)):
         probe_media(file.path, filename=file.shown)
 
 

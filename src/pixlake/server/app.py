@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from pixlake import __version__
 from pixlake.core.context import Actor, AppContext
 from pixlake.core.thumbnail_cache import ThumbnailCache
+from pixlake.probed_media import ProbedMedia
 from pixlake.server.allow import TrueAllowHeader
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
@@ -20,7 +21,12 @@ from pixlake.web.mount import install_web
 __all__ = ["create_app"]
 
 
-def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> FastAPI:
+def create_app(
+    context: AppContext,
+    *,
+    embedded_owner: Actor | None = None,
+    probed_media: ProbedMedia | None = None,
+) -> FastAPI:
     """Build the API over ``context``.
 
     Args:
@@ -28,11 +34,17 @@ def create_app(context: AppContext, *, embedded_owner: Actor | None = None) -> F
         embedded_owner: set only for an in-process app (embedded mode). Requests without a
             token then act as this user, data URLs are local ``file://`` URLs, and the route
             that ingests files by local path is mounted. A served app never gets it.
+        probed_media: set only with ``embedded_owner``: the probes that the SDK of this
+            process records before an upload, which the route ingesting local files
+            takes instead of probing the same bytes again.
     """
+    if probed_media is not None and embedded_owner is None:
+        raise ValueError("probed_media is shared with an in-process app only")
     # The docs page is the web app's, from vendored files (FastAPI's loads a CDN's).
     app = FastAPI(title="pixlake", version=__version__, docs_url=None, redoc_url=None)
     app.state.context = context
     app.state.embedded_owner = embedded_owner
+    app.state.probed_media = probed_media
     install_error_handlers(app)
     install_security_headers(app)
     install_idempotency(app)

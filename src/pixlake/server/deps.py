@@ -16,6 +16,7 @@ from pixlake.core.services import accounts
 from pixlake.errors import BadRequestError, UnauthorizedError
 from pixlake.limits import MAX_NAME_LENGTH, MAX_TAGS_PER_REQUEST
 from pixlake.loopback import is_loopback
+from pixlake.probed_media import ProbedMedia
 from pixlake.schemas import Name
 from pixlake.validation import check_text
 from pixlake.web.auth import cookie_actor
@@ -27,6 +28,7 @@ __all__ = [
     "DeferredActor",
     "DeferredActorDep",
     "NameFilter",
+    "ProbedMediaDep",
     "TagNamesQuery",
     "authenticate_request",
     "base_url_for",
@@ -39,6 +41,13 @@ async def get_context(request: Request) -> AppContext:
     # async: FastAPI would run a plain function in a worker thread, a hop per request.
     context: AppContext = request.app.state.context
     return context
+
+
+async def get_probed_media(request: Request) -> ProbedMedia | None:
+    """The probes an SDK in this process shares with its in-process app; None for a served
+    app, whose clients' claims are never taken."""
+    probed: ProbedMedia | None = request.app.state.probed_media
+    return probed
 
 
 BEARER = HTTPBearer(
@@ -162,5 +171,6 @@ TagNamesQuery = Annotated[
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+ProbedMediaDep = Annotated[ProbedMedia | None, Depends(get_probed_media)]
 DeferredActorDep = Annotated[DeferredActor, Depends(defer_actor)]
 """The caller, authenticated when the route calls ``resolve`` (see ``DeferredActor``)."""

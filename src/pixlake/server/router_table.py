@@ -63,9 +63,13 @@ def _source(module: str, *segments: str, **options: bool | str) -> RouterSource:
 
 
 ROUTER_SOURCES: tuple[RouterSource, ...] = (
-    # Thumbnails come first, since a gallery asks for one per picture and a warm one costs
-    # little besides the lookup. (No two routes match the same path and method, so the
-    # order changes nothing else.)
+    # First in an in-process app: the routes that ingest local files, so that an upload's
+    # requests are matched before the routers other requests need are walked past.
+    _source("datalakes", "datalakes", attribute="local_router", embedded_only=True),
+    _source("model_files", "model-versions", attribute="local_router", embedded_only=True),
+    # Thumbnails come first in a served app, since a gallery asks for one per picture and a
+    # warm one costs little besides the lookup. (No two routes match the same path and
+    # method, so the order changes nothing else.)
     _source("thumbnails", "data"),
     _source("health", "health"),
     _source("me", "me", "users"),
@@ -84,8 +88,6 @@ ROUTER_SOURCES: tuple[RouterSource, ...] = (
     _source("lineage", "model-versions", "versions"),
     _source("model_files", "model-files", "model-versions", carries_files=True),
     _source("gallery", "datalakes", "versions"),
-    _source("datalakes", "datalakes", attribute="local_router", embedded_only=True),
-    _source("model_files", "model-versions", attribute="local_router", embedded_only=True),
 )
 
 

@@ -14,8 +14,11 @@ transaction rolls back. Bytes are in place before the row naming them commits.
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +44,8 @@ from pixlake.errors import ConflictError, FileMissingError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.gcpause import paused_gc
 from pixlake.ids import new_id
-from pixlake.media import ImageLimits, MediaInfo, probe_media
+from pixlake.media import ImageLimits, MediaInfo, probe_media, within_limits
+from pixlake.probed_media import ProbedMedia
 from pixlake.schemas import DataPublic, DataQuery
 from pixlake.storage import StagedObject
 from pixlake.validation import check_json
@@ -160,18 +164,20 @@ def ingest_local_files(
     tags: Sequence[str] = (),
     tag_ids: Sequence[UUID] = (),
     max_workers: int | None = None,
+    probed: ProbedMedia | None = None,
 ) -> list[DataPublic]:
     """Store files that sit on this machine, all or none.
 
     Returns one Data per path, in order; paths holding the same bytes give the same Data.
+    ``probed`` holds what the SDK of this very process found probing some of the files
+    (see ``pixlake.probed_media``): a file whose staged bytes hash to a checksum found
+    there, within this platform's limits, is not probed again.
     """
     sources = [Path(p) for p in paths]
-    for source in sources:
-        if not source.is_file():
-            raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
+    sizes = [_regular_file_size(source) for source in sources]
     check_upload(ctx, actor, datalake_id, [source.name for source in sources], tag_ids)
-    for source in sources:
-        check_file_size(ctx.settings, source.name, source.stat().st_size)
+    for source, size in zip(sources, sizes, strict=True):
+        check_file_size(ctx.settings, source.name, size)
 
     limits = _limits_of(ctx)
 
@@ -181,7 +187,10 @@ def ingest_local_files(
         # probe.
         staged = ctx.storage.stage_file(source)
         try:
-            return _Incoming(source.name, staged, probe_media(staged.source, source.name, limits))
+            media = probed.get(staged.checksum) if probed is not None else None
+            if media is None or not within_limits(media, limits):
+                media = probe_media(staged.source, source.name, limits)  # refusals come from here
+            return _Incoming(source.name, staged, media)
         except BaseException:
             ctx.storage.discard(staged)
             raise
@@ -197,6 +206,24 @@ def ingest_local_files(
         finally:
             for item in incoming:
                 ctx.storage.discard(item.staged)
+
+
+_NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+"""What ``Path.is_file`` takes for "no such file" rather than raising."""
+
+
+def _regular_file_size(source: Path) -> int:
+    """The size of a regular file, read with the one system call that also tells it is
+    one; FileMissingError for anything else."""
+    try:
+        status = os.stat(source)
+    except OSError as exc:
+        if exc.errno not in _NOT_THERE:
+            raise
+    else:
+        if stat.S_ISREG(status.st_mode):
+            return status.st_size
+    raise FileMissingError(f"{source}: no such file", details={"path": str(source)})
 
 
 def _commit(

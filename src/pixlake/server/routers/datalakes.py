@@ -32,7 +32,13 @@ from pixlake.schemas import (
     DataPublic,
     DataQuery,
 )
-from pixlake.server.deps import ContextDep, CurrentActor, NameFilter, TagNamesQuery
+from pixlake.server.deps import (
+    ContextDep,
+    CurrentActor,
+    NameFilter,
+    ProbedMediaDep,
+    TagNamesQuery,
+)
 from pixlake.server.fastjson import fast_json
 from pixlake.server.openapi import binary_body, errors
 from pixlake.server.params import QueryText
@@ -201,10 +207,21 @@ def count_data(
 
 @local_router.post("/{datalake_id:uuid}/data/ingest-local", response_model=list[DataPublic])
 def ingest_local(
-    datalake_id: UUID, body: DataIngestLocal, ctx: ContextDep, actor: CurrentActor
+    datalake_id: UUID,
+    body: DataIngestLocal,
+    ctx: ContextDep,
+    actor: CurrentActor,
+    probed: ProbedMediaDep,
 ) -> Response:
     return fast_json(
         data_service.ingest_local_files(
-            ctx, actor, datalake_id, body.paths, body.tags, body.tag_ids, body.max_workers
+            ctx,
+            actor,
+            datalake_id,
+            body.paths,
+            body.tags,
+            body.tag_ids,
+            body.max_workers,
+            probed=probed,
         )
     )

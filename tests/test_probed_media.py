@@ -1,0 +1,138 @@
+"""Probing once in embedded mode: the SDK's probes reach the service of the same process
+by reference (``pixlake.probed_media``), keyed by the checksum the service computes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pixlake import Client, InvalidMediaError, PayloadTooLargeError
+from pixlake.core.services import data as data_service
+from pixlake.enums import DataType
+from pixlake.media import MediaInfo
+from pixlake.probed_media import ProbedMedia
+from pixlake.samples import make_image
+from pixlake.sdk import local_files
+from pixlake.server.app import create_app
+from tests.conftest import stored_objects
+
+
+class ProbeSpy:
+    """Counts the service's own probes (the real function runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = data_service.probe_media
+
+        def counted(*args: Any, **kwargs: Any) -> MediaInfo:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(data_service, "probe_media", counted)
+
+
+def probes_of(client: Client) -> ProbedMedia:
+    probes = client._connection.capabilities.probes
+    assert probes is not None
+    return probes
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Client]:
+    with Client(workspace=tmp_path / "ws") as client:
+        yield client
+
+
+def pictures(folder: Path, count: int, width: int = 64, height: int = 48) -> list[Path]:
+    return [make_image(folder / f"p{i:03d}.jpg", width + i, height, seed=i) for i in range(count)]
+
+
+def test_an_embedded_upload_probes_each_file_once(
+    embedded: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = pictures(tmp_path / "in", 5)
+    spy = ProbeSpy(monkeypatch)
+    uploaded = embedded.get_datalake().upload_data(files)
+    assert spy.calls == 0, "the service took the SDK's probes"
+    assert [(d.width, d.height, d.type) for d in uploaded] == [
+        (64 + i, 48, DataType.IMAGE) for i in range(5)
+    ]
+    assert len(probes_of(embedded)) == 0, "an upload forgets its probes when it ends"
+
+
+def test_a_probe_recorded_for_other_bytes_is_not_taken(
+    embedded: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the checksum the service computed finds a probe: facts recorded under any
+    other key, or a false claim under the right key, never reach a row."""
+    [picture] = pictures(tmp_path / "in", 1)
+    other = hashlib.sha256(b"other bytes").hexdigest()
+    own = hashlib.sha256(picture.read_bytes()).hexdigest()
+    lie = MediaInfo(DataType.IMAGE, "image/png", 1, 1)
+    probes = probes_of(embedded)
+    probes.record(other, lie)
+    probes.record(own, lie)  # overwritten by the upload's own probe of these bytes
+    spy = ProbeSpy(monkeypatch)
+    stored = embedded.get_datalake().upload_data(picture)
+    assert (stored.width, stored.height, stored.content_type) == (64, 48, "image/jpeg")
+    assert spy.calls == 0
+
+    assert probes.get(other) == lie  # not the upload's to forget
+
+
+def test_the_service_holds_a_recorded_probe_to_its_own_pixel_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK probes without the server's limits: the service still refuses an image over
+    max_image_pixels, with the error its own probe gives, and stores nothing."""
+    monkeypatch.setenv("PIXLAKE_MAX_IMAGE_PIXELS", "1000")
+    files = pictures(tmp_path / "in", 2)  # 64x48 = 3072 pixels each
+    with Client(workspace=tmp_path / "ws") as client:
+        lake = client.get_datalake()
+        # Either file may be refused first: the service stages them on several threads.
+        with pytest.raises(PayloadTooLargeError, match=r"p00[01]\.jpg") as caught:
+            lake.upload_data(files)
+        assert caught.value.limit == "max_image_pixels"
+        assert (caught.value.details["width"], caught.value.details["height"]) in [
+            (64, 48),
+            (65, 48),
+        ]
+        assert len(lake.list_data()) == 0
+        assert stored_objects(tmp_path / "ws") == []
+        assert len(probes_of(client)) == 0
+
+
+def test_a_refused_preflight_names_the_first_bad_file_and_records_nothing(
+    embedded: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preflight runs in batches on two threads; the error is the first bad file's in the
+    order given, as one by one, and what the other batches recorded is dropped."""
+    monkeypatch.setattr(local_files, "PREFLIGHT_BATCH", 2)
+    files = pictures(tmp_path / "in", 9)
+    files[4].write_bytes(files[4].read_bytes()[:200])  # truncated: refused
+    files[7].write_bytes(b"not a picture at all")
+    with pytest.raises(InvalidMediaError, match="p004.jpg"):
+        embedded.get_datalake().upload_data(files)
+    assert len(probes_of(embedded)) == 0
+    assert len(embedded.get_datalake().list_data()) == 0
+
+
+def test_probes_are_shared_with_an_in_process_app_only(embedded: Client) -> None:
+    """A served app never holds the SDK's probes: no client's claim can reach it."""
+    context = embedded._connection  # any context will do: the app refuses before using it
+    with pytest.raises(ValueError, match="in-process"):
+        create_app(context, probed_media=ProbedMedia())  # type: ignore[arg-type]
+
+
+def test_probes_held_are_bounded() -> None:
+    probes = ProbedMedia(max_held=2)
+    info = MediaInfo(DataType.IMAGE, "image/jpeg", 4, 3)
+    assert probes.record("a", info) and probes.record("b", info)
+    assert not probes.record("c", info) and probes.get("c") is None
+    assert probes.record("a", info), "a probe held already is replaced"
+    probes.forget(["a", "b", "unknown"])
+    assert len(probes) == 0
