@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from pydantic import Field
 
 from pixlake.core.context import Actor, AppContext
@@ -19,7 +19,7 @@ from pixlake.schemas import Name, VersionPublic
 from pixlake.server.compat.bodies import AssetsAdd, CompatModel, DatasetCreate, NameBody
 from pixlake.server.compat.datalake import find_tag
 from pixlake.server.compat.deps import OwnOrganization
-from pixlake.server.compat.lookup import find_by_name_or_id
+from pixlake.server.compat.lookup import FindName, find_by_name_or_id
 from pixlake.server.compat.wire import dataset_json, page, tag_json, version_json
 from pixlake.server.deps import ContextDep, CurrentActor
 
@@ -38,7 +38,7 @@ def find_dataset(
     org_id: UUID,
     ctx: ContextDep,
     actor: OwnOrganization,
-    name: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    name: FindName = None,
     id: UUID | None = None,
 ) -> Any:
     found = find_by_name_or_id(
@@ -97,7 +97,7 @@ def find_version(
     dataset_id: UUID,
     ctx: ContextDep,
     actor: CurrentActor,
-    version: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    version: FindName = None,
     id: UUID | None = None,
 ) -> Any:
 

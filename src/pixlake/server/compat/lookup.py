@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-from pixlake.errors import BadRequestError, NotFoundError
+from fastapi import Query
 
-__all__ = ["find_by_name_or_id"]
+from pixlake.errors import BadRequestError, NotFoundError
+from pixlake.limits import MAX_NAME_LENGTH
+
+__all__ = ["FindName", "find_by_name_or_id"]
 
 T = TypeVar("T")
+
+FindName = Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)]
+"""The name a ``find`` route looks for, a query parameter."""
 
 
 def find_by_name_or_id(

@@ -26,7 +26,7 @@ from pixlake.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from pixlake.schemas import BaseParameters, ClassLabels, ModelFilePublic, ModelVersionPublic, Name
 from pixlake.server.compat.bodies import CompatModel
 from pixlake.server.compat.deps import OwnConnector, OwnOrganization
-from pixlake.server.compat.lookup import find_by_name_or_id
+from pixlake.server.compat.lookup import FindName, find_by_name_or_id
 from pixlake.server.compat.wire import model_file_json, model_json, model_version_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
@@ -74,7 +74,7 @@ def find_model(
     org_id: UUID,
     ctx: ContextDep,
     actor: OwnOrganization,
-    name: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    name: FindName = None,
     id: UUID | None = None,
 ) -> Any:
     model_id = find_by_name_or_id(
