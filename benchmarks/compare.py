@@ -39,7 +39,7 @@ DEFAULT_BEFORE = "fe9cd57"
 SIZES: dict[str, list[str]] = {
     "startup.py": ["--runs", "3", "--data", "20"],
     "ingest.py": [
-        "--files", "200", "--rss-files", "200", "--repeat", "1", "--modes", "embedded,server",
+        "--files", "200", "--rss-files", "100,200", "--repeat", "1", "--modes", "embedded,server",
     ],
     "assets.py": [
         "--assets", "5000", "--rectangles", "5000", "--originals", "100",
