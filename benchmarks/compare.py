@@ -68,6 +68,7 @@ def run_script(tree: Path, name: str, timeout: float) -> str | None:
     """The stdout of ``name`` run in ``tree`` at its small size, or None when it cannot."""
     script = tree / "benchmarks" / name
     if not script.exists():
+        print(f"  {name}: not in {tree}", file=sys.stderr)
         return None
     env = dict(os.environ, PYTHONPATH=str(tree / "src"))
     try:
