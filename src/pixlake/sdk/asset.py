@@ -57,8 +57,9 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
 
     _tag_target = Target.ASSET
 
-    def _bytes_data_id(self) -> UUID:
-        return self.data_id
+    def _url_route(self) -> str:
+        # An asset's bytes are those of its data.
+        return f"/data/{self.data_id}/url"
 
     dataset_version_id = SchemaField[UUID]()
     data_id = SchemaField[UUID]()

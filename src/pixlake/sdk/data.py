@@ -24,12 +24,13 @@ __all__ = ["Data", "MultiData", "ReadableBytes"]
 
 
 class ReadableBytes:
-    """``url`` and ``reset_url`` for an object whose bytes are those of a data."""
+    """``url`` and ``reset_url`` for an object whose bytes the platform hands out by URL."""
 
     _connection: Connection
     _url: str | None = None
 
-    def _bytes_data_id(self) -> UUID:
+    def _url_route(self) -> str:
+        """The route that answers a ``POST`` with a fresh URL of the bytes."""
         raise NotImplementedError
 
     @property
@@ -44,9 +45,7 @@ class ReadableBytes:
         mode a signed URL of the API; both expire (one hour by default). In embedded mode it
         is a ``file://`` URL of the workspace's object store.
         """
-        answer = UrlPublic.model_validate(
-            self._connection.request("POST", f"/data/{self._bytes_data_id()}/url")
-        )
+        answer = UrlPublic.model_validate(self._connection.request("POST", self._url_route()))
         self._url = answer.url
         return answer.url
 
@@ -56,8 +55,8 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 
     _tag_target = Target.DATA
 
-    def _bytes_data_id(self) -> UUID:
-        return self.id
+    def _url_route(self) -> str:
+        return f"/data/{self.id}/url"
 
     datalake_id = SchemaField[UUID]()
     object_name = SchemaField[str]()

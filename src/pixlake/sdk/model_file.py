@@ -14,8 +14,9 @@ from uuid import UUID
 from pixlake.errors import BadRequestError, FileMissingError, InvalidFilenameError, NotFoundError
 from pixlake.filenames import validate_filename
 from pixlake.progress import progress
-from pixlake.schemas import ModelFilePublic, ModelFileUploadPlan, UrlPublic
+from pixlake.schemas import ModelFilePublic, ModelFileUploadPlan
 from pixlake.sdk.base import SchemaField, SdkObject
+from pixlake.sdk.data import ReadableBytes
 from pixlake.sdk.file_transfer import (
     download_verified,
     file_chunks,
@@ -45,7 +46,7 @@ def check_file_name(name: str) -> None:
         ) from None
 
 
-class ModelFile(SdkObject[ModelFilePublic]):
+class ModelFile(ReadableBytes, SdkObject[ModelFilePublic]):
     """One stored file of a model version: weights, a config, anything.
 
     Its bytes are content addressed (the same bytes stored twice are held once) and travel
@@ -61,25 +62,8 @@ class ModelFile(SdkObject[ModelFilePublic]):
     large = SchemaField[bool]()
     created_at = SchemaField[datetime]()
 
-    _url: str | None = None
-
-    @property
-    def url(self) -> str:
-        """A URL to read the bytes from, asked for on first use (see ``reset_url``)."""
-        return self._url or self.reset_url()
-
-    def reset_url(self) -> str:
-        """Ask the platform for a fresh URL to read the bytes from and return it.
-
-        With an S3 bucket it is a presigned URL of the bucket; with a local store, in server
-        mode a signed URL of the API; both expire (one hour by default). In embedded mode it
-        is a ``file://`` URL of the workspace's object store.
-        """
-        answer = UrlPublic.model_validate(
-            self._connection.request("POST", f"/model-files/{self.id}/url")
-        )
-        self._url = answer.url
-        return answer.url
+    def _url_route(self) -> str:
+        return f"/model-files/{self.id}/url"
 
     def sync(self) -> dict[str, Any]:
         """Refresh this object from the platform; returns its fields as a dict."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
@@ -130,16 +130,18 @@ _KeyHeader = Annotated[
 ]
 
 
-async def _keyed_request(
-    request: Request, ctx: ContextDep, actor: CurrentActor, key: _KeyHeader = None
+@asynccontextmanager
+async def _claimed(
+    ctx: AppContext, actor: Actor, key: str | None, fingerprint: str | None
 ) -> AsyncIterator[KeyedRequest]:
-    if key is None:
+    """Claim ``key`` for the request of ``fingerprint`` for as long as the block runs.
+
+    A retry of a request that has an answer already leaves by ``_Replay`` (the handler
+    answers it); without a key the block runs as it would with no header at all.
+    """
+    if key is None or fingerprint is None:
         yield KeyedRequest(None)
         return
-    check_key(key, ctx.settings.max_idempotency_key_length)
-    fingerprint = request_fingerprint(
-        request.method, request.url.path, request.url.query, actor.user_id, await request.body()
-    )
     claimed = await run_in_threadpool(idempotency.claim, ctx, actor, key, fingerprint)
     if isinstance(claimed, StoredAnswer):
         raise _Replay(claimed)
@@ -150,6 +152,19 @@ async def _keyed_request(
         # is left alone): free the key so that the retry does the work.
         await run_in_threadpool(idempotency.release, ctx, claimed)
         raise
+
+
+async def _keyed_request(
+    request: Request, ctx: ContextDep, actor: CurrentActor, key: _KeyHeader = None
+) -> AsyncIterator[KeyedRequest]:
+    fingerprint = None
+    if key is not None:
+        check_key(key, ctx.settings.max_idempotency_key_length)
+        fingerprint = request_fingerprint(
+            request.method, request.url.path, request.url.query, actor.user_id, await request.body()
+        )
+    async with _claimed(ctx, actor, key, fingerprint) as keyed:
+        yield keyed
 
 
 KeyedRequestDep = Annotated[KeyedRequest, Depends(_keyed_request)]
@@ -177,22 +192,9 @@ class KeyedUpload:
         if self._digest is not None:
             self._digest.update(chunk)
 
-    @asynccontextmanager
-    async def claim(self) -> AsyncIterator[KeyedRequest]:
-        if self._key is None or self._digest is None:
-            yield KeyedRequest(None)
-            return
-        ctx = self._ctx
-        claimed = await run_in_threadpool(
-            idempotency.claim, ctx, self._actor, self._key, self._digest.hexdigest()
-        )
-        if isinstance(claimed, StoredAnswer):
-            raise _Replay(claimed)
-        try:
-            yield KeyedRequest(claimed)
-        except BaseException:
-            await run_in_threadpool(idempotency.release, ctx, claimed)
-            raise
+    def claim(self) -> AbstractAsyncContextManager[KeyedRequest]:
+        fingerprint = self._digest.hexdigest() if self._digest is not None else None
+        return _claimed(self._ctx, self._actor, self._key, fingerprint)
 
 
 def _keyed_upload(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -204,6 +205,20 @@ def update_custom_metadata(
 # Tags on any object: the body is a bare array of ids; the target is the tag's own
 
 
+def _tag_change(
+    change: Callable[[AppContext, Actor, Target, list[UUID], list[UUID]], object],
+    ctx: AppContext,
+    actor: Actor,
+    tag_id: UUID,
+    object_ids: list[UUID],
+) -> Any:
+    """Attach or detach (``change``) one tag to objects; the SDK reads back the tag and how
+    many objects it named."""
+    tag = tag_service.get_tag(ctx, actor, tag_id)
+    change(ctx, actor, tag.target, object_ids, [tag_id])
+    return {"tag": tag_json(tag), "count": len(set(object_ids))}
+
+
 @router.post("/tag/{tag_id:uuid}/attach")
 def attach_tag(
     tag_id: UUID,
@@ -211,9 +226,7 @@ def attach_tag(
     ctx: ContextDep,
     actor: CurrentActor,
 ) -> Any:
-    tag = tag_service.get_tag(ctx, actor, tag_id)
-    tag_service.attach_tags(ctx, actor, tag.target, object_ids, [tag_id])
-    return {"tag": tag_json(tag), "count": len(set(object_ids))}
+    return _tag_change(tag_service.attach_tags, ctx, actor, tag_id, object_ids)
 
 
 @router.post("/tag/{tag_id:uuid}/detach")
@@ -223,6 +236,4 @@ def detach_tag(
     ctx: ContextDep,
     actor: CurrentActor,
 ) -> Any:
-    tag = tag_service.get_tag(ctx, actor, tag_id)
-    tag_service.detach_tags(ctx, actor, tag.target, object_ids, [tag_id])
-    return {"tag": tag_json(tag), "count": len(set(object_ids))}
+    return _tag_change(tag_service.detach_tags, ctx, actor, tag_id, object_ids)

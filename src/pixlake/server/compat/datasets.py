@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from pydantic import Field
 
 from pixlake.core.context import Actor, AppContext
@@ -19,6 +19,7 @@ from pixlake.schemas import Name, VersionPublic
 from pixlake.server.compat.bodies import AssetsAdd, CompatModel, DatasetCreate, NameBody
 from pixlake.server.compat.datalake import find_tag
 from pixlake.server.compat.deps import OwnOrganization
+from pixlake.server.compat.lookup import FindName, find_by_name_or_id
 from pixlake.server.compat.wire import dataset_json, page, tag_json, version_json
 from pixlake.server.deps import ContextDep, CurrentActor
 
@@ -37,17 +38,17 @@ def find_dataset(
     org_id: UUID,
     ctx: ContextDep,
     actor: OwnOrganization,
-    name: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    name: FindName = None,
     id: UUID | None = None,
 ) -> Any:
-    if id is not None:
-        return dataset_json(dataset_service.get_dataset(ctx, actor, id))
-    if name is None:
-        raise BadRequestError("find a dataset by name or by id")
-    found = dataset_service.list_datasets(ctx, actor, name)
-    if not found:
-        raise NotFoundError(f"dataset {name!r} not found", details={"name": name})
-    return dataset_json(found[0])
+    found = find_by_name_or_id(
+        "dataset",
+        name,
+        id,
+        by_id=lambda dataset_id: dataset_service.get_dataset(ctx, actor, dataset_id),
+        by_name=lambda name: dataset_service.list_datasets(ctx, actor, name),
+    )
+    return dataset_json(found)
 
 
 @router.get("/organization/{org_id:uuid}/datasets")
@@ -96,20 +97,27 @@ def find_version(
     dataset_id: UUID,
     ctx: ContextDep,
     actor: CurrentActor,
-    version: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    version: FindName = None,
     id: UUID | None = None,
 ) -> Any:
-    if id is not None:
-        found = dataset_service.get_version(ctx, actor, id)
+
+    def by_id(version_id: UUID) -> VersionPublic:
+        found = dataset_service.get_version(ctx, actor, version_id)
         if found.dataset_id != dataset_id:
-            raise NotFoundError(f"dataset version {id} not found", details={"id": str(id)})
-        return _version_json(ctx, actor, found)
-    if version is None:
-        raise BadRequestError("find a version by name (version=) or by id")
-    versions = dataset_service.list_versions(ctx, actor, dataset_id, version)
-    if not versions:
-        raise NotFoundError(f"dataset version {version!r} not found", details={"name": version})
-    return _version_json(ctx, actor, versions[0])
+            raise NotFoundError(
+                f"dataset version {version_id} not found", details={"id": str(version_id)}
+            )
+        return found
+
+    found = find_by_name_or_id(
+        "dataset version",
+        version,
+        id,
+        by_id=by_id,
+        by_name=lambda name: dataset_service.list_versions(ctx, actor, dataset_id, name),
+        name_param="version",
+    )
+    return _version_json(ctx, actor, found)
 
 
 @router.get("/dataset/{dataset_id:uuid}/versions")

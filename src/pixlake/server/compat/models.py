@@ -26,6 +26,7 @@ from pixlake.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from pixlake.schemas import BaseParameters, ClassLabels, ModelFilePublic, ModelVersionPublic, Name
 from pixlake.server.compat.bodies import CompatModel
 from pixlake.server.compat.deps import OwnConnector, OwnOrganization
+from pixlake.server.compat.lookup import FindName, find_by_name_or_id
 from pixlake.server.compat.wire import model_file_json, model_json, model_version_json, page
 from pixlake.server.deps import ContextDep, CurrentActor
 from pixlake.server.routers.data import object_url
@@ -73,17 +74,17 @@ def find_model(
     org_id: UUID,
     ctx: ContextDep,
     actor: OwnOrganization,
-    name: Annotated[str | None, Query(max_length=MAX_NAME_LENGTH)] = None,
+    name: FindName = None,
     id: UUID | None = None,
 ) -> Any:
-    if id is not None:
-        return _model_json(ctx, actor, id)
-    if name is None:
-        raise BadRequestError("find a model by name or by id")
-    found = model_service.list_models(ctx, actor, name=name)
-    if not found:
-        raise NotFoundError(f"model {name!r} not found", details={"name": name})
-    return _model_json(ctx, actor, found[0].id)
+    model_id = find_by_name_or_id(
+        "model",
+        name,
+        id,
+        by_id=lambda model_id: model_id,
+        by_name=lambda name: [m.id for m in model_service.list_models(ctx, actor, name=name)],
+    )
+    return _model_json(ctx, actor, model_id)
 
 
 @router.get("/organization/{org_id:uuid}/models")
