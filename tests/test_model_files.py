@@ -242,6 +242,23 @@ def test_the_api_refuses_a_file_whose_bytes_it_does_not_hold(client: Client) -> 
     assert version.list_files() == []
 
 
+@pytest.mark.parametrize("upload_id", ["no-such-upload", "bad\u00ad\U00020f8a id"])
+def test_the_api_refuses_an_upload_id_it_did_not_give(client: Client, upload_id: str) -> None:
+    """An upload id the store never gave (or one no store would give) is refused as bad
+    input on every store, whether or not it takes direct uploads."""
+    version = new_version(client)
+    created = {
+        "name": "w",
+        "filename": "w.bin",
+        "size": 10,
+        "checksum": "ab" * 32,
+        "upload_id": upload_id,
+    }
+    with pytest.raises(BadRequestError):
+        client._connection.request("POST", f"/model-versions/{version.id}/files", json=created)
+    assert version.list_files() == []
+
+
 def test_a_version_holds_at_most_max_files(client: Client, platform: AppContext) -> None:
     maximum = platform.settings.max_files_per_model_version
     version = new_version(client)

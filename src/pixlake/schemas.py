@@ -352,7 +352,11 @@ class ModelFileCreate(WireModel):
     size: FileSize
     checksum: Sha256
     replace: bool = False
-    upload_id: str | None = Field(default=None, max_length=1024)
+    upload_id: str | None = Field(
+        default=None, min_length=1, max_length=1024, pattern=r"^[\x21-\x7e]+$"
+    )
+    """The store's own id of a multipart upload, as the upload plan gave it: printable
+    ASCII, as every S3-compatible store makes them."""
 
 
 class ModelFileLocal(WireModel):

@@ -220,6 +220,12 @@ def create_from_store(
     check_new_file(ctx, actor, model_version_id, body.name, body.filename, body.size, body.replace)
     object_name = object_name_for(actor.organization_id, body.checksum)
     storage = ctx.storage
+    if body.upload_id is not None and not storage.direct_uploads:
+        raise BadRequestError(
+            f"{body.filename}: this store takes no direct uploads, so there is no upload "
+            f"{body.upload_id!r} to complete; send the bytes to .../files/content",
+            details={"filename": body.filename, "upload_id": body.upload_id},
+        )
     if body.upload_id is not None and not storage.finish_direct_upload(
         object_name, body.upload_id, body.size
     ):
