@@ -57,6 +57,7 @@ from typing import Any
 
 import httpx
 from _common import render_table, sample_folder, serve_workspace
+from _light_http import DEFAULT_CONNECTIONS, run_requests
 
 DEFAULT_CACHE = Path("/tmp/pixlake-bench-cache")
 PAGE = 100
@@ -221,6 +222,8 @@ def measure(
     repeats: int,
     thumbnails: int,
     warm_passes: int,
+    warm_repeats: int,
+    connections: int,
 ) -> dict:
     version = made["version_id"]
     figures: dict[str, Any] = {}
@@ -252,31 +255,45 @@ def measure(
             lambda: http.post(counts, json={"tags": ["bench-tag"]}), repeats
         )
         figures["stats"] = _median_seconds(lambda: http.get(f"/versions/{version}/stats"), repeats)
-        data_ids = [
-            item["data_id"]
-            for item in http.post(gallery, json={"limit": thumbnails, "after": deep_after}).json()[
-                "items"
-            ]
-        ]
+        # The pictures of the last gallery pages (bulk-inserted: distinct checksums, none
+        # made yet), a page at a time as the web app asks.
+        data_ids: list[str] = []
+        after = _key_near_end(http, listing, thumbnails)
+        while len(data_ids) < thumbnails:
+            items = http.post(gallery, json={"limit": PAGE, "after": after}).json()["items"]
+            if not items:
+                break
+            data_ids.extend(item["data_id"] for item in items)
+            after = items[-1]["id"]
+        data_ids = data_ids[:thumbnails]
         figures["thumbnails"] = len(data_ids)
-        figures["cold_per_second"], figures["cold_cpu"], etags = _thumbnail_pass(
-            http, data_ids, server_pid
+    # Thumbnails go through the light client (a browser's parallel keep-alive connections,
+    # one request in flight on each), cold and warm alike: what is measured is the server.
+    figures["connections"] = connections
+    cold = _thumbnail_pass(url, token, data_ids, server_pid, connections)
+    figures["cold_per_second"], figures["cold_cpu"], figures["cold_client_cpu"] = cold[:3]
+    etags = cold[3]
+    # Warm passes go over the same pictures several times: each is quick, and one pass
+    # on a loaded machine is a handful of scheduler decisions.
+    warm = [
+        _thumbnail_pass(url, token, data_ids * warm_repeats, server_pid, connections)
+        for _ in range(warm_passes)
+    ]
+    _median_figures(figures, "warm", warm)
+    revalidated = [
+        _thumbnail_pass(
+            url, token, data_ids * warm_repeats, server_pid, connections, etags * warm_repeats
         )
-        # Warm passes go over the same pictures several times: each is quick, and one pass
-        # of 50 on a loaded machine is a handful of scheduler decisions.
-        warm = [_thumbnail_pass(http, data_ids, server_pid) for _ in range(warm_passes)]
-        figures["warm_per_second"] = statistics.median(rate for rate, _cpu, _etags in warm)
-        figures["warm_cpu"] = statistics.fmean(cpu for _rate, cpu, _etags in warm)
-        revalidated = [
-            _thumbnail_pass(http, data_ids, server_pid, etags) for _ in range(warm_passes)
-        ]
-        figures["revalidated_per_second"] = statistics.median(r for r, _c, _e in revalidated)
-        figures["revalidated_cpu"] = statistics.fmean(c for _r, c, _e in revalidated)
-        # The floor of the stack: the same number of requests to a route that reads
-        # nothing and checks no one (uvicorn, the event loop, the middleware).
-        health = [_health_pass(http, len(data_ids), server_pid) for _ in range(warm_passes)]
-        figures["health_per_second"] = statistics.median(rate for rate, _cpu in health)
-        figures["health_cpu"] = statistics.fmean(cpu for _rate, cpu in health)
+        for _ in range(warm_passes)
+    ]
+    _median_figures(figures, "revalidated", revalidated)
+    # The floor of the stack: as many requests to a route that reads nothing and checks no
+    # one (uvicorn, the event loop, the middleware).
+    health = [
+        _health_pass(url, len(data_ids) * warm_repeats, server_pid, connections)
+        for _ in range(warm_passes)
+    ]
+    _median_figures(figures, "health", health)
     return figures
 
 
@@ -293,36 +310,61 @@ def _key_near_end(http: httpx.Client, listing: str, before_end: int) -> str:
             return ids[0]
 
 
+def _median_figures(figures: dict[str, Any], name: str, passes: list[tuple[Any, ...]]) -> None:
+    """The median pass's rate; the mean server and client CPU per request over the passes."""
+    figures[f"{name}_per_second"] = statistics.median(p[0] for p in passes)
+    figures[f"{name}_cpu"] = statistics.fmean(p[1] for p in passes)
+    figures[f"{name}_client_cpu"] = statistics.fmean(p[2] for p in passes)
+
+
 def _thumbnail_pass(
-    http: httpx.Client, data_ids: list[str], server_pid: int, etags: list[str] | None = None
-) -> tuple[float, float, list[str]]:
-    """Asks for each thumbnail once (with its ETag in ``If-None-Match`` when ``etags`` are
-    given, as a browser revalidates): thumbnails per second, the server process's CPU
-    seconds per thumbnail (all its threads: the decoding ones too), and the ETags."""
-    seen = []
-    cpu_before = _process_cpu_seconds(server_pid)
-    start = time.perf_counter()
+    url: str,
+    token: str,
+    data_ids: list[str],
+    server_pid: int,
+    connections: int,
+    etags: list[str] | None = None,
+) -> tuple[float, float, float, list[str]]:
+    """Asks for each thumbnail of ``data_ids`` (with its ETag in ``If-None-Match`` when
+    ``etags`` are given, as a browser revalidates): thumbnails per second, the server
+    process's CPU seconds per thumbnail (all its threads: the decoding ones too), the
+    client's, and the ETags."""
+    requests = []
     for index, data_id in enumerate(data_ids):
-        headers = {"if-none-match": etags[index]} if etags is not None else {}
-        answer = http.get(f"/data/{data_id}/thumbnail", headers=headers)
-        if answer.status_code != (304 if etags is not None else 200):
-            raise RuntimeError(f"data {data_id} answered {answer.status_code}")
+        headers = {"authorization": f"Bearer {token}"}
+        if etags is not None:
+            headers["if-none-match"] = etags[index]
+        requests.append((f"/data/{data_id}/thumbnail", headers))
+    cpu_before = _process_cpu_seconds(server_pid)
+    run = run_requests(url, requests, connections=connections)
+    cpu = _process_cpu_seconds(server_pid) - cpu_before
+    expected = 304 if etags is not None else 200
+    for data_id, answer in zip(data_ids, run.answers, strict=True):
+        if answer.status != expected:
+            raise RuntimeError(f"data {data_id} answered {answer.status}")
         if "x-pixlake-thumbnail" in answer.headers:
             raise RuntimeError(f"data {data_id} got a placeholder")
-        seen.append(answer.headers["etag"])
-    elapsed = time.perf_counter() - start
-    cpu = _process_cpu_seconds(server_pid) - cpu_before
-    return len(data_ids) / elapsed, cpu / len(data_ids), seen
+        if expected == 200 and len(answer.body) != int(answer.headers["content-length"]):
+            raise RuntimeError(f"data {data_id} answered a short body")
+    count = len(data_ids)
+    return (
+        count / run.seconds,
+        cpu / count,
+        run.client_cpu_seconds / count,
+        [answer.headers["etag"] for answer in run.answers],
+    )
 
 
-def _health_pass(http: httpx.Client, count: int, server_pid: int) -> tuple[float, float]:
-    """``count`` requests to ``/health``: per second, and the server's CPU seconds each."""
+def _health_pass(
+    url: str, count: int, server_pid: int, connections: int
+) -> tuple[float, float, float]:
+    """``count`` requests to ``/health``: per second, server and client CPU seconds each."""
     cpu_before = _process_cpu_seconds(server_pid)
-    start = time.perf_counter()
-    for _ in range(count):
-        http.get("/health").raise_for_status()
-    elapsed = time.perf_counter() - start
-    return count / elapsed, (_process_cpu_seconds(server_pid) - cpu_before) / count
+    run = run_requests(url, [("/health", {})] * count, connections=connections)
+    cpu = _process_cpu_seconds(server_pid) - cpu_before
+    if any(answer.status != 200 for answer in run.answers):
+        raise RuntimeError("/health did not answer 200")
+    return count / run.seconds, cpu / count, run.client_cpu_seconds / count
 
 
 def _process_cpu_seconds(pid: int) -> float:
@@ -357,7 +399,7 @@ def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: st
         ["sidebar counts, no filter", ms(figures["counts"]), ms(figures["stats"]), "", ""],
         ["sidebar counts, a tag filter", ms(figures["counts_tag"]), ms(figures["stats"]), "", ""],
         [
-            f"thumbnails/s ({figures['thumbnails']})",
+            f"thumbnails/s ({figures['thumbnails']}, {figures['connections']} connections)",
             f"warm {figures['warm_per_second']:.0f}/s",
             f"cold {figures['cold_per_second']:.1f}/s",
             ratio(figures["warm_per_second"], figures["cold_per_second"]),
@@ -371,6 +413,13 @@ def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: st
             f">= {WARM_OVER_COLD_TARGET:.0f}x",
         ],
         [
+            "client CPU per thumbnail",
+            f"warm {ms(figures['warm_client_cpu'])}",
+            f"cold {ms(figures['cold_client_cpu'])}",
+            "",
+            "",
+        ],
+        [
             "thumbnails/s revalidated (304)",
             f"{figures['revalidated_per_second']:.0f}/s",
             f"cold {figures['cold_per_second']:.1f}/s",
@@ -378,9 +427,16 @@ def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: st
             "",
         ],
         [
+            "server CPU per revalidation (304)",
+            ms(figures["revalidated_cpu"]),
+            f"cold {ms(figures['cold_cpu'])}",
+            ratio(figures["cold_cpu"], figures["revalidated_cpu"]),
+            "",
+        ],
+        [
             "GET /health (the stack's floor)",
             f"{figures['health_per_second']:.0f}/s",
-            f"server CPU {ms(figures['health_cpu'])}",
+            f"server CPU {ms(figures['health_cpu'])}, client {ms(figures['health_client_cpu'])}",
             "",
             "",
         ],
@@ -405,8 +461,17 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--shapes-per-asset", type=int, default=5)
     parser.add_argument("--originals", type=int, default=200)
-    parser.add_argument("--thumbnails", type=int, default=50)
+    parser.add_argument("--thumbnails", type=int, default=200)
     parser.add_argument("--warm-passes", type=int, default=5)
+    parser.add_argument(
+        "--warm-repeats", type=int, default=5, help="times each warm pass asks each thumbnail"
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=DEFAULT_CONNECTIONS,
+        help="parallel keep-alive connections for thumbnails (cold, warm and /health alike)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--original-size", default="1920x1080", help="WxH, or mixed")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -434,6 +499,8 @@ def main() -> None:
                 repeats=args.repeats,
                 thumbnails=args.thumbnails,
                 warm_passes=args.warm_passes,
+                warm_repeats=args.warm_repeats,
+                connections=args.connections,
             )
     print(report(figures, args.assets, args.shapes_per_asset, args.original_size))
 

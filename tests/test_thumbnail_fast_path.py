@@ -4,12 +4,14 @@ embedded workspace, and both servers)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from pixlake.core.services.accounts import hash_token, revoke_user
 from pixlake.core.services.thumbnails import ThumbnailSource
@@ -216,3 +218,104 @@ def test_the_fast_path_reads_in_the_loop_only_while_the_pool_has_a_connection_to
             conn.close()
     assert fast_path._reads_in_loop()
     db.dispose()
+
+
+class _Route:
+    """The application behind the fast path, recording what it was left to answer."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _ask(
+    fast_path: object, path: str, headers: list[tuple[str, str]], query: bytes = b""
+) -> tuple[int, dict[bytes, bytes], bytes]:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query,
+        "headers": [(k.encode(), v.encode()) for k, v in headers],
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(fast_path(scope, receive, send))  # type: ignore[operator]
+    start, body = sent
+    return start["status"], dict(start["headers"]), body["body"]
+
+
+def test_the_fast_path_itself_answers_only_what_the_route_would_allow(
+    site: Site, tmp_path: Path
+) -> None:
+    """Called directly, in front of a stand-in route: a warm thumbnail of the caller's
+    organization is answered without the route (by token and by session), and every
+    request the route must judge reaches it."""
+    from pixlake.core.services.accounts import authenticate
+    from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
+
+    username, token = site.new_user()
+    url, etag, first = _warm_thumbnail(site, token, tmp_path)
+    checksum = etag.strip('"').rsplit("-", 1)[1]
+    cache = ThumbnailCache(1024 * 1024)
+    cache.put(checksum, first.content)
+    route = _Route()
+    fast_path = ThumbnailFastPath(route, site.context, cache)
+    user_id = authenticate(site.context, token).user_id
+    secret = site.context.settings.secret_key or ""
+    session = issue_session(secret, user_id, hash_token(token), 3600)
+    bearer = ("authorization", f"Bearer {token}")
+    by_cookie = ("cookie", f"other=1; {SESSION_COOKIE}={session}")
+
+    for way in (bearer, by_cookie):
+        status, headers, body = _ask(fast_path, url, [way])
+        assert (status, body) == (200, first.content), way
+        assert headers[b"etag"] == etag.encode()
+        assert headers[b"content-type"] == first.headers["content-type"].encode()
+        assert headers[b"x-content-type-options"] == b"nosniff"
+        status, headers, body = _ask(fast_path, url, [way, ("if-none-match", f"W/{etag}")])
+        assert (status, body) == (304, b"") and headers[b"etag"] == etag.encode()
+    assert route.calls == 0
+
+    stranger = site.new_token()
+    replaced = issue_session(secret, user_id, hash_token("pxl_an-older-token"), 3600)
+    left_to_the_route: list[tuple[str, list[tuple[str, str]], bytes]] = [
+        (url, [("authorization", f"Bearer {stranger}")], b""),  # another organization
+        (url, [("authorization", f"Bearer {stranger}"), ("if-none-match", etag)], b""),
+        (url, [("authorization", "Bearer pxl_unknown")], b""),
+        (url, [("authorization", f"Basic {token}")], b""),
+        (url, [("authorization", ""), by_cookie], b""),  # a header there but empty
+        (url, [("cookie", f"{SESSION_COOKIE}={replaced}")], b""),  # its token replaced
+        (url, [("cookie", f"{SESSION_COOKIE}={session[:-4]}0000")], b""),  # forged
+        (url, [("cookie", "other=1")], b""),
+        (url, [], b""),
+        (url, [bearer], b"size=big"),
+        (url, [bearer, ("content-length", "5")], b""),
+        (url, [bearer, ("transfer-encoding", "chunked")], b""),
+        (url, [bearer, ("x-pixlake-method", "XGET")], b""),
+        (url, [bearer] + [("x-filler", "1")] * site.context.settings.max_header_count, b""),
+        (f"/data/{uuid.uuid4()}/thumbnail", [bearer], b""),
+        (f"{url}s", [bearer], b""),
+    ]
+    for index, (path, headers, query) in enumerate(left_to_the_route, 1):
+        status, _headers, body = _ask(fast_path, path, headers, query)
+        assert (status, body, route.calls) == (599, b"", index), (path, headers, query)
+
+    cold = ThumbnailFastPath(route, site.context, ThumbnailCache(1024))
+    assert _ask(cold, url, [bearer])[0] == 599  # not in memory: the route reads or makes it
+    calls = route.calls
+    revoke_user(site.context, username)
+    for way in (bearer, by_cookie):
+        assert _ask(fast_path, url, [way])[0] == 599
+        assert _ask(fast_path, url, [way, ("if-none-match", etag)])[0] == 599
+    assert route.calls == calls + 4

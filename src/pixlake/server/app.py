@@ -78,13 +78,6 @@ def create_app(
     # One cache per application: its bytes are only ever handed out after the data row of
     # the caller's organization was read.
     app.state.thumbnail_cache = ThumbnailCache(settings.thumbnail_cache_bytes)
-    if not embedded:
-        # Only a served app answers a gallery's requests for pictures; imported here so that
-        # an embedded client goes without the thumbnail stack. Inside the request limits
-        # (added next, so around it), before everything else.
-        from pixlake.server.thumbnail_fast_path import ThumbnailFastPath
-
-        app.add_middleware(ThumbnailFastPath, context=context, cache=app.state.thumbnail_cache)
     app.add_middleware(
         RequestLimits,
         limits=BodyLimits(
@@ -102,4 +95,10 @@ def create_app(
         # Added last, so outermost: the routers a path needs are in before the body limits
         # look for file routes and before routing.
         app.add_middleware(IncludeRoutersFirst, fill_for=slots.fill_for)
+    else:
+        # Only a served app answers a gallery's requests for pictures; imported here so that
+        # an embedded client goes without the thumbnail stack. Around everything else.
+        from pixlake.server.thumbnail_fast_path import install_thumbnail_fast_path
+
+        install_thumbnail_fast_path(app, context, app.state.thumbnail_cache)
     return app
