@@ -376,7 +376,8 @@ def _process_cpu_seconds(pid: int) -> float:
 
 def report(figures: dict[str, Any], assets: int, shapes_per_asset: int, size: str) -> str:
     def ms(seconds: float) -> str:
-        return f"{seconds * 1000:.1f} ms"
+        # Hundredths below 10 ms: a warm thumbnail's CPU is a fraction of a millisecond.
+        return f"{seconds * 1000:.2f} ms" if seconds < 0.01 else f"{seconds * 1000:.1f} ms"
 
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}x"
