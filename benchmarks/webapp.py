@@ -16,6 +16,7 @@ thumbnails/s warm (asked again: from   thumbnails/s cold (made and stored)
 the server's memory)
 server CPU per thumbnail, warm         the same, cold (read from /proc: the server's
                                        own time, whatever else the machine runs)
+client CPU per thumbnail, warm         the same, cold (the benchmark's own process)
 thumbnails/s revalidated (304)         thumbnails/s cold
 ``GET /health`` (the stack's floor)    its rate and server CPU per request
 bytes of one 100-asset gallery page    —
@@ -31,13 +32,18 @@ version, one of them annotated through the SDK (which makes the worker and the l
 other data, assets, annotations (one per asset) and shapes are bulk-inserted straight into
 the SQLite database with SQLAlchemy Core while the server is idle, as copies of the
 uploaded data rows (new ids, distinct fake checksums, the same bytes). Each cold thumbnail
-is of a distinct checksum, so it is really made; its warm repeat reads what the cold
-request stored.
+is of a distinct checksum, so it is really made (the original read, decoded, encoded,
+stored); its warm repeats are answered from the server's memory.
 
-Each timing is the median of ``--repeats`` (default 5) requests, over HTTP on loopback.
-Thumbnails: one cold pass over ``--thumbnails`` pictures, then ``--warm-passes`` (default
-5) warm passes and as many revalidating ones (``If-None-Match``, as a browser asks after
-its cache's entry went); rates are the median pass's, CPU the mean per thumbnail.
+Each page timing is the median of ``--repeats`` (default 5) requests over HTTP on loopback
+(httpx, one keep-alive connection). Thumbnails go through a light client of its own
+(``_light_http``: ``--connections`` keep-alive connections, default 6 as a browser opens,
+one request in flight on each, a few tens of microseconds of client CPU per request), the
+same client and concurrency for cold, warm, revalidated and ``/health``: one cold pass over
+``--thumbnails`` pictures (default 200, each made by its request), then ``--warm-passes``
+(default 5) warm passes asking each ``--warm-repeats`` times (default 5) and as many
+revalidating ones (``If-None-Match``, as a browser asks after its cache's entry went);
+rates are the median pass's, server and client CPU the mean per request.
 
     .venv/bin/python benchmarks/webapp.py --assets 100000 --cache /tmp/pixlake-bench-cache
 """
