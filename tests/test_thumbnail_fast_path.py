@@ -184,20 +184,6 @@ def test_the_thumbnail_cache_is_bounded_by_a_setting() -> None:
         Settings(thumbnail_cache_bytes=-1)
 
 
-def test_reads_in_a_shared_read_use_one_connection(tmp_path: Path) -> None:
-    from pixlake.core.db import Database
-
-    db = Database(f"sqlite:///{tmp_path / 'shared.db'}")
-    try:
-        with db.shared_read(), db.read() as first, db.read() as second:
-            assert first is second
-            assert first.exec_driver_sql("SELECT 1").scalar_one() == 1
-        with db.read() as outside, db.read() as other:
-            assert outside is not other  # the block is over: each read its own again
-    finally:
-        db.dispose()
-
-
 def test_the_fast_path_reads_in_the_loop_only_while_the_pool_has_a_connection_to_spare(
     tmp_path: Path,
 ) -> None:

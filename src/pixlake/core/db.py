@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, make_url
@@ -32,9 +31,6 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._write_lock = threading.Lock() if self.is_sqlite else None
-        self._shared_read: ContextVar[Connection | None] = ContextVar(
-            f"pixlake_shared_read_{id(self)}", default=None
-        )
         engine_args: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:
             engine_args |= {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
@@ -62,27 +58,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        shared = self._shared_read.get()
-        if shared is not None:
-            yield shared
-            return
         with self.engine.connect() as conn:
             yield conn
-
-    @contextmanager
-    def shared_read(self) -> Iterator[None]:
-        """Every ``read`` in the block uses one connection (one checkout, one ``BEGIN``).
-
-        For a short synchronous block whose reads are a few point queries (the thumbnails'
-        fast path: a user's row, then a data row), where opening a connection per read
-        costs more than the reads. Not across an ``await`` nor into another thread.
-        """
-        with self.engine.connect() as conn:
-            token = self._shared_read.set(conn)
-            try:
-                yield
-            finally:
-                self._shared_read.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

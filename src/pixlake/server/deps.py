@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import AfterValidator
 
 from pixlake.core.context import Actor, AppContext
@@ -30,7 +29,6 @@ __all__ = [
     "NameFilter",
     "ProbedMediaDep",
     "TagNamesQuery",
-    "authenticate_request",
     "base_url_for",
 ]
 
@@ -89,17 +87,6 @@ async def defer_actor(
 ) -> DeferredActor:
     # async: nothing is read here, so no worker thread is needed.
     return DeferredActor(request, credentials)
-
-
-def authenticate_request(request: Request) -> Actor:
-    """``get_actor``'s authentication, for code that runs before FastAPI's routing (the
-    thumbnails' fast path): the header read as ``BEARER`` reads it, then the same checks."""
-    authorization = request.headers.get("authorization")
-    scheme, param = get_authorization_scheme_param(authorization)
-    credentials = None
-    if authorization and scheme.lower() == "bearer" and param:
-        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=param)
-    return _authenticate(request, credentials)
 
 
 def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
