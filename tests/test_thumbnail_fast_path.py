@@ -297,6 +297,13 @@ def test_the_fast_path_itself_answers_only_what_the_route_would_allow(
         status, _headers, body = _ask(fast_path, path, headers, query)
         assert (status, body, route.calls) == (599, b"", index), (path, headers, query)
 
+    broken = ThumbnailFastPath(route, site.context, cache)
+
+    def failing_read(*_args: object) -> None:
+        raise OSError("the database went away")
+
+    broken.access.by_token = failing_read  # type: ignore[method-assign,assignment]
+    assert _ask(broken, url, [bearer])[0] == 599  # the route gives its own typed answer
     cold = ThumbnailFastPath(route, site.context, ThumbnailCache(1024))
     assert _ask(cold, url, [bearer])[0] == 599  # not in memory: the route reads or makes it
     calls = route.calls

@@ -47,7 +47,6 @@ from pixlake.core.services.accounts import hash_token
 from pixlake.core.services.thumbnail_access import ThumbnailAccess, ThumbnailGrant
 from pixlake.core.services.thumbnails import THUMBNAIL_VERSION
 from pixlake.core.thumbnail_cache import ThumbnailCache
-from pixlake.errors import PixlakeError
 from pixlake.server.headers import USER_BYTES_POLICY
 from pixlake.server.routers.thumbnails import IMMUTABLE
 from pixlake.thumbnailing import THUMBNAIL_CONTENT_TYPE
@@ -128,8 +127,11 @@ class ThumbnailFastPath:
                 return None
         try:
             grant = self._grant(authorization, cookie, data_id)
-        except (PixlakeError, ValueError, UnicodeDecodeError):
-            return None  # the route answers it, with the error's own status and body
+        except Exception:
+            # A refused credential (PixlakeError), a malformed one, or the database
+            # failing: nothing is sent yet, and the route answers it with its own typed
+            # status and body (outside here, an error would reach uvicorn's bare 500).
+            return None
         if grant is None:
             return None
         etag = f'"{THUMBNAIL_VERSION}-{grant.checksum}"'.encode()
