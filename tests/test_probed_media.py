@@ -18,6 +18,7 @@ from pixlake.probed_media import ProbedMedia
 from pixlake.samples import make_image
 from pixlake.sdk import local_files
 from pixlake.server.app import create_app
+from pixlake.storage.base import ObjectStorage
 from tests.conftest import stored_objects
 
 
@@ -136,3 +137,65 @@ def test_probes_held_are_bounded() -> None:
     assert probes.record("a", info), "a probe held already is replaced"
     probes.forget(["a", "b", "unknown"])
     assert len(probes) == 0
+
+
+class StageFileSpy:
+    """Counts the files the service reads itself (the real staging runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read: list[str] = []
+        real = ObjectStorage.stage_file
+
+        def counted(storage: ObjectStorage, source: Path) -> Any:
+            self.read.append(Path(source).name)
+            return real(storage, source)
+
+        monkeypatch.setattr(ObjectStorage, "stage_file", counted)
+
+
+def test_an_embedded_upload_reads_each_small_file_once(
+    embedded: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service stages the bytes the SDK read, probed and hashed, instead of reading the
+    files again; what is stored is those bytes, under their own checksum."""
+    files = pictures(tmp_path / "in", 5)
+    spy = StageFileSpy(monkeypatch)
+    uploaded = embedded.get_datalake().upload_data(files)
+    assert spy.read == []
+    for data, path in zip(uploaded, files, strict=True):
+        assert data.checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sorted(p.name for p in stored_objects(tmp_path / "ws")) == sorted(
+        d.checksum for d in uploaded
+    )
+    assert probes_of(embedded).bytes_held == 0, "an upload lets go of the bytes it held"
+
+
+def test_bytes_held_for_a_file_that_changed_size_are_not_staged(
+    embedded: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held bytes stand for a file only while it has their size (the size its limits were
+    checked on): otherwise the service reads the file as it is."""
+    [picture, other] = pictures(tmp_path / "in", 2)
+    probes = probes_of(embedded)
+    stale = b"\xff\xd8 stale bytes"
+    probes.hold(str(picture), hashlib.sha256(stale).hexdigest(), stale)
+    spy = StageFileSpy(monkeypatch)
+    monkeypatch.setattr(local_files, "_probe_and_record", lambda file, probes: None)
+    lake = embedded.get_datalake()
+    stored = lake.upload_data([picture, other])
+    assert spy.read == ["p000.jpg", "p001.jpg"]
+    assert stored[0].checksum == hashlib.sha256(picture.read_bytes()).hexdigest()
+    assert probes.bytes_held == 0
+
+
+def test_bytes_held_are_bounded() -> None:
+    probes = ProbedMedia(max_bytes_held=10)
+    assert probes.hold("/a", "ca", b"12345678")
+    assert not probes.hold("/b", "cb", b"123"), "past the bound"
+    assert not probes.hold("/a", "ca", b"1"), "one file is held once"
+    held = probes.take("/a")
+    assert held is not None and held.data == b"12345678" and probes.bytes_held == 0
+    assert probes.take("/a") is None
+    assert probes.hold("/b", "cb", b"123")
+    probes.forget([], ["/b", "/unknown"])
+    assert probes.bytes_held == 0 and probes.take("/b") is None

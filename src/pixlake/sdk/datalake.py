@@ -94,7 +94,7 @@ class Datalake(SdkObject[DatalakePublic]):
                 uploaded = self._upload_streams(paths, tag_names, tag_ids, max_workers)
         finally:
             if probes is not None:
-                probes.forget(recorded)
+                probes.forget(recorded, (str(file.path) for file in collected.files))
         if single:
             return uploaded[0]
         result = MultiData(self._connection, _unique_by_id(uploaded))

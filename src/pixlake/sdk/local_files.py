@@ -266,7 +266,10 @@ def _probe_and_record(file: LocalFile, probes: ProbedMedia) -> str | None:
         return None
     media = probe_media(data, filename=file.shown)
     checksum = hashlib.sha256(data).hexdigest()
-    return checksum if probes.record(checksum, media) else None
+    if not probes.record(checksum, media):
+        return None
+    probes.hold(str(file.path), checksum, data)  # spares the service reading it again
+    return checksum
 
 
 def _check_media(file: LocalFile) -> None:

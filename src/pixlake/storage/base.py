@@ -309,6 +309,15 @@ class ObjectStorage(ABC):
             # of a whole chunk: a 1 MiB buffer per small file costs a mapping of fresh pages.
             return self.stage_stream(_read_chunks(src, min(CHUNK_SIZE, size + 1)), size)
 
+    def stage_held(self, data: bytes, checksum: str) -> StagedObject | None:
+        """Stage bytes this process holds already, read and hashed by pixlake's own code
+        (``pixlake.probed_media``), without copying them; None when memory staging can't
+        take them (no budget, too large, the budget spent): stage the file instead."""
+        budget = self.memory_budget
+        if budget is None or len(data) > self.memory_staging_max_file or not budget.take(len(data)):
+            return None
+        return StagedObject(len(data), checksum, data=data)
+
     def stage_file_copy(self, source: Path) -> StagedObject:
         """Copy a local file to a staging file with the kernel's copy, then hash the copy:
         two passes the kernel and hashlib make at full speed, rather than one of Python

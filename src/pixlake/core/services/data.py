@@ -181,11 +181,24 @@ def ingest_local_files(
 
     limits = _limits_of(ctx)
 
-    def stage_and_probe(source: Path) -> _Incoming:
-        # Each file is read once: hashed while staged, probed from the staged bytes. The
+    def _stage_held(source: Path, size: int) -> StagedObject | None:
+        # The bytes the SDK of this process read, probed and hashed, when it left them;
+        # only while the file still has their size, which the limits were checked on.
+        assert probed is not None
+        held = probed.take(str(source))
+        if held is None or len(held.data) != size:
+            return None
+        return ctx.storage.stage_held(held.data, held.checksum)
+
+    def stage_and_probe(file: tuple[Path, int]) -> _Incoming:
+        source, size = file
+        # Each file is read once: by the SDK of this process when it left the bytes it
+        # read, else here, hashed while staged and probed from the staged bytes. The
         # workers overlap one file's reading and hashing (outside the GIL) with another's
         # probe.
-        staged = ctx.storage.stage_file(source)
+        staged = _stage_held(source, size) if probed is not None else None
+        if staged is None:
+            staged = ctx.storage.stage_file(source)
         try:
             media = probed.get(staged.checksum) if probed is not None else None
             if media is None or not within_limits(media, limits):
@@ -197,7 +210,9 @@ def ingest_local_files(
 
     with paused_gc():
         incoming, failed = map_in_slices(
-            stage_and_probe, sources, max_workers or DEFAULT_INGEST_WORKERS
+            stage_and_probe,
+            list(zip(sources, sizes, strict=True)),
+            max_workers or DEFAULT_INGEST_WORKERS,
         )
         try:
             if failed is not None:
