@@ -163,5 +163,52 @@ def test_an_embedded_client_builds_only_what_it_serves(tmp_path: Path) -> None:
     # opening the workspace sweeps staging files without the full orphan sweep's imports.
     unused = ("datasets", "assets", "annotations", "annotation_files", "models", "trash")
     assert _of(loaded, tuple(f"pixlake.server.routers.{name}" for name in unused)) == []
-    assert {"pixlake.server.routers.me", "pixlake.server.routers.datalakes"} <= loaded
+    assert "pixlake.server.routers.datalakes" in loaded
+    # GET /me, the owner's, is answered from the workspace it opened (the next test).
+    assert "pixlake.server.routers.me" not in loaded
     assert _of(loaded, ("pixlake.core.services.orphans", "yaml")) == []
+
+
+def test_an_embedded_client_builds_no_application_until_a_request_needs_it(
+    tmp_path: Path,
+) -> None:
+    """``Client()`` on an existing workspace opens its database and knows its owner: the
+    web framework, the application and its event loop come with the first request."""
+    from pixlake import Client
+
+    workspace = tmp_path / "ws"
+    Client(workspace=workspace).close()
+    loaded = _loaded_after(
+        """
+        import sys, threading
+        from pixlake import Client
+        client = Client(workspace=sys.argv[1])
+        assert client.username == "owner"
+        assert not any(t.name == "pixlake-embedded" for t in threading.enumerate())
+        client.close()
+        """,
+        str(workspace),
+    )
+    assert "pixlake.embedded" in loaded
+    unbuilt = ("fastapi", "starlette", "a2wsgi", "anyio", "uvicorn", "alembic", "jinja2")
+    assert _of(loaded, unbuilt) == []
+    assert _of(loaded, ("pixlake.server", "pixlake.web")) == []
+
+
+def test_the_owner_identity_is_what_the_application_answers(tmp_path: Path) -> None:
+    """The ``GET /me`` an embedded connection starts with is the application's own answer,
+    value for value, and it is handed out once: later calls ask the application."""
+    from pixlake.embedded import ApplicationOnDemand, connect_in_process
+
+    connection = connect_in_process(tmp_path / "ws")
+    try:
+        transport = connection.http._transport
+        assert isinstance(transport, ApplicationOnDemand)
+        known = connection.me()
+        assert not transport.built
+        asked = connection.me()
+        assert transport.built
+        assert asked == known
+        assert asked == connection.request("GET", "/me")
+    finally:
+        connection.close()

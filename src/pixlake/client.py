@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from pixlake.gcpause import paused_gc
@@ -9,6 +10,11 @@ from pixlake.sdk import client as sdk_client
 from pixlake.sdk.connection import Connection
 
 __all__ = ["Client"]
+
+_APPLICATION_PACKAGES = ("a2wsgi", "fastapi", "pydantic_settings", "sqlalchemy", "starlette")
+"""What the embedded mode imports beyond the SDK's packages. The application is built by
+its first request (pixlake.embedded), so they are looked for when the workspace opens, not
+found missing in the middle of a script."""
 
 
 class Client(sdk_client.Client):
@@ -52,7 +58,10 @@ class Client(sdk_client.Client):
 def _in_process(workspace: str | Path | None, api_token: str | None) -> Connection:
     # Imported here, not above: a client machine of a team server installs the SDK's
     # packages alone, and must be able to import pixlake and reach the server.
+    missing = next((name for name in _APPLICATION_PACKAGES if find_spec(name) is None), None)
     try:
+        if missing is not None:
+            raise ModuleNotFoundError(f"No module named {missing!r}", name=missing)
         from pixlake.embedded import connect_in_process
     except ModuleNotFoundError as exc:
         if (exc.name or "").startswith("pixlake"):

@@ -91,7 +91,7 @@ class Client:
             else _connect_to_server(api_token, resolve_host(host))
         )
         try:
-            self._me = Me.model_validate(self._connection.request("GET", "/me"))
+            self._me = Me.model_validate(self._connection.me())
         except BaseException:
             self._connection.close()
             raise

@@ -157,6 +157,7 @@ class Connection:
         workspace: Path | None = None,
         on_close: Callable[[], None] | None = None,
         retries: Retries = DEFAULT_RETRIES,
+        identity: Any = None,
     ) -> None:
         """A connection over ``http``, the client every API request goes through.
 
@@ -168,8 +169,13 @@ class Connection:
             workspace: the folder of the platform, when it runs in this process.
             on_close: called once by ``close()``, after the clients are closed.
             retries: how the requests whose retry is safe are retried.
+            identity: the JSON answer the API gives to ``GET /me`` on this connection,
+                when whoever opened it already holds it (an API in this process acting
+                as its workspace's owner); ``me()`` then returns it once instead of
+                asking.
         """
         self.http = http
+        self._identity = identity
         self.capabilities = capabilities
         self.workspace = workspace
         self.retries = retries
@@ -191,6 +197,12 @@ class Connection:
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
         return cls(http)
+
+    def me(self) -> Any:
+        """The API's answer to ``GET /me``: the identity this connection was opened with
+        the first time, when it has one, else (and every later time) the API's own."""
+        identity, self._identity = self._identity, None
+        return identity if identity is not None else self.request("GET", "/me")
 
     def request(
         self,
