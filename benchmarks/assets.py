@@ -197,8 +197,8 @@ def bulk_insert_data(
     Straight into the database (SQLite or PostgreSQL) with SQLAlchemy Core, bypassing the
     API: each copy gets a new id (``pixlake.ids.new_id``) and a distinct fake checksum but
     keeps the object_name (and filename, size, dimensions...) of the row it copies, so its
-    bytes exist. Nothing else may be writing the database meanwhile. On PostgreSQL the table
-    is ANALYZEd afterwards. Returns how many rows were inserted.
+    bytes exist. Nothing else may be writing the database meanwhile. The table is ANALYZEd
+    afterwards. Returns how many rows were inserted.
     """
     from sqlalchemy import create_engine, insert, select, text
 
@@ -232,9 +232,15 @@ def bulk_insert_data(
                     )
                     rows.append(row)
                 conn.execute(insert(t.data), rows)
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE data"))
+        # The service's own bulk inserts refresh the planner's statistics
+        # (``pixlake.core.sql.analyze_after_bulk``); rows inserted behind its back must too.
+        # On SQLite, statistics of the 200 uploaded rows made the planner believe the data
+        # table tiny and drive every listing page from it: each page then built the JSON of
+        # the version's assets past the page's key and sorted them (a listing of 100,000
+        # assets took three times the CPU), which a workspace whose 100,000 data were
+        # ingested through the API never does.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE data"))
     finally:
         engine.dispose()
     return max(missing, 0)

@@ -16,6 +16,7 @@ from pixlake.core.services import assets as asset_service
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.core.services import datasets as dataset_service
+from pixlake.core.services.wire_json import KNOWN_DATALAKES, asset_json_select
 from pixlake.core.sql import bulk_insert
 from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.enums import InferenceType
@@ -157,3 +158,64 @@ def test_listed_data_json_keeps_to_its_datalake_and_writes_large(workspace: Work
             alone = data_service.get_data(ctx, owner, UUID(answer["id"]))
             assert DataPublic.model_validate(answer) == alone
             assert answer["large"] is (answer["size"] >= threshold)
+
+
+def test_listed_asset_json_dashes_every_datalake_id(workspace: Workspace) -> None:
+    # On SQLite the ids of up to KNOWN_DATALAKES datalakes of the organization are written
+    # into the statement, the others dashed row by row: a version holding data of a known
+    # datalake and of one past that limit lists both with their exact ids.
+    ctx, owner = workspace.context, workspace.owner
+    for index in range(KNOWN_DATALAKES):
+        datalake_service.create_datalake(ctx, owner, f"lake-{index}")
+    lakes = sorted(datalake_service.list_datalakes(ctx, owner), key=lambda lake: lake.id)
+    assert len(lakes) == KNOWN_DATALAKES + 1
+    rows = [
+        {
+            "id": new_id(),
+            "organization_id": owner.organization_id,
+            "datalake_id": lake.id,
+            "object_name": f"{lake.id}/00/{index:064x}",
+            "filename": f"lake-{index}.jpg",
+            "type": "IMAGE",
+            "content_type": "image/jpeg",
+            "size": 10,
+            "checksum": f"{index:064x}",
+            "width": 8,
+            "height": 8,
+            "duration": None,
+            "metadata": {},
+            "custom_metadata": {},
+            "created_at": utcnow(),
+        }
+        for index, lake in enumerate([lakes[0], lakes[-1]])
+    ]
+    with ctx.db.write() as conn:
+        bulk_insert(conn, t.data, rows)
+    dataset = dataset_service.create_dataset(ctx, owner, "d", "")
+    version = dataset_service.create_version(
+        ctx, owner, dataset.id, "v1", "", InferenceType.NOT_CONFIGURED
+    )
+    asset_service.add_data(ctx, owner, version.id, [row["id"] for row in rows])
+
+    def listed_lakes() -> list[str]:
+        page = asset_service.search_assets(ctx, owner, version.id, AssetQuery())
+        answers = orjson.loads(orjson.dumps(page.items))
+        for answer in answers:
+            alone = asset_service.get_asset(ctx, owner, UUID(answer["id"]))
+            assert AssetPublic.model_validate(answer) == alone
+        return sorted(answer["datalake_id"] for answer in answers)
+
+    # Nine datalakes: too many to write, every id dashed.
+    assert listed_lakes() == sorted([str(lakes[0].id), str(lakes[-1].id)])
+    # Eight left (the last one's data kept): all written, each row looks its datalake up.
+    with ctx.db.write() as conn:
+        conn.execute(t.datalakes.delete().where(t.datalakes.c.id == lakes[1].id))
+    assert listed_lakes() == sorted([str(lakes[0].id), str(lakes[-1].id)])
+
+    # A datalake outside the statement's ids takes the dashing branch of the same CASE.
+    with ctx.db.read() as conn:
+        statement = asset_json_select(
+            conn.dialect.name, ctx.settings.large_file_threshold, version.id, [lakes[0].id]
+        ).where(t.assets.c.dataset_version_id == version.id)
+        written = sorted(orjson.loads(row.json)["datalake_id"] for row in conn.execute(statement))
+    assert written == sorted([str(lakes[0].id), str(lakes[-1].id)])

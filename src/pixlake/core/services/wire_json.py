@@ -9,7 +9,7 @@ ISO 8601 with their offset, metadata as the JSON stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NewType
 from uuid import UUID
@@ -21,6 +21,7 @@ from pixlake.core import tables as t
 from pixlake.schemas import AssetPublic, DataPublic, WireModel
 
 __all__ = [
+    "KNOWN_DATALAKES",
     "JsonArray",
     "JsonPage",
     "asset_json_select",
@@ -35,6 +36,12 @@ JsonArray = NewType("JsonArray", orjson.Fragment)
 """A JSON array of objects the database wrote, which orjson writes out as it is."""
 
 
+KNOWN_DATALAKES = 8
+"""At most this many datalakes have their dashed id written into an asset listing's
+statement (``asset_json_select``): each row looks its datalake up in a CASE of that many
+branches, cheaper than dashing the id (five substrings joined) only while it is short."""
+
+
 @dataclass(frozen=True, slots=True)
 class JsonPage:
     """One page of a listing as the wire has it (``AssetPage``, ``DataPage``): the items,
@@ -45,12 +52,21 @@ class JsonPage:
     next_after: str | None
 
 
-def asset_json_select(dialect: str, large_file_threshold: int, version_id: UUID) -> Any:
+def asset_json_select(
+    dialect: str,
+    large_file_threshold: int,
+    version_id: UUID,
+    datalake_ids: Sequence[UUID] = (),
+) -> Any:
     """SELECT of (asset id, data id, asset JSON) over assets joined with their data; ids
     as the driver gives them raw (see ``raw_uuid``), to be filtered and ordered by the
-    caller, who keeps to the assets of ``version_id``."""
+    caller, who keeps to the assets of ``version_id``.
+
+    ``datalake_ids``: datalakes the assets' data likely belong to (the organization's),
+    whose dashed ids SQLite then writes from the statement rather than row by row (the
+    first ``KNOWN_DATALAKES``; a data of another datalake gets its id dashed as ever)."""
     if dialect == "sqlite":
-        fields = _sqlite_asset_fields(large_file_threshold, version_id)
+        fields = _sqlite_asset_fields(large_file_threshold, version_id, datalake_ids)
     else:
         fields = _postgresql_asset_fields(large_file_threshold)
     return select(
@@ -115,7 +131,9 @@ def raw_uuid(dialect: str) -> Callable[[UUID], str]:
     return (lambda value: value.hex) if dialect == "sqlite" else str
 
 
-def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, Any]]:
+def _sqlite_asset_fields(
+    threshold: int, version_id: UUID, datalake_ids: Sequence[UUID]
+) -> list[tuple[str, Any]]:
     a, d = t.assets.c, t.data.c
     return [
         # The version is the same on every row: written once into the statement rather
@@ -123,7 +141,9 @@ def _sqlite_asset_fields(threshold: int, version_id: UUID) -> list[tuple[str, An
         ("id", _dashed(a.id)),
         ("dataset_version_id", _text(str(version_id))),
         ("data_id", _dashed(a.data_id)),
-        ("datalake_id", _dashed(d.datalake_id)),
+        # Dashing an id is a third of SQLite's time on a listing; the datalake repeats
+        # across the rows (a fifth less time with it written once per datalake).
+        ("datalake_id", _dashed_known(d.datalake_id, datalake_ids[:KNOWN_DATALAKES])),
         *_data_file_fields(),
         *_sqlite_measured_fields(threshold),
         ("data_created_at", _iso(d.created_at)),
@@ -230,6 +250,17 @@ def _dashed(column: Any) -> Any:
     dash = _text("-")
     return (
         part(1, 8) + dash + part(9, 4) + dash + part(13, 4) + dash + part(17, 4) + dash + part(21)
+    )
+
+
+def _dashed_known(column: Any, known: Sequence[UUID]) -> Any:
+    """``_dashed(column)``, with the texts of the ``known`` ids written in the statement."""
+    if not known:
+        return _dashed(column)
+    return case(
+        *[(_text(value.hex), _text(str(value))) for value in known],
+        value=type_coerce(column, String),
+        else_=_dashed(column),
     )
 
 
