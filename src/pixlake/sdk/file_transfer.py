@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 import time
 import zipfile
@@ -24,6 +23,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from pixlake.errors import ChecksumMismatchError, StorageError
+from pixlake.hashed_copy import copy_hashing
 from pixlake.sdk.connection import DEFAULT_RETRIES, raise_for_error
 from pixlake.sdk.transfer import temporary_path
 
@@ -50,6 +50,8 @@ transfer manager does), each written at its offset, then hashes the file written
 it, one stream is hashed on the way."""
 RANGE_SIZE = 16 * 1024 * 1024
 RANGE_WORKERS = 4
+
+_NEW_FILE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 Progress = Callable[[int], object]
 """Told how many more bytes went through (a progress bar's ``update``)."""
@@ -184,10 +186,7 @@ def download_verified(
     try:
         parsed = urlparse(url)
         if parsed.scheme == "file":  # the object's own file, for an API in this process
-            shutil.copyfile(unquote(parsed.path), temporary)  # the kernel's fast copy
-            found = sha256_of(temporary)  # what is checked is what was written
-            if progress is not None:
-                progress(temporary.stat().st_size)
+            found = _copy_local(Path(unquote(parsed.path)), temporary, progress)
         else:
             found = _fetch_hashing(http, url, temporary, size, progress)
         if found != checksum:
@@ -204,6 +203,17 @@ def download_verified(
         if isinstance(exc, httpx.TransportError):
             raise StorageError(f"could not download {target.name}: {exc}") from exc
         raise
+
+
+def _copy_local(source: Path, temporary: Path, progress: Progress | None) -> str:
+    """Copy a file of this machine to ``temporary`` with the kernel's copy, hashing what
+    was written as it goes (``copy_hashing``); returns the SHA-256 of the copy."""
+    with open(source, "rb") as src:
+        fd = os.open(temporary, _NEW_FILE_FLAGS, 0o666)
+        try:
+            return copy_hashing(src.fileno(), fd, progress)
+        finally:
+            os.close(fd)
 
 
 def _fetch_hashing(

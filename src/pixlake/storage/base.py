@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Iterable, Iterator, Sequence
@@ -14,7 +13,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixlake.errors import InsufficientStorageError, StorageError
-from pixlake.permissions import create_private_file
+from pixlake.hashed_copy import copy_hashing
+from pixlake.permissions import PRIVATE_FILE_MODE, create_private_file
 
 __all__ = [
     "CHUNK_SIZE",
@@ -32,6 +32,9 @@ CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 """Largest file a backend with a memory budget stages in memory, unless it says less."""
 
+
+_STAGING_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+"""A new staging file, read back by the hash of what is written to it."""
 
 _OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -310,27 +313,26 @@ class ObjectStorage(ABC):
             return self.stage_stream(_read_chunks(src, min(CHUNK_SIZE, size + 1)), size)
 
     def stage_file_copy(self, source: Path) -> StagedObject:
-        """Copy a local file to a staging file with the kernel's copy, then hash the copy:
-        two passes the kernel and hashlib make at full speed, rather than one of Python
-        chunks, for files that are not probed (model files). What is hashed is what is
-        staged, whatever happens to ``source`` meanwhile."""
+        """Copy a local file to a staging file with the kernel's copy while hashing the
+        copy (``copy_hashing``: the two passes overlap, rather than one of Python chunks),
+        for files that are not probed (model files). What is hashed is what is staged,
+        read back, whatever happens to ``source`` meanwhile."""
         path = self.new_staging_path()
         try:
             with open(source, "rb") as src:
                 try:
-                    out = create_private_file(path)
+                    fd = os.open(path, _STAGING_FLAGS, PRIVATE_FILE_MODE)
                 except OSError as exc:
                     _raise_if_out_of_space(exc)
                     raise
-                with out:
-                    try:
-                        _kernel_copy(src, out)
-                    except OSError as exc:
-                        _raise_if_out_of_space(exc)
-                        raise
-            with open(path, "rb") as staged:
-                checksum = hashlib.file_digest(staged, "sha256").hexdigest()
-                size = os.fstat(staged.fileno()).st_size
+                try:
+                    checksum = copy_hashing(src.fileno(), fd)
+                    size = os.fstat(fd).st_size
+                except OSError as exc:
+                    _raise_if_out_of_space(exc)
+                    raise
+                finally:
+                    os.close(fd)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -442,22 +444,6 @@ class _StagingWriter:
         if self._chunks is not None:
             return StagedObject(self._size, checksum, data=b"".join(self._chunks))
         return StagedObject(self._size, checksum, path=self._path)
-
-
-def _kernel_copy(source: BinaryIO, target: BinaryIO) -> None:
-    """Copy the rest of ``source`` to ``target`` in the kernel (``copy_file_range``), or
-    with Python chunks where it can't (another kind of file system, another OS)."""
-    copy_range = getattr(os, "copy_file_range", None)
-    if copy_range is not None:
-        try:
-            while copy_range(source.fileno(), target.fileno(), 1 << 30):
-                pass
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-    # Both positions moved together so far: the copy goes on from where it stopped.
-    shutil.copyfileobj(source, target, CHUNK_SIZE)
 
 
 def _read_chunks(stream: Any, size: int = CHUNK_SIZE) -> Iterator[bytes]:
