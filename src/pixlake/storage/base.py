@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import errno
 import hashlib
 import os
@@ -19,6 +21,7 @@ from pixlake.permissions import PRIVATE_FILE_MODE, create_private_file
 __all__ = [
     "CHUNK_SIZE",
     "MEMORY_STAGING_MAX_FILE",
+    "PIPELINED_STAGING_MIN",
     "DirectUpload",
     "MemoryBudget",
     "ObjectStorage",
@@ -31,6 +34,14 @@ __all__ = [
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 """Largest file a backend with a memory budget stages in memory, unless it says less."""
+PIPELINED_STAGING_MIN = 16 * 1024 * 1024
+"""From this announced size a request body is hashed and written off the event loop,
+overlapped with its receipt (below it, the hop to a thread costs more than it saves)."""
+
+_STAGING_THREADS = concurrent.futures.ThreadPoolExecutor(
+    max_workers=8, thread_name_prefix="pixlake-staging"
+)
+"""Where large bodies are hashed and written; each upload keeps at most one thread busy."""
 
 
 _STAGING_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -299,9 +310,46 @@ class ObjectStorage(ABC):
         enough not to hold the event loop up. So is moving what memory held to a file when
         a file of unknown size outgrows memory staging (at most the per-file limit, once).
         """
+        if expected_size is not None and expected_size >= PIPELINED_STAGING_MIN:
+            return await self._stage_async_pipelined(chunks, expected_size)
         with _StagingWriter(self, expected_size) as writer:
             async for chunk in chunks:
                 writer.write(chunk)
+        return writer.staged
+
+    async def _stage_async_pipelined(
+        self, chunks: AsyncIterable[bytes], expected_size: int
+    ) -> StagedObject:
+        """``stage_async_stream`` for a large body: the chunks received are gathered into
+        batches of ``CHUNK_SIZE`` and each batch is hashed and written in a worker thread
+        while the event loop receives the next one. Hashing on the event loop held it up
+        for most of the time of such a body; ``hashlib`` and file writes release the GIL,
+        so the two now run at once. One batch is in flight at a time (bytes are hashed and
+        written in order) and at most two are held: memory stays flat."""
+        loop = asyncio.get_running_loop()
+        pending: concurrent.futures.Future[None] | None = None
+        with _StagingWriter(self, expected_size) as writer:
+            try:
+                batch: list[bytes] = []
+                held = 0
+                async for chunk in chunks:
+                    batch.append(chunk)
+                    held += len(chunk)
+                    if held < CHUNK_SIZE:
+                        continue
+                    if pending is not None:
+                        await asyncio.wrap_future(pending, loop=loop)
+                    pending = _STAGING_THREADS.submit(writer.write_all, batch)
+                    batch, held = [], 0
+                if pending is not None:
+                    await asyncio.wrap_future(pending, loop=loop)
+                    pending = None
+                writer.write_all(batch)
+            finally:
+                if pending is not None:
+                    # Cancelled or failed meanwhile: the staging file is closed and removed
+                    # on exit, which must not happen while a thread writes to it.
+                    concurrent.futures.wait([pending])
         return writer.staged
 
     def stage_file(self, source: Path) -> StagedObject:
@@ -404,6 +452,10 @@ class _StagingWriter:
                 return
             self._spill()
         self._write_out(chunk)
+
+    def write_all(self, chunks: Iterable[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
 
     def _spill(self) -> None:
         """Move what is held in memory to a staging file and go on there."""
