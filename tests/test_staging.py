@@ -3,8 +3,11 @@ the signed single-request PUT that sends staged bytes to the bucket."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import hashlib
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +19,15 @@ import pytest
 from pixlake.core.services import data as data_service
 from pixlake.core.services import datalakes as datalake_service
 from pixlake.core.workspace import open_workspace
-from pixlake.errors import EmptyFileError, InvalidMediaError, StorageError
+from pixlake.errors import (
+    EmptyFileError,
+    InsufficientStorageError,
+    InvalidMediaError,
+    StorageError,
+)
 from pixlake.settings import Settings
-from pixlake.storage import LocalStorage
+from pixlake.storage import LocalStorage, base
+from pixlake.storage.base import PIPELINED_STAGING_MIN
 from pixlake.storage.factory import storage_from_settings
 from pixlake.storage.s3 import S3Storage
 from pixlake.storage.signed_put import put_object_url
@@ -362,3 +371,62 @@ def test_a_refused_batch_gives_memory_back_and_stores_nothing(
         assert listed.get("KeyCount", 0) == 0
     finally:
         workspace.close()
+
+
+# Large bodies of known size: hashed and written in a thread while the next bytes arrive.
+
+
+async def async_chunks(payload: bytes, size: int, fail_at: int | None = None) -> Any:
+    for start in range(0, len(payload), size):
+        if fail_at is not None and start >= fail_at:
+            raise ConnectionError("the client went away")
+        yield payload[start : start + size]
+
+
+@pytest.mark.parametrize("chunk", [1000, 256 * 1024, 3 * 1024 * 1024])
+def test_a_large_body_is_staged_whole_and_in_order(tmp_path: Path, chunk: int) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    payload = os.urandom(PIPELINED_STAGING_MIN + 12345)
+    staged = asyncio.run(storage.stage_async_stream(async_chunks(payload, chunk), len(payload)))
+    assert staged.path is not None and staged.path.read_bytes() == payload
+    assert (staged.size, staged.checksum) == (len(payload), hashlib.sha256(payload).hexdigest())
+    storage.discard(staged)
+    assert staging_files(storage) == []
+
+
+def test_a_large_body_broken_midway_leaves_nothing_behind(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    payload = os.urandom(PIPELINED_STAGING_MIN + 1)
+    broken = async_chunks(payload, 256 * 1024, fail_at=len(payload) // 2)
+    with pytest.raises(ConnectionError):
+        asyncio.run(storage.stage_async_stream(broken, len(payload)))
+    assert staging_files(storage) == []
+
+
+def test_a_large_body_on_a_full_disk_is_a_507_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    payload = os.urandom(PIPELINED_STAGING_MIN + 1)
+    real_create = base.create_private_file
+
+    class FillingFile:
+        """A staging file on a disk that fills up after a few writes."""
+
+        def __init__(self, path: Path) -> None:
+            self._file = real_create(path)
+            self._writes = 0
+
+        def write(self, chunk: bytes) -> int:
+            self._writes += 1
+            if self._writes > 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self._file.write(chunk)
+
+        def close(self) -> None:
+            self._file.close()
+
+    monkeypatch.setattr(base, "create_private_file", FillingFile)
+    with pytest.raises(InsufficientStorageError):
+        asyncio.run(storage.stage_async_stream(async_chunks(payload, 256 * 1024), len(payload)))
+    assert staging_files(storage) == []

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from pixlake.errors import ChecksumMismatchError, StorageError
+from pixlake.hashed_copy import copy_hashing
 from pixlake.sdk.connection import DEFAULT_RETRIES, raise_for_error
 from pixlake.sdk.transfer import temporary_path
 
@@ -44,12 +45,18 @@ PART_WORKERS = 4
 holding one chunk in memory."""
 _PART_ATTEMPTS = 3
 
+# Bodies are read as httpx receives them (at most 64 KiB at a time), not rechunked into
+# ``CHUNK``s: joining them cost twice the CPU time of the whole receipt (measured on a 256
+# MiB download from a local server: 0.31-0.44 s against 0.14-0.18 s).
+
 RANGED_MIN = 64 * 1024 * 1024
 """From this size an HTTP download fetches ranges of the file in parallel (as boto3's
 transfer manager does), each written at its offset, then hashes the file written; below
 it, one stream is hashed on the way."""
 RANGE_SIZE = 16 * 1024 * 1024
 RANGE_WORKERS = 4
+
+_NEW_FILE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 Progress = Callable[[int], object]
 """Told how many more bytes went through (a progress bar's ``update``)."""
@@ -184,10 +191,7 @@ def download_verified(
     try:
         parsed = urlparse(url)
         if parsed.scheme == "file":  # the object's own file, for an API in this process
-            shutil.copyfile(unquote(parsed.path), temporary)  # the kernel's fast copy
-            found = sha256_of(temporary)  # what is checked is what was written
-            if progress is not None:
-                progress(temporary.stat().st_size)
+            found = _copy_local(Path(unquote(parsed.path)), temporary, progress)
         else:
             found = _fetch_hashing(http, url, temporary, size, progress)
         if found != checksum:
@@ -206,6 +210,17 @@ def download_verified(
         raise
 
 
+def _copy_local(source: Path, temporary: Path, progress: Progress | None) -> str:
+    """Copy a file of this machine to ``temporary`` with the kernel's copy, hashing what
+    was written as it goes (``copy_hashing``); returns the SHA-256 of the copy."""
+    with open(source, "rb") as src:
+        fd = os.open(temporary, _NEW_FILE_FLAGS, 0o666)
+        try:
+            return copy_hashing(src.fileno(), fd, progress)
+        finally:
+            os.close(fd)
+
+
 def _fetch_hashing(
     http: httpx.Client, url: str, temporary: Path, size: int, progress: Progress | None
 ) -> str:
@@ -222,33 +237,68 @@ def _fetch_hashing(
             raise_for_error(response)
         if not (ranged and _is_range(response, 0, min(size, RANGE_SIZE))):
             digest = hashlib.sha256()
-            for chunk in response.iter_bytes(CHUNK):
+            for chunk in response.iter_bytes():
                 digest.update(chunk)
                 out.write(chunk)
                 if progress is not None:
                     progress(len(chunk))
             return digest.hexdigest()
         out.truncate(size)
-        fd = out.fileno()
-        digest = hashlib.sha256()
+        ordered = _InOrderDigest(out.fileno())
         with ThreadPoolExecutor(RANGE_WORKERS) as pool:
             others = [
-                (start, pool.submit(_fetch_range, http, url, fd, start, size, progress))
+                (start, pool.submit(_fetch_range, http, url, ordered, start, size, progress))
                 for start in range(RANGE_SIZE, size, RANGE_SIZE)
             ]
             try:
-                _write_range(response, fd, 0, min(size, RANGE_SIZE), progress)
-                # Ranges are hashed in order as soon as each is written, while the next
-                # ones arrive: the hash costs no pass of its own after the download.
-                _hash_range(digest, fd, 0, min(size, RANGE_SIZE))
+                _write_range(response, ordered, 0, min(size, RANGE_SIZE), progress)
+                # Ranges are hashed in order as they are written, while the next ones
+                # arrive: the hash costs no pass of its own after the download.
+                ordered.complete_to(min(size, RANGE_SIZE))
                 for start, future in others:
                     future.result()
-                    _hash_range(digest, fd, start, min(size, start + RANGE_SIZE))
+                    ordered.complete_to(min(size, start + RANGE_SIZE))
             except BaseException:
                 for _start, future in others:
                     future.cancel()
                 raise
-    return digest.hexdigest()
+    return ordered.hexdigest()
+
+
+class _InOrderDigest:
+    """The SHA-256 of a file whose ranges are written in parallel, fed in order.
+
+    A chunk written right where the hash has got to is hashed at once, from memory (the
+    bytes hashed are the bytes just written, whole); a chunk written ahead of that point
+    is read back from the file once every range before it is complete. The range that
+    is oldest in flight is then hashed as it arrives, and only what others received
+    meanwhile is read back: most bytes are never read twice.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._digest = hashlib.sha256()
+        self._lock = threading.Lock()
+        self._hashed = 0  # bytes 0 to _hashed - 1 are hashed
+
+    def written(self, offset: int, chunk: bytes) -> None:
+        """``chunk`` was written whole at ``offset``."""
+        if offset != self._hashed:  # read without the lock: it only ever grows
+            return
+        with self._lock:
+            if offset == self._hashed:
+                self._digest.update(chunk)
+                self._hashed += len(chunk)
+
+    def complete_to(self, end: int) -> None:
+        """Every byte before ``end`` is written: hash, read back, those not hashed yet."""
+        with self._lock:
+            if self._hashed < end:
+                _hash_range(self._digest, self.fd, self._hashed, end)
+                self._hashed = end
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 def _hash_range(digest: Any, fd: int, start: int, end: int) -> None:
@@ -263,7 +313,12 @@ def _hash_range(digest: Any, fd: int, start: int, end: int) -> None:
 
 
 def _fetch_range(
-    http: httpx.Client, url: str, fd: int, start: int, size: int, progress: Progress | None
+    http: httpx.Client,
+    url: str,
+    digest: _InOrderDigest,
+    start: int,
+    size: int,
+    progress: Progress | None,
 ) -> None:
     end = min(size, start + RANGE_SIZE)
     with http.stream("GET", url, headers={"range": f"bytes={start}-{end - 1}"}) as response:
@@ -272,7 +327,7 @@ def _fetch_range(
             raise_for_error(response)
         if not _is_range(response, start, end):
             raise StorageError(f"the store did not send bytes {start}-{end - 1} alone")
-        _write_range(response, fd, start, end, progress)
+        _write_range(response, digest, start, end, progress)
 
 
 def _is_range(response: httpx.Response, start: int, end: int) -> bool:
@@ -285,16 +340,29 @@ def _is_range(response: httpx.Response, start: int, end: int) -> bool:
 
 
 def _write_range(
-    response: httpx.Response, fd: int, start: int, end: int, progress: Progress | None
+    response: httpx.Response,
+    digest: _InOrderDigest,
+    start: int,
+    end: int,
+    progress: Progress | None,
 ) -> None:
     """Write the body of a 206 answer at its offset; it must hold exactly the range."""
     offset = start
-    for chunk in response.iter_bytes(CHUNK):
+    for chunk in response.iter_bytes():
         if offset + len(chunk) > end:
             raise StorageError(f"the store sent more than bytes {start}-{end - 1}")
-        os.pwrite(fd, chunk, offset)
+        _pwrite_all(digest.fd, chunk, offset)
+        digest.written(offset, chunk)
         offset += len(chunk)
         if progress is not None:
             progress(len(chunk))
     if offset != end:
         raise StorageError(f"the store sent bytes {start}-{offset - 1} of {start}-{end - 1}")
+
+
+def _pwrite_all(fd: int, chunk: bytes, offset: int) -> None:
+    """Write all of ``chunk`` at ``offset`` (a write may take only a part)."""
+    view = memoryview(chunk)
+    while view:
+        done = os.pwrite(fd, view, offset)
+        view, offset = view[done:], offset + done

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import errno
 import hashlib
 import os
-import shutil
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Iterable, Iterator, Sequence
@@ -14,11 +15,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixlake.errors import InsufficientStorageError, StorageError
-from pixlake.permissions import create_private_file
+from pixlake.hashed_copy import copy_hashing
+from pixlake.permissions import PRIVATE_FILE_MODE, create_private_file
 
 __all__ = [
     "CHUNK_SIZE",
     "MEMORY_STAGING_MAX_FILE",
+    "PIPELINED_STAGING_MIN",
     "DirectUpload",
     "MemoryBudget",
     "ObjectStorage",
@@ -31,7 +34,18 @@ __all__ = [
 CHUNK_SIZE = 1024 * 1024
 MEMORY_STAGING_MAX_FILE = 8 * 1024 * 1024
 """Largest file a backend with a memory budget stages in memory, unless it says less."""
+PIPELINED_STAGING_MIN = 16 * 1024 * 1024
+"""From this announced size a request body is hashed and written off the event loop,
+overlapped with its receipt (below it, the hop to a thread costs more than it saves)."""
 
+_STAGING_THREADS = concurrent.futures.ThreadPoolExecutor(
+    max_workers=8, thread_name_prefix="pixlake-staging"
+)
+"""Where large bodies are hashed and written; each upload keeps at most one thread busy."""
+
+
+_STAGING_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+"""A new staging file, read back by the hash of what is written to it."""
 
 _OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -296,9 +310,46 @@ class ObjectStorage(ABC):
         enough not to hold the event loop up. So is moving what memory held to a file when
         a file of unknown size outgrows memory staging (at most the per-file limit, once).
         """
+        if expected_size is not None and expected_size >= PIPELINED_STAGING_MIN:
+            return await self._stage_async_pipelined(chunks, expected_size)
         with _StagingWriter(self, expected_size) as writer:
             async for chunk in chunks:
                 writer.write(chunk)
+        return writer.staged
+
+    async def _stage_async_pipelined(
+        self, chunks: AsyncIterable[bytes], expected_size: int
+    ) -> StagedObject:
+        """``stage_async_stream`` for a large body: the chunks received are gathered into
+        batches of ``CHUNK_SIZE`` and each batch is hashed and written in a worker thread
+        while the event loop receives the next one. Hashing on the event loop held it up
+        for most of the time of such a body; ``hashlib`` and file writes release the GIL,
+        so the two now run at once. One batch is in flight at a time (bytes are hashed and
+        written in order) and at most two are held: memory stays flat."""
+        loop = asyncio.get_running_loop()
+        pending: concurrent.futures.Future[None] | None = None
+        with _StagingWriter(self, expected_size) as writer:
+            try:
+                batch: list[bytes] = []
+                held = 0
+                async for chunk in chunks:
+                    batch.append(chunk)
+                    held += len(chunk)
+                    if held < CHUNK_SIZE:
+                        continue
+                    if pending is not None:
+                        await asyncio.wrap_future(pending, loop=loop)
+                    pending = _STAGING_THREADS.submit(writer.write_all, batch)
+                    batch, held = [], 0
+                if pending is not None:
+                    await asyncio.wrap_future(pending, loop=loop)
+                    pending = None
+                writer.write_all(batch)
+            finally:
+                if pending is not None:
+                    # Cancelled or failed meanwhile: the staging file is closed and removed
+                    # on exit, which must not happen while a thread writes to it.
+                    concurrent.futures.wait([pending])
         return writer.staged
 
     def stage_file(self, source: Path) -> StagedObject:
@@ -319,27 +370,26 @@ class ObjectStorage(ABC):
         return StagedObject(len(data), checksum, data=data)
 
     def stage_file_copy(self, source: Path) -> StagedObject:
-        """Copy a local file to a staging file with the kernel's copy, then hash the copy:
-        two passes the kernel and hashlib make at full speed, rather than one of Python
-        chunks, for files that are not probed (model files). What is hashed is what is
-        staged, whatever happens to ``source`` meanwhile."""
+        """Copy a local file to a staging file with the kernel's copy while hashing the
+        copy (``copy_hashing``: the two passes overlap, rather than one of Python chunks),
+        for files that are not probed (model files). What is hashed is what is staged,
+        read back, whatever happens to ``source`` meanwhile."""
         path = self.new_staging_path()
         try:
             with open(source, "rb") as src:
                 try:
-                    out = create_private_file(path)
+                    fd = os.open(path, _STAGING_FLAGS, PRIVATE_FILE_MODE)
                 except OSError as exc:
                     _raise_if_out_of_space(exc)
                     raise
-                with out:
-                    try:
-                        _kernel_copy(src, out)
-                    except OSError as exc:
-                        _raise_if_out_of_space(exc)
-                        raise
-            with open(path, "rb") as staged:
-                checksum = hashlib.file_digest(staged, "sha256").hexdigest()
-                size = os.fstat(staged.fileno()).st_size
+                try:
+                    checksum = copy_hashing(src.fileno(), fd)
+                    size = os.fstat(fd).st_size
+                except OSError as exc:
+                    _raise_if_out_of_space(exc)
+                    raise
+                finally:
+                    os.close(fd)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -412,6 +462,10 @@ class _StagingWriter:
             self._spill()
         self._write_out(chunk)
 
+    def write_all(self, chunks: Iterable[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
     def _spill(self) -> None:
         """Move what is held in memory to a staging file and go on there."""
         assert self._chunks is not None
@@ -451,22 +505,6 @@ class _StagingWriter:
         if self._chunks is not None:
             return StagedObject(self._size, checksum, data=b"".join(self._chunks))
         return StagedObject(self._size, checksum, path=self._path)
-
-
-def _kernel_copy(source: BinaryIO, target: BinaryIO) -> None:
-    """Copy the rest of ``source`` to ``target`` in the kernel (``copy_file_range``), or
-    with Python chunks where it can't (another kind of file system, another OS)."""
-    copy_range = getattr(os, "copy_file_range", None)
-    if copy_range is not None:
-        try:
-            while copy_range(source.fileno(), target.fileno(), 1 << 30):
-                pass
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-    # Both positions moved together so far: the copy goes on from where it stopped.
-    shutil.copyfileobj(source, target, CHUNK_SIZE)
 
 
 def _read_chunks(stream: Any, size: int = CHUNK_SIZE) -> Iterator[bytes]:
