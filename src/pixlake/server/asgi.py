@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from pixlake.core.workspace import open_workspace
 from pixlake.server.app import create_app
+from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings
 
 __all__ = ["app_from_environment"]
@@ -18,4 +19,6 @@ __all__ = ["app_from_environment"]
 
 def app_from_environment() -> FastAPI:
     opened = open_workspace(Settings(), upgrade=False)
-    return create_app(opened.context)
+    app = create_app(opened.context)
+    freeze_startup_objects()  # a worker process only serves this app
+    return app

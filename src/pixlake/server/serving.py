@@ -12,6 +12,7 @@ from uvicorn.supervisors import Multiprocess
 
 from pixlake.server.access_log import log_config
 from pixlake.server.connection_limits import HeadLimits, LimitedConfig, limited_protocol
+from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings
 
 __all__ = ["run_server", "uvicorn_config"]
@@ -58,8 +59,10 @@ def run_server(config: uvicorn.Config) -> None:
     server = uvicorn.Server(config)
     try:
         if config.workers > 1:
+            # Each worker builds its own app and freezes it (server.asgi).
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
+            freeze_startup_objects()  # the app is built: this process only serves now
             server.run()
     except KeyboardInterrupt:
         pass

@@ -141,7 +141,7 @@ def version_gallery(
             .where(*_version_conditions(conn, actor, version_id, query))
         )
         window = _window(conn, statement, t.assets.c.id, query)
-        annotations = _annotations_of(conn, version_id, [row[0] for row in window.rows])
+        annotations = _annotations_of(conn, [row[0] for row in window.rows])
     dashed = _dashing(dialect)
     items = [
         {
@@ -191,10 +191,9 @@ def _window(conn: Connection, statement: Select[Any], key: Any, query: GalleryPa
     )
 
 
-def _annotations_of(
-    conn: Connection, version_id: UUID, asset_ids: list[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """The live annotations of these assets with their shapes, by asset.
+def _annotations_of(conn: Connection, asset_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The live annotations of these assets (a page of one version's) with their shapes,
+    by asset.
 
     Ids are read raw and written dashed here, and coordinates passed on as the JSON text
     stored: building a UUID or parsing a list per value cost most of a page's time (a page
@@ -215,7 +214,13 @@ def _annotations_of(
                 _raw(annotations.worker_id, dialect),
                 annotations.status,
             )
-            .where(*_live_annotations(version_id), _raw_one_of(conn, annotations.asset_id, chunk))
+            # By asset id alone: these assets are the version's, read under the caller's
+            # organization, and so are their annotations. Named too, the version's
+            # condition let SQLite's planner reach them through the version's index, and
+            # a connection holding statistics from before a bulk insert (SQLite reads them
+            # once per connection, not again when another one runs ANALYZE) did: it read
+            # all 100,000 annotations of the version for each page (docs/webapp.md).
+            .where(kinds.not_in_trash(ANNOTATION), _raw_one_of(conn, annotations.asset_id, chunk))
             .order_by(annotations.id)
         ):
             annotation = {
