@@ -170,17 +170,19 @@ def _child_hf(folder: Path, target: Path, save: bool) -> tuple[int, float]:
     return len(loaded), time.perf_counter() - started
 
 
-def _child_upload(folder: Path, client, max_workers: int | None) -> tuple[int, float]:
+def _child_upload(folder: Path, client, max_workers: int | None) -> tuple[int, float, float]:
+    """Files uploaded, wall seconds, and CPU seconds of this process (every thread)."""
     with client:
         datalake = client.get_datalake()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         uploaded = datalake.upload_data(folder, max_workers=max_workers)
-        seconds = time.perf_counter() - started
-        return len(uploaded), seconds
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return len(uploaded), seconds, cpu
 
 
 def run_child(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
+    cpu: float | None = None
     if args.child == "raw":
         files, seconds = _child_raw(folder, Path(args.target))
     elif args.child == "raw-s3":
@@ -196,12 +198,13 @@ def run_child(args: argparse.Namespace) -> int:
             client = Client(workspace=args.target)
         else:
             client = Client(api_token=os.environ[TOKEN_VARIABLE], host=args.host)
-        files, seconds = _child_upload(folder, client, args.max_workers)
+        files, seconds, cpu = _child_upload(folder, client, args.max_workers)
     print(
         json.dumps(
             {
                 "files": files,
                 "seconds": seconds,
+                "cpu_seconds": cpu,
                 "peak_rss_mb": peak_rss_mib(),
                 "ru_maxrss_mb": ru_maxrss_mib(),
             }
@@ -223,6 +226,8 @@ class Row:
     peak_rss_mb: float | None = None
     ru_maxrss_mb: float | None = None
     server_rss_mb: float | None = None
+    client_cpu_us: float | None = None
+    server_cpu_us: float | None = None
     error: str | None = None
 
     @property
@@ -270,6 +275,8 @@ def measure(
     report = json.loads(lines[-1])
     row.files, row.seconds = report["files"], report["seconds"]
     row.peak_rss_mb, row.ru_maxrss_mb = report["peak_rss_mb"], report["ru_maxrss_mb"]
+    if report.get("cpu_seconds") is not None and row.files:
+        row.client_cpu_us = report["cpu_seconds"] * 1e6 / row.files
     if row.files != row.count:
         row.error = f"uploaded {row.files} of {row.count} files"
     return row
@@ -279,15 +286,30 @@ def measure_server(row: Row, folder: Path, workspace: Path, max_workers: int | N
     workspace.mkdir(parents=True)
     try:
         with serve_workspace(workspace) as served:
+            before = _cpu_seconds(served.process.pid)
             measure(
                 row, folder, workspace, host=served.url, token=served.token, max_workers=max_workers
             )
+            after = _cpu_seconds(served.process.pid)
+            if before is not None and after is not None and row.files:
+                row.server_cpu_us = (after - before) * 1e6 / row.files
             if served.rss is not None:
                 row.server_rss_mb = served.rss.peak_mib()
     except RuntimeError as exc:
         row.error = "server failed"
         log(f"  server x {row.count} FAILED: {exc}")
     return row
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU of a process (every thread), when psutil is there. Steadier
+    than wall time under load; around a child's whole run, its start-up included."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
 
 
 def measure_pg_s3(
@@ -336,6 +358,10 @@ def _merge(samples: list[Row]) -> Row:
         known = [v for v in values if v is not None]
         return max(known) if known else None
 
+    def median(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.median(known) if known else None
+
     first = samples[0]
     return Row(
         first.mode,
@@ -346,6 +372,8 @@ def _merge(samples: list[Row]) -> Row:
         peak_rss_mb=highest([r.peak_rss_mb for r in samples]),
         ru_maxrss_mb=highest([r.ru_maxrss_mb for r in samples]),
         server_rss_mb=highest([r.server_rss_mb for r in samples]),
+        client_cpu_us=median([r.client_cpu_us for r in samples]),
+        server_cpu_us=median([r.server_cpu_us for r in samples]),
     )
 
 
@@ -418,11 +446,13 @@ def format_table(rows: list[Row]) -> str:
         "peak RSS MB",
         "server RSS MB",
         "ru_maxrss MB",
+        "client CPU us/file",
+        "server CPU us/file",
     )
     lines = [header]
     for r in rows:
         if r.error is not None:
-            lines.append((r.mode, str(r.count), "", "FAILED", r.error, "", "", "", "", ""))
+            lines.append((r.mode, str(r.count), "", "FAILED", r.error, *[""] * 7))
             continue
         ratio = r.rate / raw_rate[r.count] if raw_rate.get(r.count) else None
         to_embedded = r.rate / embedded_rate[r.count] if embedded_rate.get(r.count) else None
@@ -438,6 +468,8 @@ def format_table(rows: list[Row]) -> str:
                 _fmt(r.peak_rss_mb, ".1f"),
                 _fmt(r.server_rss_mb, ".1f"),
                 _fmt(r.ru_maxrss_mb, ".1f"),
+                _fmt(r.client_cpu_us, ".0f"),
+                _fmt(r.server_cpu_us, ".0f"),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -745,7 +777,10 @@ def main(argv: list[str] | None = None) -> int:
         "server RSS: peak of the `pixlake serve` process (PostgreSQL and the S3 server not "
         "counted);\n"
         "ru_maxrss: the uploading process's getrusage value, floored by the parent's peak\n"
-        "(kept across fork+exec); MB = 2^20 bytes"
+        "(kept across fork+exec); MB = 2^20 bytes;\n"
+        "client CPU: the uploading process's CPU time (all threads) during upload_data, per "
+        "file;\nserver CPU: the `pixlake serve` process's over the child's whole run, per file "
+        "(medians of the runs)"
     )
     print()
     print("Targets:")

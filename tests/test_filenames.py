@@ -220,3 +220,20 @@ def test_whitespace_only_names_are_refused_everywhere(client: Client, blank: str
     assert version.list_labels() == []
     dataset.sync()
     assert dataset.name.startswith("named-")
+
+
+def test_ascii_names_are_judged_as_each_character_would_be() -> None:
+    """Plain ASCII names take one search instead of a Unicode lookup per character: it
+    refuses exactly the characters, and gives the very reason, the full judgement does."""
+    from pixlake.filenames import _refusal, _refused_character
+
+    for code in range(128):
+        name = f"a{chr(code)}b.jpg"
+        assert _refusal(name) == _refused_character(name) or (
+            _refused_character(name) is None and _refusal(name) is not None  # "/", "\\"
+        ), code
+    assert validate_filename("photo_001 (copy).JPG") == "photo_001 (copy).JPG"
+    with pytest.raises(InvalidFilenameError, match="U\\+0007"):
+        validate_filename("bell\x07.jpg")
+    with pytest.raises(InvalidFilenameError, match="Windows does not allow"):
+        validate_filename("what?.jpg")

@@ -44,3 +44,22 @@ def test_objects_live_under_the_store_root_even_through_a_link(tmp_path: Path) -
     assert path.read_bytes() == b"picture"
     with storage.open("lake/ab/abcdef") as stream:
         assert stream.read() == b"picture"
+
+
+def test_bytes_held_in_memory_are_put_in_place_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A commit from memory writes a staging file renamed to the object's name (its folders
+    made on the way); when the rename fails, neither the object nor the staging file stays."""
+    storage = LocalStorage(tmp_path / "store", memory_budget=1 << 20)
+    staged = storage.stage_stream([b"pic", b"ture"], 7)
+    assert staged.data is not None  # held in memory, not staged to a file
+    storage.commit(staged, "lake/cd/cdef01")
+    assert storage.local_path("lake/cd/cdef01").read_bytes() == b"picture"
+
+    (tmp_path / "store" / "objects" / "lake" / "ef" / "taken").mkdir(parents=True)
+    refused = storage.stage_stream([b"other"], 5)
+    with pytest.raises(StorageError):
+        storage.commit(refused, "lake/ef/taken")  # a folder holds the name: no rename
+    assert list((tmp_path / "store" / "staging").iterdir()) == []
+    with pytest.raises(StorageError, match="escapes the object store"):
+        storage.commit(storage.stage_stream([b"x"], 1), "lake/../x")
+    assert list((tmp_path / "store" / "staging").iterdir()) == []

@@ -422,3 +422,26 @@ def test_server_mode_bundles_small_files(
         uploaded = client.get_datalake().upload_data(paths, tags=["bundled"])
         assert sorted(d.filename for d in uploaded) == sorted(p.name for p in paths)
         assert len(client.get_datalake().list_data(tags=["bundled"])) == 8
+
+
+def test_bundles_hold_many_small_files_within_the_byte_bound(tmp_path: Path) -> None:
+    """Small files go a few hundred to a request (a request's own cost dominated at 32),
+    and the byte bound still splits bundles of larger files."""
+    from pixlake.sdk.datalake import BUNDLE_MAX_BYTES, BUNDLE_MAX_FILES, _bundle
+
+    small = []
+    for i in range(2 * BUNDLE_MAX_FILES + 10):
+        path = tmp_path / f"s{i}.jpg"
+        path.write_bytes(b"x" * 100)
+        small.append(path)
+    assert [len(b) for b in _bundle(small)] == [BUNDLE_MAX_FILES, BUNDLE_MAX_FILES, 10]
+
+    size = BUNDLE_MAX_BYTES // 5 + 1  # five of them are over the bound
+    large = []
+    for i in range(10):
+        path = tmp_path / f"l{i}.jpg"
+        path.write_bytes(b"x" * size)
+        large.append(path)
+    batches = _bundle(large)
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert all(sum(p.stat().st_size for p in b) <= BUNDLE_MAX_BYTES for b in batches)

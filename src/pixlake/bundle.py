@@ -26,6 +26,7 @@ from pixlake.errors import BadRequestError
 
 __all__ = [
     "BUNDLE_CONTENT_TYPE",
+    "COALESCE_BYTES",
     "MAX_BUNDLE_FILES",
     "MAX_HEADER_BYTES",
     "AsyncByteReader",
@@ -42,6 +43,8 @@ MAX_BUNDLE_FILES = 1000
 MAX_HEADER_BYTES = 64 * 1024
 _LENGTH = struct.Struct(">I")
 _CHUNK = 1024 * 1024
+COALESCE_BYTES = 256 * 1024
+"""Frames smaller than this are sent together in writes of about this size."""
 
 
 def frame_header(name: str, size: int) -> bytes:
@@ -51,16 +54,42 @@ def frame_header(name: str, size: int) -> bytes:
 
 def encode_streams(items: Iterable[tuple[str, int, BinaryIO]]) -> Iterator[bytes]:
     """A bundle body of open streams ``(name, size, stream)``, read as it is sent; each
-    stream is closed once sent."""
+    stream is closed once sent.
+
+    Small frames are sent together, up to ``COALESCE_BYTES`` at a time: a frame header and
+    a 20 kB file sent apart cost a write, an HTTP chunk and a receiving event each on both
+    sides. A piece as large as that bound goes alone, uncopied.
+    """
+    pending: list[bytes] = []
+    held = 0
     for name, size, stream in items:
         with stream:
-            yield frame_header(name, size)
+            header = frame_header(name, size)
+            pending.append(header)
+            held += len(header)
             sent = 0
             while sent < size and (chunk := stream.read(min(_CHUNK, size - sent))):
                 sent += len(chunk)
-                yield chunk
+                if len(chunk) >= COALESCE_BYTES:
+                    yield from _joined(pending)
+                    pending, held = [], 0
+                    yield chunk
+                    continue
+                pending.append(chunk)
+                held += len(chunk)
+                if held >= COALESCE_BYTES:
+                    yield from _joined(pending)
+                    pending, held = [], 0
         if sent != size:
             raise OSError(f"{name} changed size while being sent")
+    yield from _joined(pending)
+
+
+def _joined(pieces: list[bytes]) -> Iterator[bytes]:
+    if len(pieces) == 1:
+        yield pieces[0]
+    elif pieces:
+        yield b"".join(pieces)
 
 
 def encode_bundle(paths: Sequence[Path]) -> Iterator[bytes]:
@@ -69,40 +98,54 @@ def encode_bundle(paths: Sequence[Path]) -> Iterator[bytes]:
 
 
 class ByteReader:
-    """Reads exact byte counts from a stream of chunks of any size (the SDK's side)."""
+    """Reads exact byte counts from a stream of chunks of any size (the SDK's side).
+
+    What was read is skipped by an offset into the chunk at hand, not sliced off: slicing
+    the rest after each read copied a whole chunk for every small file it held."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
         self._buffer = b""
+        self._offset = 0
 
     def _fill(self) -> bool:
         chunk = next(self._chunks, None)
         if chunk is None:
             return False
-        self._buffer += chunk
+        self._buffer = self._buffer[self._offset :] + chunk if self._buffered else chunk
+        self._offset = 0
         return True
 
+    @property
+    def _buffered(self) -> int:
+        return len(self._buffer) - self._offset
+
     def at_end(self) -> bool:
-        while not self._buffer:
+        while not self._buffered:
             if not self._fill():
                 return True
         return False
 
     def read_exactly(self, count: int) -> bytes:
-        while len(self._buffer) < count:
+        while self._buffered < count:
             if not self._fill():
                 raise BadRequestError("bundle ends in the middle of a frame")
-        data, self._buffer = self._buffer[:count], self._buffer[count:]
-        return data
+        return self._take(count)
 
     def iter_exactly(self, count: int) -> Iterator[bytes]:
         remaining = count
         while remaining > 0:
-            if not self._buffer and not self._fill():
+            if not self._buffered and not self._fill():
                 raise BadRequestError("bundle ends in the middle of a file")
-            piece, self._buffer = self._buffer[:remaining], self._buffer[remaining:]
+            piece = self._take(min(remaining, self._buffered))
             remaining -= len(piece)
             yield piece
+
+    def _take(self, count: int) -> bytes:
+        start, self._offset = self._offset, self._offset + count
+        if start == 0 and count == len(self._buffer):
+            return self._buffer  # a whole chunk: no copy
+        return self._buffer[start : self._offset]
 
 
 def read_frames(reader: ByteReader) -> Iterator[tuple[str, Iterator[bytes]]]:
@@ -116,11 +159,13 @@ def read_frames(reader: ByteReader) -> Iterator[tuple[str, Iterator[bytes]]]:
 
 
 class AsyncByteReader:
-    """Reads exact byte counts from an async stream of chunks of any size."""
+    """Reads exact byte counts from an async stream of chunks of any size (see
+    ``ByteReader`` for why an offset)."""
 
     def __init__(self, chunks: AsyncIterator[bytes]) -> None:
         self._chunks = chunks
         self._buffer = b""
+        self._offset = 0
         self._done = False
 
     async def _fill(self) -> bool:
@@ -131,31 +176,41 @@ class AsyncByteReader:
         except StopAsyncIteration:
             self._done = True
             return False
-        self._buffer += chunk
+        self._buffer = self._buffer[self._offset :] + chunk if self._buffered else chunk
+        self._offset = 0
         return True
 
+    @property
+    def _buffered(self) -> int:
+        return len(self._buffer) - self._offset
+
     async def at_end(self) -> bool:
-        while not self._buffer:
+        while not self._buffered:
             if not await self._fill():
                 return True
         return False
 
     async def read_exactly(self, count: int) -> bytes:
-        while len(self._buffer) < count:
+        while self._buffered < count:
             if not await self._fill():
                 raise BadRequestError("bundle ends in the middle of a frame")
-        data, self._buffer = self._buffer[:count], self._buffer[count:]
-        return data
+        return self._take(count)
 
     async def iter_exactly(self, count: int) -> AsyncIterator[bytes]:
         """Yield exactly ``count`` bytes, in the chunks they arrive in."""
         remaining = count
         while remaining > 0:
-            if not self._buffer and not await self._fill():
+            if not self._buffered and not await self._fill():
                 raise BadRequestError("bundle ends in the middle of a file")
-            piece, self._buffer = self._buffer[:remaining], self._buffer[remaining:]
+            piece = self._take(min(remaining, self._buffered))
             remaining -= len(piece)
             yield piece
+
+    def _take(self, count: int) -> bytes:
+        start, self._offset = self._offset, self._offset + count
+        if start == 0 and count == len(self._buffer):
+            return self._buffer  # a whole chunk: no copy
+        return self._buffer[start : self._offset]
 
 
 async def read_frame_header(reader: AsyncByteReader) -> tuple[str, int]:

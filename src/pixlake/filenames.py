@@ -40,6 +40,10 @@ _REFUSED_CATEGORIES = {
     "Zp": "a paragraph separator",
 }
 
+_ASCII_REFUSED = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+"""The ASCII characters refused: Windows' reserved ones and the controls (Cc). A plain
+ASCII name is judged by this one search instead of a Unicode lookup per character."""
+
 
 def validate_filename(filename: str) -> str:
     """Return ``filename`` unchanged if it is acceptable, else raise InvalidFilenameError.
@@ -80,14 +84,24 @@ def _refusal(filename: str) -> str | None:
     for forbidden in ("/", "\\", ".."):
         if forbidden in filename:
             return f"contains {forbidden!r}"
+    if filename.isascii() and not _ASCII_REFUSED.search(filename):
+        pass  # the loop below would find nothing: ASCII's only refused category is Cc
+    else:
+        reason = _refused_character(filename)
+        if reason is not None:
+            return reason
+    if filename[-1] in ". ":
+        return "ends with a dot or a space, which Windows drops"
+    if _WINDOWS_DEVICE.fullmatch(filename):
+        return "is a Windows device name"
+    return None
+
+
+def _refused_character(filename: str) -> str | None:
     for ch in filename:
         if ch in _WINDOWS_RESERVED_CHARACTERS:
             return f"contains {ch!r}, which Windows does not allow in a filename"
         category = unicodedata.category(ch)
         if category in _REFUSED_CATEGORIES:
             return f"contains {_REFUSED_CATEGORIES[category]} (U+{ord(ch):04X})"
-    if filename[-1] in ". ":
-        return "ends with a dot or a space, which Windows drops"
-    if _WINDOWS_DEVICE.fullmatch(filename):
-        return "is a Windows device name"
     return None

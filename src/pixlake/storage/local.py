@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator, Sequence
@@ -42,6 +43,10 @@ class LocalStorage(ObjectStorage):
         make_private_dirs(self.objects_dir)
         make_private_dirs(self.staging_dir)
         self._objects_root = self.objects_dir.resolve()
+        # Text forms for the commit of each file: building Paths cost more than the
+        # rename itself (pathlib parses every part it is given).
+        self._objects_text = str(self._objects_root)
+        self._staging_text = str(self.staging_dir)
         if memory_budget > 0:
             self.memory_budget = MemoryBudget(memory_budget)
 
@@ -49,16 +54,24 @@ class LocalStorage(ObjectStorage):
         """The object's file. The name is checked as text, not resolved on disk: every
         read, write and URL goes through here, and resolving a path costs a system call
         per folder of it."""
+        return self._objects_root.joinpath(*self._safe_parts(object_name))
+
+    def _file_text(self, object_name: str) -> str:
+        """``_path`` as text, for the commit of each file."""
+        return os.path.join(self._objects_text, *self._safe_parts(object_name))
+
+    @staticmethod
+    def _safe_parts(object_name: str) -> list[str]:
         parts = object_name.split("/")
         if any(part in _UNSAFE_PARTS or "\\" in part or "\x00" in part for part in parts):
             raise StorageError(f"object name {object_name!r} escapes the object store")
-        return self._objects_root.joinpath(*parts)
+        return parts
 
     def new_staging_path(self) -> Path:
         return self.staging_dir / f"{uuid.uuid4().hex}.part"
 
     def commit(self, staged: StagedObject, object_name: str) -> None:
-        target = self._path(object_name)
+        target = self._file_text(object_name)
         try:
             if staged.data is not None:
                 self._write_in_place(staged.data, target)
@@ -70,11 +83,11 @@ class LocalStorage(ObjectStorage):
         except OSError as exc:
             raise storage_error(exc, f"store object {object_name!r}") from exc
 
-    def _write_in_place(self, data: bytes, target: Path) -> None:
+    def _write_in_place(self, data: bytes, target: str) -> None:
         """Write bytes held in memory to a staging file and rename it to ``target``: the
         object appears whole or not at all, and a process killed in between leaves a
         staging file, which the sweep of old staging files removes."""
-        temporary = self.new_staging_path()
+        temporary = os.path.join(self._staging_text, f"{os.urandom(16).hex()}.part")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         try:
             try:
@@ -85,7 +98,8 @@ class LocalStorage(ObjectStorage):
                 os.close(fd)
             _replace(temporary, target)
         except BaseException:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
             raise
 
     def open(self, object_name: str) -> BinaryIO:
@@ -141,15 +155,15 @@ class LocalStorage(ObjectStorage):
         return removed
 
 
-def _replace(source: Path, target: Path) -> None:
+def _replace(source: str | Path, target: str) -> None:
     """Rename ``source`` to ``target``, creating the target's folder when it is missing
     (tried first: the folders of 256 prefixes exist almost always)."""
     try:
         os.replace(source, target)
     except FileNotFoundError:
-        if not source.exists():
+        if not os.path.exists(source):
             raise
-        make_private_dirs(target.parent)
+        make_private_dirs(Path(target).parent)
         os.replace(source, target)
 
 
