@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -308,11 +309,24 @@ def test_gc_help_says_what_it_removes() -> None:
 
 
 def test_a_stored_export_is_swept_once_older_than_the_grace_period(
-    platform: Workspace, tmp_path: Path
+    platform: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from datetime import UTC, datetime
+
     from pixlake.core.services import datasets, exports
     from pixlake.enums import AnnotationFileType, InferenceType
+    from pixlake.formats.writers import coco
     from pixlake.schemas import ExportRequest
+
+    class FrozenClock(datetime):
+        """The COCO document's date_created, to the second: two exports that straddle a
+        second would otherwise be two documents."""
+
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:
+            return datetime(2026, 1, 1, tzinfo=UTC)
+
+    monkeypatch.setattr(coco, "datetime", FrozenClock)
 
     ctx, owner = platform.context, platform.owner
     created = datasets.create_dataset(ctx, owner, f"exported-{uuid.uuid4().hex[:6]}", "")
