@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.engine import Engine
 
 from pixlake.core import tables as t
@@ -38,27 +38,24 @@ _CALLER_AND_DATA = t.users.join(t.data, t.data.c.organization_id == t.users.c.or
 _DATA_ID = bindparam("data_id", type_=t.data.c.id.type)
 _COLUMNS = (t.data.c.checksum, t.data.c.object_name, t.data.c.type, t.users.c.token_hash)
 
-_BY_TOKEN = (
-    select(*_COLUMNS)
-    .select_from(_CALLER_AND_DATA)
-    .where(
-        t.users.c.token_hash == bindparam("token_hash", type_=t.users.c.token_hash.type),
-        t.users.c.revoked_at.is_(None),
-        t.data.c.id == _DATA_ID,
+
+def _caller_and_data(caller: ColumnElement[bool]) -> Select[Any]:
+    """The data row ``data_id`` with the user ``caller`` names, not revoked, of its
+    organization."""
+    return (
+        select(*_COLUMNS)
+        .select_from(_CALLER_AND_DATA)
+        .where(caller, t.users.c.revoked_at.is_(None), t.data.c.id == _DATA_ID)
     )
+
+
+_BY_TOKEN = _caller_and_data(
+    t.users.c.token_hash == bindparam("token_hash", type_=t.users.c.token_hash.type)
 )
 """``accounts.authenticate``'s user (by the hash of the token, not revoked) and the data
 row in that user's organization (``users.token_hash`` and ``data.id`` are unique)."""
 
-_BY_USER = (
-    select(*_COLUMNS)
-    .select_from(_CALLER_AND_DATA)
-    .where(
-        t.users.c.id == bindparam("user_id", type_=t.users.c.id.type),
-        t.users.c.revoked_at.is_(None),
-        t.data.c.id == _DATA_ID,
-    )
-)
+_BY_USER = _caller_and_data(t.users.c.id == bindparam("user_id", type_=t.users.c.id.type))
 """``sessions.session_user``'s user (by id, not revoked) and the data row in that user's
 organization; the session's fingerprint of the token is the caller's to compare."""
 
