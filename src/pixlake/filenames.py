@@ -84,12 +84,11 @@ def _refusal(filename: str) -> str | None:
     for forbidden in ("/", "\\", ".."):
         if forbidden in filename:
             return f"contains {forbidden!r}"
-    if filename.isascii() and not _ASCII_REFUSED.search(filename):
-        pass  # the loop below would find nothing: ASCII's only refused category is Cc
-    else:
-        reason = _refused_character(filename)
-        if reason is not None:
-            return reason
+    # ASCII's only refused category is Cc, so a plain ASCII name the search passes holds
+    # nothing the lookup per character would find.
+    plain = filename.isascii() and _ASCII_REFUSED.search(filename) is None
+    if not plain and (reason := _refused_character(filename)) is not None:
+        return reason
     if filename[-1] in ". ":
         return "ends with a dot or a space, which Windows drops"
     if _WINDOWS_DEVICE.fullmatch(filename):
