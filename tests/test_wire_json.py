@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import orjson
@@ -126,23 +127,7 @@ def test_listed_data_json_keeps_to_its_datalake_and_writes_large(workspace: Work
     other = datalake_service.create_datalake(ctx, owner, "other-lake")
     threshold = ctx.settings.large_file_threshold
     rows = [
-        {
-            "id": new_id(),
-            "organization_id": owner.organization_id,
-            "datalake_id": other.id,
-            "object_name": f"{other.id}/00/{index:064x}",
-            "filename": f"big-{index}.jpg",
-            "type": "IMAGE",
-            "content_type": "image/jpeg",
-            "size": size,
-            "checksum": f"{index:064x}",
-            "width": 8,
-            "height": 8,
-            "duration": None,
-            "metadata": {},
-            "custom_metadata": {},
-            "created_at": utcnow(),
-        }
+        _image_row(owner.organization_id, other.id, index, f"big-{index}.jpg", size)
         for index, size in enumerate([threshold - 1, threshold, threshold + 1])
     ]
     with ctx.db.write() as conn:
@@ -170,23 +155,7 @@ def test_listed_asset_json_dashes_every_datalake_id(workspace: Workspace) -> Non
     lakes = sorted(datalake_service.list_datalakes(ctx, owner), key=lambda lake: lake.id)
     assert len(lakes) == KNOWN_DATALAKES + 1
     rows = [
-        {
-            "id": new_id(),
-            "organization_id": owner.organization_id,
-            "datalake_id": lake.id,
-            "object_name": f"{lake.id}/00/{index:064x}",
-            "filename": f"lake-{index}.jpg",
-            "type": "IMAGE",
-            "content_type": "image/jpeg",
-            "size": 10,
-            "checksum": f"{index:064x}",
-            "width": 8,
-            "height": 8,
-            "duration": None,
-            "metadata": {},
-            "custom_metadata": {},
-            "created_at": utcnow(),
-        }
+        _image_row(owner.organization_id, lake.id, index, f"lake-{index}.jpg", 10)
         for index, lake in enumerate([lakes[0], lakes[-1]])
     ]
     with ctx.db.write() as conn:
@@ -219,3 +188,26 @@ def test_listed_asset_json_dashes_every_datalake_id(workspace: Workspace) -> Non
         ).where(t.assets.c.dataset_version_id == version.id)
         written = sorted(orjson.loads(row.json)["datalake_id"] for row in conn.execute(statement))
     assert written == sorted([str(lakes[0].id), str(lakes[-1].id)])
+
+
+def _image_row(
+    organization_id: UUID, datalake_id: UUID, index: int, filename: str, size: int
+) -> dict[str, Any]:
+    """A data row of an 8x8 JPEG, bulk-inserted as the listings under test read it."""
+    return {
+        "id": new_id(),
+        "organization_id": organization_id,
+        "datalake_id": datalake_id,
+        "object_name": f"{datalake_id}/00/{index:064x}",
+        "filename": filename,
+        "type": "IMAGE",
+        "content_type": "image/jpeg",
+        "size": size,
+        "checksum": f"{index:064x}",
+        "width": 8,
+        "height": 8,
+        "duration": None,
+        "metadata": {},
+        "custom_metadata": {},
+        "created_at": utcnow(),
+    }
