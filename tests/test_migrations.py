@@ -17,7 +17,7 @@ from pixlake import Client
 from pixlake.cli.main import cli
 from pixlake.core import tables as t
 from pixlake.core.db import Database
-from pixlake.core.migrate import current_revision, head_revision, upgrade
+from pixlake.core.migrate import current_revision, ensure_schema, head_revision, upgrade
 from pixlake.core.tables import metadata
 from pixlake.core.workspace import open_workspace
 from pixlake.errors import OutdatedSchemaError
@@ -61,6 +61,44 @@ def test_db_upgrade_creates_an_empty_database(database_url: str, tmp_path: Path)
         cli, ["db", "upgrade", "--database-url", database_url, "--workspace", str(tmp_path / "ws")]
     )
     assert again.exit_code == 0 and "already at revision" in again.output
+
+
+def _unique_among_live_predicates(database: Database) -> dict[str, str]:
+    """The WHERE of each ``uq_*_alive`` index of the database, as the database reports it."""
+    option = f"{database.engine.dialect.name}_where"
+    with database.engine.connect() as conn:
+        inspector = inspect(conn)
+        return {
+            index["name"]: str(index.get("dialect_options", {}).get(option))
+            for table in inspector.get_table_names()
+            for index in inspector.get_indexes(table)
+            if str(index["name"]).endswith("_alive")
+        }
+
+
+@pytest.mark.parametrize("made_by", ["the tables", "the migrations"])
+def test_unique_indexes_over_live_rows_ignore_the_trash(database_url: str, made_by: str) -> None:
+    """A new workspace gets its schema from the tables, an upgraded one from the migrations:
+    either way each of these indexes is partial, or a name freed by the trash could not be
+    used again (the tables give the WHERE only when DDL is made for a dialect)."""
+    database = Database(database_url)
+    try:
+        if made_by == "the tables":
+            ensure_schema(database, upgrade_if_needed=True)
+        else:
+            upgrade(database)
+        predicates = _unique_among_live_predicates(database)
+    finally:
+        database.dispose()
+    declared = {
+        str(index.name)
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if str(index.name).endswith("_alive")
+    }
+    assert set(predicates) == declared and len(declared) == 7
+    for name, where in predicates.items():
+        assert "deleted_at IS NULL" in where, (name, where)
 
 
 def _fill_previous_revision(database: Database) -> None:

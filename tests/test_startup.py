@@ -185,6 +185,8 @@ def test_an_embedded_client_builds_no_application_until_a_request_needs_it(
         client = Client(workspace=sys.argv[1])
         assert client.username == "owner"
         assert not any(t.name == "pixlake-embedded" for t in threading.enumerate())
+        # A SQLite workspace needs no part of SQLAlchemy's PostgreSQL dialect.
+        assert "sqlalchemy.dialects.postgresql" not in sys.modules
         client.close()
         """,
         str(workspace),

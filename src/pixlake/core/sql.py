@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -9,7 +10,6 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Connection, Table, any_, bindparam, insert, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 __all__ = [
@@ -41,6 +41,13 @@ statement, not its text."""
 T = TypeVar("T")
 
 
+def dialect_module(conn: Connection) -> Any:
+    """SQLAlchemy's package of ``conn``'s dialect (its ``insert``, ``ARRAY``...), imported
+    when first asked for: a SQLite process that imported PostgreSQL's would pay about
+    25 ms of its start-up for it."""
+    return importlib.import_module(f"sqlalchemy.dialects.{conn.dialect.name}")
+
+
 def chunked(conn: Connection, items: Sequence[T]) -> Iterator[Sequence[T]]:
     """``items`` in slices small enough for one ``one_of`` each on ``conn``'s database."""
     size = ARRAY_CHUNK if conn.dialect.name == "postgresql" else IN_CHUNK
@@ -52,7 +59,8 @@ def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
     """``column IN values``; on PostgreSQL ``column = ANY(:values)``, one array parameter
     rather than one parameter per value."""
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        array = dialect_module(conn).ARRAY(column.type)
+        return column == any_(bindparam(None, list(values), type_=array))
     return column.in_(list(values))
 
 
@@ -81,9 +89,10 @@ def bulk_insert(
     if skip_duplicates_of is None:
         statement: Any = insert(table)
     else:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).on_conflict_do_nothing(
-            index_elements=skip_duplicates_of, index_where=index_where
+        statement = (
+            dialect_module(conn)
+            .insert(table)
+            .on_conflict_do_nothing(index_elements=skip_duplicates_of, index_where=index_where)
         )
     conn.execute(statement, list(rows))
 
@@ -127,7 +136,8 @@ def _copy_insert(
     if staging is not None:
         source = sql_table(staging, *(sql_column(name) for name in names))
         conn.execute(
-            postgresql.insert(table)
+            dialect_module(conn)
+            .insert(table)
             .from_select(names, select(*source.c))
             .on_conflict_do_nothing(index_elements=skip_duplicates_of, index_where=index_where)
         )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
     text,
 )
 from sqlalchemy.sql.elements import TextClause
@@ -134,6 +135,30 @@ def _alive(table_name: str) -> TextClause:
     return text(f"{table_name}.deleted_at IS NULL")
 
 
+# Unique indexes over the rows not in the trash. Their WHERE is an option of each dialect
+# (``sqlite_where``, ``postgresql_where``), and SQLAlchemy imports a dialect's whole package
+# to check an option that names it: PostgreSQL's costs an embedded workspace about 25 ms
+# of its start-up for nothing. So an index gets the WHERE of a dialect just before the
+# tables are first created in a database of it (``_before_create``, at the end): the WHERE
+# is needed for the DDL only, as every ON CONFLICT names its index's condition itself.
+_UNIQUE_AMONG_LIVE: list[Index] = []
+
+
+def _unique_among_live(name: str, *columns: str) -> Index:
+    index = Index(name, *columns, unique=True)
+    _UNIQUE_AMONG_LIVE.append(index)
+    return index
+
+
+def _with_live_predicates(dialect_name: str) -> None:
+    """Give the unique indexes over live rows their WHERE in ``dialect_name`` (once)."""
+    for index in _UNIQUE_AMONG_LIVE:
+        options = index.dialect_options[dialect_name]
+        if options["where"] is None:
+            assert index.table is not None  # every one is declared inside its table
+            options["where"] = _alive(index.table.name)
+
+
 datasets = Table(
     "datasets",
     metadata,
@@ -145,14 +170,7 @@ datasets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     # Set while the dataset is in the trash; rows there are invisible but restorable.
     Column("deleted_at", UTCDateTime()),
-    Index(
-        "uq_datasets_org_name_alive",
-        "organization_id",
-        "name",
-        unique=True,
-        sqlite_where=_alive("datasets"),
-        postgresql_where=_alive("datasets"),
-    ),
+    _unique_among_live("uq_datasets_org_name_alive", "organization_id", "name"),
 )
 
 dataset_versions = Table(
@@ -167,14 +185,7 @@ dataset_versions = Table(
     Column("locked", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
-    Index(
-        "uq_versions_dataset_version_alive",
-        "dataset_id",
-        "version",
-        unique=True,
-        sqlite_where=_alive("dataset_versions"),
-        postgresql_where=_alive("dataset_versions"),
-    ),
+    _unique_among_live("uq_versions_dataset_version_alive", "dataset_id", "version"),
 )
 
 assets = Table(
@@ -187,14 +198,7 @@ assets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
     # One asset per data per version (among those not in the trash).
-    Index(
-        "uq_assets_version_data_alive",
-        "dataset_version_id",
-        "data_id",
-        unique=True,
-        sqlite_where=_alive("assets"),
-        postgresql_where=_alive("assets"),
-    ),
+    _unique_among_live("uq_assets_version_data_alive", "dataset_version_id", "data_id"),
     Index("ix_assets_version_id", "dataset_version_id", "id"),
     Index("ix_assets_data_id", "data_id"),
 )
@@ -236,14 +240,7 @@ annotations_table = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
     # One annotation per worker per asset (among those not in the trash).
-    Index(
-        "uq_annotations_asset_worker_alive",
-        "asset_id",
-        "worker_id",
-        unique=True,
-        sqlite_where=_alive("annotations"),
-        postgresql_where=_alive("annotations"),
-    ),
+    _unique_among_live("uq_annotations_asset_worker_alive", "asset_id", "worker_id"),
     Index("ix_annotations_version_id", "dataset_version_id", "id"),
     # A query on shapes' labels goes from shapes to their annotations' assets through this
     # index alone, never reading an annotation row (migration 0009).
@@ -317,14 +314,7 @@ models = Table(
     Column("created_by", Uuid, ForeignKey("users.id"), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
-    Index(
-        "uq_models_org_name_alive",
-        "organization_id",
-        "name",
-        unique=True,
-        sqlite_where=_alive("models"),
-        postgresql_where=_alive("models"),
-    ),
+    _unique_among_live("uq_models_org_name_alive", "organization_id", "name"),
 )
 
 model_versions = Table(
@@ -345,14 +335,7 @@ model_versions = Table(
     Column("deleted_at", UTCDateTime()),
     # Numbers are unique whatever the trash holds; names only among live versions.
     UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
-    Index(
-        "uq_model_versions_model_name_alive",
-        "model_id",
-        "name",
-        unique=True,
-        sqlite_where=_alive("model_versions"),
-        postgresql_where=_alive("model_versions"),
-    ),
+    _unique_among_live("uq_model_versions_model_name_alive", "model_id", "name"),
 )
 
 model_files = Table(
@@ -372,14 +355,7 @@ model_files = Table(
     Column("large", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("deleted_at", UTCDateTime()),
-    Index(
-        "uq_model_files_version_name_alive",
-        "model_version_id",
-        "name",
-        unique=True,
-        sqlite_where=_alive("model_files"),
-        postgresql_where=_alive("model_files"),
-    ),
+    _unique_among_live("uq_model_files_version_name_alive", "model_version_id", "name"),
     Index("ix_model_files_object_name", "object_name"),
 )
 
@@ -416,3 +392,8 @@ compat_uploads = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_compat_uploads_expires_at", "expires_at"),
 )
+
+
+@event.listens_for(metadata, "before_create")
+def _before_create(target: MetaData, connection: Any, **kw: Any) -> None:
+    _with_live_predicates(connection.dialect.name)
