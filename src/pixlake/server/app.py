@@ -9,6 +9,7 @@ from pixlake.core.context import Actor, AppContext
 from pixlake.core.thumbnail_cache import ThumbnailCache
 from pixlake.probed_media import ProbedMedia
 from pixlake.server.allow import TrueAllowHeader
+from pixlake.server.body_alias_warning import silence_body_alias_warnings
 from pixlake.server.errors import install_error_handlers
 from pixlake.server.headers import install_security_headers
 from pixlake.server.idempotency import install_idempotency
@@ -68,6 +69,7 @@ def create_app(
 
         for router in compat.routers():
             app.include_router(router)
+            silence_body_alias_warnings(router.routes)
         file_routes += compat.file_upload_routes()
     install_web(app)
     install_openapi(app)

@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pixlake.gcpause import paused_gc
+from pixlake.server.body_alias_warning import silence_body_alias_warnings
 from pixlake.server.router_table import FileRoute, RouterSource, first_segment
 
 __all__ = ["IncludeRoutersFirst", "RouterSlots"]
@@ -74,6 +75,7 @@ class RouterSlots:
                     continue
                 source, slot = self._slots[i]
                 slot.include_router(source.load())
+                silence_body_alias_warnings(slot.routes)
                 self._file_routes.extend(source.file_routes())
                 self._filled.add(i)
 
