@@ -79,3 +79,39 @@ def test_pixlake_import_shows_a_refusal_as_one_line(
 
     assert result.exit_code == 1
     assert result.output.startswith("error: ") and "instances_train.json" in result.output
+
+
+def test_pixlake_import_tells_the_format_from_the_folder(
+    tmp_path: Path, unique_image: Callable[..., Path]
+) -> None:
+    root = voc_folder(tmp_path / "voc", unique_image("a.jpg"))
+
+    result = CliRunner().invoke(
+        cli,
+        ["import", str(root), "--dataset", "pets", "--workspace", str(tmp_path / "ws")],
+        prog_name="pixlake",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"reading {root} as PASCAL_VOC (it holds Annotations)" in result.output
+    assert "imported 1 assets (train 1), 1 annotations, 1 shapes and 1 labels" in result.output
+
+
+def test_pixlake_import_without_a_format_refuses_a_folder_that_does_not_say(
+    tmp_path: Path, unique_image: Callable[..., Path]
+) -> None:
+    root = tmp_path / "pictures"
+    root.mkdir()
+    (root / "a.jpg").write_bytes(unique_image().read_bytes())
+
+    result = CliRunner().invoke(
+        cli,
+        ["import", str(root), "--dataset", "d", "--workspace", str(tmp_path / "ws")],
+        prog_name="pixlake",
+    )
+
+    assert result.exit_code == 1
+    assert (
+        result.output.startswith(f"error: {root}: no COCO") and "name the format" in result.output
+    )
+    assert not (tmp_path / "ws").exists()  # refused before any workspace was opened

@@ -24,8 +24,10 @@ FORMATS = {
     "--format",
     "file_format",
     type=click.Choice(sorted(FORMATS), case_sensitive=False),
-    required=True,
-    help="The dataset's layout (docs/import.md).",
+    default=None,
+    help="The dataset's layout (docs/import.md); by default, told by the names at the "
+    "dataset's top (annotations/ or a .json: coco; data.yaml or labels/: yolo; "
+    "Annotations/: voc).",
 )
 @click.option("--dataset", "dataset_name", required=True, help="Dataset to import into.")
 @click.option(
@@ -35,7 +37,7 @@ FORMATS = {
 @client_options
 def import_dataset(
     path: Path,
-    file_format: str,
+    file_format: str | None,
     dataset_name: str,
     version_name: str,
     datalake: str | None,
@@ -46,10 +48,16 @@ def import_dataset(
     """Import the dataset at PATH (a folder, a zip of one, or a COCO .json beside its
     images): upload its images, create the dataset version, its labels and annotations,
     and tag each asset with its split."""
+    if file_format is None:
+        # Imported here, as every command loads only constants to parse its arguments.
+        from pixlake.sdk.layout_detection import detect_annotation_format
+
+        file_type, mark = detect_annotation_format(path)
+        click.echo(f"reading {path} as {file_type.value} (it holds {mark})", err=True)
+    else:
+        file_type = FORMATS[file_format.lower()]
     with client_from(workspace, host, token) as client:
-        version = client.import_dataset(
-            path, FORMATS[file_format.lower()], dataset_name, version_name, datalake
-        )
+        version = client.import_dataset(path, file_type, dataset_name, version_name, datalake)
         stats = version.retrieve_stats()
         splits = ", ".join(
             f"{name} {count}" for name, count in sorted(stats.tag_repartition.items())
