@@ -27,6 +27,7 @@ __all__ = [
     "asset_json_select",
     "dashed_from_raw",
     "data_json_select",
+    "joined_json_array",
     "json_array",
     "raw_id_text",
     "raw_uuid",
@@ -103,7 +104,12 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
 
 def json_array(texts: Iterable[str]) -> JsonArray:
     """JSON texts as one array, for orjson to write as it is."""
-    return JsonArray(orjson.Fragment("[" + ",".join(texts) + "]"))
+    return joined_json_array(",".join(texts))
+
+
+def joined_json_array(joined: str) -> JsonArray:
+    """JSON texts already joined with commas (by the database) as one array."""
+    return JsonArray(orjson.Fragment("[" + joined + "]"))
 
 
 def raw_id_text(column: Any, dialect: str) -> Any:
