@@ -27,10 +27,10 @@ __all__ = [
     "asset_json_select",
     "dashed_from_raw",
     "data_json_select",
-    "joined_json_array",
     "json_array",
     "raw_id_text",
     "raw_uuid",
+    "written_json_array",
 ]
 
 JsonArray = NewType("JsonArray", orjson.Fragment)
@@ -104,12 +104,12 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
 
 def json_array(texts: Iterable[str]) -> JsonArray:
     """JSON texts as one array, for orjson to write as it is."""
-    return joined_json_array(",".join(texts))
+    return JsonArray(orjson.Fragment("[" + ",".join(texts) + "]"))
 
 
-def joined_json_array(joined: str) -> JsonArray:
-    """JSON texts already joined with commas (by the database) as one array."""
-    return JsonArray(orjson.Fragment("[" + joined + "]"))
+def written_json_array(array: bytes) -> JsonArray:
+    """A JSON array the database wrote whole, in UTF-8, for orjson to write as it is."""
+    return JsonArray(orjson.Fragment(array))
 
 
 def raw_id_text(column: Any, dialect: str) -> Any:
