@@ -81,8 +81,8 @@ class Capabilities:
             bytes. Only an in-process application mounts that route.
         fetch_ahead: a listing may ask for its next page from a background thread while it
             parses the current one. Worth it when another process writes the pages; not
-            when the API runs on this interpreter, where the two threads would only contend
-            for its lock.
+            when the API runs on this interpreter, where its threads would wait for the
+            parsing thread's lock at every hop of a request (``pixlake.sdk.paging``).
         probes: where an upload records what probing its files found, for the API to take
             instead of probing the same bytes again (``pixlake.probed_media``). Only an
             application in this process shares one, by reference: nothing of it travels

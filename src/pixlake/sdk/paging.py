@@ -11,8 +11,12 @@ request leaves before this page is decoded, and the decoding is done by the thre
 uses the page; an answer without the header (the last page, or an older server) is
 decoded where it arrives, for its ``next_after``.
 
-A connection without ``Capabilities.fetch_ahead`` fetches each page in turn, in the
-calling thread.
+Embedded, both halves run on this one interpreter, and a thread fetching ahead loses
+more than it gains: the API's side of a request passes through the event loop's thread
+and a worker thread, each of which must win the interpreter lock from the parsing thread
+(up to its 5 ms switch interval a time), so the parsing thread ends up waiting a third of
+the listing for its next page (docs/scaling.md). There (a connection without
+``Capabilities.fetch_ahead``), each page is fetched in turn, in the calling thread.
 """
 
 from __future__ import annotations
