@@ -1,12 +1,12 @@
 """One keyset page of a listing, its JSON array joined by the database in one statement.
 
-A listing's statement (``wire_json``) writes one JSON text per row. Fetched row by row,
-a page of 5,000 is 5,000 calls into SQLite, each of which lets go of the interpreter lock
-and takes it back: a thread parsing the previous page meanwhile (the SDK, fetching ahead,
-in the same process as the API) holds that lock, so each row waited for it, and listing
-in two threads took longer than in one. The page's texts joined by the database come
-back as one row: the whole statement runs without the lock, while another thread parses,
-and Python no longer builds a tuple and a string per row nor joins them.
+A listing's statement (``wire_json``) writes one JSON text per row. Fetched row by row, a
+page of 5,000 is 5,000 steps of the statement, and Python builds a tuple and a string for
+each row, then joins them. Here the database joins the page's texts and hands over the
+array in one row. The sqlite3 module lets go of the interpreter lock around each step and
+takes it back after: one step per page, rather than one per row, also keeps a page from
+waiting for the lock 5,000 times while another thread of the process runs Python (other
+requests of a server, a thread parsing pages; docs/scaling.md, fourth round of listings).
 
 Whether another page follows is asked of the database afterwards (the first row past the
 page's last key, by the same filters), so the page itself holds exactly its items.
@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, LargeBinary, Select, String, cast, func, literal_column, select
+from sqlalchemy import Connection, LargeBinary, Select, cast, func, select
 
-from pixlake.core.services.wire_json import JsonPage, written_json_array
+from pixlake.core.services.wire_json import JsonPage, constant_text, written_json_array
 
 __all__ = ["read_json_page"]
 
@@ -56,21 +56,17 @@ def _array(dialect: str, texts: Any, order: Any) -> Any:
 
     SQLite (before 3.44) has no ORDER BY inside an aggregate; it aggregates a subquery
     that has a LIMIT as that subquery yields its rows, which is in its ORDER BY."""
-    comma = _text(",")
+    comma = constant_text(",")
     if dialect == "sqlite":
         joined = func.group_concat(texts, comma)
     else:
         from sqlalchemy.dialects.postgresql import aggregate_order_by
 
         joined = func.string_agg(texts, aggregate_order_by(comma, order))
-    array: Any = _text("[") + func.coalesce(joined, _text("")) + _text("]")
+    array: Any = constant_text("[") + func.coalesce(joined, constant_text("")) + constant_text("]")
     if dialect == "sqlite":
         return cast(array, LargeBinary)  # the text's own bytes: SQLite keeps it in UTF-8
-    return func.convert_to(array, literal_column("'UTF8'"), type_=LargeBinary)
-
-
-def _text(constant: str) -> Any:
-    return literal_column(f"'{constant}'", String)
+    return func.convert_to(array, constant_text("UTF8"), type_=LargeBinary)
 
 
 def _greatest(dialect: str, raw_ids: Any) -> Any:
