@@ -6,11 +6,15 @@ import threading
 import time
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 
+import pixlake.sdk.paging
 from pixlake.embedded import IN_PROCESS
 from pixlake.errors import NotFoundError
-from pixlake.sdk.connection import OVER_THE_NETWORK
+from pixlake.schemas import NEXT_AFTER_HEADER
+from pixlake.sdk.connection import OVER_THE_NETWORK, UndecodedAnswer
 from pixlake.sdk.paging import keyset_pages
 
 
@@ -24,8 +28,10 @@ class Listing:
         embedded: bool = False,
         fail_on_page: int | None = None,
         hold_later_pages: bool = False,
+        next_key_header: bool = True,
     ):
         self.items = list(range(total))
+        self.next_key_header = next_key_header
         self.capabilities = IN_PROCESS if embedded else OVER_THE_NETWORK
         self.fail_on_page = fail_on_page
         self.released = threading.Event()  # later pages wait for it when held
@@ -35,7 +41,7 @@ class Listing:
         self.threads: set[str] = set()
         self.answered = threading.Condition()
 
-    def request(self, method: str, path: str, *, json: dict[str, Any]) -> dict[str, Any]:
+    def request_undecoded(self, method: str, path: str, *, json: dict[str, Any]) -> UndecodedAnswer:
         assert (method, path) == ("POST", "/things/search")
         with self.answered:
             self.requests.append(json)
@@ -45,11 +51,16 @@ class Listing:
             self.released.wait(timeout=10)
         if self.fail_on_page == len(self.requests):
             raise NotFoundError("the listing went away")
-        start = 0 if "after" not in json else json["after"] + 1
+        start = 0 if "after" not in json else int(json["after"]) + 1
         start += json.get("offset", 0)
         page = self.items[start : start + json["limit"]]
         more = start + json["limit"] < len(self.items)
-        return {"items": page, "next_after": page[-1] if more and page else None}
+        next_after = str(page[-1]) if more and page else None  # keys are text, as ids are
+        headers = httpx.Headers()
+        if self.next_key_header and next_after is not None:
+            headers[NEXT_AFTER_HEADER] = next_after
+        body = orjson.dumps({"items": page, "next_after": next_after})
+        return UndecodedAnswer(body, headers)
 
     def wait_for(self, count: int) -> bool:
         with self.answered:
@@ -71,8 +82,29 @@ def listed(listing: Listing, query: dict[str, Any], limit: int | None, size: int
 def test_every_item_once_in_order(embedded: bool) -> None:
     listing = Listing(23, embedded=embedded)
     assert listed(listing, {"tags": ["a"]}, None, 5) == list(range(23))
-    assert [r.get("after") for r in listing.requests] == [None, 4, 9, 14, 19]
+    assert [r.get("after") for r in listing.requests] == [None, "4", "9", "14", "19"]
     assert all(r["tags"] == ["a"] and r["limit"] == 5 for r in listing.requests)
+
+
+@pytest.mark.parametrize("header", [True, False], ids=["next-key-header", "body-only"])
+def test_pages_are_decoded_by_the_thread_that_uses_them_when_the_next_key_is_a_header(
+    header: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded_in: list[str] = []
+
+    def loads(content: bytes) -> Any:
+        decoded_in.append(threading.current_thread().name)
+        return orjson.loads(content)
+
+    monkeypatch.setattr(pixlake.sdk.paging, "orjson", type("orjson", (), {"loads": loads}))
+    listing = Listing(23, next_key_header=header)
+    assert listed(listing, {}, None, 5) == list(range(23))
+    here = threading.current_thread().name
+    if header:  # the last page has no next key: decoded where it arrived
+        assert decoded_in[:4] == [here] * 4 and decoded_in[4] != here
+    else:
+        assert decoded_in[0] == here and set(decoded_in[1:]) == {"pixlake-next-page_0"}
+    assert len(decoded_in) == 5
 
 
 def test_the_offset_applies_to_the_first_page_only() -> None:

@@ -61,6 +61,10 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 """The request header that makes a bulk write safe to retry (see docs/retries.md)."""
 REPLAYED_HEADER = "Idempotent-Replayed"
 """Set (to ``true``) on an answer given again to a retry rather than made afresh."""
+NEXT_AFTER_HEADER = "Pixlake-Next-After"
+"""On a page of a listing that has a next page: that page's key, as in the body's
+``next_after``. A client can ask for the next page before it decodes this one (a page that
+has a next one holds as many items as were asked for)."""
 
 
 # "Some character that is not whitespace, and no NUL", for the document. Python's strip()

@@ -49,6 +49,7 @@ __all__ = [
     "Connection",
     "ReplayableStream",
     "Retries",
+    "UndecodedAnswer",
     "idempotency_keys",
     "release",
 ]
@@ -80,8 +81,8 @@ class Capabilities:
             bytes. Only an in-process application mounts that route.
         fetch_ahead: a listing may ask for its next page from a background thread while it
             parses the current one. Worth it when another process writes the pages; not
-            when the API runs on this interpreter, where the two threads would only contend
-            for its lock.
+            when the API runs on this interpreter, where its threads would wait for the
+            parsing thread's lock at every hop of a request (``pixlake.sdk.paging``).
         probes: where an upload records what probing its files found, for the API to take
             instead of probing the same bytes again (``pixlake.probed_media``). Only an
             application in this process shares one, by reference: nothing of it travels
@@ -143,6 +144,14 @@ def idempotency_keys() -> Iterator[str]:
     """
     base = uuid.uuid4().hex
     return (f"{base}.{index}" for index in itertools.count())
+
+
+@dataclass(frozen=True)
+class UndecodedAnswer:
+    """An answer's JSON body as it came, and its headers (``Connection.request_undecoded``)."""
+
+    content: bytes
+    headers: httpx.Headers
 
 
 class Connection:
@@ -230,6 +239,53 @@ class Connection:
                 the request was not safe to retry (or still failed after the retries).
             PixlakeError: the server's answer was an error (the matching class).
         """
+        response = self._send(
+            method,
+            path,
+            json=json,
+            params=params,
+            content=content,
+            headers=headers,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+        )
+        try:
+            raise_for_error(response)
+            if response.status_code == 204 or not response.content:
+                return None
+            return orjson.loads(response.content)
+        finally:
+            release(response)
+
+    def request_undecoded(
+        self, method: str, path: str, *, json: Any = None, params: Any = None
+    ) -> UndecodedAnswer:
+        """``request()``, with the answer's body left as it came (JSON bytes), beside its
+        headers: for a caller that decodes it later, or in another thread.
+
+        Raises:
+            TransportError, PixlakeError: as ``request()``.
+        """
+        response = self._send(method, path, json=json, params=params)
+        try:
+            raise_for_error(response)
+            return UndecodedAnswer(response.content, response.headers)
+        finally:
+            release(response)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        content: Any = None,
+        headers: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Response:
+        """The answer to one request, after the retries that are safe."""
         method = method.upper()
         if idempotency_key is not None:
             headers = {**(headers or {}), IDEMPOTENCY_HEADER: idempotency_key}
@@ -258,18 +314,11 @@ class Connection:
                     raise TransportError(f"{method} {path} failed: {exc}") from exc
             else:
                 if not safe or last or not _is_transient(response, idempotency_key):
-                    break
+                    return response
                 retry_after = _retry_after(response)
                 release(response)
             retry += 1
             time.sleep(self.retries.delay(retry, retry_after))
-        try:
-            raise_for_error(response)
-            if response.status_code == 204 or not response.content:
-                return None
-            return orjson.loads(response.content)
-        finally:
-            release(response)
 
     def close(self) -> None:
         if self.downloads is not self.http:

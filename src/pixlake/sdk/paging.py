@@ -6,17 +6,29 @@ n+1 as soon as page n has arrived lets the two halves overlap: the server proces
 the next page while this thread parses the current one (listing 100,000 assets from a
 server on SQLite took about a fifth less time).
 
-Embedded, both halves are Python code of this one process, and a thread fetching ahead
-only fights the parsing thread for the interpreter lock: listing took about 30% longer.
-There (a connection without ``Capabilities.fetch_ahead``), each page is fetched in turn,
-in the calling thread.
+The next page's key comes in a header of the answer (``NEXT_AFTER_HEADER``), so the next
+request leaves before this page is decoded, and the decoding is done by the thread that
+uses the page; an answer without the header (the last page, or an older server) is
+decoded where it arrives, for its ``next_after``.
+
+Embedded, both halves run on this one interpreter, and a thread fetching ahead loses
+more than it gains: the API's side of a request passes through the event loop's thread
+and a worker thread, each of which must win the interpreter lock from the parsing thread
+(up to its 5 ms switch interval a time), so the parsing thread ends up waiting a third of
+the listing for its next page (docs/scaling.md). There (a connection without
+``Capabilities.fetch_ahead``), each page is fetched in turn, in the calling thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from pixlake.schemas import NEXT_AFTER_HEADER
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -52,10 +64,16 @@ def keyset_pages(
             later["offset"] = 0
         return later
 
-    def fetch(request: dict[str, Any]) -> Any:
+    def fetch(request: dict[str, Any]) -> _Answer:
         if params is None:
-            return connection.request("POST", path, json=request)
-        return connection.request("POST", path, json=request, params=params)
+            answer = connection.request_undecoded("POST", path, json=request)
+        else:
+            answer = connection.request_undecoded("POST", path, json=request, params=params)
+        after = answer.headers.get(NEXT_AFTER_HEADER)
+        if after is not None:
+            return _Answer(answer.content, after)
+        page = orjson.loads(answer.content)
+        return _Answer(page, page["next_after"])
 
     remaining = limit
     if remaining is not None and remaining <= 0:
@@ -66,30 +84,44 @@ def keyset_pages(
         else None
     )
     try:
-        page = fetch(body(remaining, None))  # nothing to overlap with yet
+        answer = fetch(body(remaining, None))  # nothing to overlap with yet
         while True:
-            items = page["items"]
             if remaining is not None:
-                remaining -= len(items)
-            after = page["next_after"]
+                # A page that has a next one holds all it was asked for (NEXT_AFTER_HEADER):
+                # counted without decoding it.
+                remaining -= min(remaining, page_size)
+            after = answer.next_after
             following = (
                 body(remaining, after)
                 if after is not None and (remaining is None or remaining > 0)
                 else None
             )
             pending = _submit(ahead, fetch, following)
-            yield items
+            yield answer.items()
             if following is None:
                 return
-            page = pending.result() if pending is not None else fetch(following)
+            answer = pending.result() if pending is not None else fetch(following)
     finally:
         if ahead is not None:
             ahead.shutdown(wait=False, cancel_futures=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A page as it came: its body still undecoded when the next key was in a header."""
+
+    page: bytes | dict[str, Any]
+    next_after: str | None
+
+    def items(self) -> list[dict[str, Any]]:
+        page = orjson.loads(self.page) if isinstance(self.page, bytes) else self.page
+        items: list[dict[str, Any]] = page["items"]
+        return items
+
+
 def _submit(
     ahead: ThreadPoolExecutor | None, fetch: Any, request: dict[str, Any] | None
-) -> Future[Any] | None:
+) -> Future[_Answer] | None:
     """The request on its way in the background, or None to send it when it is due (no
     request, no fetching ahead, or an interpreter shutting down that starts no thread)."""
     if ahead is None or request is None:

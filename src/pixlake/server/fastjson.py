@@ -9,13 +9,18 @@ API's schema is unchanged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-__all__ = ["fast_json", "json_bytes"]
+from pixlake.schemas import NEXT_AFTER_HEADER
+
+if TYPE_CHECKING:
+    from pixlake.core.services.wire_json import JsonPage
+
+__all__ = ["fast_json", "json_bytes", "page_json"]
 
 
 def _fields(value: Any) -> Any:
@@ -31,3 +36,12 @@ def json_bytes(content: Any) -> bytes:
 
 def fast_json(content: Any, status_code: int = 200) -> Response:
     return Response(json_bytes(content), status_code=status_code, media_type="application/json")
+
+
+def page_json(page: JsonPage) -> Response:
+    """A listing's page, as ``fast_json`` writes it, with the next page's key in a header
+    too (``NEXT_AFTER_HEADER``) when there is one."""
+    response = fast_json(page)
+    if page.next_after is not None:
+        response.headers[NEXT_AFTER_HEADER] = page.next_after
+    return response

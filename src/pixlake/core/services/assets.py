@@ -17,6 +17,7 @@ from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datasets import require_version
 from pixlake.core.services.idempotency import KeyedAnswer
+from pixlake.core.services.json_pages import read_json_page
 from pixlake.core.services.selection import version_assets
 from pixlake.core.services.wire_json import (
     KNOWN_DATALAKES,
@@ -229,11 +230,9 @@ def search_assets(
             statement = statement.where(one_of(conn, t.assets.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(t.assets.c.id > query.after)
-        statement = statement.order_by(t.assets.c.id).offset(query.offset).limit(query.limit + 1)
-        rows = conn.execute(statement).all()
-    page = rows[: query.limit]
-    next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
-    return JsonPage(json_array(row.json for row in page), next_after)
+        return read_json_page(
+            conn, statement, t.assets.c.id, limit=query.limit, offset=query.offset
+        )
 
 
 def _datalakes_of(conn: Connection, actor: Actor) -> list[UUID]:

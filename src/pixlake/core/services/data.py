@@ -36,7 +36,8 @@ from pixlake.core.query import data_condition
 from pixlake.core.roles import AdminAction, require_admin
 from pixlake.core.services import tags as tag_service
 from pixlake.core.services.datalakes import require_datalake
-from pixlake.core.services.wire_json import JsonPage, data_json_select, json_array
+from pixlake.core.services.json_pages import read_json_page
+from pixlake.core.services.wire_json import JsonPage, data_json_select
 from pixlake.core.slices import map_in_slices
 from pixlake.core.sql import analyze_after_bulk, bulk_insert, chunked, one_of
 from pixlake.enums import DataType, Target
@@ -412,11 +413,7 @@ def search_data(
             statement = statement.where(one_of(conn, t.data.c.id, query.ids))
         if query.after is not None:
             statement = statement.where(t.data.c.id > query.after)
-        statement = statement.order_by(t.data.c.id).offset(query.offset).limit(query.limit + 1)
-        rows = conn.execute(statement).all()
-    page = rows[: query.limit]
-    next_after = str(UUID(page[-1].raw_id)) if len(rows) > query.limit else None
-    return JsonPage(json_array(row.json for row in page), next_after)
+        return read_json_page(conn, statement, t.data.c.id, limit=query.limit, offset=query.offset)
 
 
 def count_data(ctx: AppContext, actor: Actor, datalake_id: UUID, q: str | None = None) -> int:

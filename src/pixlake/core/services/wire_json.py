@@ -25,11 +25,13 @@ __all__ = [
     "JsonArray",
     "JsonPage",
     "asset_json_select",
+    "constant_text",
     "dashed_from_raw",
     "data_json_select",
     "json_array",
     "raw_id_text",
     "raw_uuid",
+    "written_json_array",
 ]
 
 JsonArray = NewType("JsonArray", orjson.Fragment)
@@ -97,13 +99,21 @@ def _json_object(dialect: str, model: type[WireModel], fields: list[tuple[str, A
         raise TypeError(f"{model.__name__} JSON fields differ: {sorted(by_name)}")
     build = func.json_object if dialect == "sqlite" else func.json_build_object
     return cast(
-        build(*[part for name in model.model_fields for part in (_text(name), by_name[name])]), Text
+        build(
+            *[part for name in model.model_fields for part in (constant_text(name), by_name[name])]
+        ),
+        Text,
     )
 
 
 def json_array(texts: Iterable[str]) -> JsonArray:
     """JSON texts as one array, for orjson to write as it is."""
     return JsonArray(orjson.Fragment("[" + ",".join(texts) + "]"))
+
+
+def written_json_array(array: bytes) -> JsonArray:
+    """A JSON array the database wrote whole, in UTF-8, for orjson to write as it is."""
+    return JsonArray(orjson.Fragment(array))
 
 
 def raw_id_text(column: Any, dialect: str) -> Any:
@@ -139,7 +149,7 @@ def _sqlite_asset_fields(
         # The version is the same on every row: written once into the statement rather
         # than dashed row by row, it saves about a tenth of SQLite's time on a listing.
         ("id", _dashed(a.id)),
-        ("dataset_version_id", _text(str(version_id))),
+        ("dataset_version_id", constant_text(str(version_id))),
         ("data_id", _dashed(a.data_id)),
         # Dashing an id is a third of SQLite's time on a listing; the datalake repeats
         # across the rows (a fifth less time with it written once per datalake).
@@ -173,7 +183,7 @@ def _sqlite_data_fields(threshold: int, datalake_id: UUID) -> list[tuple[str, An
         ("id", _dashed(d.id)),
         # One datalake's data (the statement keeps to it): its id written once, as the
         # version's is for assets.
-        ("datalake_id", _text(str(datalake_id))),
+        ("datalake_id", constant_text(str(datalake_id))),
         *_data_file_fields(),
         *_sqlite_measured_fields(threshold),
         ("created_at", _iso(d.created_at)),
@@ -213,14 +223,17 @@ def _sqlite_measured_fields(threshold: int) -> list[tuple[str, Any]]:
             "duration",
             case(
                 (d.duration.is_(None), None),
-                else_=func.json(func.printf(_text("%!.17g"), d.duration)),
+                else_=func.json(func.printf(constant_text("%!.17g"), d.duration)),
             ),
         ),
         # json('true') makes a JSON boolean of it, not the string "true"; of a constant,
         # SQLite computes it once per statement rather than parsing it again on every row.
         (
             "large",
-            case((d.size >= threshold, func.json(_text("true"))), else_=func.json(_text("false"))),
+            case(
+                (d.size >= threshold, func.json(constant_text("true"))),
+                else_=func.json(constant_text("false")),
+            ),
         ),
         ("checksum", d.checksum),
         ("metadata", func.json(d.metadata)),
@@ -247,7 +260,7 @@ def _dashed(column: Any) -> Any:
         bounds = (start,) if length is None else (start, length)
         return func.substr(raw, *(literal_column(str(b)) for b in bounds), type_=String)
 
-    dash = _text("-")
+    dash = constant_text("-")
     return (
         part(1, 8) + dash + part(9, 4) + dash + part(13, 4) + dash + part(17, 4) + dash + part(21)
     )
@@ -258,7 +271,7 @@ def _dashed_known(column: Any, known: Sequence[UUID]) -> Any:
     if not known:
         return _dashed(column)
     return case(
-        *[(_text(value.hex), _text(str(value))) for value in known],
+        *[(constant_text(value.hex), constant_text(str(value))) for value in known],
         value=type_coerce(column, String),
         else_=_dashed(column),
     )
@@ -266,12 +279,12 @@ def _dashed_known(column: Any, known: Sequence[UUID]) -> Any:
 
 def _iso(column: Any) -> Any:
     """SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff': ISO 8601 with its offset."""
-    return func.replace(type_coerce(column, String), _text(" "), _text("T"), type_=String) + _text(
-        "+00:00"
-    )
+    return func.replace(
+        type_coerce(column, String), constant_text(" "), constant_text("T"), type_=String
+    ) + constant_text("+00:00")
 
 
-def _text(constant: str) -> Any:
+def constant_text(constant: str) -> Any:
     """A constant written into the statement, not bound: the statement already binds
     thousands of ids, and SQLite counts every variable against its limit."""
     return literal_column(f"'{constant}'", String)

@@ -16,7 +16,7 @@ from pixlake.schemas import (
     TrashResult,
 )
 from pixlake.server.deps import ContextDep, CurrentActor
-from pixlake.server.fastjson import fast_json, json_bytes
+from pixlake.server.fastjson import fast_json, json_bytes, page_json
 from pixlake.server.idempotency import KeyedRequestDep
 from pixlake.server.openapi import errors
 from pixlake.server.params import QueryText
@@ -48,7 +48,7 @@ def add_data(
 def search_assets(
     version_id: UUID, query: AssetQuery, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
 ) -> Response:
-    return fast_json(service.search_assets(ctx, actor, version_id, query, q))
+    return page_json(service.search_assets(ctx, actor, version_id, query, q))
 
 
 @router.get("/versions/{version_id:uuid}/assets/count", responses=errors(InvalidQueryError))

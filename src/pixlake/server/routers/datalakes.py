@@ -39,7 +39,7 @@ from pixlake.server.deps import (
     ProbedMediaDep,
     TagNamesQuery,
 )
-from pixlake.server.fastjson import fast_json
+from pixlake.server.fastjson import fast_json, page_json
 from pixlake.server.openapi import binary_body, errors
 from pixlake.server.params import QueryText
 from pixlake.storage import StagedObject
@@ -194,7 +194,7 @@ def file_upload_routes() -> list[tuple[frozenset[str], re.Pattern[str]]]:
 def search_data(
     datalake_id: UUID, query: DataQuery, ctx: ContextDep, actor: CurrentActor, q: QueryText = None
 ) -> Response:
-    return fast_json(data_service.search_data(ctx, actor, datalake_id, query, q))
+    return page_json(data_service.search_data(ctx, actor, datalake_id, query, q))
 
 
 @router.get("/{datalake_id:uuid}/data/count", responses=errors(InvalidQueryError))
