@@ -20,6 +20,7 @@ import logging
 import os
 import stat
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -250,11 +251,18 @@ def _commit(
     tag_ids: Sequence[UUID],
 ) -> list[DataPublic]:
     tag_service.check_names(tags)
-    _store_new_objects(ctx, datalake_id, incoming)
+    # The new rows are built while the bytes are being put in place: writing files is
+    # system calls on other threads (the GIL released), building rows is Python on this
+    # one, so on two cores the two overlap. The transaction still begins only once every
+    # object is in place.
+    with ThreadPoolExecutor(1, "pixlake-store") as pool:
+        stored = pool.submit(_store_new_objects, ctx, datalake_id, incoming)
+        prepared = _prepare_rows(ctx, actor, datalake_id, incoming)  # on error, waits for it
+        stored.result()  # a failure to store raises here, before any transaction
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
             with ctx.db.write() as conn:
-                by_checksum = _commit_rows(ctx, conn, actor, datalake_id, incoming, tags, tag_ids)
+                by_checksum = _commit_rows(ctx, conn, actor, datalake_id, prepared, tags, tag_ids)
             break
         except IntegrityError:
             # Another request stored the same bytes between our read and our insert:
@@ -291,41 +299,31 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID, incoming: Sequence[_I
         raise failed
 
 
-def _commit_rows(
-    ctx: AppContext,
-    conn: Connection,
-    actor: Actor,
-    datalake_id: UUID,
-    incoming: Sequence[_Incoming],
-    tags: Sequence[str],
-    tag_ids: Sequence[UUID],
-) -> dict[str, DataPublic]:
-    all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
-    all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+@dataclass
+class _NewRow:
+    """A row to insert for bytes the datalake may not hold yet, and the Data it answers."""
+
+    values: dict[str, Any]
+    public: DataPublic
+
+
+def _prepare_rows(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming]
+) -> dict[str, _NewRow]:
+    """The row each distinct checksum of ``incoming`` would insert, by checksum (the first
+    file of the same bytes wins); the transaction keeps those the datalake lacks."""
     threshold = ctx.settings.large_file_threshold
-
-    checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
-    by_checksum: dict[str, DataPublic] = {}
-    for chunk in chunked(conn, checksums):
-        for row in conn.execute(
-            select(t.data).where(
-                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
-            )
-        ):
-            by_checksum[row.checksum] = to_public(row, threshold)
-
-    now, rows = utcnow(), []
+    now, prepared = utcnow(), {}
     for item in incoming:
         checksum = item.staged.checksum
-        if checksum in by_checksum:
-            continue  # held already, or earlier in this request: the first one wins
-        object_name = object_name_for(datalake_id, checksum)  # stored: _store_new_objects
+        if checksum in prepared:
+            continue
         media = item.media
-        new_row = {
+        values = {
             "id": new_id(),
             "organization_id": actor.organization_id,
             "datalake_id": datalake_id,
-            "object_name": object_name,
+            "object_name": object_name_for(datalake_id, checksum),  # see _store_new_objects
             "filename": item.filename,
             "type": media.type.value,
             "content_type": media.content_type,
@@ -338,8 +336,37 @@ def _commit_rows(
             "custom_metadata": {},
             "created_at": now,
         }
-        rows.append(new_row)
-        by_checksum[checksum] = to_public(SimpleNamespace(**new_row), threshold)
+        prepared[checksum] = _NewRow(values, to_public(SimpleNamespace(**values), threshold))
+    return prepared
+
+
+def _commit_rows(
+    ctx: AppContext,
+    conn: Connection,
+    actor: Actor,
+    datalake_id: UUID,
+    prepared: dict[str, _NewRow],
+    tags: Sequence[str],
+    tag_ids: Sequence[UUID],
+) -> dict[str, DataPublic]:
+    all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+    all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+    threshold = ctx.settings.large_file_threshold
+
+    by_checksum: dict[str, DataPublic] = {}
+    for chunk in chunked(conn, list(prepared)):
+        for row in conn.execute(
+            select(t.data).where(
+                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
+            )
+        ):
+            by_checksum[row.checksum] = to_public(row, threshold)  # held already
+
+    rows = []
+    for checksum, new_row in prepared.items():
+        if checksum not in by_checksum:
+            rows.append(new_row.values)
+            by_checksum[checksum] = new_row.public
     bulk_insert(conn, t.data, rows)
     analyze_after_bulk(conn, t.data, len(rows))
     if all_tag_ids:
