@@ -174,37 +174,41 @@ def ingest_local_files(
     (see ``pixlake.probed_media``): a file whose staged bytes hash to a checksum found
     there, within this platform's limits, is not probed again.
     """
-    sources = [Path(p) for p in paths]
+    # Paths stay text: building a Path per file cost more than its stat. Only a regular
+    # file passes ``_regular_file_size``, and for every path naming one the last part
+    # is what ``Path.name`` would say.
+    sources = list(paths)
     sizes = [_regular_file_size(source) for source in sources]
-    check_upload(ctx, actor, datalake_id, [source.name for source in sources], tag_ids)
-    for source, size in zip(sources, sizes, strict=True):
-        check_file_size(ctx.settings, source.name, size)
+    names = [os.path.basename(source) for source in sources]
+    check_upload(ctx, actor, datalake_id, names, tag_ids)
+    for name, size in zip(names, sizes, strict=True):
+        check_file_size(ctx.settings, name, size)
 
     limits = _limits_of(ctx)
 
-    def _stage_held(source: Path, size: int) -> StagedObject | None:
+    def _stage_held(source: str, size: int) -> StagedObject | None:
         # The bytes the SDK of this process read, probed and hashed, when it left them;
         # only while the file still has their size, which the limits were checked on.
         assert probed is not None
-        held = probed.take(str(source))
+        held = probed.take(source)
         if held is None or len(held.data) != size:
             return None
         return ctx.storage.stage_held(held.data, held.checksum)
 
-    def stage_and_probe(file: tuple[Path, int]) -> _Incoming:
-        source, size = file
+    def stage_and_probe(file: tuple[str, str, int]) -> _Incoming:
+        source, name, size = file
         # Each file is read once: by the SDK of this process when it left the bytes it
         # read, else here, hashed while staged and probed from the staged bytes. The
         # workers overlap one file's reading and hashing (outside the GIL) with another's
         # probe.
         staged = _stage_held(source, size) if probed is not None else None
         if staged is None:
-            staged = ctx.storage.stage_file(source)
+            staged = ctx.storage.stage_file(Path(source))
         try:
             media = probed.get(staged.checksum) if probed is not None else None
             if media is None or not within_limits(media, limits):
-                media = probe_media(staged.source, source.name, limits)  # refusals come from here
-            return _Incoming(source.name, staged, media)
+                media = probe_media(staged.source, name, limits)  # refusals come from here
+            return _Incoming(name, staged, media)
         except BaseException:
             ctx.storage.discard(staged)
             raise
@@ -212,7 +216,7 @@ def ingest_local_files(
     with paused_gc():
         incoming, failed = map_in_slices(
             stage_and_probe,
-            list(zip(sources, sizes, strict=True)),
+            list(zip(sources, names, sizes, strict=True)),
             max_workers or DEFAULT_INGEST_WORKERS,
         )
         try:
@@ -228,7 +232,7 @@ _NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 """What ``Path.is_file`` takes for "no such file" rather than raising."""
 
 
-def _regular_file_size(source: Path) -> int:
+def _regular_file_size(source: str) -> int:
     """The size of a regular file, read with the one system call that also tells it is
     one; FileMissingError for anything else."""
     try:
