@@ -69,7 +69,6 @@ __all__ = [
 logger = logging.getLogger("pixlake.data")
 
 DEFAULT_INGEST_WORKERS = 4
-_STORE_WORKERS = 8  # objects put in place at once (uploads, for a bucket)
 _COMMIT_ATTEMPTS = 3  # a concurrent upload of the same bytes may win the race once
 
 
@@ -298,7 +297,7 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID, incoming: Sequence[_I
     def store(item: _Incoming) -> None:
         ctx.storage.commit(item.staged, object_name_for(datalake_id, item.staged.checksum))
 
-    _stored, failed = map_in_slices(store, new, _STORE_WORKERS)
+    _stored, failed = map_in_slices(store, new, ctx.storage.commit_workers)
     if failed is not None:
         raise failed
 
