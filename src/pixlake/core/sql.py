@@ -173,6 +173,8 @@ def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[s
         for index, convert in converted:
             values[index] = convert(values[index])
         parameters.append(values)
+    if not conn.in_transaction():
+        conn.begin()  # as SQLAlchemy's own execute would: pixlake's driver autocommits
     driver = conn.connection.driver_connection
     assert driver is not None  # a connection in a transaction holds its driver's
     try:
