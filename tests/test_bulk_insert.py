@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from pixlake.core.db import Database
 from pixlake.core.sql import ARRAY_CHUNK, COPY_FROM_ROWS, IN_CHUNK, bulk_insert, chunked, one_of
 from pixlake.core.tables import UTCDateTime
 
@@ -259,3 +260,22 @@ def test_chunks_fit_one_statement_of_each_database(engine: Engine) -> None:
     size = ARRAY_CHUNK if engine.dialect.name == "postgresql" else IN_CHUNK
     assert [len(c) for c in chunks[:-1]] == [size] * (len(chunks) - 1)
     assert [i for c in chunks for i in c] == items
+
+
+def test_rows_inserted_before_any_begin_roll_back_with_the_connection(tmp_path: Path) -> None:
+    """On a connection that began no transaction (SQLAlchemy begins one with the first
+    statement), the rows are in that transaction too: pixlake's SQLite driver autocommits
+    whatever runs outside one."""
+    database = Database(f"sqlite:///{tmp_path / 'autobegin.db'}")
+    metadata = MetaData()
+    table = Table("rows", metadata, Column("id", Uuid, primary_key=True), Column("key", String))
+    metadata.create_all(database.engine)
+    try:
+        with database.engine.connect() as conn:
+            bulk_insert(conn, table, [{"id": uuid.uuid4(), "key": "k"}])
+            assert conn.in_transaction()
+            conn.rollback()
+        with database.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
+    finally:
+        database.dispose()

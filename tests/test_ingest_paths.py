@@ -8,8 +8,13 @@ import struct
 from pathlib import Path
 
 import httpx
+import pytest
 
+from pixlake import Client, PixlakeError
+from pixlake.errors import StorageError
+from pixlake.samples import make_image
 from pixlake.settings import Settings
+from pixlake.storage.base import StagedObject
 from pixlake.storage.factory import storage_from_settings
 from pixlake.storage.local import LocalStorage
 from tests.conftest import LiveServer, stored_objects
@@ -99,3 +104,30 @@ def test_a_refused_bundle_writes_no_byte_in_the_served_workspace(
     assert set(stored_objects(workspace)) == objects_before
     assert files_under(workspace / "staging") == []
     assert storage.memory_budget.free == free
+
+
+def test_a_failure_to_put_an_object_in_place_commits_no_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are built while the objects are written, but inserted only once every
+    object is in place: a store failing on the third file leaves no Data at all."""
+    folder = tmp_path / "in"
+    files = [make_image(folder / f"p{i}.jpg", 40 + i, 30, seed=i) for i in range(6)]
+    real_commit = LocalStorage.commit
+    calls: list[str] = []
+
+    def failing_commit(storage: LocalStorage, staged: StagedObject, object_name: str) -> None:
+        calls.append(object_name)
+        if len(calls) == 3:
+            raise StorageError(f"could not store object {object_name!r}")
+        real_commit(storage, staged, object_name)
+
+    monkeypatch.setattr(LocalStorage, "commit", failing_commit)
+    with Client(workspace=tmp_path / "ws") as client:
+        lake = client.get_datalake()
+        with pytest.raises(PixlakeError, match="could not store object"):
+            lake.upload_data(files)
+        assert len(calls) >= 3
+        assert len(lake.list_data()) == 0
+        monkeypatch.setattr(LocalStorage, "commit", real_commit)
+        assert len(lake.upload_data(files)) == 6, "the retry stores them all"

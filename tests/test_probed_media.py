@@ -199,3 +199,36 @@ def test_bytes_held_are_bounded() -> None:
     assert probes.hold("/b", "cb", b"123")
     probes.forget([], ["/b", "/unknown"])
     assert probes.bytes_held == 0 and probes.take("/b") is None
+
+
+def test_a_small_file_is_read_whole_and_a_larger_one_not_at_all(tmp_path: Path) -> None:
+    """The preflight reads a file of the recorded size whole (its first read asks for the
+    size the file has); one byte more and it reads nothing, the file is probed by path."""
+    limit = 4096
+    exact = tmp_path / "exact.bin"
+    exact.write_bytes(bytes(range(256)) * (limit // 256))
+    over = tmp_path / "over.bin"
+    over.write_bytes(b"x" * (limit + 1))
+    assert local_files._read_whole(exact, limit) == exact.read_bytes()
+    assert local_files._read_whole(over, limit) is None
+
+
+def test_a_file_growing_while_read_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes held stand for the whole file: when the file grows after its size was read,
+    the reads go on to its end (or give up past the limit), never keep a first part."""
+    path = tmp_path / "growing.bin"
+    path.write_bytes(b"a" * 100)
+    real_fstat = local_files.os.fstat
+
+    def fstat_then_grow(fd: int) -> Any:
+        status = real_fstat(fd)
+        with open(path, "ab") as more:
+            more.write(b"b" * 50)
+        return status
+
+    monkeypatch.setattr(local_files.os, "fstat", fstat_then_grow)
+    assert local_files._read_whole(path, 1000) == b"a" * 100 + b"b" * 50
+    path.write_bytes(b"a" * 100)
+    assert local_files._read_whole(path, 120) is None

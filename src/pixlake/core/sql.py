@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -79,12 +80,21 @@ def bulk_insert(
     in the trash). On PostgreSQL, from ``COPY_FROM_ROWS`` rows, the rows are streamed with
     COPY (into a temporary table first when duplicates are to be skipped, then moved with
     one INSERT ... SELECT): about twice as fast as a batch of INSERTs. (COPY needs psycopg
-    3; with another driver the rows go as a batch of INSERTs.)
+    3; with another driver the rows go as a batch of INSERTs.) On SQLite, rows that skip no
+    duplicate go straight to the driver's ``executemany``, converted by the columns' own
+    bind processors.
     """
     if not rows:
         return
     if conn.dialect.driver == "psycopg" and len(rows) >= COPY_FROM_ROWS:
         _copy_insert(conn, table, rows, skip_duplicates_of, index_where)
+        return
+    if (
+        conn.dialect.driver == "pysqlite"
+        and skip_duplicates_of is None
+        and _no_python_defaults(table, rows[0])
+    ):
+        _sqlite_executemany(conn, table, rows)
         return
     if skip_duplicates_of is None:
         statement: Any = insert(table)
@@ -142,6 +152,46 @@ def _copy_insert(
             .on_conflict_do_nothing(index_elements=skip_duplicates_of, index_where=index_where)
         )
         conn.exec_driver_sql(f'DROP TABLE "{staging}"')
+
+
+def _no_python_defaults(table: Table, row: Mapping[str, Any]) -> bool:
+    """Whether no column missing from ``row`` has a default SQLAlchemy computes itself
+    (a driver-level insert would leave those to the database)."""
+    return all(column.default is None for column in table.columns if column.name not in row)
+
+
+def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The rows, converted by each column type's own bind processor (exactly what an
+    INSERT through SQLAlchemy binds), in one ``executemany`` of the driver.
+
+    SQLAlchemy's execution of a many-row INSERT builds and processes a parameter dict per
+    row, column by column: 512 rows of ``data`` took 26-29 us of CPU a row that way, 12-14
+    us this way (most of it the driver's ``executemany`` itself and the JSON columns).
+    """
+    names = list(rows[0])
+    converters = [
+        table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for name in names
+    ]
+    columns = ", ".join(f'"{name}"' for name in names)
+    statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+    converted = [
+        (index, convert) for index, convert in enumerate(converters) if convert is not None
+    ]
+    parameters = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for index, convert in converted:
+            values[index] = convert(values[index])
+        parameters.append(values)
+    if not conn.in_transaction():
+        conn.begin()  # as SQLAlchemy's own execute would: pixlake's driver autocommits
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection in a transaction holds its driver's
+    try:
+        driver.executemany(statement, parameters)
+    except sqlite3.Error as exc:
+        # SQLAlchemy's classes (IntegrityError...), as a failed INSERT through it raises.
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def _copy_converter(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:

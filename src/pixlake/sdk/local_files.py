@@ -256,11 +256,8 @@ def _can_probe_all() -> bool:
 
 def _probe_and_record(file: LocalFile, probes: ProbedMedia) -> str | None:
     """Probe an image from its bytes read once, and record the result under their hash."""
-    with open(file.path, "rb") as stream:  # fails as probe_media's own open would
-        data = stream.read(RECORDED_PROBE_MAX_SIZE + 1)
-    if len(data) > RECORDED_PROBE_MAX_SIZE or recognise_bytes(data[:64], file.shown) is not (
-        DataType.IMAGE
-    ):
+    data = _read_whole(file.path, RECORDED_PROBE_MAX_SIZE)  # fails as probe_media's open would
+    if data is None or recognise_bytes(data[:64], file.shown) is not DataType.IMAGE:
         # Grown since its size was read, or a video: probed by path (PyAV opens it itself).
         probe_media(file.path, filename=file.shown)
         return None
@@ -270,6 +267,24 @@ def _probe_and_record(file: LocalFile, probes: ProbedMedia) -> str | None:
         return None
     probes.hold(str(file.path), checksum, data)  # spares the service reading it again
     return checksum
+
+
+def _read_whole(path: Path, limit: int) -> bytes | None:
+    """The bytes of the file at ``path``, or None when it holds more than ``limit``.
+
+    The first read asks for the size the file has, and a byte more: a read of ``limit``
+    bytes would allocate that much for every small file, a fresh mapping of pages each
+    time, which cost more than the read itself (48 us against 11 us for a file of 23 kB).
+    Reads go on until the end, so a file that grew meanwhile is read whole all the same.
+    """
+    with open(path, "rb", buffering=0) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
+            return None
+        data = stream.read(size + 1)
+        while len(data) <= limit and (more := stream.read(limit + 1 - len(data))):
+            data += more
+    return data if len(data) <= limit else None
 
 
 def _check_media(file: LocalFile) -> None:

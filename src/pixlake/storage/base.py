@@ -182,6 +182,9 @@ class ObjectStorage(ABC):
     unknown size then goes to a staging file from its first byte)."""
     direct_uploads: bool = False
     """Whether ``direct_upload`` gives URLs clients put bytes to themselves."""
+    commit_workers: int = 8
+    """Threads that put the objects of one upload in place at once: enough to cover a
+    bucket's round trips."""
 
     @abstractmethod
     def new_staging_path(self) -> Path:

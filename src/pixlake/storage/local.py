@@ -35,6 +35,9 @@ class LocalStorage(ObjectStorage):
     """
 
     memory_needs_size = True  # a file of unknown size would be written twice if it spilled
+    # Writing a local file waits on no network, only on a core: more threads than cores
+    # only contend (512 objects on /dev/shm: 60-65 us of CPU each on 2 threads, 69-75 on 8).
+    commit_workers = 2
 
     def __init__(self, root: Path, *, memory_budget: int = 0) -> None:
         self.root = Path(root)

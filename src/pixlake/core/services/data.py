@@ -20,6 +20,7 @@ import logging
 import os
 import stat
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -69,7 +70,6 @@ __all__ = [
 logger = logging.getLogger("pixlake.data")
 
 DEFAULT_INGEST_WORKERS = 4
-_STORE_WORKERS = 8  # objects put in place at once (uploads, for a bucket)
 _COMMIT_ATTEMPTS = 3  # a concurrent upload of the same bytes may win the race once
 
 
@@ -174,37 +174,41 @@ def ingest_local_files(
     (see ``pixlake.probed_media``): a file whose staged bytes hash to a checksum found
     there, within this platform's limits, is not probed again.
     """
-    sources = [Path(p) for p in paths]
+    # Paths stay text: building a Path per file cost more than its stat. Only a regular
+    # file passes ``_regular_file_size``, and for every path naming one the last part
+    # is what ``Path.name`` would say.
+    sources = list(paths)
     sizes = [_regular_file_size(source) for source in sources]
-    check_upload(ctx, actor, datalake_id, [source.name for source in sources], tag_ids)
-    for source, size in zip(sources, sizes, strict=True):
-        check_file_size(ctx.settings, source.name, size)
+    names = [os.path.basename(source) for source in sources]
+    check_upload(ctx, actor, datalake_id, names, tag_ids)
+    for name, size in zip(names, sizes, strict=True):
+        check_file_size(ctx.settings, name, size)
 
     limits = _limits_of(ctx)
 
-    def _stage_held(source: Path, size: int) -> StagedObject | None:
+    def _stage_held(source: str, size: int) -> StagedObject | None:
         # The bytes the SDK of this process read, probed and hashed, when it left them;
         # only while the file still has their size, which the limits were checked on.
         assert probed is not None
-        held = probed.take(str(source))
+        held = probed.take(source)
         if held is None or len(held.data) != size:
             return None
         return ctx.storage.stage_held(held.data, held.checksum)
 
-    def stage_and_probe(file: tuple[Path, int]) -> _Incoming:
-        source, size = file
+    def stage_and_probe(file: tuple[str, str, int]) -> _Incoming:
+        source, name, size = file
         # Each file is read once: by the SDK of this process when it left the bytes it
         # read, else here, hashed while staged and probed from the staged bytes. The
         # workers overlap one file's reading and hashing (outside the GIL) with another's
         # probe.
         staged = _stage_held(source, size) if probed is not None else None
         if staged is None:
-            staged = ctx.storage.stage_file(source)
+            staged = ctx.storage.stage_file(Path(source))
         try:
             media = probed.get(staged.checksum) if probed is not None else None
             if media is None or not within_limits(media, limits):
-                media = probe_media(staged.source, source.name, limits)  # refusals come from here
-            return _Incoming(source.name, staged, media)
+                media = probe_media(staged.source, name, limits)  # refusals come from here
+            return _Incoming(name, staged, media)
         except BaseException:
             ctx.storage.discard(staged)
             raise
@@ -212,7 +216,7 @@ def ingest_local_files(
     with paused_gc():
         incoming, failed = map_in_slices(
             stage_and_probe,
-            list(zip(sources, sizes, strict=True)),
+            list(zip(sources, names, sizes, strict=True)),
             max_workers or DEFAULT_INGEST_WORKERS,
         )
         try:
@@ -228,7 +232,7 @@ _NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 """What ``Path.is_file`` takes for "no such file" rather than raising."""
 
 
-def _regular_file_size(source: Path) -> int:
+def _regular_file_size(source: str) -> int:
     """The size of a regular file, read with the one system call that also tells it is
     one; FileMissingError for anything else."""
     try:
@@ -251,11 +255,18 @@ def _commit(
     tag_ids: Sequence[UUID],
 ) -> list[DataPublic]:
     tag_service.check_names(tags)
-    _store_new_objects(ctx, datalake_id, incoming)
+    # The new rows are built while the bytes are being put in place: writing files is
+    # system calls on other threads (the GIL released), building rows is Python on this
+    # one, so on two cores the two overlap. The transaction still begins only once every
+    # object is in place.
+    with ThreadPoolExecutor(1, "pixlake-store") as pool:
+        stored = pool.submit(_store_new_objects, ctx, datalake_id, incoming)
+        prepared = _prepare_rows(ctx, actor, datalake_id, incoming)  # on error, waits for it
+        stored.result()  # a failure to store raises here, before any transaction
     for attempt in range(_COMMIT_ATTEMPTS):
         try:
             with ctx.db.write() as conn:
-                by_checksum = _commit_rows(ctx, conn, actor, datalake_id, incoming, tags, tag_ids)
+                by_checksum = _commit_rows(ctx, conn, actor, datalake_id, prepared, tags, tag_ids)
             break
         except IntegrityError:
             # Another request stored the same bytes between our read and our insert:
@@ -287,46 +298,36 @@ def _store_new_objects(ctx: AppContext, datalake_id: UUID, incoming: Sequence[_I
     def store(item: _Incoming) -> None:
         ctx.storage.commit(item.staged, object_name_for(datalake_id, item.staged.checksum))
 
-    _stored, failed = map_in_slices(store, new, _STORE_WORKERS)
+    _stored, failed = map_in_slices(store, new, ctx.storage.commit_workers)
     if failed is not None:
         raise failed
 
 
-def _commit_rows(
-    ctx: AppContext,
-    conn: Connection,
-    actor: Actor,
-    datalake_id: UUID,
-    incoming: Sequence[_Incoming],
-    tags: Sequence[str],
-    tag_ids: Sequence[UUID],
-) -> dict[str, DataPublic]:
-    all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
-    all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+@dataclass
+class _NewRow:
+    """A row to insert for bytes the datalake may not hold yet, and the Data it answers."""
+
+    values: dict[str, Any]
+    public: DataPublic
+
+
+def _prepare_rows(
+    ctx: AppContext, actor: Actor, datalake_id: UUID, incoming: Sequence[_Incoming]
+) -> dict[str, _NewRow]:
+    """The row each distinct checksum of ``incoming`` would insert, by checksum (the first
+    file of the same bytes wins); the transaction keeps those the datalake lacks."""
     threshold = ctx.settings.large_file_threshold
-
-    checksums = list(dict.fromkeys(item.staged.checksum for item in incoming))
-    by_checksum: dict[str, DataPublic] = {}
-    for chunk in chunked(conn, checksums):
-        for row in conn.execute(
-            select(t.data).where(
-                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
-            )
-        ):
-            by_checksum[row.checksum] = to_public(row, threshold)
-
-    now, rows = utcnow(), []
+    now, prepared = utcnow(), {}
     for item in incoming:
         checksum = item.staged.checksum
-        if checksum in by_checksum:
-            continue  # held already, or earlier in this request: the first one wins
-        object_name = object_name_for(datalake_id, checksum)  # stored: _store_new_objects
+        if checksum in prepared:
+            continue
         media = item.media
-        new_row = {
+        values = {
             "id": new_id(),
             "organization_id": actor.organization_id,
             "datalake_id": datalake_id,
-            "object_name": object_name,
+            "object_name": object_name_for(datalake_id, checksum),  # see _store_new_objects
             "filename": item.filename,
             "type": media.type.value,
             "content_type": media.content_type,
@@ -339,8 +340,37 @@ def _commit_rows(
             "custom_metadata": {},
             "created_at": now,
         }
-        rows.append(new_row)
-        by_checksum[checksum] = to_public(SimpleNamespace(**new_row), threshold)
+        prepared[checksum] = _NewRow(values, to_public(SimpleNamespace(**values), threshold))
+    return prepared
+
+
+def _commit_rows(
+    ctx: AppContext,
+    conn: Connection,
+    actor: Actor,
+    datalake_id: UUID,
+    prepared: dict[str, _NewRow],
+    tags: Sequence[str],
+    tag_ids: Sequence[UUID],
+) -> dict[str, DataPublic]:
+    all_tag_ids = tag_service.require_tags_of_target(conn, actor, tag_ids, Target.DATA)
+    all_tag_ids += tag_service.ensure_tags(conn, actor, tags, Target.DATA)
+    threshold = ctx.settings.large_file_threshold
+
+    by_checksum: dict[str, DataPublic] = {}
+    for chunk in chunked(conn, list(prepared)):
+        for row in conn.execute(
+            select(t.data).where(
+                t.data.c.datalake_id == datalake_id, one_of(conn, t.data.c.checksum, chunk)
+            )
+        ):
+            by_checksum[row.checksum] = to_public(row, threshold)  # held already
+
+    rows = []
+    for checksum, new_row in prepared.items():
+        if checksum not in by_checksum:
+            rows.append(new_row.values)
+            by_checksum[checksum] = new_row.public
     bulk_insert(conn, t.data, rows)
     analyze_after_bulk(conn, t.data, len(rows))
     if all_tag_ids:
