@@ -100,7 +100,7 @@ class ModelFile(ReadableBytes, SdkObject[ModelFilePublic]):
                 bar.update,
                 # Bytes the API serves itself come off one process's disk: one stream
                 # hashed on the way costs both sides less CPU than parallel ranges read
-                # back to be hashed (docs/models.md), and is faster on a loaded machine.
+                # back to be hashed, and is at least as fast (docs/models.md).
                 parallel_ranges=not self._connection.serves(url),
             )
         finally:
