@@ -441,7 +441,7 @@ def test_large_downloads_fetch_ranges_in_parallel_from_a_bucket_only(
     client: Client, platform: AppContext, tmp_path: Path, small_ranges: None
 ) -> None:
     """From a bucket a large file comes in parallel ranges; from the API's own route (a
-    local folder) in one stream, which costs both sides less."""
+    local folder) in one stream, which costs the server less CPU."""
     version = new_version(client)
     size = 26 * MiB + 7  # 6 ranges, the last short
     weights = random_file(tmp_path / "w.bin", size)
