@@ -320,6 +320,13 @@ class Connection:
             retry += 1
             time.sleep(self.retries.delay(retry, retry_after))
 
+    def serves(self, url: str) -> bool:
+        """Whether ``url`` is this API's own (its ``/objects`` route, which reads the bytes
+        off the server's folder) rather than a bucket's presigned URL: the same scheme,
+        host and port as the API."""
+        api, other = self.http.base_url, httpx.URL(url)
+        return (other.scheme, other.host, other.port) == (api.scheme, api.host, api.port)
+
     def close(self) -> None:
         if self.downloads is not self.http:
             self.downloads.close()

@@ -50,9 +50,9 @@ _PART_ATTEMPTS = 3
 # MiB download from a local server: 0.31-0.44 s against 0.14-0.18 s).
 
 RANGED_MIN = 64 * 1024 * 1024
-"""From this size an HTTP download fetches ranges of the file in parallel (as boto3's
-transfer manager does), each written at its offset, then hashes the file written; below
-it, one stream is hashed on the way."""
+"""From this size an HTTP download from a bucket fetches ranges of the file in parallel (as
+boto3's transfer manager does), each written at its offset, then hashes the file written;
+below it, one stream is hashed on the way."""
 RANGE_SIZE = 16 * 1024 * 1024
 RANGE_WORKERS = 4
 
@@ -179,9 +179,14 @@ def download_verified(
     checksum: str,
     size: int,
     progress: Progress | None = None,
+    *,
+    parallel_ranges: bool = True,
 ) -> None:
     """Write the ``size`` bytes at ``url`` to ``target`` through a temporary file; it is
     renamed into place only if their SHA-256 is ``checksum``.
+
+    ``parallel_ranges`` lets a large file come in ranges fetched in parallel (from a
+    bucket); without it, the bytes come in one stream hashed on the way.
 
     Raises:
         ChecksumMismatchError: the bytes read are not those stored; nothing is left.
@@ -193,7 +198,8 @@ def download_verified(
         if parsed.scheme == "file":  # the object's own file, for an API in this process
             found = _copy_local(Path(unquote(parsed.path)), temporary, progress)
         else:
-            found = _fetch_hashing(http, url, temporary, size, progress)
+            ranged = parallel_ranges and size >= RANGED_MIN
+            found = _fetch_hashing(http, url, temporary, size, progress, ranged=ranged)
         if found != checksum:
             raise ChecksumMismatchError(
                 f"the bytes read for {target.name} don't match their checksum "
@@ -222,14 +228,20 @@ def _copy_local(source: Path, temporary: Path, progress: Progress | None) -> str
 
 
 def _fetch_hashing(
-    http: httpx.Client, url: str, temporary: Path, size: int, progress: Progress | None
+    http: httpx.Client,
+    url: str,
+    temporary: Path,
+    size: int,
+    progress: Progress | None,
+    *,
+    ranged: bool,
 ) -> str:
     """Write the bytes of an HTTP(S) URL to ``temporary``; returns their SHA-256.
 
-    A large file is asked for its first range: a store that answers 206 gets the other
-    ranges asked for in parallel; one that sends the whole file (200) is read as one stream.
+    With ``ranged``, the file is asked for its first range: a store that answers 206 gets the
+    other ranges asked for in parallel; one that sends the whole file (200) is read as one
+    stream.
     """
-    ranged = size >= RANGED_MIN
     headers = {"range": f"bytes=0-{RANGE_SIZE - 1}"} if ranged else {}
     with open(temporary, "w+b") as out, http.stream("GET", url, headers=headers) as response:
         if response.status_code >= 400:
