@@ -109,6 +109,10 @@ def _is_unknown_username(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code == 404 and b"no user named" in response.content
 
 
+def _is_unknown_tag_name(failure: Any, case: Any, response: Any) -> bool:
+    return response.status_code == 404 and b'"message":"no tag named' in response.content
+
+
 def _is_head_too_large(failure: Any, case: Any, response: Any) -> bool:
     return response.status_code == 431
 
@@ -171,6 +175,13 @@ LIMITS_OF_THE_DOCUMENT = [
         "which the fuzzer can't know; the dataset it created is there all the same",
         {"ST302"},
         _is_unknown_username,
+    ),
+    (
+        "tag filters: a listing filtered by tag names (the gallery's, the data's) refuses a "
+        "name that is no tag of the organization with a 404 naming it; the fuzzer can't know "
+        "the tags, and the datalake it created is there all the same",
+        {"ST302"},
+        _is_unknown_tag_name,
     ),
     (
         "model file content: its bytes must match the checksum announced by an earlier "
