@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -60,6 +61,28 @@ def make_postgres_database(server_url: str) -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@contextmanager
+def opened_workspace(database: str, folder: Path) -> Iterator[Any]:
+    """A workspace opened in this process on ``database`` ("sqlite", or "postgresql": a
+    new database of POSTGRES_SERVER), its files in ``folder``; closed afterwards."""
+    from pixlake.core.workspace import open_workspace
+    from pixlake.settings import Settings
+
+    if database == "sqlite":
+        opened = open_workspace(Settings(workspace=folder))
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    with make_postgres_database(POSTGRES_SERVER) as url:
+        opened = open_workspace(Settings(workspace=folder, database_url=url), upgrade=True)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def free_port() -> int:

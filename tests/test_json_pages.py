@@ -19,27 +19,19 @@ from pixlake.core.services import datalakes as datalake_service
 from pixlake.core.services import datasets as dataset_service
 from pixlake.core.services.wire_json import JsonPage
 from pixlake.core.sql import bulk_insert
-from pixlake.core.workspace import Workspace, open_workspace
+from pixlake.core.workspace import Workspace
 from pixlake.enums import InferenceType
 from pixlake.ids import new_id
 from pixlake.schemas import AssetQuery, DataQuery
-from pixlake.settings import Settings
-from tests.services import POSTGRES_SERVER, make_postgres_database
+from tests.services import opened_workspace
 
 ROWS = 12
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    if request.param == "sqlite":
-        opened = open_workspace(Settings(workspace=tmp_path))
+    with opened_workspace(request.param, tmp_path) as opened:
         yield opened
-        opened.close()
-        return
-    with make_postgres_database(POSTGRES_SERVER) as url:
-        opened = open_workspace(Settings(workspace=tmp_path, database_url=url), upgrade=True)
-        yield opened
-        opened.close()
 
 
 def insert_data(workspace: Workspace, count: int) -> tuple[UUID, list[UUID]]:

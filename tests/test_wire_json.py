@@ -19,27 +19,19 @@ from pixlake.core.services import datalakes as datalake_service
 from pixlake.core.services import datasets as dataset_service
 from pixlake.core.services.wire_json import KNOWN_DATALAKES, asset_json_select
 from pixlake.core.sql import bulk_insert
-from pixlake.core.workspace import Workspace, open_workspace
+from pixlake.core.workspace import Workspace
 from pixlake.enums import InferenceType
 from pixlake.ids import new_id
 from pixlake.schemas import AssetPublic, AssetQuery, DataPublic, DataQuery
-from pixlake.settings import Settings
-from tests.services import POSTGRES_SERVER, make_postgres_database
+from tests.services import opened_workspace
 
 DURATIONS = [10.033333333333333, 0.30000000000000004, 123456789.12345679, 1.0, 1e-7, None]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    if request.param == "sqlite":
-        opened = open_workspace(Settings(workspace=tmp_path))
+    with opened_workspace(request.param, tmp_path) as opened:
         yield opened
-        opened.close()
-        return
-    with make_postgres_database(POSTGRES_SERVER) as url:
-        opened = open_workspace(Settings(workspace=tmp_path, database_url=url), upgrade=True)
-        yield opened
-        opened.close()
 
 
 def insert_data(workspace: Workspace) -> list[UUID]:
