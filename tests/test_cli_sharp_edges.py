@@ -1,0 +1,58 @@
+"""What a first pass over the command line found: each test fails on the behaviour it
+replaced (a message naming a Python argument, a refused push that stored half, a command
+creating the workspace it was asked to read...), embedded and against a real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_commands import Platform, clean_environment, where
+
+__all__ = ["clean_environment", "where"]  # fixtures of the CLI tests, used here too
+
+
+def one_line_error(result: object, *fragments: str) -> str:
+    """The single ``error: ...`` line of a failed command, holding every fragment."""
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return str(lines[0])
+
+
+# download: a name chooses no folder outside the current one
+
+
+@pytest.mark.parametrize("name", ["..", "a/b"])
+def test_download_wants_out_for_a_version_name_that_is_no_folder_name(
+    where: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    where.ok("datasets", "create", "cats")
+    where.ok("versions", "create", "cats", name)
+    here = tmp_path / "cwd" / "inside"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+
+    refused = where.run("download", "cats", name)
+    explicit = where.ok("download", "cats", name, "--out", "files")
+
+    one_line_error(refused, repr(name), "--out")
+    assert sorted(p.name for p in (tmp_path / "cwd").iterdir()) == ["inside"]
+    assert sorted(p.name for p in here.iterdir()) == ["files"]
+    assert "downloaded 0 file(s) to files" in explicit.stdout
+
+
+def test_download_wants_out_for_an_absolute_datalake_name(
+    where: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = str(tmp_path / "elsewhere")
+    where.ok("datalakes", "create", name)
+
+    refused = where.run("download", "--datalake", name)
+
+    one_line_error(refused, "--out")
+    assert not (tmp_path / "elsewhere").exists()
