@@ -56,3 +56,24 @@ def test_download_wants_out_for_an_absolute_datalake_name(
 
     one_line_error(refused, "--out")
     assert not (tmp_path / "elsewhere").exists()
+
+
+# split: --tag checked against --ratios by the command
+
+
+def test_split_names_the_tag_option_when_tags_and_parts_differ(where: Platform) -> None:
+    where.ok("datasets", "create", "cats")
+    where.ok("versions", "create", "cats", "v1")
+
+    too_few = where.run("split", "cats", "v1", "--ratios", "0.5", "0.5", "--tag", "train")
+    repeated = where.run(
+        "split", "cats", "v1", "--ratios", "0.5", "0.5", "--tag", "train", "--tag", "train"
+    )
+
+    for result in (too_few, repeated):
+        assert result.exit_code == 2, result.output
+        assert "--tag" in result.stderr and "tag_names" not in result.stderr
+    assert "1 tag(s) for 2 part(s)" in too_few.stderr
+    assert "'train' is given twice" in repeated.stderr
+    with where.client() as client:
+        assert client.list_tags("ASSET") == []
