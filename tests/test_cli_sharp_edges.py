@@ -4,6 +4,7 @@ creating the workspace it was asked to read...), embedded and against a real ser
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,67 @@ def test_split_names_the_tag_option_when_tags_and_parts_differ(where: Platform) 
     assert "'train' is given twice" in repeated.stderr
     with where.client() as client:
         assert client.list_tags("ASSET") == []
+
+
+# models push: a refused push changes nothing
+
+
+def test_push_of_a_taken_name_names_replace_and_stores_none_of_the_files(
+    where: Platform, tmp_path: Path
+) -> None:
+    (tmp_path / "best.pt").write_bytes(os.urandom(100))
+    (tmp_path / "new.pt").write_bytes(os.urandom(100))
+    where.ok("models", "create", "detector")
+    where.ok("models", "push", "detector", str(tmp_path / "best.pt"), "--label", "0=cat")
+
+    refused = where.run(
+        "models",
+        "push",
+        "detector",
+        str(tmp_path / "new.pt"),
+        str(tmp_path / "best.pt"),
+        "--version",
+        "1",
+        "--label",
+        "0=dog",
+    )
+
+    one_line_error(refused, "version 1 of model 'detector'", "'best.pt'", "--replace")
+    assert "replace=True" not in refused.stderr
+    with where.client() as client:
+        version = client.get_model("detector").get_version(1)
+        assert [f.name for f in version.list_files()] == ["best.pt"]
+        assert version.labels == {"0": "cat"}
+
+
+def test_push_of_two_paths_of_one_name_creates_no_version(where: Platform, tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "best.pt").write_bytes(os.urandom(100))
+    where.ok("models", "create", "detector")
+
+    refused = where.run(
+        "models", "push", "detector", str(tmp_path / "a/best.pt"), str(tmp_path / "b/best.pt")
+    )
+
+    assert refused.exit_code == 2, refused.output
+    assert "'best.pt' is given twice" in refused.stderr
+    with where.client() as client:
+        assert client.get_model("detector").list_versions() == []
+
+
+@pytest.mark.parametrize(
+    ("label", "said"),
+    [("x=cat", "'x' is not a class index"), ("0=", "the class has no name")],
+)
+def test_push_names_the_label_option_for_a_bad_label(
+    where: Platform, tmp_path: Path, label: str, said: str
+) -> None:
+    (tmp_path / "best.pt").write_bytes(os.urandom(100))
+    where.ok("models", "create", "detector")
+
+    refused = where.run("models", "push", "detector", str(tmp_path / "best.pt"), "--label", label)
+
+    one_line_error(refused, f"--label {label!r}", said)
+    with where.client() as client:
+        assert client.get_model("detector").list_versions() == []
