@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli_commands import Platform, clean_environment, where
+from tests.test_cli_commands import Platform, clean_environment, invoke, where
 
 __all__ = ["clean_environment", "where"]  # fixtures of the CLI tests, used here too
 
@@ -142,3 +142,56 @@ def test_push_names_the_label_option_for_a_bad_label(
     one_line_error(refused, f"--label {label!r}", said)
     with where.client() as client:
         assert client.get_model("detector").list_versions() == []
+
+
+# ids: the one that is not an id is named
+
+
+def test_an_id_that_is_not_one_is_named(where: Platform) -> None:
+    restore = where.run("trash", "restore", "cats")
+    remove = where.run("data", "rm", "--id", "cats", "--yes")
+
+    one_line_error(restore, "ID 'cats' is not an id")
+    one_line_error(remove, "--id 'cats' is not an id")
+
+
+def test_trash_kind_is_case_insensitive_as_tag_targets_are(where: Platform) -> None:
+    where.ok("datasets", "create", "cats")
+    where.ok("datasets", "delete", "cats", "--yes")
+
+    listed = where.ok("trash", "list", "--kind", "dataset", "--json")
+
+    assert '"name": "cats"' in listed.stdout
+
+
+# a workspace that does not exist is not created by operator commands that only act on one
+
+
+@pytest.mark.parametrize(
+    "command", [["gc"], ["users", "revoke", "alice"], ["users", "set-role", "alice", "admin"]]
+)
+def test_operator_commands_do_not_create_a_missing_workspace(
+    tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "pixlak"
+
+    result = invoke(*command, "--workspace", str(missing))
+
+    one_line_error(result, f"no workspace at {missing}")
+    assert not missing.exists()
+
+
+# server options: mistakes named by option
+
+
+def test_host_without_a_token_names_the_token_option() -> None:
+    result = invoke("datasets", "ls", "--host", "http://127.0.0.1:9")
+
+    line = one_line_error(result, "--token", "PIXLAKE_API_TOKEN")
+    assert "api_token" not in line
+
+
+def test_host_that_is_no_url_is_named() -> None:
+    result = invoke("datasets", "ls", "--host", "127.0.0.1:9", "--token", "pxl_x")
+
+    one_line_error(result, "--host '127.0.0.1:9' is not a server URL", "http://")

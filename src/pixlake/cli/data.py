@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pixlake.cli.datalakes import DATALAKE_COLUMNS, datalake_rows
-from pixlake.cli.options import client_from, client_options, confirm, json_option, yes_option
+from pixlake.cli.options import (
+    client_from,
+    client_options,
+    confirm,
+    json_option,
+    parse_ids,
+    yes_option,
+)
 from pixlake.cli.output import echo_listing
 from pixlake.enums import Target
 from pixlake.errors import NotFoundError
@@ -146,6 +153,7 @@ def rm(
     those assets first). Admins only."""
     if not filenames and not ids:
         raise click.UsageError("give FILENAMES or --id ID")
+    parse_ids(ids, "--id")
     with client_from(workspace, host, token, reading=True) as client:
         lake = client.get_datalake(datalake)
         doomed = _data_to_remove(lake, filenames, ids)
