@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pixlake.samples import make_images
 from tests.test_cli_commands import Platform, clean_environment, invoke, where
 
 __all__ = ["clean_environment", "where"]  # fixtures of the CLI tests, used here too
@@ -142,6 +143,26 @@ def test_push_names_the_label_option_for_a_bad_label(
     one_line_error(refused, f"--label {label!r}", said)
     with where.client() as client:
         assert client.get_model("detector").list_versions() == []
+
+
+# upload: its options are checked as download's are
+
+
+def test_upload_refuses_no_workers_as_an_option_error(where: Platform, tmp_path: Path) -> None:
+    images = make_images(tmp_path / "images", 1)
+
+    refused = where.run("upload", str(images[0]), "--max-workers", "0")
+
+    assert refused.exit_code == 2, refused.output
+    assert "--max-workers" in refused.stderr and "max_workers" not in refused.stderr
+    with where.client() as client:
+        assert len(client.get_datalake().list_data()) == 0
+
+
+def test_ls_help_says_what_limit_and_offset_do() -> None:
+    shown = invoke("ls", "--help")
+
+    assert "At most this many" in shown.stdout and "Skip this many first" in shown.stdout
 
 
 # ids: the one that is not an id is named

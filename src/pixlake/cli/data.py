@@ -44,7 +44,7 @@ datalake_option = click.option(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @datalake_option
 @click.option("--tag", "tags", multiple=True, help="Tag every file with NAME (repeatable).")
-@click.option("--max-workers", type=int, default=None, help="Parallel uploads.")
+@click.option("--max-workers", type=click.IntRange(min=1), default=None, help="Parallel uploads.")
 @client_options
 def upload(
     paths: tuple[Path, ...],
@@ -67,10 +67,19 @@ def upload(
 
 @click.command()
 @click.argument("datalake", required=False)
-@click.option("--tag", "tags", multiple=True, help="Only data with this tag (repeatable).")
-@click.option("--filename", "filenames", multiple=True, help="Only data with this filename.")
-@click.option("--limit", type=click.IntRange(min=0), default=None)
-@click.option("--offset", type=click.IntRange(min=0), default=None)
+@click.option(
+    "--tag", "tags", multiple=True, help="Only data with this tag (repeatable: any of them)."
+)
+@click.option(
+    "--filename",
+    "filenames",
+    multiple=True,
+    help="Only data with this filename (repeatable: any of them).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=None, help="At most this many (default: all)."
+)
+@click.option("--offset", type=click.IntRange(min=0), default=None, help="Skip this many first.")
 @json_option
 @client_options
 def ls(
