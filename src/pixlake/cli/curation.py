@@ -107,7 +107,8 @@ def split(
 def _check_tags(tags: tuple[str, ...], ratios: tuple[float, ...]) -> None:
     """One distinct ``--tag`` per part, checked here so that the message names the option
     (the SDK's names its argument, ``tag_names``)."""
-    if not tags:
+    if not tags or len(ratios) < 2:
+        # Too few ratios is the first thing wrong: the platform's refusal says so.
         return
     if len(tags) != len(ratios):
         raise click.BadParameter(
