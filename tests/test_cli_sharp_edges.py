@@ -165,6 +165,24 @@ def test_ls_help_says_what_limit_and_offset_do() -> None:
     assert "At most this many" in shown.stdout and "Skip this many first" in shown.stdout
 
 
+# export: one tag for two splits would leak the same images into both
+
+
+def test_export_refuses_one_tag_for_two_splits(where: Platform, tmp_path: Path) -> None:
+    where.ok("datasets", "create", "cats")
+    where.ok("versions", "create", "cats", "v1")
+    out = tmp_path / "out"
+
+    refused = where.run(
+        "export", "cats", "v1", "--format", "yolo", "--out", str(out),
+        "--split", "train=fold1", "--split", "val=fold1",
+    )  # fmt: skip
+
+    assert refused.exit_code == 2, refused.output
+    assert "tag 'fold1' is given for split 'train' and split 'val'" in refused.stderr
+    assert not out.exists()
+
+
 # ids: the one that is not an id is named
 
 
