@@ -183,6 +183,20 @@ def test_export_refuses_one_tag_for_two_splits(where: Platform, tmp_path: Path) 
     assert not out.exists()
 
 
+def test_pull_takes_force_as_download_does(where: Platform, tmp_path: Path) -> None:
+    best = tmp_path / "best.pt"
+    best.write_bytes(os.urandom(100))
+    where.ok("models", "create", "detector")
+    where.ok("models", "push", "detector", str(best))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "best.pt").write_bytes(b"stale")
+
+    where.ok("models", "pull", "detector", "1", "--out", str(out), "--force")
+
+    assert (out / "best.pt").read_bytes() == best.read_bytes()
+
+
 # ids: the one that is not an id is named
 
 

@@ -148,7 +148,13 @@ def push(
     show_default=True,
     help="Folder to write the files to.",
 )
-@click.option("--force-replace", is_flag=True, help="Replace files already in the folder.")
+@click.option(
+    "--force",
+    "--force-replace",
+    "force_replace",
+    is_flag=True,
+    help="Replace files already in the folder (--force, as for `pixlake download`).",
+)
 @client_options
 def pull(
     model: str,
