@@ -4,13 +4,14 @@ creating the workspace it was asked to read...), embedded and against a real ser
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from pixlake.samples import make_images
-from tests.test_cli_commands import Platform, clean_environment, invoke, where
+from tests.test_cli_commands import Platform, clean_environment, column, invoke, where
 
 __all__ = ["clean_environment", "where"]  # fixtures of the CLI tests, used here too
 
@@ -195,6 +196,19 @@ def test_pull_takes_force_as_download_does(where: Platform, tmp_path: Path) -> N
     where.ok("models", "pull", "detector", "1", "--out", str(out), "--force")
 
     assert (out / "best.pt").read_bytes() == best.read_bytes()
+
+
+# listings: a tag name holding a comma reads as one tag
+
+
+def test_a_tag_name_with_a_comma_is_quoted_in_a_listing(where: Platform) -> None:
+    where.ok("datasets", "create", "cats", "--tag", "indoor,night", "--tag", "raw")
+
+    listed = where.ok("datasets", "ls")
+    as_json = where.ok("datasets", "ls", "--json")
+
+    assert column(listed, "TAGS") == ['"indoor,night",raw']
+    assert json.loads(as_json.stdout)[0]["tags"] == ["indoor,night", "raw"]
 
 
 # ids: the one that is not an id is named
