@@ -235,7 +235,13 @@ def test_trash_kind_is_case_insensitive_as_tag_targets_are(where: Platform) -> N
 
 
 @pytest.mark.parametrize(
-    "command", [["gc"], ["users", "revoke", "alice"], ["users", "set-role", "alice", "admin"]]
+    "command",
+    [
+        ["gc"],
+        ["db", "current"],
+        ["users", "revoke", "alice"],
+        ["users", "set-role", "alice", "admin"],
+    ],
 )
 def test_operator_commands_do_not_create_a_missing_workspace(
     tmp_path: Path, command: list[str]
