@@ -91,6 +91,7 @@ def split(
     """
     from pixlake.sdk.curation import request_split
 
+    _check_tags(tags, ratios)
     with client_from(workspace, host, token, reading=not tags) as client:
         found = client.get_dataset(dataset).get_version(version)
         result = request_split(
@@ -101,6 +102,26 @@ def split(
             tag_names=list(tags) if tags else None,
         )
     click.echo(format_split(result))
+
+
+def _check_tags(tags: tuple[str, ...], ratios: tuple[float, ...]) -> None:
+    """One distinct ``--tag`` per part, checked here so that the message names the option
+    (the SDK's names its argument, ``tag_names``)."""
+    if not tags or len(ratios) < 2:
+        # Too few ratios is the first thing wrong: the platform's refusal says so.
+        return
+    if len(tags) != len(ratios):
+        raise click.BadParameter(
+            f"{len(tags)} tag(s) for {len(ratios)} part(s): give one --tag per value of "
+            "--ratios, in the same order",
+            param_hint="--tag",
+        )
+    repeated = sorted({tag for tag in tags if tags.count(tag) > 1})
+    if repeated:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, repeated))} is given twice: each part needs its own tag",
+            param_hint="--tag",
+        )
 
 
 def _seed(seed: str | None) -> int | str | None:

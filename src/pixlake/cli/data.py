@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pixlake.cli.datalakes import DATALAKE_COLUMNS, datalake_rows
-from pixlake.cli.options import client_from, client_options, confirm, json_option, yes_option
+from pixlake.cli.options import (
+    client_from,
+    client_options,
+    confirm,
+    json_option,
+    parse_ids,
+    yes_option,
+)
 from pixlake.cli.output import echo_listing
 from pixlake.enums import Target
 from pixlake.errors import NotFoundError
@@ -37,7 +44,7 @@ datalake_option = click.option(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @datalake_option
 @click.option("--tag", "tags", multiple=True, help="Tag every file with NAME (repeatable).")
-@click.option("--max-workers", type=int, default=None, help="Parallel uploads.")
+@click.option("--max-workers", type=click.IntRange(min=1), default=None, help="Parallel uploads.")
 @client_options
 def upload(
     paths: tuple[Path, ...],
@@ -60,10 +67,19 @@ def upload(
 
 @click.command()
 @click.argument("datalake", required=False)
-@click.option("--tag", "tags", multiple=True, help="Only data with this tag (repeatable).")
-@click.option("--filename", "filenames", multiple=True, help="Only data with this filename.")
-@click.option("--limit", type=click.IntRange(min=0), default=None)
-@click.option("--offset", type=click.IntRange(min=0), default=None)
+@click.option(
+    "--tag", "tags", multiple=True, help="Only data with this tag (repeatable: any of them)."
+)
+@click.option(
+    "--filename",
+    "filenames",
+    multiple=True,
+    help="Only data with this filename (repeatable: any of them).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=None, help="At most this many (default: all)."
+)
+@click.option("--offset", type=click.IntRange(min=0), default=None, help="Skip this many first.")
 @json_option
 @client_options
 def ls(
@@ -146,6 +162,7 @@ def rm(
     those assets first). Admins only."""
     if not filenames and not ids:
         raise click.UsageError("give FILENAMES or --id ID")
+    parse_ids(ids, "--id")
     with client_from(workspace, host, token, reading=True) as client:
         lake = client.get_datalake(datalake)
         doomed = _data_to_remove(lake, filenames, ids)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pixlake.cli.options import settings_for, workspace_option
+from pixlake.cli.options import require_workspace, settings_for, workspace_option
 
 database_option = click.option(
     "--database-url",
@@ -56,6 +56,8 @@ def current(database_url: str | None, workspace: Path | None) -> None:
     from pixlake.core.migrate import current_revision, head_revision
 
     settings = settings_for(workspace, database_url=database_url)
+    if settings.database_url is None:
+        require_workspace(workspace)  # else SQLite's "unable to open database file"
     database = Database(settings.effective_database_url)
     try:
         database.check()

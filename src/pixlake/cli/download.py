@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pixlake.cli.options import client_from, client_options
+from pixlake.errors import BadRequestError
 
 if TYPE_CHECKING:
     from pixlake import MultiAsset, MultiData
@@ -64,11 +65,11 @@ def download(
         if datalake is not None:
             lake = client.get_datalake(datalake)
             items = lake.list_data(tags=list(tags) or None)
-            folder = out or Path(lake.name)
+            folder = out or default_folder(lake.name, "datalake")
         else:
             found = client.get_dataset(str(dataset)).get_version(str(version))
             items = found.list_assets()
-            folder = out or Path(found.version)
+            folder = out or default_folder(found.version, "version")
         written = items.download(folder, force_replace=force, max_workers=max_workers)
     # Every listed item has its own file (data and assets here are never listed twice).
     kept = len(items) - written
@@ -76,3 +77,19 @@ def download(
     if kept:
         message += f"; {kept} already there, kept (--force downloads them again)"
     click.echo(message)
+
+
+def default_folder(name: str, kind: str) -> Path:
+    """``./NAME`` for a version or datalake NAME that is one plain folder name.
+
+    Names are anyone's text in the organization: a version named ``..`` or ``/etc`` must
+    not choose where files are written, so such a name needs an explicit ``--out``.
+    """
+    folder = Path(name)
+    if name in (".", "..") or "\\" in name or folder.name != name or folder.is_absolute():
+        raise BadRequestError(
+            f"{kind} {name!r} is not a plain folder name: pass --out DIR to say where to "
+            "download it",
+            details={kind: name},
+        )
+    return folder

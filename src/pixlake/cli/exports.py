@@ -30,6 +30,15 @@ def parse_splits(values: tuple[str, ...]) -> dict[str, str] | None:
             raise click.BadParameter(f"{value!r} is not NAME=TAG", param_hint="--split")
         if name in splits:
             raise click.BadParameter(f"split {name!r} is given twice", param_hint="--split")
+        # One tag for two splits would write the same images into both: a leak from
+        # training into evaluation that no one asks for on purpose.
+        shared = [other for other, taken in splits.items() if taken == tag]
+        if shared:
+            raise click.BadParameter(
+                f"tag {tag!r} is given for split {shared[0]!r} and split {name!r}: each "
+                "split needs its own tag",
+                param_hint="--split",
+            )
         splits[name] = tag
     return splits
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pixlake.cli.options import settings_for, workspace_option
+from pixlake.cli.options import require_workspace_database, settings_for, workspace_option
 
 if TYPE_CHECKING:
     from pixlake.core.services.orphans import SweepReport
@@ -27,6 +27,7 @@ def gc(workspace: Path | None) -> None:
     from pixlake.core.services.orphans import sweep_orphans
     from pixlake.core.workspace import open_workspace
 
+    require_workspace_database(workspace)
     opened = open_workspace(settings_for(workspace), sweep=False)
     try:
         report = sweep_orphans(opened.context)

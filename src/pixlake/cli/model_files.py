@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pixlake.cli.options import client_from, client_options
-from pixlake.errors import BadRequestError, NotFoundError
+from pixlake.errors import BadRequestError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from pixlake import Client, ModelVersion
@@ -27,6 +27,15 @@ def parse_labels(pairs: tuple[str, ...]) -> dict[str, str] | None:
             raise BadRequestError(
                 f"--label {pair!r}: write INDEX=NAME, such as 0=cat", details={"label": pair}
             )
+        if not index.strip().isdigit():
+            raise BadRequestError(
+                f"--label {pair!r}: {index.strip()!r} is not a class index (0, 1, 2...)",
+                details={"label": pair},
+            )
+        if not name.strip():
+            raise BadRequestError(
+                f"--label {pair!r}: the class has no name", details={"label": pair}
+            )
         if index.strip() in labels:
             raise BadRequestError(
                 f"--label {pair!r}: class {index.strip()} is given twice", details={"label": pair}
@@ -36,10 +45,19 @@ def parse_labels(pairs: tuple[str, ...]) -> dict[str, str] | None:
 
 
 def _version_of(
-    client: Client, model_name: str, version: str | None, labels: dict[str, str] | None
+    client: Client,
+    model_name: str,
+    version: str | None,
+    labels: dict[str, str] | None,
+    file_names: list[str],
+    replace: bool,
 ) -> tuple[ModelVersion, bool]:
     """The version to push to: ``version`` (a number or a name) when it exists, else a new
-    one (named ``version`` when given); given labels are set on it."""
+    one (named ``version`` when given); given labels are set on it.
+
+    Names the version already holds are refused first (unless ``replace``), so that a
+    refused push changes nothing: no new version, no new labels, no file of the others.
+    """
     model = client.get_model(model_name)
     if version is not None:
         try:
@@ -47,10 +65,37 @@ def _version_of(
         except NotFoundError:
             pass
         else:
+            if not replace:
+                _refuse_taken_names(found, file_names, model_name)
             if labels is not None and found.labels != labels:
                 found.update(labels=labels)
             return found, False
     return model.create_version(name=version, labels=labels), True
+
+
+def _refuse_taken_names(found: ModelVersion, file_names: list[str], model_name: str) -> None:
+    taken = sorted(set(file_names) & {file.name for file in found.list_files()})
+    if taken:
+        raise ConflictError(
+            f"version {found.version} of model {model_name!r} has a file named "
+            f"{', '.join(map(repr, taken))} already: pass --replace to replace it",
+            details={"names": taken},
+        )
+
+
+def _file_names(paths: tuple[Path, ...]) -> list[str]:
+    """Each path's name in the version, or a BadParameter for a missing path or a name
+    given twice (two paths would be stored under one name)."""
+    names: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATHS")
+        if path.name in names:
+            raise click.BadParameter(
+                f"{path}: a file named {path.name!r} is given twice", param_hint="PATHS"
+            )
+        names.append(path.name)
+    return names
 
 
 @click.command()
@@ -83,11 +128,9 @@ def push(
     """Store files (weights, configs...) in a version of MODEL, each under its own name;
     a folder is stored as a zip."""
     wanted = parse_labels(labels)
-    for path in paths:
-        if not path.exists():
-            raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATHS")
+    names = _file_names(paths)
     with client_from(workspace, host, token) as client:
-        target, created = _version_of(client, model, version, wanted)
+        target, created = _version_of(client, model, version, wanted, names, replace)
         for path in paths:
             stored = target.store(path.name, path, do_zip=path.is_dir(), replace=replace)
             click.echo(f"stored {stored.name} ({stored.filename}, {stored.size} bytes)")
@@ -105,7 +148,13 @@ def push(
     show_default=True,
     help="Folder to write the files to.",
 )
-@click.option("--force-replace", is_flag=True, help="Replace files already in the folder.")
+@click.option(
+    "--force",
+    "--force-replace",
+    "force_replace",
+    is_flag=True,
+    help="Replace files already in the folder (--force, as for `pixlake download`).",
+)
 @client_options
 def pull(
     model: str,

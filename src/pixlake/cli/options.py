@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from pixlake.errors import NotFoundError
+from pixlake.errors import BadRequestError, NotFoundError, UnauthorizedError
 
 if TYPE_CHECKING:
     from pixlake import Client
     from pixlake.settings import Settings
 
 __all__ = [
+    "check_host",
     "client_from",
     "client_options",
     "confirm",
     "is_embedded",
     "json_option",
+    "parse_ids",
     "require_workspace",
+    "require_workspace_database",
+    "server_token",
     "settings_for",
     "workspace_option",
     "yes_option",
@@ -79,7 +85,30 @@ def client_from(
         if reading:
             require_workspace(workspace)
         return Client(workspace=settings_for(workspace).workspace_dir, api_token=token)
-    return Client(api_token=token, host=host)
+    return Client(api_token=server_token(token, host), host=check_host(str(host)))
+
+
+def check_host(host: str) -> str:
+    """``host`` when it is an http(s) URL; else an error naming the option, not httpx's
+    message about a request nobody asked for."""
+    if not host.startswith(("http://", "https://")):
+        raise BadRequestError(
+            f"--host {host!r} is not a server URL: write it as http://HOST:PORT (or https://...)",
+            details={"host": host},
+        )
+    return host
+
+
+def server_token(token: str | None, host: str | None) -> str:
+    """``--token``, else PIXLAKE_API_TOKEN, else an error that names the option (the SDK's
+    own message names its argument, ``api_token``)."""
+    found = token or os.environ.get("PIXLAKE_API_TOKEN")
+    if not found:
+        raise UnauthorizedError(
+            f"a token is needed to use the server at {host}: pass --token TOKEN "
+            "(or set PIXLAKE_API_TOKEN); `pixlake users create NAME` prints one"
+        )
+    return found
 
 
 def require_workspace(workspace: Path | None) -> None:
@@ -91,6 +120,29 @@ def require_workspace(workspace: Path | None) -> None:
             "`pixlake upload` or `pixlake quickstart` creates one",
             details={"workspace": str(folder)},
         )
+
+
+def require_workspace_database(workspace: Path | None) -> None:
+    """``require_workspace`` for an operator's command on the workspace's own SQLite file;
+    with PIXLAKE_DATABASE_URL set, the database lives elsewhere and the folder may be empty."""
+    if settings_for(workspace).database_url is None:
+        require_workspace(workspace)
+
+
+def parse_ids(values: Sequence[str], what: str) -> list[uuid.UUID]:
+    """``values`` as ids, or a BadRequestError naming the first that is not one (``what``
+    says where it was given, such as ``--id``), before anything is asked of the platform."""
+    parsed = []
+    for value in values:
+        try:
+            parsed.append(uuid.UUID(value))
+        except ValueError:
+            raise BadRequestError(
+                f"{what} {value!r} is not an id (ids look like "
+                "01a23c88-96ca-703f-8bee-95bd6c484c72)",
+                details={"id": value},
+            ) from None
+    return parsed
 
 
 class NotConfirmedError(click.ClickException):

@@ -56,5 +56,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):  # tag names
-        return ",".join(map(str, value)) or "-"
+        return ",".join(map(_tag_name, value)) or "-"
     return "-" if value is None or value == "" else str(value)
+
+
+def _tag_name(name: Any) -> str:
+    """A tag name in a comma-separated cell: quoted when it holds a comma or a quote, so
+    that the tags 'a,b' and 'c' don't read as the three tags a, b and c."""
+    text = str(name)
+    return json.dumps(text, ensure_ascii=False) if "," in text or '"' in text else text

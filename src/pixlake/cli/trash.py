@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,13 +14,13 @@ from pixlake.cli.options import (
     confirm,
     is_embedded,
     json_option,
+    parse_ids,
     require_workspace,
     settings_for,
     yes_option,
 )
 from pixlake.cli.output import echo_listing
 from pixlake.enums import TrashKind
-from pixlake.errors import BadRequestError
 
 if TYPE_CHECKING:
     from pixlake.schemas import TrashItem
@@ -67,7 +66,7 @@ def _trash_rows(items: Sequence[TrashItem]) -> list[dict[str, Any]]:
 @trash.command("list")
 @click.option(
     "--kind",
-    type=click.Choice([k.value for k in TrashKind]),
+    type=click.Choice([k.value for k in TrashKind], case_sensitive=False),
     default=None,
     help="Only items of this kind.",
 )
@@ -84,12 +83,12 @@ def list_items(
         require_workspace(workspace)
         opened = open_workspace(settings_for(workspace))
         try:
-            items = list_trash(opened.context, None, TrashKind(kind) if kind else None)
+            items = list_trash(opened.context, None, TrashKind(kind.upper()) if kind else None)
         finally:
             opened.close()
     else:
         with client_from(workspace, host, token, reading=True) as client:
-            items = client.list_trash(kind)
+            items = client.list_trash(kind.upper() if kind else None)
     echo_listing(_trash_rows(items), TRASH_COLUMNS, as_json=as_json, noun="item(s) in the trash")
 
 
@@ -100,10 +99,7 @@ def restore(
     ids: tuple[str, ...], workspace: Path | None, host: str | None, token: str | None
 ) -> None:
     """Bring the items with these IDS back (all or none)."""
-    try:
-        parsed = [uuid.UUID(i) for i in ids]
-    except ValueError as exc:
-        raise BadRequestError(f"not an id: {exc}") from exc
+    parsed = parse_ids(ids, "ID")
     if _workspace_wide(workspace, host, token):
         from pixlake.core.services.trash import restore_from_trash
         from pixlake.core.workspace import open_workspace

@@ -10,6 +10,7 @@ from pixlake.cli.options import (
     client_from,
     client_options,
     json_option,
+    require_workspace_database,
     settings_for,
     workspace_option,
 )
@@ -90,6 +91,7 @@ def revoke(name: str, workspace: Path | None) -> None:
     from pixlake.core.services.accounts import revoke_user
     from pixlake.core.workspace import open_workspace
 
+    require_workspace_database(workspace)
     opened = open_workspace(settings_for(workspace))
     try:
         revoke_user(opened.context, name)
@@ -107,6 +109,7 @@ def set_role(name: str, role: str, workspace: Path | None) -> None:
     from pixlake.core.services.accounts import set_role as set_user_role
     from pixlake.core.workspace import open_workspace
 
+    require_workspace_database(workspace)
     opened = open_workspace(settings_for(workspace))
     try:
         set_user_role(opened.context, name, Role(role))
