@@ -110,8 +110,7 @@ def test_pixlake_import_without_a_format_refuses_a_folder_that_does_not_say(
         prog_name="pixlake",
     )
 
-    assert result.exit_code == 1
-    assert (
-        result.output.startswith(f"error: {root}: no COCO") and "name the format" in result.output
-    )
+    assert result.exit_code == 2  # a usage error: the command wants --format
+    assert f"Error: {root}: no COCO" in result.output
+    assert "name the format with --format (coco, yolo or voc)" in result.output
     assert not (tmp_path / "ws").exists()  # refused before any workspace was opened

@@ -8,6 +8,7 @@ import click
 
 from pixlake.cli.options import client_from, client_options
 from pixlake.enums import AnnotationFileType
+from pixlake.errors import BadRequestError
 
 __all__ = ["import_dataset"]
 
@@ -52,7 +53,10 @@ def import_dataset(
         # Imported here, as every command loads only constants to parse its arguments.
         from pixlake.sdk.layout_detection import detect_annotation_format
 
-        file_type, mark = detect_annotation_format(path)
+        try:
+            file_type, mark = detect_annotation_format(path)
+        except BadRequestError as undecided:
+            raise click.UsageError(f"{undecided} with --format (coco, yolo or voc)") from None
         click.echo(f"reading {path} as {file_type.value} (it holds {mark})", err=True)
     else:
         file_type = FORMATS[file_format.lower()]

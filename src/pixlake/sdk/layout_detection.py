@@ -51,8 +51,8 @@ def detect_annotation_format(path: Path) -> tuple[AnnotationFileType, str]:
     if not formats:
         raise BadRequestError(
             f"{path}: no COCO (annotations/, a .json), YOLO (data.yaml, labels/) or VOC "
-            "(Annotations/) layout at its top; name the format (a YOLO classification "
-            "layout, <split>/<label>/<image>, has no mark of its own)",
+            "(Annotations/) mark at its top (a YOLO classification layout, "
+            "<split>/<label>/<image>, has none); name the format",
             details={"file": str(path)},
         )
     names = ", ".join(sorted(f"{name} ({file_type.value})" for file_type, name in found))
