@@ -113,14 +113,22 @@ EnumT = TypeVar("EnumT", bound=Enum)
 
 
 def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
-    """``enum(value)``, or a BadRequestError listing the accepted values."""
+    """A member of ``enum`` from itself, its value, or its value or name in any case
+    (``"pytorch"`` is ``Framework.PYTORCH``, as the Picsellia SDK's ``validate`` takes
+    it); else a BadRequestError listing the accepted values."""
     try:
         return enum(value)
     except ValueError:
-        accepted = ", ".join(member.value for member in enum)
-        raise BadRequestError(
-            f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
-        ) from None
+        pass
+    if isinstance(value, str):
+        folded = value.upper()
+        for member in enum:
+            if folded in (str(member.value).upper(), member.name):
+                return member
+    accepted = ", ".join(str(member.value) for member in enum)
+    raise BadRequestError(
+        f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
+    )
 
 
 def tag_list(tags: Any) -> list[Tag | str]:

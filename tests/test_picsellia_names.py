@@ -1,0 +1,60 @@
+"""Calls written for the public Picsellia SDK, made on pixlake's SDK.
+
+Each test is a difference between the two SDKs' names, signatures or return values that
+pixlake has closed (docs/picsellia-compatibility.md): a call a Picsellia script makes that
+pixlake's SDK once refused or read otherwise. ``test_picsellia_signatures.py`` compares
+the signatures themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pixlake
+from pixlake import AnnotationStatus, BadRequestError, Framework, InferenceType, Role
+from pixlake.sdk.base import coerce_enum
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[pixlake.Client]:
+    """These are the SDK's own argument rules: the same in every mode, so one suffices."""
+    made = pixlake.Client(workspace=tmp_path / "workspace")
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def version(embedded: pixlake.Client, unique_image) -> Any:
+    """A version of four assets (images a.png ... d.png) and two labels."""
+    version = embedded.create_dataset("pets").create_version("v1")
+    lake = embedded.get_datalake()
+    version.add_data(lake.upload_data([unique_image(f"{n}.png") for n in "abcd"]))
+    version.create_label("cat")
+    version.create_label("dog")
+    return version
+
+
+def test_enumerations_are_taken_in_any_case(embedded: pixlake.Client, version: Any) -> None:
+    # The Picsellia SDK's enums ``validate`` any case: "pytorch" is Framework.PYTORCH.
+    model = embedded.create_model("detector", type="object_detection", framework="pytorch")
+    assert (model.type, model.framework) == (InferenceType.OBJECT_DETECTION, Framework.PYTORCH)
+    assert model.create_version(framework="Onnx").framework is Framework.ONNX
+    model.update(type="Segmentation")
+    assert model.type is InferenceType.SEGMENTATION
+    version.update(type="classification")
+    assert version.type is InferenceType.CLASSIFICATION
+    assert version.list_annotations(status="accepted") == []
+    assert [t.target for t in embedded.list_tags(target="data")] == []
+    assert coerce_enum(Role, "ADMIN") is Role.ADMIN  # a name, where the value is lower case
+
+
+def test_an_unknown_enumeration_value_is_still_refused(embedded: pixlake.Client) -> None:
+    with pytest.raises(BadRequestError, match="PYTORCH"):
+        embedded.create_model("detector", framework="pytorchh")
+    with pytest.raises(BadRequestError, match="unknown AnnotationStatus"):
+        coerce_enum(AnnotationStatus, "acceptedd")
+    assert embedded.list_models() == []
