@@ -58,3 +58,26 @@ def test_an_unknown_enumeration_value_is_still_refused(embedded: pixlake.Client)
     with pytest.raises(BadRequestError, match="unknown AnnotationStatus"):
         coerce_enum(AnnotationStatus, "acceptedd")
     assert embedded.list_models() == []
+
+
+def test_short_listings_take_limit_and_offset(embedded: pixlake.Client) -> None:
+    model = embedded.create_model("detector")
+    for _ in range(3):
+        model.create_version()
+    assert [v.version for v in model.list_versions()] == [1, 2, 3]
+    assert [v.version for v in model.list_versions(limit=2)] == [1, 2]
+    assert [v.version for v in model.list_versions(1, 1)] == [2]
+    assert [v.version for v in model.list_versions(offset=2)] == [3]
+
+    dataset = embedded.create_dataset("pets")
+    for name in ("v1", "v2", "v3"):
+        dataset.create_version(name)
+    embedded.create_dataset("cars")
+    assert [v.version for v in dataset.list_versions(limit=1, offset=1)] == ["v2"]
+    assert [d.name for d in embedded.list_datasets(offset=1)] == ["cars"]
+    assert [d.name for d in embedded.list_datasets(limit=1)] == ["pets"]
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(BadRequestError, match="limit"):
+            model.list_versions(limit=bad)
+        with pytest.raises(BadRequestError, match="offset"):
+            embedded.list_datasets(offset=bad)

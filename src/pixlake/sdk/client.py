@@ -27,6 +27,7 @@ from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.model import Model
 from pixlake.sdk.model_fields import given_fields
 from pixlake.sdk.model_version import ModelVersion
+from pixlake.sdk.page_args import check_page_args, page_of
 from pixlake.sdk.tag import Tag
 
 if TYPE_CHECKING:
@@ -201,9 +202,15 @@ class Client:
         row = self._connection.request("GET", f"/datasets/{id}")
         return Dataset(self._connection, DatasetPublic.model_validate(row))
 
-    def list_datasets(self) -> list[Dataset]:
+    def list_datasets(self, limit: int | None = None, offset: int | None = None) -> list[Dataset]:
+        """The organization's datasets in creation order; ``offset`` skips the first ones,
+        ``limit`` keeps at most that many (the Picsellia SDK's arguments)."""
+        check_page_args(limit, offset)
         rows = self._connection.request("GET", "/datasets")
-        return [Dataset(self._connection, DatasetPublic.model_validate(r)) for r in rows]
+        return [
+            Dataset(self._connection, DatasetPublic.model_validate(r))
+            for r in page_of(rows, limit, offset)
+        ]
 
     # Models
 

@@ -19,6 +19,7 @@ from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
 from pixlake.sdk.base import SchemaField, SdkObject, split_tags
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.local_files import collect_files, preflight_all, report_skipped
+from pixlake.sdk.page_args import check_page_args
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.transfer import default_workers
@@ -194,7 +195,7 @@ class Datalake(SdkObject[DatalakePublic]):
             InvalidQueryError: ``q`` does not parse or names what data lack (its position
                 and token in ``details``).
         """
-        _check_page_args(limit, offset)
+        check_page_args(limit, offset)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
         query: dict[str, Any] = {
             "tags": tag_names,
@@ -290,13 +291,3 @@ def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
 
 def _unique_by_id(items: list[Data]) -> list[Data]:
     return list({item.id: item for item in items}.values())
-
-
-def _check_page_args(limit: int | None, offset: int | None) -> None:
-    for name, value in (("limit", limit), ("offset", offset)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 0
-        ):
-            raise BadRequestError(
-                f"{name} must be an integer >= 0, got {value!r}", details={name: repr(value)}
-            )

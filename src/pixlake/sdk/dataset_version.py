@@ -44,10 +44,10 @@ from pixlake.sdk.base import (
 from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.curation import VersionDiff, repartition, split_into_parts
 from pixlake.sdk.data import Data, MultiData
-from pixlake.sdk.datalake import _check_page_args
 from pixlake.sdk.export_requests import export_body, split_body
 from pixlake.sdk.exporting import export_to_file, export_to_folder, read_export, require_folder
 from pixlake.sdk.label import Label
+from pixlake.sdk.page_args import check_page_args
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.wire import parse_many
@@ -251,7 +251,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         deleted: bool,
         q: str | None = None,
     ) -> Iterator[Asset]:
-        _check_page_args(limit, offset)
+        check_page_args(limit, offset)
         params = query_params(q)
         tag_names, tag_ids = split_tags(tags, Target.ASSET)
         query: dict[str, Any] = {
@@ -351,7 +351,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     ) -> list[Annotation]:
         """Annotations of this version's assets, paged by key internally; with ``q``, those
         matching that query (docs/query.md: an annotation's own fields and its asset's)."""
-        _check_page_args(limit, None)
+        check_page_args(limit, None)
         params = query_params(q)
         query: dict[str, Any] = {
             "worker_ids": [worker_id_of(worker)] if worker is not None else None,
