@@ -60,6 +60,28 @@ def test_an_unknown_enumeration_value_is_still_refused(embedded: pixlake.Client)
     assert embedded.list_models() == []
 
 
+def test_update_custom_metadata_takes_picsellias_argument_name(version: Any) -> None:
+    data = version.list_assets()[0].get_data()
+    data.update_custom_metadata(custom_metadata={"camera": 2})
+    data.update_custom_metadata(values={"site": "north"})  # pixlake's first name, kept
+    data.update_custom_metadata({"lens": "wide"})
+    assert data.sync()["custom_metadata"] == {"camera": 2, "site": "north", "lens": "wide"}
+    with pytest.raises(TypeError, match="not both"):
+        data.update_custom_metadata({"a": 1}, values={"b": 2})
+    with pytest.raises(TypeError, match="custom_metadata"):
+        data.update_custom_metadata()
+    assert data.sync()["custom_metadata"] == {"camera": 2, "site": "north", "lens": "wide"}
+
+
+def test_create_multiple_classifications_takes_picsellias_argument_name(version: Any) -> None:
+    cat, dog = version.get_label("cat"), version.get_label("dog")
+    annotation = version.list_assets()[0].create_annotation()
+    made = annotation.create_multiple_classifications(classifications=[cat])
+    made += annotation.create_multiple_classifications(labels=[dog])
+    assert [c.label_id for c in made] == [cat.id, dog.id]
+    assert [c.label_id for c in annotation.list_classifications()] == [cat.id, dog.id]
+
+
 def test_short_listings_take_limit_and_offset(embedded: pixlake.Client) -> None:
     model = embedded.create_model("detector")
     for _ in range(3):
