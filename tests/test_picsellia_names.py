@@ -82,6 +82,26 @@ def test_create_multiple_classifications_takes_picsellias_argument_name(version:
     assert [c.label_id for c in annotation.list_classifications()] == [cat.id, dog.id]
 
 
+def test_find_asset_takes_a_data_first(version: Any) -> None:
+    # Picsellia's ``find_asset(data=None, filename=None, object_name=None, id=None)``.
+    asset = version.list_assets()[1]
+    data = asset.get_data()
+    assert version.find_asset(data) == asset
+    assert version.find_asset(data=data) == asset
+    assert version.find_asset(asset.id) == asset
+    with pytest.raises(TypeError, match="once"):
+        version.find_asset(data, data=data)
+
+
+def test_get_datalake_takes_an_id_first(embedded: pixlake.Client) -> None:
+    # Picsellia's ``get_datalake(id=None, name=None)``.
+    lake = embedded.create_datalake("second")
+    assert embedded.get_datalake(lake.id) == lake
+    assert embedded.get_datalake("second") == lake
+    with pytest.raises(TypeError, match="once"):
+        embedded.get_datalake(lake.id, id=lake.id)
+
+
 def test_short_listings_take_limit_and_offset(embedded: pixlake.Client) -> None:
     model = embedded.create_model("detector")
     for _ in range(3):
@@ -103,3 +123,17 @@ def test_short_listings_take_limit_and_offset(embedded: pixlake.Client) -> None:
             model.list_versions(limit=bad)
         with pytest.raises(BadRequestError, match="offset"):
             embedded.list_datasets(offset=bad)
+
+
+def test_import_annotation_voc_file_takes_the_status_fifth(version: Any, tmp_path: Path) -> None:
+    # Picsellia's ``(file_path, worker, mode, force_create_label, status)``.
+    xml = tmp_path / "a.xml"
+    xml.write_text(
+        "<annotation><filename>a.png</filename><object><name>cat</name><bndbox>"
+        "<xmin>1</xmin><ymin>2</ymin><xmax>11</xmax><ymax>7</ymax></bndbox></object>"
+        "</annotation>"
+    )
+    summary = version.import_annotation_voc_file(xml, None, "REPLACE", True, "ACCEPTED")
+    assert summary.assets_matched == 1
+    (annotation,) = version.find_asset(filename="a.png").list_annotations()
+    assert annotation.status is AnnotationStatus.ACCEPTED

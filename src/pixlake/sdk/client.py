@@ -156,8 +156,18 @@ class Client:
 
     # Datalakes
 
-    def get_datalake(self, name: str | None = None, id: UUID | str | None = None) -> Datalake:
-        """A datalake by name or id; the organization's default one when neither is given."""
+    def get_datalake(
+        self, name: str | UUID | None = None, id: UUID | str | None = None
+    ) -> Datalake:
+        """A datalake by name or id; the organization's default one when neither is given.
+
+        A UUID given first is taken as the id: the Picsellia SDK's ``get_datalake`` takes
+        ``id`` first, so ``get_datalake(lake.id)`` finds the lake in both SDKs.
+        """
+        if isinstance(name, UUID):
+            if id is not None:
+                raise TypeError("give the datalake's id once: first, or as id=")
+            name, id = None, name
         if id is not None:
             row = self._connection.request("GET", f"/datalakes/{id}")
             return Datalake(self._connection, DatalakePublic.model_validate(row))

@@ -273,13 +273,23 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
     def find_asset(
-        self, id: UUID | str | None = None, filename: str | None = None, data: Data | None = None
+        self,
+        id: UUID | str | Data | None = None,
+        filename: str | None = None,
+        data: Data | None = None,
     ) -> Asset:
         """The asset with this id, filename or data.
+
+        A Data given first is taken as ``data``: the Picsellia SDK's ``find_asset`` takes
+        ``data`` first, so ``find_asset(data)`` finds the data's asset in both SDKs.
 
         Raises:
             NotFoundError: this version has none.
         """
+        if isinstance(id, Data):
+            if data is not None:
+                raise TypeError("give the data once: first, or as data=")
+            id, data = None, id
         if id is None and filename is None and data is None:
             raise BadRequestError("give an id, a filename or a data to find an asset")
         query: dict[str, Any] = {"limit": 1}
@@ -563,10 +573,13 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         worker: Worker | None = None,
         mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
         force_create_label: bool = True,
-        fail_on_asset_not_found: bool = True,
         status: AnnotationStatus | str | None = None,
+        fail_on_asset_not_found: bool = True,
     ) -> ImportSummary:
-        """Import one Pascal VOC ``.xml`` file (see ``import_annotations_voc_files``)."""
+        """Import one Pascal VOC ``.xml`` file (see ``import_annotations_voc_files``).
+
+        ``status`` comes fifth, as in the Picsellia SDK (whose VOC import has no
+        ``fail_on_asset_not_found``; pixlake's comes after it)."""
         return self.import_annotations_voc_files(
             [file_path], worker, mode, force_create_label, fail_on_asset_not_found, status
         )
