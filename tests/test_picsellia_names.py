@@ -60,6 +60,18 @@ def test_an_unknown_enumeration_value_is_still_refused(embedded: pixlake.Client)
     assert embedded.list_models() == []
 
 
+def test_train_test_val_split_takes_none_for_its_default_ratios(version: Any) -> None:
+    # Picsellia's default ratios are ``None``, meaning [0.64, 0.16, 0.20].
+    by_none = version.train_test_val_split(None, random_seed=3)
+    by_default = version.train_test_val_split(random_seed=3)
+    assert [len(part) for part in by_none[:3]] == [len(part) for part in by_default[:3]]
+    assert [[a.id for a in part] for part in by_none[:3]] == [
+        [a.id for a in part] for part in by_default[:3]
+    ]
+    with pytest.raises(BadRequestError, match="three ratios"):
+        version.train_test_val_split([])
+
+
 def test_update_custom_metadata_takes_picsellias_argument_name(version: Any) -> None:
     data = version.list_assets()[0].get_data()
     data.update_custom_metadata(custom_metadata={"camera": 2})

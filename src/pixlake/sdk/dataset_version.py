@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DatasetVersion"]
 
+TRAIN_TEST_VAL_RATIOS: tuple[float, float, float] = (0.64, 0.16, 0.2)
+"""``train_test_val_split``'s shares of train, test and val when none are given."""
+
 
 class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     """One version of a dataset: its assets, labels and annotations."""
@@ -671,7 +674,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
     def train_test_val_split(
         self,
-        ratios: Sequence[float | int] = (0.64, 0.16, 0.2),
+        ratios: Sequence[float | int] | None = TRAIN_TEST_VAL_RATIOS,
         random_seed: int | str | None = None,
         stratify: bool = True,
         q: str | None = None,
@@ -686,7 +689,10 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     ]:
         """Three parts in ``ratios`` (train, test, val; see ``split_into_multi_assets``):
         ``(train, test, val, train_repartition, test_repartition, val_repartition,
-        labels)``."""
+        labels)``. ``ratios=None`` is the default ``(0.64, 0.16, 0.2)``, as in the
+        Picsellia SDK, whose default it is."""
+        if ratios is None:
+            ratios = TRAIN_TEST_VAL_RATIOS
         if len(ratios) != 3:
             raise BadRequestError(
                 f"train_test_val_split takes three ratios, got {len(ratios)}",
