@@ -149,3 +149,10 @@ def test_import_annotation_voc_file_takes_the_status_fifth(version: Any, tmp_pat
     assert summary.assets_matched == 1
     (annotation,) = version.find_asset(filename="a.png").list_annotations()
     assert annotation.status is AnnotationStatus.ACCEPTED
+
+
+def test_tag_sync_returns_the_fields_as_every_sync_does(embedded: pixlake.Client) -> None:
+    tag = embedded.create_tag("raw", "DATA")
+    fields = tag.sync()
+    assert isinstance(fields, dict)
+    assert (fields["name"], fields["target"], fields["id"]) == ("raw", "DATA", str(tag.id))
