@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import pixlake
-from pixlake import AnnotationStatus, BadRequestError, Framework, InferenceType, Role
+from pixlake import AnnotationStatus, BadRequestError, Framework, InferenceType, Role, Target
 from pixlake.sdk.base import coerce_enum
 
 
@@ -156,3 +156,29 @@ def test_tag_sync_returns_the_fields_as_every_sync_does(embedded: pixlake.Client
     fields = tag.sync()
     assert isinstance(fields, dict)
     assert (fields["name"], fields["target"], fields["id"]) == ("raw", "DATA", str(tag.id))
+
+
+def test_objects_name_their_tag_target_and_origin(embedded: pixlake.Client, version: Any) -> None:
+    assets = version.list_assets()
+    model = embedded.create_model("detector")
+    model_version = model.create_version()
+    dataset = embedded.get_dataset("pets")
+    assert (assets.target_type, assets[0].target_type) == (Target.ASSET, Target.ASSET)
+    data = assets.as_multidata()
+    assert (data.target_type, data[0].target_type) == (Target.DATA, Target.DATA)
+    assert (dataset.target_type, version.target_type) == (Target.DATASET, Target.DATASET_VERSION)
+    assert (model.target_type, model_version.target_type) == (Target.MODEL, Target.MODEL_VERSION)
+    assert (version.origin_id, model_version.origin_id) == (dataset.id, model.id)
+
+
+def test_an_asset_downloads_its_file(version: Any, tmp_path: Path) -> None:
+    asset = version.find_asset(filename="b.png")
+    expected = asset.get_data()
+    asset.download(tmp_path / "out")
+    written = tmp_path / "out" / "b.png"
+    assert written.stat().st_size == expected.size
+    written.write_bytes(b"kept")
+    asset.download(tmp_path / "out")  # an existing file is kept...
+    assert written.read_bytes() == b"kept"
+    asset.download(tmp_path / "out", force_replace=True)  # ...unless replaced
+    assert written.stat().st_size == expected.size

@@ -182,6 +182,11 @@ class Taggable:
     _connection: Connection
     id: UUID
 
+    @property
+    def target_type(self) -> Target:
+        """The tag target of this kind of object (the Picsellia SDK's name for it)."""
+        return self._tag_target
+
     def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
         """Attach a Tag, a tag name, or a list of them; each must target this kind of object.
 

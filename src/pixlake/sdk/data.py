@@ -114,6 +114,11 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 class MultiData(MultiObject[Data]):
     """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
 
+    @property
+    def target_type(self) -> Target:
+        """The tag target of the items (the Picsellia SDK's name for it)."""
+        return Target.DATA
+
     skipped: tuple[SkippedFile, ...] = ()
     """On the result of a folder upload: the entries of the folders that were not media,
     each with its path as given and the reason (empty otherwise)."""

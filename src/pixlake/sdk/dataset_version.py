@@ -77,6 +77,11 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     created_at = SchemaField[datetime]()
 
     @property
+    def origin_id(self) -> UUID:
+        """The id of the dataset of this version (the Picsellia SDK's name for it)."""
+        return self.dataset_id
+
+    @property
     def name(self) -> str:
         return self._schema.version
 
