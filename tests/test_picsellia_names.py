@@ -8,6 +8,7 @@ the signatures themselves.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 import pixlake
 from pixlake import AnnotationStatus, BadRequestError, Framework, InferenceType, Role, Target
+from pixlake.errors import LimitExceededError
+from pixlake.limits import MAX_IDS_PER_REQUEST
 from pixlake.sdk.base import coerce_enum
 
 
@@ -182,3 +185,27 @@ def test_an_asset_downloads_its_file(version: Any, tmp_path: Path) -> None:
     assert written.read_bytes() == b"kept"
     asset.download(tmp_path / "out", force_replace=True)  # ...unless replaced
     assert written.stat().st_size == expected.size
+
+
+def test_listings_take_picsellias_ids(embedded: pixlake.Client, version: Any) -> None:
+    # Picsellia's ``list_assets(ids=...)`` and ``list_data(ids=...)``.
+    assets = version.list_assets()
+    wanted = [assets[3].id, str(assets[1].id)]
+    assert [a.filename for a in version.list_assets(ids=wanted)] == ["b.png", "d.png"]
+    assert [a.filename for a in version.list_assets(ids=assets[2].id)] == ["c.png"]
+    assert [a.filename for a in version.list_assets(ids=wanted, filenames=["d.png"])] == ["d.png"]
+    assert len(version.list_assets(ids=[])) == 0
+    lake = embedded.get_datalake()
+    data = assets.as_multidata()
+    assert [d.filename for d in lake.list_data(ids=[data[0].id, data[2].id])] == ["a.png", "c.png"]
+    assert [d.filename for d in lake.list_data(ids=str(data[1].id))] == ["b.png"]
+
+
+def test_too_many_ids_is_a_limit(embedded: pixlake.Client, version: Any) -> None:
+    too_many = [uuid.uuid4() for _ in range(MAX_IDS_PER_REQUEST + 1)]
+    with pytest.raises(LimitExceededError):
+        version.list_assets(ids=too_many)
+    with pytest.raises(LimitExceededError):
+        embedded.get_datalake().list_data(ids=too_many)
+    with pytest.raises(BadRequestError):
+        version.list_assets(ids=["not-an-id"])

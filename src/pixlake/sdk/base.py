@@ -31,6 +31,7 @@ __all__ = [
     "Taggable",
     "coerce_enum",
     "get_or_create",
+    "id_list",
     "link_tags",
     "split_tags",
     "tag_list",
@@ -129,6 +130,18 @@ def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
     raise BadRequestError(
         f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
     )
+
+
+def id_list(ids: Any) -> list[str] | None:
+    """Ids (UUIDs or their text, one or a list) as text for a query; None when not given.
+
+    One id given alone is a list of one, never a sequence of one-letter ids.
+    """
+    if ids is None:
+        return None
+    if isinstance(ids, UUID | str):
+        return [str(ids)]
+    return [str(i) for i in ids]
 
 
 def tag_list(tags: Any) -> list[Tag | str]:

@@ -39,6 +39,7 @@ from pixlake.sdk.base import (
     Taggable,
     coerce_enum,
     get_or_create,
+    id_list,
     split_tags,
 )
 from pixlake.sdk.connection import idempotency_keys
@@ -197,6 +198,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         filenames: Sequence[str] | None = None,
         data_ids: Sequence[UUID | str] | None = None,
         q: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
     ) -> MultiAsset:
         """Assets of this version in the order they were added, optionally filtered.
 
@@ -208,6 +210,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             q: keep assets matching this query (docs/query.md), e.g.
                 ``'annotations.rectangles.label.name = "car" and width > 640'``; and-ed
                 with the other filters.
+            ids: keep the assets of these ids (the Picsellia SDK's ``ids``; up to
+                ``MAX_IDS_PER_REQUEST``, as ``filenames`` and ``data_ids``).
 
         Raises:
             InvalidQueryError: ``q`` does not parse or names what assets lack (its
@@ -216,7 +220,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         with paused_gc():
             return MultiAsset(
                 self._connection,
-                self._assets(limit, offset, tags, filenames, data_ids, deleted=False, q=q),
+                self._assets(limit, offset, tags, filenames, data_ids, deleted=False, q=q, ids=ids),
             )
 
     def count_assets(self, q: str | None = None) -> int:
@@ -258,6 +262,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         *,
         deleted: bool,
         q: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
     ) -> Iterator[Asset]:
         check_page_args(limit, offset)
         params = query_params(q)
@@ -268,7 +273,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             "offset": offset or 0,
             "deleted": deleted,
             "filenames": list(filenames) if filenames is not None else None,
-            "data_ids": [str(i) for i in data_ids] if data_ids is not None else None,
+            "data_ids": id_list(data_ids),
+            "ids": id_list(ids),
         }
         for rows in keyset_pages(
             self._connection,
