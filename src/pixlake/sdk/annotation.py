@@ -12,6 +12,7 @@ from pixlake.errors import BadRequestError
 from pixlake.gcpause import paused_gc
 from pixlake.limits import MAX_SHAPES_PER_REQUEST
 from pixlake.schemas import AnnotationPublic, LabelPublic, ShapePublic
+from pixlake.sdk.arguments import renamed_argument
 from pixlake.sdk.base import SchemaField, SdkObject, coerce_enum
 from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.label import Label
@@ -166,7 +167,15 @@ class Annotation(SdkObject[AnnotationPublic]):
     def create_classification(self, label: Label) -> Classification:
         return self.create_multiple_classifications([label])[0]
 
-    def create_multiple_classifications(self, labels: Sequence[Label]) -> list[Classification]:
+    def create_multiple_classifications(
+        self,
+        classifications: Sequence[Label] | None = None,
+        *,
+        labels: Sequence[Label] | None = None,
+    ) -> list[Classification]:
+        """A classification per label; ``classifications`` is the Picsellia SDK's name for
+        the labels, ``labels`` (pixlake's first name for them) is still taken."""
+        labels = renamed_argument(classifications, labels, "classifications", "labels")
         shapes, known = self._prepare(
             ShapeKind.CLASSIFICATION, [(None, label) for label in labels], lambda g: {}
         )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import httpx
@@ -27,10 +26,8 @@ __all__ = [
     "existing_file",
     "import_files",
     "inspect_files",
-    "loose_enum",
 ]
 
-EnumT = TypeVar("EnumT", bound=StrEnum)
 
 IMPORT_TIMEOUT = httpx.Timeout(60.0, read=3600.0)
 """An import answers once it has read, checked and written everything: up to minutes for
@@ -41,13 +38,6 @@ SUFFIXES = {
     AnnotationFileType.YOLO: (".txt",),
     AnnotationFileType.PASCAL_VOC: (".xml",),
 }
-
-
-def loose_enum(enum: type[EnumT], value: Any) -> EnumT:
-    """A member of ``enum`` from itself or from its name in any case."""
-    if isinstance(value, str) and not isinstance(value, enum):
-        value = value.upper()
-    return coerce_enum(enum, value)
 
 
 def existing_file(path: str | Path) -> Path:
@@ -144,14 +134,14 @@ def import_files(
     params: dict[str, Any] = {
         "format": file_type.value,
         "classification": isinstance(files, ClassificationEntries),
-        "mode": loose_enum(ImportAnnotationMode, mode).value,
+        "mode": coerce_enum(ImportAnnotationMode, mode).value,
         "force_create_label": bool(force_create_label),
         "fail_on_asset_not_found": bool(fail_on_asset_not_found),
     }
     if worker is not None:
         params["worker_id"] = worker_id_of(worker)
     if status is not None:
-        params["status"] = loose_enum(AnnotationStatus, status).value
+        params["status"] = coerce_enum(AnnotationStatus, status).value
     content, headers = _body(files)
     row = connection.request(
         "POST",

@@ -131,6 +131,11 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
         """Move every annotation of this asset (only the given workers' ones) to the trash."""
         MultiAsset(self._connection, [self]).delete_annotations(workers)
 
+    def download(self, target_path: str | Path = "./", force_replace: bool = False) -> None:
+        """Write the asset's file as ``target_path/filename``; an existing file is kept
+        unless ``force_replace``. Nothing partial is ever left at the target."""
+        MultiAsset(self._connection, [self]).download(target_path, force_replace, max_workers=1)
+
     def delete(self) -> None:
         """Move this asset, with its annotations, to the trash of its version.
 
@@ -141,6 +146,11 @@ class Asset(ReadableBytes, Taggable, SdkObject[AssetPublic]):
 
 class MultiAsset(MultiObject[Asset]):
     """Many assets, with bulk operations (one request, or fixed-size chunks, for all)."""
+
+    @property
+    def target_type(self) -> Target:
+        """The tag target of the items (the Picsellia SDK's name for it)."""
+        return Target.ASSET
 
     def _chunks(self) -> list[list[str]]:
         ids = [str(i) for i in dict.fromkeys(self.ids)]

@@ -31,6 +31,7 @@ __all__ = [
     "Taggable",
     "coerce_enum",
     "get_or_create",
+    "id_list",
     "link_tags",
     "split_tags",
     "tag_list",
@@ -113,14 +114,34 @@ EnumT = TypeVar("EnumT", bound=Enum)
 
 
 def coerce_enum(enum: type[EnumT], value: Any) -> EnumT:
-    """``enum(value)``, or a BadRequestError listing the accepted values."""
+    """A member of ``enum`` from itself, its value, or its value or name in any case
+    (``"pytorch"`` is ``Framework.PYTORCH``, as the Picsellia SDK's ``validate`` takes
+    it); else a BadRequestError listing the accepted values."""
     try:
         return enum(value)
     except ValueError:
-        accepted = ", ".join(member.value for member in enum)
-        raise BadRequestError(
-            f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
-        ) from None
+        pass
+    if isinstance(value, str):
+        folded = value.upper()
+        for member in enum:
+            if folded in (str(member.value).upper(), member.name):
+                return member
+    accepted = ", ".join(str(member.value) for member in enum)
+    raise BadRequestError(
+        f"unknown {enum.__name__} {value!r}; one of {accepted}", details={"value": repr(value)}
+    )
+
+
+def id_list(ids: Any) -> list[str] | None:
+    """Ids (UUIDs or their text, one or a list) as text for a query; None when not given.
+
+    One id given alone is a list of one, never a sequence of one-letter ids.
+    """
+    if ids is None:
+        return None
+    if isinstance(ids, UUID | str):
+        return [str(ids)]
+    return [str(i) for i in ids]
 
 
 def tag_list(tags: Any) -> list[Tag | str]:
@@ -173,6 +194,11 @@ class Taggable:
     _tag_target: ClassVar[Target]
     _connection: Connection
     id: UUID
+
+    @property
+    def target_type(self) -> Target:
+        """The tag target of this kind of object (the Picsellia SDK's name for it)."""
+        return self._tag_target
 
     def add_tags(self, tags: Tag | str | Sequence[Tag | str]) -> None:
         """Attach a Tag, a tag name, or a list of them; each must target this kind of object.

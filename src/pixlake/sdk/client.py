@@ -27,6 +27,7 @@ from pixlake.sdk.dataset import Dataset
 from pixlake.sdk.model import Model
 from pixlake.sdk.model_fields import given_fields
 from pixlake.sdk.model_version import ModelVersion
+from pixlake.sdk.page_args import check_page_args, page_of
 from pixlake.sdk.tag import Tag
 
 if TYPE_CHECKING:
@@ -155,8 +156,18 @@ class Client:
 
     # Datalakes
 
-    def get_datalake(self, name: str | None = None, id: UUID | str | None = None) -> Datalake:
-        """A datalake by name or id; the organization's default one when neither is given."""
+    def get_datalake(
+        self, name: str | UUID | None = None, id: UUID | str | None = None
+    ) -> Datalake:
+        """A datalake by name or id; the organization's default one when neither is given.
+
+        A UUID given first is taken as the id: the Picsellia SDK's ``get_datalake`` takes
+        ``id`` first, so ``get_datalake(lake.id)`` finds the lake in both SDKs.
+        """
+        if isinstance(name, UUID):
+            if id is not None:
+                raise TypeError("give the datalake's id once: first, or as id=")
+            name, id = None, name
         if id is not None:
             row = self._connection.request("GET", f"/datalakes/{id}")
             return Datalake(self._connection, DatalakePublic.model_validate(row))
@@ -201,9 +212,15 @@ class Client:
         row = self._connection.request("GET", f"/datasets/{id}")
         return Dataset(self._connection, DatasetPublic.model_validate(row))
 
-    def list_datasets(self) -> list[Dataset]:
+    def list_datasets(self, limit: int | None = None, offset: int | None = None) -> list[Dataset]:
+        """The organization's datasets in creation order; ``offset`` skips the first ones,
+        ``limit`` keeps at most that many (the Picsellia SDK's arguments)."""
+        check_page_args(limit, offset)
         rows = self._connection.request("GET", "/datasets")
-        return [Dataset(self._connection, DatasetPublic.model_validate(r)) for r in rows]
+        return [
+            Dataset(self._connection, DatasetPublic.model_validate(r))
+            for r in page_of(rows, limit, offset)
+        ]
 
     # Models
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pixlake.enums import DataType, Target
 from pixlake.schemas import DataPublic, UrlPublic
+from pixlake.sdk.arguments import renamed_argument
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, link_tags
 from pixlake.sdk.local_files import SkippedFile
 from pixlake.sdk.multi import MultiObject
@@ -80,8 +81,18 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
         )
         return self._schema.model_dump(mode="json")
 
-    def update_custom_metadata(self, values: dict[str, Any]) -> None:
-        """Merge ``values`` into ``custom_metadata`` (keys given replace existing ones)."""
+    def update_custom_metadata(
+        self,
+        custom_metadata: dict[str, Any] | None = None,
+        *,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """Merge ``custom_metadata`` into this data's (keys given replace existing ones).
+
+        ``custom_metadata`` is the Picsellia SDK's name for the argument; ``values``, the
+        name pixlake gave it first, is still taken as a keyword.
+        """
+        values = renamed_argument(custom_metadata, values, "custom_metadata", "values")
         # Checked here too: NaN, say, would otherwise fail inside the JSON encoder.
         check_json(values, "custom_metadata", max_bytes=None)
         self._schema = DataPublic.model_validate(
@@ -102,6 +113,11 @@ class Data(ReadableBytes, Taggable, SdkObject[DataPublic]):
 
 class MultiData(MultiObject[Data]):
     """Many Data, with bulk operations (one request, or fixed-size chunks, for all)."""
+
+    @property
+    def target_type(self) -> Target:
+        """The tag target of the items (the Picsellia SDK's name for it)."""
+        return Target.DATA
 
     skipped: tuple[SkippedFile, ...] = ()
     """On the result of a folder upload: the entries of the folders that were not media,

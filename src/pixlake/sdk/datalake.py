@@ -16,9 +16,10 @@ from pixlake.errors import BadRequestError, NotFoundError
 from pixlake.gcpause import paused_gc
 from pixlake.progress import progress
 from pixlake.schemas import MAX_PAGE_SIZE, DatalakePublic, DataPublic
-from pixlake.sdk.base import SchemaField, SdkObject, split_tags
+from pixlake.sdk.base import SchemaField, SdkObject, id_list, split_tags
 from pixlake.sdk.data import Data, MultiData
 from pixlake.sdk.local_files import collect_files, preflight_all, report_skipped
+from pixlake.sdk.page_args import check_page_args
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.transfer import default_workers
@@ -179,6 +180,7 @@ class Datalake(SdkObject[DatalakePublic]):
         tags: str | Tag | Sequence[str | Tag] | None = None,
         filenames: Sequence[str] | None = None,
         q: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
     ) -> MultiData:
         """Data of this datalake in upload order, optionally filtered.
 
@@ -189,17 +191,21 @@ class Datalake(SdkObject[DatalakePublic]):
             filenames: keep data with one of these filenames.
             q: keep data matching this query (docs/query.md), e.g.
                 ``'width >= 1024 and tags.name = "night"'``; and-ed with the other filters.
+            ids: keep the data of these ids (the Picsellia SDK's ``ids``; up to
+                ``MAX_IDS_PER_REQUEST``).
 
         Raises:
             InvalidQueryError: ``q`` does not parse or names what data lack (its position
                 and token in ``details``).
+            LimitExceededError: more ids or filenames than ``MAX_IDS_PER_REQUEST``.
         """
-        _check_page_args(limit, offset)
+        check_page_args(limit, offset)
         tag_names, tag_ids = split_tags(tags, Target.DATA)
         query: dict[str, Any] = {
             "tags": tag_names,
             "tag_ids": tag_ids,
             "filenames": list(filenames) if filenames is not None else None,
+            "ids": id_list(ids),
             "offset": offset or 0,
         }
         params = query_params(q)
@@ -290,13 +296,3 @@ def _chunks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
 
 def _unique_by_id(items: list[Data]) -> list[Data]:
     return list({item.id: item for item in items}.values())
-
-
-def _check_page_args(limit: int | None, offset: int | None) -> None:
-    for name, value in (("limit", limit), ("offset", offset)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 0
-        ):
-            raise BadRequestError(
-                f"{name} must be an integer >= 0, got {value!r}", details={name: repr(value)}
-            )

@@ -11,6 +11,7 @@ from pixlake.errors import NotFoundError
 from pixlake.schemas import DatasetPublic, VersionPublic, WorkerPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable, coerce_enum, get_or_create
 from pixlake.sdk.dataset_version import DatasetVersion
+from pixlake.sdk.page_args import check_page_args, page_of
 from pixlake.sdk.worker import Worker
 
 __all__ = ["Dataset"]
@@ -88,9 +89,17 @@ class Dataset(Taggable, SdkObject[DatasetPublic]):
             )
         return version
 
-    def list_versions(self) -> list[DatasetVersion]:
+    def list_versions(
+        self, limit: int | None = None, offset: int | None = None
+    ) -> list[DatasetVersion]:
+        """The dataset's versions in creation order; ``offset`` skips the first ones,
+        ``limit`` keeps at most that many (the Picsellia SDK's arguments)."""
+        check_page_args(limit, offset)
         rows = self._connection.request("GET", f"/datasets/{self.id}/versions")
-        return [DatasetVersion(self._connection, VersionPublic.model_validate(r)) for r in rows]
+        return [
+            DatasetVersion(self._connection, VersionPublic.model_validate(r))
+            for r in page_of(rows, limit, offset)
+        ]
 
     def add_worker(self, username: str) -> Worker:
         """Make a user of the organization a worker of this dataset."""

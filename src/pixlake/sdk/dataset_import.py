@@ -44,8 +44,8 @@ from pixlake.sdk.annotation_files import (
     ClassificationEntries,
     import_files,
     inspect_files,
-    loose_enum,
 )
+from pixlake.sdk.base import coerce_enum
 from pixlake.sdk.data import Data, MultiData
 
 if TYPE_CHECKING:
@@ -337,7 +337,7 @@ def import_dataset(
     datalake: Datalake | str | None = None,
     worker: Worker | None = None,
 ) -> DatasetVersion:
-    file_type = loose_enum(AnnotationFileType, annotation_file_type)
+    file_type = coerce_enum(AnnotationFileType, annotation_file_type)
     source = Path(path)
     if not source.exists():
         raise FileMissingError(f"{path}: no such file or folder", details={"file": str(path)})

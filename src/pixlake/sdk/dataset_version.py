@@ -39,15 +39,16 @@ from pixlake.sdk.base import (
     Taggable,
     coerce_enum,
     get_or_create,
+    id_list,
     split_tags,
 )
 from pixlake.sdk.connection import idempotency_keys
 from pixlake.sdk.curation import VersionDiff, repartition, split_into_parts
 from pixlake.sdk.data import Data, MultiData
-from pixlake.sdk.datalake import _check_page_args
 from pixlake.sdk.export_requests import export_body, split_body
 from pixlake.sdk.exporting import export_to_file, export_to_folder, read_export, require_folder
 from pixlake.sdk.label import Label
+from pixlake.sdk.page_args import check_page_args
 from pixlake.sdk.paging import keyset_pages
 from pixlake.sdk.querying import query_params
 from pixlake.sdk.wire import parse_many
@@ -59,6 +60,9 @@ if TYPE_CHECKING:
     from pixlake.sdk.worker import Worker
 
 __all__ = ["DatasetVersion"]
+
+TRAIN_TEST_VAL_RATIOS: tuple[float, float, float] = (0.64, 0.16, 0.2)
+"""``train_test_val_split``'s shares of train, test and val when none are given."""
 
 
 class DatasetVersion(Taggable, SdkObject[VersionPublic]):
@@ -72,6 +76,11 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     type = SchemaField[InferenceType]()
     locked = SchemaField[bool]()
     created_at = SchemaField[datetime]()
+
+    @property
+    def origin_id(self) -> UUID:
+        """The id of the dataset of this version (the Picsellia SDK's name for it)."""
+        return self.dataset_id
 
     @property
     def name(self) -> str:
@@ -189,6 +198,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         filenames: Sequence[str] | None = None,
         data_ids: Sequence[UUID | str] | None = None,
         q: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
     ) -> MultiAsset:
         """Assets of this version in the order they were added, optionally filtered.
 
@@ -200,6 +210,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             q: keep assets matching this query (docs/query.md), e.g.
                 ``'annotations.rectangles.label.name = "car" and width > 640'``; and-ed
                 with the other filters.
+            ids: keep the assets of these ids (the Picsellia SDK's ``ids``; up to
+                ``MAX_IDS_PER_REQUEST``, as ``filenames`` and ``data_ids``).
 
         Raises:
             InvalidQueryError: ``q`` does not parse or names what assets lack (its
@@ -208,7 +220,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         with paused_gc():
             return MultiAsset(
                 self._connection,
-                self._assets(limit, offset, tags, filenames, data_ids, deleted=False, q=q),
+                self._assets(limit, offset, tags, filenames, data_ids, deleted=False, q=q, ids=ids),
             )
 
     def count_assets(self, q: str | None = None) -> int:
@@ -250,8 +262,9 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         *,
         deleted: bool,
         q: str | None = None,
+        ids: Sequence[UUID | str] | None = None,
     ) -> Iterator[Asset]:
-        _check_page_args(limit, offset)
+        check_page_args(limit, offset)
         params = query_params(q)
         tag_names, tag_ids = split_tags(tags, Target.ASSET)
         query: dict[str, Any] = {
@@ -260,7 +273,8 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             "offset": offset or 0,
             "deleted": deleted,
             "filenames": list(filenames) if filenames is not None else None,
-            "data_ids": [str(i) for i in data_ids] if data_ids is not None else None,
+            "data_ids": id_list(data_ids),
+            "ids": id_list(ids),
         }
         for rows in keyset_pages(
             self._connection,
@@ -273,13 +287,23 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
             yield from (Asset(self._connection, item) for item in parse_many(AssetPublic, rows))
 
     def find_asset(
-        self, id: UUID | str | None = None, filename: str | None = None, data: Data | None = None
+        self,
+        id: UUID | str | Data | None = None,
+        filename: str | None = None,
+        data: Data | None = None,
     ) -> Asset:
         """The asset with this id, filename or data.
+
+        A Data given first is taken as ``data``: the Picsellia SDK's ``find_asset`` takes
+        ``data`` first, so ``find_asset(data)`` finds the data's asset in both SDKs.
 
         Raises:
             NotFoundError: this version has none.
         """
+        if isinstance(id, Data):
+            if data is not None:
+                raise TypeError("give the data once: first, or as data=")
+            id, data = None, id
         if id is None and filename is None and data is None:
             raise BadRequestError("give an id, a filename or a data to find an asset")
         query: dict[str, Any] = {"limit": 1}
@@ -351,7 +375,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     ) -> list[Annotation]:
         """Annotations of this version's assets, paged by key internally; with ``q``, those
         matching that query (docs/query.md: an annotation's own fields and its asset's)."""
-        _check_page_args(limit, None)
+        check_page_args(limit, None)
         params = query_params(q)
         query: dict[str, Any] = {
             "worker_ids": [worker_id_of(worker)] if worker is not None else None,
@@ -563,10 +587,13 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
         worker: Worker | None = None,
         mode: ImportAnnotationMode | str = ImportAnnotationMode.REPLACE,
         force_create_label: bool = True,
-        fail_on_asset_not_found: bool = True,
         status: AnnotationStatus | str | None = None,
+        fail_on_asset_not_found: bool = True,
     ) -> ImportSummary:
-        """Import one Pascal VOC ``.xml`` file (see ``import_annotations_voc_files``)."""
+        """Import one Pascal VOC ``.xml`` file (see ``import_annotations_voc_files``).
+
+        ``status`` comes fifth, as in the Picsellia SDK (whose VOC import has no
+        ``fail_on_asset_not_found``; pixlake's comes after it)."""
         return self.import_annotations_voc_files(
             [file_path], worker, mode, force_create_label, fail_on_asset_not_found, status
         )
@@ -658,7 +685,7 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
 
     def train_test_val_split(
         self,
-        ratios: Sequence[float | int] = (0.64, 0.16, 0.2),
+        ratios: Sequence[float | int] | None = TRAIN_TEST_VAL_RATIOS,
         random_seed: int | str | None = None,
         stratify: bool = True,
         q: str | None = None,
@@ -673,7 +700,10 @@ class DatasetVersion(Taggable, SdkObject[VersionPublic]):
     ]:
         """Three parts in ``ratios`` (train, test, val; see ``split_into_multi_assets``):
         ``(train, test, val, train_repartition, test_repartition, val_repartition,
-        labels)``."""
+        labels)``. ``ratios=None`` is the default ``(0.64, 0.16, 0.2)``, as in the
+        Picsellia SDK, whose default it is."""
+        if ratios is None:
+            ratios = TRAIN_TEST_VAL_RATIOS
         if len(ratios) != 3:
             raise BadRequestError(
                 f"train_test_val_split takes three ratios, got {len(ratios)}",

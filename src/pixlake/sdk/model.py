@@ -13,6 +13,7 @@ from pixlake.schemas import ModelPublic, ModelVersionPublic
 from pixlake.sdk.base import SchemaField, SdkObject, Taggable
 from pixlake.sdk.model_fields import given_fields
 from pixlake.sdk.model_version import ModelVersion
+from pixlake.sdk.page_args import check_page_args, page_of
 
 if TYPE_CHECKING:
     from pixlake.sdk.connection import Connection
@@ -99,10 +100,14 @@ class Model(Taggable, SdkObject[ModelPublic]):
             raise NotFoundError(f"model {self.name!r} has no version {id}", details={"id": str(id)})
         return version
 
-    def list_versions(self) -> list[ModelVersion]:
-        """The model's versions by number."""
+    def list_versions(
+        self, limit: int | None = None, offset: int | None = None
+    ) -> list[ModelVersion]:
+        """The model's versions by number; ``offset`` skips the first ones, ``limit`` keeps
+        at most that many (the Picsellia SDK's arguments)."""
+        check_page_args(limit, offset)
         rows = self._connection.request("GET", f"/models/{self.id}/versions")
-        return [self._version(row) for row in rows]
+        return [self._version(row) for row in page_of(rows, limit, offset)]
 
     def _version(self, row: Any) -> ModelVersion:
         return ModelVersion(self._connection, ModelVersionPublic.model_validate(row))

@@ -59,6 +59,11 @@ class ModelVersion(FileStore, Taggable, SdkObject[ModelVersionPublic]):
     description = SchemaField[str]()
     created_at = SchemaField[datetime]()
 
+    @property
+    def origin_id(self) -> UUID:
+        """The id of the model of this version (the Picsellia SDK's name for it)."""
+        return self.model_id
+
     def sync(self) -> dict[str, Any]:
         self._schema = ModelVersionPublic.model_validate(
             self._connection.request("GET", f"/model-versions/{self.id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pixlake.enums import Target
 from pixlake.schemas import TagPublic
 from pixlake.sdk.base import SdkObject
@@ -25,9 +27,11 @@ class Tag(SdkObject[TagPublic]):
         """Alias of ``target``, the name the Picsellia SDK uses."""
         return self._schema.target
 
-    def sync(self) -> Tag:
+    def sync(self) -> dict[str, Any]:
+        """Refresh this tag from the platform; returns its fields as a dict, as every
+        object's ``sync`` does (and the Picsellia SDK's)."""
         self._schema = TagPublic.model_validate(self._connection.request("GET", f"/tags/{self.id}"))
-        return self
+        return self._schema.model_dump(mode="json")
 
     def update(self, name: str) -> None:
         """Rename the tag; a name already taken for its target raises ConflictError."""
