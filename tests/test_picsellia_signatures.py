@@ -64,6 +64,16 @@ PAIRS: dict[str, Any] = {
 }
 """pixlake's class name -> the Picsellia SDK's class of the same name."""
 
+_NOT_PIXLAKES_MODEL_VERSION_FIELDS = {
+    "docker_image_name",
+    "docker_flags",
+    "thumb_object_name",
+    "notebook_link",
+    "docker_env_variables",
+    "docker_tag",
+}
+"""A model version's Docker image, notebook and thumbnail, which pixlake does not keep."""
+
 NOT_TAKEN: dict[str, set[str]] = {
     # ``use_id``: deprecated by the Picsellia SDK itself (``export_key`` replaces it).
     # ``order_by``: pixlake lists in creation order; ``page_size``, ``load_asset_page_size``:
@@ -112,22 +122,8 @@ NOT_TAKEN: dict[str, set[str]] = {
     "DatasetVersion.fork": {"assets", "type", "with_tags", "with_labels"},
     "Label.update": {"group_id"},
     # Docker images, notebooks and thumbnails are not pixlake's (docs/models.md).
-    "Model.create_version": {
-        "docker_image_name",
-        "docker_flags",
-        "thumb_object_name",
-        "notebook_link",
-        "docker_env_variables",
-        "docker_tag",
-    },
-    "ModelVersion.update": {
-        "docker_image_name",
-        "docker_flags",
-        "thumb_object_name",
-        "notebook_link",
-        "docker_env_variables",
-        "docker_tag",
-    },
+    "Model.create_version": _NOT_PIXLAKES_MODEL_VERSION_FIELDS,
+    "ModelVersion.update": _NOT_PIXLAKES_MODEL_VERSION_FIELDS,
     # An annotation is its worker's for good; masks are not stored; ``overwrite`` replaces
     # shapes only (in one request per chunk of shapes), the duration is ``update``'s.
     "Annotation.update": {"worker"},
