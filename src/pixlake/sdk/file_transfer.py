@@ -26,6 +26,7 @@ import httpx
 from pixlake.errors import ChecksumMismatchError, StorageError
 from pixlake.hashed_copy import copy_hashing
 from pixlake.sdk.connection import DEFAULT_RETRIES, raise_for_error
+from pixlake.sdk.socket_stream import reads_straight, receive_hashing
 from pixlake.sdk.transfer import temporary_path
 
 __all__ = [
@@ -180,13 +181,15 @@ def download_verified(
     size: int,
     progress: Progress | None = None,
     *,
-    parallel_ranges: bool = True,
+    served: bool = False,
 ) -> None:
     """Write the ``size`` bytes at ``url`` to ``target`` through a temporary file; it is
     renamed into place only if their SHA-256 is ``checksum``.
 
-    ``parallel_ranges`` lets a large file come in ranges fetched in parallel (from a
-    bucket); without it, the bytes come in one stream hashed on the way.
+    A large file from a bucket comes in ranges fetched in parallel. One the API ``served``
+    itself, off one process's disk, comes in one stream hashed on the way: over plain HTTP
+    read straight off the socket (``socket_stream``, with the read timeout of ``http``),
+    otherwise through httpx.
 
     Raises:
         ChecksumMismatchError: the bytes read are not those stored; nothing is left.
@@ -197,8 +200,14 @@ def download_verified(
         parsed = urlparse(url)
         if parsed.scheme == "file":  # the object's own file, for an API in this process
             found = _copy_local(Path(unquote(parsed.path)), temporary, progress)
+        elif served and reads_straight(url):
+            fd = os.open(temporary, _NEW_FILE_FLAGS, 0o666)
+            try:
+                found = receive_hashing(url, fd, target.name, http.timeout.read, progress)
+            finally:
+                os.close(fd)
         else:
-            ranged = parallel_ranges and size >= RANGED_MIN
+            ranged = not served and size >= RANGED_MIN
             found = _fetch_hashing(http, url, temporary, size, progress, ranged=ranged)
         if found != checksum:
             raise ChecksumMismatchError(

@@ -100,8 +100,8 @@ class ModelFile(ReadableBytes, SdkObject[ModelFilePublic]):
                 bar.update,
                 # Bytes the API serves itself come off one process's disk: one stream
                 # hashed on the way costs the server a third less CPU than parallel
-                # ranges and the client no read-back, for the same speed (docs/models.md).
-                parallel_ranges=not self._connection.serves(url),
+                # ranges and the client no read-back (docs/models.md).
+                served=self._connection.serves(url),
             )
         finally:
             bar.close()

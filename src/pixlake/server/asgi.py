@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pixlake.core.workspace import open_workspace
+from pixlake.server.allocator import keep_large_blocks_in_heap
 from pixlake.server.app import create_app
 from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings
@@ -20,5 +21,6 @@ __all__ = ["app_from_environment"]
 def app_from_environment() -> FastAPI:
     opened = open_workspace(Settings(), upgrade=False)
     app = create_app(opened.context)
-    freeze_startup_objects()  # a worker process only serves this app
+    keep_large_blocks_in_heap()  # a worker process only serves this app
+    freeze_startup_objects()
     return app

@@ -11,6 +11,7 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from pixlake.server.access_log import log_config
+from pixlake.server.allocator import keep_large_blocks_in_heap
 from pixlake.server.connection_limits import HeadLimits, LimitedConfig, limited_protocol
 from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings
@@ -62,7 +63,8 @@ def run_server(config: uvicorn.Config) -> None:
             # Each worker builds its own app and freezes it (server.asgi).
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
-            freeze_startup_objects()  # the app is built: this process only serves now
+            keep_large_blocks_in_heap()  # this process only serves now
+            freeze_startup_objects()  # the app is built
             server.run()
     except KeyboardInterrupt:
         pass
