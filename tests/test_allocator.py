@@ -5,12 +5,16 @@ interpreters, with and without the tuning."""
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="glibc's malloc",
+)
 
 PROBE = """
 import ctypes, sys
@@ -25,7 +29,11 @@ print(applied, all(low <= address < high for address in addresses))
 
 
 def probe(mode: str, **environment: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | environment
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("MALLOC_") and name != "GLIBC_TUNABLES"
+    } | environment
     done = subprocess.run(
         [sys.executable, "-c", PROBE, mode],
         capture_output=True,
@@ -41,6 +49,16 @@ def test_blocks_of_a_mebibyte_come_from_the_heap_once_tuned() -> None:
     assert probe("tuned") == "True True"
 
 
-def test_thresholds_the_environment_sets_are_left_alone() -> None:
-    chosen = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024), "MALLOC_TRIM_THRESHOLD_": str(128 * 1024)}
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"},
+        {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072"},
+    ],
+)
+def test_thresholds_the_environment_sets_are_left_alone(chosen: dict[str, str]) -> None:
     assert probe("tuned", **chosen) == "False False"
+
+
+def test_the_mmap_threshold_alone_is_set_when_the_environment_sets_the_trim_one() -> None:
+    assert probe("tuned", MALLOC_TRIM_THRESHOLD_="131072") == "True True"

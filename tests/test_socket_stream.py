@@ -1,30 +1,48 @@
 """Downloads read straight off the socket (``pixlake.sdk.socket_stream``), against a real
-HTTP server on 127.0.0.1 that can also send a body short, stall, or answer an error: the
-bytes written are the bytes sent, in order, and every failure is typed and leaves nothing."""
+HTTP server on 127.0.0.1 that can also send a body short, chunked or without a length,
+stall, redirect, or answer an error: the bytes written are the bytes sent, in order, and
+every failure is typed and leaves nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
-from pixlake.errors import ChecksumMismatchError, ForbiddenError, NotFoundError, StorageError
+from pixlake.errors import (
+    ChecksumMismatchError,
+    ForbiddenError,
+    NotFoundError,
+    RequestTimeoutError,
+    StorageError,
+)
 from pixlake.sdk import socket_stream
-from pixlake.sdk.file_transfer import download_verified
+from pixlake.sdk.connection import Connection
+from pixlake.sdk.file_transfer import Fetch, download_verified
 from pixlake.sdk.socket_stream import reads_straight, receive_hashing
 
 KiB = 1024
 BODY = os.urandom(700 * KiB + 13)
+ERRORS = {
+    "/missing": (404, "not_found"),
+    "/expired": (403, "forbidden"),
+    "/slow-client": (408, "request_timeout"),
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
@@ -37,44 +55,84 @@ class _Handler(BaseHTTPRequestHandler):
             self._head(200, len(BODY))
             self.wfile.write(BODY[:-100])
             self.close_connection = True
+        elif path in ("/chunked", "/chunked-short"):
+            self._head(200, None, chunked=True)
+            for at in range(0, len(BODY), 50 * KiB):
+                piece = BODY[at : at + 50 * KiB]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                if path == "/chunked-short" and at > 300 * KiB:
+                    self.close_connection = True
+                    return
+            self.wfile.write(b"0\r\n\r\n")
+        elif path == "/unsized":  # a body that ends with the connection
+            self._head(200, None)
+            self.wfile.write(BODY)
+            self.close_connection = True
         elif path == "/stall":
             self._head(200, len(BODY))
             self.wfile.write(BODY[: 100 * KiB])
             self.wfile.flush()
             time.sleep(1.5)
-        elif path in ("/missing", "/expired"):
-            status, code = (404, "NOT_FOUND") if path == "/missing" else (403, "FORBIDDEN")
+            self.close_connection = True
+        elif path == "/moved":
+            self.send_response(302)
+            self.send_header("location", "/ok")
+            self.send_header("content-length", "0")
+            self.end_headers()
+        elif path in ERRORS:
+            status, code = ERRORS[path]
             body = orjson.dumps({"code": code, "message": f"{path[1:]} object"})
-            self._head(status, len(body), "application/json")
+            self._head(status, len(body), content_type="application/json")
             self.wfile.write(body)
 
-    def _head(self, status: int, length: int, content_type: str = "application/octet-stream"):
+    def _head(
+        self,
+        status: int,
+        length: int | None,
+        *,
+        chunked: bool = False,
+        content_type: str = "application/octet-stream",
+    ) -> None:
         self.send_response(status)
         self.send_header("content-type", content_type)
-        self.send_header("content-length", str(length))
+        if length is not None:
+            self.send_header("content-length", str(length))
+        if chunked:
+            self.send_header("transfer-encoding", "chunked")
+        if length is None and not chunked:
+            self.send_header("connection", "close")
         self.end_headers()
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def http_server(host: str, family: socket.AddressFamily = socket.AF_INET) -> Iterator[int]:
+    class Server(_Server):
+        address_family = family
+
+    httpd = Server((host, 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield httpd.server_address[1]
     finally:
         httpd.shutdown()
         httpd.server_close()
 
 
-@pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of 16 KiB: a body of 700 KiB takes 44 turns through the 3 buffers."""
-    monkeypatch.setattr(socket_stream, "BLOCK", 16 * KiB)
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with http_server("127.0.0.1") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
-def receive(url: str, target: Path, timeout: float = 5.0) -> tuple[str, list[int]]:
+TIMEOUT = httpx.Timeout(5.0)
+
+
+def receive(url: str, target: Path, timeout: httpx.Timeout = TIMEOUT) -> tuple[str, list[int]]:
     told: list[int] = []
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -83,96 +141,132 @@ def receive(url: str, target: Path, timeout: float = 5.0) -> tuple[str, list[int
         os.close(fd)
 
 
-@pytest.mark.parametrize("blocks", ["default", "small"])
-def test_the_bytes_written_and_hashed_are_those_sent_in_order(
-    server: str, tmp_path: Path, blocks: str, request: pytest.FixtureRequest
+@pytest.mark.parametrize("path", ["/ok", "/chunked", "/unsized"])
+def test_the_bytes_written_and_hashed_are_those_sent(
+    server: str, tmp_path: Path, path: str
 ) -> None:
-    if blocks == "small":
-        request.getfixturevalue("small_blocks")
-    digest, told = receive(f"{server}/ok?signature=x", tmp_path / "w.bin")
+    digest, told = receive(f"{server}{path}?signature=x", tmp_path / "w.bin")
     assert (tmp_path / "w.bin").read_bytes() == BODY
     assert digest == hashlib.sha256(BODY).hexdigest()
     assert sum(told) == len(BODY)
-    if blocks == "small":
-        assert len(told) == -(-len(BODY) // (16 * KiB))
 
 
-def test_a_body_cut_short_is_a_storage_error_naming_the_file(server: str, tmp_path: Path) -> None:
-    expected = rf"could not download w\.bin: .* after {len(BODY) - 100} of its {len(BODY)} bytes"
+def test_a_buffer_is_filled_again_only_once_written_in_order(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of 16 KiB (44 turns through 3 buffers) and a writer slower than the socket:
+    a buffer refilled before its write would show in the file."""
+    monkeypatch.setattr(socket_stream, "BLOCK", 16 * KiB)
+    write = os.write
+
+    def slow_write(fd: int, data: memoryview) -> int:
+        time.sleep(0.002)
+        return write(fd, data)
+
+    monkeypatch.setattr(socket_stream.os, "write", slow_write)
+    digest, told = receive(f"{server}/ok", tmp_path / "w.bin")
+    assert (tmp_path / "w.bin").read_bytes() == BODY
+    assert digest == hashlib.sha256(BODY).hexdigest()
+    assert len(told) == -(-len(BODY) // (16 * KiB))
+
+
+@pytest.mark.parametrize("path", ["/short", "/chunked-short"])
+def test_a_body_cut_short_is_a_storage_error_naming_the_file(
+    server: str, tmp_path: Path, path: str
+) -> None:
+    with pytest.raises(StorageError, match=r"could not download w\.bin: "):
+        receive(f"{server}{path}", tmp_path / "w.bin")
+
+
+def test_a_body_with_a_length_cut_short_says_how_much_came(server: str, tmp_path: Path) -> None:
+    expected = rf"w\.bin: the connection closed after {len(BODY) - 100} of its {len(BODY)} bytes"
     with pytest.raises(StorageError, match=expected):
         receive(f"{server}/short", tmp_path / "w.bin")
 
 
-def test_a_body_that_stalls_past_the_timeout_is_a_storage_error(
+def test_a_body_that_stalls_past_the_read_timeout_is_a_storage_error(
     server: str, tmp_path: Path
 ) -> None:
     with pytest.raises(StorageError, match=r"could not download w\.bin: (timeout|TimeoutError)"):
-        receive(f"{server}/stall", tmp_path / "w.bin", timeout=0.3)
+        receive(f"{server}/stall", tmp_path / "w.bin", timeout=httpx.Timeout(0.3))
 
 
 @pytest.mark.parametrize(
-    ("path", "error"), [("/missing", NotFoundError), ("/expired", ForbiddenError)]
+    ("path", "error"),
+    [
+        ("/missing", NotFoundError),
+        ("/expired", ForbiddenError),
+        ("/slow-client", RequestTimeoutError),
+    ],
 )
 def test_an_error_answer_raises_its_typed_error(
     server: str, tmp_path: Path, path: str, error: type[Exception]
 ) -> None:
-    with pytest.raises(error, match=f"{path[1:]} object"):
+    with pytest.raises(error, match=f"{path[1:]} object") as raised:
         receive(f"{server}{path}", tmp_path / "w.bin")
+    assert type(raised.value) is error
     assert (tmp_path / "w.bin").read_bytes() == b""
 
 
+def test_a_redirection_is_not_followed(server: str, tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match=r"w\.bin: the server answered 302 Found"):
+        receive(f"{server}/moved", tmp_path / "w.bin")
+
+
 def test_a_connection_refused_is_a_storage_error(tmp_path: Path) -> None:
-    with pytest.raises(StorageError, match="could not download w.bin: ConnectionRefusedError"):
-        receive("http://127.0.0.1:9/ok", tmp_path / "w.bin")
+    with socket.socket() as bound:  # bound and not listening: connections are refused
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        with pytest.raises(StorageError, match=r"w\.bin: ConnectionRefusedError"):
+            receive(f"http://127.0.0.1:{port}/ok", tmp_path / "w.bin")
 
 
-def test_a_failed_write_is_raised_as_it_is(server: str, tmp_path: Path) -> None:
-    (tmp_path / "w.bin").write_bytes(b"")
-    fd = os.open(tmp_path / "w.bin", os.O_RDONLY)  # writing to it fails (EBADF)
+def test_an_ipv6_host_is_reached(tmp_path: Path) -> None:
     try:
-        with pytest.raises(OSError) as raised:
-            receive_hashing(f"{server}/ok", fd, "w.bin", 5.0)
+        context = http_server("::1", socket.AF_INET6)
+        port = context.__enter__()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        digest, _ = receive(f"http://[::1]:{port}/ok", tmp_path / "w.bin")
+    finally:
+        context.__exit__(None, None, None)
+    assert digest == hashlib.sha256(BODY).hexdigest()
+
+
+def test_a_failed_write_is_raised_as_it_is(server: str) -> None:
+    fd = os.open("/dev/full", os.O_WRONLY)  # every write fails: no space left
+    try:
+        with pytest.raises(OSError, match="No space left") as raised:
+            receive_hashing(f"{server}/ok", fd, "w.bin", TIMEOUT)
     finally:
         os.close(fd)
     assert not isinstance(raised.value, StorageError)
 
 
-@pytest.mark.parametrize(
-    ("path", "size", "raised"),
-    [
-        ("/ok", len(BODY), None),
-        ("/short", len(BODY), StorageError),
-        ("/missing", len(BODY), NotFoundError),
-    ],
-)
-def test_a_served_download_is_renamed_into_place_only_when_whole_and_verified(
-    server: str, tmp_path: Path, path: str, size: int, raised: type[Exception] | None
+@pytest.mark.parametrize("path", ["/ok", "/short", "/missing"])
+def test_a_socket_download_is_renamed_into_place_only_when_whole_and_verified(
+    server: str, tmp_path: Path, path: str
 ) -> None:
-    import httpx
+    folder = tmp_path / "out"
+    folder.mkdir()
+    checksum = hashlib.sha256(BODY).hexdigest()
+    with httpx.Client(timeout=TIMEOUT) as http:
 
-    target = tmp_path / "out" / "w.bin"
-    target.parent.mkdir()
-    with httpx.Client(timeout=5.0) as http:
-        if raised is None:
+        def download(name: str, checksum: str) -> None:
             download_verified(
-                http, f"{server}{path}", target, hashlib.sha256(BODY).hexdigest(), size, served=True
+                http, f"{server}{path}", folder / name, checksum, len(BODY), fetch=Fetch.SOCKET
             )
-            assert target.read_bytes() == BODY
+
+        if path == "/ok":
+            download("w.bin", checksum)
+            assert (folder / "w.bin").read_bytes() == BODY
             with pytest.raises(ChecksumMismatchError):
-                download_verified(
-                    http, f"{server}{path}", tmp_path / "out" / "x.bin", "0" * 64, size, served=True
-                )
+                download("x.bin", "0" * 64)
         else:
-            with pytest.raises(raised):
-                download_verified(
-                    http,
-                    f"{server}{path}",
-                    target,
-                    hashlib.sha256(BODY).hexdigest(),
-                    size,
-                    served=True,
-                )
-    assert sorted(p.name for p in target.parent.iterdir()) == (["w.bin"] if raised is None else [])
+            with pytest.raises(StorageError if path == "/short" else NotFoundError):
+                download("w.bin", checksum)
+    assert sorted(p.name for p in folder.iterdir()) == (["w.bin"] if path == "/ok" else [])
 
 
 @pytest.mark.parametrize(
@@ -181,6 +275,7 @@ def test_a_served_download_is_renamed_into_place_only_when_whole_and_verified(
         ("http://127.0.0.1:8000/objects/a", {}, True),
         ("https://pixlake.example/objects/a", {}, False),
         ("http://pixlake.example/objects/a", {"http_proxy": "http://proxy:3128"}, False),
+        ("http://pixlake.example/objects/a", {"all_proxy": "socks5://proxy:1080"}, False),
         (
             "http://pixlake.example/objects/a",
             {"http_proxy": "http://proxy:3128", "no_proxy": "pixlake.example"},
@@ -191,8 +286,16 @@ def test_a_served_download_is_renamed_into_place_only_when_whole_and_verified(
 def test_only_plain_http_without_a_proxy_is_read_straight(
     monkeypatch: pytest.MonkeyPatch, url: str, environment: dict[str, str], straight: bool
 ) -> None:
-    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+    for name in ("http_proxy", "no_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert reads_straight(url) is straight
+
+
+def test_only_a_connection_s_own_downloads_client_is_bypassed() -> None:
+    api = httpx.Client(base_url="http://127.0.0.1:8000")
+    given = httpx.Client(proxy="http://proxy:3128")
+    assert Connection(api).owns_downloads
+    assert not Connection(api, downloads=given).owns_downloads

@@ -192,6 +192,9 @@ class Connection:
         self.downloads = (
             downloads if downloads is not None else httpx.Client(timeout=DEFAULT_TIMEOUT)
         )
+        self.owns_downloads = downloads is None
+        """Whether ``downloads`` is this connection's plain client (no transport, proxy
+        or hook of a caller's to honour)."""
 
     @classmethod
     def to_server(cls, host: str, api_token: str | None) -> Connection:

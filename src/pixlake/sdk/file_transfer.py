@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -26,12 +27,13 @@ import httpx
 from pixlake.errors import ChecksumMismatchError, StorageError
 from pixlake.hashed_copy import copy_hashing
 from pixlake.sdk.connection import DEFAULT_RETRIES, raise_for_error
-from pixlake.sdk.socket_stream import reads_straight, receive_hashing
+from pixlake.sdk.socket_stream import receive_hashing
 from pixlake.sdk.transfer import temporary_path
 
 __all__ = [
     "CHUNK",
     "PART_WORKERS",
+    "Fetch",
     "download_verified",
     "file_chunks",
     "put_direct",
@@ -173,6 +175,18 @@ def _put_part(
     )
 
 
+class Fetch(Enum):
+    """How an HTTP download is read."""
+
+    RANGES = "ranges"
+    """From a bucket: from ``RANGED_MIN``, ranges fetched in parallel (as boto3 does)."""
+    STREAM = "stream"
+    """One stream through httpx, hashed on the way."""
+    SOCKET = "socket"
+    """One stream read straight off the socket (``socket_stream``), for the API's own
+    route over plain HTTP: httpx's parser cost more CPU than the hash there."""
+
+
 def download_verified(
     http: httpx.Client,
     url: str,
@@ -181,15 +195,11 @@ def download_verified(
     size: int,
     progress: Progress | None = None,
     *,
-    served: bool = False,
+    fetch: Fetch = Fetch.RANGES,
 ) -> None:
     """Write the ``size`` bytes at ``url`` to ``target`` through a temporary file; it is
-    renamed into place only if their SHA-256 is ``checksum``.
-
-    A large file from a bucket comes in ranges fetched in parallel. One the API ``served``
-    itself, off one process's disk, comes in one stream hashed on the way: over plain HTTP
-    read straight off the socket (``socket_stream``, with the read timeout of ``http``),
-    otherwise through httpx.
+    renamed into place only if their SHA-256 is ``checksum``. ``fetch`` says how an
+    HTTP(S) URL is read (``http``'s timeouts apply to each way).
 
     Raises:
         ChecksumMismatchError: the bytes read are not those stored; nothing is left.
@@ -200,14 +210,14 @@ def download_verified(
         parsed = urlparse(url)
         if parsed.scheme == "file":  # the object's own file, for an API in this process
             found = _copy_local(Path(unquote(parsed.path)), temporary, progress)
-        elif served and reads_straight(url):
+        elif fetch is Fetch.SOCKET:
             fd = os.open(temporary, _NEW_FILE_FLAGS, 0o666)
             try:
-                found = receive_hashing(url, fd, target.name, http.timeout.read, progress)
+                found = receive_hashing(url, fd, target.name, http.timeout, progress)
             finally:
                 os.close(fd)
         else:
-            ranged = not served and size >= RANGED_MIN
+            ranged = fetch is Fetch.RANGES and size >= RANGED_MIN
             found = _fetch_hashing(http, url, temporary, size, progress, ranged=ranged)
         if found != checksum:
             raise ChecksumMismatchError(

@@ -18,12 +18,14 @@ from pixlake.schemas import ModelFilePublic, ModelFileUploadPlan
 from pixlake.sdk.base import SchemaField, SdkObject
 from pixlake.sdk.data import ReadableBytes
 from pixlake.sdk.file_transfer import (
+    Fetch,
     download_verified,
     file_chunks,
     put_direct,
     sha256_of,
     zipped,
 )
+from pixlake.sdk.socket_stream import reads_straight
 from pixlake.sdk.transfer import safe_target
 
 if TYPE_CHECKING:
@@ -98,13 +100,22 @@ class ModelFile(ReadableBytes, SdkObject[ModelFilePublic]):
                 self.checksum,
                 self.size,
                 bar.update,
-                # Bytes the API serves itself come off one process's disk: one stream
-                # hashed on the way costs the server a third less CPU than parallel
-                # ranges and the client no read-back (docs/models.md).
-                served=self._connection.serves(url),
+                fetch=self._fetch(url),
             )
         finally:
             bar.close()
+
+    def _fetch(self, url: str) -> Fetch:
+        """How to read the file at ``url``. Bytes the API serves itself come off one
+        process's disk: one stream hashed on the way costs the server a third less CPU
+        than parallel ranges and the client no read-back; read off the socket where
+        nothing the downloads client was given could matter (docs/models.md)."""
+        connection = self._connection
+        if not connection.serves(url):
+            return Fetch.RANGES
+        if connection.owns_downloads and reads_straight(url):
+            return Fetch.SOCKET
+        return Fetch.STREAM
 
     def delete(self) -> None:
         """Send this file to the trash (``pixlake trash`` restores it until it is purged)."""

@@ -3,13 +3,14 @@
 httpx hands a body over in 64 KiB pieces, each through its pure-Python HTTP parser: for a
 file of a gigabyte, that parsing costs the client more CPU than hashing and writing the
 bytes (a profile of a 1 GiB model download: 3.8 s in the parser for 0.9 s of SHA-256). The
-standard library's ``http.client`` reads a body of known length into a caller's buffer with
-no parser in the way, and both the socket read and the hash release the GIL: one thread
-fills a buffer while another hashes and writes the one before, so receiving and hashing
-overlap on two cores.
+standard library's ``http.client`` reads a body into a caller's buffer with no parser in
+the way, and both the socket read and the hash release the GIL: one thread fills a buffer
+while another hashes and writes the one before, so receiving and hashing overlap on two
+cores.
 
 It is used for the API's own ``/objects`` route over plain HTTP, where nothing but the
-signed URL is needed (no token, no TLS, no proxy); everything else goes through httpx.
+signed URL is needed (no token, no TLS, no proxy), by a connection's own downloads client
+(nothing configured on it to honour); everything else goes through httpx.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import socket
 import urllib.request
 from collections import deque
 from collections.abc import Callable
@@ -41,38 +41,51 @@ _ERROR_BODY_LIMIT = 64 * 1024
 
 def reads_straight(url: str) -> bool:
     """Whether ``url`` can be read off its socket here: plain HTTP with no proxy to go
-    through (httpx, like urllib, would send it through one named by the environment)."""
+    through (httpx, like urllib, would send it through one the environment names)."""
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
         return False
-    proxy = urllib.request.getproxies().get("http")
-    return not proxy or bool(urllib.request.proxy_bypass(parts.hostname))
+    proxies = urllib.request.getproxies()
+    if not (proxies.get("http") or proxies.get("all")):
+        return True
+    return bool(urllib.request.proxy_bypass(parts.hostname))
 
 
 def receive_hashing(
     url: str,
     fd: int,
     name: str,
-    timeout: float | None,
+    timeout: httpx.Timeout,
     progress: Callable[[int], object] | None = None,
 ) -> str:
     """Write the body of a GET of ``url`` to the file ``fd`` from its start; returns the
-    SHA-256 of the bytes written.
+    SHA-256 of the bytes written. ``timeout``'s connect and read parts bound the
+    connection and each read.
 
     Raises:
-        StorageError: the connection failed, or the body ended before its length.
+        StorageError: the connection failed, the answer was a redirection, or the body
+            ended before its length.
         PixlakeError: the answer was an error (as ``raise_for_error`` makes it).
+        OSError: the file could not be written.
     """
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(
+        parts.hostname or "", parts.port or 80, timeout=timeout.connect
+    )
     try:
-        connection.request("GET", target, headers={"accept-encoding": "identity"})
-        response = connection.getresponse()
+        try:
+            connection.connect()
+            if connection.sock is not None:
+                connection.sock.settimeout(timeout.read)
+            connection.request("GET", target, headers={"accept-encoding": "identity"})
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException, UnicodeError) as exc:
+            raise _network_failure(name, exc) from exc
         if response.status >= 300:
-            _raise_answer(response)
+            _raise_answer(response, name)
         announced = response.length
-        digest, received = _pipe(response, fd, progress)
+        digest, received = _pipe(response, fd, name, progress)
         if announced is not None and received != announced:
             # http.client ends a body cut short quietly, as if it were whole.
             raise StorageError(
@@ -80,20 +93,20 @@ def receive_hashing(
                 f"its {announced} bytes"
             )
         return digest
-    except (OSError, http.client.HTTPException) as exc:
-        if isinstance(exc, (socket.timeout, ConnectionError, http.client.HTTPException)):
-            raise StorageError(f"could not download {name}: {type(exc).__name__}: {exc}") from exc
-        raise  # the file could not be written: the caller's to report
     finally:
         connection.close()
 
 
 def _pipe(
-    response: http.client.HTTPResponse, fd: int, progress: Callable[[int], object] | None
+    response: http.client.HTTPResponse,
+    fd: int,
+    name: str,
+    progress: Callable[[int], object] | None,
 ) -> tuple[str, int]:
     """Fill buffers from ``response`` in turn while a worker hashes and writes each one,
     in order; a buffer is filled again only once the worker is done with it. Returns the
-    SHA-256 and the number of bytes."""
+    SHA-256 and the number of bytes. What the worker raises (the file's side) is raised
+    as it is; what reading raises (the network's side) is a StorageError."""
     digest = hashlib.sha256()
     buffers = [bytearray(BLOCK) for _ in range(DEPTH)]
 
@@ -110,7 +123,10 @@ def _pipe(
                 if len(in_flight) == DEPTH:  # the oldest holds the buffer of this turn
                     in_flight.popleft().result()
                 view = memoryview(buffers[turn % DEPTH])
-                received = response.readinto(view)
+                try:
+                    received = response.readinto(view)
+                except (OSError, http.client.HTTPException) as exc:
+                    raise _network_failure(name, exc) from exc
                 if not received:
                     break
                 in_flight.append(worker.submit(consume, view[:received]))
@@ -126,10 +142,19 @@ def _pipe(
     return digest.hexdigest(), total
 
 
-def _raise_answer(response: http.client.HTTPResponse) -> None:
-    """Raise the error an answer of status 300 or more stands for."""
-    body = response.read(_ERROR_BODY_LIMIT)
-    raise_for_error(
-        httpx.Response(response.status, headers=list(response.getheaders()), content=body)
+def _network_failure(name: str, exc: BaseException) -> StorageError:
+    return StorageError(f"could not download {name}: {type(exc).__name__}: {exc}")
+
+
+def _raise_answer(response: http.client.HTTPResponse, name: str) -> None:
+    """Raise the error an answer of status 300 or more stands for: a redirection is not
+    followed (as httpx does not), an error is the typed error its body names."""
+    try:
+        body = response.read(_ERROR_BODY_LIMIT)
+    except (OSError, http.client.HTTPException) as exc:
+        raise _network_failure(name, exc) from exc
+    raise_for_error(httpx.Response(response.status, headers=response.getheaders(), content=body))
+    raise StorageError(
+        f"could not download {name}: the server answered {response.status} "
+        f"{response.reason} instead of its bytes"
     )
-    raise StorageError(f"unexpected answer {response.status} to a download")

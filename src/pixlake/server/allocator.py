@@ -9,13 +9,15 @@ kernel had to map and zero page by page again. Measured on a 2-core machine, uvi
 receiving a 1 GiB body and dropping it took 2.3 s of CPU by default and 0.5 s with the
 thresholds below (docs/models.md has what it does for model files).
 
-Blocks up to ``MMAP_THRESHOLD`` now come from the heap, and the heap keeps up to
-``TRIM_THRESHOLD`` of free memory at its top for the next ones: a serving process may hold
-that much more than it uses, and never more.
+Blocks up to ``MMAP_THRESHOLD`` now come from the heap, and each heap (one per arena:
+the main one and those of busy threads) keeps up to ``TRIM_THRESHOLD`` of free memory at
+its top for the next ones: a serving process may hold about that much more per arena than
+it uses.
 
 Only a process that does nothing but serve calls this, as with ``startup_heap``: allocator
-settings are process-wide. A value the environment sets (``MALLOC_MMAP_THRESHOLD_``,
-``MALLOC_TRIM_THRESHOLD_``, glibc's own variables) is left as it is.
+settings are process-wide. A threshold the environment sets, with glibc's own variables
+(``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``, or ``GLIBC_TUNABLES``), is left as
+it is.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 _SETTINGS = (
-    (_M_MMAP_THRESHOLD, MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_"),
-    (_M_TRIM_THRESHOLD, TRIM_THRESHOLD, "MALLOC_TRIM_THRESHOLD_"),
+    (_M_MMAP_THRESHOLD, MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),
+    (_M_TRIM_THRESHOLD, TRIM_THRESHOLD, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold"),
 )
 
 
@@ -46,14 +48,16 @@ def keep_large_blocks_in_heap() -> bool:
         return False
     try:
         libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # noqa: B018 - only glibc has it (musl has no mallopt)
+        # glibc's alone: musl's mallopt does nothing, and its thresholds are not these.
+        libc.gnu_get_libc_version  # noqa: B018
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
     applied = False
-    for parameter, value, variable in _SETTINGS:
-        if variable not in os.environ:
+    for parameter, value, variable, tunable in _SETTINGS:
+        if variable not in os.environ and tunable not in tunables:
             applied = mallopt(parameter, value) == 1 or applied
     return applied

@@ -21,6 +21,7 @@ __all__ = ["app_from_environment"]
 def app_from_environment() -> FastAPI:
     opened = open_workspace(Settings(), upgrade=False)
     app = create_app(opened.context)
-    keep_large_blocks_in_heap()  # a worker process only serves this app
+    # A worker process only serves this app.
+    keep_large_blocks_in_heap()
     freeze_startup_objects()
     return app
