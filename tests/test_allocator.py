@@ -1,6 +1,7 @@
-"""A serving process's allocator keeps large blocks in its heap (``pixlake.server.allocator``):
+"""A process hosting the platform keeps large blocks in its heap (``pixlake.allocator``):
 measured where glibc puts a block of 1 MiB, above its default mmap threshold, in fresh
-interpreters, with and without the tuning."""
+interpreters, with and without the tuning, and once an embedded client has built its
+application."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +20,11 @@ pytestmark = pytest.mark.skipif(
 
 PROBE = """
 import ctypes, sys
-from pixlake.server.allocator import keep_large_blocks_in_heap
+from pixlake.allocator import keep_large_blocks_in_heap
 applied = keep_large_blocks_in_heap() if sys.argv[1] == "tuned" else None
+if sys.argv[1] == "embedded":
+    from pixlake import Client
+    Client(workspace=sys.argv[2]).list_datasets()  # the first request builds the app
 blocks = [bytearray(1 << 20) for _ in range(4)]
 addresses = [ctypes.addressof((ctypes.c_char * 1).from_buffer(block)) for block in blocks]
 heap = [line for line in open("/proc/self/maps") if line.rstrip().endswith("[heap]")]
@@ -28,14 +33,14 @@ print(applied, all(low <= address < high for address in addresses))
 """
 
 
-def probe(mode: str, **environment: str) -> str:
+def probe(mode: str, *arguments: str, **environment: str) -> str:
     env = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith("MALLOC_") and name != "GLIBC_TUNABLES"
     } | environment
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, mode],
+        [sys.executable, "-c", PROBE, mode, *arguments],
         capture_output=True,
         text=True,
         env=env,
@@ -62,3 +67,7 @@ def test_thresholds_the_environment_sets_are_left_alone(chosen: dict[str, str]) 
 
 def test_the_mmap_threshold_alone_is_set_when_the_environment_sets_the_trim_one() -> None:
     assert probe("tuned", MALLOC_TRIM_THRESHOLD_="131072") == "True True"
+
+
+def test_an_embedded_client_tunes_its_process_once_it_hosts_the_platform(tmp_path: Path) -> None:
+    assert probe("embedded", str(tmp_path / "workspace")) == "None True"

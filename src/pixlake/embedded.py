@@ -86,8 +86,10 @@ class ApplicationOnDemand(httpx.BaseTransport):
 
         from a2wsgi import ASGIMiddleware
 
+        from pixlake.allocator import keep_large_blocks_in_heap
         from pixlake.server.app import create_app
 
+        keep_large_blocks_in_heap()  # this process now hosts the platform
         opened = self._workspace
         app = create_app(
             opened.context, embedded_owner=opened.owner, probed_media=self._probed_media

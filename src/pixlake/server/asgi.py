@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pixlake.allocator import keep_large_blocks_in_heap
 from pixlake.core.workspace import open_workspace
-from pixlake.server.allocator import keep_large_blocks_in_heap
 from pixlake.server.app import create_app
 from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings

@@ -10,8 +10,8 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
+from pixlake.allocator import keep_large_blocks_in_heap
 from pixlake.server.access_log import log_config
-from pixlake.server.allocator import keep_large_blocks_in_heap
 from pixlake.server.connection_limits import HeadLimits, LimitedConfig, limited_protocol
 from pixlake.server.startup_heap import freeze_startup_objects
 from pixlake.settings import Settings
