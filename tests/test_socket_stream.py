@@ -295,7 +295,14 @@ def test_only_plain_http_without_a_proxy_is_read_straight(
 
 
 def test_only_a_connection_s_own_downloads_client_is_bypassed() -> None:
-    api = httpx.Client(base_url="http://127.0.0.1:8000")
-    given = httpx.Client(proxy="http://proxy:3128")
-    assert Connection(api).owns_downloads
-    assert not Connection(api, downloads=given).owns_downloads
+    own = Connection(httpx.Client(base_url="http://127.0.0.1:8000"))
+    given = Connection(
+        httpx.Client(base_url="http://127.0.0.1:8000"),
+        downloads=httpx.Client(proxy="http://proxy:3128"),
+    )
+    try:
+        assert own.owns_downloads
+        assert not given.owns_downloads
+    finally:
+        own.close()
+        given.close()
