@@ -151,22 +151,44 @@ def test_the_bytes_written_and_hashed_are_those_sent(
     assert sum(told) == len(BODY)
 
 
-def test_a_buffer_is_filled_again_only_once_written_in_order(
-    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Blocks of 16 KiB (44 turns through 3 buffers) and a writer slower than the socket:
-    a buffer refilled before its write would show in the file."""
-    monkeypatch.setattr(socket_stream, "BLOCK", 16 * KiB)
-    write = os.write
+_SHA256 = hashlib.sha256
 
-    def slow_write(fd: int, data: memoryview) -> int:
+
+class _SlowSha256:
+    """hashlib's SHA-256, a little slow to take each block."""
+
+    def __init__(self) -> None:
+        self._digest = _SHA256()
+
+    def update(self, data: memoryview) -> None:
         time.sleep(0.002)
-        return write(fd, data)
+        self._digest.update(data)
 
-    monkeypatch.setattr(socket_stream.os, "write", slow_write)
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+@pytest.mark.parametrize("slow", ["write", "hash"])
+def test_a_buffer_is_filled_again_only_once_hashed_and_written_in_order(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: str
+) -> None:
+    """Blocks of 16 KiB (44 turns through 3 buffers), and a writer or a hasher slower than
+    the socket: a buffer refilled before its write or its hash would show in the file or
+    in the digest."""
+    monkeypatch.setattr(socket_stream, "BLOCK", 16 * KiB)
+    if slow == "write":
+        write = os.write
+
+        def slow_write(fd: int, data: memoryview) -> int:
+            time.sleep(0.002)
+            return write(fd, data)
+
+        monkeypatch.setattr(socket_stream.os, "write", slow_write)
+    else:
+        monkeypatch.setattr(socket_stream.hashlib, "sha256", _SlowSha256)
     digest, told = receive(f"{server}/ok", tmp_path / "w.bin")
     assert (tmp_path / "w.bin").read_bytes() == BODY
-    assert digest == hashlib.sha256(BODY).hexdigest()
+    assert digest == _SHA256(BODY).hexdigest()
     assert len(told) == -(-len(BODY) // (16 * KiB))
 
 

@@ -1,12 +1,12 @@
-"""One large HTTP body read straight off its socket, hashed and written by a second thread.
+"""One large HTTP body read straight off its socket, hashed and written by two more threads.
 
 httpx hands a body over in 64 KiB pieces, each through its pure-Python HTTP parser: for a
 file of a gigabyte, that parsing costs the client more CPU than hashing and writing the
 bytes (a profile of a 1 GiB model download: 3.8 s in the parser for 0.9 s of SHA-256). The
 standard library's ``http.client`` reads a body into a caller's buffer with no parser in
-the way, and both the socket read and the hash release the GIL: one thread fills a buffer
-while another hashes and writes the one before, so receiving and hashing overlap on two
-cores.
+the way, and the socket read, the hash and the write all release the GIL: one thread
+fills a buffer while a second hashes and a third writes the ones before, so receiving,
+hashing and writing overlap.
 
 It is used for the API's own ``/objects`` route over plain HTTP, where nothing but the
 signed URL is needed (no token, no TLS, no proxy), by a connection's own downloads client
@@ -34,7 +34,7 @@ __all__ = ["BLOCK", "DEPTH", "reads_straight", "receive_hashing"]
 BLOCK = 4 * 1024 * 1024
 """Bytes received into one buffer before it is handed over to be hashed and written."""
 DEPTH = 3
-"""Buffers in use at once (one filling, the others hashed and written): what a download
+"""Buffers in use at once (one filling, the others being hashed and written): what a download
 holds in memory, ``DEPTH * BLOCK``."""
 _ERROR_BODY_LIMIT = 64 * 1024
 
@@ -103,25 +103,30 @@ def _pipe(
     name: str,
     progress: Callable[[int], object] | None,
 ) -> tuple[str, int]:
-    """Fill buffers from ``response`` in turn while a worker hashes and writes each one,
-    in order; a buffer is filled again only once the worker is done with it. Returns the
-    SHA-256 and the number of bytes. What the worker raises (the file's side) is raised
-    as it is; what reading raises (the network's side) is a StorageError."""
+    """Fill buffers from ``response`` in turn while one worker hashes and another writes
+    each one, in order; a buffer is filled again only once both are done with it. Returns
+    the SHA-256 and the number of bytes. What the writer raises (the file's side) is
+    raised as it is; what reading raises (the network's side) is a StorageError."""
     digest = hashlib.sha256()
     buffers = [bytearray(BLOCK) for _ in range(DEPTH)]
 
-    def consume(block: memoryview) -> None:
-        digest.update(block)
+    def write(block: memoryview) -> None:
         while block:
             block = block[os.write(fd, block) :]
 
-    with ThreadPoolExecutor(1, thread_name_prefix="pixlake-receive") as worker:
-        in_flight: deque[Future[None]] = deque()
+    # One thread hashes and another writes, each in order: both only read a buffer, and
+    # the page cache's write costs as much as the hash when the kernel is writing back.
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="pixlake-hash") as hasher,
+        ThreadPoolExecutor(1, thread_name_prefix="pixlake-write") as writer,
+    ):
+        in_flight: deque[tuple[Future[None], Future[None]]] = deque()
         turn = total = 0
         try:
             while True:
                 if len(in_flight) == DEPTH:  # the oldest holds the buffer of this turn
-                    in_flight.popleft().result()
+                    for done in in_flight.popleft():
+                        done.result()
                 view = memoryview(buffers[turn % DEPTH])
                 try:
                     received = response.readinto(view)
@@ -129,16 +134,19 @@ def _pipe(
                     raise _network_failure(name, exc) from exc
                 if not received:
                     break
-                in_flight.append(worker.submit(consume, view[:received]))
+                block = view[:received]
+                in_flight.append((hasher.submit(digest.update, block), writer.submit(write, block)))
                 total += received
                 if progress is not None:
                     progress(received)
                 turn += 1
             while in_flight:
-                in_flight.popleft().result()
+                for done in in_flight.popleft():
+                    done.result()
         finally:
-            for pending in in_flight:
-                pending.cancel()
+            for pair in in_flight:
+                for pending in pair:
+                    pending.cancel()
     return digest.hexdigest(), total
 
 
