@@ -9,7 +9,7 @@ is copied a few times on its way to the staging file, a download goes out in blo
 database to Python and parsed. Each was memory the kernel had to map and zero page by page
 again. Measured on a 2-core machine: uvicorn receiving a 1 GiB body and dropping it took
 2.3 s of CPU by default and 0.5 s with thresholds set; an embedded ``list_assets()`` of
-100,000 assets 2.9-3.5 s and 2.0-2.9 s (docs/models.md, docs/startup.md).
+100,000 assets 2.9-3.5 s and 2.0-2.9 s (docs/models.md, docs/scaling.md).
 
 Blocks up to ``MMAP_THRESHOLD`` (glibc's largest) now come from the heap, and each heap
 (one per arena: the main one and those of busy threads) keeps up to ``TRIM_THRESHOLD`` of
