@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from fastapi.routing import iter_route_contexts
 import pixlake.server.routers
 from pixlake.core.workspace import Workspace, open_workspace
 from pixlake.server.app import create_app
-from pixlake.server.router_table import ROUTER_SOURCES, first_segment
+from pixlake.server.router_table import ANY, ROUTER_SOURCES, first_segment, path_family
 from pixlake.settings import Settings
 
 SOME_ID = "01a21db0-0000-7000-8000-000000000000"
@@ -41,14 +42,59 @@ def opened(tmp_path: Path) -> Iterator[Workspace]:
     opened.close()
 
 
-def test_every_route_starts_with_a_segment_of_its_source() -> None:
+def _family_of_route(path: str) -> str:
+    """The family a route's path declares: ``versions/*`` when its third segment is a
+    parameter, or when a parameter that spans slashes (``:path``) may supply one."""
+    parts = path.split("/")
+    if any(":path}" in part for part in parts[2:4]) or (parts[3:4] and parts[3].startswith("{")):
+        return f"{parts[1]}/{ANY}"
+    return path_family(path)
+
+
+def test_every_route_is_of_a_family_of_its_source() -> None:
     for source in ROUTER_SOURCES:
         paths = _paths(source.load())
         assert paths, source
         for path in paths:
             segment = first_segment(path)
-            assert segment in source.segments, (source.module, source.attribute, path)
             assert "{" not in segment, path  # a literal segment, matched before any parameter
+            family = _family_of_route(path)
+            assert family in source.families, (source.module, source.attribute, path, family)
+
+
+def test_every_family_of_the_table_has_a_route() -> None:
+    # A family no route has would fill a router for nothing.
+    for source in ROUTER_SOURCES:
+        declared = {_family_of_route(path) for path in _paths(source.load())}
+        assert source.families == declared, (source.module, source.attribute)
+
+
+@pytest.mark.parametrize(
+    ("path", "family"),
+    [
+        ("/versions", "versions"),
+        ("/versions/", "versions"),
+        (f"/versions/{SOME_ID}", "versions"),
+        (f"/versions/{SOME_ID}/", "versions"),
+        (f"/versions/{SOME_ID}/assets", "versions/assets"),
+        (f"/versions/{SOME_ID}/assets/", "versions/assets"),
+        (f"/versions/{SOME_ID}/assets/{SOME_ID}/tags", "versions/assets"),
+        ("/", ""),
+        ("", ""),
+    ],
+)
+def test_the_family_of_a_path(path: str, family: str) -> None:
+    assert path_family(path) == family
+
+
+def test_a_concrete_path_of_a_route_is_of_a_family_its_source_answers() -> None:
+    # What fill_for computes from a request's path, for a path each route matches.
+    for source in ROUTER_SOURCES:
+        for path in _paths(source.load()):
+            concrete = re.sub(r"\{[^}]*\}", "x", path)
+            assert source.answers(path_family(concrete)), (source.module, path, concrete)
+            with_key = path.replace(":path}", "}").replace("{object_name}", "a/b/c/d")
+            assert source.answers(path_family(re.sub(r"\{[^}]*\}", "x", with_key))), path
 
 
 def test_every_router_of_the_package_is_in_the_table() -> None:
@@ -91,6 +137,21 @@ def test_a_request_builds_the_routers_of_its_path_only(opened: Workspace) -> Non
     assert _ask(app, "GET", "/datalakes").status_code == 200
     assert "datalakes" in {first_segment(path) for path, _ in _routes(app)}
     assert "datasets" not in {first_segment(path) for path, _ in _routes(app)}
+    # The datalakes' family only: not the gallery's routes under the same first segment.
+    assert not [path for path, _ in _routes(app) if path_family(path) == "datalakes/gallery"]
+
+
+def test_a_request_under_versions_builds_the_routers_of_its_family_only(
+    opened: Workspace,
+) -> None:
+    app = create_app(opened.context, embedded_owner=opened.owner)
+    assert _ask(app, "GET", f"/versions/{SOME_ID}/assets/count").status_code == 404
+    families = {_family_of_route(path) for path, _ in _routes(app)}
+    assert "versions/assets" in families
+    assert not families & {"versions/export", "versions/split", "versions/gallery", "versions"}
+    assert _ask(app, "GET", f"/versions/{SOME_ID}").status_code == 404
+    assert "versions" in {_family_of_route(path) for path, _ in _routes(app)}
+    assert "versions/export" not in {_family_of_route(path) for path, _ in _routes(app)}
 
 
 @pytest.mark.parametrize(
@@ -100,6 +161,11 @@ def test_a_request_builds_the_routers_of_its_path_only(opened: Workspace) -> Non
         ("PUT", f"/datasets/{SOME_ID}"),
         ("GET", f"/datasets/{SOME_ID}"),  # 404 of a missing object
         ("GET", "/no-such-thing"),  # 404 of no route
+        ("GET", f"/versions/{SOME_ID}/no-such-thing"),  # 404 of a family no route has
+        ("GET", f"/versions/{SOME_ID}/assets/"),  # the redirect to the path without a slash
+        ("POST", f"/versions/{SOME_ID}/split"),  # 422 of a missing body
+        ("GET", f"/objects/{SOME_ID}/a/b"),  # a path parameter spanning slashes
+        ("GET", f"/datalakes/{SOME_ID}/gallery"),
         ("GET", f"/versions/{SOME_ID}/assets?limit=-1"),  # 400 of a bad parameter
         ("POST", f"/datalakes/{SOME_ID}/data/bundle"),  # a file route's body limits
     ],

@@ -2,12 +2,14 @@
 
 The application holds one empty ``APIRouter`` per entry of ``ROUTER_SOURCES``, included in
 the table's order when it is built; a source's router is included into its slot the first
-time a request's path starts with one of its segments. Routes are therefore tried in the
+time a request's path is of one of its families (``/versions/{id}/assets`` fills the slot
+of the assets router, not those of exports or splits). Routes are therefore tried in the
 same order as in a served application, and every request sees every route that could match
-its path: a route's path starts with its source's segment, so a router not yet included
-holds no route for it. A path under no source's segment (``/openapi.json``, ``/docs``, a
-mistyped one) includes them all first, so the document lists every route and a 404 is the
-404 of the whole application. ``app.openapi()`` called in the process does the same.
+its path: a route's path is of one of its source's families (``router_table``), so a router
+not yet included holds no route for it. A path of no family fills every router of its first
+segment, and a path under no source's segment (``/openapi.json``, ``/docs``, a mistyped one)
+includes them all first, so the document lists every route and a 404 is the 404 of the
+whole application. ``app.openapi()`` called in the process does the same.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pixlake.gcpause import paused_gc
 from pixlake.server.body_alias_warning import silence_body_alias_warnings
-from pixlake.server.router_table import FileRoute, RouterSource, first_segment
+from pixlake.server.router_table import FileRoute, RouterSource, first_segment, path_family
 
 __all__ = ["IncludeRoutersFirst", "RouterSlots"]
 
@@ -56,8 +58,13 @@ class RouterSlots:
 
     def fill_for(self, path: str) -> None:
         """Include every router that may hold a route matching ``path``."""
-        segment = first_segment(path)
-        wanted = [i for i, (source, _) in enumerate(self._slots) if segment in source.segments]
+        family = path_family(path)
+        wanted = [i for i, (source, _) in enumerate(self._slots) if source.answers(family)]
+        if not wanted:
+            # A family no route has (a mistyped path): every router of its first segment,
+            # so that its 404, or the redirect to the path with a slash, is the built one's.
+            segment = first_segment(path)
+            wanted = [i for i, (source, _) in enumerate(self._slots) if segment in source.segments]
         self._fill(wanted or range(len(self._slots)))
 
     def fill_all(self) -> None:

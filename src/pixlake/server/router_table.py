@@ -1,14 +1,18 @@
 """Which router module answers which paths: the one table the application is built from.
 
-Each entry names a router of ``pixlake.server.routers`` and the first path segments its
-routes start with (``/datalakes/...`` is segment ``datalakes``). The order is the order the
-routes are tried in, served and embedded alike. A served application includes every router
-when it is built; an embedded one includes a router on the first request under one of its
-segments (``pixlake.server.lazy_routers``), so a script that only lists datalakes never
-imports, nor has FastAPI analyse, the ~100 routes it does not call (docs/startup.md).
+Each entry names a router of ``pixlake.server.routers`` and the families of paths its
+routes answer. A path's family is its first segment and its third, the part after the
+object's id: ``/versions/{id}/assets`` is ``versions/assets``, ``/versions/{id}`` and
+``/versions`` are ``versions``, and ``objects/*`` stands for every third segment (a route
+whose third segment is a parameter). The order is the order the routes are tried in, served
+and embedded alike. A served application includes every router when it is built; an
+embedded one includes a router on the first request of one of its families
+(``pixlake.server.lazy_routers``), so a script that lists datalakes or the assets of a
+version never imports, nor has FastAPI analyse, the routes of exports, imports, splits or
+the gallery that share the first segment (docs/startup.md).
 
-``tests/test_router_table.py`` checks the segments against the routes themselves: a route
-added under a new segment without its entry here fails the suite, never a user's request.
+``tests/test_router_table.py`` checks the families against the routes themselves: a route
+added under a new family without its entry here fails the suite, never a user's request.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-__all__ = ["ROUTER_SOURCES", "FileRoute", "RouterSource", "first_segment"]
+__all__ = ["ANY", "ROUTER_SOURCES", "FileRoute", "RouterSource", "first_segment", "path_family"]
 
 FileRoute = tuple[frozenset[str], re.Pattern[str]]
 """``(methods, path regex)`` of a route whose body is a file, held to the per-file size."""
@@ -34,13 +38,22 @@ class RouterSource:
 
     module: str
     """Its module's name under ``pixlake.server.routers``."""
-    segments: frozenset[str]
-    """The first path segments of its routes (each route's path starts ``/<segment>/``)."""
+    families: frozenset[str]
+    """The families of its routes' paths (``versions/assets``, ``versions``, ``objects/*``)."""
     attribute: str = "router"
     embedded_only: bool = False
     """Mounted only in an in-process application (the routes that read a local path)."""
     carries_files: bool = False
     """Its module's ``file_upload_routes()`` names routes whose body is a file."""
+
+    @property
+    def segments(self) -> frozenset[str]:
+        """The first path segments of its routes (each route's path starts ``/<segment>``)."""
+        return frozenset(family.split("/", 1)[0] for family in self.families)
+
+    def answers(self, family: str) -> bool:
+        """Whether a path of ``family`` (``path_family``) may be one of its routes'."""
+        return family in self.families or f"{family.split('/', 1)[0]}/{ANY}" in self.families
 
     def load(self) -> APIRouter:
         """Import the module (building its routes) and return the router."""
@@ -58,39 +71,74 @@ class RouterSource:
         return importlib.import_module(f"pixlake.server.routers.{self.module}")
 
 
-def _source(module: str, *segments: str, **options: bool | str) -> RouterSource:
-    return RouterSource(module, frozenset(segments), **options)  # type: ignore[arg-type]
+ANY = "*"
+"""The third segment of a family that stands for any (``objects/*``)."""
+
+
+def _source(module: str, *families: str, **options: bool | str) -> RouterSource:
+    return RouterSource(module, frozenset(families), **options)  # type: ignore[arg-type]
 
 
 ROUTER_SOURCES: tuple[RouterSource, ...] = (
     # First in an in-process app: the routes that ingest local files, so that an upload's
     # requests are matched before the routers other requests need are walked past.
-    _source("datalakes", "datalakes", attribute="local_router", embedded_only=True),
-    _source("model_files", "model-versions", attribute="local_router", embedded_only=True),
+    _source("datalakes", "datalakes/data", attribute="local_router", embedded_only=True),
+    _source("model_files", "model-versions/files", attribute="local_router", embedded_only=True),
     # Thumbnails come first in a served app, since a gallery asks for one per picture and a
     # warm one costs little besides the lookup. (No two routes match the same path and
     # method, so the order changes nothing else.)
-    _source("thumbnails", "data"),
+    _source("thumbnails", "data/content", "data/thumbnail"),
     _source("health", "health"),
-    _source("me", "me", "users"),
-    _source("datalakes", "datalakes", carries_files=True),
-    _source("data", "data"),
+    _source("me", "me", "users", "users/revoke"),
+    _source("datalakes", "datalakes", "datalakes/data", carries_files=True),
+    _source("data", "data", "data/custom-metadata", "data/url"),
     _source("tags", "tags"),
-    _source("objects", "objects"),
-    _source("datasets", "datasets", "versions"),
-    _source("assets", "assets", "data", "versions"),
-    _source("annotations", "annotations", "assets", "labels", "shapes", "versions"),
-    _source("exports", "versions"),
-    _source("annotation_files", "annotation-files", "versions", carries_files=True),
-    _source("curation", "versions"),
+    _source("objects", "objects/*"),
+    _source(
+        "datasets",
+        "datasets",
+        "datasets/versions",
+        "datasets/workers",
+        "versions",
+        "versions/fork",
+        "versions/lock",
+        "versions/stats",
+        "versions/unlock",
+    ),
+    _source("assets", "assets", "data", "versions/assets"),
+    _source(
+        "annotations",
+        "annotations",
+        "annotations/shapes",
+        "assets/annotation",
+        "assets/annotations",
+        "labels",
+        "shapes",
+        "versions/annotations",
+        "versions/labels",
+    ),
+    _source("exports", "versions/export"),
+    _source("annotation_files", "annotation-files", "versions/annotations", carries_files=True),
+    _source("curation", "versions/diff", "versions/split"),
     _source("trash", "trash"),
-    _source("models", "model-versions", "models"),
-    _source("lineage", "model-versions", "versions"),
-    _source("model_files", "model-files", "model-versions", carries_files=True),
-    _source("gallery", "datalakes", "versions"),
+    _source("models", "model-versions", "models", "models/versions"),
+    _source("lineage", "model-versions/dataset-versions", "versions/model-versions"),
+    _source(
+        "model_files", "model-files", "model-files/url", "model-versions/files", carries_files=True
+    ),
+    _source("gallery", "datalakes/gallery", "versions/gallery"),
 )
 
 
 def first_segment(path: str) -> str:
     """``datalakes`` for ``/datalakes/…``; empty for ``/``."""
     return path.split("/", 2)[1] if path.startswith("/") else ""
+
+
+def path_family(path: str) -> str:
+    """``versions/assets`` for ``/versions/{id}/assets/…``; ``versions`` for ``/versions``
+    and ``/versions/{id}``: the first segment, and the third when there is one."""
+    parts = path.split("/", 4)
+    first = parts[1] if path.startswith("/") else ""
+    third = parts[3] if len(parts) > 3 else ""
+    return f"{first}/{third}" if third else first
