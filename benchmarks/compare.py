@@ -9,7 +9,9 @@ and CLI processes, which inherit the variable, are that code too), this tree's w
 own. Each benchmark runs at the small size of ``SIZES`` (the whole comparison in about
 20 minutes on two cores), before and after in turn, one script after the other, so that a
 change of the machine's load falls on both columns alike. A script that is missing from
-the before tree, fails or runs over ``--timeout`` gives "n/a" for that column.
+the before tree or fails there (its flags may differ) is run again from this tree on the
+before code, which the table's footnote names; one that still fails or runs over
+``--timeout`` gives "n/a" for that column.
 
 Figures are read from the tables the scripts print (``_common.render_table``): a figure is
 "table column / row" and its value the cell. The ratio is after / before of the cells'
@@ -64,9 +66,10 @@ def benchmark_scripts() -> list[str]:
     return [name for name in names if name not in {"compare.py", "curation_data.py"}]
 
 
-def run_script(tree: Path, name: str, timeout: float) -> str | None:
-    """The stdout of ``name`` run in ``tree`` at its small size, or None when it cannot."""
-    script = tree / "benchmarks" / name
+def run_script(tree: Path, name: str, timeout: float, scripts: Path | None = None) -> str | None:
+    """The stdout of ``name`` run on the code of ``tree`` at its small size, or None when it
+    cannot. The script is ``tree``'s own, or that of the ``scripts`` tree when given."""
+    script = (scripts or tree) / "benchmarks" / name
     if not script.exists():
         print(f"  {name}: not in {tree}", file=sys.stderr)
         return None
@@ -74,7 +77,7 @@ def run_script(tree: Path, name: str, timeout: float) -> str | None:
     try:
         done = subprocess.run(
             [sys.executable, str(script), *SIZES.get(name, [])],
-            cwd=tree,
+            cwd=scripts or tree,
             env=env,
             capture_output=True,
             text=True,
@@ -128,6 +131,7 @@ def main() -> None:
 
     started = time.perf_counter()
     rows: list[tuple[str, str, str, str, str]] = []
+    borrowed: list[str] = []  # scripts whose before column ran this tree's script
     with tempfile.TemporaryDirectory(prefix="pixlake-compare-") as scratch:
         before_tree = Path(scratch) / "before"
         subprocess.run(
@@ -139,7 +143,15 @@ def main() -> None:
         try:
             for name in names:
                 print(f"{name}: before, then after", file=sys.stderr, flush=True)
-                before = figures(run_script(before_tree, name, args.timeout))
+                before_output = run_script(before_tree, name, args.timeout)
+                if before_output is None:
+                    # Missing there, or refusing this tree's flags: this tree's script on
+                    # the before code, so that every benchmark has its two columns.
+                    print(f"  {name}: this tree's script on the before code", file=sys.stderr)
+                    before_output = run_script(before_tree, name, args.timeout, AFTER_TREE)
+                    if before_output is not None:
+                        borrowed.append(name)
+                before = figures(before_output)
                 after = figures(run_script(AFTER_TREE, name, args.timeout))
                 for figure in list(after) + [f for f in before if f not in after]:
                     b, a = before.get(figure, "n/a"), after.get(figure, "n/a")
@@ -159,6 +171,8 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\nbefore: {args.before}, after: the working tree; load average {load[0]:.1f}")
     print(render_table(["benchmark", "figure", "before", "after", "after/before"], rows))
+    if borrowed:
+        print(f"before column of {', '.join(borrowed)}: this tree's script on the before code")
     print(f"\nTotal run time: {time.perf_counter() - started:.0f} s")
 
 
