@@ -119,9 +119,9 @@ def test_an_embedded_app_once_built_holds_the_served_routes_in_their_order(
     assert {path for path, _ in embedded} - {path for path, _ in served} == local
 
 
-def _ask(app: FastAPI, method: str, path: str) -> httpx.Response:
+def _ask(app: FastAPI, method: str, path: str, root_path: str = "") -> httpx.Response:
     async def ask() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, root_path=root_path)
         async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
             return await http.request(method, path)
 
@@ -188,3 +188,18 @@ def test_the_document_of_a_fresh_embedded_app_lists_every_route(opened: Workspac
     served = create_app(opened.context).openapi()["paths"]
     fresh = _ask(create_app(opened.context, embedded_owner=opened.owner), "GET", "/openapi.json")
     assert set(served) <= set(fresh.json()["paths"])
+
+
+def test_an_app_mounted_under_a_prefix_builds_the_routers_of_the_path_below_it(
+    opened: Workspace,
+) -> None:
+    # The prefix is a first segment of the table too: the family is read below it.
+    path = f"/models/versions/{SOME_ID}/stats"
+    built = create_app(opened.context, embedded_owner=opened.owner)
+    built.openapi()
+    expected = _ask(built, "GET", path, root_path="/models")
+    fresh = _ask(
+        create_app(opened.context, embedded_owner=opened.owner), "GET", path, root_path="/models"
+    )
+    assert expected.status_code == 404 and b"dataset version" in expected.content
+    assert (fresh.status_code, fresh.content) == (expected.status_code, expected.content)

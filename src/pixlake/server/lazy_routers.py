@@ -97,5 +97,15 @@ class IncludeRoutersFirst:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            self.fill_for(scope["path"])
+            self.fill_for(_route_path(scope))
         await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes are matched against: the request's, less the prefix the
+    application is mounted under (``root_path``), as Starlette's router reads it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :]
+    return path
