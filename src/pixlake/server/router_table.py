@@ -49,11 +49,11 @@ class RouterSource:
     @property
     def segments(self) -> frozenset[str]:
         """The first path segments of its routes (each route's path starts ``/<segment>``)."""
-        return frozenset(family.split("/", 1)[0] for family in self.families)
+        return frozenset(_segment_of(family) for family in self.families)
 
     def answers(self, family: str) -> bool:
         """Whether a path of ``family`` (``path_family``) may be one of its routes'."""
-        return family in self.families or f"{family.split('/', 1)[0]}/{ANY}" in self.families
+        return family in self.families or f"{_segment_of(family)}/{ANY}" in self.families
 
     def load(self) -> APIRouter:
         """Import the module (building its routes) and return the router."""
@@ -139,6 +139,10 @@ def path_family(path: str) -> str:
     """``versions/assets`` for ``/versions/{id}/assets/…``; ``versions`` for ``/versions``
     and ``/versions/{id}``: the first segment, and the third when there is one."""
     parts = path.split("/", 4)
-    first = parts[1] if path.startswith("/") else ""
-    third = parts[3] if len(parts) > 3 else ""
-    return f"{first}/{third}" if third else first
+    third = parts[3] if path.startswith("/") and len(parts) > 3 else ""
+    return f"{first_segment(path)}/{third}" if third else first_segment(path)
+
+
+def _segment_of(family: str) -> str:
+    """``versions`` for the family ``versions/assets`` (and for ``versions``)."""
+    return family.split("/", 1)[0]
