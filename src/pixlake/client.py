@@ -11,7 +11,7 @@ from pixlake.sdk.connection import Connection
 
 __all__ = ["Client"]
 
-_APPLICATION_PACKAGES = ("a2wsgi", "fastapi", "pydantic_settings", "sqlalchemy", "starlette")
+_APPLICATION_PACKAGES = ("a2wsgi", "fastapi", "sqlalchemy", "starlette")
 """What the embedded mode imports beyond the SDK's packages. The application is built by
 its first request (pixlake.embedded), so they are looked for when the workspace opens, not
 found missing in the middle of a script."""

@@ -1,6 +1,6 @@
 """Every setting's name, type, default, bounds and help line, declared once.
 
-``pixlake.settings.Settings`` (pydantic-settings, which reads ``PIXLAKE_*`` variables)
+``pixlake.settings.Settings`` (a pydantic model that reads ``PIXLAKE_*`` variables)
 builds each of its fields from the entry of the same name here; ``pixlake serve --help``
 lists the settings and makes one option per setting from this table alone, without
 importing pydantic (docs/startup.md). A test checks that the class and the table agree.

@@ -1,19 +1,28 @@
 """Every setting of a pixlake platform, read from ``PIXLAKE_*`` environment variables.
 
 Each setting has a name, a default and a help line; ``pixlake serve --help`` lists them.
+
+A value given to ``Settings(...)`` wins over the variable ``PIXLAKE_<NAME>`` (in any case),
+which wins over the default; a variable's text is validated as the field's type, as an
+argument would be (``"8"`` for an int, ``"true"`` or ``"0"`` for a bool). This is the one
+behaviour of pydantic-settings that pixlake used, read here in a few lines: importing that
+package cost every process that reads its settings about 50 ms (an embedded ``Client()``
+a fifth of its time; docs/startup.md).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pixlake.setting_specs import DEFAULT_HOME, GiB, KiB, MiB, spec_of
 
-__all__ = ["DEFAULT_HOME", "GiB", "KiB", "MiB", "Settings"]
+__all__ = ["DEFAULT_HOME", "ENV_PREFIX", "GiB", "KiB", "MiB", "Settings"]
+
+ENV_PREFIX = "PIXLAKE_"
 
 
 def _field(name: str) -> Any:
@@ -27,8 +36,10 @@ def _field(name: str) -> Any:
     )
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PIXLAKE_", extra="ignore")
+class Settings(BaseModel):
+    # Defaults are validated too, so that every value has its field's type; names that are
+    # not settings are ignored, as other PIXLAKE_* variables are.
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     home: Path = _field("home")
     workspace: Path | None = _field("workspace")
@@ -57,6 +68,24 @@ class Settings(BaseSettings):
     max_idempotency_key_length: int = _field("max_idempotency_key_length")
     session_hours: float = _field("session_hours")
     public_url: str | None = _field("public_url")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, given: Any) -> Any:
+        """The settings given, and for each other one its variable when it is set."""
+        if not isinstance(given, dict):
+            return given
+        variables = {
+            key.upper(): value
+            for key, value in os.environ.items()
+            if key.upper().startswith(ENV_PREFIX)
+        }
+        found = {
+            name: variables[key]
+            for name in cls.model_fields
+            if name not in given and (key := ENV_PREFIX + name.upper()) in variables
+        }
+        return {**found, **given}
 
     @property
     def workspace_dir(self) -> Path:

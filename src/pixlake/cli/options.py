@@ -168,7 +168,7 @@ def confirm(question: str, yes: bool) -> None:
 
 
 def settings_for(workspace: Path | None, **overrides: Any) -> Settings:
-    # Imported here: pydantic-settings is not needed to parse options or print --help.
+    # Imported here: pydantic is not needed to parse options or print --help.
     from pixlake.settings import Settings
 
     values = {k: v for k, v in overrides.items() if v is not None}
