@@ -82,7 +82,7 @@ def _source(module: str, *families: str, **options: bool | str) -> RouterSource:
 ROUTER_SOURCES: tuple[RouterSource, ...] = (
     # First in an in-process app: the routes that ingest local files, so that an upload's
     # requests are matched before the routers other requests need are walked past.
-    _source("datalakes", "datalakes/data", attribute="local_router", embedded_only=True),
+    _source("datalake_data", "datalakes/data", attribute="local_router", embedded_only=True),
     _source("model_files", "model-versions/files", attribute="local_router", embedded_only=True),
     # Thumbnails come first in a served app, since a gallery asks for one per picture and a
     # warm one costs little besides the lookup. (No two routes match the same path and
@@ -90,7 +90,8 @@ ROUTER_SOURCES: tuple[RouterSource, ...] = (
     _source("thumbnails", "data/content", "data/thumbnail"),
     _source("health", "health"),
     _source("me", "me", "users", "users/revoke"),
-    _source("datalakes", "datalakes", "datalakes/data", carries_files=True),
+    _source("datalakes", "datalakes"),
+    _source("datalake_data", "datalakes/data", carries_files=True),
     _source("data", "data", "data/custom-metadata", "data/url"),
     _source("tags", "tags"),
     _source("objects", "objects/*"),
