@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_HOME", "SETTING_SPECS", "GiB", "KiB", "MiB", "SettingSpec", "spec_of"]
+__all__ = [
+    "DEFAULT_HOME",
+    "ENV_PREFIX",
+    "SETTING_SPECS",
+    "GiB",
+    "KiB",
+    "MiB",
+    "SettingSpec",
+    "env_name",
+    "spec_of",
+]
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -274,3 +284,11 @@ _BY_NAME = {spec.name: spec for spec in SETTING_SPECS}
 def spec_of(name: str) -> SettingSpec:
     """The entry of setting ``name``."""
     return _BY_NAME[name]
+
+
+ENV_PREFIX = "PIXLAKE_"
+
+
+def env_name(name: str) -> str:
+    """The environment variable of setting ``name``: ``PIXLAKE_MAX_FILE_SIZE``."""
+    return ENV_PREFIX + name.upper()

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 
 def _settings_help() -> str:
     # The table is read by this command's help only, not by every command's import.
-    from pixlake.setting_specs import SETTING_SPECS
+    from pixlake.setting_specs import SETTING_SPECS, env_name
 
     lines = ["\b", "Settings (environment variables, or the matching options above):"]
     for spec in SETTING_SPECS:
         default = spec.default if spec.default is not None else "(see description)"
-        lines.append(f"  PIXLAKE_{spec.name.upper()} = {default}")
+        lines.append(f"  {env_name(spec.name)} = {default}")
         lines.append(f"      {spec.description}")
     lines += [
         "",
@@ -42,13 +42,13 @@ _NOT_OPTIONS = {"home", "workspace"}
 
 def setting_options() -> list[click.Option]:
     """One ``--name`` option per setting, so a new setting needs no edit here."""
-    from pixlake.setting_specs import SETTING_SPECS
+    from pixlake.setting_specs import SETTING_SPECS, env_name
 
     options = []
     for spec in SETTING_SPECS:
         if spec.name in _NOT_OPTIONS:
             continue
-        flag, env = spec.name.replace("_", "-"), f"PIXLAKE_{spec.name.upper()}."
+        flag, env = spec.name.replace("_", "-"), f"{env_name(spec.name)}."
         if spec.kind is bool:
             options.append(click.Option([f"--{flag}/--no-{flag}"], default=None, help=env))
             continue
@@ -112,6 +112,7 @@ def serve(
     from pixlake.core.workspace import open_workspace
     from pixlake.server.app import create_app
     from pixlake.server.serving import run_server, uvicorn_config
+    from pixlake.setting_specs import env_name
 
     settings = settings_for(workspace, **overrides)
     if not is_loopback(host) and not settings.secret_key:
@@ -137,7 +138,7 @@ def serve(
             return
         # Worker processes rebuild the app from the environment: hand the settings over.
         for name, value in settings.model_dump(exclude_none=True).items():
-            os.environ[f"PIXLAKE_{name.upper()}"] = str(value)
+            os.environ[env_name(name)] = str(value)
         run_server(
             uvicorn_config(
                 "pixlake.server.asgi:app_from_environment",
