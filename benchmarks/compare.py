@@ -29,6 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import child_env, render_table
+
 HERE = Path(__file__).resolve().parent
 AFTER_TREE = HERE.parent
 
@@ -73,7 +77,9 @@ def run_script(tree: Path, name: str, timeout: float, scripts: Path | None = Non
     if not script.exists():
         print(f"  {name}: not in {tree}", file=sys.stderr)
         return None
-    env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+    # Both trees' scripts and their children keep their compiled modules (child_env), as
+    # an installed package does, whatever the before tree's own _common does.
+    env = child_env(PYTHONPATH=str(tree / "src"))
     try:
         done = subprocess.run(
             [sys.executable, str(script), *SIZES.get(name, [])],
@@ -164,9 +170,6 @@ def main() -> None:
                 cwd=AFTER_TREE,
                 check=False,
             )
-
-    sys.path.insert(0, str(HERE))
-    from _common import render_table
 
     load = os.getloadavg()
     print(f"\nbefore: {args.before}, after: the working tree; load average {load[0]:.1f}")

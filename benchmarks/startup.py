@@ -7,7 +7,7 @@ them alike, after one unmeasured warm-up run of each. Each row prints the minimu
 median wall time over ``--runs`` rounds (default 7), the median above bare Python, and the
 median CPU time (user + system) of the process, alone and above bare Python's: on a shared
 machine, wall times swing with the load and CPU times much less. The bytecode cache is on,
-in the run's temporary folder, as for an installed package (see ``_bytecode_cached``).
+in the run's temporary folder, as for an installed package (see ``_common.child_env``).
 
 =============================================  ======================================
 process                                        target (median, above bare Python)
@@ -100,18 +100,6 @@ def _run_once(probe: Probe, env: dict[str, str]) -> None:
     probe.totals.append(elapsed)
     if probe.inner:
         probe.inners.append(float(done.stdout.strip().splitlines()[-1]))
-
-
-def _bytecode_cached(env: dict[str, str], cache: Path) -> dict[str, str]:
-    """``env`` with Python's bytecode cache on, kept under ``cache``.
-
-    An installed package has its modules compiled once (pip does it); a source checkout
-    run with PYTHONDONTWRITEBYTECODE would compile every module in every process, and time
-    the compiler rather than pixlake.
-    """
-    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(cache)
-    return env
 
 
 def _warm_up(probe: Probe, env: dict[str, str]) -> None:
@@ -236,7 +224,8 @@ def main() -> None:
     python = sys.executable
     cli = str(PIXLAKE_CLI)
     with tempfile.TemporaryDirectory(prefix="pixlake-startup-") as tmp:
-        env = _bytecode_cached(child_env(), Path(tmp) / "pycache")
+        # A cache of this run's own, filled by the warm-up runs: no round compiles.
+        env = child_env(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
         workspace = str(_make_workspace(Path(tmp), args.cache, args.data))
         bare = Probe("python -c pass (bare)", [python, "-c", "pass"])
         probes = [
